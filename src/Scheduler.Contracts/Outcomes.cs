@@ -1,0 +1,90 @@
+namespace Scheduler.Contracts;
+
+/// <summary>Event: a worker started handling an attempt. Published only when the worker turns on start reporting.</summary>
+public sealed record TaskStarted
+{
+    /// <summary>The task definition's id.</summary>
+    public required Guid TaskId { get; init; }
+
+    /// <summary>The task instance's id.</summary>
+    public required Guid InstanceId { get; init; }
+
+    /// <summary>The attempt that started.</summary>
+    public required int Attempt { get; init; }
+
+    /// <summary>When the handler was called (UTC instant, worker's clock).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+}
+
+/// <summary>Event: a worker's handler returned without an exception. Recorded as the instance's <c>completed_at</c>.</summary>
+public sealed record TaskCompleted
+{
+    /// <summary>The task definition's id.</summary>
+    public required Guid TaskId { get; init; }
+
+    /// <summary>The task instance's id.</summary>
+    public required Guid InstanceId { get; init; }
+
+    /// <summary>The attempt that completed.</summary>
+    public required int Attempt { get; init; }
+
+    /// <summary>When the handler was called (UTC instant, worker's clock).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>When the handler returned (UTC instant, worker's clock).</summary>
+    public required DateTimeOffset CompletedAt { get; init; }
+}
+
+/// <summary>
+/// Event: a worker's handler threw. The scheduler retries per the task's <see cref="RetryPolicy"/> or, after the last attempt,
+/// marks the instance failed and publishes <see cref="TaskDeadLettered"/>.
+/// </summary>
+/// <remarks>
+/// Scheduler reports failures with this explicit event rather than MassTransit's <c>Fault&lt;TaskDue&gt;</c>: it is small (no copy of the
+/// payload), it is published once per attempt whatever retry middleware the worker's endpoint has, and the retry decision stays with the scheduler.
+/// </remarks>
+public sealed record TaskFailed
+{
+    /// <summary>The task definition's id.</summary>
+    public required Guid TaskId { get; init; }
+
+    /// <summary>The task instance's id.</summary>
+    public required Guid InstanceId { get; init; }
+
+    /// <summary>The attempt that failed.</summary>
+    public required int Attempt { get; init; }
+
+    /// <summary>When the handler was called (UTC instant, worker's clock).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>When the handler threw (UTC instant, worker's clock).</summary>
+    public required DateTimeOffset FailedAt { get; init; }
+
+    /// <summary>The exception's full type name.</summary>
+    public required string ExceptionType { get; init; }
+
+    /// <summary>The exception's message.</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>Event: a task instance failed for good (its last attempt failed or expired); nothing will dispatch it again.</summary>
+public sealed record TaskDeadLettered
+{
+    /// <summary>The task definition's id.</summary>
+    public required Guid TaskId { get; init; }
+
+    /// <summary>The task instance's id.</summary>
+    public required Guid InstanceId { get; init; }
+
+    /// <summary>The last attempt's number.</summary>
+    public required int Attempt { get; init; }
+
+    /// <summary>The occurrence's fire time (UTC instant).</summary>
+    public required DateTimeOffset FireTime { get; init; }
+
+    /// <summary>Why the last attempt failed.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>When the instance was marked failed (UTC instant, scheduler's clock).</summary>
+    public required DateTimeOffset FailedAt { get; init; }
+}

@@ -1,0 +1,47 @@
+namespace Scheduler.Contracts;
+
+/// <summary>Reply to <see cref="ScheduleTask"/>: the task definition is stored.</summary>
+public sealed record TaskScheduled
+{
+    /// <summary>The id of the task definition.</summary>
+    public required Guid TaskId { get; init; }
+
+    /// <summary>The first fire time (UTC instant), or <see langword="null"/> when the task will never fire again.</summary>
+    public DateTimeOffset? NextFireTime { get; init; }
+
+    /// <summary>The command's idempotency key, if it had one.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary><see langword="true"/> when the command repeated an earlier one (same task id or idempotency key) and nothing new was stored.</summary>
+    public bool AlreadyScheduled { get; init; }
+}
+
+/// <summary>Reply to <see cref="ScheduleTask"/>: the command was invalid and nothing was stored.</summary>
+public sealed record TaskRejected
+{
+    /// <summary>The task id named in the command, if any.</summary>
+    public Guid? TaskId { get; init; }
+
+    /// <summary>The command's idempotency key, if it had one.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>What was wrong, naming the offending value and the fix.</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>Command: stop a task definition from firing again. Task instances not yet dispatched are cancelled; running ones finish.</summary>
+public sealed record CancelTask
+{
+    /// <summary>The id of the task definition to cancel.</summary>
+    public required Guid TaskId { get; init; }
+}
+
+/// <summary>Reply to <see cref="CancelTask"/>.</summary>
+public sealed record TaskCancelled
+{
+    /// <summary>The id of the task definition.</summary>
+    public required Guid TaskId { get; init; }
+
+    /// <summary><see langword="false"/> when no such task definition exists (or it had finished already).</summary>
+    public required bool Found { get; init; }
+}

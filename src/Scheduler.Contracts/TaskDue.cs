@@ -1,0 +1,40 @@
+namespace Scheduler.Contracts;
+
+/// <summary>
+/// Event: a task instance is due. Published at its due time, never before it (or sent to the task's destination queue).
+/// Implement <c>IConsumer&lt;TaskDue&gt;</c> to run it.
+/// </summary>
+/// <remarks>
+/// Delivery is at-least-once: the same (<see cref="InstanceId"/>, <see cref="Attempt"/>) can arrive twice after a crash,
+/// and a later attempt can arrive while an earlier one still runs (after <see cref="ExpiresAt"/>). Make handlers idempotent.
+/// </remarks>
+public sealed record TaskDue
+{
+    /// <summary>The task definition's id.</summary>
+    public required Guid TaskId { get; init; }
+
+    /// <summary>The task instance's id: one per occurrence of the trigger, the same across attempts.</summary>
+    public required Guid InstanceId { get; init; }
+
+    /// <summary>The attempt number, 1 for the first dispatch.</summary>
+    public required int Attempt { get; init; }
+
+    /// <summary>The number of attempts the retry policy allows in all.</summary>
+    public required int MaxAttempts { get; init; }
+
+    /// <summary>The occurrence's fire time per the trigger (UTC instant).</summary>
+    public required DateTimeOffset FireTime { get; init; }
+
+    /// <summary>When this attempt was due (UTC instant): <see cref="FireTime"/> for the first attempt, the retry time for later ones.
+    /// Lateness is the time of receipt minus this.</summary>
+    public required DateTimeOffset DueAt { get; init; }
+
+    /// <summary>When this attempt counts as lost and is dispatched again unless completed (UTC instant): dispatch time plus ExpireAfter.</summary>
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>The task's metadata as given in <see cref="ScheduleTask.Metadata"/>.</summary>
+    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+
+    /// <summary>The task's payload as given in <see cref="ScheduleTask.Payload"/>.</summary>
+    public string? Payload { get; init; }
+}

@@ -1,0 +1,61 @@
+using Scheduler.Contracts;
+
+namespace Scheduler.Core.Definitions;
+
+/// <summary>
+/// A scheduled task as stored: what fires (trigger, zone, anchor), what is carried (metadata, payload), how runs are supervised
+/// (ExpireAfter, retry policy) and where the scheduler loop stands (<see cref="NextFireTime"/>). All instants are UTC.
+/// </summary>
+public sealed class TaskDefinition
+{
+    /// <summary>The task's id.</summary>
+    public required Guid Id { get; init; }
+
+    /// <summary>How <see cref="Trigger"/> is read (never <see cref="TriggerKind.Detect"/> once stored).</summary>
+    public required TriggerKind TriggerKind { get; init; }
+
+    /// <summary>The normalized trigger expression.</summary>
+    public required string Trigger { get; init; }
+
+    /// <summary>The IANA time zone id the trigger is evaluated in.</summary>
+    public required string TimeZoneId { get; init; }
+
+    /// <summary>The task's start (UTC): no fire time before it, and the anchor of relative triggers.</summary>
+    public required DateTimeOffset StartAt { get; init; }
+
+    /// <summary>Metadata copied into every <see cref="TaskDue"/>.</summary>
+    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+
+    /// <summary>Payload copied into every <see cref="TaskDue"/>.</summary>
+    public string? Payload { get; init; }
+
+    /// <summary>How long one dispatched attempt may run before it is dispatched again.</summary>
+    public required TimeSpan ExpireAfter { get; init; }
+
+    /// <summary>The retry policy of the task's instances.</summary>
+    public required RetryPolicy Retry { get; init; }
+
+    /// <summary>What happens to fire times missed while no node ran.</summary>
+    public MisfirePolicy Misfire { get; init; }
+
+    /// <summary>Queue that <see cref="TaskDue"/> is sent to; <see langword="null"/> to publish it.</summary>
+    public string? DestinationQueue { get; init; }
+
+    /// <summary>The client's idempotency key, unique among definitions when set.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>When the definition was stored (UTC).</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The next fire time not yet materialized as a task instance (UTC); <see langword="null"/> once the trigger is exhausted or the task cancelled.</summary>
+    public DateTimeOffset? NextFireTime { get; set; }
+
+    /// <summary>When the task was cancelled (UTC), if it was.</summary>
+    public DateTimeOffset? CancelledAt { get; set; }
+
+    /// <summary>Optimistic concurrency token, incremented by every update.</summary>
+    public long Version { get; set; }
+
+    /// <summary>A copy whose mutable state can be changed without affecting this instance.</summary>
+    public TaskDefinition Clone() => (TaskDefinition)MemberwiseClone();
+}

@@ -1,0 +1,192 @@
+using Scheduler.Contracts;
+using Scheduler.Core.Triggers;
+
+namespace Scheduler.Core.Definitions;
+
+/// <summary>Validates <see cref="ScheduleTask"/> commands and turns them into <see cref="TaskDefinition"/>s.</summary>
+public static class TaskDefinitionFactory
+{
+    /// <summary>The most metadata entries a task may carry.</summary>
+    public const int MaxMetadataEntries = 64;
+
+    /// <summary>The longest metadata key, in characters.</summary>
+    public const int MaxMetadataKeyLength = 256;
+
+    /// <summary>The longest metadata value, in characters.</summary>
+    public const int MaxMetadataValueLength = 4096;
+
+    /// <summary>The longest payload, in characters.</summary>
+    public const int MaxPayloadLength = 256 * 1024;
+
+    /// <summary>The longest trigger, idempotency key or destination queue name, in characters.</summary>
+    public const int MaxTextLength = 1024;
+
+    /// <summary>The default <see cref="ScheduleTask.ExpireAfter"/>: 5 minutes.</summary>
+    public static readonly TimeSpan DefaultExpireAfter = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest <see cref="ScheduleTask.ExpireAfter"/>: 7 days.</summary>
+    public static readonly TimeSpan MaxExpireAfter = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Validates <paramref name="command"/> and builds the definition it describes, with its first fire time as <see cref="TaskDefinition.NextFireTime"/>.
+    /// </summary>
+    /// <param name="command">The command.</param>
+    /// <param name="now">The current time (UTC), the default start.</param>
+    /// <param name="newId">Makes the id when the command names none.</param>
+    /// <exception cref="TaskValidationException">The command is invalid; the message names the offending value and the fix.</exception>
+    public static TaskDefinition Create(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId = null)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        RequireText(command.Trigger, "Trigger", MaxTextLength, required: true);
+        RequireText(command.TimeZone, "TimeZone", 128, required: false);
+        RequireText(command.IdempotencyKey, "IdempotencyKey", 256, required: false);
+        RequireText(command.DestinationQueue, "DestinationQueue", 256, required: false);
+        RequireText(command.Payload, "Payload", MaxPayloadLength, required: false);
+        if (command.DestinationQueue is { } queue && queue.Any(char.IsWhiteSpace))
+        {
+            throw new TaskValidationException($"DestinationQueue '{queue}' contains white space. Use a queue name such as 'billing-reminders'.");
+        }
+
+        if (!Enum.IsDefined(command.TriggerKind))
+        {
+            throw new TaskValidationException($"TriggerKind {(int)command.TriggerKind} is unknown. Use Detect, Once, Cron, RRule or Text.");
+        }
+
+        if (!Enum.IsDefined(command.Misfire))
+        {
+            throw new TaskValidationException($"Misfire {(int)command.Misfire} is unknown. Use FireOnce, FireAll or Skip.");
+        }
+
+        var metadata = ValidateMetadata(command.Metadata);
+        var expireAfter = command.ExpireAfter ?? DefaultExpireAfter;
+        if (expireAfter <= TimeSpan.Zero || expireAfter > MaxExpireAfter)
+        {
+            throw new TaskValidationException(
+                $"ExpireAfter {expireAfter} is out of range. Give how long one run may take before it is retried: more than zero and at most {MaxExpireAfter.TotalDays} days, e.g. 00:05:00.");
+        }
+
+        var retry = command.Retry ?? RetryPolicy.Default;
+        ValidateRetry(retry);
+
+        var startAt = (command.StartAt ?? now).ToUniversalTime();
+        ITrigger trigger;
+        try
+        {
+            trigger = TriggerFactory.Create(command.TriggerKind, command.Trigger, command.TimeZone, startAt);
+        }
+        catch (TriggerFormatException ex)
+        {
+            throw new TaskValidationException(ex.Message, ex);
+        }
+
+        var first = FirstFireTime(trigger, startAt);
+        if (first is null)
+        {
+            throw new TaskValidationException(
+                $"Trigger '{command.Trigger}' never fires at or after {startAt:O} in time zone {trigger.TimeZone.Id}. Check the date fields and StartAt.");
+        }
+
+        return new TaskDefinition
+        {
+            Id = command.TaskId ?? (newId ?? Guid.CreateVersion7).Invoke(),
+            TriggerKind = trigger.Kind,
+            Trigger = trigger.Expression,
+            TimeZoneId = trigger.TimeZone.Id,
+            StartAt = startAt,
+            Metadata = metadata,
+            Payload = command.Payload,
+            ExpireAfter = expireAfter,
+            Retry = retry,
+            Misfire = command.Misfire,
+            DestinationQueue = command.DestinationQueue,
+            IdempotencyKey = command.IdempotencyKey,
+            CreatedAt = now,
+            NextFireTime = first,
+        };
+    }
+
+    /// <summary>
+    /// The first fire time of a task that starts at <paramref name="startAt"/>: the trigger's first fire time at or after it, except that an
+    /// execute-once trigger's instant counts even if it has passed (such a task fires at once, subject to its misfire policy).
+    /// </summary>
+    public static DateTimeOffset? FirstFireTime(ITrigger trigger, DateTimeOffset startAt)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        return trigger is ExecuteOnceTrigger once ? once.FireTime : trigger.GetNextFireTime(startAt.AddTicks(-1));
+    }
+
+    private static Dictionary<string, string> ValidateMetadata(IReadOnlyDictionary<string, string>? metadata)
+    {
+        var copy = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (metadata is null)
+        {
+            return copy;
+        }
+
+        if (metadata.Count > MaxMetadataEntries)
+        {
+            throw new TaskValidationException($"Metadata has {metadata.Count} entries; at most {MaxMetadataEntries} are allowed. Move bulk data into Payload.");
+        }
+
+        foreach (var (key, value) in metadata)
+        {
+            RequireText(key, "Metadata key", MaxMetadataKeyLength, required: true);
+            if (value is null)
+            {
+                throw new TaskValidationException($"Metadata '{key}' has a null value. Use an empty string or leave the entry out.");
+            }
+
+            RequireText(value, $"Metadata '{key}'", MaxMetadataValueLength, required: false);
+            copy[key] = value;
+        }
+
+        return copy;
+    }
+
+    private static void ValidateRetry(RetryPolicy retry)
+    {
+        if (retry.MaxAttempts is < 1 or > 100)
+        {
+            throw new TaskValidationException($"Retry.MaxAttempts {retry.MaxAttempts} is out of range. Use 1 (no retry) to 100.");
+        }
+
+        if (retry.InitialBackoff < TimeSpan.Zero)
+        {
+            throw new TaskValidationException($"Retry.InitialBackoff {retry.InitialBackoff} is negative. Use zero or more, e.g. 00:00:01.");
+        }
+
+        if (retry.MaxBackoff < retry.InitialBackoff || retry.MaxBackoff > MaxExpireAfter)
+        {
+            throw new TaskValidationException(
+                $"Retry.MaxBackoff {retry.MaxBackoff} is out of range. Use at least InitialBackoff ({retry.InitialBackoff}) and at most {MaxExpireAfter.TotalDays} days.");
+        }
+
+        if (double.IsNaN(retry.BackoffMultiplier) || retry.BackoffMultiplier is < 1 or > 10)
+        {
+            throw new TaskValidationException($"Retry.BackoffMultiplier {retry.BackoffMultiplier} is out of range. Use 1 (constant delay) to 10.");
+        }
+    }
+
+    private static void RequireText(string? value, string name, int maxLength, bool required)
+    {
+        if (value is null || value.Length == 0)
+        {
+            if (required)
+            {
+                throw new TaskValidationException($"{name} is empty. Give a value.");
+            }
+
+            return;
+        }
+
+        if (value.Length > maxLength)
+        {
+            throw new TaskValidationException($"{name} is {value.Length} characters long; at most {maxLength} are allowed.");
+        }
+
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new TaskValidationException($"{name} contains a NUL character (\\0), which databases such as PostgreSQL cannot store. Remove it.");
+        }
+    }
+}

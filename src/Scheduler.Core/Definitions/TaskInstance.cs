@@ -1,0 +1,87 @@
+using Scheduler.Contracts;
+
+namespace Scheduler.Core.Definitions;
+
+/// <summary>The life-cycle state of a task instance.</summary>
+public enum TaskInstanceStatus
+{
+    /// <summary>Waiting to be dispatched at <see cref="TaskInstance.DueAt"/> (first attempt, or a retry).</summary>
+    Scheduled = 0,
+
+    /// <summary>An attempt was dispatched and has neither completed nor failed; <see cref="TaskInstance.DueAt"/> is when it expires.</summary>
+    Dispatched = 1,
+
+    /// <summary>An attempt completed; <see cref="TaskInstance.CompletedAt"/> is set. Final.</summary>
+    Completed = 2,
+
+    /// <summary>The last attempt failed or expired (dead-lettered). Final.</summary>
+    Failed = 3,
+
+    /// <summary>The task was cancelled before this instance was dispatched. Final.</summary>
+    Cancelled = 4,
+}
+
+/// <summary>
+/// One occurrence of a task definition's trigger and the record of its attempts. Unique per (<see cref="DefinitionId"/>, <see cref="FireTime"/>).
+/// All instants are UTC.
+/// </summary>
+public sealed class TaskInstance
+{
+    /// <summary>The instance's id (the saga's correlation id).</summary>
+    public required Guid Id { get; init; }
+
+    /// <summary>The task definition's id.</summary>
+    public required Guid DefinitionId { get; init; }
+
+    /// <summary>The occurrence's fire time per the trigger.</summary>
+    public required DateTimeOffset FireTime { get; init; }
+
+    /// <summary>The instance's state.</summary>
+    public TaskInstanceStatus Status { get; set; }
+
+    /// <summary>The number of the latest attempt handed out: 0 before the first dispatch; a runner that claims the instance reserves the next number.</summary>
+    public int Attempt { get; set; }
+
+    /// <summary>When the runner must act next: the dispatch time while <see cref="TaskInstanceStatus.Scheduled"/>, the expiry of the running
+    /// attempt while <see cref="TaskInstanceStatus.Dispatched"/>; <see langword="null"/> in final states.</summary>
+    public DateTimeOffset? DueAt { get; set; }
+
+    /// <summary>Copied from the definition: how long an attempt may run.</summary>
+    public required TimeSpan ExpireAfter { get; init; }
+
+    /// <summary>Copied from the definition: the retry policy.</summary>
+    public required RetryPolicy Retry { get; init; }
+
+    /// <summary>The scheduler node holding a claim on the instance, if any.</summary>
+    public string? LeaseOwner { get; set; }
+
+    /// <summary>When the claim runs out; after it another node may claim the instance.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+
+    /// <summary>When the latest attempt was dispatched.</summary>
+    public DateTimeOffset? DispatchedAt { get; set; }
+
+    /// <summary>When a worker started the latest reported attempt.</summary>
+    public DateTimeOffset? StartedAt { get; set; }
+
+    /// <summary>When an attempt completed (the seed's completed_at).</summary>
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>When the instance failed for good.</summary>
+    public DateTimeOffset? FailedAt { get; set; }
+
+    /// <summary>When the instance reached its final state (completed, failed or cancelled); the cleanup loop deletes by it.</summary>
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>The latest failure's reason.</summary>
+    public string? LastError { get; set; }
+
+    /// <summary>Optimistic concurrency token, incremented by every update.</summary>
+    public long Version { get; set; }
+
+    /// <summary>Whether the instance is in a final state.</summary>
+    public bool IsFinal => Status is TaskInstanceStatus.Completed or TaskInstanceStatus.Failed or TaskInstanceStatus.Cancelled;
+
+    /// <summary>A copy whose state can be changed without affecting this instance.</summary>
+    public TaskInstance Clone() => (TaskInstance)MemberwiseClone();
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.Core.Runtime;
+
+/// <summary>The cleanup loop: deletes finished task instances and finished definitions once they are older than the retention.</summary>
+public sealed partial class CleanupLoop : BackgroundService
+{
+    private readonly ITaskStore _store;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<CleanupLoop> _logger;
+
+    /// <summary>Creates the loop.</summary>
+    public CleanupLoop(ITaskStore store, IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<CleanupLoop> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Runs one cleanup pass and returns what it deleted.</summary>
+    public Task<CleanupResult> RunOnceAsync(CancellationToken cancellationToken = default) =>
+        _store.CleanupAsync(new CleanupRequest
+        {
+            FinishedBefore = _timeProvider.GetUtcNow() - _options.Retention,
+            MaxCount = _options.CleanupBatchSize,
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.CleanupInterval, _timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    var result = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                    if (result.Instances + result.Definitions > 0)
+                    {
+                        LogDeleted(result.Instances, result.Definitions);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogFailed(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cleanup deleted {Instances} task instances and {Definitions} task definitions")]
+    private partial void LogDeleted(int instances, int definitions);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cleanup failed; retrying at the next interval")]
+    private partial void LogFailed(Exception exception);
+}

@@ -1,0 +1,70 @@
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Triggers;
+
+namespace Scheduler.Core.Runtime;
+
+/// <summary>
+/// Decides which task instances a due definition gets in one tick of the scheduler loop: every occurrence from its next fire time up to the
+/// horizon (not just the first), with misfired occurrences handled per the definition's <see cref="MisfirePolicy"/>.
+/// </summary>
+public static class OccurrencePlanner
+{
+    /// <summary>Plans <paramref name="definition"/> for the span up to <paramref name="horizon"/>.</summary>
+    /// <param name="definition">A definition whose <see cref="TaskDefinition.NextFireTime"/> is set.</param>
+    /// <param name="trigger">The definition's trigger.</param>
+    /// <param name="now">The current time (UTC).</param>
+    /// <param name="horizon">The end of the execution window (UTC), inclusive.</param>
+    /// <param name="misfireThreshold">Fire times before <c>now - misfireThreshold</c> are misfires.</param>
+    /// <param name="maxOccurrences">Most instances to plan; the rest are planned in later ticks.</param>
+    public static Storage.MaterializePlan Plan(TaskDefinition definition, ITrigger trigger, DateTimeOffset now, DateTimeOffset horizon,
+        TimeSpan misfireThreshold, int maxOccurrences)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(trigger);
+        var fireTimes = new List<DateTimeOffset>();
+        var next = definition.NextFireTime;
+        var misfireBefore = now - misfireThreshold;
+        if (next is { } first && first < misfireBefore)
+        {
+            switch (definition.Misfire)
+            {
+                case MisfirePolicy.FireAll:
+                    while (next is { } missed && missed < misfireBefore && fireTimes.Count < maxOccurrences)
+                    {
+                        fireTimes.Add(missed);
+                        next = trigger.GetNextFireTime(missed);
+                    }
+
+                    break;
+                case MisfirePolicy.FireOnce:
+                    fireTimes.Add(first);
+                    next = trigger.GetNextFireTime(Later(first, misfireBefore.AddTicks(-1)));
+                    break;
+                default:
+                    next = trigger.GetNextFireTime(Later(first, misfireBefore.AddTicks(-1)));
+                    break;
+            }
+        }
+
+        while (next is { } fire && fire <= horizon && fireTimes.Count < maxOccurrences)
+        {
+            fireTimes.Add(fire);
+            next = trigger.GetNextFireTime(fire);
+        }
+
+        var instances = fireTimes.Select(fire => new TaskInstance
+        {
+            Id = Guid.CreateVersion7(fire),
+            DefinitionId = definition.Id,
+            FireTime = fire,
+            Status = TaskInstanceStatus.Scheduled,
+            DueAt = fire,
+            ExpireAfter = definition.ExpireAfter,
+            Retry = definition.Retry,
+        }).ToList();
+        return new Storage.MaterializePlan(instances, next);
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}

@@ -1,0 +1,342 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.Core.Runtime;
+
+/// <summary>
+/// The runner loop: claims task instances due within the execution window (an atomic lease in the store), holds them in memory and dispatches
+/// each as <see cref="TaskDue"/> at its due time, never before. An attempt that did not complete by its ExpireAfter is claimed again and
+/// dispatched with the next attempt number, or dead-lettered when the retry policy allows no more attempts.
+/// </summary>
+/// <remarks>
+/// Claims are taken in batches and dispatches recorded in batches, so the store sees a few round trips per batch rather than per instance.
+/// On stop the loop finishes the dispatches in flight, records them, and releases the claims it still holds so other nodes take them over.
+/// </remarks>
+public sealed partial class RunnerLoop : BackgroundService
+{
+    private readonly ITaskStore _store;
+    private readonly ITaskDispatcher _dispatcher;
+    private readonly LoopSignals _signals;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<RunnerLoop> _logger;
+    private readonly Lock _lock = new();
+    private readonly PriorityQueue<ClaimedInstance, DateTimeOffset> _held = new();
+    private readonly Signal _heldChanged = new();
+    private readonly SemaphoreSlim _dispatchSlots;
+    private readonly HashSet<Task> _inFlight = [];
+
+    /// <summary>Creates the loop.</summary>
+    public RunnerLoop(ITaskStore store, ITaskDispatcher dispatcher, LoopSignals signals, IOptions<SchedulerOptions> options,
+        TimeProvider timeProvider, ILogger<RunnerLoop> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _dispatcher = dispatcher;
+        _signals = signals;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _dispatchSlots = new SemaphoreSlim(_options.MaxConcurrentDispatches, _options.MaxConcurrentDispatches);
+    }
+
+    /// <summary>How many claimed instances this node holds, waiting for their due time.</summary>
+    public int HeldCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
+    /// <summary>Claims every instance due within the execution window (in batches), dead-letters expired ones that have no attempts left,
+    /// and holds the rest for dispatch. Returns how many instances were claimed.</summary>
+    public async Task<int> ClaimOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var total = 0;
+        while (true)
+        {
+            var now = _timeProvider.GetUtcNow();
+            var claims = await _store.ClaimDueInstancesAsync(new ClaimRequest
+            {
+                Owner = _options.NodeId,
+                Now = now,
+                Horizon = now + _options.ExecutionWindow,
+                LeaseDuration = _options.LeaseDuration,
+                MaxCount = _options.ClaimBatchSize,
+            }, cancellationToken).ConfigureAwait(false);
+            total += claims.Count;
+            var exhausted = new List<ClaimedInstance>();
+            lock (_lock)
+            {
+                foreach (var claim in claims)
+                {
+                    if (claim.Instance.Attempt > claim.Instance.Retry.MaxAttempts)
+                    {
+                        exhausted.Add(claim);
+                    }
+                    else
+                    {
+                        _held.Enqueue(claim, claim.Instance.DueAt ?? now);
+                    }
+                }
+            }
+
+            if (claims.Count > exhausted.Count)
+            {
+                _heldChanged.Set();
+            }
+
+            if (exhausted.Count > 0)
+            {
+                await DeadLetterExpiredAsync(exhausted, now, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (claims.Count < _options.ClaimBatchSize)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>Dispatches every held instance whose due time has come and waits until the dispatches are recorded. Returns how many were dispatched.</summary>
+    public async Task<int> DispatchDueAsync(CancellationToken cancellationToken = default)
+    {
+        var batch = TakeDue(_timeProvider.GetUtcNow(), out _);
+        if (batch.Count > 0)
+        {
+            await DispatchBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        return batch.Count;
+    }
+
+    /// <summary>Releases every held claim, so other nodes can dispatch those instances. Returns how many were released.</summary>
+    public async Task<int> ReleaseHeldAsync(CancellationToken cancellationToken = default)
+    {
+        List<Guid> ids;
+        lock (_lock)
+        {
+            ids = _held.UnorderedItems.Select(item => item.Element.Instance.Id).ToList();
+            _held.Clear();
+        }
+
+        return ids.Count == 0 ? 0 : await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, InstanceIds = ids }, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var dispatching = DispatchLoopAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ClaimOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogClaimFailed(ex);
+            }
+
+            try
+            {
+                await _signals.Runner.WaitAsync(_options.PollInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        await dispatching.ConfigureAwait(false);
+        Task[] inFlight;
+        lock (_lock)
+        {
+            inFlight = [.. _inFlight];
+        }
+
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        try
+        {
+            var released = await ReleaseHeldAsync(CancellationToken.None).ConfigureAwait(false);
+            LogReleased(released);
+        }
+        catch (Exception ex)
+        {
+            LogReleaseFailed(ex);
+        }
+    }
+
+    private async Task DispatchLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = _timeProvider.GetUtcNow();
+            var batch = TakeDue(now, out var nextDue);
+            if (batch.Count > 0)
+            {
+                // Dispatch outside the loop so instances due a moment later are not held up by this batch's broker round trip.
+                var dispatch = DispatchBatchAsync(batch, CancellationToken.None);
+                lock (_lock)
+                {
+                    _inFlight.Add(dispatch);
+                }
+
+                _ = dispatch.ContinueWith(t =>
+                {
+                    lock (_lock)
+                    {
+                        _inFlight.Remove(t);
+                    }
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                continue;
+            }
+
+            var wait = nextDue is { } due ? due - now : _options.PollInterval;
+            try
+            {
+                await _heldChanged.WaitAsync(wait, _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private List<ClaimedInstance> TakeDue(DateTimeOffset now, out DateTimeOffset? nextDue)
+    {
+        var batch = new List<ClaimedInstance>();
+        lock (_lock)
+        {
+            while (_held.TryPeek(out var claim, out var due) && due <= now)
+            {
+                _held.Dequeue();
+                batch.Add(claim);
+            }
+
+            nextDue = _held.TryPeek(out _, out var next) ? next : null;
+        }
+
+        return batch;
+    }
+
+    private async Task DispatchBatchAsync(List<ClaimedInstance> batch, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(batch.Select(claim => DispatchOneAsync(claim, cancellationToken))).ConfigureAwait(false);
+        var dispatched = results.OfType<DispatchOutcome>().ToList();
+        var failed = batch.Where((_, index) => results[index] is null).Select(claim => claim.Instance.Id).ToList();
+        try
+        {
+            if (dispatched.Count > 0)
+            {
+                await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = dispatched }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
+            if (failed.Count > 0)
+            {
+                await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, InstanceIds = failed }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The claims run out on their own; the instances are then dispatched again (at-least-once), so nothing is lost.
+            LogRecordFailed(ex, dispatched.Count + failed.Count);
+        }
+    }
+
+    private async Task<DispatchOutcome?> DispatchOneAsync(ClaimedInstance claim, CancellationToken cancellationToken)
+    {
+        await _dispatchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var instance = claim.Instance;
+            var dispatchedAt = _timeProvider.GetUtcNow();
+            var message = new TaskDue
+            {
+                TaskId = instance.DefinitionId,
+                InstanceId = instance.Id,
+                Attempt = instance.Attempt,
+                MaxAttempts = instance.Retry.MaxAttempts,
+                FireTime = instance.FireTime,
+                DueAt = instance.DueAt ?? instance.FireTime,
+                ExpiresAt = dispatchedAt + instance.ExpireAfter,
+                Metadata = claim.Metadata,
+                Payload = claim.Payload,
+            };
+            await _dispatcher.DispatchAsync(message, claim.DestinationQueue, cancellationToken).ConfigureAwait(false);
+            return new DispatchOutcome(instance.Id, instance.Attempt, dispatchedAt);
+        }
+        catch (Exception ex)
+        {
+            LogDispatchFailed(ex, claim.Instance.Id, claim.Instance.Attempt);
+            return null;
+        }
+        finally
+        {
+            _dispatchSlots.Release();
+        }
+    }
+
+    private async Task DeadLetterExpiredAsync(List<ClaimedInstance> exhausted, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var outcomes = exhausted.Select(claim => new DispatchOutcome(claim.Instance.Id, claim.Instance.Attempt, now,
+            $"Attempt {claim.Instance.Attempt - 1} did not complete within ExpireAfter {claim.Instance.ExpireAfter} and the retry policy allows " +
+            $"{claim.Instance.Retry.MaxAttempts} attempts.")).ToList();
+        await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = outcomes }, cancellationToken)
+            .ConfigureAwait(false);
+        foreach (var (claim, outcome) in exhausted.Zip(outcomes))
+        {
+            LogDeadLettered(claim.Instance.Id, claim.Instance.Attempt - 1, outcome.DeadLetterReason!);
+            await _dispatcher.PublishDeadLetteredAsync(new TaskDeadLettered
+            {
+                TaskId = claim.Instance.DefinitionId,
+                InstanceId = claim.Instance.Id,
+                Attempt = claim.Instance.Attempt - 1,
+                FireTime = claim.Instance.FireTime,
+                Reason = outcome.DeadLetterReason!,
+                FailedAt = now,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _dispatchSlots.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Runner loop could not claim task instances; retrying at the next poll")]
+    private partial void LogClaimFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatch of task instance {InstanceId} attempt {Attempt} failed; releasing its claim")]
+    private partial void LogDispatchFailed(Exception exception, Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record {Count} dispatches; their claims will run out and they will be dispatched again")]
+    private partial void LogRecordFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task instance {InstanceId} dead-lettered after attempt {Attempt}: {Reason}")]
+    private partial void LogDeadLettered(Guid instanceId, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Runner loop stopped and released {Count} held claims")]
+    private partial void LogReleased(int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Runner loop could not release its held claims; they run out after the lease")]
+    private partial void LogReleaseFailed(Exception exception);
+}

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.Core.Runtime;
+
+/// <summary>
+/// The scheduler loop: every poll interval (or when woken) it turns definitions due within the execution window into task instances and
+/// advances their next fire time, in one store transaction per batch. Runs on every node; the store keeps nodes from doing the same work twice.
+/// </summary>
+public sealed partial class SchedulerLoop : BackgroundService
+{
+    private readonly ITaskStore _store;
+    private readonly TriggerCache _triggers;
+    private readonly LoopSignals _signals;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<SchedulerLoop> _logger;
+
+    /// <summary>Creates the loop.</summary>
+    public SchedulerLoop(ITaskStore store, TriggerCache triggers, LoopSignals signals, IOptions<SchedulerOptions> options,
+        TimeProvider timeProvider, ILogger<SchedulerLoop> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _triggers = triggers;
+        _signals = signals;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Runs one tick: materializes every due definition (in batches) and returns how many instances were created.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var total = 0;
+        while (true)
+        {
+            var now = _timeProvider.GetUtcNow();
+            var result = await _store.MaterializeDueDefinitionsAsync(new MaterializeRequest
+            {
+                Now = now,
+                Horizon = now + _options.ExecutionWindow,
+                MaxDefinitions = _options.MaterializeBatchSize,
+                Plan = definition => OccurrencePlanner.Plan(definition, _triggers.Get(definition), now, now + _options.ExecutionWindow,
+                    _options.MisfireThreshold, _options.MaxOccurrencesPerTick),
+            }, cancellationToken).ConfigureAwait(false);
+            total += result.Instances;
+            if (result.Instances > 0)
+            {
+                _signals.WakeRunner();
+            }
+
+            if (result.Definitions < _options.MaterializeBatchSize)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var created = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                if (created > 0)
+                {
+                    LogMaterialized(created);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogTickFailed(ex);
+            }
+
+            try
+            {
+                await _signals.Scheduler.WaitAsync(_options.PollInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduler loop created {Count} task instances")]
+    private partial void LogMaterialized(int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scheduler loop tick failed; retrying at the next poll")]
+    private partial void LogTickFailed(Exception exception);
+}

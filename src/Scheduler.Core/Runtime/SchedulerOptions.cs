@@ -1,0 +1,65 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Scheduler.Core.Runtime;
+
+/// <summary>Settings of a scheduler node's three loops. Validated at start.</summary>
+public sealed class SchedulerOptions
+{
+    /// <summary>The configuration section these options bind to: <c>Scheduler</c>.</summary>
+    public const string SectionName = "Scheduler";
+
+    /// <summary>This node's id, written as the lease owner of its claims. <value>Default: host name plus a random suffix, new per process.</value></summary>
+    [Required]
+    [StringLength(128, MinimumLength = 1)]
+    public string NodeId { get; set; } = $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>
+    /// The execution window (the seed's term): each tick the scheduler loop materializes, and the runner loop claims and holds in memory,
+    /// what is due within this span from now. Larger windows mean fewer queries and more memory. <value>Default 10 seconds; 1 second to 1 hour.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ExecutionWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the scheduler and runner loops query the store when nothing wakes them sooner.
+    /// <value>Default 1 second; 10 milliseconds to 1 hour, and at most <see cref="ExecutionWindow"/>.</value></summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long past an instance's due time a runner's claim lasts; a node that dies holding claims delays those instances by at most this.
+    /// <value>Default 30 seconds; 1 second to 1 hour.</value></summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Fire times older than this when materialized are misfires, handled per the task's misfire policy. <value>Default 1 minute.</value></summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Most instances claimed per query. <value>Default 1000; 1 to 100,000.</value></summary>
+    [Range(1, 100_000)]
+    public int ClaimBatchSize { get; set; } = 1000;
+
+    /// <summary>Most definitions materialized per transaction. <value>Default 500; 1 to 100,000.</value></summary>
+    [Range(1, 100_000)]
+    public int MaterializeBatchSize { get; set; } = 500;
+
+    /// <summary>Most instances created for one definition per tick (the rest follow on later ticks, so none is lost).
+    /// <value>Default 1000; 1 to 100,000.</value></summary>
+    [Range(1, 100_000)]
+    public int MaxOccurrencesPerTick { get; set; } = 1000;
+
+    /// <summary>Most dispatches (publishes or sends of <c>TaskDue</c>) in flight at once. <value>Default 256; 1 to 10,000.</value></summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentDispatches { get; set; } = 256;
+
+    /// <summary>How often the cleanup loop runs. <value>Default 1 minute.</value></summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long finished instances (and finished definitions) are kept before the cleanup loop deletes them. <value>Default 1 day.</value></summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Most rows of each kind the cleanup loop deletes per run. <value>Default 5000; 1 to 1,000,000.</value></summary>
+    [Range(1, 1_000_000)]
+    public int CleanupBatchSize { get; set; } = 5000;
+}

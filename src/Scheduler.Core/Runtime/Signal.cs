@@ -1,0 +1,31 @@
+namespace Scheduler.Core.Runtime;
+
+/// <summary>An auto-reset wake-up: <see cref="Set"/> ends the current (or next) <see cref="WaitAsync"/> early.</summary>
+internal sealed class Signal
+{
+    private TaskCompletionSource _source = NewSource();
+
+    /// <summary>Wakes the waiter, or the next one if none waits.</summary>
+    public void Set() => Volatile.Read(ref _source).TrySetResult();
+
+    /// <summary>Waits until <see cref="Set"/> or until <paramref name="timeout"/> has passed on <paramref name="timeProvider"/>'s clock.</summary>
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var source = Volatile.Read(ref _source);
+        if (!source.Task.IsCompleted && timeout > TimeSpan.Zero)
+        {
+            using var delayCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(timeout, timeProvider, delayCancellation.Token);
+            await Task.WhenAny(source.Task, delay).ConfigureAwait(false);
+            await delayCancellation.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (source.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _source, NewSource(), source);
+        }
+    }
+
+    private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

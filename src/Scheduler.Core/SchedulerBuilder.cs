@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scheduler.Core.Runtime;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.Core;
+
+/// <summary>Configures a scheduler node's services; returned by the registration entry point so calls chain.</summary>
+public sealed class SchedulerBuilder
+{
+    internal SchedulerBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection being configured.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Changes the node's <see cref="SchedulerOptions"/>.</summary>
+    public SchedulerBuilder Configure(Action<SchedulerOptions> configure)
+    {
+        Services.Configure(configure);
+        return this;
+    }
+
+    /// <summary>Keeps tasks in process memory (<see cref="InMemoryTaskStore"/>): for tests and toys; nothing survives a restart.</summary>
+    public SchedulerBuilder UseInMemoryStore()
+    {
+        Services.RemoveAll<ITaskStore>();
+        Services.AddSingleton<ITaskStore, InMemoryTaskStore>();
+        return this;
+    }
+}

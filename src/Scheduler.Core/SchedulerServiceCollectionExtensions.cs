@@ -1,0 +1,52 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Scheduler.Core.Runtime;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.Core;
+
+/// <summary>Registers a scheduler node's core services.</summary>
+public static class SchedulerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the scheduler, runner and cleanup loops, <see cref="SchedulingService"/>, the options (validated at start) and
+    /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is registered already. Choose a store on the returned builder;
+    /// without one the node fails at start. An <see cref="ITaskDispatcher"/> must be registered (the MassTransit integration does).
+    /// </summary>
+    /// <remarks>Applications on MassTransit call <c>AddSchedulerNode</c> inside <c>AddMassTransit</c>, which calls this.</remarks>
+    /// <exception cref="InvalidOperationException">Called twice on the same collection.</exception>
+    public static SchedulerBuilder AddSchedulerCore(this IServiceCollection services, Action<SchedulerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(SchedulingService)))
+        {
+            throw new InvalidOperationException(
+                "The scheduler node is registered already. Call AddSchedulerNode (or AddSchedulerCore) once, and pass all settings to that call.");
+        }
+
+        services.AddOptions<SchedulerOptions>()
+            .BindConfiguration(SchedulerOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.PollInterval <= o.ExecutionWindow, "Scheduler:PollInterval must not exceed Scheduler:ExecutionWindow.")
+            .ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<LoopSignals>();
+        services.AddSingleton<TriggerCache>();
+        services.AddSingleton<SchedulingService>();
+        services.AddSingleton<SchedulerLoop>();
+        services.AddSingleton<RunnerLoop>();
+        services.AddSingleton<CleanupLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
+        services.AddHostedService(sp => sp.GetRequiredService<RunnerLoop>());
+        services.AddHostedService(sp => sp.GetRequiredService<CleanupLoop>());
+        services.TryAddSingleton<ITaskStore>(_ => throw new InvalidOperationException(
+            "No task store is configured. Call UseInMemoryStore(), UseSqlite(...) or UsePostgres(...) on the builder AddSchedulerNode returns."));
+        return new SchedulerBuilder(services);
+    }
+}

@@ -1,0 +1,278 @@
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.Core.Storage;
+
+/// <summary>
+/// An <see cref="ITaskStore"/> in process memory, for tests and toys: nothing survives the process, and only the nodes of one process share it.
+/// Every operation runs under one lock, which makes each atomic. Objects handed out are copies.
+/// </summary>
+public sealed class InMemoryTaskStore : ITaskStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<Guid, TaskDefinition> _definitions = [];
+    private readonly Dictionary<string, Guid> _idempotencyKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, TaskInstance> _instances = [];
+    private readonly HashSet<(Guid DefinitionId, DateTimeOffset FireTime)> _occurrences = [];
+
+    /// <inheritdoc />
+    public Task<AddDefinitionResult> AddDefinitionAsync(TaskDefinition definition, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        lock (_lock)
+        {
+            if (_definitions.TryGetValue(definition.Id, out var existing)
+                || (definition.IdempotencyKey is { } key && _idempotencyKeys.TryGetValue(key, out var id) && _definitions.TryGetValue(id, out existing)))
+            {
+                return Task.FromResult(new AddDefinitionResult(existing.Clone(), AlreadyExisted: true));
+            }
+
+            var stored = definition.Clone();
+            stored.Version = 1;
+            _definitions.Add(stored.Id, stored);
+            if (stored.IdempotencyKey is { } newKey)
+            {
+                _idempotencyKeys[newKey] = stored.Id;
+            }
+
+            return Task.FromResult(new AddDefinitionResult(stored.Clone(), AlreadyExisted: false));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<TaskDefinition?> GetDefinitionAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_definitions.TryGetValue(id, out var definition) ? definition.Clone() : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (!_definitions.TryGetValue(id, out var definition) || definition.CancelledAt is not null)
+            {
+                return Task.FromResult(false);
+            }
+
+            definition.NextFireTime = null;
+            definition.CancelledAt = now;
+            definition.Version++;
+            foreach (var instance in _instances.Values)
+            {
+                if (instance.DefinitionId == id && instance.Status == TaskInstanceStatus.Scheduled && instance.LeaseOwner is null)
+                {
+                    instance.Status = TaskInstanceStatus.Cancelled;
+                    instance.DueAt = null;
+                    instance.FinishedAt = now;
+                    instance.Version++;
+                }
+            }
+
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<MaterializeResult> MaterializeDueDefinitionsAsync(MaterializeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            var due = _definitions.Values
+                .Where(d => d.NextFireTime is { } next && next <= request.Horizon)
+                .OrderBy(d => d.NextFireTime)
+                .Take(request.MaxDefinitions)
+                .ToList();
+            var inserted = 0;
+            DateTimeOffset? earliest = null;
+            foreach (var definition in due)
+            {
+                var plan = request.Plan(definition.Clone());
+                foreach (var instance in plan.Instances)
+                {
+                    if (!_occurrences.Add((instance.DefinitionId, instance.FireTime)))
+                    {
+                        continue;
+                    }
+
+                    var stored = instance.Clone();
+                    stored.Version = 1;
+                    _instances.Add(stored.Id, stored);
+                    inserted++;
+                    if (stored.DueAt is { } dueAt && (earliest is null || dueAt < earliest))
+                    {
+                        earliest = dueAt;
+                    }
+                }
+
+                definition.NextFireTime = plan.NextFireTime;
+                definition.Version++;
+            }
+
+            return Task.FromResult(new MaterializeResult(due.Count, inserted, earliest));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ClaimedInstance>> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            var claimable = _instances.Values
+                .Where(i => (i.LeaseExpiresAt is null || i.LeaseExpiresAt <= request.Now)
+                    && ((i.Status == TaskInstanceStatus.Scheduled && i.DueAt <= request.Horizon)
+                        || (i.Status == TaskInstanceStatus.Dispatched && i.DueAt <= request.Now)))
+                .OrderBy(i => i.DueAt)
+                .Take(request.MaxCount)
+                .ToList();
+            var claimed = new List<ClaimedInstance>(claimable.Count);
+            foreach (var instance in claimable)
+            {
+                instance.Attempt++;
+                instance.LeaseOwner = request.Owner;
+                instance.LeaseExpiresAt = (instance.DueAt > request.Now ? instance.DueAt.Value : request.Now) + request.LeaseDuration;
+                instance.Version++;
+                var definition = _definitions[instance.DefinitionId];
+                claimed.Add(new ClaimedInstance(instance.Clone(), definition.Metadata, definition.Payload, definition.DestinationQueue));
+            }
+
+            return Task.FromResult<IReadOnlyList<ClaimedInstance>>(claimed);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> RecordDispatchesAsync(DispatchRecordRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            var updated = 0;
+            foreach (var outcome in request.Outcomes)
+            {
+                if (!_instances.TryGetValue(outcome.InstanceId, out var instance) || instance.LeaseOwner != request.Owner
+                    || instance.Attempt != outcome.Attempt || instance.IsFinal)
+                {
+                    continue;
+                }
+
+                if (outcome.DeadLetterReason is null)
+                {
+                    instance.Status = TaskInstanceStatus.Dispatched;
+                    instance.DispatchedAt = outcome.At;
+                    instance.DueAt = outcome.At + instance.ExpireAfter;
+                }
+                else
+                {
+                    instance.Status = TaskInstanceStatus.Failed;
+                    instance.FailedAt = outcome.At;
+                    instance.FinishedAt = outcome.At;
+                    instance.LastError = outcome.DeadLetterReason;
+                    instance.DueAt = null;
+                }
+
+                instance.LeaseOwner = null;
+                instance.LeaseExpiresAt = null;
+                instance.Version++;
+                updated++;
+            }
+
+            return Task.FromResult(updated);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            var released = 0;
+            foreach (var id in request.InstanceIds)
+            {
+                if (_instances.TryGetValue(id, out var instance) && instance.LeaseOwner == request.Owner)
+                {
+                    instance.Attempt--;
+                    instance.LeaseOwner = null;
+                    instance.LeaseExpiresAt = null;
+                    instance.Version++;
+                    released++;
+                }
+            }
+
+            return Task.FromResult(released);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_instances.TryGetValue(id, out var instance) ? instance.Clone() : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<TaskInstance> instances = _instances.Values.Where(i => i.DefinitionId == definitionId)
+                .OrderBy(i => i.FireTime).Select(i => i.Clone()).ToList();
+            return Task.FromResult(instances);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TryUpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        lock (_lock)
+        {
+            if (!_instances.TryGetValue(instance.Id, out var stored) || stored.Version != instance.Version)
+            {
+                return Task.FromResult(false);
+            }
+
+            var updated = instance.Clone();
+            updated.Version = stored.Version + 1;
+            _instances[instance.Id] = updated;
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<CleanupResult> CleanupAsync(CleanupRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            var instances = _instances.Values.Where(i => i.IsFinal && i.FinishedAt < request.FinishedBefore).Take(request.MaxCount).ToList();
+            foreach (var instance in instances)
+            {
+                _instances.Remove(instance.Id);
+                _occurrences.Remove((instance.DefinitionId, instance.FireTime));
+            }
+
+            var live = _instances.Values.Select(i => i.DefinitionId).ToHashSet();
+            var definitions = _definitions.Values
+                .Where(d => d.NextFireTime is null && !live.Contains(d.Id) && (d.CancelledAt ?? d.CreatedAt) < request.FinishedBefore)
+                .Take(request.MaxCount)
+                .ToList();
+            foreach (var definition in definitions)
+            {
+                _definitions.Remove(definition.Id);
+                if (definition.IdempotencyKey is { } key)
+                {
+                    _idempotencyKeys.Remove(key);
+                }
+            }
+
+            return Task.FromResult(new CleanupResult(instances.Count, definitions.Count));
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Scheduler.Contracts;
+
+namespace Scheduler.Core.Triggers;
+
+/// <summary>Fires once, at a fixed instant (the seed's ExecuteOnce trigger).</summary>
+public sealed class ExecuteOnceTrigger : ITrigger
+{
+    /// <summary>Creates a trigger that fires at <paramref name="fireTime"/>.</summary>
+    /// <param name="fireTime">The instant to fire at; an instant in the past fires as soon as the task is scheduled.</param>
+    /// <param name="timeZone">The zone used for <see cref="Describe"/>. Default UTC.</param>
+    public ExecuteOnceTrigger(DateTimeOffset fireTime, TimeZoneInfo? timeZone = null)
+    {
+        FireTime = fireTime.ToUniversalTime();
+        TimeZone = timeZone ?? TimeZoneInfo.Utc;
+    }
+
+    /// <summary>The instant the trigger fires at (UTC).</summary>
+    public DateTimeOffset FireTime { get; }
+
+    /// <inheritdoc />
+    public TriggerKind Kind => TriggerKind.Once;
+
+    /// <inheritdoc />
+    public string Expression => FireTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
+    /// <inheritdoc />
+    public TimeZoneInfo TimeZone { get; }
+
+    /// <inheritdoc />
+    public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => FireTime > after ? FireTime : null;
+
+    /// <inheritdoc />
+    public string Describe() =>
+        $"once at {TimeZoneInfo.ConvertTime(FireTime, TimeZone).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)} ({TimeZone.Id})";
+
+    /// <summary>
+    /// Reads an ISO-8601 date and time such as <c>2026-01-05T14:30:00Z</c> or <c>2026-01-05T14:30:00+01:00</c>; without an offset
+    /// the wall-clock time is read in <paramref name="timeZone"/> (a time inside a DST gap moves forward by the gap's length).
+    /// </summary>
+    /// <exception cref="TriggerFormatException">The text is not an ISO-8601 date and time.</exception>
+    public static ExecuteOnceTrigger Parse(string text, TimeZoneInfo timeZone)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(timeZone);
+        if (!TryParseInstant(text, timeZone, out var instant))
+        {
+            throw new TriggerFormatException(
+                $"'{text}' is not an ISO-8601 date and time. Write it like '2026-01-05T14:30:00Z' or '2026-01-05T14:30:00+01:00'.");
+        }
+
+        return new ExecuteOnceTrigger(instant, timeZone);
+    }
+
+    /// <summary>Whether <paramref name="text"/> reads as an ISO-8601 date and time; see <see cref="Parse"/>.</summary>
+    public static bool TryParseInstant(string text, TimeZoneInfo timeZone, out DateTimeOffset instant)
+    {
+        ArgumentNullException.ThrowIfNull(timeZone);
+        instant = default;
+        var trimmed = text?.Trim();
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length < 16 || !char.IsAsciiDigit(trimmed[0]) || trimmed[4] != '-')
+        {
+            return false;
+        }
+
+        if (!DateTime.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed))
+        {
+            return false;
+        }
+
+        if (parsed.Kind != DateTimeKind.Unspecified)
+        {
+            instant = DateTimeOffset.Parse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+            return true;
+        }
+
+        instant = WallClock.ToInstant(parsed, timeZone);
+        return true;
+    }
+}

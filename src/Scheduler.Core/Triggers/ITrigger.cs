@@ -1,0 +1,29 @@
+using Scheduler.Contracts;
+
+namespace Scheduler.Core.Triggers;
+
+/// <summary>
+/// Computes fire times. A trigger is immutable and pure: the same trigger gives the same answers on every node,
+/// so it can be rebuilt from (<see cref="Kind"/>, <see cref="Expression"/>, time zone, anchor) wherever it is needed.
+/// </summary>
+public interface ITrigger
+{
+    /// <summary>The kind of trigger.</summary>
+    TriggerKind Kind { get; }
+
+    /// <summary>The normalized expression: the text that, with the same kind, zone and anchor, rebuilds this trigger.</summary>
+    string Expression { get; }
+
+    /// <summary>The time zone in which wall-clock times of the trigger are read.</summary>
+    TimeZoneInfo TimeZone { get; }
+
+    /// <summary>
+    /// The first fire time strictly after <paramref name="after"/>, as a UTC instant (offset zero), or <see langword="null"/> when the trigger
+    /// never fires again. Never returns <paramref name="after"/> itself or an earlier instant.
+    /// </summary>
+    /// <param name="after">Any instant; its offset is irrelevant.</param>
+    DateTimeOffset? GetNextFireTime(DateTimeOffset after);
+
+    /// <summary>A short English description, e.g. "at 09:34 on Tuesday every 2 weeks (America/New_York)".</summary>
+    string Describe();
+}

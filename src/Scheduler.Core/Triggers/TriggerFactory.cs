@@ -1,0 +1,57 @@
+using Scheduler.Contracts;
+
+namespace Scheduler.Core.Triggers;
+
+/// <summary>Builds triggers from their stored form: kind, expression, time zone and anchor.</summary>
+public static class TriggerFactory
+{
+    /// <summary>
+    /// Builds the trigger that <paramref name="expression"/> describes.
+    /// </summary>
+    /// <param name="kind">How to read the expression; <see cref="TriggerKind.Detect"/> picks the kind (see <see cref="Detect"/>).</param>
+    /// <param name="expression">The trigger text.</param>
+    /// <param name="timeZoneId">IANA zone id; <see langword="null"/> or empty means UTC.</param>
+    /// <param name="anchor">The task's start: the reference for relative phrases ("in 2 hours") and the anchor of "every other ..." and RRULEs without DTSTART.</param>
+    /// <exception cref="TriggerFormatException">The expression or the zone cannot be read; the message names the value and the accepted forms.</exception>
+    public static ITrigger Create(TriggerKind kind, string expression, string? timeZoneId, DateTimeOffset anchor)
+    {
+        if (string.IsNullOrWhiteSpace(expression))
+        {
+            throw new TriggerFormatException("The trigger is empty. Give an ISO-8601 instant, a cron expression, an RRULE or a phrase such as 'every day at 9am'.");
+        }
+
+        var zone = TimeZones.Find(timeZoneId);
+        var resolved = kind == TriggerKind.Detect ? Detect(expression, zone) : kind;
+        return resolved switch
+        {
+            TriggerKind.Once => ExecuteOnceTrigger.Parse(expression, zone),
+            TriggerKind.Cron => CronTrigger.Parse(expression, zone),
+            TriggerKind.RRule => throw new TriggerFormatException($"RRULE triggers are not supported by this version: '{expression}'."),
+            TriggerKind.Text => throw new TriggerFormatException($"Natural-language triggers are not supported by this version: '{expression}'."),
+            _ => throw new TriggerFormatException($"Unknown trigger kind '{kind}'. Use Once, Cron, RRule, Text or Detect."),
+        };
+    }
+
+    /// <summary>
+    /// The kind <see cref="TriggerKind.Detect"/> resolves to: an ISO-8601 instant is <see cref="TriggerKind.Once"/>; a macro or 5 or 6 cron
+    /// fields is <see cref="TriggerKind.Cron"/>; text starting with <c>RRULE:</c>, <c>FREQ=</c> or <c>DTSTART</c> is <see cref="TriggerKind.RRule"/>;
+    /// anything else is <see cref="TriggerKind.Text"/>.
+    /// </summary>
+    public static TriggerKind Detect(string expression, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        var trimmed = expression.Trim();
+        if (ExecuteOnceTrigger.TryParseInstant(trimmed, zone, out _))
+        {
+            return TriggerKind.Once;
+        }
+
+        if (trimmed.StartsWith("RRULE:", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("FREQ=", StringComparison.OrdinalIgnoreCase)
+            || trimmed.StartsWith("DTSTART", StringComparison.OrdinalIgnoreCase))
+        {
+            return TriggerKind.RRule;
+        }
+
+        return CronTrigger.LooksLikeCron(trimmed) ? TriggerKind.Cron : TriggerKind.Text;
+    }
+}
