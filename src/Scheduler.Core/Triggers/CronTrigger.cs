@@ -67,8 +67,9 @@ public sealed partial class CronTrigger : ITrigger
         }
     }
 
-    /// <summary>Whether <paramref name="text"/> looks like a cron expression: a macro such as <c>@daily</c>, or 5 or 6 fields made of
-    /// digits, <c>* / , - ? L W #</c> and three-letter month or day names, at least one with a digit or <c>*</c>.</summary>
+    /// <summary>Whether <paramref name="text"/> looks like a cron expression: a macro such as <c>@daily</c>, or 3 to 7 fields made of
+    /// digits, <c>* / , - ? L W #</c> and three-letter month or day names, at least one with a digit or <c>*</c>. (A wrong field count
+    /// still counts as cron, so that the error explains the field count rather than calling it an unknown phrase.)</summary>
     public static bool LooksLikeCron(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -79,7 +80,7 @@ public sealed partial class CronTrigger : ITrigger
         }
 
         var fields = trimmed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length is 5 or 6
+        return fields.Length is >= 3 and <= 7
             && fields.All(f => CronField().IsMatch(f))
             && fields.Any(f => f.Contains('*', StringComparison.Ordinal) || f.Any(char.IsAsciiDigit));
     }

@@ -57,6 +57,8 @@ public class CronTriggerTests
     [InlineData("FREQ=WEEKLY;BYDAY=TU", TriggerKind.RRule)]
     [InlineData("every other tuesday at 9:34am", TriggerKind.Text)]
     [InlineData("every day at 17:00 except weekends", TriggerKind.Text)]
+    [InlineData("*/5 * * *", TriggerKind.Cron)]
+    [InlineData("every other tuesday at noon", TriggerKind.Text)]
     public void Detect_RecognisesKind(string expression, TriggerKind expected)
     {
         Assert.Equal(expected, TriggerFactory.Detect(expression, TimeZoneInfo.Utc));

@@ -1,0 +1,62 @@
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Saga;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scheduler.Core;
+using Scheduler.Core.Runtime;
+using Scheduler.MassTransit.Node;
+using Scheduler.MassTransit.Saga;
+using Scheduler.MassTransit.Worker;
+
+namespace Scheduler.MassTransit;
+
+/// <summary>Registers Scheduler's parts on a MassTransit bus; call these inside <c>AddMassTransit(x => ...)</c>.</summary>
+public static class SchedulerRegistrationExtensions
+{
+    /// <summary>
+    /// Makes this service a scheduler node: the <see cref="Contracts.ScheduleTask"/> and <see cref="Contracts.CancelTask"/> consumers, the
+    /// task instance saga (persisted in the task store), the <see cref="Contracts.TaskDue"/> dispatcher and the scheduler, runner and cleanup
+    /// loops. Choose a store on the returned builder, e.g. <c>.UseInMemoryStore()</c>.
+    /// </summary>
+    /// <remarks>
+    /// Registered inside <c>AddMassTransit</c>, the loops stop before the bus does, so a stopping node finishes its dispatches in flight and
+    /// releases its claims while the bus still runs.
+    /// </remarks>
+    /// <param name="configurator">The bus registration.</param>
+    /// <param name="configure">Changes the <see cref="SchedulerOptions"/> (they also bind to the <c>Scheduler</c> configuration section).</param>
+    /// <exception cref="InvalidOperationException">Called twice.</exception>
+    public static SchedulerBuilder AddSchedulerNode(this IBusRegistrationConfigurator configurator, Action<SchedulerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        var builder = configurator.AddSchedulerCore(configure);
+        configurator.TryAddSingleton<ITaskDispatcher, MassTransitTaskDispatcher>();
+        configurator.AddConsumer<ScheduleTaskConsumer>();
+        configurator.AddConsumer<CancelTaskConsumer>();
+        configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))
+            .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.ITaskStore,
+                SagaConsumeContextFactory<Core.Storage.ITaskStore, TaskInstanceSaga>, TaskStoreSagaRepositoryContextFactory>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Makes this service report the outcome of its <c>IConsumer&lt;TaskDue&gt;</c> handlers: <see cref="Contracts.TaskCompleted"/> when a handler
+    /// returns, <see cref="Contracts.TaskFailed"/> when it throws (and, if enabled, <see cref="Contracts.TaskStarted"/>). Applies to every
+    /// endpoint configured by <c>ConfigureEndpoints</c>.
+    /// </summary>
+    /// <param name="configurator">The bus registration.</param>
+    /// <param name="configure">Changes the <see cref="TaskReportingOptions"/>.</param>
+    public static IBusRegistrationConfigurator AddTaskReporting(this IBusRegistrationConfigurator configurator, Action<TaskReportingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        configurator.AddOptions<TaskReportingOptions>();
+        if (configure is not null)
+        {
+            configurator.Configure(configure);
+        }
+
+        configurator.TryAddSingleton(TimeProvider.System);
+        configurator.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseConsumeFilter(typeof(TaskReportingFilter<>), context));
+        return configurator;
+    }
+}

@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Runtime;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.Core.Tests.Runtime;
+
+/// <summary>A node's loops over an in-memory store, on a fake clock, with a dispatcher that records what it is given.</summary>
+internal sealed class LoopFixture : IDisposable
+{
+    public static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    public LoopFixture(Action<SchedulerOptions>? configure = null, string nodeId = "node-a", InMemoryTaskStore? store = null,
+        FakeTimeProvider? time = null)
+    {
+        Time = time ?? new FakeTimeProvider(Start);
+        Store = store ?? new InMemoryTaskStore();
+        var settings = new SchedulerOptions { NodeId = nodeId, ExecutionWindow = TimeSpan.FromSeconds(10), PollInterval = TimeSpan.FromSeconds(1) };
+        configure?.Invoke(settings);
+        Options = Microsoft.Extensions.Options.Options.Create(settings);
+        Signals = new LoopSignals();
+        Scheduling = new SchedulingService(Store, Signals, Options, Time);
+        SchedulerLoop = new SchedulerLoop(Store, new TriggerCache(), Signals, Options, Time, NullLogger<SchedulerLoop>.Instance);
+        Runner = new RunnerLoop(Store, Dispatcher, Signals, Options, Time, NullLogger<RunnerLoop>.Instance);
+        Cleanup = new CleanupLoop(Store, Options, Time, NullLogger<CleanupLoop>.Instance);
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public InMemoryTaskStore Store { get; }
+
+    public IOptions<SchedulerOptions> Options { get; }
+
+    public LoopSignals Signals { get; }
+
+    public SchedulingService Scheduling { get; }
+
+    public SchedulerLoop SchedulerLoop { get; }
+
+    public RunnerLoop Runner { get; }
+
+    public CleanupLoop Cleanup { get; }
+
+    public RecordingDispatcher Dispatcher { get; } = new();
+
+    /// <summary>One pass of both loops at the current fake time: materialize, claim, dispatch what is due.</summary>
+    public async Task TickAsync()
+    {
+        await SchedulerLoop.RunOnceAsync();
+        await Runner.ClaimOnceAsync();
+        await Runner.DispatchDueAsync();
+    }
+
+    public async Task<Guid> ScheduleAsync(ScheduleTask command) => (await Scheduling.ScheduleAsync(command)).TaskId;
+
+    public async Task<TaskInstance> SingleInstanceAsync(Guid taskId) => Assert.Single(await Store.GetInstancesAsync(taskId));
+
+    public void Dispose() => Runner.Dispose();
+}
+
+/// <summary>Records dispatches instead of sending them; can be told to fail.</summary>
+internal sealed class RecordingDispatcher : ITaskDispatcher
+{
+    private readonly Lock _lock = new();
+    private readonly List<(TaskDue Message, string? Queue, DateTimeOffset At)> _dispatched = [];
+    private readonly List<TaskDeadLettered> _deadLettered = [];
+
+    public TimeProvider? Clock { get; set; }
+
+    public bool Fail { get; set; }
+
+    public IReadOnlyList<(TaskDue Message, string? Queue, DateTimeOffset At)> Dispatched
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _dispatched];
+            }
+        }
+    }
+
+    public IReadOnlyList<TaskDeadLettered> DeadLettered
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _deadLettered];
+            }
+        }
+    }
+
+    public Task DispatchAsync(TaskDue message, string? destinationQueue, CancellationToken cancellationToken = default)
+    {
+        if (Fail)
+        {
+            throw new InvalidOperationException("broker unavailable");
+        }
+
+        lock (_lock)
+        {
+            _dispatched.Add((message, destinationQueue, Clock?.GetUtcNow() ?? default));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PublishDeadLetteredAsync(TaskDeadLettered message, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _deadLettered.Add(message);
+        }
+
+        return Task.CompletedTask;
+    }
+}

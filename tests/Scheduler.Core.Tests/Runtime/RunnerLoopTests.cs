@@ -1,0 +1,200 @@
+using System.Globalization;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.Core.Tests.Runtime;
+
+public class RunnerLoopTests
+{
+    private static ScheduleTask Once(TimeSpan fromStart, TimeSpan? expireAfter = null, RetryPolicy? retry = null) => new()
+    {
+        Trigger = (LoopFixture.Start + fromStart).ToString("O", CultureInfo.InvariantCulture),
+        ExpireAfter = expireAfter,
+        Retry = retry,
+        Metadata = new Dictionary<string, string> { ["k"] = "v" },
+        Payload = "{\"n\":1}",
+    };
+
+    [Fact]
+    public async Task DispatchDue_DispatchesAtFireTime_NeverBefore()
+    {
+        using var f = new LoopFixture();
+        f.Dispatcher.Clock = f.Time;
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.FromSeconds(5)));
+
+        await f.TickAsync();
+        Assert.Equal(1, f.Runner.HeldCount);
+        f.Time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
+        Assert.Equal(0, await f.Runner.DispatchDueAsync());
+        Assert.Empty(f.Dispatcher.Dispatched);
+
+        f.Time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(1, await f.Runner.DispatchDueAsync());
+
+        var (message, queue, at) = Assert.Single(f.Dispatcher.Dispatched);
+        Assert.Equal(LoopFixture.Start.AddSeconds(5), at);
+        Assert.Equal(taskId, message.TaskId);
+        Assert.Equal(1, message.Attempt);
+        Assert.Equal(LoopFixture.Start.AddSeconds(5), message.FireTime);
+        Assert.Equal(LoopFixture.Start.AddSeconds(5) + TaskDefinitionFactory.DefaultExpireAfter, message.ExpiresAt);
+        Assert.Equal("v", message.Metadata["k"]);
+        Assert.Equal("{\"n\":1}", message.Payload);
+        Assert.Null(queue);
+        var instance = await f.SingleInstanceAsync(taskId);
+        Assert.Equal(TaskInstanceStatus.Dispatched, instance.Status);
+        Assert.Null(instance.LeaseOwner);
+        Assert.Equal(message.ExpiresAt, instance.DueAt);
+    }
+
+    [Fact]
+    public async Task ClaimOnce_DoesNotClaimInstancesBeyondTheExecutionWindow()
+    {
+        using var f = new LoopFixture();
+        await f.ScheduleAsync(Once(TimeSpan.FromSeconds(30)));
+
+        await f.TickAsync();
+        Assert.Equal(0, f.Runner.HeldCount);
+
+        f.Time.Advance(TimeSpan.FromSeconds(20));
+        await f.TickAsync();
+        Assert.Equal(1, f.Runner.HeldCount);
+    }
+
+    [Fact]
+    public async Task ClaimOnce_SecondNodeGetsNothing_WhileFirstNodeHoldsTheClaim()
+    {
+        using var a = new LoopFixture(nodeId: "a");
+        using var b = new LoopFixture(nodeId: "b", store: a.Store, time: a.Time);
+        await a.ScheduleAsync(Once(TimeSpan.FromSeconds(5)));
+        await a.SchedulerLoop.RunOnceAsync();
+
+        Assert.Equal(1, await a.Runner.ClaimOnceAsync());
+        Assert.Equal(0, await b.Runner.ClaimOnceAsync());
+    }
+
+    [Fact]
+    public async Task ClaimOnce_AnotherNodeDispatches_AfterTheHoldersLeaseRunsOut()
+    {
+        using var a = new LoopFixture(nodeId: "a");
+        using var b = new LoopFixture(nodeId: "b", store: a.Store, time: a.Time);
+        var taskId = await a.ScheduleAsync(Once(TimeSpan.FromSeconds(5)));
+        await a.SchedulerLoop.RunOnceAsync();
+        await a.Runner.ClaimOnceAsync(); // node a "dies" holding the claim
+
+        a.Time.Advance(TimeSpan.FromSeconds(5) + a.Options.Value.LeaseDuration - TimeSpan.FromTicks(1));
+        Assert.Equal(0, await b.Runner.ClaimOnceAsync());
+        a.Time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(1, await b.Runner.ClaimOnceAsync());
+        await b.Runner.DispatchDueAsync();
+
+        var dispatched = Assert.Single(b.Dispatcher.Dispatched).Message;
+        Assert.Equal(2, dispatched.Attempt); // attempt 1 was reserved by node a: two nodes never send the same attempt
+        Assert.Equal(taskId, dispatched.TaskId);
+        Assert.Equal(TaskInstanceStatus.Dispatched, (await a.Store.GetInstanceAsync(dispatched.InstanceId))!.Status);
+    }
+
+    [Fact]
+    public async Task ReleaseHeld_LetsAnotherNodeDispatchTheSameAttempt_WhenANodeStops()
+    {
+        using var a = new LoopFixture(nodeId: "a");
+        using var b = new LoopFixture(nodeId: "b", store: a.Store, time: a.Time);
+        await a.ScheduleAsync(Once(TimeSpan.FromSeconds(5)));
+        await a.SchedulerLoop.RunOnceAsync();
+        await a.Runner.ClaimOnceAsync();
+
+        Assert.Equal(1, await a.Runner.ReleaseHeldAsync());
+        Assert.Equal(1, await b.Runner.ClaimOnceAsync());
+        a.Time.Advance(TimeSpan.FromSeconds(5));
+        await b.Runner.DispatchDueAsync();
+
+        Assert.Equal(1, Assert.Single(b.Dispatcher.Dispatched).Message.Attempt);
+        Assert.Empty(a.Dispatcher.Dispatched);
+    }
+
+    [Fact]
+    public async Task ClaimOnce_RedispatchesWithNextAttempt_WhenExpireAfterPassesWithoutCompletion()
+    {
+        using var f = new LoopFixture();
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero, expireAfter: TimeSpan.FromSeconds(30)));
+        await f.TickAsync();
+        Assert.Equal(1, Assert.Single(f.Dispatcher.Dispatched).Message.Attempt);
+
+        f.Time.Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromTicks(1));
+        await f.TickAsync();
+        Assert.Single(f.Dispatcher.Dispatched); // not expired yet: not claimed even though inside the window
+
+        f.Time.Advance(TimeSpan.FromTicks(1));
+        await f.TickAsync();
+        Assert.Equal([1, 2], f.Dispatcher.Dispatched.Select(d => d.Message.Attempt));
+        Assert.Equal(2, (await f.SingleInstanceAsync(taskId)).Attempt);
+    }
+
+    [Fact]
+    public async Task ClaimOnce_DeadLetters_WhenTheLastAttemptExpires()
+    {
+        using var f = new LoopFixture();
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero, expireAfter: TimeSpan.FromSeconds(10), retry: new RetryPolicy { MaxAttempts = 2 }));
+        await f.TickAsync();
+        f.Time.Advance(TimeSpan.FromSeconds(10));
+        await f.TickAsync();
+        f.Time.Advance(TimeSpan.FromSeconds(10));
+        await f.TickAsync();
+
+        Assert.Equal([1, 2], f.Dispatcher.Dispatched.Select(d => d.Message.Attempt));
+        var dead = Assert.Single(f.Dispatcher.DeadLettered);
+        Assert.Equal(2, dead.Attempt);
+        Assert.Contains("ExpireAfter", dead.Reason, StringComparison.Ordinal);
+        var instance = await f.SingleInstanceAsync(taskId);
+        Assert.Equal(TaskInstanceStatus.Failed, instance.Status);
+        Assert.Equal(f.Time.GetUtcNow(), instance.FailedAt);
+    }
+
+    [Fact]
+    public async Task DispatchDue_ReleasesTheClaim_WhenTheBrokerRejectsThePublish()
+    {
+        using var f = new LoopFixture();
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero));
+        f.Dispatcher.Fail = true;
+        await f.TickAsync();
+
+        var instance = await f.SingleInstanceAsync(taskId);
+        Assert.Equal(TaskInstanceStatus.Scheduled, instance.Status);
+        Assert.Null(instance.LeaseOwner);
+        Assert.Equal(0, instance.Attempt);
+
+        f.Dispatcher.Fail = false;
+        await f.TickAsync();
+        Assert.Equal(1, Assert.Single(f.Dispatcher.Dispatched).Message.Attempt);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_DispatchesOnTimeAndReleasesHeldClaims_WhenStopped()
+    {
+        using var f = new LoopFixture();
+        f.Dispatcher.Clock = f.Time;
+        await f.ScheduleAsync(Once(TimeSpan.FromSeconds(2)));
+        var late = await f.ScheduleAsync(Once(TimeSpan.FromSeconds(8)));
+        await f.SchedulerLoop.RunOnceAsync();
+
+        await f.Runner.StartAsync(CancellationToken.None);
+        await WaitUntil(() => f.Runner.HeldCount == 2);
+        f.Time.Advance(TimeSpan.FromSeconds(2));
+        await WaitUntil(() => f.Dispatcher.Dispatched.Count == 1);
+        await f.Runner.StopAsync(CancellationToken.None);
+
+        Assert.Equal(LoopFixture.Start.AddSeconds(2), Assert.Single(f.Dispatcher.Dispatched).At);
+        var released = await f.SingleInstanceAsync(late);
+        Assert.Null(released.LeaseOwner);
+        Assert.Equal(0, released.Attempt);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+}
