@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -25,8 +26,10 @@ public static class SchedulerServiceCollectionExtensions
                 "The scheduler node is registered already. Call AddSchedulerNode (or AddSchedulerCore) once, and pass all settings to that call.");
         }
 
+        // Bind the "Scheduler" section when the app has configuration (a plain ServiceCollection may not), then apply the callback.
+        services.AddSingleton<IConfigureOptions<SchedulerOptions>>(sp => new ConfigureOptions<SchedulerOptions>(
+            options => sp.GetService<IConfiguration>()?.GetSection(SchedulerOptions.SectionName).Bind(options)));
         services.AddOptions<SchedulerOptions>()
-            .BindConfiguration(SchedulerOptions.SectionName)
             .ValidateDataAnnotations()
             .Validate(o => o.PollInterval <= o.ExecutionWindow, "Scheduler:PollInterval must not exceed Scheduler:ExecutionWindow.")
             .ValidateOnStart();

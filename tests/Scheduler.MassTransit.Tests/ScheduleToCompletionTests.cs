@@ -1,0 +1,176 @@
+using System.Globalization;
+using MassTransit;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.MassTransit.Tests;
+
+public class ScheduleToCompletionTests
+{
+    private static ScheduleTask Once(TimeSpan fromStart, string? behavior = null) => new()
+    {
+        Trigger = (BusFixture.Start + fromStart).ToString("O", CultureInfo.InvariantCulture),
+        Metadata = behavior is null ? null : new Dictionary<string, string> { ["behavior"] = behavior },
+    };
+
+    [Fact]
+    public async Task ScheduleTask_IsDispatchedAtItsFireTimeAndCompletedThroughTheSaga()
+    {
+        await using var f = await BusFixture.StartAsync();
+        var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.FromSeconds(5)) with
+        {
+            Metadata = new Dictionary<string, string> { ["to"] = "ada@example.com" },
+            Payload = "{\"text\":\"stand up\"}",
+        }));
+        Assert.Equal(BusFixture.Start.AddSeconds(5), scheduled.NextFireTime);
+
+        await BusFixture.Eventually(() => f.Runner.HeldCount == 1, "the runner claims the instance inside the execution window");
+        f.Time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+        await Task.Delay(100);
+        Assert.Empty(f.ConsumedTaskDue(scheduled.TaskId)); // not a millisecond early
+
+        f.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var instance = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+
+        var due = Assert.Single(f.ConsumedTaskDue(scheduled.TaskId));
+        Assert.Equal(1, due.Attempt);
+        Assert.Equal(BusFixture.Start.AddSeconds(5), due.FireTime);
+        Assert.Equal("ada@example.com", due.Metadata["to"]);
+        Assert.Equal("{\"text\":\"stand up\"}", due.Payload);
+        Assert.Equal(due.InstanceId, instance.Id);
+        Assert.Equal(BusFixture.Start.AddSeconds(5), instance.CompletedAt);
+        Assert.Equal(1, instance.Attempt);
+    }
+
+    [Fact]
+    public async Task FailedAttempt_IsRetriedAfterBackoff_ThenCompletes()
+    {
+        await using var f = await BusFixture.StartAsync();
+        var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.Zero, "fail-once") with
+        {
+            Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromSeconds(2), Jitter = false },
+        }));
+
+        var retrying = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Scheduled && i.Attempt == 1);
+        Assert.Equal(BusFixture.Start.AddSeconds(2), retrying.DueAt); // failed at Start, backoff 2 s
+        Assert.Contains("scripted failure of attempt 1", retrying.LastError, StringComparison.Ordinal);
+
+        f.Time.Advance(TimeSpan.FromSeconds(2));
+        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+
+        Assert.Equal([1, 2], f.ConsumedTaskDue(scheduled.TaskId).Select(d => d.Attempt));
+        Assert.Equal(2, completed.Attempt);
+        Assert.Equal(BusFixture.Start.AddSeconds(2), f.ConsumedTaskDue(scheduled.TaskId)[1].DueAt);
+    }
+
+    [Fact]
+    public async Task LastFailedAttempt_MarksTheInstanceFailed_AndPublishesTaskDeadLettered()
+    {
+        await using var f = await BusFixture.StartAsync();
+        var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.Zero, "fail-always") with
+        {
+            Retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromSeconds(1), Jitter = false },
+        }));
+
+        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Scheduled && i.Attempt == 1);
+        f.Time.Advance(TimeSpan.FromSeconds(1));
+        var failed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Failed);
+
+        Assert.True(await f.Harness.Published.Any<TaskDeadLettered>(m => m.Context.Message.InstanceId == failed.Id && m.Context.Message.Attempt == 2));
+        Assert.Equal(2, failed.Attempt);
+        Assert.Null(failed.CompletedAt);
+        Assert.Equal(BusFixture.Start.AddSeconds(1), failed.FailedAt);
+    }
+
+    [Fact]
+    public async Task AttemptThatOutlivesExpireAfter_IsDispatchedAgainWithTheNextAttempt()
+    {
+        await using var f = await BusFixture.StartAsync();
+        var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.Zero, "hang-first") with
+        {
+            ExpireAfter = TimeSpan.FromSeconds(30),
+        }));
+        var dispatched = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Dispatched);
+        Assert.Equal(BusFixture.Start.AddSeconds(30), dispatched.DueAt);
+
+        f.Time.Advance(TimeSpan.FromSeconds(30));
+        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+
+        Assert.Equal([1, 2], f.ConsumedTaskDue(scheduled.TaskId).Select(d => d.Attempt));
+        Assert.Equal(2, completed.Attempt);
+    }
+
+    [Fact]
+    public async Task StaleReports_DoNotCorruptTheInstance()
+    {
+        await using var f = await BusFixture.StartAsync();
+        var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.Zero, "hang-always") with
+        {
+            ExpireAfter = TimeSpan.FromSeconds(30),
+        }));
+        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Dispatched && i.Attempt == 1);
+        f.Time.Advance(TimeSpan.FromSeconds(30));
+        var second = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Dispatched && i.Attempt == 2);
+
+        // A late failure of attempt 1 must not schedule a retry while attempt 2 runs.
+        await f.Harness.Bus.Publish(new TaskFailed
+        {
+            TaskId = scheduled.TaskId, InstanceId = second.Id, Attempt = 1, StartedAt = BusFixture.Start, FailedAt = BusFixture.Start,
+            ExceptionType = "System.TimeoutException", Reason = "late",
+        });
+        await BusFixture.Eventually(() => f.Harness.Consumed.Any<TaskFailed>(m => m.Context.Message.InstanceId == second.Id));
+        await Task.Delay(100);
+        var unchanged = (await f.Store.GetInstanceAsync(second.Id))!;
+        Assert.Equal(TaskInstanceStatus.Dispatched, unchanged.Status);
+        Assert.Equal(2, unchanged.Attempt);
+        Assert.Null(unchanged.LastError);
+
+        // A late completion of attempt 1 completes the instance: the work was done.
+        await f.Harness.Bus.Publish(new TaskCompleted
+        {
+            TaskId = scheduled.TaskId, InstanceId = second.Id, Attempt = 1, StartedAt = BusFixture.Start, CompletedAt = BusFixture.Start.AddSeconds(31),
+        });
+        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+        Assert.Equal(BusFixture.Start.AddSeconds(31), completed.CompletedAt);
+
+        // And a failure after completion changes nothing.
+        await f.Harness.Bus.Publish(new TaskFailed
+        {
+            TaskId = scheduled.TaskId, InstanceId = second.Id, Attempt = 2, StartedAt = BusFixture.Start, FailedAt = BusFixture.Start,
+            ExceptionType = "System.Exception", Reason = "after completion",
+        });
+        await BusFixture.Eventually(() => f.Harness.Consumed.Select<TaskFailed>(m => m.Context.Message.InstanceId == second.Id).Count() == 2);
+        await Task.Delay(100);
+        Assert.Equal(TaskInstanceStatus.Completed, (await f.Store.GetInstanceAsync(second.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task CronTask_FiresEveryOccurrence()
+    {
+        await using var f = await BusFixture.StartAsync();
+        var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(new ScheduleTask { Trigger = "*/5 * * * * *" }));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await BusFixture.Eventually(() => f.Runner.HeldCount > 0);
+            f.Time.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        await BusFixture.Eventually(() => f.ConsumedTaskDue(scheduled.TaskId).Count >= 4);
+        var fireTimes = f.ConsumedTaskDue(scheduled.TaskId).Select(d => (d.FireTime - BusFixture.Start).TotalSeconds).Order().Take(4);
+        Assert.Equal([0.0, 5, 10, 15], fireTimes);
+    }
+
+    [Fact]
+    public async Task CancelTask_StopsACronTask()
+    {
+        await using var f = await BusFixture.StartAsync();
+        var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(new ScheduleTask { Trigger = "0 * * * *" }));
+        var client = f.Harness.GetRequestClient<CancelTask>();
+
+        var response = await client.GetResponse<TaskCancelled>(new CancelTask { TaskId = scheduled.TaskId });
+
+        Assert.True(response.Message.Found);
+        Assert.Null((await f.Store.GetDefinitionAsync(scheduled.TaskId))!.NextFireTime);
+    }
+}
