@@ -57,7 +57,7 @@ internal static partial class Phrases
         (Rx($"(?:every month on the (?<dom>\\d{{1,2}}|last)(?:st|nd|rd|th)?(?: day)?|on the (?<dom>\\d{{1,2}}|last)(?:st|nd|rd|th)?(?: day)?{OfMonth}) at (?<time>{Time})"), DayOfMonth),
         (Rx($"(?<which>today|tomorrow) at (?<time>{Time})"), TodayOrTomorrow),
         (Rx(@"in (?<n>\d+) (?<unit>minute|hour|day|week)s?"), In),
-        (Rx($"(?:at|on) (?<date>\\d{{4}}-\\d{{2}}-\\d{{2}})(?: at|t| )(?<time>{Time})"), AtDate),
+        (Rx($"(?:at|on) (?<date>\\d{{4}}-\\d{{2}}-\\d{{2}})(?: at | |t)(?<time>{Time})"), AtDate),
     ];
 
     private static readonly HashSet<string> Vocabulary = new(
