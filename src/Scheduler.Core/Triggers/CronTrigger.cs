@@ -123,6 +123,6 @@ public sealed partial class CronTrigger : ITrigger
         }
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^([0-9*/,\-?LW#]+|[A-Za-z]{3}([-,][A-Za-z]{3})*(/[0-9]+)?)$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([0-9*/,\-?LW#]+|[A-Za-z]{3}(#[1-5]|L)?([-,][A-Za-z]{3}(#[1-5]|L)?)*(/[0-9]+)?)$")]
     private static partial System.Text.RegularExpressions.Regex CronField();
 }
