@@ -9,17 +9,33 @@ namespace Scheduler.Core.Triggers;
 /// </summary>
 /// <remarks>
 /// DST handling is Cronos's: a fire time in a spring-forward gap runs at the first valid instant after the gap; in a fall-back overlap
-/// a fixed-time schedule fires once and an interval schedule (e.g. <c>*/15 * * * *</c>) fires in both offsets.
+/// a fixed-time schedule fires once and an interval schedule fires in both offsets. An interval schedule is one whose seconds, minutes
+/// or hours field has a <c>*</c>, a range or a step (e.g. <c>*/15 * * * *</c>, <c>0 1-3 * * *</c>), as Cronos classifies it. Cronos
+/// evaluates the wall-clock schedule; the mapping to instants is <see cref="WallClock"/>'s, because Cronos inherits the runtime's wrong
+/// answers on Linux for zones such as Europe/Dublin and Pacific/Apia (it returns the same instant again, or one before <c>after</c>).
 /// </remarks>
 public sealed partial class CronTrigger : ITrigger
 {
-    private readonly CronExpression _cron;
-
-    private CronTrigger(CronExpression cron, string expression, TimeZoneInfo timeZone)
+    private static readonly Dictionary<string, string> Macros = new(StringComparer.OrdinalIgnoreCase)
     {
-        _cron = cron;
+        ["@every_second"] = "* * * * * *",
+        ["@every_minute"] = "* * * * *",
+        ["@hourly"] = "0 * * * *",
+        ["@daily"] = "0 0 * * *",
+        ["@midnight"] = "0 0 * * *",
+        ["@weekly"] = "0 0 * * 0",
+        ["@monthly"] = "0 0 1 * *",
+        ["@yearly"] = "0 0 1 1 *",
+        ["@annually"] = "0 0 1 1 *",
+    };
+
+    private readonly ZonedSchedule _schedule;
+
+    private CronTrigger(CronExpression cron, string expression, TimeZoneInfo timeZone, bool isInterval)
+    {
         Expression = expression;
         TimeZone = timeZone;
+        _schedule = new ZonedSchedule(timeZone, isInterval, after => LocalTimesAfter(cron, after));
     }
 
     /// <inheritdoc />
@@ -34,32 +50,44 @@ public sealed partial class CronTrigger : ITrigger
     /// <summary>Whether the expression has a seconds field (6 fields).</summary>
     public bool HasSeconds => Expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6;
 
+    /// <summary>Whether this is an interval schedule, which fires in both offsets of a fall-back overlap (see the remarks).</summary>
+    public bool IsInterval => _schedule.IsInterval;
+
     /// <inheritdoc />
-    public DateTimeOffset? GetNextFireTime(DateTimeOffset after) =>
-        _cron.GetNextOccurrence(after, TimeZone, inclusive: false)?.ToUniversalTime();
+    public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => _schedule.Next(after);
 
     /// <inheritdoc />
     public string Describe() => $"cron '{Expression}' in {TimeZone.Id}";
 
     /// <summary>Parses a 5- or 6-field cron expression (or a Cronos macro) for <paramref name="timeZone"/>.</summary>
-    /// <exception cref="TriggerFormatException">The expression is not valid cron; the message names it and quotes Cronos's reason.</exception>
-    public static CronTrigger Parse(string expression, TimeZoneInfo timeZone)
+    /// <param name="expression">The cron expression.</param>
+    /// <param name="timeZone">The zone whose wall-clock times the fields describe.</param>
+    /// <param name="requiredFields">5 or 6 to require that many fields (macros are then rejected); <see langword="null"/> accepts both.</param>
+    /// <exception cref="TriggerFormatException">The expression is not valid cron, or does not have <paramref name="requiredFields"/>
+    /// fields; the message names it and quotes Cronos's reason.</exception>
+    public static CronTrigger Parse(string expression, TimeZoneInfo timeZone, int? requiredFields = null)
     {
         ArgumentNullException.ThrowIfNull(expression);
         ArgumentNullException.ThrowIfNull(timeZone);
         var normalized = string.Join(' ', expression.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        var fields = normalized.Split(' ').Length;
-        if (!normalized.StartsWith('@') && fields is not (5 or 6))
+        var expanded = Macros.TryGetValue(normalized, out var macro) ? macro : normalized;
+        var fields = expanded.Split(' ').Length;
+        if ((!normalized.StartsWith('@') && fields is not (5 or 6)) || (requiredFields is { } required && (fields != required || normalized.StartsWith('@'))))
         {
             throw new TriggerFormatException(
-                $"Cron expression '{expression}' has {fields} fields. Use 5 fields (minute hour day-of-month month day-of-week, e.g. '*/5 * * * *') " +
-                "or 6 with a leading seconds field (e.g. '*/10 * * * * *').");
+                $"Cron expression '{expression}' has {(normalized.StartsWith('@') ? "a macro instead of" : fields.ToString(System.Globalization.CultureInfo.InvariantCulture))} fields. " +
+                (requiredFields == 6 ? "Use 6 fields with a leading seconds field (e.g. '*/10 * * * * *')."
+                    : requiredFields == 5 ? "Use 5 fields: minute hour day-of-month month day-of-week (e.g. '*/5 * * * *')."
+                    : "Use 5 fields (minute hour day-of-month month day-of-week, e.g. '*/5 * * * *') or 6 with a leading seconds field (e.g. '*/10 * * * * *')."));
         }
 
         try
         {
             var format = fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
-            return new CronTrigger(CronExpression.Parse(normalized, format), normalized, timeZone);
+            var cron = CronExpression.Parse(normalized, format);
+            var timeFields = expanded.Split(' ').Take(fields == 6 ? 3 : 2);
+            var isInterval = timeFields.Any(f => f.IndexOfAny(['*', '-', '/']) >= 0);
+            return new CronTrigger(cron, normalized, timeZone, isInterval);
         }
         catch (CronFormatException ex)
         {
@@ -85,6 +113,17 @@ public sealed partial class CronTrigger : ITrigger
             && fields.Any(f => f.Contains('*', StringComparison.Ordinal) || f.Any(char.IsAsciiDigit));
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^([0-9*/,\-?LW#]+|[A-Za-z]{3}([-,][A-Za-z]{3})*(/[0-9]+)?)$")]
+    // Cronos evaluates the fields as a floating wall clock (DateTimeKind.Utc stands for "no zone").
+    private static IEnumerable<DateTime> LocalTimesAfter(CronExpression cron, DateTime after)
+    {
+        var cursor = DateTime.SpecifyKind(after, DateTimeKind.Utc);
+        while (cron.GetNextOccurrence(cursor, inclusive: false) is { } next)
+        {
+            yield return DateTime.SpecifyKind(next, DateTimeKind.Unspecified);
+            cursor = next;
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([0-9*/,\-?LW#]+|[A-Za-z]{3}(#[1-5]|L)?([-,][A-Za-z]{3}(#[1-5]|L)?)*(/[0-9]+)?)$")]
     private static partial System.Text.RegularExpressions.Regex CronField();
 }

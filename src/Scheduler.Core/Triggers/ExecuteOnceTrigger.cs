@@ -36,7 +36,7 @@ public sealed class ExecuteOnceTrigger : ITrigger
 
     /// <summary>
     /// Reads an ISO-8601 date and time such as <c>2026-01-05T14:30:00Z</c> or <c>2026-01-05T14:30:00+01:00</c>; without an offset
-    /// the wall-clock time is read in <paramref name="timeZone"/> (a time inside a DST gap moves forward by the gap's length).
+    /// the wall-clock time is read in <paramref name="timeZone"/> under <see cref="WallClock"/>'s DST policy (a time inside a gap runs at the first valid instant after it; in an overlap, at the earlier instant).
     /// </summary>
     /// <exception cref="TriggerFormatException">The text is not an ISO-8601 date and time.</exception>
     public static ExecuteOnceTrigger Parse(string text, TimeZoneInfo timeZone)

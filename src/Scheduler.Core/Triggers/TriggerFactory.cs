@@ -12,6 +12,9 @@ public static class TriggerFactory
     /// <param name="expression">The trigger text.</param>
     /// <param name="timeZoneId">IANA zone id; <see langword="null"/> or empty means UTC.</param>
     /// <param name="anchor">The task's start: the reference for relative phrases ("in 2 hours") and the anchor of "every other ..." and RRULEs without DTSTART.</param>
+    /// <returns>An <see cref="ExecuteOnceTrigger"/>, <see cref="CronTrigger"/>, <see cref="RRuleTrigger"/> or <see cref="TextTrigger"/>. A one-shot
+    /// phrase ("in 2 hours", "tomorrow at 8am") gives an <see cref="ExecuteOnceTrigger"/> at the absolute instant it means from
+    /// <paramref name="anchor"/>, so its stored form no longer depends on the anchor.</returns>
     /// <exception cref="TriggerFormatException">The expression or the zone cannot be read; the message names the value and the accepted forms.</exception>
     public static ITrigger Create(TriggerKind kind, string expression, string? timeZoneId, DateTimeOffset anchor)
     {
@@ -26,8 +29,8 @@ public static class TriggerFactory
         {
             TriggerKind.Once => ExecuteOnceTrigger.Parse(expression, zone),
             TriggerKind.Cron => CronTrigger.Parse(expression, zone),
-            TriggerKind.RRule => throw new TriggerFormatException($"RRULE triggers are not supported by this version: '{expression}'."),
-            TriggerKind.Text => throw new TriggerFormatException($"Natural-language triggers are not supported by this version: '{expression}'."),
+            TriggerKind.RRule => RRuleTrigger.Parse(expression, zone, anchor),
+            TriggerKind.Text => TextTrigger.Parse(expression, zone, anchor),
             _ => throw new TriggerFormatException($"Unknown trigger kind '{kind}'. Use Once, Cron, RRule, Text or Detect."),
         };
     }

@@ -54,6 +54,8 @@ public class CronTriggerTests
     [InlineData("*/5 * * * *", TriggerKind.Cron)]
     [InlineData("0 0 9 * * MON-FRI", TriggerKind.Cron)]
     [InlineData("@hourly", TriggerKind.Cron)]
+    [InlineData("0 12 * * MON#1", TriggerKind.Cron)]
+    [InlineData("0 17 * * FRIL", TriggerKind.Cron)]
     [InlineData("FREQ=WEEKLY;BYDAY=TU", TriggerKind.RRule)]
     [InlineData("every other tuesday at 9:34am", TriggerKind.Text)]
     [InlineData("every day at 17:00 except weekends", TriggerKind.Text)]

@@ -1,0 +1,3 @@
+using Scheduler.Cli;
+
+return SchedulerCli.Run(args, Console.Out, Console.Error, TimeProvider.System);

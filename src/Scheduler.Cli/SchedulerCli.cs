@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using Scheduler.Contracts;
+using Scheduler.Core.Triggers;
+
+namespace Scheduler.Cli;
+
+/// <summary>The <c>scheduler</c> command: <c>next</c> prints fire times, <c>explain</c> describes a trigger. See docs/triggers.md.</summary>
+public static class SchedulerCli
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code for invalid input (bad arguments, an unreadable trigger, an unknown zone); the message is on standard error.</summary>
+    public const int InvalidInput = 2;
+
+    private static readonly string[] Kinds = ["once", "cron", "cron6", "rrule", "text"];
+
+    /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
+    /// <param name="args">The arguments, e.g. <c>next "every weekday at 9am" --tz Europe/Berlin --count 3</c>.</param>
+    /// <param name="output">Standard output: one fire time per line (ISO-8601 with the zone's offset), or the explanation.</param>
+    /// <param name="error">Standard error: what was wrong with the input.</param>
+    /// <param name="clock">The clock that gives the default <c>--from</c> (now).</param>
+    /// <returns><see cref="Success"/>, or <see cref="InvalidInput"/> when the input is invalid.</returns>
+    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(clock);
+
+        var trigger = new Argument<string>("trigger") { Description = "The trigger: an ISO-8601 instant, a cron expression, an RRULE or an English phrase (see docs/triggers.md)." };
+        var kind = new Option<string?>("--kind") { Description = "How to read the trigger: once, cron (5 fields), cron6 (6 fields, with seconds), rrule or text. Default: detected." };
+        kind.AcceptOnlyFromAmong(Kinds);
+        var zone = new Option<string>("--tz") { Description = "IANA time zone id the trigger is evaluated in, e.g. Europe/Berlin.", DefaultValueFactory = _ => "UTC" };
+        var from = new Option<string?>("--from") { Description = "ISO-8601 instant after which to list fire times; also the anchor of relative phrases and 'every other'. Default: now." };
+        var count = new Option<int>("--count") { Description = "How many fire times to print (1 to 10000).", DefaultValueFactory = _ => 5 };
+        count.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 10_000)
+            {
+                r.AddError("--count must be between 1 and 10000.");
+            }
+        });
+
+        var next = new Command("next", "Print the next fire times of a trigger, strictly after --from, one per line.") { trigger, kind, zone, from, count };
+        next.SetAction(result => Invoke(result, trigger, kind, zone, from, clock, error, built =>
+        {
+            var printed = 0;
+            var cursor = built.From;
+            while (printed < result.GetValue(count) && built.Trigger.GetNextFireTime(cursor) is { } fire)
+            {
+                output.WriteLine(Format(fire, built.Trigger.TimeZone));
+                cursor = fire;
+                printed++;
+            }
+
+            if (printed == 0)
+            {
+                error.WriteLine($"The trigger never fires after {Format(built.From, built.Trigger.TimeZone)}.");
+            }
+        }));
+
+        var explain = new Command("explain", "Describe a trigger and print its normalized form (cron, RRULE or instant).") { trigger, kind, zone, from };
+        explain.SetAction(result => Invoke(result, trigger, kind, zone, from, clock, error, built => Explain(built.Trigger, output)));
+
+        var root = new RootCommand("Scheduler's trigger tool: list fire times and explain triggers.") { next, explain };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors)
+            {
+                error.WriteLine(parseError.Message);
+            }
+
+            return InvalidInput;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    private static int Invoke(ParseResult result, Argument<string> trigger, Option<string?> kind, Option<string> zone, Option<string?> from, TimeProvider clock,
+        TextWriter error, Action<(ITrigger Trigger, DateTimeOffset From)> action)
+    {
+        try
+        {
+            var timeZone = TimeZones.Find(result.GetValue(zone));
+            var fromText = result.GetValue(from);
+            DateTimeOffset start;
+            if (fromText is null)
+            {
+                start = clock.GetUtcNow();
+            }
+            else if (!ExecuteOnceTrigger.TryParseInstant(fromText, timeZone, out start))
+            {
+                error.WriteLine($"--from '{fromText}' is not an ISO-8601 date and time. Write it like 2025-01-01T00:00:00-05:00 (without an offset it is read in --tz).");
+                return InvalidInput;
+            }
+
+            action((Build(result.GetValue(trigger)!, result.GetValue(kind), timeZone, start), start));
+            return Success;
+        }
+        catch (TriggerFormatException ex)
+        {
+            error.WriteLine(ex.Message);
+            return InvalidInput;
+        }
+    }
+
+    private static ITrigger Build(string expression, string? kind, TimeZoneInfo zone, DateTimeOffset anchor) => kind switch
+    {
+        "cron" => CronTrigger.Parse(expression, zone, requiredFields: 5),
+        "cron6" => CronTrigger.Parse(expression, zone, requiredFields: 6),
+        _ => TriggerFactory.Create(kind switch
+        {
+            "once" => TriggerKind.Once,
+            "rrule" => TriggerKind.RRule,
+            "text" => TriggerKind.Text,
+            _ => TriggerKind.Detect,
+        }, expression, zone.Id, anchor),
+    };
+
+    private static void Explain(ITrigger trigger, TextWriter output)
+    {
+        var normalized = trigger is TextTrigger text ? text.Normalized : trigger;
+        var form = normalized switch
+        {
+            CronTrigger cron => cron.HasSeconds ? "cron6" : "cron",
+            RRuleTrigger => "rrule",
+            _ => "instant",
+        };
+        output.WriteLine($"kind: {trigger.Kind.ToString().ToLowerInvariant()}");
+        output.WriteLine($"time zone: {trigger.TimeZone.Id}");
+        output.WriteLine($"description: {trigger.Describe()}");
+        output.WriteLine($"normalized ({form}):");
+        output.WriteLine(normalized.Expression);
+    }
+
+    private static string Format(DateTimeOffset instant, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(instant, zone).ToString(instant.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:sszzz" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+}

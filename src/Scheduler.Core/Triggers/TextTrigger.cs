@@ -1,0 +1,60 @@
+using Scheduler.Contracts;
+
+namespace Scheduler.Core.Triggers;
+
+/// <summary>
+/// A recurring English phrase such as <c>every other tuesday at 9:34am</c>, normalized to a cron expression (evaluated by
+/// <see cref="CronTrigger"/>) or an RRULE with DTSTART (evaluated by <see cref="RRuleTrigger"/>); the grammar is in docs/triggers.md.
+/// One-shot phrases ("tomorrow at 8am", "in 2 hours", "at 2026-01-05 14:30") are not text triggers: <see cref="Parse"/>'s callers get an
+/// <see cref="ExecuteOnceTrigger"/> at the absolute instant, from <see cref="TriggerFactory.Create"/>.
+/// </summary>
+/// <remarks>DST handling is that of the normalized trigger (the same policy for every kind; see <see cref="WallClock"/>).</remarks>
+public sealed class TextTrigger : ITrigger
+{
+    private TextTrigger(string phrase, ITrigger normalized)
+    {
+        Expression = phrase;
+        Normalized = normalized;
+    }
+
+    /// <inheritdoc />
+    public TriggerKind Kind => TriggerKind.Text;
+
+    /// <summary>The phrase in canonical form (lower case, single spaces). With the same zone and anchor it rebuilds this trigger.</summary>
+    public string Expression { get; }
+
+    /// <summary>The trigger the phrase means: a <see cref="CronTrigger"/> or an <see cref="RRuleTrigger"/> whose expression
+    /// (cron, or DTSTART and RRULE lines) rebuilds it without the anchor.</summary>
+    public ITrigger Normalized { get; }
+
+    /// <inheritdoc />
+    public TimeZoneInfo TimeZone => Normalized.TimeZone;
+
+    /// <inheritdoc />
+    public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => Normalized.GetNextFireTime(after);
+
+    /// <inheritdoc />
+    public string Describe() => $"'{Expression}': {Normalized.Describe()}";
+
+    /// <summary>
+    /// Reads an English phrase in <paramref name="timeZone"/> for a task that starts at <paramref name="anchor"/>: a
+    /// <see cref="TextTrigger"/> for a recurring phrase, an <see cref="ExecuteOnceTrigger"/> for a one-shot phrase.
+    /// </summary>
+    /// <param name="phrase">The phrase (case-insensitive).</param>
+    /// <param name="timeZone">The zone of the times of day in the phrase.</param>
+    /// <param name="anchor">The task's start: "in 2 hours" and "tomorrow" count from it, "every other X" counts from the first X at or after it,
+    /// and intervals that do not divide the hour or day ("every 7 minutes") count from it (to the minute).</param>
+    /// <exception cref="TriggerFormatException">The phrase is not understood or ambiguous; the message says which part and lists the supported forms.</exception>
+    public static ITrigger Parse(string phrase, TimeZoneInfo timeZone, DateTimeOffset anchor)
+    {
+        ArgumentNullException.ThrowIfNull(phrase);
+        ArgumentNullException.ThrowIfNull(timeZone);
+        var meaning = Phrases.Parse(phrase, timeZone, anchor);
+        return meaning.Kind switch
+        {
+            PhraseMeaningKind.Once => new ExecuteOnceTrigger(meaning.Instant, timeZone),
+            PhraseMeaningKind.Cron => new TextTrigger(Phrases.Canonical(phrase), CronTrigger.Parse(meaning.Cron!, timeZone)),
+            _ => new TextTrigger(Phrases.Canonical(phrase), RRuleTrigger.Parse(meaning.RRule!, timeZone, anchor)),
+        };
+    }
+}

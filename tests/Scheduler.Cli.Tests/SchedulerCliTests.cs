@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Scheduler.Cli.Tests;
+
+public class SchedulerCliTests
+{
+    private static (int ExitCode, string[] Output, string Error) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var exitCode = SchedulerCli.Run(args, output, error, clock);
+        return (exitCode, output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), error.ToString());
+    }
+
+    [Theory]
+    // arguments (|-separated), expected lines (space-separated), source
+    [InlineData("next|every other tuesday at 9:34am|--tz|America/New_York|--from|2025-01-01T00:00:00-05:00|--count|2",
+        "2025-01-07T09:34:00-05:00 2025-01-21T09:34:00-05:00", "issue #4 example")]
+    [InlineData("next|every weekday at 9am|--tz|Europe/Berlin|--from|2025-01-03T12:00:00+01:00|--count|2",
+        "2025-01-06T09:00:00+01:00 2025-01-07T09:00:00+01:00", "calendar: 2025-01-03 is a Friday")]
+    [InlineData("next|every 15 minutes|--count|2", "2025-01-01T00:15:00+00:00 2025-01-01T00:30:00+00:00", "hand-computed from the fake clock's now, 2025-01-01T00:00Z")]
+    [InlineData("next|every 2 hours|--count|1", "2025-01-01T02:00:00+00:00", "hand-computed")]
+    [InlineData("next|every day at 17:00|--tz|Asia/Kathmandu|--count|1", "2025-01-01T17:00:00+05:45", "tzdata: Kathmandu +05:45")]
+    [InlineData("next|first monday of every month at noon|--count|2", "2025-01-06T12:00:00+00:00 2025-02-03T12:00:00+00:00", "calendar")]
+    [InlineData("next|last friday of the month at 17:00|--count|2", "2025-01-31T17:00:00+00:00 2025-02-28T17:00:00+00:00", "calendar")]
+    [InlineData("next|every 2nd and 4th thursday at 10:00|--count|2", "2025-01-09T10:00:00+00:00 2025-01-23T10:00:00+00:00", "calendar")]
+    [InlineData("next|every month on the 15th at 9am|--count|2", "2025-01-15T09:00:00+00:00 2025-02-15T09:00:00+00:00", "calendar")]
+    [InlineData("next|every day at 17:00 except weekends|--from|2025-01-03T18:00:00Z|--count|1", "2025-01-06T17:00:00+00:00", "calendar: 2025-01-04/05 weekend")]
+    [InlineData("next|tomorrow at 8am|--tz|America/New_York|--from|2025-01-01T00:00:00-05:00", "2025-01-02T08:00:00-05:00", "hand-computed")]
+    [InlineData("next|in 2 hours|--from|2025-01-01T10:00:00Z", "2025-01-01T12:00:00+00:00", "hand-computed")]
+    [InlineData("next|at 2026-01-05 14:30|--tz|Europe/Berlin", "2026-01-05T14:30:00+01:00", "hand-computed")]
+    [InlineData("next|30 2 * * *|--kind|cron|--tz|America/New_York|--from|2025-03-08T12:00:00-05:00|--count|2", "2025-03-09T03:00:00-04:00 2025-03-10T02:30:00-04:00", "tzdata: New York DST starts 2025-03-09 02:00")]
+    [InlineData("next|*/10 * * * * *|--kind|cron6|--count|2", "2025-01-01T00:00:10+00:00 2025-01-01T00:00:20+00:00", "hand-computed")]
+    [InlineData("next|FREQ=DAILY;COUNT=2|--kind|rrule|--from|2025-01-01T09:00:00", "2025-01-02T09:00:00+00:00", "RFC 5545: DTSTART (= --from) is the first instance, and next is strictly after --from")]
+    [InlineData("next|2025-06-01T12:00:00Z|--kind|once|--tz|Asia/Kolkata", "2025-06-01T17:30:00+05:30", "tzdata: Kolkata +05:30")]
+    public void Next_PrintsFireTimes(string args, string expected, string source)
+    {
+        var (exitCode, output, error) = Run(args.Split('|'));
+
+        Assert.Equal(expected.Split(' '), output);
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", error);
+        Assert.NotEmpty(source);
+    }
+
+    [Fact]
+    public void Explain_PrintsDescriptionAndNormalizedForm()
+    {
+        var (exitCode, output, _) = Run("explain", "every other tuesday at 9:34am", "--tz", "America/New_York", "--from", "2025-01-01T00:00:00-05:00");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(
+            [
+                "kind: text",
+                "time zone: America/New_York",
+                "description: 'every other tuesday at 9:34am': every 2 weeks on Tuesday at 09:34 from 2025-01-07 09:34:00 (America/New_York)",
+                "normalized (rrule):",
+                "DTSTART;TZID=America/New_York:20250107T093400",
+                "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+            ], output);
+    }
+
+    [Fact]
+    public void Explain_PrintsCron_WhenPhraseMapsToCron()
+    {
+        var (exitCode, output, _) = Run("explain", "every weekday at 9am");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(["normalized (cron):", "0 9 * * 1-5"], output[^2..]);
+    }
+
+    [Theory]
+    [InlineData("next|every blue moon", "'blue', 'moon'")]
+    [InlineData("next|0 9 * * *|--tz|Mars/Base", "Mars/Base")]
+    [InlineData("next|*/10 * * * *|--kind|cron6", "has 5 fields")]
+    [InlineData("next|*/10 * * * * *|--kind|cron", "has 6 fields")]
+    [InlineData("next|every day at 9am|--from|yesterday", "--from 'yesterday'")]
+    [InlineData("next|every day at 9am|--count|0", "--count must be between 1 and 10000")]
+    [InlineData("next|every day at 9am|--kind|sometimes", "sometimes")]
+    [InlineData("next", "Required argument missing")]
+    [InlineData("explain|FREQ=SOMETIMES", "FREQ=SOMETIMES")]
+    [InlineData("frobnicate", "frobnicate")]
+    public void Run_ExitsWith2AndWritesStderr_WhenInputIsInvalid(string args, string fragment)
+    {
+        var (exitCode, output, error) = Run(args.Split('|'));
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains(fragment, error, StringComparison.Ordinal);
+    }
+}
