@@ -89,6 +89,7 @@ public static class EntityFrameworkCoreSchedulerBuilderExtensions
             optionsBuilder.UseSqlite(connectionString, sqlite => sqlite
                 .CommandTimeout(timeout)
                 .ExecutionStrategy(deps => new SqliteRetryingExecutionStrategy(deps, options.MaxRetryCount, options.MaxRetryDelay)));
+            optionsBuilder.AddInterceptors(new SqliteBusyTimeoutInterceptor(options.CommandTimeout ?? TimeSpan.FromSeconds(30)));
         }
         else
         {
