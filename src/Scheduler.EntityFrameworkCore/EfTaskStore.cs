@@ -1,0 +1,425 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
+using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
+
+namespace Scheduler.EntityFrameworkCore;
+
+/// <summary>
+/// An <see cref="ITaskStore"/> on EF Core over SQLite, PostgreSQL or CockroachDB. Each operation runs in one transaction, inside the context's
+/// retrying execution strategy (the whole transaction is run again on SQLSTATE 40001 or SQLITE_BUSY). Claims, dispatch records and
+/// releases are one set-based statement per batch; "now" always comes from the request, never from the database clock.
+/// </summary>
+/// <typeparam name="TContext">A context whose model contains <see cref="SchedulerModelBuilderExtensions.AddSchedulerEntities"/>.</typeparam>
+public sealed partial class EfTaskStore<TContext> : ITaskStore
+    where TContext : DbContext
+{
+    // Rows per multi-row VALUES statement: 16 parameters per instance stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+    private const int RowsPerStatement = 1000;
+    private static readonly TimeSpan[] SchemaRetryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
+
+    private readonly IDbContextFactory<TContext> _contextFactory;
+    private readonly EfTaskStoreOptions _options;
+    private readonly SqlDialect _dialect;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="contextFactory">Creates one context per operation.</param>
+    /// <param name="options">The store's settings; <see cref="EfTaskStoreOptions.Database"/> picks the SQL dialect.</param>
+    /// <param name="logger">Logs schema creation; optional.</param>
+    public EfTaskStore(IDbContextFactory<TContext> contextFactory, EfTaskStoreOptions options, ILogger<EfTaskStore<TContext>>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(contextFactory);
+        ArgumentNullException.ThrowIfNull(options);
+        _contextFactory = contextFactory;
+        _options = options;
+        _dialect = SqlDialect.For(options.Database);
+        _logger = logger ?? NullLogger<EfTaskStore<TContext>>.Instance;
+    }
+
+    /// <summary>
+    /// Creates the tables and indexes unless they exist (<c>CREATE … IF NOT EXISTS</c>, one statement at a time, no transaction, no migration
+    /// lock), so it is safe to run twice and from several nodes at once; on SQLite it also switches the file to WAL mode.
+    /// </summary>
+    /// <remarks>Concurrent <c>CREATE TABLE IF NOT EXISTS</c> on PostgreSQL can fail with unique_violation (23505) on <c>pg_type</c>, or
+    /// 42P07/42710; such a failure means another node created the object, so the statement is run again, up to three times.</remarks>
+    /// <exception cref="System.Data.Common.DbException">The database rejected a statement for another reason, or kept failing.</exception>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            if (_dialect.IsSqlite)
+            {
+                await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var statement in _dialect.SchemaStatements())
+            {
+                for (var attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (PostgresException ex) when (ex.SqlState is "23505" or "42P07" or "42710" && attempt < SchemaRetryDelays.Length)
+                    {
+                        LogSchemaRace(ex.SqlState, ex.MessageText);
+                        await Task.Delay(SchemaRetryDelays[attempt], cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<AddDefinitionResult> AddDefinitionAsync(TaskDefinition definition, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var existing = await FindDefinitionAsync(definition, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return new AddDefinitionResult(existing, AlreadyExisted: true);
+        }
+
+        var stored = definition.Clone();
+        stored.Version = 1;
+        try
+        {
+            await InTransactionAsync(async (context, ct) =>
+            {
+                context.Add(stored.Clone());
+                await context.SaveChangesAsync(ct).ConfigureAwait(false);
+                return 0;
+            }, cancellationToken).ConfigureAwait(false);
+            return new AddDefinitionResult(stored, AlreadyExisted: false);
+        }
+        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
+        {
+            // Another writer stored the same id or idempotency key between our look-up and our insert.
+            existing = await FindDefinitionAsync(definition, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            return new AddDefinitionResult(existing, AlreadyExisted: true);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<TaskDefinition?> GetDefinitionAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.Set<TaskDefinition>().AsNoTracking().SingleOrDefaultAsync(d => d.Id == id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(async (context, ct) =>
+        {
+            var cancelled = await context.Set<TaskDefinition>()
+                .Where(d => d.Id == id && d.CancelledAt == null)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(d => d.NextFireTime, (DateTimeOffset?)null)
+                    .SetProperty(d => d.CancelledAt, now)
+                    .SetProperty(d => d.Version, d => d.Version + 1), ct).ConfigureAwait(false);
+            if (cancelled == 0)
+            {
+                return false;
+            }
+
+            await context.Set<TaskInstance>()
+                .Where(i => i.DefinitionId == id && i.Status == TaskInstanceStatus.Scheduled && i.LeaseOwner == null)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(i => i.Status, TaskInstanceStatus.Cancelled)
+                    .SetProperty(i => i.DueAt, (DateTimeOffset?)null)
+                    .SetProperty(i => i.FinishedAt, now)
+                    .SetProperty(i => i.Version, i => i.Version + 1), ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<MaterializeResult> MaterializeDueDefinitionsAsync(MaterializeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var select = _dialect.Arguments();
+            var due = await context.Set<TaskDefinition>()
+                .FromSqlRaw(_dialect.DueDefinitionsSql(select.Time(request.Horizon), select.Int(request.MaxDefinitions)), select.ToArray())
+                .AsNoTracking()
+                .ToListAsync(ct).ConfigureAwait(false);
+            if (due.Count == 0)
+            {
+                return new MaterializeResult(0, 0, null);
+            }
+
+            var plans = due.Select(d => (d.Id, Plan: request.Plan(d.Clone()))).ToList();
+            var planned = plans.SelectMany(p => p.Plan.Instances).ToList();
+            var inserted = new HashSet<Guid>();
+            foreach (var chunk in planned.Chunk(RowsPerStatement))
+            {
+                inserted.UnionWith(await InsertInstancesAsync(context, chunk, ct).ConfigureAwait(false));
+            }
+
+            foreach (var chunk in plans.Chunk(RowsPerStatement))
+            {
+                var args = _dialect.Arguments();
+                var rows = Rows(chunk, p => $"{args.Id(p.Id)}, {args.Time(p.Plan.NextFireTime)}");
+                var sql = $"WITH p (id, next_fire_time) AS (VALUES {rows}) UPDATE {DefinitionsTable} AS d SET next_fire_time = p.next_fire_time, version = d.version + 1 FROM p WHERE d.id = p.id";
+                await context.Database.ExecuteSqlRawAsync(sql, args.Parameters, ct).ConfigureAwait(false);
+            }
+
+            var earliest = planned.Where(i => i.DueAt is not null && inserted.Contains(i.Id)).Min(i => i.DueAt);
+            return new MaterializeResult(due.Count, inserted.Count, earliest);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ClaimedInstance>> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.MaxCount <= 0)
+        {
+            return [];
+        }
+
+        var claimed = await InTransactionAsync((context, ct) =>
+        {
+            var args = _dialect.Arguments();
+            var sql = _dialect.ClaimSql(args.Text(request.Owner), args.Time(request.Now), args.Time(request.Horizon),
+                args.Duration(request.LeaseDuration), args.Int(request.MaxCount));
+            return context.Set<TaskInstance>().FromSqlRaw(sql, args.ToArray()).AsNoTracking().ToListAsync(ct);
+        }, cancellationToken).ConfigureAwait(false);
+        if (claimed.Count == 0)
+        {
+            return [];
+        }
+
+        // Metadata, payload and queue never change after a definition is stored, so they are read outside the claim's transaction.
+        var definitionIds = claimed.Select(i => i.DefinitionId).Distinct().ToList();
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            var definitions = await context.Set<TaskDefinition>().AsNoTracking()
+                .Where(d => definitionIds.Contains(d.Id))
+                .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue })
+                .ToDictionaryAsync(d => d.Id, cancellationToken).ConfigureAwait(false);
+            return claimed.OrderBy(i => i.DueAt).ThenBy(i => i.Id)
+                .Select(i =>
+                {
+                    var definition = definitions[i.DefinitionId];
+                    return new ClaimedInstance(i, definition.Metadata, definition.Payload, definition.DestinationQueue);
+                })
+                .ToList();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> RecordDispatchesAsync(DispatchRecordRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Outcomes.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var updated = 0;
+            foreach (var chunk in request.Outcomes.Chunk(RowsPerStatement))
+            {
+                var args = _dialect.Arguments();
+                var owner = args.Text(request.Owner);
+                var rows = Rows(chunk, o => $"{args.Id(o.InstanceId)}, {args.Int(o.Attempt)}, {args.Time(o.At)}, {args.Text(o.DeadLetterReason)}");
+                var sql = $"""
+                    WITH o (id, attempt, at, reason) AS (VALUES {rows})
+                    UPDATE {InstancesTable} AS t SET
+                        status = CASE WHEN o.reason IS NULL THEN 1 ELSE 3 END,
+                        dispatched_at = CASE WHEN o.reason IS NULL THEN o.at ELSE t.dispatched_at END,
+                        due_at = CASE WHEN o.reason IS NULL THEN o.at + t.expire_after ELSE NULL END,
+                        failed_at = CASE WHEN o.reason IS NULL THEN t.failed_at ELSE o.at END,
+                        finished_at = CASE WHEN o.reason IS NULL THEN t.finished_at ELSE o.at END,
+                        last_error = CASE WHEN o.reason IS NULL THEN t.last_error ELSE o.reason END,
+                        lease_owner = NULL, lease_expires_at = NULL, version = t.version + 1
+                    FROM o
+                    WHERE t.id = o.id AND t.lease_owner = {owner} AND t.attempt = o.attempt AND t.status IN (0, 1)
+                    """;
+                updated += await context.Database.ExecuteSqlRawAsync(sql, args.Parameters, ct).ConfigureAwait(false);
+            }
+
+            return updated;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.InstanceIds.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        var ids = request.InstanceIds.Distinct().ToList();
+        return InTransactionAsync((context, ct) => context.Set<TaskInstance>()
+            .Where(i => ids.Contains(i.Id) && i.LeaseOwner == request.Owner)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.Attempt, i => i.Attempt - 1)
+                .SetProperty(i => i.LeaseOwner, (string?)null)
+                .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null)
+                .SetProperty(i => i.Version, i => i.Version + 1), ct), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.Set<TaskInstance>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default)
+    {
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.Set<TaskInstance>().AsNoTracking()
+                .Where(i => i.DefinitionId == definitionId)
+                .OrderBy(i => i.FireTime)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryUpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var updated = await InTransactionAsync((context, ct) => context.Set<TaskInstance>()
+            .Where(i => i.Id == instance.Id && i.Version == instance.Version)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.Status, instance.Status)
+                .SetProperty(i => i.Attempt, instance.Attempt)
+                .SetProperty(i => i.DueAt, instance.DueAt)
+                .SetProperty(i => i.LeaseOwner, instance.LeaseOwner)
+                .SetProperty(i => i.LeaseExpiresAt, instance.LeaseExpiresAt)
+                .SetProperty(i => i.DispatchedAt, instance.DispatchedAt)
+                .SetProperty(i => i.StartedAt, instance.StartedAt)
+                .SetProperty(i => i.CompletedAt, instance.CompletedAt)
+                .SetProperty(i => i.FailedAt, instance.FailedAt)
+                .SetProperty(i => i.FinishedAt, instance.FinishedAt)
+                .SetProperty(i => i.LastError, instance.LastError)
+                .SetProperty(i => i.Version, i => i.Version + 1), ct), cancellationToken).ConfigureAwait(false);
+        return updated == 1;
+    }
+
+    /// <inheritdoc />
+    public Task<CleanupResult> CleanupAsync(CleanupRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var before = request.FinishedBefore;
+            var instances = await context.Set<TaskInstance>()
+                .Where(i => i.FinishedAt != null && i.FinishedAt < before
+                    && (i.Status == TaskInstanceStatus.Completed || i.Status == TaskInstanceStatus.Failed || i.Status == TaskInstanceStatus.Cancelled))
+                .OrderBy(i => i.FinishedAt)
+                .Take(request.MaxCount)
+                .ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            var definitions = await context.Set<TaskDefinition>()
+                .Where(d => d.NextFireTime == null && (d.CancelledAt ?? d.CreatedAt) < before
+                    && !context.Set<TaskInstance>().Any(i => i.DefinitionId == d.Id))
+                .Take(request.MaxCount)
+                .ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            return new CleanupResult(instances, definitions);
+        }, cancellationToken);
+    }
+
+    private static string Rows<T>(IEnumerable<T> items, Func<T, string> row)
+    {
+        var sql = new StringBuilder();
+        foreach (var item in items)
+        {
+            sql.Append(sql.Length == 0 ? "(" : ", (").Append(row(item)).Append(')');
+        }
+
+        return sql.ToString();
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    {
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19, // SQLITE_CONSTRAINT
+        _ => false,
+    };
+
+    private async Task<List<Guid>> InsertInstancesAsync(TContext context, IReadOnlyCollection<TaskInstance> instances, CancellationToken cancellationToken)
+    {
+        var args = _dialect.Arguments();
+        var rows = Rows(instances, i => string.Join(", ",
+            args.Id(i.Id), args.Id(i.DefinitionId), args.Time(i.FireTime), args.Int((int)i.Status), args.Int(i.Attempt), args.Time(i.DueAt),
+            args.Duration(i.ExpireAfter), args.Text(SerializeRetry(i.Retry)), args.Text(i.LeaseOwner), args.Time(i.LeaseExpiresAt),
+            args.Time(i.DispatchedAt), args.Time(i.StartedAt), args.Time(i.CompletedAt), args.Time(i.FailedAt), args.Time(i.FinishedAt),
+            args.Text(i.LastError), "1"));
+        var sql = $"""
+            INSERT INTO {InstancesTable} (id, definition_id, fire_time, status, attempt, due_at, expire_after, retry, lease_owner, lease_expires_at,
+                dispatched_at, started_at, completed_at, failed_at, finished_at, last_error, version)
+            VALUES {rows}
+            ON CONFLICT (definition_id, fire_time) DO NOTHING
+            RETURNING id AS "Value"
+            """;
+        return await context.Database.SqlQueryRaw<Guid>(sql, args.ToArray()).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TaskDefinition?> FindDefinitionAsync(TaskDefinition definition, CancellationToken cancellationToken)
+    {
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            var key = definition.IdempotencyKey;
+            var found = await context.Set<TaskDefinition>().AsNoTracking()
+                .Where(d => d.Id == definition.Id || (key != null && d.IdempotencyKey == key))
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return found.Find(d => d.Id == definition.Id) ?? found.FirstOrDefault();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction at the configured isolation level, the whole of it again when the execution
+    /// strategy sees a transient failure (a fresh change tracker each time, so <paramref name="work"/> must not depend on earlier runs).</summary>
+    private async Task<T> InTransactionAsync<T>(Func<TContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            var strategy = context.Database.CreateExecutionStrategy();
+            return await strategy.ExecuteAsync((context, work, isolation: _options.EffectiveIsolationLevel), static async (state, ct) =>
+            {
+                state.context.ChangeTracker.Clear();
+                var transaction = await state.context.Database.BeginTransactionAsync(state.isolation, ct).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var result = await state.work(state.context, ct).ConfigureAwait(false);
+                    await transaction.CommitAsync(ct).ConfigureAwait(false);
+                    return result;
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Another node is creating the scheduler schema ({SqlState}: {Message}); running the statement again")]
+    private partial void LogSchemaRace(string sqlState, string message);
+}

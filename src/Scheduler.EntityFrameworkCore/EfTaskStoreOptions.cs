@@ -1,0 +1,37 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Scheduler.EntityFrameworkCore;
+
+/// <summary>Settings of the EF Core task store, set through the configure callback of <c>UseSqlite</c>, <c>UsePostgres</c> or <c>UseCockroachDb</c>.</summary>
+public sealed class EfTaskStoreOptions
+{
+    /// <summary>The database engine. Set by the <c>Use…</c> call; change it only when registering your own DbContext.</summary>
+    public SchedulerDatabase Database { get; set; }
+
+    /// <summary>Whether a hosted service creates the tables and indexes (idempotently) before the scheduler loops start. <value>Default <see langword="true"/>.</value></summary>
+    public bool CreateSchemaAtStart { get; set; } = true;
+
+    /// <summary>Timeout of each SQL command; <see langword="null"/> keeps the provider's default (30 seconds).</summary>
+    public TimeSpan? CommandTimeout { get; set; }
+
+    /// <summary>
+    /// Isolation level of the store's transactions; <see langword="null"/> picks the engine's default: ReadCommitted on PostgreSQL,
+    /// Serializable on CockroachDB and SQLite (SQLite always serializes writers; its transactions start with <c>BEGIN IMMEDIATE</c>).
+    /// </summary>
+    public IsolationLevel? IsolationLevel { get; set; }
+
+    /// <summary>How often a transaction that failed transiently (SQLSTATE 40001, 40P01, connection loss; SQLITE_BUSY) is run again. <value>Default 10.</value></summary>
+    public int MaxRetryCount { get; set; } = 10;
+
+    /// <summary>Upper bound of the delay between two runs of a failed transaction. <value>Default 1 second.</value></summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Further configuration of the store's <see cref="DbContextOptionsBuilder"/> (logging, interceptors), applied last.</summary>
+    public Action<DbContextOptionsBuilder>? ConfigureDbContext { get; set; }
+
+    /// <summary>The isolation level the store uses: <see cref="IsolationLevel"/> or the engine's default.</summary>
+    public IsolationLevel EffectiveIsolationLevel => IsolationLevel ?? (Database == SchedulerDatabase.Postgres
+        ? System.Data.IsolationLevel.ReadCommitted
+        : System.Data.IsolationLevel.Serializable);
+}

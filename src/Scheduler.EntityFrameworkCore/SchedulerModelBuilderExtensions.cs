@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.EntityFrameworkCore;
+
+/// <summary>Maps Scheduler's entities into a DbContext's model, so an application's own DbContext can own the scheduler tables.</summary>
+public static class SchedulerModelBuilderExtensions
+{
+    /// <summary>Name of the task definitions table.</summary>
+    public const string DefinitionsTable = "task_definitions";
+
+    /// <summary>Name of the task instances table.</summary>
+    public const string InstancesTable = "task_instances";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
+
+    /// <summary>
+    /// Adds <see cref="TaskDefinition"/> (table <c>task_definitions</c>) and <see cref="TaskInstance"/> (table <c>task_instances</c>) with
+    /// snake_case columns. On SQLite instants are stored as UTC ticks and durations as ticks (INTEGER), so comparisons and ORDER BY are exact;
+    /// on PostgreSQL and CockroachDB as <c>timestamptz</c> and <c>interval</c>. Metadata and retry policy are JSON text.
+    /// </summary>
+    /// <remarks>Call from <c>OnModelCreating</c>. The tables are created by the store's <c>EnsureSchemaAsync</c>, not by migrations.</remarks>
+    /// <param name="modelBuilder">The model builder of the context's <c>OnModelCreating</c>.</param>
+    /// <param name="database">The engine the context talks to.</param>
+    /// <returns><paramref name="modelBuilder"/>, so calls chain.</returns>
+    public static ModelBuilder AddSchedulerEntities(this ModelBuilder modelBuilder, SchedulerDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        var sqlite = database == SchedulerDatabase.Sqlite;
+
+        modelBuilder.Entity<TaskDefinition>(d =>
+        {
+            d.ToTable(DefinitionsTable);
+            d.HasKey(x => x.Id);
+            MapId(d.Property(x => x.Id).HasColumnName("id"), sqlite);
+            d.Property(x => x.TriggerKind).HasColumnName("trigger_kind");
+            d.Property(x => x.Trigger).HasColumnName("trigger_expression");
+            d.Property(x => x.TimeZoneId).HasColumnName("time_zone_id");
+            MapTime(d.Property(x => x.StartAt).HasColumnName("start_at"), sqlite);
+            d.Property(x => x.Metadata).HasColumnName("metadata").HasConversion(MetadataConverter, MetadataComparer);
+            d.Property(x => x.Payload).HasColumnName("payload");
+            MapDuration(d.Property(x => x.ExpireAfter).HasColumnName("expire_after"), sqlite);
+            d.Property(x => x.Retry).HasColumnName("retry").HasConversion(RetryConverter);
+            d.Property(x => x.Misfire).HasColumnName("misfire");
+            d.Property(x => x.DestinationQueue).HasColumnName("destination_queue");
+            d.Property(x => x.IdempotencyKey).HasColumnName("idempotency_key");
+            MapTime(d.Property(x => x.CreatedAt).HasColumnName("created_at"), sqlite);
+            MapTime(d.Property(x => x.NextFireTime).HasColumnName("next_fire_time"), sqlite);
+            MapTime(d.Property(x => x.CancelledAt).HasColumnName("cancelled_at"), sqlite);
+            d.Property(x => x.Version).HasColumnName("version");
+        });
+
+        modelBuilder.Entity<TaskInstance>(i =>
+        {
+            i.ToTable(InstancesTable);
+            i.HasKey(x => x.Id);
+            MapId(i.Property(x => x.Id).HasColumnName("id"), sqlite);
+            MapId(i.Property(x => x.DefinitionId).HasColumnName("definition_id"), sqlite);
+            MapTime(i.Property(x => x.FireTime).HasColumnName("fire_time"), sqlite);
+            i.Property(x => x.Status).HasColumnName("status");
+            i.Property(x => x.Attempt).HasColumnName("attempt");
+            MapTime(i.Property(x => x.DueAt).HasColumnName("due_at"), sqlite);
+            MapDuration(i.Property(x => x.ExpireAfter).HasColumnName("expire_after"), sqlite);
+            i.Property(x => x.Retry).HasColumnName("retry").HasConversion(RetryConverter);
+            i.Property(x => x.LeaseOwner).HasColumnName("lease_owner");
+            MapTime(i.Property(x => x.LeaseExpiresAt).HasColumnName("lease_expires_at"), sqlite);
+            MapTime(i.Property(x => x.DispatchedAt).HasColumnName("dispatched_at"), sqlite);
+            MapTime(i.Property(x => x.StartedAt).HasColumnName("started_at"), sqlite);
+            MapTime(i.Property(x => x.CompletedAt).HasColumnName("completed_at"), sqlite);
+            MapTime(i.Property(x => x.FailedAt).HasColumnName("failed_at"), sqlite);
+            MapTime(i.Property(x => x.FinishedAt).HasColumnName("finished_at"), sqlite);
+            i.Property(x => x.LastError).HasColumnName("last_error");
+            i.Property(x => x.Version).HasColumnName("version");
+            i.HasIndex(x => new { x.DefinitionId, x.FireTime }).IsUnique();
+        });
+
+        return modelBuilder;
+    }
+
+    /// <summary>SQLite: the id as upper-case "D" text (EF's own SQLite format), which raw SQL parameters must match.</summary>
+    internal static string SqliteId(Guid id) => id.ToString("D").ToUpperInvariant();
+
+    internal static string SerializeMetadata(IReadOnlyDictionary<string, string> metadata) => JsonSerializer.Serialize(metadata, Json);
+
+    internal static string SerializeRetry(RetryPolicy retry) => JsonSerializer.Serialize(retry, Json);
+
+    private static readonly ValueConverter<IReadOnlyDictionary<string, string>, string> MetadataConverter = new(
+        v => SerializeMetadata(v),
+        v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, Json) ?? new Dictionary<string, string>());
+
+    private static readonly ValueComparer<IReadOnlyDictionary<string, string>> MetadataComparer = new(
+        (a, b) => a == b || (a != null && b != null && a.Count == b.Count && a.All(p => b.ContainsKey(p.Key) && b[p.Key] == p.Value)),
+        v => v.Count,
+        v => v);
+
+    private static readonly ValueConverter<RetryPolicy, string> RetryConverter = new(
+        v => SerializeRetry(v),
+        v => JsonSerializer.Deserialize<RetryPolicy>(v, Json) ?? RetryPolicy.Default);
+
+    private static void MapId(PropertyBuilder<Guid> property, bool sqlite)
+    {
+        if (sqlite)
+        {
+            property.HasConversion(v => SqliteId(v), v => Guid.Parse(v));
+        }
+    }
+
+    private static void MapTime(PropertyBuilder<DateTimeOffset> property, bool sqlite)
+    {
+        if (sqlite)
+        {
+            property.HasConversion(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+        }
+        else
+        {
+            property.HasConversion(v => v.ToUniversalTime(), v => v);
+        }
+    }
+
+    private static void MapTime(PropertyBuilder<DateTimeOffset?> property, bool sqlite)
+    {
+        if (sqlite)
+        {
+            property.HasConversion<long?>(v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null);
+        }
+        else
+        {
+            property.HasConversion(v => v.HasValue ? v.Value.ToUniversalTime() : v, v => v);
+        }
+    }
+
+    private static void MapDuration(PropertyBuilder<TimeSpan> property, bool sqlite)
+    {
+        if (sqlite)
+        {
+            property.HasConversion(v => v.Ticks, v => TimeSpan.FromTicks(v));
+        }
+    }
+}

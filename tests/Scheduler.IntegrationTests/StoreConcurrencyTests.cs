@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
+using Scheduler.EntityFrameworkCore;
+using Xunit.Abstractions;
+using static Scheduler.IntegrationTests.TestData;
+
+namespace Scheduler.IntegrationTests;
+
+/// <summary>Several nodes (stores with their own connections) claiming and materializing the same rows at once.</summary>
+public abstract class StoreConcurrencyTests(ITestOutputHelper output)
+{
+    private readonly SerializationFailureCounter _failures = new();
+
+    protected abstract int Workers { get; }
+
+    protected abstract string ConnectionString { get; }
+
+    protected abstract EfTaskStoreOptions CreateOptions();
+
+    [Fact]
+    public async Task ConcurrentClaimers_ClaimEachInstanceExactlyOnce()
+    {
+        var seeder = await CreateEmptyStoreAsync();
+        var dueTimes = Enumerable.Range(0, 2000).Select(n => T0.AddMilliseconds(-n)).ToArray();
+        var (_, instances) = await SeedAsync(seeder, dueTimes);
+        var claims = new ConcurrentBag<(string Owner, Guid Id, int Attempt)>();
+
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(w => Task.Run(async () =>
+        {
+            var store = StoreFactory.Create(ConnectionString, CreateOptions());
+            var owner = $"node-{w}";
+            while (true)
+            {
+                var batch = await store.ClaimDueInstancesAsync(Claim(owner, T0, maxCount: 50));
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                foreach (var claim in batch)
+                {
+                    claims.Add((owner, claim.Instance.Id, claim.Instance.Attempt));
+                }
+            }
+        })));
+
+        output.WriteLine($"{Workers} claimers: {claims.Count} claims, {claims.Select(c => c.Owner).Distinct().Count()} owners, " +
+            $"{_failures.Count} serialization failures retried");
+        Assert.Equal(instances.Count, claims.Count);
+        Assert.Equal(instances.Select(i => i.Id).Order(), claims.Select(c => c.Id).Order());
+        Assert.All(claims, c => Assert.Equal(1, c.Attempt));
+        Assert.Empty(await seeder.ClaimDueInstancesAsync(Claim("late", T0)));
+    }
+
+    [Fact]
+    public async Task ConcurrentMaterializers_CreateEachOccurrenceOnce()
+    {
+        var seeder = await CreateEmptyStoreAsync();
+        const int definitions = 200;
+        for (var n = 0; n < definitions; n++)
+        {
+            await seeder.AddDefinitionAsync(Definition(nextFireTime: T0.AddSeconds(-20).AddMilliseconds(n)));
+        }
+
+        // 30 occurrences one second apart from the next fire time; the next one lies beyond the horizon.
+        static MaterializePlan Plan(TaskDefinition d)
+        {
+            var fireTimes = Enumerable.Range(0, 30).Select(k => d.NextFireTime!.Value.AddSeconds(k)).ToList();
+            return new MaterializePlan(fireTimes.Select(t => Instance(d, t)).ToList(), T0.AddMinutes(1));
+        }
+
+        var results = new ConcurrentBag<MaterializeResult>();
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+        {
+            var store = StoreFactory.Create(ConnectionString, CreateOptions());
+            while (true)
+            {
+                var result = await store.MaterializeDueDefinitionsAsync(Materialize(T0, Plan, maxDefinitions: 20));
+                results.Add(result);
+                if (result.Definitions == 0)
+                {
+                    return;
+                }
+            }
+        })));
+
+        output.WriteLine($"{Workers} materializers: {results.Count} batches, {_failures.Count} serialization failures retried");
+        Assert.Equal(definitions, results.Sum(r => r.Definitions));
+        Assert.Equal(definitions * 30, results.Sum(r => r.Instances));
+        var claimed = await seeder.ClaimDueInstancesAsync(Claim("check", T0.AddSeconds(10), maxCount: 10_000, window: TimeSpan.Zero));
+        Assert.Equal(definitions * 30, claimed.Count);
+        Assert.Equal(definitions * 30, claimed.Select(c => (c.Instance.DefinitionId, c.Instance.FireTime)).Distinct().Count());
+    }
+
+    private async Task<EfTaskStore<SchedulerDbContext>> CreateEmptyStoreAsync() => await StoreFactory.CreateEmptyAsync(ConnectionString, CreateOptions());
+
+    protected EfTaskStoreOptions WithFailureCounter(EfTaskStoreOptions options)
+    {
+        options.ConfigureDbContext = builder => builder.AddInterceptors(_failures);
+        return options;
+    }
+
+    /// <summary>Counts commands that failed with SQLSTATE 40001 (each one is retried by the execution strategy).</summary>
+    private sealed class SerializationFailureCounter : DbCommandInterceptor
+    {
+        private int _count;
+
+        public int Count => _count;
+
+        public override void CommandFailed(DbCommand command, CommandErrorEventData eventData)
+        {
+            Count40001(eventData.Exception);
+        }
+
+        public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Count40001(eventData.Exception);
+            return Task.CompletedTask;
+        }
+
+        private void Count40001(Exception exception)
+        {
+            if (exception is PostgresException { SqlState: "40001" })
+            {
+                Interlocked.Increment(ref _count);
+            }
+        }
+    }
+}
+
+public sealed class PostgresConcurrencyTests(PostgresDatabaseFixture database, ITestOutputHelper output)
+    : StoreConcurrencyTests(output), IClassFixture<PostgresDatabaseFixture>
+{
+    protected override int Workers => 8;
+
+    protected override string ConnectionString => database.ConnectionString;
+
+    protected override EfTaskStoreOptions CreateOptions() => WithFailureCounter(PostgresDatabaseFixture.Options);
+}
+
+public sealed class SqliteConcurrencyTests(SqliteDatabaseFixture database, ITestOutputHelper output)
+    : StoreConcurrencyTests(output), IClassFixture<SqliteDatabaseFixture>
+{
+    protected override int Workers => 4;
+
+    protected override string ConnectionString => database.ConnectionString;
+
+    protected override EfTaskStoreOptions CreateOptions() => SqliteDatabaseFixture.Options;
+}

@@ -1,0 +1,443 @@
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
+using static Scheduler.IntegrationTests.TestData;
+
+namespace Scheduler.IntegrationTests;
+
+/// <summary>The documented semantics of every <see cref="ITaskStore"/> operation; each store runs this suite against an empty store per test.</summary>
+public abstract class TaskStoreContractTests : IAsyncLifetime
+{
+    private ITaskStore? _store;
+
+    protected ITaskStore Store => _store ?? throw new InvalidOperationException("Not initialized.");
+
+    /// <summary>An empty store for one test.</summary>
+    protected abstract Task<ITaskStore> CreateEmptyStoreAsync();
+
+    public async Task InitializeAsync() => _store = await CreateEmptyStoreAsync();
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task AddDefinition_StoresEveryField_WithVersion1()
+    {
+        var definition = Definition(nextFireTime: T0, idempotencyKey: "k1");
+
+        var result = await Store.AddDefinitionAsync(definition);
+        var stored = await Store.GetDefinitionAsync(definition.Id);
+
+        Assert.False(result.AlreadyExisted);
+        Assert.Equal(1, result.Definition.Version);
+        Assert.NotNull(stored);
+        Assert.Equal(definition.TriggerKind, stored.TriggerKind);
+        Assert.Equal(definition.Trigger, stored.Trigger);
+        Assert.Equal(definition.TimeZoneId, stored.TimeZoneId);
+        Assert.Equal(definition.StartAt, stored.StartAt);
+        Assert.Equal(definition.Metadata, stored.Metadata);
+        Assert.Equal(definition.Payload, stored.Payload);
+        Assert.Equal(definition.ExpireAfter, stored.ExpireAfter);
+        Assert.Equal(definition.Retry, stored.Retry);
+        Assert.Equal(definition.Misfire, stored.Misfire);
+        Assert.Equal(definition.DestinationQueue, stored.DestinationQueue);
+        Assert.Equal("k1", stored.IdempotencyKey);
+        Assert.Equal(definition.CreatedAt, stored.CreatedAt);
+        Assert.Equal(T0, stored.NextFireTime);
+        Assert.Null(stored.CancelledAt);
+        Assert.Equal(1, stored.Version);
+    }
+
+    [Fact]
+    public async Task AddDefinition_ReturnsExisting_WhenIdExists()
+    {
+        var first = Definition(nextFireTime: T0);
+        await Store.AddDefinitionAsync(first);
+        var again = Definition(nextFireTime: T0.AddHours(1), id: first.Id);
+
+        var result = await Store.AddDefinitionAsync(again);
+
+        Assert.True(result.AlreadyExisted);
+        Assert.Equal(T0, result.Definition.NextFireTime);
+        Assert.Equal(T0, (await Store.GetDefinitionAsync(first.Id))!.NextFireTime);
+    }
+
+    [Fact]
+    public async Task AddDefinition_ReturnsExisting_WhenIdempotencyKeyExists()
+    {
+        var first = Definition(nextFireTime: T0, idempotencyKey: "same");
+        await Store.AddDefinitionAsync(first);
+        var second = Definition(nextFireTime: T0, idempotencyKey: "same");
+
+        var result = await Store.AddDefinitionAsync(second);
+
+        Assert.True(result.AlreadyExisted);
+        Assert.Equal(first.Id, result.Definition.Id);
+        Assert.Null(await Store.GetDefinitionAsync(second.Id));
+    }
+
+    [Fact]
+    public async Task AddDefinition_StoresBoth_WhenNeitherHasAKey()
+    {
+        var a = await Store.AddDefinitionAsync(Definition(nextFireTime: T0));
+        var b = await Store.AddDefinitionAsync(Definition(nextFireTime: T0));
+
+        Assert.False(a.AlreadyExisted);
+        Assert.False(b.AlreadyExisted);
+    }
+
+    [Fact]
+    public async Task GetDefinitionAndInstance_ReturnNull_WhenMissing()
+    {
+        Assert.Null(await Store.GetDefinitionAsync(Guid.NewGuid()));
+        Assert.Null(await Store.GetInstanceAsync(Guid.NewGuid()));
+        Assert.Empty(await Store.GetInstancesAsync(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task CancelDefinition_ClearsNextFireTime_AndCancelsOnlyUnclaimedScheduledInstances()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1), T0.AddMinutes(5));
+        var claimed = await Store.ClaimDueInstancesAsync(Claim("node-a", T0, maxCount: 1));
+        Assert.Equal(instances[0].Id, Assert.Single(claimed).Instance.Id);
+        var now = T0.AddSeconds(3);
+
+        Assert.True(await Store.CancelDefinitionAsync(definition.Id, now));
+
+        var stored = await Store.GetDefinitionAsync(definition.Id);
+        Assert.Null(stored!.NextFireTime);
+        Assert.Equal(now, stored.CancelledAt);
+        var after = await Store.GetInstancesAsync(definition.Id);
+        Assert.Equal(TaskInstanceStatus.Scheduled, after[0].Status);
+        Assert.Equal("node-a", after[0].LeaseOwner);
+        Assert.All(after.Skip(1), i =>
+        {
+            Assert.Equal(TaskInstanceStatus.Cancelled, i.Status);
+            Assert.Null(i.DueAt);
+            Assert.Equal(now, i.FinishedAt);
+            Assert.Equal(2, i.Version);
+        });
+    }
+
+    [Fact]
+    public async Task CancelDefinition_ReturnsFalse_WhenMissingOrCancelledAlready()
+    {
+        var definition = Definition(nextFireTime: T0);
+        await Store.AddDefinitionAsync(definition);
+
+        Assert.False(await Store.CancelDefinitionAsync(Guid.NewGuid(), T0));
+        Assert.True(await Store.CancelDefinitionAsync(definition.Id, T0));
+        Assert.False(await Store.CancelDefinitionAsync(definition.Id, T0.AddSeconds(1)));
+        Assert.Equal(T0, (await Store.GetDefinitionAsync(definition.Id))!.CancelledAt);
+    }
+
+    [Fact]
+    public async Task Materialize_InsertsPlannedInstances_AndAdvancesNextFireTime()
+    {
+        var due = Definition(nextFireTime: T0.AddSeconds(5));
+        var later = Definition(nextFireTime: T0.AddMinutes(1));
+        await Store.AddDefinitionAsync(due);
+        await Store.AddDefinitionAsync(later);
+        var planned = new List<TaskInstance> { Instance(due, T0.AddSeconds(5)), Instance(due, T0.AddSeconds(8)) };
+        var seen = new List<Guid>();
+
+        var result = await Store.MaterializeDueDefinitionsAsync(Materialize(T0, d =>
+        {
+            seen.Add(d.Id);
+            Assert.Equal(T0.AddSeconds(5), d.NextFireTime);
+            Assert.Equal(due.Metadata, d.Metadata);
+            return new MaterializePlan(planned, T0.AddMinutes(5));
+        }));
+
+        Assert.Equal(new MaterializeResult(1, 2, T0.AddSeconds(5)), result);
+        Assert.Equal([due.Id], seen.Distinct());
+        var stored = await Store.GetDefinitionAsync(due.Id);
+        Assert.Equal(T0.AddMinutes(5), stored!.NextFireTime);
+        Assert.Equal(2, stored.Version);
+        Assert.Equal(T0.AddMinutes(1), (await Store.GetDefinitionAsync(later.Id))!.NextFireTime);
+        var instances = await Store.GetInstancesAsync(due.Id);
+        Assert.Equal(planned.Select(i => i.Id), instances.Select(i => i.Id));
+        Assert.All(instances, i =>
+        {
+            Assert.Equal(TaskInstanceStatus.Scheduled, i.Status);
+            Assert.Equal(1, i.Version);
+            Assert.Equal(0, i.Attempt);
+            Assert.Equal(due.Retry, i.Retry);
+            Assert.Equal(due.ExpireAfter, i.ExpireAfter);
+            Assert.Equal(i.FireTime, i.DueAt);
+        });
+    }
+
+    [Fact]
+    public async Task Materialize_SkipsOccurrencesThatExist()
+    {
+        var definition = Definition(nextFireTime: T0);
+        await Store.AddDefinitionAsync(definition);
+        await Store.MaterializeDueDefinitionsAsync(Materialize(T0, _ => new MaterializePlan([Instance(definition, T0)], T0)));
+
+        var result = await Store.MaterializeDueDefinitionsAsync(Materialize(T0,
+            _ => new MaterializePlan([Instance(definition, T0), Instance(definition, T0.AddSeconds(1))], null)));
+
+        Assert.Equal(1, result.Definitions);
+        Assert.Equal(1, result.Instances);
+        Assert.Equal(T0.AddSeconds(1), result.EarliestDueAt);
+        Assert.Equal([T0, T0.AddSeconds(1)], (await Store.GetInstancesAsync(definition.Id)).Select(i => i.FireTime));
+        Assert.Null((await Store.GetDefinitionAsync(definition.Id))!.NextFireTime);
+    }
+
+    [Fact]
+    public async Task Materialize_TakesEarliestDefinitionsFirst_UpToMaxDefinitions()
+    {
+        var definitions = Enumerable.Range(0, 5).Select(n => Definition(nextFireTime: T0.AddSeconds(-n))).ToList();
+        foreach (var d in definitions)
+        {
+            await Store.AddDefinitionAsync(d);
+        }
+
+        var seen = new List<Guid>();
+        var result = await Store.MaterializeDueDefinitionsAsync(Materialize(T0, d =>
+        {
+            seen.Add(d.Id);
+            return new MaterializePlan([], null);
+        }, maxDefinitions: 2));
+
+        Assert.Equal(new MaterializeResult(2, 0, null), result);
+        Assert.Equal(new[] { definitions[4].Id, definitions[3].Id }.Order(), seen.Distinct().Order());
+    }
+
+    [Fact]
+    public async Task Claim_TakesScheduledWithinHorizon_EarliestFirst_AndReservesAttempt()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0.AddSeconds(9), T0.AddSeconds(-30), T0.AddSeconds(11), T0.AddSeconds(2));
+
+        var claimed = await Store.ClaimDueInstancesAsync(Claim("node-a", T0));
+
+        Assert.Equal([instances[1].Id, instances[3].Id, instances[0].Id], claimed.Select(c => c.Instance.Id));
+        var first = claimed[0];
+        Assert.Equal(1, first.Instance.Attempt);
+        Assert.Equal("node-a", first.Instance.LeaseOwner);
+        Assert.Equal(T0.AddSeconds(30), first.Instance.LeaseExpiresAt); // due in the past: now + lease
+        Assert.Equal(T0.AddSeconds(39), claimed[2].Instance.LeaseExpiresAt); // due in the future: due + lease
+        Assert.Equal(2, first.Instance.Version);
+        Assert.Equal(definition.Metadata, first.Metadata);
+        Assert.Equal(definition.Payload, first.Payload);
+        Assert.Equal(definition.DestinationQueue, first.DestinationQueue);
+        var stored = await Store.GetInstanceAsync(first.Instance.Id);
+        Assert.Equal(1, stored!.Attempt);
+        Assert.Equal("node-a", stored.LeaseOwner);
+        Assert.Equal(0, (await Store.GetInstanceAsync(instances[2].Id))!.Attempt);
+    }
+
+    [Fact]
+    public async Task Claim_TakesAtMostMaxCount()
+    {
+        await SeedAsync(Store, T0, T0.AddSeconds(1), T0.AddSeconds(2));
+
+        Assert.Equal(2, (await Store.ClaimDueInstancesAsync(Claim("a", T0, maxCount: 2))).Count);
+        Assert.Single(await Store.ClaimDueInstancesAsync(Claim("a", T0, maxCount: 2)));
+        Assert.Empty(await Store.ClaimDueInstancesAsync(Claim("a", T0, maxCount: 2)));
+    }
+
+    [Fact]
+    public async Task Claim_RespectsLease_UntilItExpires()
+    {
+        var (_, instances) = await SeedAsync(Store, T0);
+        await Store.ClaimDueInstancesAsync(Claim("node-a", T0));
+
+        Assert.Empty(await Store.ClaimDueInstancesAsync(Claim("node-b", T0.AddSeconds(29))));
+        var taken = Assert.Single(await Store.ClaimDueInstancesAsync(Claim("node-b", T0.AddSeconds(30))));
+
+        Assert.Equal(instances[0].Id, taken.Instance.Id);
+        Assert.Equal(2, taken.Instance.Attempt);
+        Assert.Equal("node-b", taken.Instance.LeaseOwner);
+    }
+
+    [Fact]
+    public async Task Claim_TakesDispatchedInstances_OnlyWhenTheirAttemptExpired()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0);
+        var claimed = Assert.Single(await Store.ClaimDueInstancesAsync(Claim("node-a", T0)));
+        await Store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = "node-a", Outcomes = [new(claimed.Instance.Id, 1, T0)] });
+        var expiry = T0 + definition.ExpireAfter;
+
+        // Within the horizon is not enough for a dispatched instance: it must have expired.
+        Assert.Empty(await Store.ClaimDueInstancesAsync(Claim("node-a", expiry.AddSeconds(-1))));
+        var again = Assert.Single(await Store.ClaimDueInstancesAsync(Claim("node-b", expiry)));
+
+        Assert.Equal(instances[0].Id, again.Instance.Id);
+        Assert.Equal(TaskInstanceStatus.Dispatched, again.Instance.Status);
+        Assert.Equal(2, again.Instance.Attempt);
+    }
+
+    [Fact]
+    public async Task Claim_ComparesInstants_NotWallClockTimes()
+    {
+        // 12:00:05 at +05:00 is 07:00:05 UTC: long before T0 (12:00 UTC), so due.
+        var (_, instances) = await SeedAsync(Store, new DateTimeOffset(2030, 1, 1, 12, 0, 5, TimeSpan.FromHours(5)), T0.AddHours(-1));
+
+        var claimed = await Store.ClaimDueInstancesAsync(Claim("a", T0));
+
+        Assert.Equal([instances[0].Id, instances[1].Id], claimed.Select(c => c.Instance.Id));
+    }
+
+    [Fact]
+    public async Task Claim_SkipsFinalInstances()
+    {
+        var (definition, _) = await SeedAsync(Store, T0, T0.AddSeconds(1));
+        await Store.CancelDefinitionAsync(definition.Id, T0);
+
+        Assert.Empty(await Store.ClaimDueInstancesAsync(Claim("a", T0)));
+    }
+
+    [Fact]
+    public async Task RecordDispatches_MarksDispatchedAndDeadLettered_AndClearsClaims()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1));
+        await Store.ClaimDueInstancesAsync(Claim("node-a", T0));
+        var at = T0.AddSeconds(2);
+
+        var updated = await Store.RecordDispatchesAsync(new DispatchRecordRequest
+        {
+            Owner = "node-a",
+            Outcomes = [new(instances[0].Id, 1, at), new(instances[1].Id, 1, at, "no attempts left")],
+        });
+
+        Assert.Equal(2, updated);
+        var dispatched = (await Store.GetInstanceAsync(instances[0].Id))!;
+        Assert.Equal(TaskInstanceStatus.Dispatched, dispatched.Status);
+        Assert.Equal(at, dispatched.DispatchedAt);
+        Assert.Equal(at + definition.ExpireAfter, dispatched.DueAt);
+        Assert.Null(dispatched.LeaseOwner);
+        Assert.Null(dispatched.LeaseExpiresAt);
+        Assert.Null(dispatched.FinishedAt);
+        Assert.Equal(3, dispatched.Version);
+        var failed = (await Store.GetInstanceAsync(instances[1].Id))!;
+        Assert.Equal(TaskInstanceStatus.Failed, failed.Status);
+        Assert.Equal(at, failed.FailedAt);
+        Assert.Equal(at, failed.FinishedAt);
+        Assert.Equal("no attempts left", failed.LastError);
+        Assert.Null(failed.DueAt);
+        Assert.Null(failed.DispatchedAt);
+        Assert.Null(failed.LeaseOwner);
+    }
+
+    [Fact]
+    public async Task RecordDispatches_IgnoresOtherOwnersStaleAttemptsAndFinalInstances()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1), T0.AddSeconds(2));
+        await Store.ClaimDueInstancesAsync(Claim("node-a", T0));
+        var final = (await Store.GetInstanceAsync(instances[2].Id))!;
+        final.Status = TaskInstanceStatus.Completed;
+        final.FinishedAt = T0;
+        Assert.True(await Store.TryUpdateInstanceAsync(final));
+
+        var updated = await Store.RecordDispatchesAsync(new DispatchRecordRequest
+        {
+            Owner = "node-a",
+            Outcomes = [new(instances[0].Id, 2, T0), new(instances[2].Id, 1, T0), new(Guid.NewGuid(), 1, T0)],
+        });
+        var byOther = await Store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = "node-b", Outcomes = [new(instances[1].Id, 1, T0)] });
+
+        Assert.Equal(0, updated);
+        Assert.Equal(0, byOther);
+        Assert.All((await Store.GetInstancesAsync(definition.Id)).Take(2), i =>
+        {
+            Assert.Equal(TaskInstanceStatus.Scheduled, i.Status);
+            Assert.Equal("node-a", i.LeaseOwner);
+        });
+        Assert.Equal(TaskInstanceStatus.Completed, (await Store.GetInstanceAsync(instances[2].Id))!.Status);
+    }
+
+    [Fact]
+    public async Task ReleaseClaims_UnreservesAttempt_OnlyForTheOwnersClaims()
+    {
+        var (_, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1));
+        await Store.ClaimDueInstancesAsync(Claim("node-a", T0, maxCount: 1));
+        await Store.ClaimDueInstancesAsync(Claim("node-b", T0, maxCount: 1));
+
+        var released = await Store.ReleaseClaimsAsync(new ReleaseRequest { Owner = "node-a", InstanceIds = [instances[0].Id, instances[1].Id, Guid.NewGuid()] });
+
+        Assert.Equal(1, released);
+        var free = (await Store.GetInstanceAsync(instances[0].Id))!;
+        Assert.Equal(0, free.Attempt);
+        Assert.Null(free.LeaseOwner);
+        Assert.Null(free.LeaseExpiresAt);
+        Assert.Equal(3, free.Version);
+        Assert.Equal("node-b", (await Store.GetInstanceAsync(instances[1].Id))!.LeaseOwner);
+        var reclaimed = Assert.Single(await Store.ClaimDueInstancesAsync(Claim("node-c", T0)));
+        Assert.Equal(1, reclaimed.Instance.Attempt);
+    }
+
+    [Fact]
+    public async Task TryUpdateInstance_WritesAndIncrementsVersion_OnlyWhenVersionMatches()
+    {
+        var (_, instances) = await SeedAsync(Store, T0);
+        var current = (await Store.GetInstanceAsync(instances[0].Id))!;
+        var stale = current.Clone();
+        current.Status = TaskInstanceStatus.Completed;
+        current.Attempt = 1;
+        current.StartedAt = T0.AddSeconds(1);
+        current.CompletedAt = T0.AddSeconds(2);
+        current.FinishedAt = T0.AddSeconds(2);
+        current.DueAt = null;
+        current.LastError = "earlier failure";
+
+        Assert.True(await Store.TryUpdateInstanceAsync(current));
+        stale.Status = TaskInstanceStatus.Failed;
+        Assert.False(await Store.TryUpdateInstanceAsync(stale));
+        Assert.False(await Store.TryUpdateInstanceAsync(Instance(Definition(), T0)));
+
+        var stored = (await Store.GetInstanceAsync(current.Id))!;
+        Assert.Equal(TaskInstanceStatus.Completed, stored.Status);
+        Assert.Equal(2, stored.Version);
+        Assert.Equal(1, stored.Attempt);
+        Assert.Equal(T0.AddSeconds(1), stored.StartedAt);
+        Assert.Equal(T0.AddSeconds(2), stored.CompletedAt);
+        Assert.Equal(T0.AddSeconds(2), stored.FinishedAt);
+        Assert.Null(stored.DueAt);
+        Assert.Equal("earlier failure", stored.LastError);
+    }
+
+    [Fact]
+    public async Task Cleanup_DeletesOldFinalInstances_ThenSpentDefinitionsWithoutInstances()
+    {
+        var (spent, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1));
+        var (live, liveInstances) = await SeedAsync(Store, T0.AddSeconds(2));
+        await Store.CancelDefinitionAsync(spent.Id, T0);            // both instances cancelled, finished at T0
+        var recent = Definition(nextFireTime: null, createdAt: T0.AddDays(1));
+        await Store.AddDefinitionAsync(recent);
+        var firing = Definition(nextFireTime: T0.AddDays(1), createdAt: T0.AddDays(-1));
+        await Store.AddDefinitionAsync(firing);
+
+        var result = await Store.CleanupAsync(new CleanupRequest { FinishedBefore = T0.AddSeconds(1), MaxCount = 100 });
+
+        Assert.Equal(new CleanupResult(2, 1), result);
+        Assert.Null(await Store.GetDefinitionAsync(spent.Id));
+        foreach (var instance in instances)
+        {
+            Assert.Null(await Store.GetInstanceAsync(instance.Id));
+        }
+
+        Assert.NotNull(await Store.GetDefinitionAsync(live.Id));
+        Assert.NotNull(await Store.GetInstanceAsync(liveInstances[0].Id));
+        Assert.NotNull(await Store.GetDefinitionAsync(recent.Id));
+        Assert.NotNull(await Store.GetDefinitionAsync(firing.Id));
+    }
+
+    [Fact]
+    public async Task Cleanup_KeepsInstancesFinishedAtOrAfterTheCutoff_AndHonoursMaxCount()
+    {
+        var (definition, _) = await SeedAsync(Store, T0, T0.AddSeconds(1), T0.AddSeconds(2));
+        await Store.CancelDefinitionAsync(definition.Id, T0);
+
+        Assert.Equal(new CleanupResult(0, 0), await Store.CleanupAsync(new CleanupRequest { FinishedBefore = T0, MaxCount = 100 }));
+        Assert.Equal(2, (await Store.CleanupAsync(new CleanupRequest { FinishedBefore = T0.AddTicks(10), MaxCount = 2 })).Instances);
+        Assert.Equal(new CleanupResult(1, 1), await Store.CleanupAsync(new CleanupRequest { FinishedBefore = T0.AddTicks(10), MaxCount = 2 }));
+    }
+
+    [Fact]
+    public async Task GetInstances_OrdersByFireTime()
+    {
+        var (definition, _) = await SeedAsync(Store, T0.AddSeconds(3), T0.AddSeconds(1), T0.AddSeconds(2));
+
+        Assert.Equal([T0.AddSeconds(1), T0.AddSeconds(2), T0.AddSeconds(3)], (await Store.GetInstancesAsync(definition.Id)).Select(i => i.FireTime));
+    }
+}
