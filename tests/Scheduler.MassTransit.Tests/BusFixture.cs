@@ -25,7 +25,11 @@ internal sealed class BusFixture : IAsyncDisposable
         Harness = provider.GetRequiredService<ITestHarness>();
         Store = provider.GetRequiredService<ITaskStore>();
         Runner = provider.GetRequiredService<RunnerLoop>();
+        Recorder = provider.GetRequiredService<Recorder>();
     }
+
+    /// <summary>What the test's consumers received, in arrival order.</summary>
+    public Recorder Recorder { get; }
 
     public FakeTimeProvider Time => (FakeTimeProvider)_provider.GetRequiredService<TimeProvider>();
 
@@ -41,30 +45,34 @@ internal sealed class BusFixture : IAsyncDisposable
     {
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(new FakeTimeProvider(Start))
-            .AddLogging();
+            .AddLogging()
+            .AddSingleton<HangRelease>()
+            .AddSingleton<Recorder>();
         services.AddMassTransitTestHarness(x =>
         {
             x.AddSchedulerNode(o => o.NodeId = "test-node").UseInMemoryStore();
             x.AddConsumer<ScriptedTaskConsumer>();
             x.AddTaskReporting();
+            x.AddConsumer<RecordingConsumer>();
         });
         var fixture = new BusFixture(services.BuildServiceProvider(validateScopes: true));
         await fixture.Harness.Start();
         return fixture;
     }
 
-    /// <summary>Publishes the command and returns the reply the node published for it.</summary>
+    /// <summary>Publishes the command and returns the reply the node published for it (<see cref="TaskScheduled"/> or <see cref="TaskRejected"/>).</summary>
     public async Task<object> ScheduleAsync(ScheduleTask command)
     {
         var taskId = command.TaskId ?? Guid.NewGuid();
         await Harness.Bus.Publish(command with { TaskId = taskId });
-        await Eventually(async () =>
-            await Harness.Published.Any<TaskScheduled>(m => m.Context.Message.TaskId == taskId)
-            || await Harness.Published.Any<TaskRejected>(m => m.Context.Message.TaskId == taskId));
-        var scheduled = Harness.Published.Select<TaskScheduled>(m => m.Context.Message.TaskId == taskId).FirstOrDefault();
-        return scheduled is not null
-            ? scheduled.Context.Message
-            : Harness.Published.Select<TaskRejected>(m => m.Context.Message.TaskId == taskId).First().Context.Message;
+        object? reply = null;
+        await Eventually(() =>
+        {
+            reply = Recorder.Of<TaskScheduled>().FirstOrDefault(m => m.TaskId == taskId)
+                ?? (object?)Recorder.Of<TaskRejected>().FirstOrDefault(m => m.TaskId == taskId);
+            return reply is not null;
+        });
+        return reply!;
     }
 
     public async Task<TaskInstance> WaitForInstanceAsync(Guid taskId, Func<TaskInstance, bool> condition)
@@ -78,8 +86,9 @@ internal sealed class BusFixture : IAsyncDisposable
         return found!;
     }
 
+    /// <summary>The <see cref="TaskDue"/> messages of a task that reached the worker's handler, by attempt.</summary>
     public IReadOnlyList<TaskDue> ConsumedTaskDue(Guid taskId) =>
-        Harness.Consumed.Select<TaskDue>(m => m.Context.Message.TaskId == taskId).Select(m => m.Context.Message).OrderBy(m => m.Attempt).ToList();
+        Recorder.Of<TaskDue>().Where(m => m.TaskId == taskId).OrderBy(m => m.Attempt).ToList();
 
     /// <summary>Waits (in real time, bounded) for asynchronous bus and loop work to reach a state.</summary>
     public static async Task Eventually(Func<Task<bool>> condition, string? because = null)
@@ -101,17 +110,19 @@ internal sealed class BusFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _provider.GetRequiredService<HangRelease>().Source.CancelAsync();
         await Harness.Stop();
         await _provider.DisposeAsync();
     }
 }
 
 /// <summary>A worker's consumer whose behaviour the task's metadata scripts: "behavior" = fail-once | fail-always | hang-first | hang-always.</summary>
-internal sealed class ScriptedTaskConsumer : IConsumer<TaskDue>
+internal sealed class ScriptedTaskConsumer(HangRelease release, Recorder recorder) : IConsumer<TaskDue>
 {
     public async Task Consume(ConsumeContext<TaskDue> context)
     {
         var due = context.Message;
+        recorder.Add(due);
         switch (due.Metadata.GetValueOrDefault("behavior"))
         {
             case "fail-once" when due.Attempt == 1:
@@ -119,8 +130,46 @@ internal sealed class ScriptedTaskConsumer : IConsumer<TaskDue>
                 throw new InvalidOperationException($"scripted failure of attempt {due.Attempt}");
             case "hang-first" when due.Attempt == 1:
             case "hang-always":
-                await Task.Delay(Timeout.Infinite, context.CancellationToken); // a worker that never finishes (as if it died)
+                // A worker that never finishes (as if it died), until the fixture shuts down.
+                await Task.Delay(Timeout.Infinite, release.Source.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 break;
         }
+    }
+}
+
+/// <summary>Ends the "hanging" handlers when a test is over, so the bus can stop.</summary>
+internal sealed class HangRelease : IDisposable
+{
+    public CancellationTokenSource Source { get; } = new();
+
+    public void Dispose() => Source.Dispose();
+}
+
+/// <summary>Keeps every message the test's consumers received.</summary>
+internal sealed class Recorder
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<object> _messages = new();
+
+    public void Add(object message) => _messages.Enqueue(message);
+
+    public IEnumerable<T> Of<T>() => _messages.OfType<T>();
+}
+
+/// <summary>Records the scheduler's replies and outcome events, as any service on the bus could.</summary>
+internal sealed class RecordingConsumer(Recorder recorder) :
+    IConsumer<TaskScheduled>, IConsumer<TaskRejected>, IConsumer<TaskFailed>, IConsumer<TaskDeadLettered>
+{
+    public Task Consume(ConsumeContext<TaskScheduled> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<TaskRejected> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<TaskFailed> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<TaskDeadLettered> context) => Record(context.Message);
+
+    private Task Record(object message)
+    {
+        recorder.Add(message);
+        return Task.CompletedTask;
     }
 }

@@ -76,7 +76,7 @@ public class ScheduleToCompletionTests
         f.Time.Advance(TimeSpan.FromSeconds(1));
         var failed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Failed);
 
-        Assert.True(await f.Harness.Published.Any<TaskDeadLettered>(m => m.Context.Message.InstanceId == failed.Id && m.Context.Message.Attempt == 2));
+        await BusFixture.Eventually(() => f.Recorder.Of<TaskDeadLettered>().Any(m => m.InstanceId == failed.Id && m.Attempt == 2));
         Assert.Equal(2, failed.Attempt);
         Assert.Null(failed.CompletedAt);
         Assert.Equal(BusFixture.Start.AddSeconds(1), failed.FailedAt);
@@ -118,7 +118,7 @@ public class ScheduleToCompletionTests
             TaskId = scheduled.TaskId, InstanceId = second.Id, Attempt = 1, StartedAt = BusFixture.Start, FailedAt = BusFixture.Start,
             ExceptionType = "System.TimeoutException", Reason = "late",
         });
-        await BusFixture.Eventually(() => f.Harness.Consumed.Any<TaskFailed>(m => m.Context.Message.InstanceId == second.Id));
+        await BusFixture.Eventually(() => f.Recorder.Of<TaskFailed>().Any(m => m.InstanceId == second.Id && m.Reason == "late"));
         await Task.Delay(100);
         var unchanged = (await f.Store.GetInstanceAsync(second.Id))!;
         Assert.Equal(TaskInstanceStatus.Dispatched, unchanged.Status);
@@ -139,7 +139,7 @@ public class ScheduleToCompletionTests
             TaskId = scheduled.TaskId, InstanceId = second.Id, Attempt = 2, StartedAt = BusFixture.Start, FailedAt = BusFixture.Start,
             ExceptionType = "System.Exception", Reason = "after completion",
         });
-        await BusFixture.Eventually(() => f.Harness.Consumed.Select<TaskFailed>(m => m.Context.Message.InstanceId == second.Id).Count() == 2);
+        await BusFixture.Eventually(() => f.Recorder.Of<TaskFailed>().Any(m => m.InstanceId == second.Id && m.Reason == "after completion"));
         await Task.Delay(100);
         Assert.Equal(TaskInstanceStatus.Completed, (await f.Store.GetInstanceAsync(second.Id))!.Status);
     }
