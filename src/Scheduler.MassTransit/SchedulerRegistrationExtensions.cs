@@ -77,10 +77,12 @@ public static class SchedulerRegistrationExtensions
     {
         ArgumentNullException.ThrowIfNull(configurator);
         ArgumentException.ThrowIfNullOrWhiteSpace(queueName);
-        return configurator.AddConsumer<TConsumer>().Endpoint(e =>
+        var consumer = configurator.AddConsumer<TConsumer>();
+        consumer.Endpoint(e =>
         {
             e.Name = queueName;
             e.ConfigureConsumeTopology = !ownTasksOnly;
         });
+        return consumer;
     }
 }
