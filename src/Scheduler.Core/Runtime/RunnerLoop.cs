@@ -136,31 +136,7 @@ public sealed partial class RunnerLoop : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var dispatching = DispatchLoopAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ClaimOnceAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                LogClaimFailed(ex);
-            }
-
-            try
-            {
-                await _signals.Runner.WaitAsync(_options.PollInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-
+        await _signals.Runner.PollAsync(ClaimOnceAsync, _options.PollInterval, _timeProvider, LogClaimFailed, stoppingToken).ConfigureAwait(false);
         await dispatching.ConfigureAwait(false);
         Task[] inFlight;
         lock (_lock)

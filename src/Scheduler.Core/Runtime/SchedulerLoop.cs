@@ -60,37 +60,15 @@ public sealed partial class SchedulerLoop : BackgroundService
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _signals.Scheduler.PollAsync(async cancellationToken =>
         {
-            try
+            var created = await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+            if (created > 0)
             {
-                var created = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-                if (created > 0)
-                {
-                    LogMaterialized(created);
-                }
+                LogMaterialized(created);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogTickFailed(ex);
-            }
-
-            try
-            {
-                await _signals.Scheduler.WaitAsync(_options.PollInterval, _timeProvider, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+        }, _options.PollInterval, _timeProvider, LogTickFailed, stoppingToken);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduler loop created {Count} task instances")]
     private partial void LogMaterialized(int count);

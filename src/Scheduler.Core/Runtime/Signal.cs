@@ -28,4 +28,37 @@ internal sealed class Signal
     }
 
     private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Runs <paramref name="tick"/> until <paramref name="stoppingToken"/> is cancelled, waiting <paramref name="pollInterval"/> (or until
+    /// <see cref="Set"/>) between runs. A tick that throws is reported to <paramref name="onError"/> and the loop goes on at the next poll.
+    /// </summary>
+    public async Task PollAsync(Func<CancellationToken, Task> tick, TimeSpan pollInterval, TimeProvider timeProvider, Action<Exception> onError,
+        CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await tick(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                onError(ex);
+            }
+
+            try
+            {
+                await WaitAsync(pollInterval, timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
 }
