@@ -31,7 +31,7 @@ public static class SchedulerRegistrationExtensions
         ArgumentNullException.ThrowIfNull(configurator);
         var builder = configurator.AddSchedulerCore(configure);
         configurator.TryAddSingleton<ITaskDispatcher, MassTransitTaskDispatcher>();
-        configurator.AddConsumer<ScheduleTaskConsumer>();
+        configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>();
         configurator.AddConsumer<CancelTaskConsumer>();
         configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))
             .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.ITaskStore,

@@ -55,4 +55,19 @@ public class RejectionTests
         Assert.Equal(first.Message.TaskId, second.Message.TaskId);
         Assert.Equal(first.Message.NextFireTime, second.Message.NextFireTime);
     }
+
+    [Fact]
+    public async Task RedeliveredCommand_WithoutTaskId_CreatesOneTask()
+    {
+        await using var f = await BusFixture.StartAsync();
+        var messageId = Guid.NewGuid();
+        var command = new ScheduleTask { Trigger = "0 9 * * *" };
+
+        await f.Harness.Bus.Publish(command, c => c.MessageId = messageId);
+        await f.Harness.Bus.Publish(command, c => c.MessageId = messageId);
+
+        await BusFixture.Eventually(() => f.Recorder.Of<TaskScheduled>().Count(m => m.TaskId == messageId) == 2);
+        Assert.Single(f.Recorder.Of<TaskScheduled>(), m => m.TaskId == messageId && !m.AlreadyScheduled);
+        Assert.NotNull(await f.Store.GetDefinitionAsync(messageId));
+    }
 }

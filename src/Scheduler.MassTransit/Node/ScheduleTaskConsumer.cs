@@ -35,7 +35,10 @@ public sealed partial class ScheduleTaskConsumer : IConsumer<ScheduleTask>
                 throw new TaskValidationException("Trigger is missing. Give when the task fires, e.g. '*/5 * * * *' or 'every day at 9am'.");
             }
 
-            scheduled = await _scheduling.ScheduleAsync(command, context.CancellationToken).ConfigureAwait(false);
+            // Without a client-chosen id, the message id names the task: a redelivered command (after a crash or a retry) finds the
+            // definition it already stored instead of creating a second one.
+            var taskId = command.TaskId ?? context.MessageId ?? Guid.NewGuid();
+            scheduled = await _scheduling.ScheduleAsync(command with { TaskId = taskId }, context.CancellationToken).ConfigureAwait(false);
         }
         catch (TaskValidationException ex)
         {
@@ -54,4 +57,17 @@ public sealed partial class ScheduleTaskConsumer : IConsumer<ScheduleTask>
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled task {TaskId}, next fire time {NextFireTime} (repeat: {AlreadyScheduled})")]
     private partial void LogScheduled(Guid taskId, DateTimeOffset? nextFireTime, bool alreadyScheduled);
+}
+
+/// <summary>Endpoint settings of <see cref="ScheduleTaskConsumer"/>: transient store errors are retried before the command goes to the error queue.</summary>
+public sealed class ScheduleTaskConsumerDefinition : ConsumerDefinition<ScheduleTaskConsumer>
+{
+    /// <inheritdoc />
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ScheduleTaskConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(50, 200, 1000, 5000));
+        endpointConfigurator.UseInMemoryOutbox(context);
+    }
 }

@@ -3,8 +3,8 @@ using MassTransit;
 namespace Scheduler.MassTransit.Saga;
 
 /// <summary>
-/// Endpoint settings of the task instance saga: lost optimistic-concurrency races are retried on fresh state, and the events the saga
-/// publishes go out only after its state is saved (in-memory outbox).
+/// Endpoint settings of the task instance saga: a failed event — a lost optimistic-concurrency race or a transient store error — is
+/// processed again on fresh state, and the events the saga publishes go out only after its state is saved (in-memory outbox).
 /// </summary>
 public sealed class TaskInstanceSagaDefinition : SagaDefinition<TaskInstanceSaga>
 {
@@ -13,11 +13,7 @@ public sealed class TaskInstanceSagaDefinition : SagaDefinition<TaskInstanceSaga
         IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            r.Handle<ConcurrencyException>();
-            r.Intervals(5, 10, 25, 50, 100, 250, 500, 1000, 1000, 1000);
-        });
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(5, 10, 25, 50, 100, 250, 500, 1000, 2000, 5000));
         endpointConfigurator.UseInMemoryOutbox(context);
     }
 }
