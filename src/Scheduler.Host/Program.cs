@@ -2,7 +2,11 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Scheduler.Core;
+using Scheduler.Core.Runtime;
 using Scheduler.EntityFrameworkCore;
 using Scheduler.Host;
 using Scheduler.MassTransit;
@@ -11,6 +15,7 @@ using Scheduler.MassTransit;
 //   Transport__Kind=RabbitMq  Transport__RabbitMq__Uri=amqp://guest:guest@127.0.0.1:5672/
 //   Store__Kind=Postgres      Store__ConnectionString="Host=127.0.0.1;Username=postgres;Password=postgres;Database=scheduler"
 //   Scheduler__NodeId=node-1  Scheduler__ExecutionWindow=00:00:10
+//   OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4317   (optional: metrics and traces over OTLP)
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = args,
@@ -18,6 +23,15 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 });
 var transport = Bind<TransportSettings>(builder.Configuration, "Transport");
 var store = Bind<StoreSettings>(builder.Configuration, "Store");
+if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+{
+    // Metrics of the loops (meter "Scheduler") and MassTransit, and MassTransit's traces, to the OTLP endpoint named by the standard variable.
+    builder.Services.AddOpenTelemetry()
+        .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "scheduler-node"))
+        .WithMetrics(metrics => metrics.AddMeter(SchedulerMetrics.MeterName, "MassTransit").AddOtlpExporter())
+        .WithTracing(tracing => tracing.AddSource("MassTransit").AddOtlpExporter());
+}
+
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
 {

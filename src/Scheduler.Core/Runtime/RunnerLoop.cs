@@ -29,6 +29,7 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly Signal _heldChanged = new();
     private readonly SemaphoreSlim _dispatchSlots;
     private readonly HashSet<Task> _inFlight = [];
+    private readonly KeyValuePair<string, object?> _node;
 
     /// <summary>Creates the loop.</summary>
     public RunnerLoop(ITaskStore store, ITaskDispatcher dispatcher, LoopSignals signals, IOptions<SchedulerOptions> options,
@@ -42,6 +43,7 @@ public sealed partial class RunnerLoop : BackgroundService
         _timeProvider = timeProvider;
         _logger = logger;
         _dispatchSlots = new SemaphoreSlim(_options.MaxConcurrentDispatches, _options.MaxConcurrentDispatches);
+        _node = SchedulerMetrics.NodeTag(_options.NodeId);
     }
 
     /// <summary>How many claimed instances this node holds, waiting for their due time.</summary>
@@ -73,6 +75,7 @@ public sealed partial class RunnerLoop : BackgroundService
                 MaxCount = _options.ClaimBatchSize,
             }, cancellationToken).ConfigureAwait(false);
             total += claims.Count;
+            SchedulerMetrics.Claimed.Add(claims.Count, _node);
             var exhausted = new List<ClaimedInstance>();
             lock (_lock)
             {
@@ -256,11 +259,14 @@ public sealed partial class RunnerLoop : BackgroundService
                 Payload = claim.Payload,
             };
             await _dispatcher.DispatchAsync(message, claim.DestinationQueue, cancellationToken).ConfigureAwait(false);
+            SchedulerMetrics.Dispatched.Add(1, _node);
+            SchedulerMetrics.Lateness.Record((dispatchedAt - message.DueAt).TotalMilliseconds, _node);
             return new DispatchOutcome(instance.Id, instance.Attempt, dispatchedAt);
         }
         catch (Exception ex)
         {
             LogDispatchFailed(ex, claim.Instance.Id, claim.Instance.Attempt);
+            SchedulerMetrics.DispatchFailures.Add(1, _node);
             return null;
         }
         finally
@@ -279,6 +285,7 @@ public sealed partial class RunnerLoop : BackgroundService
         foreach (var (claim, outcome) in exhausted.Zip(outcomes))
         {
             LogDeadLettered(claim.Instance.Id, claim.Instance.Attempt - 1, outcome.DeadLetterReason!);
+            SchedulerMetrics.DeadLettered.Add(1, _node);
             await _dispatcher.PublishDeadLetteredAsync(new TaskDeadLettered
             {
                 TaskId = claim.Instance.DefinitionId,

@@ -47,6 +47,7 @@ public sealed partial class SchedulerLoop : BackgroundService
                     _options.MisfireThreshold, _options.MaxOccurrencesPerTick),
             }, cancellationToken).ConfigureAwait(false);
             total += result.Instances;
+            SchedulerMetrics.Materialized.Add(result.Instances, SchedulerMetrics.NodeTag(_options.NodeId));
             if (result.Instances > 0)
             {
                 _signals.WakeRunner();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
+using Scheduler.Core.Runtime;
 
 namespace Scheduler.Core.Tests.Runtime;
 
@@ -196,5 +197,47 @@ public class RunnerLoopTests
         }
 
         Assert.True(condition());
+    }
+}
+
+public class SchedulerMetricsTests
+{
+    [Fact]
+    public async Task Runner_RecordsDispatchesAndTheirLateness_TaggedWithTheNode()
+    {
+        var node = $"metrics-{Guid.NewGuid():N}";
+        var measurements = new System.Collections.Concurrent.ConcurrentQueue<(string Instrument, double Value)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == SchedulerMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Record(System.Diagnostics.Metrics.Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "scheduler.node" && (string?)tag.Value == node)
+                {
+                    measurements.Enqueue((instrument.Name, value));
+                }
+            }
+        }
+
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+        using var f = new LoopFixture(nodeId: node);
+        await f.ScheduleAsync(new ScheduleTask { Trigger = LoopFixture.Start.AddSeconds(2).ToString("O", CultureInfo.InvariantCulture) });
+        await f.TickAsync();
+        f.Time.Advance(TimeSpan.FromSeconds(2.5)); // dispatched half a second late
+        await f.Runner.DispatchDueAsync();
+
+        Assert.Contains(("scheduler.instances.materialized", 1.0), measurements);
+        Assert.Contains(("scheduler.instances.claimed", 1.0), measurements);
+        Assert.Contains(("scheduler.instances.dispatched", 1.0), measurements);
+        Assert.Contains(("scheduler.dispatch.lateness", 500.0), measurements);
     }
 }
