@@ -96,8 +96,24 @@ public static class SchedulerCli
                 error.WriteLine($"--from '{fromText}' is not an ISO-8601 date and time. Write it like 2025-01-01T00:00:00-05:00 (without an offset it is read in --tz).");
                 return InvalidInput;
             }
+            else if (!TriggerInstants.Contains(start))
+            {
+                error.WriteLine($"--from '{fromText}' is outside the supported range, {TriggerInstants.Range}. Give an instant within it.");
+                return InvalidInput;
+            }
 
-            action((Build(result.GetValue(trigger)!, result.GetValue(kind), timeZone, start), start));
+            var expression = result.GetValue(trigger)!;
+            var built = Build(expression, result.GetValue(kind), timeZone, start);
+            try
+            {
+                action((built, start));
+            }
+            catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
+            {
+                error.WriteLine(TriggerFactory.CannotEvaluate(expression, built.TimeZone, ex).Message);
+                return InvalidInput;
+            }
+
             return Success;
         }
         catch (TriggerFormatException ex)

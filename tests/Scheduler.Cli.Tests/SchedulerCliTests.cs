@@ -81,6 +81,12 @@ public class SchedulerCliTests
     [InlineData("next", "Required argument missing")]
     [InlineData("explain|FREQ=SOMETIMES", "FREQ=SOMETIMES")]
     [InlineData("frobnicate", "frobnicate")]
+    [InlineData("next|* * * * * *|--kind|cron6|--from|9999-12-31T23:59:58Z", "--from '9999-12-31T23:59:58Z' is outside the supported range")]
+    [InlineData("next|every day at 9am|--from|0001-01-01T00:00:00+14:00", "--from '0001-01-01T00:00:00+14:00' is outside the supported range")]
+    [InlineData("next|FREQ=MONTHLY;BYDAY=MO;BYSETPOS=99|--kind|rrule", "Trigger 'FREQ=MONTHLY;BYDAY=MO;BYSETPOS=99' cannot be evaluated")]
+    [InlineData("next|at 9999-12-31 23:59|--tz|America/New_York", "Trigger 'at 9999-12-31 23:59' cannot be evaluated")]
+    [InlineData("next|every day at ９am", "Could not understand the trigger 'every day at ９am'")]
+    [InlineData("next|0 9 * * *|--tz|America", "Unknown time zone 'America'")]
     public void Run_ExitsWith2AndWritesStderr_WhenInputIsInvalid(string args, string fragment)
     {
         var (exitCode, output, error) = Run(args.Split('|'));

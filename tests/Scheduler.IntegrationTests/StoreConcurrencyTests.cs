@@ -96,6 +96,29 @@ public abstract class StoreConcurrencyTests(ITestOutputHelper output)
         Assert.Equal(definitions * 30, claimed.Select(c => (c.Instance.DefinitionId, c.Instance.FireTime)).Distinct().Count());
     }
 
+    /// <summary>The same command delivered to several nodes at once (a client retry, a redelivery): one definition is stored, and every
+    /// other writer is answered with it, whichever way the database reports the conflict (unique violation or serialization failure).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ConcurrentAdds_OfOneIdempotencyKeyOrId_StoreOneDefinitionAndAnswerItToAll(bool sameKey)
+    {
+        var seeder = await CreateEmptyStoreAsync();
+        var sharedId = Guid.NewGuid();
+        var stores = Enumerable.Range(0, Workers).Select(_ => StoreFactory.Create(ConnectionString, CreateOptions())).ToList();
+        using var start = new Barrier(Workers);
+
+        var results = await Task.WhenAll(stores.Select(store => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            return store.AddDefinitionAsync(sameKey ? Definition(idempotencyKey: "same-key") : Definition(id: sharedId));
+        })));
+
+        Assert.Single(results, r => !r.AlreadyExisted);
+        Assert.Single(results.Select(r => r.Definition.Id).Distinct());
+        Assert.NotNull(await seeder.GetDefinitionAsync(results[0].Definition.Id));
+    }
+
     private async Task<EfTaskStore<SchedulerDbContext>> CreateEmptyStoreAsync() => await StoreFactory.CreateEmptyAsync(ConnectionString, CreateOptions());
 
     protected EfTaskStoreOptions WithFailureCounter(EfTaskStoreOptions options)

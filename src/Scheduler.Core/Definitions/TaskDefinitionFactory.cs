@@ -1,3 +1,4 @@
+using System.Globalization;
 using Scheduler.Contracts;
 using Scheduler.Core.Triggers;
 
@@ -69,21 +70,41 @@ public static class TaskDefinitionFactory
         ValidateRetry(retry);
 
         var startAt = (command.StartAt ?? now).ToUniversalTime();
+        if (!TriggerInstants.Contains(startAt))
+        {
+            throw new TaskValidationException(
+                $"StartAt {startAt.ToString("O", CultureInfo.InvariantCulture)} is outside the supported range, {TriggerInstants.Range}. Give an instant within it, or leave StartAt out to start now.");
+        }
+
         ITrigger trigger;
+        DateTimeOffset? first;
         try
         {
             trigger = TriggerFactory.Create(command.TriggerKind, command.Trigger, command.TimeZone, startAt);
+            try
+            {
+                first = FirstFireTime(trigger, startAt);
+            }
+            catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
+            {
+                throw TriggerFactory.CannotEvaluate(command.Trigger, trigger.TimeZone, ex);
+            }
         }
         catch (TriggerFormatException ex)
         {
             throw new TaskValidationException(ex.Message, ex);
         }
 
-        var first = FirstFireTime(trigger, startAt);
         if (first is null)
         {
             throw new TaskValidationException(
                 $"Trigger '{command.Trigger}' never fires at or after {startAt:O} in time zone {trigger.TimeZone.Id}. Check the date fields and StartAt.");
+        }
+
+        if (!TriggerInstants.Contains(first.Value))
+        {
+            throw new TaskValidationException(
+                $"Trigger '{command.Trigger}' first fires at {first.Value.ToString("O", CultureInfo.InvariantCulture)}, which is outside the supported range, {TriggerInstants.Range}. Give a fire time within it.");
         }
 
         return new TaskDefinition
@@ -187,6 +208,19 @@ public static class TaskDefinitionFactory
         if (value.Contains('\0', StringComparison.Ordinal))
         {
             throw new TaskValidationException($"{name} contains a NUL character (\\0), which databases such as PostgreSQL cannot store. Remove it.");
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                throw new TaskValidationException(
+                    $"{name} contains an unpaired surrogate U+{(int)value[i]:X4} at index {i}: it is not valid Unicode, so it cannot be stored (PostgreSQL) or sent (UTF-8). Fix the text's encoding or remove the character.");
+            }
         }
     }
 }

@@ -17,11 +17,27 @@ public static class OccurrencePlanner
     /// <param name="horizon">The end of the execution window (UTC), inclusive.</param>
     /// <param name="misfireThreshold">Fire times before <c>now - misfireThreshold</c> are misfires.</param>
     /// <param name="maxOccurrences">Most instances to plan; the rest are planned in later ticks.</param>
+    /// <param name="evaluationFailed">Called when the trigger throws while computing a fire time (see
+    /// <see cref="TriggerInstants.IsEvaluationFailure"/>): the definition then ends after the instances planned so far, since a trigger is
+    /// pure and would throw again on every tick.</param>
     public static Storage.MaterializePlan Plan(TaskDefinition definition, ITrigger trigger, DateTimeOffset now, DateTimeOffset horizon,
-        TimeSpan misfireThreshold, int maxOccurrences)
+        TimeSpan misfireThreshold, int maxOccurrences, Action<Exception>? evaluationFailed = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(trigger);
+        DateTimeOffset? NextAfter(DateTimeOffset after)
+        {
+            try
+            {
+                return trigger.GetNextFireTime(after) is { } fire && TriggerInstants.Contains(fire) ? fire : null;
+            }
+            catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
+            {
+                evaluationFailed?.Invoke(ex);
+                return null;
+            }
+        }
+
         var fireTimes = new List<DateTimeOffset>();
         var next = definition.NextFireTime;
         var misfireBefore = now - misfireThreshold;
@@ -33,16 +49,16 @@ public static class OccurrencePlanner
                     while (next is { } missed && missed < misfireBefore && fireTimes.Count < maxOccurrences)
                     {
                         fireTimes.Add(missed);
-                        next = trigger.GetNextFireTime(missed);
+                        next = NextAfter(missed);
                     }
 
                     break;
                 case MisfirePolicy.FireOnce:
                     fireTimes.Add(first);
-                    next = trigger.GetNextFireTime(Later(first, misfireBefore.AddTicks(-1)));
+                    next = NextAfter(Later(first, misfireBefore.AddTicks(-1)));
                     break;
                 default:
-                    next = trigger.GetNextFireTime(Later(first, misfireBefore.AddTicks(-1)));
+                    next = NextAfter(Later(first, misfireBefore.AddTicks(-1)));
                     break;
             }
         }
@@ -50,7 +66,7 @@ public static class OccurrencePlanner
         while (next is { } fire && fire <= horizon && fireTimes.Count < maxOccurrences)
         {
             fireTimes.Add(fire);
-            next = trigger.GetNextFireTime(fire);
+            next = NextAfter(fire);
         }
 
         var instances = fireTimes.Select(fire => new TaskInstance

@@ -43,8 +43,7 @@ public sealed partial class SchedulerLoop : BackgroundService
                 Now = now,
                 Horizon = now + _options.ExecutionWindow,
                 MaxDefinitions = _options.MaterializeBatchSize,
-                Plan = definition => OccurrencePlanner.Plan(definition, _triggers.Get(definition), now, now + _options.ExecutionWindow,
-                    _options.MisfireThreshold, _options.MaxOccurrencesPerTick),
+                Plan = definition => PlanOrEnd(definition, now),
             }, cancellationToken).ConfigureAwait(false);
             total += result.Instances;
             SchedulerMetrics.Materialized.Add(result.Instances, SchedulerMetrics.NodeTag(_options.NodeId));
@@ -57,6 +56,22 @@ public sealed partial class SchedulerLoop : BackgroundService
             {
                 return total;
             }
+        }
+    }
+
+    // One definition whose trigger cannot be read or evaluated must not fail the batch's transaction on every tick, starving the others:
+    // triggers are pure, so it would fail again. It ends (no next fire time) after the instances planned before the failure, with an error.
+    private MaterializePlan PlanOrEnd(Definitions.TaskDefinition definition, DateTimeOffset now)
+    {
+        try
+        {
+            return OccurrencePlanner.Plan(definition, _triggers.Get(definition), now, now + _options.ExecutionWindow, _options.MisfireThreshold,
+                _options.MaxOccurrencesPerTick, ex => LogDefinitionEnded(definition.Id, definition.Trigger, ex));
+        }
+        catch (Exception ex) when (Triggers.TriggerInstants.IsEvaluationFailure(ex))
+        {
+            LogDefinitionEnded(definition.Id, definition.Trigger, ex);
+            return new MaterializePlan([], null);
         }
     }
 
@@ -73,6 +88,9 @@ public sealed partial class SchedulerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduler loop created {Count} task instances")]
     private partial void LogMaterialized(int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task definition {TaskId} ended: its trigger '{Trigger}' cannot be read or evaluated any more")]
+    private partial void LogDefinitionEnded(Guid taskId, string trigger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scheduler loop tick failed; retrying at the next poll")]
     private partial void LogTickFailed(Exception exception);

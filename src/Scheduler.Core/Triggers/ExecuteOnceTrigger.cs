@@ -68,13 +68,19 @@ public sealed class ExecuteOnceTrigger : ITrigger
             return false;
         }
 
-        if (parsed.Kind != DateTimeKind.Unspecified)
+        try
         {
-            instant = DateTimeOffset.Parse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
-            return true;
+            instant = parsed.Kind != DateTimeKind.Unspecified
+                ? DateTimeOffset.Parse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime()
+                : WallClock.ToInstant(parsed, timeZone);
+        }
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or FormatException)
+        {
+            // A date and time near the calendar's ends may have no UTC instant (e.g. 0001-01-01T00:00:00+14:00): it reads as the nearest
+            // representable instant, which is outside TriggerInstants' range, so that callers reject it by range rather than by format.
+            instant = parsed.Year < 5000 ? DateTimeOffset.MinValue : DateTimeOffset.MaxValue;
         }
 
-        instant = WallClock.ToInstant(parsed, timeZone);
         return true;
     }
 }

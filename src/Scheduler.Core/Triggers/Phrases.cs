@@ -26,7 +26,7 @@ internal static partial class Phrases
 {
     private const string Day = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)s?";
     private const string DayList = $"{Day}(?:(?:, and |, | and ){Day})*";
-    private const string Time = @"(?:noon|midnight|\d{1,2}(?::\d{2})?(?: ?[ap]m)|\d{1,2}:\d{2})";
+    private const string Time = @"(?:noon|midnight|[0-9]{1,2}(?::[0-9]{2})?(?: ?[ap]m)|[0-9]{1,2}:[0-9]{2})";
     private const string Ord = "(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)";
     private const string OrdList = $"{Ord}(?:(?:, and |, | and ){Ord})*";
     private const string OfMonth = "(?: of (?:every|each|the) month)";
@@ -48,16 +48,16 @@ internal static partial class Phrases
 
     private static readonly (Regex Pattern, Func<Match, Context, PhraseMeaning> Build)[] Grammar =
     [
-        (Rx(@"every (?:(?<n>\d+) )?(?<unit>second|minute|hour)s?"), Interval),
+        (Rx(@"every (?:(?<n>[0-9]+) )?(?<unit>second|minute|hour)s?"), Interval),
         (Rx($"every (?<days>day|weekday|weekend(?: day)?|{DayList}) at (?<time>{Time})(?: except (?<except>weekends|weekdays|{DayList}))?"), DaysOfWeek),
         (Rx($"every other (?<days>day|{DayList}) at (?<time>{Time})"), EveryOther),
-        (Rx($"every (?<n>\\d+) days at (?<time>{Time})"), EveryNDays),
-        (Rx($"every (?<n>\\d+) weeks on (?<days>{DayList}) at (?<time>{Time})"), EveryNWeeks),
+        (Rx($"every (?<n>[0-9]+) days at (?<time>{Time})"), EveryNDays),
+        (Rx($"every (?<n>[0-9]+) weeks on (?<days>{DayList}) at (?<time>{Time})"), EveryNWeeks),
         (Rx($"(?:the |every )?(?<nth>{OrdList}) (?<day>{Day}){OfMonth}? at (?<time>{Time})"), NthWeekday),
-        (Rx($"(?:every month on the (?<dom>\\d{{1,2}}|last)(?:st|nd|rd|th)?(?: day)?|on the (?<dom>\\d{{1,2}}|last)(?:st|nd|rd|th)?(?: day)?{OfMonth}) at (?<time>{Time})"), DayOfMonth),
+        (Rx($"(?:every month on the (?<dom>[0-9]{{1,2}}|last)(?:st|nd|rd|th)?(?: day)?|on the (?<dom>[0-9]{{1,2}}|last)(?:st|nd|rd|th)?(?: day)?{OfMonth}) at (?<time>{Time})"), DayOfMonth),
         (Rx($"(?<which>today|tomorrow) at (?<time>{Time})"), TodayOrTomorrow),
-        (Rx(@"in (?<n>\d+) (?<unit>minute|hour|day|week)s?"), In),
-        (Rx($"(?:at|on) (?<date>\\d{{4}}-\\d{{2}}-\\d{{2}})(?: at | |t)(?<time>{Time})"), AtDate),
+        (Rx(@"in (?<n>[0-9]+) (?<unit>minute|hour|day|week)s?"), In),
+        (Rx($"(?:at|on) (?<date>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})(?: at | |t)(?<time>{Time})"), AtDate),
     ];
 
     private static readonly HashSet<string> Vocabulary = new(
@@ -94,7 +94,7 @@ internal static partial class Phrases
         }
 
         var unknown = canonical.Split(' ', ',')
-            .Where(w => w.Length > 0 && !Vocabulary.Contains(w) && !DayWord().IsMatch(w) && !Regex.IsMatch(w, $"^(?:{Time}|[ap]m|\\d+(?:st|nd|rd|th)?|\\d{{4}}-\\d{{2}}-\\d{{2}})$"))
+            .Where(w => w.Length > 0 && !Vocabulary.Contains(w) && !DayWord().IsMatch(w) && !Regex.IsMatch(w, $"^(?:{Time}|[ap]m|[0-9]+(?:st|nd|rd|th)?|[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})$"))
             .ToList();
         if (unknown.Count > 0)
         {
@@ -341,7 +341,7 @@ internal static partial class Phrases
 
     private static Regex Rx(string pattern) => new($"^(?:{pattern})$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, TimeSpan.FromSeconds(1));
 
-    [GeneratedRegex(@"^(?<h>\d{1,2})(?::(?<m>\d{2}))? ?(?<ampm>[ap]m)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<h>[0-9]{1,2})(?::(?<m>[0-9]{2}))? ?(?<ampm>[ap]m)?$", RegexOptions.CultureInvariant)]
     private static partial Regex TimeParts();
 
     [GeneratedRegex($"\\b{Day}\\b", RegexOptions.CultureInvariant)]

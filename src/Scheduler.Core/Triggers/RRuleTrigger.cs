@@ -233,9 +233,9 @@ public sealed partial class RRuleTrigger : ITrigger
                     yield break;
                 }
             }
-            catch (EvaluationLimitExceededException)
+            catch (EvaluationException)
             {
-                yield break; // the rule matches nothing more within Ical.Net's search limit
+                yield break; // the rule matches nothing more within Ical.Net's search limit or before the end of the calendar
             }
 
             var local = DateTime.SpecifyKind(enumerator.Current.StartTime.Value, DateTimeKind.Unspecified);
@@ -251,15 +251,19 @@ public sealed partial class RRuleTrigger : ITrigger
         }
     }
 
-    private static TimeSpan? FixedPeriod(RecurrenceRule rule) => rule.Frequency switch
+    // The period in seconds; null for calendar frequencies and for periods longer than the supported range (a huge INTERVAL), which
+    // would overflow TimeSpan and need no shortcut anyway.
+    private static TimeSpan? FixedPeriod(RecurrenceRule rule) => (rule.Frequency switch
     {
-        FrequencyType.Secondly => TimeSpan.FromSeconds(rule.Interval),
-        FrequencyType.Minutely => TimeSpan.FromMinutes(rule.Interval),
-        FrequencyType.Hourly => TimeSpan.FromHours(rule.Interval),
-        FrequencyType.Daily => TimeSpan.FromDays(rule.Interval),
-        FrequencyType.Weekly => TimeSpan.FromDays(7L * rule.Interval),
-        _ => null,
-    };
+        FrequencyType.Secondly => 1L,
+        FrequencyType.Minutely => 60L,
+        FrequencyType.Hourly => 3_600L,
+        FrequencyType.Daily => 86_400L,
+        FrequencyType.Weekly => 7 * 86_400L,
+        _ => (long?)null,
+    } * rule.Interval) is { } seconds && seconds <= (long)(TriggerInstants.Max - DateTimeOffset.MinValue).TotalSeconds
+        ? TimeSpan.FromSeconds(seconds)
+        : null;
 
     [GeneratedRegex(@"^(?<name>DTSTART|EXDATE)(;TZID=(?<tzid>[^;:]+)|;(?<date>VALUE=DATE)|;VALUE=DATE-TIME)*:(?<value>[0-9TZz,]+)$", RegexOptions.IgnoreCase)]
     private static partial Regex PropertyLine();

@@ -19,10 +19,13 @@ public static class TimeZones
         {
             return TimeZoneInfo.FindSystemTimeZoneById(timeZoneId);
         }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or System.Security.SecurityException
+            or ArgumentException or IOException or UnauthorizedAccessException)
         {
+            // A directory of the zone database (e.g. "America") or an unreadable file surfaces as SecurityException or an I/O error.
+            var space = timeZoneId.Trim().Length != timeZoneId.Length ? " (it has leading or trailing white space)" : "";
             throw new TriggerFormatException(
-                $"Unknown time zone '{timeZoneId}'. Use an IANA time zone id such as 'UTC', 'Europe/Berlin' or 'America/New_York'.", ex);
+                $"Unknown time zone '{timeZoneId}'{space}. Use an IANA time zone id such as 'UTC', 'Europe/Berlin' or 'America/New_York'.", ex);
         }
     }
 }

@@ -24,15 +24,32 @@ public static class TriggerFactory
         }
 
         var zone = TimeZones.Find(timeZoneId);
-        var resolved = kind == TriggerKind.Detect ? Detect(expression, zone) : kind;
-        return resolved switch
+        try
         {
-            TriggerKind.Once => ExecuteOnceTrigger.Parse(expression, zone),
-            TriggerKind.Cron => CronTrigger.Parse(expression, zone),
-            TriggerKind.RRule => RRuleTrigger.Parse(expression, zone, anchor),
-            TriggerKind.Text => TextTrigger.Parse(expression, zone, anchor),
-            _ => throw new TriggerFormatException($"Unknown trigger kind '{kind}'. Use Once, Cron, RRule, Text or Detect."),
-        };
+            var resolved = kind == TriggerKind.Detect ? Detect(expression, zone) : kind;
+            return resolved switch
+            {
+                TriggerKind.Once => ExecuteOnceTrigger.Parse(expression, zone),
+                TriggerKind.Cron => CronTrigger.Parse(expression, zone),
+                TriggerKind.RRule => RRuleTrigger.Parse(expression, zone, anchor),
+                TriggerKind.Text => TextTrigger.Parse(expression, zone, anchor),
+                _ => throw new TriggerFormatException($"Unknown trigger kind '{kind}'. Use Once, Cron, RRule, Text or Detect."),
+            };
+        }
+        catch (Exception ex) when (ex is not TriggerFormatException && TriggerInstants.IsEvaluationFailure(ex))
+        {
+            throw CannotEvaluate(expression, zone, ex);
+        }
+    }
+
+    /// <summary>The error for a trigger whose evaluation failed on its values (<see cref="TriggerInstants.IsEvaluationFailure"/>).</summary>
+    public static TriggerFormatException CannotEvaluate(string expression, TimeZoneInfo zone, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        ArgumentNullException.ThrowIfNull(exception);
+        return new TriggerFormatException(
+            $"Trigger '{expression}' cannot be evaluated in time zone {zone.Id}: {exception.Message} " +
+            $"Use dates and a start within the supported range, {TriggerInstants.Range}, and a rule that its evaluator can enumerate.", exception);
     }
 
     /// <summary>

@@ -16,10 +16,17 @@ internal sealed class ZonedSchedule(TimeZoneInfo zone, bool isInterval, Func<Dat
 
     public bool IsInterval { get; } = isInterval;
 
-    /// <summary>The first fire time strictly after <paramref name="after"/> (UTC), or null.</summary>
+    // Wall-clock times beyond this cannot map to an instant at or before TriggerInstants.Max (offsets are at most 14 hours).
+    private static readonly DateTime LastLocal = DateTime.SpecifyKind(TriggerInstants.Max.UtcDateTime.AddDays(1), DateTimeKind.Unspecified);
+
+    /// <summary>The first fire time strictly after <paramref name="after"/> (UTC), or null; never one after <see cref="TriggerInstants.Max"/>.</summary>
     public DateTimeOffset? Next(DateTimeOffset after)
     {
         after = after.ToUniversalTime();
+        if (after >= TriggerInstants.Max)
+        {
+            return null;
+        }
 
         // Every fire time after `after` comes from a wall-clock time at or after `after` plus the smallest offset in effect from then on
         // (offsets differ by at most 26 hours, so sampling the next 26 hours hourly bounds it); the largest offset bounds when to stop.
@@ -38,6 +45,11 @@ internal sealed class ZonedSchedule(TimeZoneInfo zone, bool isInterval, Func<Dat
         var seen = 0;
         foreach (var local in localTimesAfter(start))
         {
+            if (local > LastLocal)
+            {
+                break;
+            }
+
             var mapping = WallClock.Resolve(local, Zone);
             best = Earliest(best, mapping.Earlier, after);
             if (IsInterval && !mapping.InGap)
@@ -52,7 +64,7 @@ internal sealed class ZonedSchedule(TimeZoneInfo zone, bool isInterval, Func<Dat
             }
         }
 
-        return best;
+        return best <= TriggerInstants.Max ? best : null;
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? best, DateTimeOffset candidate, DateTimeOffset after) =>

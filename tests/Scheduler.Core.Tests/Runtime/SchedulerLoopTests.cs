@@ -116,3 +116,38 @@ public class SchedulerLoopTests
         Assert.Null(await f.Store.GetDefinitionAsync(taskId));
     }
 }
+
+public class SchedulerLoopPoisonTests
+{
+    /// <summary>A stored definition that cannot be planned (written before validation tightened, or changed by hand) must not stop the
+    /// other definitions of its batch: it is ended, and the rest are planned.</summary>
+    [Theory]
+    [InlineData(TriggerKind.Once, "1960-01-01T00:00:00Z")]      // fire time before the Unix epoch: no UUIDv7 instance id
+    [InlineData(TriggerKind.Cron, "not a cron expression")]     // unreadable trigger
+    [InlineData(TriggerKind.RRule, "FREQ=YEARLY;INTERVAL=9000")] // its next fire time is past the end of the calendar
+    public async Task RunOnce_PlansTheOtherDefinitions_WhenOneCannotBePlanned(TriggerKind kind, string trigger)
+    {
+        using var f = new LoopFixture(o => o.MaterializeBatchSize = 2);
+        var poisoned = new TaskDefinition
+        {
+            Id = Guid.CreateVersion7(),
+            TriggerKind = kind,
+            Trigger = trigger,
+            TimeZoneId = "UTC",
+            StartAt = LoopFixture.Start.AddYears(-1),
+            Metadata = new Dictionary<string, string>(),
+            ExpireAfter = TimeSpan.FromMinutes(5),
+            Retry = RetryPolicy.Default,
+            CreatedAt = LoopFixture.Start.AddYears(-1),
+            NextFireTime = kind == TriggerKind.Once ? DateTimeOffset.Parse(trigger, CultureInfo.InvariantCulture) : LoopFixture.Start.AddYears(-1),
+        };
+        await f.Store.AddDefinitionAsync(poisoned);
+        var healthy = await f.ScheduleAsync(new ScheduleTask { Trigger = "*/5 * * * * *" });
+
+        await f.SchedulerLoop.RunOnceAsync();
+        await f.SchedulerLoop.RunOnceAsync();
+
+        Assert.Equal(3, (await f.Store.GetInstancesAsync(healthy)).Count);
+        Assert.Null((await f.Store.GetDefinitionAsync(poisoned.Id))!.NextFireTime);
+    }
+}
