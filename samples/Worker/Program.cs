@@ -2,7 +2,6 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Scheduler.MassTransit;
 using Worker;
 
@@ -24,8 +23,6 @@ if (settings.Validate() is { } problem)
     return 2;
 }
 
-// The handler's failures are printed by the consumer; the reporting filter would log each with its stack trace.
-builder.Logging.AddFilter("Scheduler.MassTransit.Worker", LogLevel.None);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMassTransit(x =>
