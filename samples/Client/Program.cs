@@ -36,11 +36,17 @@ var zone = new Option<string?>("--tz") { Description = "IANA time zone the trigg
 var metadata = new Option<string[]>("--meta") { Description = "A metadata pair key=value copied into every TaskDue; repeat for more.", Arity = ArgumentArity.ZeroOrMore };
 metadata.Validators.Add(r =>
 {
+    var keys = new HashSet<string>(StringComparer.Ordinal);
     foreach (var pair in r.GetValueOrDefault<string[]>() ?? [])
     {
-        if (pair.IndexOf('=', StringComparison.Ordinal) < 1)
+        var equals = pair.IndexOf('=', StringComparison.Ordinal);
+        if (equals < 1)
         {
             r.AddError($"--meta '{pair}' is not key=value, e.g. --meta to=ada@example.com.");
+        }
+        else if (!keys.Add(pair[..equals]))
+        {
+            r.AddError($"--meta '{pair[..equals]}' is given twice; give each key once.");
         }
     }
 });

@@ -15,9 +15,20 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
     Args = args,
     ContentRootPath = AppContext.BaseDirectory, // appsettings.json next to the binary, whatever the working directory
 });
-var rabbitMq = builder.Configuration.GetValue("Transport:RabbitMq:Uri", new Uri("amqp://guest:guest@127.0.0.1:5672/"))!;
-var settings = builder.Configuration.GetSection("Worker").Get<WorkerSettings>() ?? new WorkerSettings();
-if (settings.Validate() is { } problem)
+Uri rabbitMq;
+WorkerSettings settings;
+try
+{
+    rabbitMq = builder.Configuration.GetValue("Transport:RabbitMq:Uri", new Uri("amqp://guest:guest@127.0.0.1:5672/"))!;
+    settings = builder.Configuration.GetSection("Worker").Get<WorkerSettings>() ?? new WorkerSettings();
+}
+catch (InvalidOperationException ex)
+{
+    Console.Error.WriteLine($"The configuration is invalid: {ex.InnerException?.Message ?? ex.Message}");
+    return 2;
+}
+
+if ((rabbitMq.IsAbsoluteUri ? settings.Validate() : $"Transport:RabbitMq:Uri '{rabbitMq}' is not an absolute URI, e.g. amqp://guest:guest@127.0.0.1:5672/.") is { } problem)
 {
     Console.Error.WriteLine(problem);
     return 2;
