@@ -21,10 +21,17 @@ public sealed class SchedulerBuilder
     }
 
     /// <summary>Keeps tasks in process memory (<see cref="InMemoryTaskStore"/>): for tests and toys; nothing survives a restart.</summary>
-    public SchedulerBuilder UseInMemoryStore()
+    public SchedulerBuilder UseInMemoryStore() => UseStore(_ => new InMemoryTaskStore());
+
+    /// <summary>
+    /// Uses a task store of your own (a singleton made by <paramref name="factory"/>), e.g. for another database. It must keep the semantics
+    /// documented on <see cref="ITaskStore"/>; <see cref="InMemoryTaskStore"/> is the reference.
+    /// </summary>
+    public SchedulerBuilder UseStore(Func<IServiceProvider, ITaskStore> factory)
     {
+        ArgumentNullException.ThrowIfNull(factory);
         Services.RemoveAll<ITaskStore>();
-        Services.AddSingleton<ITaskStore, InMemoryTaskStore>();
+        Services.AddSingleton(factory);
         return this;
     }
 }

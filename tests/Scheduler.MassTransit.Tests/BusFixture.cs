@@ -41,7 +41,7 @@ internal sealed class BusFixture : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
-    public static async Task<BusFixture> StartAsync()
+    public static async Task<BusFixture> StartAsync(Func<ITaskStore, ITaskStore>? wrapStore = null)
     {
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(new FakeTimeProvider(Start))
@@ -50,7 +50,7 @@ internal sealed class BusFixture : IAsyncDisposable
             .AddSingleton<Recorder>();
         services.AddMassTransitTestHarness(x =>
         {
-            x.AddSchedulerNode(o => o.NodeId = "test-node").UseInMemoryStore();
+            x.AddSchedulerNode(o => o.NodeId = "test-node").UseStore(_ => (wrapStore ?? (store => store)).Invoke(new InMemoryTaskStore()));
             x.AddConsumer<ScriptedTaskConsumer>();
             x.AddTaskReporting();
             x.AddConsumer<RecordingConsumer>();

@@ -190,13 +190,13 @@ public static class TaskDefinitionFactory
 
     private static void RequireText(string? value, string name, int maxLength, bool required)
     {
-        if (value is null || value.Length == 0)
+        if (required && string.IsNullOrWhiteSpace(value))
         {
-            if (required)
-            {
-                throw new TaskValidationException($"{name} is empty. Give a value.");
-            }
+            throw new TaskValidationException($"{name} is empty or white space. Give a value.");
+        }
 
+        if (string.IsNullOrEmpty(value))
+        {
             return;
         }
 

@@ -49,8 +49,7 @@ public sealed class TaskInstanceStateMachine : MassTransitStateMachine<TaskInsta
                     instance.CompletedAt = ctx.Message.CompletedAt;
                     instance.FinishedAt = ctx.Message.CompletedAt;
                     instance.DueAt = null;
-                    instance.LeaseOwner = null;
-                    instance.LeaseExpiresAt = null;
+                    ReleaseClaim(instance);
                 })
                 .TransitionTo(Completed),
             When(FailureReported, ctx => ctx.Message.Attempt == ctx.Saga.Instance.Attempt)
@@ -66,6 +65,7 @@ public sealed class TaskInstanceStateMachine : MassTransitStateMachine<TaskInsta
                         {
                             var instance = ctx.Saga.Instance;
                             instance.DueAt = timeProvider.GetUtcNow() + Backoff.Delay(instance.Retry, ctx.Message.Attempt, Random.Shared.NextDouble);
+                            ReleaseClaim(instance);
                         })
                         .TransitionTo(Scheduled),
                     deadLetter => deadLetter
@@ -75,6 +75,7 @@ public sealed class TaskInstanceStateMachine : MassTransitStateMachine<TaskInsta
                             instance.FailedAt = timeProvider.GetUtcNow();
                             instance.FinishedAt = instance.FailedAt;
                             instance.DueAt = null;
+                            ReleaseClaim(instance);
                         })
                         .TransitionTo(Failed)
                         .PublishAsync(ctx => ctx.Init<TaskDeadLettered>(new TaskDeadLettered
@@ -91,6 +92,14 @@ public sealed class TaskInstanceStateMachine : MassTransitStateMachine<TaskInsta
             Ignore(StartReported),
             Ignore(CompletionReported),
             Ignore(FailureReported));
+    }
+
+    // An outcome ends the attempt: a runner's claim on it (held while the dispatch was being recorded) no longer applies, so the runner's
+    // late record of that dispatch, which requires its claim, leaves the outcome alone.
+    private static void ReleaseClaim(TaskInstance instance)
+    {
+        instance.LeaseOwner = null;
+        instance.LeaseExpiresAt = null;
     }
 
     /// <summary>Waiting for dispatch (first attempt or a retry).</summary>

@@ -87,11 +87,53 @@ internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextS
             return; // an ignored or stale event: nothing to write
         }
 
-        if (!await _store.TryUpdateInstanceAsync(instance, CancellationToken).ConfigureAwait(false))
+        if (await _store.TryUpdateInstanceAsync(instance, CancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // Most often the runner recorded the dispatch of this very attempt after the event's instance was loaded (the worker answered
+        // before the record was written). The outcome supersedes that record, so it is applied on top of it rather than re-processed.
+        var fresh = await _store.GetInstanceAsync(instance.Id, CancellationToken).ConfigureAwait(false);
+        if (_loaded is null || fresh is null || MergeOverDispatchRecord(_loaded, instance, fresh) is not { } merged
+            || !await _store.TryUpdateInstanceAsync(merged, CancellationToken).ConfigureAwait(false))
         {
             throw new ConcurrencyException("The task instance changed while the event was processed; it is processed again on fresh state.",
                 typeof(TaskInstanceSaga), instance.Id);
         }
+    }
+
+    /// <summary>
+    /// The saga's result re-applied to <paramref name="fresh"/>, when <paramref name="fresh"/> differs from <paramref name="loaded"/> only by the
+    /// runner's record of the same attempt's dispatch (Scheduled and claimed → Dispatched, claim cleared); otherwise <see langword="null"/>.
+    /// The state machine treats Scheduled and Dispatched alike, so its decision holds for the fresh row: outcome fields are taken from the saga,
+    /// and when the saga made a transition (its status or due time changed) its status, due time and claim replace the record's.
+    /// </summary>
+    internal static TaskInstance? MergeOverDispatchRecord(TaskInstance loaded, TaskInstance saga, TaskInstance fresh)
+    {
+        var isDispatchRecord = loaded.Status == TaskInstanceStatus.Scheduled && loaded.LeaseOwner is not null
+            && fresh.Status == TaskInstanceStatus.Dispatched && fresh.LeaseOwner is null && fresh.Attempt == loaded.Attempt
+            && fresh.StartedAt == loaded.StartedAt && fresh.CompletedAt == loaded.CompletedAt && fresh.LastError == loaded.LastError;
+        if (!isDispatchRecord)
+        {
+            return null;
+        }
+
+        var merged = fresh.Clone();
+        merged.StartedAt = saga.StartedAt;
+        merged.CompletedAt = saga.CompletedAt;
+        merged.FailedAt = saga.FailedAt;
+        merged.FinishedAt = saga.FinishedAt;
+        merged.LastError = saga.LastError;
+        if (saga.Status != loaded.Status || saga.DueAt != loaded.DueAt)
+        {
+            merged.Status = saga.Status;
+            merged.DueAt = saga.DueAt;
+            merged.LeaseOwner = saga.LeaseOwner;
+            merged.LeaseExpiresAt = saga.LeaseExpiresAt;
+        }
+
+        return merged;
     }
 
     public Task Delete(SagaConsumeContext<TaskInstanceSaga> context) => Update(context);

@@ -10,6 +10,8 @@ public class TaskDefinitionFactoryTests
     public static TheoryData<ScheduleTask, string> InvalidCommands => new()
     {
         { new ScheduleTask { Trigger = "" }, "Trigger is empty" },
+        { new ScheduleTask { Trigger = "   " }, "Trigger is empty" },
+        { new ScheduleTask { Trigger = "* * * * *", Metadata = new Dictionary<string, string> { [" "] = "v" } }, "Metadata key is empty" },
         { new ScheduleTask { Trigger = "*/5 * * *" }, "'*/5 * * *' has 4 fields" },
         { new ScheduleTask { Trigger = "* * * * *", TimeZone = "Mars/Olympus_Mons" }, "Unknown time zone 'Mars/Olympus_Mons'" },
         { new ScheduleTask { Trigger = "* * * * *", ExpireAfter = TimeSpan.Zero }, "ExpireAfter 00:00:00 is out of range" },

@@ -1,0 +1,74 @@
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.MassTransit.Tests;
+
+/// <summary>An in-memory store whose writes can be held at a gate, to force one interleaving of the runner and the saga.</summary>
+internal sealed class GatedStore(ITaskStore inner) : ITaskStore
+{
+    /// <summary>Awaited before the first <see cref="RecordDispatchesAsync"/> only.</summary>
+    public Func<Task>? BeforeFirstRecordDispatches { get; set; }
+
+    /// <summary>Awaited before the first <see cref="TryUpdateInstanceAsync"/> only.</summary>
+    public Func<Task>? BeforeFirstUpdate { get; set; }
+
+    public TaskCompletionSource Recorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Updated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<int> RecordDispatchesAsync(DispatchRecordRequest request, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _recordGate, 1) == 0 && BeforeFirstRecordDispatches is { } gate)
+        {
+            await gate();
+        }
+
+        var result = await inner.RecordDispatchesAsync(request, cancellationToken);
+        Recorded.TrySetResult();
+        return result;
+    }
+
+    public async Task<bool> TryUpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _updateGate, 1) == 0 && BeforeFirstUpdate is { } gate)
+        {
+            await gate();
+        }
+
+        var updated = await inner.TryUpdateInstanceAsync(instance, cancellationToken);
+        if (updated)
+        {
+            Updated.TrySetResult();
+        }
+
+        return updated;
+    }
+
+    private int _recordGate;
+    private int _updateGate;
+
+    public Task<AddDefinitionResult> AddDefinitionAsync(TaskDefinition definition, CancellationToken cancellationToken = default) =>
+        inner.AddDefinitionAsync(definition, cancellationToken);
+
+    public Task<TaskDefinition?> GetDefinitionAsync(Guid id, CancellationToken cancellationToken = default) => inner.GetDefinitionAsync(id, cancellationToken);
+
+    public Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.CancelDefinitionAsync(id, now, cancellationToken);
+
+    public Task<MaterializeResult> MaterializeDueDefinitionsAsync(MaterializeRequest request, CancellationToken cancellationToken = default) =>
+        inner.MaterializeDueDefinitionsAsync(request, cancellationToken);
+
+    public Task<IReadOnlyList<ClaimedInstance>> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default) =>
+        inner.ClaimDueInstancesAsync(request, cancellationToken);
+
+    public Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default) =>
+        inner.ReleaseClaimsAsync(request, cancellationToken);
+
+    public Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default) => inner.GetInstanceAsync(id, cancellationToken);
+
+    public Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default) =>
+        inner.GetInstancesAsync(definitionId, cancellationToken);
+
+    public Task<CleanupResult> CleanupAsync(CleanupRequest request, CancellationToken cancellationToken = default) =>
+        inner.CleanupAsync(request, cancellationToken);
+}
