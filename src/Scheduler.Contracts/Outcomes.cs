@@ -42,6 +42,8 @@ public sealed record TaskCompleted
 /// <remarks>
 /// Scheduler reports failures with this explicit event rather than MassTransit's <c>Fault&lt;TaskDue&gt;</c>: it is small (no copy of the
 /// payload), it is published once per attempt whatever retry middleware the worker's endpoint has, and the retry decision stays with the scheduler.
+/// MassTransit still publishes its own <c>Fault&lt;TaskDue&gt;</c> for a failed handler (unless the endpoint turns fault publishing off);
+/// Scheduler neither needs nor consumes it.
 /// </remarks>
 public sealed record TaskFailed
 {

@@ -29,7 +29,10 @@ public sealed record TaskRejected
     public required string Reason { get; init; }
 }
 
-/// <summary>Command: stop a task definition from firing again. Task instances not yet dispatched are cancelled; running ones finish.</summary>
+/// <summary>
+/// Command: stop a task definition from firing again. Its task instances that no runner has claimed yet are cancelled; an instance a runner
+/// already holds (one due within the execution window) may still be dispatched; running ones finish.
+/// </summary>
 public sealed record CancelTask
 {
     /// <summary>The id of the task definition to cancel.</summary>

@@ -343,6 +343,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             var definitions = await context.Set<TaskDefinition>()
                 .Where(d => d.NextFireTime == null && (d.CancelledAt ?? d.CreatedAt) < before
                     && !context.Set<TaskInstance>().Any(i => i.DefinitionId == d.Id))
+                .OrderBy(d => d.Id)
                 .Take(request.MaxCount)
                 .ExecuteDeleteAsync(ct).ConfigureAwait(false);
             return new CleanupResult(instances, definitions);

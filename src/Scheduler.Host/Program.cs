@@ -23,6 +23,12 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 });
 var transport = Bind<TransportSettings>(builder.Configuration, "Transport");
 var store = Bind<StoreSettings>(builder.Configuration, "Store");
+if (transport.Kind == TransportKind.RabbitMq && (!transport.RabbitMq.Uri.IsAbsoluteUri || transport.RabbitMq.Uri.Scheme is not ("amqp" or "amqps" or "rabbitmq")))
+{
+    throw new InvalidOperationException(
+        $"Transport:RabbitMq:Uri '{transport.RabbitMq.Uri}' is not a RabbitMQ address. Give one like amqp://guest:guest@127.0.0.1:5672/ (amqps:// for TLS).");
+}
+
 if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
 {
     // Metrics of the loops (meter "Scheduler") and MassTransit, and MassTransit's traces, to the OTLP endpoint named by the standard variable.

@@ -51,7 +51,7 @@ public sealed class SchedulingService
     }
 
     /// <summary>Cancels the task definition <paramref name="taskId"/>: it fires no more; instances not yet claimed are cancelled.</summary>
-    /// <remarks>An instance a runner already holds (due within the execution window) may still be dispatched once.</remarks>
+    /// <remarks>Instances a runner already holds (those due within the execution window) may still be dispatched.</remarks>
     public async Task<TaskCancelled> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
         var found = await _store.CancelDefinitionAsync(taskId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);

@@ -27,6 +27,9 @@ public sealed partial class ScheduleTaskConsumer : IConsumer<ScheduleTask>
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = context.Message;
+        // Without a client-chosen id, the message id names the task: a redelivered command (after a crash or a retry) finds the
+        // definition it already stored instead of creating a second one.
+        var taskId = command?.TaskId ?? context.MessageId ?? Guid.NewGuid();
         TaskScheduled scheduled;
         try
         {
@@ -35,15 +38,12 @@ public sealed partial class ScheduleTaskConsumer : IConsumer<ScheduleTask>
                 throw new TaskValidationException("Trigger is missing. Give when the task fires, e.g. '*/5 * * * *' or 'every day at 9am'.");
             }
 
-            // Without a client-chosen id, the message id names the task: a redelivered command (after a crash or a retry) finds the
-            // definition it already stored instead of creating a second one.
-            var taskId = command.TaskId ?? context.MessageId ?? Guid.NewGuid();
             scheduled = await _scheduling.ScheduleAsync(command with { TaskId = taskId }, context.CancellationToken).ConfigureAwait(false);
         }
         catch (TaskValidationException ex)
         {
-            LogRejected(command?.TaskId, ex.Message);
-            await context.RespondAsync(new TaskRejected { TaskId = command?.TaskId, IdempotencyKey = command?.IdempotencyKey, Reason = ex.Message })
+            LogRejected(taskId, ex.Message);
+            await context.RespondAsync(new TaskRejected { TaskId = taskId, IdempotencyKey = command?.IdempotencyKey, Reason = ex.Message })
                 .ConfigureAwait(false);
             return;
         }
@@ -53,7 +53,7 @@ public sealed partial class ScheduleTaskConsumer : IConsumer<ScheduleTask>
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rejected ScheduleTask {TaskId}: {Reason}")]
-    private partial void LogRejected(Guid? taskId, string reason);
+    private partial void LogRejected(Guid taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled task {TaskId}, next fire time {NextFireTime} (repeat: {AlreadyScheduled})")]
     private partial void LogScheduled(Guid taskId, DateTimeOffset? nextFireTime, bool alreadyScheduled);
