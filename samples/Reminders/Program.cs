@@ -5,11 +5,18 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Reminders;
 using Scheduler.Contracts;
+using Scheduler.EntityFrameworkCore;
 using Scheduler.MassTransit;
 
-// Reminders: a scheduler node, a worker and a client in one process, on MassTransit's in-memory transport and an in-memory store.
+// Reminders: a scheduler node, a worker and a client in one process, on MassTransit's in-memory transport and the embedded SQLite store.
 // Usage: dotnet run --project samples/Reminders [-- --duration 30]
 var duration = TimeSpan.FromSeconds(ReadDuration(args));
+var database = Path.Combine(Path.GetTempPath(), "scheduler-reminders.db");
+foreach (var file in new[] { database, database + "-wal", database + "-shm" })
+{
+    File.Delete(file); // a fresh file per run, so reminders of an earlier run do not fire again
+}
+
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 // The sample prints handler failures itself; a real service keeps these logs.
@@ -19,7 +26,7 @@ builder.Services.AddSingleton<Reminders.Console>();
 builder.Services.AddMassTransit(x =>
 {
     // The scheduler node: consumers of ScheduleTask/CancelTask, the task instance saga, the three loops.
-    x.AddSchedulerNode(o => o.PollInterval = TimeSpan.FromMilliseconds(500)).UseInMemoryStore();
+    x.AddSchedulerNode(o => o.PollInterval = TimeSpan.FromMilliseconds(500)).UseSqlite($"Data Source={database}");
 
     // The worker: only the consumer is ours; AddTaskReporting publishes TaskCompleted / TaskFailed for it.
     x.AddConsumer<ReminderConsumer>();
@@ -34,7 +41,7 @@ using var host = builder.Build();
 var console = host.Services.GetRequiredService<Reminders.Console>();
 var time = host.Services.GetRequiredService<TimeProvider>();
 await host.StartAsync();
-console.Line($"Reminders: scheduling over the bus, firing, completing through the saga. Runs {duration.TotalSeconds:F0} s (Ctrl+C stops).");
+console.Line($"Reminders: scheduling over the bus, firing, completing through the saga; tasks in {database}. Runs {duration.TotalSeconds:F0} s (Ctrl+C stops).");
 
 // The client side: schedule reminders by publishing ScheduleTask, as any service on the bus would.
 var bus = host.Services.GetRequiredService<IBus>();

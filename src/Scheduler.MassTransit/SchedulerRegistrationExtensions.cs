@@ -59,4 +59,30 @@ public static class SchedulerRegistrationExtensions
         configurator.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseConsumeFilter(typeof(TaskReportingFilter<>), context));
         return configurator;
     }
+
+    /// <summary>
+    /// Adds a consumer of <see cref="Contracts.TaskDue"/> on the queue <paramref name="queueName"/>. Instances of the service (all consuming
+    /// that queue) compete, so each task instance goes to one of them.
+    /// </summary>
+    /// <param name="configurator">The bus registration.</param>
+    /// <param name="queueName">The queue; tasks scheduled with this <see cref="Contracts.ScheduleTask.DestinationQueue"/> are sent to it.</param>
+    /// <param name="ownTasksOnly">
+    /// <see langword="true"/> to receive only tasks sent to this queue (the queue is not bound to the published <see cref="Contracts.TaskDue"/>
+    /// exchange); <see langword="false"/> (the default) to also receive every published <see cref="Contracts.TaskDue"/>.
+    /// </param>
+    /// <typeparam name="TConsumer">The consumer.</typeparam>
+    public static IConsumerRegistrationConfigurator<TConsumer> AddTaskConsumer<TConsumer>(this IBusRegistrationConfigurator configurator, string queueName,
+        bool ownTasksOnly = false)
+        where TConsumer : class, IConsumer<Contracts.TaskDue>
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        ArgumentException.ThrowIfNullOrWhiteSpace(queueName);
+        var consumer = configurator.AddConsumer<TConsumer>();
+        consumer.Endpoint(e =>
+        {
+            e.Name = queueName;
+            e.ConfigureConsumeTopology = !ownTasksOnly;
+        });
+        return consumer;
+    }
 }

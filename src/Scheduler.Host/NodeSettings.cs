@@ -1,0 +1,62 @@
+using System.Data;
+
+namespace Scheduler.Host;
+
+/// <summary>Which message transport the node uses.</summary>
+public enum TransportKind
+{
+    /// <summary>MassTransit's in-memory transport: one process only (tests, demos).</summary>
+    InMemory,
+
+    /// <summary>RabbitMQ.</summary>
+    RabbitMq,
+}
+
+/// <summary>Which task store the node uses.</summary>
+public enum StoreKind
+{
+    /// <summary>A SQLite file: the embedded default, one node.</summary>
+    Sqlite,
+
+    /// <summary>PostgreSQL: several nodes.</summary>
+    Postgres,
+
+    /// <summary>CockroachDB: several nodes, horizontal scale.</summary>
+    CockroachDb,
+
+    /// <summary>Process memory: nothing survives a restart.</summary>
+    InMemory,
+}
+
+/// <summary>The <c>Transport</c> configuration section.</summary>
+public sealed class TransportSettings
+{
+    /// <summary>The transport. <value>Default <see cref="TransportKind.RabbitMq"/>.</value></summary>
+    public TransportKind Kind { get; set; } = TransportKind.RabbitMq;
+
+    /// <summary>RabbitMQ settings, used when <see cref="Kind"/> is <see cref="TransportKind.RabbitMq"/>.</summary>
+    public RabbitMqSettings RabbitMq { get; set; } = new();
+}
+
+/// <summary>The <c>Transport:RabbitMq</c> configuration section.</summary>
+public sealed class RabbitMqSettings
+{
+    /// <summary>The broker, e.g. <c>amqp://guest:guest@127.0.0.1:5672/</c> (user, password and virtual host in the URI).</summary>
+    public Uri Uri { get; set; } = new("amqp://guest:guest@127.0.0.1:5672/");
+
+    /// <summary>Messages each receive endpoint fetches ahead. <value>Default 64.</value></summary>
+    public int PrefetchCount { get; set; } = 64;
+}
+
+/// <summary>The <c>Store</c> configuration section.</summary>
+public sealed class StoreSettings
+{
+    /// <summary>The store. <value>Default <see cref="StoreKind.Sqlite"/>.</value></summary>
+    public StoreKind Kind { get; set; } = StoreKind.Sqlite;
+
+    /// <summary>The ADO.NET connection string of the store's database. <value>Default for SQLite: <c>Data Source=scheduler.db</c>.</value></summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Transaction isolation level. <value>Default: the dialect's (ReadCommitted on PostgreSQL, Serializable on CockroachDB and SQLite).</value></summary>
+    public IsolationLevel? IsolationLevel { get; set; }
+}
