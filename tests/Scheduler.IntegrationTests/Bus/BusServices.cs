@@ -23,8 +23,8 @@ namespace Scheduler.IntegrationTests.Bus;
 /// </summary>
 internal sealed class BusServices : IAsyncDisposable
 {
-    /// <summary>The queue the workers' <see cref="WorkerTaskDueConsumer"/> listens on (MassTransit's default name for it).</summary>
-    public const string WorkerQueue = "WorkerTaskDue";
+    /// <summary>The queue the workers' <see cref="WorkerTaskDueConsumer"/> listens on (bound to published <see cref="TaskDue"/>).</summary>
+    public const string WorkerQueue = "worker";
 
     private readonly BusEnvironmentFixture _environment;
     private readonly ITestOutputHelper _output;
@@ -84,7 +84,7 @@ internal sealed class BusServices : IAsyncDisposable
             services.AddSingleton(new WorkerIdentity(name));
             services.AddMassTransit(x =>
             {
-                x.AddConsumer<WorkerTaskDueConsumer>();
+                x.AddTaskConsumer<WorkerTaskDueConsumer>(WorkerQueue);
                 x.AddTaskReporting();
                 UseBroker(x, configure is null ? null : (cfg, context) => configure(x, cfg, context));
             });
@@ -149,6 +149,13 @@ internal sealed class BusServices : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopAllAsync();
+        HangRelease.Dispose();
+    }
+
+    /// <summary>Releases hanging handlers, then stops and disposes every host still running.</summary>
+    public async Task StopAllAsync()
+    {
         await HangRelease.Source.CancelAsync();
         IHost[] hosts;
         lock (_hosts)
@@ -158,13 +165,14 @@ internal sealed class BusServices : IAsyncDisposable
         }
 
         await Task.WhenAll(hosts.Select(StopAndDisposeAsync));
-        HangRelease.Dispose();
     }
 
     private async Task<IHost> StartAsync(Action<IServiceCollection> configure)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(_output)).SetMinimumLevel(LogLevel.Warning));
+        builder.Services.AddLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(_output))
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Critical)); // EF logs every retried 40001; the loops log what matters
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(Recorder);
         builder.Services.AddSingleton(HangRelease);
@@ -189,8 +197,10 @@ internal sealed class BusServices : IAsyncDisposable
     private void UseBroker(IBusRegistrationConfigurator x, Action<IRabbitMqBusFactoryConfigurator, IBusRegistrationContext>? configure = null)
     {
         var broker = _environment.Broker;
+        x.SetKebabCaseEndpointNameFormatter(); // as Scheduler.Host does, so in-process nodes and node processes share queues
         x.UsingRabbitMq((context, cfg) =>
         {
+            cfg.PrefetchCount = 64; // Scheduler.Host's default
             cfg.Host(broker.Uri.Host, (ushort)broker.Uri.Port, broker.VirtualHost, h =>
             {
                 h.Username(broker.Username);
