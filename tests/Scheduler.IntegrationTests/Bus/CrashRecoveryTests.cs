@@ -24,7 +24,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
         });
         try
         {
-            var fireTime = Once.FromNow(TimeSpan.FromSeconds(6));
+            var fireTime = Once.FromNow(TimeSpan.FromSeconds(12)); // room for scheduling and claiming on a busy machine before the kill
             var scheduled = await Task.WhenAll(Enumerable.Range(0, 5).Select(i =>
                 BusServices.ScheduleAsync(client, Once.At(fireTime.AddMilliseconds(i * 100)))));
             var leases = await WaitForLeasesAsync(scheduled.Select(s => s.TaskId).ToList(), "node-process");
