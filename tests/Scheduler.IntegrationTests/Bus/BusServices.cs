@@ -77,18 +77,20 @@ internal sealed class BusServices : IAsyncDisposable
         services.AddSingleton<ITaskDispatcher>(sp => new LedgerDispatcher(nodeId, sp.GetRequiredService<MassTransitTaskDispatcher>(), Ledger));
     });
 
-    /// <summary>Starts a worker service: <see cref="WorkerTaskDueConsumer"/> on <see cref="WorkerQueue"/>, with task reporting.</summary>
-    public Task<IHost> StartWorkerAsync(string name, Action<IBusRegistrationConfigurator, IRabbitMqBusFactoryConfigurator, IBusRegistrationContext>? configure = null) =>
-        StartAsync(services =>
+    /// <summary>Starts a worker service: <see cref="WorkerTaskDueConsumer"/> on <paramref name="queue"/>, with task reporting.</summary>
+    /// <param name="name">Recorded with every receipt.</param>
+    /// <param name="queue">The worker's queue; workers on one queue compete.</param>
+    /// <param name="ownTasksOnly">Whether the queue receives only tasks sent to it (not bound to published <see cref="TaskDue"/>).</param>
+    public Task<IHost> StartWorkerAsync(string name, string queue = WorkerQueue, bool ownTasksOnly = false) => StartAsync(services =>
+    {
+        services.AddSingleton(new WorkerIdentity(name));
+        services.AddMassTransit(x =>
         {
-            services.AddSingleton(new WorkerIdentity(name));
-            services.AddMassTransit(x =>
-            {
-                x.AddTaskConsumer<WorkerTaskDueConsumer>(WorkerQueue);
-                x.AddTaskReporting();
-                UseBroker(x, configure is null ? null : (cfg, context) => configure(x, cfg, context));
-            });
+            x.AddTaskConsumer<WorkerTaskDueConsumer>(queue, ownTasksOnly);
+            x.AddTaskReporting();
+            UseBroker(x);
         });
+    });
 
     /// <summary>Starts the client: a request client for <see cref="ScheduleTask"/> and a consumer recording the scheduler's events.</summary>
     public async Task<IRequestClient<ScheduleTask>> StartClientAsync()
@@ -194,7 +196,7 @@ internal sealed class BusServices : IAsyncDisposable
         return host;
     }
 
-    private void UseBroker(IBusRegistrationConfigurator x, Action<IRabbitMqBusFactoryConfigurator, IBusRegistrationContext>? configure = null)
+    private void UseBroker(IBusRegistrationConfigurator x)
     {
         var broker = _environment.Broker;
         x.SetKebabCaseEndpointNameFormatter(); // as Scheduler.Host does, so in-process nodes and node processes share queues
@@ -206,7 +208,6 @@ internal sealed class BusServices : IAsyncDisposable
                 h.Username(broker.Username);
                 h.Password(broker.Password);
             });
-            configure?.Invoke(cfg, context);
             cfg.ConfigureEndpoints(context);
         });
     }
