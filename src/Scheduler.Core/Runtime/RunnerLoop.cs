@@ -218,14 +218,13 @@ public sealed partial class RunnerLoop : BackgroundService
         var results = await Task.WhenAll(batch.Select(claim => DispatchOneAsync(claim, cancellationToken))).ConfigureAwait(false);
         var dispatched = results.OfType<DispatchOutcome>().ToList();
         var failed = batch.Where((_, index) => results[index] is null).Select(claim => claim.Instance.Id).ToList();
+        if (dispatched.Count > 0)
+        {
+            await RecordDispatchesAsync(dispatched, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            if (dispatched.Count > 0)
-            {
-                await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = dispatched }, cancellationToken)
-                    .ConfigureAwait(false);
-            }
-
             if (failed.Count > 0)
             {
                 await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, InstanceIds = failed }, cancellationToken)
@@ -235,7 +234,52 @@ public sealed partial class RunnerLoop : BackgroundService
         catch (Exception ex)
         {
             // The claims run out on their own; the instances are then dispatched again (at-least-once), so nothing is lost.
-            LogRecordFailed(ex, dispatched.Count + failed.Count);
+            LogRecordFailed(ex, failed.Count);
+        }
+    }
+
+    /// <summary>
+    /// Records dispatches in one batch or, when the batch fails (at SERIALIZABLE it conflicts with every saga that writes an outcome of one of its
+    /// instances meanwhile, and its retries can keep losing), one instance at a time: such a transaction conflicts only with the writer of its
+    /// own row, and its retry then finds the row final and skips it. A dispatch left unrecorded is dispatched again after its claim runs out.
+    /// </summary>
+    private async Task RecordDispatchesAsync(List<DispatchOutcome> dispatched, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = dispatched }, cancellationToken)
+                .ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (dispatched.Count > 1 && !cancellationToken.IsCancellationRequested)
+        {
+            LogRecordBatchFailed(ex, dispatched.Count);
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(ex, dispatched.Count);
+            return;
+        }
+
+        var unrecorded = 0;
+        Exception? last = null;
+        foreach (var outcome in dispatched)
+        {
+            try
+            {
+                await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = [outcome] }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                unrecorded++;
+                last = ex;
+            }
+        }
+
+        if (last is not null)
+        {
+            LogRecordFailed(last, unrecorded);
         }
     }
 
@@ -313,6 +357,9 @@ public sealed partial class RunnerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record {Count} dispatches; their claims will run out and they will be dispatched again")]
     private partial void LogRecordFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record a batch of {Count} dispatches; recording them one at a time")]
+    private partial void LogRecordBatchFailed(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task instance {InstanceId} dead-lettered after attempt {Attempt}: {Reason}")]
     private partial void LogDeadLettered(Guid instanceId, int attempt, string reason);

@@ -1,0 +1,105 @@
+using Npgsql;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Xunit.Abstractions;
+
+namespace Scheduler.IntegrationTests.Bus;
+
+/// <summary>Issue #3, item 3: what a killed scheduler node or a killed worker leaves behind is dispatched again and completes.</summary>
+public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task ClaimsOfAKilledNodeProcess_AreDispatchedByAnotherNode_OnceTheLeaseRunsOut()
+    {
+        await using var bus = new BusServices(environment, output);
+        await bus.StartWorkerAsync("worker-a");
+        var client = await bus.StartClientAsync();
+        await using var victim = await NodeProcess.StartAsync(environment, "node-process", new Dictionary<string, string>
+        {
+            ["Scheduler__ExecutionWindow"] = "00:00:30", // claims everything scheduled below at once and holds it until the fire time
+            ["Scheduler__PollInterval"] = "00:00:00.200",
+            ["Scheduler__LeaseDuration"] = "00:00:03",
+        });
+        try
+        {
+            var fireTime = Once.FromNow(TimeSpan.FromSeconds(12)); // room for scheduling and claiming on a busy machine before the kill
+            var scheduled = await Task.WhenAll(Enumerable.Range(0, 5).Select(i =>
+                BusServices.ScheduleAsync(client, Once.At(fireTime.AddMilliseconds(i * 100)))));
+            var leases = await WaitForLeasesAsync(scheduled.Select(s => s.TaskId).ToList(), "node-process");
+
+            await victim.KillAsync(); // holding every claim, before any fire time
+            Assert.True(TimeProvider.System.GetUtcNow() < fireTime, "the node process was killed before the fire time");
+            await bus.StartNodeAsync("node-b");
+
+            foreach (var task in scheduled)
+            {
+                var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceStatus.Completed,
+                    "the surviving node dispatches the killed node's instance after its lease and a worker completes it");
+                var dispatch = Assert.Single(bus.Ledger.Of(completed.Id));
+                Assert.Equal("node-b", dispatch.NodeId);
+                Assert.True(dispatch.At >= leases[completed.Id], $"dispatched at {dispatch.At:O}, while node-process's lease held until {leases[completed.Id]:O}");
+                var receipt = Assert.Single(bus.Recorder.Receipts(task.TaskId));
+                Assert.Equal(dispatch.Attempt, receipt.Message.Attempt);
+                // The killed node reserved attempt 1 when it claimed; the next claim reserves attempt 2 although attempt 1 never ran.
+                Assert.Equal(2, receipt.Message.Attempt);
+            }
+        }
+        finally
+        {
+            output.WriteLine("--- Scheduler.Host output ---\n" + victim.Output);
+        }
+    }
+
+    /// <remarks>
+    /// The worker "dies" mid-handler by never returning (it reports nothing and keeps its message unacknowledged), which is what the scheduler
+    /// sees of a crashed or frozen worker. Killing the worker's bus in process does not work: MassTransit's StopAsync with a cancelled token
+    /// leaves the consumer's channel open (BasicCancel faults), so it keeps receiving and holding later messages, attempt 2 included.
+    /// </remarks>
+    [Fact]
+    public async Task AttemptWhoseHandlerNeverReturns_IsDispatchedAgainAfterExpireAfter_AsAttempt2_AndCompletes()
+    {
+        await using var bus = new BusServices(environment, output);
+        var client = await bus.StartNodeWorkerAndClientAsync();
+        var expireAfter = TimeSpan.FromSeconds(3);
+
+        var scheduled = await BusServices.ScheduleAsync(client, Once.Scripted(Once.FromNow(TimeSpan.Zero), "hang-first") with { ExpireAfter = expireAfter });
+        await Wait.UntilAsync(() => bus.Recorder.Receipts(scheduled.TaskId).Any(r => r.Message.Attempt == 1), "the worker's handler runs attempt 1");
+        await bus.StartWorkerAsync("worker-b"); // a second instance of the worker service, competing for the same queue
+        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed, "attempt 2 completes");
+
+        var dispatches = bus.Ledger.Of(completed.Id);
+        Assert.Equal([1, 2], dispatches.Select(d => d.Attempt));
+        Assert.True(dispatches[1].At - dispatches[0].At >= expireAfter,
+            $"attempt 2 dispatched {(dispatches[1].At - dispatches[0].At).TotalMilliseconds} ms after attempt 1, before ExpireAfter ran out");
+        Assert.Equal([1, 2], bus.Recorder.Receipts(scheduled.TaskId).Select(r => r.Message.Attempt));
+        Assert.Equal(2, completed.Attempt);
+        Assert.NotNull(completed.CompletedAt);
+    }
+
+    /// <summary>Waits until every instance of <paramref name="taskIds"/> is claimed by <paramref name="owner"/>; returns each lease's expiry.</summary>
+    private async Task<Dictionary<Guid, DateTimeOffset>> WaitForLeasesAsync(List<Guid> taskIds, string owner)
+    {
+        var leases = new Dictionary<Guid, DateTimeOffset>();
+        await Wait.UntilAsync(async () =>
+        {
+            await using var connection = new NpgsqlConnection(environment.Database.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "SELECT id, lease_expires_at FROM task_instances WHERE definition_id = ANY(@ids) AND lease_owner = @owner AND status = 0", connection);
+            command.Parameters.AddWithValue("ids", taskIds.ToArray());
+            command.Parameters.AddWithValue("owner", owner);
+            await using var reader = await command.ExecuteReaderAsync();
+            leases.Clear();
+            while (await reader.ReadAsync())
+            {
+                leases[reader.GetGuid(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+            }
+
+            return leases.Count == taskIds.Count;
+        }, $"{owner} claims all {taskIds.Count} instances");
+        Assert.All(leases.Values, expiry => Assert.True(expiry > TimeProvider.System.GetUtcNow() + Lease - TimeSpan.FromSeconds(1)));
+        return leases;
+    }
+}

@@ -1,0 +1,59 @@
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Xunit.Abstractions;
+
+namespace Scheduler.IntegrationTests.Bus;
+
+/// <summary>Issue #3, item 4: failed attempts are retried after their backoff and end completed, or failed and dead-lettered after the last one.</summary>
+public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+{
+    [Fact]
+    public async Task FailedAttempt_IsRetriedAfterItsBackoff_AndCompletes()
+    {
+        await using var bus = new BusServices(environment, output);
+        var client = await bus.StartNodeWorkerAndClientAsync();
+        var backoff = TimeSpan.FromSeconds(1);
+
+        var scheduled = await BusServices.ScheduleAsync(client, Once.Scripted(Once.FromNow(TimeSpan.Zero), "fail-once") with
+        {
+            Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = backoff, Jitter = false },
+        });
+        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed, "the retry completes");
+
+        var receipts = bus.Recorder.Receipts(scheduled.TaskId);
+        Assert.Equal([1, 2], receipts.Select(r => r.Message.Attempt));
+        Assert.Equal(2, completed.Attempt);
+        Assert.Contains("scripted failure of attempt 1", completed.LastError, StringComparison.Ordinal);
+        var failure = Assert.Single(bus.Recorder.Of<TaskFailed>(), f => f.TaskId == scheduled.TaskId);
+        var retry = receipts[1];
+        Assert.True(retry.Message.DueAt - failure.FailedAt >= backoff, $"retry due at {retry.Message.DueAt:O}, failure at {failure.FailedAt:O}");
+        Assert.True(retry.ReceivedAt >= retry.Message.DueAt, $"retry received at {retry.ReceivedAt:O}, before it was due at {retry.Message.DueAt:O}");
+        Assert.Equal([1, 2], bus.Ledger.Of(completed.Id).Select(d => d.Attempt));
+    }
+
+    [Fact]
+    public async Task LastFailedAttempt_MarksTheInstanceFailed_AndPublishesTaskDeadLettered()
+    {
+        await using var bus = new BusServices(environment, output);
+        var client = await bus.StartNodeWorkerAndClientAsync();
+
+        var scheduled = await BusServices.ScheduleAsync(client, Once.Scripted(Once.FromNow(TimeSpan.Zero), "fail-always") with
+        {
+            Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromMilliseconds(300), BackoffMultiplier = 2, Jitter = false },
+        });
+        var failed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Failed, "the instance fails for good");
+        await Wait.UntilAsync(() => bus.Recorder.Of<TaskDeadLettered>().Any(d => d.InstanceId == failed.Id), "the client receives TaskDeadLettered");
+
+        var deadLettered = Assert.Single(bus.Recorder.Of<TaskDeadLettered>(), d => d.InstanceId == failed.Id);
+        Assert.Equal(3, deadLettered.Attempt);
+        Assert.Equal(scheduled.TaskId, deadLettered.TaskId);
+        Assert.Equal(scheduled.NextFireTime, deadLettered.FireTime);
+        Assert.Contains("scripted failure of attempt 3", deadLettered.Reason, StringComparison.Ordinal);
+        Assert.Equal([1, 2, 3], bus.Recorder.Receipts(scheduled.TaskId).Select(r => r.Message.Attempt));
+        Assert.Equal(3, failed.Attempt);
+        Assert.Null(failed.CompletedAt);
+        Assert.NotNull(failed.FailedAt);
+        Assert.Null(failed.DueAt);
+        Assert.Equal(3, bus.Recorder.Of<TaskFailed>().Count(f => f.InstanceId == failed.Id));
+    }
+}
