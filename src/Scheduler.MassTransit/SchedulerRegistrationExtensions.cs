@@ -31,11 +31,17 @@ public static class SchedulerRegistrationExtensions
         ArgumentNullException.ThrowIfNull(configurator);
         var builder = configurator.AddSchedulerCore(configure);
         configurator.TryAddSingleton<ITaskDispatcher, MassTransitTaskDispatcher>();
-        configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>();
-        configurator.AddConsumer<CancelTaskConsumer>();
+        // Fixed queue names, whatever endpoint name formatter the application uses: every node, embedded or Scheduler.Host, must consume
+        // from the same queues, or each would get its own copy of every published command and outcome.
+        configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>().Endpoint(e => e.Name = EndpointNames.ScheduleTask);
+        configurator.AddConsumer<CancelTaskConsumer>().Endpoint(e => e.Name = EndpointNames.CancelTask);
         configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))
+            .Endpoint(e => e.Name = EndpointNames.TaskInstanceSaga)
             .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.ITaskStore,
                 SagaConsumeContextFactory<Core.Storage.ITaskStore, TaskInstanceSaga>, TaskStoreSagaRepositoryContextFactory>());
+
+        // The runner must not publish before the bus has started.
+        configurator.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
         return builder;
     }
 
@@ -85,4 +91,17 @@ public static class SchedulerRegistrationExtensions
         });
         return consumer;
     }
+}
+
+/// <summary>The queues a scheduler node consumes from, the same on every node.</summary>
+public static class EndpointNames
+{
+    /// <summary>The queue of <see cref="Contracts.ScheduleTask"/> commands: <c>scheduler-schedule-task</c>.</summary>
+    public const string ScheduleTask = "scheduler-schedule-task";
+
+    /// <summary>The queue of <see cref="Contracts.CancelTask"/> commands: <c>scheduler-cancel-task</c>.</summary>
+    public const string CancelTask = "scheduler-cancel-task";
+
+    /// <summary>The queue of worker outcomes for the task instance saga: <c>scheduler-task-instance</c>.</summary>
+    public const string TaskInstanceSaga = "scheduler-task-instance";
 }

@@ -81,7 +81,9 @@ public sealed partial class RunnerLoop : BackgroundService
             {
                 foreach (var claim in claims)
                 {
-                    if (claim.Instance.Attempt > claim.Instance.Retry.MaxAttempts)
+                    // Only an attempt that was dispatched and expired uses up the retry policy here; an instance re-claimed after another
+                    // node's claim ran out (a crash) is still dispatched, whatever its attempt number.
+                    if (claim.Instance.Status == TaskInstanceStatus.Dispatched && claim.Instance.Attempt > claim.Instance.Retry.MaxAttempts)
                     {
                         exhausted.Add(claim);
                     }

@@ -95,6 +95,23 @@ public class RunnerLoopTests
     }
 
     [Fact]
+    public async Task ClaimOnce_DispatchesAnInstanceNeverDispatched_EvenWhenCrashedClaimsUsedUpItsAttemptNumbers()
+    {
+        using var a = new LoopFixture(nodeId: "a");
+        using var b = new LoopFixture(nodeId: "b", store: a.Store, time: a.Time);
+        await a.ScheduleAsync(Once(TimeSpan.Zero, retry: RetryPolicy.None));
+        await a.SchedulerLoop.RunOnceAsync();
+        await a.Runner.ClaimOnceAsync(); // reserves attempt 1, then node a "dies" before dispatching
+
+        a.Time.Advance(a.Options.Value.LeaseDuration);
+        await b.Runner.ClaimOnceAsync();
+        await b.Runner.DispatchDueAsync();
+
+        Assert.Equal(2, Assert.Single(b.Dispatcher.Dispatched).Message.Attempt);
+        Assert.Empty(b.Dispatcher.DeadLettered);
+    }
+
+    [Fact]
     public async Task ReleaseHeld_LetsAnotherNodeDispatchTheSameAttempt_WhenANodeStops()
     {
         using var a = new LoopFixture(nodeId: "a");
