@@ -59,6 +59,13 @@ internal sealed class BusServices : IAsyncDisposable
         options.LeaseDuration = TimeSpan.FromSeconds(3);
     }
 
+    /// <summary>
+    /// The nodes' isolation level: SERIALIZABLE (CockroachDB's only level) unless SCHEDULER_TEST_ISOLATION names another, e.g. ReadCommitted
+    /// (PostgreSQL's default) to compare throughput.
+    /// </summary>
+    public static IsolationLevel NodeIsolationLevel { get; } =
+        Enum.TryParse<IsolationLevel>(Environment.GetEnvironmentVariable("SCHEDULER_TEST_ISOLATION"), out var level) ? level : IsolationLevel.Serializable;
+
     /// <summary>Starts a scheduler node whose dispatches are recorded in <see cref="Ledger"/> under <paramref name="nodeId"/>.</summary>
     public Task<IHost> StartNodeAsync(string nodeId, Action<SchedulerOptions>? configure = null) => StartAsync(services =>
     {
@@ -70,7 +77,7 @@ internal sealed class BusServices : IAsyncDisposable
                     configure?.Invoke(o);
                     o.NodeId = nodeId;
                 })
-                .UsePostgres(_environment.Database.ConnectionString, o => o.IsolationLevel = IsolationLevel.Serializable);
+                .UsePostgres(_environment.Database.ConnectionString, o => o.IsolationLevel = NodeIsolationLevel);
             UseBroker(x);
         });
         services.AddSingleton<MassTransitTaskDispatcher>();
