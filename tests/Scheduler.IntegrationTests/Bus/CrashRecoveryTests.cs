@@ -16,7 +16,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
         await using var bus = new BusServices(environment, output);
         await bus.StartWorkerAsync("worker-a");
         var client = await bus.StartClientAsync();
-        await using var victim = await NodeProcess.StartAsync(environment, "node-process", new Dictionary<string, string>
+        await using var victim = await ServiceProcess.StartNodeAsync(environment, "node-process", new Dictionary<string, string>
         {
             ["Scheduler__ExecutionWindow"] = "00:00:30", // claims everything scheduled below at once and holds it until the fire time
             ["Scheduler__PollInterval"] = "00:00:00.200",
@@ -76,6 +76,69 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
         Assert.Equal([1, 2], bus.Recorder.Receipts(scheduled.TaskId).Select(r => r.Message.Attempt));
         Assert.Equal(2, completed.Attempt);
         Assert.NotNull(completed.CompletedAt);
+    }
+
+    /// <remarks>
+    /// Unlike the in-process hang above, the worker really dies: its process is killed mid-handler, so its connection closes with attempt 1
+    /// unacknowledged. Either the broker requeues that message for the next consumer of the queue (attempt 1, redelivered) or, if the
+    /// attempt expired first, the runner dispatches attempt 2; whichever arrives, the instance completes.
+    /// </remarks>
+    [Fact]
+    public async Task TaskInstanceOfAWorkerProcessKilledMidHandler_IsNotLost_AndCompletesOnAnotherWorkerOfTheQueue()
+    {
+        const string queue = "crash-worker";
+        await using var bus = new BusServices(environment, output);
+        await bus.StartNodeAsync("node-a");
+        var client = await bus.StartClientAsync();
+        await using var victim = await ServiceProcess.StartWorkerAsync(environment, "worker-process", queue, new Dictionary<string, string>
+        {
+            ["Worker:OwnTasksOnly"] = "true",
+            ["Worker:HandlerDelay"] = "00:01:00", // still in the handler when killed
+        });
+        try
+        {
+            var scheduled = await BusServices.ScheduleAsync(client, Once.At(Once.FromNow(TimeSpan.FromSeconds(2))) with
+            {
+                ExpireAfter = TimeSpan.FromSeconds(5),
+                DestinationQueue = queue, // only the consumers of this queue receive it
+            });
+            await Wait.UntilAsync(() => victim.Output.Contains($"task {scheduled.TaskId} instance", StringComparison.Ordinal),
+                "the worker process's handler runs attempt 1");
+            Assert.Contains($"task {scheduled.TaskId} instance", victim.Output, StringComparison.Ordinal);
+            Assert.Contains(" attempt 1/", victim.Output, StringComparison.Ordinal);
+
+            await victim.KillAsync(); // mid-handler: attempt 1 is neither acknowledged nor reported
+            await bus.StartWorkerAsync("worker-b", queue, ownTasksOnly: true);
+            var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed,
+                "the killed worker's instance completes on the other worker of its queue");
+
+            var receipts = bus.Recorder.Receipts(scheduled.TaskId);
+            Assert.All(receipts, r => Assert.Equal("worker-b", r.Worker));
+            var receipt = Assert.Single(receipts, r => r.Message.Attempt == completed.Attempt);
+            var dispatches = bus.Ledger.Of(completed.Id);
+            Assert.Equal(1, dispatches[0].Attempt);
+            Assert.All(dispatches, d => Assert.Equal(queue, d.DestinationQueue));
+            switch (completed.Attempt)
+            {
+                case 1:
+                    Assert.True(receipt.Redelivered, "attempt 1 reached worker-b only as the broker's redelivery of the killed worker's message");
+                    output.WriteLine($"Observed: the broker redelivered attempt 1 to worker-b (dispatches: {string.Join(", ", dispatches.Select(d => d.Attempt))}).");
+                    break;
+                case 2:
+                    Assert.Equal([1, 2], dispatches.Select(d => d.Attempt));
+                    output.WriteLine($"Observed: attempt 1 expired and the runner dispatched attempt 2 (redelivered attempt 1 received too: {receipts.Any(r => r.Message.Attempt == 1)}).");
+                    break;
+                default:
+                    Assert.Fail($"completed as attempt {completed.Attempt}; expected attempt 1 (redelivered) or 2 (after ExpireAfter)");
+                    break;
+            }
+
+            Assert.NotNull(completed.CompletedAt);
+        }
+        finally
+        {
+            output.WriteLine("--- Worker output ---\n" + victim.Output);
+        }
     }
 
     /// <summary>Waits until every instance of <paramref name="taskIds"/> is claimed by <paramref name="owner"/>; returns each lease's expiry.</summary>
