@@ -30,8 +30,9 @@ public sealed record TaskRejected
 }
 
 /// <summary>
-/// Command: stop a task definition from firing again. Its task instances that no runner has claimed yet are cancelled; an instance a runner
-/// already holds (one due within the execution window) may still be dispatched; running ones finish.
+/// Command: stop a task definition from firing again. Its task instances not yet dispatched are cancelled and running ones finish. Scheduler
+/// nodes other than the one that takes the command learn of it at their next poll (default 1 s): an instance one of them holds and that is
+/// due within that time may still be dispatched.
 /// </summary>
 public sealed record CancelTask
 {

@@ -125,6 +125,17 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> GetDefinitionsCancelledSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.Set<TaskDefinition>().AsNoTracking().Where(d => d.CancelledAt != null && d.CancelledAt >= since)
+                .Select(d => d.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         InTransactionAsync(async (context, ct) =>
         {
@@ -140,11 +151,13 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             }
 
             await context.Set<TaskInstance>()
-                .Where(i => i.DefinitionId == id && i.Status == TaskInstanceStatus.Scheduled && i.LeaseOwner == null)
+                .Where(i => i.DefinitionId == id && i.Status == TaskInstanceStatus.Scheduled)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(i => i.Status, TaskInstanceStatus.Cancelled)
                     .SetProperty(i => i.DueAt, (DateTimeOffset?)null)
                     .SetProperty(i => i.FinishedAt, now)
+                    .SetProperty(i => i.LeaseOwner, (string?)null)
+                    .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null)
                     .SetProperty(i => i.Version, i => i.Version + 1), ct).ConfigureAwait(false);
             return true;
         }, cancellationToken);

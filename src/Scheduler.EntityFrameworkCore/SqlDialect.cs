@@ -29,6 +29,7 @@ internal sealed class SqlDialect
         );
         CREATE UNIQUE INDEX IF NOT EXISTS ux_task_definitions_idempotency_key ON task_definitions (idempotency_key) WHERE idempotency_key IS NOT NULL;
         CREATE INDEX IF NOT EXISTS ix_task_definitions_next_fire_time ON task_definitions (next_fire_time) WHERE next_fire_time IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS ix_task_definitions_cancelled_at ON task_definitions (cancelled_at) WHERE cancelled_at IS NOT NULL;
         CREATE TABLE IF NOT EXISTS task_instances (
             id {0} NOT NULL PRIMARY KEY,
             definition_id {0} NOT NULL REFERENCES task_definitions (id),

@@ -93,7 +93,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CancelDefinition_ClearsNextFireTime_AndCancelsOnlyUnclaimedScheduledInstances()
+    public async Task CancelDefinition_ClearsNextFireTime_AndCancelsScheduledInstances_ClaimedOrNot()
     {
         var (definition, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1), T0.AddMinutes(5));
         var claimed = await Store.ClaimDueInstancesAsync(Claim("node-a", T0, maxCount: 1));
@@ -105,16 +105,20 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
         var stored = await Store.GetDefinitionAsync(definition.Id);
         Assert.Null(stored!.NextFireTime);
         Assert.Equal(now, stored.CancelledAt);
-        var after = await Store.GetInstancesAsync(definition.Id);
-        Assert.Equal(TaskInstanceStatus.Scheduled, after[0].Status);
-        Assert.Equal("node-a", after[0].LeaseOwner);
-        Assert.All(after.Skip(1), i =>
+        Assert.All(await Store.GetInstancesAsync(definition.Id), i =>
         {
             Assert.Equal(TaskInstanceStatus.Cancelled, i.Status);
             Assert.Null(i.DueAt);
+            Assert.Null(i.LeaseOwner);
             Assert.Equal(now, i.FinishedAt);
-            Assert.Equal(2, i.Version);
         });
+        Assert.Equal(0, await Store.RecordDispatchesAsync(new DispatchRecordRequest
+        {
+            Owner = "node-a",
+            Outcomes = [new DispatchOutcome(instances[0].Id, claimed[0].Instance.Attempt, now)],
+        }));
+        Assert.Equal([definition.Id], await Store.GetDefinitionsCancelledSinceAsync(now));
+        Assert.Empty(await Store.GetDefinitionsCancelledSinceAsync(now.AddTicks(10)));
     }
 
     [Fact]

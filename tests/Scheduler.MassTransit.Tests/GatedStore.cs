@@ -55,6 +55,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         inner.CancelDefinitionAsync(id, now, cancellationToken);
 
+    public Task<IReadOnlyList<Guid>> GetDefinitionsCancelledSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        inner.GetDefinitionsCancelledSinceAsync(since, cancellationToken);
+
     public Task<MaterializeResult> MaterializeDueDefinitionsAsync(MaterializeRequest request, CancellationToken cancellationToken = default) =>
         inner.MaterializeDueDefinitionsAsync(request, cancellationToken);
 

@@ -12,4 +12,10 @@ public sealed class LoopSignals
 
     /// <summary>Runs the runner loop's claim now.</summary>
     public void WakeRunner() => Runner.Set();
+
+    /// <summary>Tells this node's runner that a task definition was cancelled, so it drops the instances of it that it holds at once
+    /// (other nodes' runners learn it from the store at their next poll).</summary>
+    public void NotifyCancelled(Guid taskId) => Cancelled?.Invoke(taskId);
+
+    internal event Action<Guid>? Cancelled;
 }

@@ -30,6 +30,8 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly SemaphoreSlim _dispatchSlots;
     private readonly HashSet<Task> _inFlight = [];
     private readonly KeyValuePair<string, object?> _node;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, DateTimeOffset> _cancelled = new();
+    private DateTimeOffset _cancellationsCheckedAt;
 
     /// <summary>Creates the loop.</summary>
     public RunnerLoop(ITaskStore store, ITaskDispatcher dispatcher, LoopSignals signals, IOptions<SchedulerOptions> options,
@@ -44,6 +46,8 @@ public sealed partial class RunnerLoop : BackgroundService
         _logger = logger;
         _dispatchSlots = new SemaphoreSlim(_options.MaxConcurrentDispatches, _options.MaxConcurrentDispatches);
         _node = SchedulerMetrics.NodeTag(_options.NodeId);
+        _cancellationsCheckedAt = timeProvider.GetUtcNow();
+        signals.Cancelled += taskId => _cancelled[taskId] = _timeProvider.GetUtcNow();
     }
 
     /// <summary>How many claimed instances this node holds, waiting for their due time.</summary>
@@ -62,6 +66,7 @@ public sealed partial class RunnerLoop : BackgroundService
     /// and holds the rest for dispatch. Returns how many instances were claimed.</summary>
     public async Task<int> ClaimOnceAsync(CancellationToken cancellationToken = default)
     {
+        await RefreshCancellationsAsync(cancellationToken).ConfigureAwait(false);
         var total = 0;
         while (true)
         {
@@ -87,7 +92,7 @@ public sealed partial class RunnerLoop : BackgroundService
                     {
                         exhausted.Add(claim);
                     }
-                    else
+                    else if (!_cancelled.ContainsKey(claim.Instance.DefinitionId))
                     {
                         _held.Enqueue(claim, claim.Instance.DueAt ?? now);
                     }
@@ -107,6 +112,30 @@ public sealed partial class RunnerLoop : BackgroundService
             if (claims.Count < _options.ClaimBatchSize)
             {
                 return total;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Learns which definitions were cancelled since the last look (on any node), so their held instances are dropped instead of dispatched.
+    /// A cancellation is remembered for as long as an instance claimed before it could still be held: the execution window plus the lease.
+    /// </summary>
+    private async Task RefreshCancellationsAsync(CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var since = _cancellationsCheckedAt - _options.PollInterval; // overlap, so a cancellation committed during the last look is not missed
+        foreach (var taskId in await _store.GetDefinitionsCancelledSinceAsync(since, cancellationToken).ConfigureAwait(false))
+        {
+            _cancelled.TryAdd(taskId, now);
+        }
+
+        _cancellationsCheckedAt = now;
+        var forgetBefore = now - _options.ExecutionWindow - _options.LeaseDuration;
+        foreach (var (taskId, learnedAt) in _cancelled)
+        {
+            if (learnedAt < forgetBefore)
+            {
+                _cancelled.TryRemove(taskId, out _);
             }
         }
     }
@@ -206,7 +235,10 @@ public sealed partial class RunnerLoop : BackgroundService
             while (_held.TryPeek(out var claim, out var due) && due <= now)
             {
                 _held.Dequeue();
-                batch.Add(claim);
+                if (!_cancelled.ContainsKey(claim.Instance.DefinitionId))
+                {
+                    batch.Add(claim);
+                }
             }
 
             nextDue = _held.TryPeek(out _, out var next) ? next : null;

@@ -50,11 +50,17 @@ public sealed class SchedulingService
         };
     }
 
-    /// <summary>Cancels the task definition <paramref name="taskId"/>: it fires no more; instances not yet claimed are cancelled.</summary>
-    /// <remarks>Instances a runner already holds (those due within the execution window) may still be dispatched.</remarks>
+    /// <summary>Cancels the task definition <paramref name="taskId"/>: it fires no more; its instances not yet dispatched are cancelled.</summary>
+    /// <remarks>This node's runner drops the instances it holds at once; other nodes' runners within their poll interval (default 1 s), so an
+    /// instance due within that interval on another node may still be dispatched.</remarks>
     public async Task<TaskCancelled> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
         var found = await _store.CancelDefinitionAsync(taskId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (found)
+        {
+            _signals.NotifyCancelled(taskId);
+        }
+
         return new TaskCancelled { TaskId = taskId, Found = found };
     }
 }

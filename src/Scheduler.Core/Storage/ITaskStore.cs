@@ -26,9 +26,13 @@ public interface ITaskStore
 
     /// <summary>
     /// Stops a definition from firing: clears its next fire time, sets <see cref="TaskDefinition.CancelledAt"/> and cancels its instances
-    /// that are <see cref="TaskInstanceStatus.Scheduled"/> and not claimed. Returns <see langword="false"/> when no such live definition exists.
+    /// that are <see cref="TaskInstanceStatus.Scheduled"/>, claimed or not (a claim is cleared; runners learn of the cancellation through
+    /// <see cref="GetDefinitionsCancelledSinceAsync"/> and drop what they hold). Returns <see langword="false"/> when no such live definition exists.
     /// </summary>
     Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>The ids of definitions cancelled at or after <paramref name="since"/> (UTC), for runners to drop the instances they hold.</summary>
+    Task<IReadOnlyList<Guid>> GetDefinitionsCancelledSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// In one transaction per batch: takes up to <see cref="MaterializeRequest.MaxDefinitions"/> live definitions whose next fire time is at or before

@@ -62,16 +62,28 @@ public sealed class InMemoryTaskStore : ITaskStore
             definition.Version++;
             foreach (var instance in _instances.Values)
             {
-                if (instance.DefinitionId == id && instance.Status == TaskInstanceStatus.Scheduled && instance.LeaseOwner is null)
+                if (instance.DefinitionId == id && instance.Status == TaskInstanceStatus.Scheduled)
                 {
                     instance.Status = TaskInstanceStatus.Cancelled;
                     instance.DueAt = null;
                     instance.FinishedAt = now;
+                    instance.LeaseOwner = null;
+                    instance.LeaseExpiresAt = null;
                     instance.Version++;
                 }
             }
 
             return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> GetDefinitionsCancelledSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<Guid> ids = _definitions.Values.Where(d => d.CancelledAt >= since).Select(d => d.Id).ToList();
+            return Task.FromResult(ids);
         }
     }
 

@@ -112,6 +112,39 @@ public class RunnerLoopTests
     }
 
     [Fact]
+    public async Task CancelledTask_IsNotDispatched_WhenThisNodeAlreadyHoldsItsInstance()
+    {
+        using var f = new LoopFixture();
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.FromSeconds(5)));
+        await f.TickAsync();
+        Assert.Equal(1, f.Runner.HeldCount);
+
+        Assert.True((await f.Scheduling.CancelAsync(taskId)).Found);
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        await f.Runner.DispatchDueAsync();
+
+        Assert.Empty(f.Dispatcher.Dispatched);
+        Assert.Equal(TaskInstanceStatus.Cancelled, (await f.SingleInstanceAsync(taskId)).Status);
+    }
+
+    [Fact]
+    public async Task CancelledTask_IsNotDispatched_WhenAnotherNodeHoldsItsInstance_AfterThatNodesNextPoll()
+    {
+        using var a = new LoopFixture(nodeId: "a");
+        using var b = new LoopFixture(nodeId: "b", store: a.Store, time: a.Time);
+        var taskId = await a.ScheduleAsync(Once(TimeSpan.FromSeconds(5)));
+        await a.TickAsync(); // node a holds the instance
+
+        Assert.True((await b.Scheduling.CancelAsync(taskId)).Found); // cancelled through node b
+        a.Time.Advance(TimeSpan.FromSeconds(1));
+        await a.Runner.ClaimOnceAsync(); // node a's next poll
+        a.Time.Advance(TimeSpan.FromSeconds(4));
+        await a.Runner.DispatchDueAsync();
+
+        Assert.Empty(a.Dispatcher.Dispatched);
+    }
+
+    [Fact]
     public async Task ReleaseHeld_LetsAnotherNodeDispatchTheSameAttempt_WhenANodeStops()
     {
         using var a = new LoopFixture(nodeId: "a");
