@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -65,6 +66,11 @@ builder.Services.AddMassTransit(x =>
 });
 
 using var host = builder.Build();
+var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Scheduler.Core.Runtime.SchedulerOptions>>().Value;
+var transportName = transport.Kind == TransportKind.RabbitMq ? $"RabbitMq {transport.RabbitMq.Uri.Host}:{transport.RabbitMq.Uri.Port}" : "InMemory";
+var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Scheduler.Host");
+HostLog.NodeConfigured(logger, options.NodeId, transportName,
+    store.Kind, options.ExecutionWindow, options.PollInterval, options.LeaseDuration);
 await host.RunAsync();
 
 static T Bind<T>(IConfiguration configuration, string section)

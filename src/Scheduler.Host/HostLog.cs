@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace Scheduler.Host;
+
+/// <summary>The node process's own log lines.</summary>
+internal static partial class HostLog
+{
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Scheduler node {NodeId}: transport {Transport}, store {Store}, execution window {ExecutionWindow}, poll interval {PollInterval}, lease {LeaseDuration}")]
+    public static partial void NodeConfigured(ILogger logger, string nodeId, string transport, StoreKind store, TimeSpan executionWindow,
+        TimeSpan pollInterval, TimeSpan leaseDuration);
+}
