@@ -73,6 +73,9 @@ public static class SchedulerCli
                 error.WriteLine(parseError.Message);
             }
 
+            error.WriteLine("Usage: scheduler next \"<trigger>\" [--kind once|cron|cron6|rrule|text] [--tz ZONE] [--from ISO-8601] [--count N]");
+            error.WriteLine("       scheduler explain \"<trigger>\" [--kind ...] [--tz ZONE] [--from ISO-8601]");
+            error.WriteLine("       scheduler --help");
             return InvalidInput;
         }
 

@@ -95,4 +95,14 @@ public class SchedulerCliTests
         Assert.Empty(output);
         Assert.Contains(fragment, error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Run_PrintsUsageAndExitsWith2_WhenNoCommandIsGiven()
+    {
+        var (exitCode, output, error) = Run();
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains("Usage: scheduler next \"<trigger>\"", error, StringComparison.Ordinal);
+    }
 }
