@@ -123,6 +123,11 @@ public sealed partial class RunnerLoop : BackgroundService
     private async Task RefreshCancellationsAsync(CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
+        if (now - _cancellationsCheckedAt < _options.PollInterval)
+        {
+            return; // claims run on every wake-up too; other nodes' cancellations need looking up only once per poll interval
+        }
+
         var since = _cancellationsCheckedAt - _options.PollInterval; // overlap, so a cancellation committed during the last look is not missed
         foreach (var taskId in await _store.GetDefinitionsCancelledSinceAsync(since, cancellationToken).ConfigureAwait(false))
         {
