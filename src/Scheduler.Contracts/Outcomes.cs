@@ -16,7 +16,8 @@ public sealed record TaskStarted
     public required DateTimeOffset StartedAt { get; init; }
 }
 
-/// <summary>Event: a worker's handler returned without an exception. Recorded as the instance's <c>completed_at</c>.</summary>
+/// <summary>Event: a worker's handler returned without an exception. The scheduler records the instance completed: <c>completed_at</c> is when it
+/// recorded that (its clock), and <see cref="CompletedAt"/> is kept beside it as <c>reported_completed_at</c>.</summary>
 public sealed record TaskCompleted
 {
     /// <summary>The task definition's id.</summary>

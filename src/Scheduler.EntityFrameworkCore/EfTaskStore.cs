@@ -20,7 +20,7 @@ namespace Scheduler.EntityFrameworkCore;
 public sealed partial class EfTaskStore<TContext> : ITaskStore
     where TContext : DbContext
 {
-    // Rows per multi-row VALUES statement: 16 parameters per instance stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+    // Rows per multi-row VALUES statement: at most 18 parameters per row stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
     private const int RowsPerStatement = 1000;
     private static readonly TimeSpan[] SchemaRetryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
 
@@ -74,6 +74,17 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                         LogSchemaRace(ex.SqlState, ex.MessageText);
                         await Task.Delay(SchemaRetryDelays[attempt], cancellationToken).ConfigureAwait(false);
                     }
+                }
+            }
+
+            // Columns added since the first schema: added to a table created before them, looked up first so a node's start takes no
+            // table lock when nothing is missing.
+            var columns = await context.Database.SqlQueryRaw<string>(_dialect.InstanceColumnsSql).ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var (column, statement) in _dialect.UpgradeStatements())
+            {
+                if (!columns.Contains(column, StringComparer.OrdinalIgnoreCase))
+                {
+                    await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -151,7 +162,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             }
 
             await context.Set<TaskInstance>()
-                .Where(i => i.DefinitionId == id && i.Status == TaskInstanceStatus.Scheduled)
+                .Where(i => i.DefinitionId == id && (i.Status == TaskInstanceStatus.Scheduled || i.Status == TaskInstanceStatus.Claimed))
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(i => i.Status, TaskInstanceStatus.Cancelled)
                     .SetProperty(i => i.DueAt, (DateTimeOffset?)null)
@@ -200,24 +211,30 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<ClaimedInstance>> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    public async Task<ClaimResult> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.MaxCount <= 0)
         {
-            return [];
+            return ClaimResult.Empty;
         }
 
-        var claimed = await InTransactionAsync((context, ct) =>
+        var (deadLettered, claimed) = await InTransactionAsync(async (context, ct) =>
         {
+            var expire = _dialect.Arguments();
+            var expired = await context.Set<TaskInstance>()
+                .FromSqlRaw(_dialect.DeadLetterExpiredSql(expire.Time(request.Now), expire.Text(TaskInstanceLifecycle.ExpiredReason),
+                    expire.Int(request.MaxCount)), expire.ToArray())
+                .AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
             var args = _dialect.Arguments();
             var sql = _dialect.ClaimSql(args.Text(request.Owner), args.Time(request.Now), args.Time(request.Horizon),
                 args.Duration(request.LeaseDuration), args.Int(request.MaxCount));
-            return context.Set<TaskInstance>().FromSqlRaw(sql, args.ToArray()).AsNoTracking().ToListAsync(ct);
+            var taken = await context.Set<TaskInstance>().FromSqlRaw(sql, args.ToArray()).AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
+            return (expired, taken);
         }, cancellationToken).ConfigureAwait(false);
         if (claimed.Count == 0)
         {
-            return [];
+            return new ClaimResult([], deadLettered);
         }
 
         // Metadata, payload and queue never change after a definition is stored, so they are read outside the claim's transaction.
@@ -229,13 +246,13 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 .Where(d => definitionIds.Contains(d.Id))
                 .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue })
                 .ToDictionaryAsync(d => d.Id, cancellationToken).ConfigureAwait(false);
-            return claimed.OrderBy(i => i.DueAt).ThenBy(i => i.Id)
+            return new ClaimResult(claimed.OrderBy(i => i.DueAt).ThenBy(i => i.Id)
                 .Select(i =>
                 {
                     var definition = definitions[i.DefinitionId];
                     return new ClaimedInstance(i, definition.Metadata, definition.Payload, definition.DestinationQueue);
                 })
-                .ToList();
+                .ToList(), deadLettered);
         }
     }
 
@@ -243,56 +260,119 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     public Task<int> RecordDispatchesAsync(DispatchRecordRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Outcomes.Count == 0)
-        {
-            return Task.FromResult(0);
-        }
-
-        return InTransactionAsync(async (context, ct) =>
-        {
-            var updated = 0;
-            foreach (var chunk in request.Outcomes.Chunk(RowsPerStatement))
-            {
-                var args = _dialect.Arguments();
-                var owner = args.Text(request.Owner);
-                var rows = Rows(chunk, o => $"{args.Id(o.InstanceId)}, {args.Int(o.Attempt)}, {args.Time(o.At)}, {args.Text(o.DeadLetterReason)}");
-                var sql = $"""
-                    WITH o (id, attempt, at, reason) AS (VALUES {rows})
-                    UPDATE {InstancesTable} AS t SET
-                        status = CASE WHEN o.reason IS NULL THEN 1 ELSE 3 END,
-                        dispatched_at = CASE WHEN o.reason IS NULL THEN o.at ELSE t.dispatched_at END,
-                        due_at = CASE WHEN o.reason IS NULL THEN o.at + t.expire_after ELSE NULL END,
-                        failed_at = CASE WHEN o.reason IS NULL THEN t.failed_at ELSE o.at END,
-                        finished_at = CASE WHEN o.reason IS NULL THEN t.finished_at ELSE o.at END,
-                        last_error = CASE WHEN o.reason IS NULL THEN t.last_error ELSE o.reason END,
-                        lease_owner = NULL, lease_expires_at = NULL, version = t.version + 1
-                    FROM o
-                    WHERE t.id = o.id AND t.lease_owner = {owner} AND t.attempt = o.attempt AND t.status IN (0, 1)
-                    """;
-                updated += await context.Database.ExecuteSqlRawAsync(sql, args.Parameters, ct).ConfigureAwait(false);
-            }
-
-            return updated;
-        }, cancellationToken);
+        return UpdateClaimsAsync(request.Owner, request.Outcomes, (args, o) => $"{args.Id(o.InstanceId)}, {args.Int(o.Attempt)}, {args.Time(o.At)}",
+            "(id, attempt, at)", "status = 1, dispatched_at = o.at, due_at = o.at + t.expire_after, lease_owner = NULL, lease_expires_at = NULL",
+            cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.InstanceIds.Count == 0)
+        return UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), (args, c) => $"{args.Id(c.InstanceId)}, {args.Int(c.Attempt)}",
+            "(id, attempt)", "status = 0, attempt = t.attempt - 1, lease_owner = NULL, lease_expires_at = NULL", cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var claims = request.Claims.Distinct().ToList();
+        if (claims.Count == 0)
         {
-            return Task.FromResult(0);
+            return [];
         }
 
-        var ids = request.InstanceIds.Distinct().ToList();
-        return InTransactionAsync((context, ct) => context.Set<TaskInstance>()
-            .Where(i => ids.Contains(i.Id) && i.LeaseOwner == request.Owner)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(i => i.Attempt, i => i.Attempt - 1)
-                .SetProperty(i => i.LeaseOwner, (string?)null)
-                .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null)
-                .SetProperty(i => i.Version, i => i.Version + 1), ct), cancellationToken);
+        return await InTransactionAsync(async (context, ct) =>
+        {
+            var renewed = new List<Guid>(claims.Count);
+            foreach (var chunk in claims.Chunk(RowsPerStatement))
+            {
+                var args = _dialect.Arguments();
+                var owner = args.Text(request.Owner);
+                var until = args.Time(request.LeaseExpiresAt);
+                var rows = Rows(chunk, c => $"{args.Id(c.InstanceId)}, {args.Int(c.Attempt)}");
+                var sql = $"""
+                    WITH o (id, attempt) AS (VALUES {rows})
+                    UPDATE {InstancesTable} AS t SET lease_expires_at = {until}, version = t.version + 1
+                    FROM o WHERE t.id = o.id AND t.attempt = o.attempt AND t.lease_owner = {owner} AND t.status = 5
+                    RETURNING {_dialect.ReturningId} AS "Value"
+                    """;
+                renewed.AddRange(await context.Database.SqlQueryRaw<Guid>(sql, args.ToArray()).ToListAsync(ct).ConfigureAwait(false));
+            }
+
+            return renewed;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<bool>> ApplyOutcomesAsync(IReadOnlyList<InstanceOutcome> outcomes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        if (outcomes.Count == 0)
+        {
+            return [];
+        }
+
+        // Two outcomes for one row in one statement would be applied once: the later ones go in a statement of their own, after it.
+        var rounds = new List<List<int>>();
+        var seen = new Dictionary<Guid, int>();
+        for (var n = 0; n < outcomes.Count; n++)
+        {
+            var round = seen.TryGetValue(outcomes[n].InstanceId, out var used) ? used + 1 : 0;
+            seen[outcomes[n].InstanceId] = round;
+            if (rounds.Count == round)
+            {
+                rounds.Add([]);
+            }
+
+            rounds[round].Add(n);
+        }
+
+        return await InTransactionAsync(async (context, ct) =>
+        {
+            var applied = new bool[outcomes.Count];
+            foreach (var round in rounds)
+            {
+                foreach (var chunk in round.Chunk(RowsPerStatement))
+                {
+                    var args = _dialect.Arguments();
+                    var rows = Rows(chunk, n =>
+                    {
+                        var o = outcomes[n];
+                        return string.Join(", ", args.Id(o.InstanceId), args.Int(o.Attempt), args.Int((int)o.Kind), args.Time(o.RecordedAt),
+                            args.Time(o.StartedAt), args.Time(o.ReportedCompletedAt), args.Time(o.RetryAt), args.Text(o.Error));
+                    });
+                    // The fence is TaskInstanceLifecycle.Accepts; the SET clauses are TaskInstanceLifecycle.Apply (kinds: 0 Started, 1 Completed,
+                    // 2 RetryScheduled, 3 DeadLettered).
+                    var sql = $"""
+                        WITH o (id, attempt, kind, recorded_at, started_at, reported_at, retry_at, error) AS (VALUES {rows})
+                        UPDATE {InstancesTable} AS t SET
+                            status = CASE o.kind WHEN 0 THEN t.status WHEN 1 THEN 2 WHEN 2 THEN 0 ELSE 3 END,
+                            started_at = COALESCE(o.started_at, t.started_at),
+                            completed_at = CASE WHEN o.kind = 1 THEN o.recorded_at ELSE t.completed_at END,
+                            reported_completed_at = CASE WHEN o.kind = 1 THEN o.reported_at ELSE t.reported_completed_at END,
+                            failed_at = CASE o.kind WHEN 1 THEN NULL WHEN 3 THEN o.recorded_at ELSE t.failed_at END,
+                            finished_at = CASE WHEN o.kind IN (1, 3) THEN o.recorded_at ELSE t.finished_at END,
+                            due_at = CASE o.kind WHEN 0 THEN t.due_at WHEN 2 THEN o.retry_at ELSE NULL END,
+                            last_error = CASE WHEN o.kind IN (2, 3) THEN o.error ELSE t.last_error END,
+                            lease_owner = CASE WHEN o.kind = 0 THEN t.lease_owner ELSE NULL END,
+                            lease_expires_at = CASE WHEN o.kind = 0 THEN t.lease_expires_at ELSE NULL END,
+                            version = t.version + 1
+                        FROM o
+                        WHERE t.id = o.id AND ((o.kind = 1 AND t.status IN (0, 1, 3, 5)) OR (o.kind <> 1 AND t.attempt = o.attempt AND t.status IN (1, 5)))
+                        RETURNING {_dialect.ReturningId} AS "Value"
+                        """;
+                    var updated = (await context.Database.SqlQueryRaw<Guid>(sql, args.ToArray()).ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
+                    foreach (var n in chunk)
+                    {
+                        applied[n] = updated.Contains(outcomes[n].InstanceId);
+                    }
+                }
+            }
+
+            return (IReadOnlyList<bool>)applied;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -302,6 +382,23 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         await using (context.ConfigureAwait(false))
         {
             return await context.Set<TaskInstance>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskInstance>> GetInstancesByIdAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var wanted = ids.Distinct().ToList();
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.Set<TaskInstance>().AsNoTracking().Where(i => wanted.Contains(i.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -318,26 +415,36 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         }
     }
 
-    /// <inheritdoc />
-    public async Task<bool> TryUpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One of the runner's fenced transitions over a batch: <paramref name="set"/> applied to each row the owner still holds with the given
+    /// attempt (<see cref="TaskInstanceLifecycle.HoldsClaim"/>), one statement per chunk, one transaction.
+    /// </summary>
+    private Task<int> UpdateClaimsAsync<T>(string owner, IReadOnlyList<T> items, Func<SqlArguments, T, string> row, string columns, string set,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(instance);
-        var updated = await InTransactionAsync((context, ct) => context.Set<TaskInstance>()
-            .Where(i => i.Id == instance.Id && i.Version == instance.Version)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(i => i.Status, instance.Status)
-                .SetProperty(i => i.Attempt, instance.Attempt)
-                .SetProperty(i => i.DueAt, instance.DueAt)
-                .SetProperty(i => i.LeaseOwner, instance.LeaseOwner)
-                .SetProperty(i => i.LeaseExpiresAt, instance.LeaseExpiresAt)
-                .SetProperty(i => i.DispatchedAt, instance.DispatchedAt)
-                .SetProperty(i => i.StartedAt, instance.StartedAt)
-                .SetProperty(i => i.CompletedAt, instance.CompletedAt)
-                .SetProperty(i => i.FailedAt, instance.FailedAt)
-                .SetProperty(i => i.FinishedAt, instance.FinishedAt)
-                .SetProperty(i => i.LastError, instance.LastError)
-                .SetProperty(i => i.Version, i => i.Version + 1), ct), cancellationToken).ConfigureAwait(false);
-        return updated == 1;
+        if (items.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var updated = 0;
+            foreach (var chunk in items.Chunk(RowsPerStatement))
+            {
+                var args = _dialect.Arguments();
+                var fence = args.Text(owner);
+                var rows = Rows(chunk, item => row(args, item));
+                var sql = $"""
+                    WITH o {columns} AS (VALUES {rows})
+                    UPDATE {InstancesTable} AS t SET {set}, version = t.version + 1
+                    FROM o WHERE t.id = o.id AND t.attempt = o.attempt AND t.lease_owner = {fence} AND t.status = 5
+                    """;
+                updated += await context.Database.ExecuteSqlRawAsync(sql, args.Parameters, ct).ConfigureAwait(false);
+            }
+
+            return updated;
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -386,12 +493,12 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         var args = _dialect.Arguments();
         var rows = Rows(instances, i => string.Join(", ",
             args.Id(i.Id), args.Id(i.DefinitionId), args.Time(i.FireTime), args.Int((int)i.Status), args.Int(i.Attempt), args.Time(i.DueAt),
-            args.Duration(i.ExpireAfter), args.Text(SerializeRetry(i.Retry)), args.Text(i.LeaseOwner), args.Time(i.LeaseExpiresAt),
-            args.Time(i.DispatchedAt), args.Time(i.StartedAt), args.Time(i.CompletedAt), args.Time(i.FailedAt), args.Time(i.FinishedAt),
-            args.Text(i.LastError), "1"));
+            args.Duration(i.ExpireAfter), args.Text(SerializeRetry(i.Retry)), args.Int(i.MaxAttempts), args.Text(i.LeaseOwner),
+            args.Time(i.LeaseExpiresAt), args.Time(i.DispatchedAt), args.Time(i.StartedAt), args.Time(i.CompletedAt), args.Time(i.ReportedCompletedAt),
+            args.Time(i.FailedAt), args.Time(i.FinishedAt), args.Text(i.LastError), "1"));
         var sql = $"""
-            INSERT INTO {InstancesTable} (id, definition_id, fire_time, status, attempt, due_at, expire_after, retry, lease_owner, lease_expires_at,
-                dispatched_at, started_at, completed_at, failed_at, finished_at, last_error, version)
+            INSERT INTO {InstancesTable} (id, definition_id, fire_time, status, attempt, due_at, expire_after, retry, max_attempts, lease_owner,
+                lease_expires_at, dispatched_at, started_at, completed_at, reported_completed_at, failed_at, finished_at, last_error, version)
             VALUES {rows}
             ON CONFLICT (definition_id, fire_time) DO NOTHING
             RETURNING id AS "Value"

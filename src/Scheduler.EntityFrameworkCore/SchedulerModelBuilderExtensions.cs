@@ -67,11 +67,13 @@ public static class SchedulerModelBuilderExtensions
             MapTime(i.Property(x => x.DueAt).HasColumnName("due_at"), sqlite);
             MapDuration(i.Property(x => x.ExpireAfter).HasColumnName("expire_after"), sqlite);
             i.Property(x => x.Retry).HasColumnName("retry").HasConversion(RetryConverter);
+            i.Ignore(x => x.MaxAttempts); // the max_attempts column is written from Retry by the store's insert, read only by its SQL
             i.Property(x => x.LeaseOwner).HasColumnName("lease_owner");
             MapTime(i.Property(x => x.LeaseExpiresAt).HasColumnName("lease_expires_at"), sqlite);
             MapTime(i.Property(x => x.DispatchedAt).HasColumnName("dispatched_at"), sqlite);
             MapTime(i.Property(x => x.StartedAt).HasColumnName("started_at"), sqlite);
             MapTime(i.Property(x => x.CompletedAt).HasColumnName("completed_at"), sqlite);
+            MapTime(i.Property(x => x.ReportedCompletedAt).HasColumnName("reported_completed_at"), sqlite);
             MapTime(i.Property(x => x.FailedAt).HasColumnName("failed_at"), sqlite);
             MapTime(i.Property(x => x.FinishedAt).HasColumnName("finished_at"), sqlite);
             i.Property(x => x.LastError).HasColumnName("last_error");

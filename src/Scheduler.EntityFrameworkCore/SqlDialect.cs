@@ -4,7 +4,10 @@ using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
 
 namespace Scheduler.EntityFrameworkCore;
 
-/// <summary>The SQL that differs between SQLite, PostgreSQL and CockroachDB. Statuses: 0 Scheduled, 1 Dispatched, 2 Completed, 3 Failed, 4 Cancelled.</summary>
+/// <summary>
+/// The SQL that differs between SQLite, PostgreSQL and CockroachDB. Statuses: 0 Scheduled, 1 Dispatched, 2 Completed, 3 Failed, 4 Cancelled,
+/// 5 Claimed. The predicates mirror <see cref="Core.Storage.TaskInstanceLifecycle"/>; the store contract tests hold both to one table.
+/// </summary>
 internal sealed class SqlDialect
 {
     // {0} id type, {1} instant type, {2} duration type, {3} text type, {4} 32-bit integer type (CockroachDB's "integer" is 64-bit).
@@ -39,11 +42,13 @@ internal sealed class SqlDialect
             due_at {1} NULL,
             expire_after {2} NOT NULL,
             retry {3} NOT NULL,
+            max_attempts {4} NOT NULL,
             lease_owner {3} NULL,
             lease_expires_at {1} NULL,
             dispatched_at {1} NULL,
             started_at {1} NULL,
             completed_at {1} NULL,
+            reported_completed_at {1} NULL,
             failed_at {1} NULL,
             finished_at {1} NULL,
             last_error {3} NULL,
@@ -51,6 +56,7 @@ internal sealed class SqlDialect
         );
         CREATE UNIQUE INDEX IF NOT EXISTS ux_task_instances_definition_fire_time ON task_instances (definition_id, fire_time);
         CREATE INDEX IF NOT EXISTS ix_task_instances_due_at ON task_instances (due_at) WHERE status IN (0, 1);
+        CREATE INDEX IF NOT EXISTS ix_task_instances_lease_expires_at ON task_instances (lease_expires_at) WHERE status = 5;
         CREATE INDEX IF NOT EXISTS ix_task_instances_finished_at ON task_instances (finished_at) WHERE finished_at IS NOT NULL
         """);
 
@@ -85,25 +91,61 @@ internal sealed class SqlDialect
         return sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
+    /// <summary>Columns added since the first schema, each with the statement that adds it to a table created before it (the store runs it
+    /// only when the column is missing). Instances stored before <c>max_attempts</c> existed get the default retry policy's 3.</summary>
+    public IReadOnlyList<(string Column, string Statement)> UpgradeStatements() =>
+    [
+        ("max_attempts", $"ALTER TABLE {InstancesTable} ADD COLUMN max_attempts {(IsSqlite ? "INTEGER" : "int4")} NOT NULL DEFAULT 3"),
+        ("reported_completed_at", $"ALTER TABLE {InstancesTable} ADD COLUMN reported_completed_at {(IsSqlite ? "INTEGER" : "timestamptz")} NULL"),
+    ];
+
+    /// <summary>The names of the task instances table's columns, one per row in a column named <c>Value</c>.</summary>
+    public string InstanceColumnsSql => IsSqlite
+        ? $"SELECT name AS \"Value\" FROM pragma_table_info('{InstancesTable}')"
+        : $"SELECT column_name AS \"Value\" FROM information_schema.columns WHERE table_name = '{InstancesTable}' AND table_schema = current_schema()";
+
     /// <summary>
-    /// One statement that claims up to <c>limit</c> due instances and returns their rows: lease owner, lease expiry, reserved attempt and
-    /// version change together. PostgreSQL locks the candidates with <c>FOR UPDATE SKIP LOCKED</c> so concurrent claimers take disjoint rows;
-    /// CockroachDB updates with <c>ORDER BY … LIMIT</c> directly (conflicts abort with 40001 and are retried); SQLite runs the same
-    /// conditional update inside a <c>BEGIN IMMEDIATE</c> transaction, which excludes other writers.
+    /// Dispatched → Failed for up to <c>limit</c> instances whose last allowed attempt expired at <c>now</c>
+    /// (<see cref="Core.Storage.TaskInstanceLifecycle.IsExpiredLastAttempt"/>); returns their rows.
+    /// </summary>
+    public string DeadLetterExpiredSql(string now, string reason, string limit)
+    {
+        var candidates = $"SELECT i.id FROM {InstancesTable} AS i WHERE i.status IN (0, 1) AND i.due_at <= {now} AND i.status = 1 AND i.attempt >= i.max_attempts ORDER BY i.due_at LIMIT {limit}{Lock}";
+        return $"UPDATE {InstancesTable} SET status = 3, due_at = NULL, failed_at = {now}, finished_at = {now}, last_error = {reason}, version = version + 1 WHERE id IN ({candidates}) RETURNING *";
+    }
+
+    /// <summary>
+    /// One statement that claims up to <c>limit</c> instances and returns their rows (<see cref="Core.Storage.TaskInstanceLifecycle.Claim"/>):
+    /// due ones from the due index (Scheduled within the horizon; Dispatched, expired, with attempts left) and lapsed claims from the lease index,
+    /// earliest first. PostgreSQL locks the candidates with <c>FOR UPDATE SKIP LOCKED</c> so concurrent claimers take disjoint rows; CockroachDB
+    /// locks them with <c>FOR UPDATE</c> (a conflict aborts with 40001 and is retried); SQLite runs it inside a write transaction, which excludes
+    /// other writers. Claimed rows (status 5) leave the due index.
     /// </summary>
     public string ClaimSql(string owner, string now, string horizon, string lease, string limit)
     {
-        // Scheduled within the horizon, or dispatched and expired; never while another node's lease runs. "status IN (0, 1)" repeats the
-        // partial index's predicate so every engine can prove the index applies.
-        var claimable = $"(i.lease_expires_at IS NULL OR i.lease_expires_at <= {now}) AND i.status IN (0, 1) AND i.due_at <= {horizon} AND (i.status = 0 OR i.due_at <= {now})";
-        var set = $"attempt = attempt + 1, lease_owner = {owner}, lease_expires_at = {(IsSqlite ? "MAX" : "GREATEST")}(due_at, {now}) + {lease}, version = version + 1";
-        return Database switch
-        {
-            SchedulerDatabase.CockroachDb => $"UPDATE {InstancesTable} AS i SET {set} WHERE {claimable} ORDER BY i.due_at LIMIT {limit} RETURNING *",
-            SchedulerDatabase.Postgres => $"UPDATE {InstancesTable} SET {set} WHERE id IN (SELECT i.id FROM {InstancesTable} AS i WHERE {claimable} ORDER BY i.due_at LIMIT {limit} FOR UPDATE SKIP LOCKED) RETURNING *",
-            _ => $"UPDATE {InstancesTable} SET {set} WHERE id IN (SELECT i.id FROM {InstancesTable} AS i WHERE {claimable} ORDER BY i.due_at LIMIT {limit}) RETURNING *",
-        };
+        // "status IN (0, 1)" repeats the partial index's predicate so every engine can prove the index applies.
+        var due = $"SELECT i.id, i.due_at AS k FROM {InstancesTable} AS i WHERE i.status IN (0, 1) AND i.due_at <= {horizon} AND (i.status = 0 OR (i.due_at <= {now} AND i.attempt < i.max_attempts)) ORDER BY i.due_at LIMIT {limit}{Lock}";
+        var lapsed = $"SELECT i.id, i.lease_expires_at AS k FROM {InstancesTable} AS i WHERE i.status = 5 AND i.lease_expires_at <= {now} ORDER BY i.lease_expires_at LIMIT {limit}{Lock}";
+        var dueAt = $"CASE WHEN status = 1 THEN {now} ELSE due_at END";
+        var max = IsSqlite ? "MAX" : "GREATEST";
+        return $"""
+            WITH due AS ({due}), lapsed AS ({lapsed}), pick AS (SELECT id FROM (SELECT id, k FROM due UNION ALL SELECT id, k FROM lapsed) AS c ORDER BY k LIMIT {limit})
+            UPDATE {InstancesTable} SET status = 5, attempt = attempt + 1, due_at = {dueAt}, lease_owner = {owner},
+                lease_expires_at = {max}({dueAt}, {now}) + {lease}, version = version + 1
+            WHERE id IN (SELECT id FROM pick) RETURNING *
+            """;
     }
+
+    /// <summary>The updated row's id in the <c>RETURNING</c> clause of an <c>UPDATE … AS t … FROM o</c>: SQLite names only the target's
+    /// columns there, unqualified; PostgreSQL needs <c>t.id</c>, since <c>o</c> has an <c>id</c> too.</summary>
+    public string ReturningId => IsSqlite ? "id" : "t.id";
+
+    private string Lock => Database switch
+    {
+        SchedulerDatabase.Postgres => " FOR UPDATE SKIP LOCKED",
+        SchedulerDatabase.CockroachDb => " FOR UPDATE",
+        _ => "",
+    };
 
     /// <summary>Selects and locks due definitions for one materialize transaction: PostgreSQL skips rows another node is materializing,
     /// CockroachDB locks them (a concurrent materializer waits or retries), SQLite holds the database's write lock already.</summary>

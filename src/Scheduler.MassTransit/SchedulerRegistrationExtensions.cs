@@ -31,6 +31,7 @@ public static class SchedulerRegistrationExtensions
         ArgumentNullException.ThrowIfNull(configurator);
         var builder = configurator.AddSchedulerCore(configure);
         configurator.TryAddSingleton<ITaskDispatcher, MassTransitTaskDispatcher>();
+        configurator.TryAddSingleton<TaskInstanceSagaBatches>();
         // Fixed queue names, whatever endpoint name formatter the application uses: every node, embedded or Scheduler.Host, must consume
         // from the same queues, or each would get its own copy of every published command and outcome.
         configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>().Endpoint(e => e.Name = EndpointNames.ScheduleTask);

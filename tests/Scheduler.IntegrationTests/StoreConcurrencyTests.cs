@@ -35,7 +35,7 @@ public abstract class StoreConcurrencyTests(ITestOutputHelper output)
             var owner = $"node-{w}";
             while (true)
             {
-                var batch = await store.ClaimDueInstancesAsync(Claim(owner, T0, maxCount: 50));
+                var batch = (await store.ClaimDueInstancesAsync(Claim(owner, T0, maxCount: 50))).Claimed;
                 if (batch.Count == 0)
                 {
                     return;
@@ -53,7 +53,7 @@ public abstract class StoreConcurrencyTests(ITestOutputHelper output)
         Assert.Equal(instances.Count, claims.Count);
         Assert.Equal(instances.Select(i => i.Id).Order(), claims.Select(c => c.Id).Order());
         Assert.All(claims, c => Assert.Equal(1, c.Attempt));
-        Assert.Empty(await seeder.ClaimDueInstancesAsync(Claim("late", T0)));
+        Assert.Empty((await seeder.ClaimDueInstancesAsync(Claim("late", T0))).Claimed);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public abstract class StoreConcurrencyTests(ITestOutputHelper output)
         output.WriteLine($"{Workers} materializers: {results.Count} batches, {_failures.Count} serialization failures retried");
         Assert.Equal(definitions, results.Sum(r => r.Definitions));
         Assert.Equal(definitions * 30, results.Sum(r => r.Instances));
-        var claimed = await seeder.ClaimDueInstancesAsync(Claim("check", T0.AddSeconds(10), maxCount: 10_000, window: TimeSpan.Zero));
+        var claimed = (await seeder.ClaimDueInstancesAsync(Claim("check", T0.AddSeconds(10), maxCount: 10_000, window: TimeSpan.Zero))).Claimed;
         Assert.Equal(definitions * 30, claimed.Count);
         Assert.Equal(definitions * 30, claimed.Select(c => (c.Instance.DefinitionId, c.Instance.FireTime)).Distinct().Count());
     }

@@ -96,7 +96,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     public async Task CancelDefinition_ClearsNextFireTime_AndCancelsScheduledInstances_ClaimedOrNot()
     {
         var (definition, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1), T0.AddMinutes(5));
-        var claimed = await Store.ClaimDueInstancesAsync(Claim("node-a", T0, maxCount: 1));
+        var claimed = await ClaimAsync(Claim("node-a", T0, maxCount: 1));
         Assert.Equal(instances[0].Id, Assert.Single(claimed).Instance.Id);
         var now = T0.AddSeconds(3);
 
@@ -212,12 +212,14 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     {
         var (definition, instances) = await SeedAsync(Store, T0.AddSeconds(9), T0.AddSeconds(-30), T0.AddSeconds(11), T0.AddSeconds(2));
 
-        var claimed = await Store.ClaimDueInstancesAsync(Claim("node-a", T0));
+        var claimed = await ClaimAsync(Claim("node-a", T0));
 
         Assert.Equal([instances[1].Id, instances[3].Id, instances[0].Id], claimed.Select(c => c.Instance.Id));
         var first = claimed[0];
+        Assert.Equal(TaskInstanceStatus.Claimed, first.Instance.Status);
         Assert.Equal(1, first.Instance.Attempt);
         Assert.Equal("node-a", first.Instance.LeaseOwner);
+        Assert.Equal(T0.AddSeconds(-30), first.Instance.DueAt); // a claimed instance is dispatched at its due time
         Assert.Equal(T0.AddSeconds(30), first.Instance.LeaseExpiresAt); // due in the past: now + lease
         Assert.Equal(T0.AddSeconds(39), claimed[2].Instance.LeaseExpiresAt); // due in the future: due + lease
         Assert.Equal(2, first.Instance.Version);
@@ -225,9 +227,8 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(definition.Payload, first.Payload);
         Assert.Equal(definition.DestinationQueue, first.DestinationQueue);
         var stored = await Store.GetInstanceAsync(first.Instance.Id);
-        Assert.Equal(1, stored!.Attempt);
-        Assert.Equal("node-a", stored.LeaseOwner);
-        Assert.Equal(0, (await Store.GetInstanceAsync(instances[2].Id))!.Attempt);
+        Assert.Equal((TaskInstanceStatus.Claimed, 1, "node-a"), (stored!.Status, stored.Attempt, stored.LeaseOwner));
+        Assert.Equal((TaskInstanceStatus.Scheduled, 0), ((await Store.GetInstanceAsync(instances[2].Id))!.Status, (await Store.GetInstanceAsync(instances[2].Id))!.Attempt));
     }
 
     [Fact]
@@ -235,40 +236,72 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     {
         await SeedAsync(Store, T0, T0.AddSeconds(1), T0.AddSeconds(2));
 
-        Assert.Equal(2, (await Store.ClaimDueInstancesAsync(Claim("a", T0, maxCount: 2))).Count);
-        Assert.Single(await Store.ClaimDueInstancesAsync(Claim("a", T0, maxCount: 2)));
-        Assert.Empty(await Store.ClaimDueInstancesAsync(Claim("a", T0, maxCount: 2)));
+        Assert.Equal(2, (await ClaimAsync(Claim("a", T0, maxCount: 2))).Count);
+        Assert.Single(await ClaimAsync(Claim("a", T0, maxCount: 2)));
+        Assert.Empty(await ClaimAsync(Claim("a", T0, maxCount: 2)));
     }
 
     [Fact]
-    public async Task Claim_RespectsLease_UntilItExpires()
+    public async Task Claim_TakesALapsedClaimOver_OnlyOnceItsLeaseEnds()
     {
         var (_, instances) = await SeedAsync(Store, T0);
-        await Store.ClaimDueInstancesAsync(Claim("node-a", T0));
+        await ClaimAsync(Claim("node-a", T0));
 
-        Assert.Empty(await Store.ClaimDueInstancesAsync(Claim("node-b", T0.AddSeconds(29))));
-        var taken = Assert.Single(await Store.ClaimDueInstancesAsync(Claim("node-b", T0.AddSeconds(30))));
+        Assert.Empty(await ClaimAsync(Claim("node-b", T0.AddSeconds(29))));
+        var taken = Assert.Single(await ClaimAsync(Claim("node-b", T0.AddSeconds(30))));
 
         Assert.Equal(instances[0].Id, taken.Instance.Id);
-        Assert.Equal(2, taken.Instance.Attempt);
+        Assert.Equal(TaskInstanceStatus.Claimed, taken.Instance.Status);
+        Assert.Equal(2, taken.Instance.Attempt); // attempt 1 stays reserved to node-a: the two can never dispatch the same attempt
         Assert.Equal("node-b", taken.Instance.LeaseOwner);
+        Assert.Equal(T0, taken.Instance.DueAt);
+        Assert.Equal(T0.AddSeconds(60), taken.Instance.LeaseExpiresAt);
+        Assert.Equal(0, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0.AddSeconds(31)))));
     }
 
     [Fact]
     public async Task Claim_TakesDispatchedInstances_OnlyWhenTheirAttemptExpired()
     {
         var (definition, instances) = await SeedAsync(Store, T0);
-        var claimed = Assert.Single(await Store.ClaimDueInstancesAsync(Claim("node-a", T0)));
-        await Store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = "node-a", Outcomes = [new(claimed.Instance.Id, 1, T0)] });
+        var claimed = Assert.Single(await ClaimAsync(Claim("node-a", T0)));
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(claimed.Instance.Id, 1, T0)));
         var expiry = T0 + definition.ExpireAfter;
 
         // Within the horizon is not enough for a dispatched instance: it must have expired.
-        Assert.Empty(await Store.ClaimDueInstancesAsync(Claim("node-a", expiry.AddSeconds(-1))));
-        var again = Assert.Single(await Store.ClaimDueInstancesAsync(Claim("node-b", expiry)));
+        Assert.Empty(await ClaimAsync(Claim("node-a", expiry.AddSeconds(-1))));
+        var again = Assert.Single(await ClaimAsync(Claim("node-b", expiry.AddSeconds(1))));
 
         Assert.Equal(instances[0].Id, again.Instance.Id);
-        Assert.Equal(TaskInstanceStatus.Dispatched, again.Instance.Status);
+        Assert.Equal(TaskInstanceStatus.Claimed, again.Instance.Status);
         Assert.Equal(2, again.Instance.Attempt);
+        Assert.Equal(expiry.AddSeconds(1), again.Instance.DueAt); // an expired attempt is due again at once
+    }
+
+    [Fact]
+    public async Task Claim_DeadLettersAnExpiredLastAttempt_InsteadOfClaimingIt()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0);
+        var now = T0;
+        for (var attempt = 1; attempt <= definition.Retry.MaxAttempts; attempt++)
+        {
+            var claim = Assert.Single(await ClaimAsync(Claim("node-a", now)));
+            Assert.Equal(attempt, claim.Instance.Attempt);
+            Assert.Equal(1, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(claim.Instance.Id, attempt, now))));
+            now += definition.ExpireAfter;
+        }
+
+        var result = await Store.ClaimDueInstancesAsync(Claim("node-b", now));
+
+        Assert.Empty(result.Claimed);
+        var dead = Assert.Single(result.DeadLettered);
+        Assert.Equal((instances[0].Id, definition.Retry.MaxAttempts), (dead.Id, dead.Attempt));
+        var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
+        Assert.Equal(TaskInstanceStatus.Failed, stored.Status);
+        Assert.Equal(now, stored.FailedAt);
+        Assert.Equal(now, stored.FinishedAt);
+        Assert.Null(stored.DueAt);
+        Assert.Equal(TaskInstanceLifecycle.ExpiredReason, stored.LastError);
+        Assert.Empty((await Store.ClaimDueInstancesAsync(Claim("node-b", now.AddHours(1)))).DeadLettered);
     }
 
     [Fact]
@@ -277,7 +310,7 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
         // 12:00:05 at +05:00 is 07:00:05 UTC: long before T0 (12:00 UTC), so due.
         var (_, instances) = await SeedAsync(Store, new DateTimeOffset(2030, 1, 1, 12, 0, 5, TimeSpan.FromHours(5)), T0.AddHours(-1));
 
-        var claimed = await Store.ClaimDueInstancesAsync(Claim("a", T0));
+        var claimed = await ClaimAsync(Claim("a", T0));
 
         Assert.Equal([instances[0].Id, instances[1].Id], claimed.Select(c => c.Instance.Id));
     }
@@ -288,23 +321,18 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
         var (definition, _) = await SeedAsync(Store, T0, T0.AddSeconds(1));
         await Store.CancelDefinitionAsync(definition.Id, T0);
 
-        Assert.Empty(await Store.ClaimDueInstancesAsync(Claim("a", T0)));
+        Assert.Empty(await ClaimAsync(Claim("a", T0)));
     }
 
     [Fact]
-    public async Task RecordDispatches_MarksDispatchedAndDeadLettered_AndClearsClaims()
+    public async Task RecordDispatches_MarksDispatched_AndClearsTheClaim()
     {
         var (definition, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1));
-        await Store.ClaimDueInstancesAsync(Claim("node-a", T0));
+        await ClaimAsync(Claim("node-a", T0));
         var at = T0.AddSeconds(2);
 
-        var updated = await Store.RecordDispatchesAsync(new DispatchRecordRequest
-        {
-            Owner = "node-a",
-            Outcomes = [new(instances[0].Id, 1, at), new(instances[1].Id, 1, at, "no attempts left")],
-        });
+        Assert.Equal(2, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, at), new DispatchOutcome(instances[1].Id, 1, at))));
 
-        Assert.Equal(2, updated);
         var dispatched = (await Store.GetInstanceAsync(instances[0].Id))!;
         Assert.Equal(TaskInstanceStatus.Dispatched, dispatched.Status);
         Assert.Equal(at, dispatched.DispatchedAt);
@@ -313,91 +341,186 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
         Assert.Null(dispatched.LeaseExpiresAt);
         Assert.Null(dispatched.FinishedAt);
         Assert.Equal(3, dispatched.Version);
-        var failed = (await Store.GetInstanceAsync(instances[1].Id))!;
-        Assert.Equal(TaskInstanceStatus.Failed, failed.Status);
-        Assert.Equal(at, failed.FailedAt);
-        Assert.Equal(at, failed.FinishedAt);
-        Assert.Equal("no attempts left", failed.LastError);
-        Assert.Null(failed.DueAt);
-        Assert.Null(failed.DispatchedAt);
-        Assert.Null(failed.LeaseOwner);
     }
 
     [Fact]
     public async Task RecordDispatches_IgnoresOtherOwnersStaleAttemptsAndFinalInstances()
     {
         var (definition, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1), T0.AddSeconds(2));
-        await Store.ClaimDueInstancesAsync(Claim("node-a", T0));
-        var final = (await Store.GetInstanceAsync(instances[2].Id))!;
-        final.Status = TaskInstanceStatus.Completed;
-        final.FinishedAt = T0;
-        Assert.True(await Store.TryUpdateInstanceAsync(final));
+        await ClaimAsync(Claim("node-a", T0));
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([Completed(instances[2].Id, 1, T0)]));
 
-        var updated = await Store.RecordDispatchesAsync(new DispatchRecordRequest
-        {
-            Owner = "node-a",
-            Outcomes = [new(instances[0].Id, 2, T0), new(instances[2].Id, 1, T0), new(Guid.NewGuid(), 1, T0)],
-        });
-        var byOther = await Store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = "node-b", Outcomes = [new(instances[1].Id, 1, T0)] });
+        var updated = await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 2, T0), new DispatchOutcome(instances[2].Id, 1, T0), new DispatchOutcome(Guid.NewGuid(), 1, T0)));
+        var byOther = await Store.RecordDispatchesAsync(Record("node-b", new DispatchOutcome(instances[1].Id, 1, T0)));
 
         Assert.Equal(0, updated);
         Assert.Equal(0, byOther);
         Assert.All((await Store.GetInstancesAsync(definition.Id)).Take(2), i =>
         {
-            Assert.Equal(TaskInstanceStatus.Scheduled, i.Status);
+            Assert.Equal(TaskInstanceStatus.Claimed, i.Status);
             Assert.Equal("node-a", i.LeaseOwner);
         });
         Assert.Equal(TaskInstanceStatus.Completed, (await Store.GetInstanceAsync(instances[2].Id))!.Status);
     }
 
     [Fact]
-    public async Task ReleaseClaims_UnreservesAttempt_OnlyForTheOwnersClaims()
+    public async Task RecordDispatches_LeavesTheSagasRetryAlone_WhenTheFailureLandedFirst()
+    {
+        // A fast worker failed attempt 1 before the runner recorded its dispatch: the retry decision stands, the late record is fenced out.
+        var (_, instances) = await SeedAsync(Store, T0);
+        await ClaimAsync(Claim("node-a", T0));
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([Failed(instances[0].Id, 1, T0.AddSeconds(1), retryAt: T0.AddSeconds(4))]));
+
+        Assert.Equal(0, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0))));
+
+        var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
+        Assert.Equal((TaskInstanceStatus.Scheduled, 1, T0.AddSeconds(4)), (stored.Status, stored.Attempt, stored.DueAt));
+        Assert.Null(stored.LeaseOwner);
+        Assert.Equal("System.Exception: boom", stored.LastError);
+    }
+
+    [Fact]
+    public async Task ReleaseClaims_UnreservesAttempt_OnlyForTheOwnersCurrentClaims()
     {
         var (_, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1));
-        await Store.ClaimDueInstancesAsync(Claim("node-a", T0, maxCount: 1));
-        await Store.ClaimDueInstancesAsync(Claim("node-b", T0, maxCount: 1));
+        await ClaimAsync(Claim("node-a", T0, maxCount: 1));
+        await ClaimAsync(Claim("node-b", T0, maxCount: 1));
 
-        var released = await Store.ReleaseClaimsAsync(new ReleaseRequest { Owner = "node-a", InstanceIds = [instances[0].Id, instances[1].Id, Guid.NewGuid()] });
+        var released = await Store.ReleaseClaimsAsync(new ReleaseRequest
+        {
+            Owner = "node-a",
+            Claims = [new(instances[0].Id, 1), new(instances[0].Id, 1), new(instances[1].Id, 1), new(Guid.NewGuid(), 1)],
+        });
+        var stale = await Store.ReleaseClaimsAsync(new ReleaseRequest { Owner = "node-b", Claims = [new(instances[1].Id, 2)] });
 
         Assert.Equal(1, released);
+        Assert.Equal(0, stale);
         var free = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal(0, free.Attempt);
+        Assert.Equal((TaskInstanceStatus.Scheduled, 0, T0), (free.Status, free.Attempt, free.DueAt));
         Assert.Null(free.LeaseOwner);
         Assert.Null(free.LeaseExpiresAt);
         Assert.Equal(3, free.Version);
         Assert.Equal("node-b", (await Store.GetInstanceAsync(instances[1].Id))!.LeaseOwner);
-        var reclaimed = Assert.Single(await Store.ClaimDueInstancesAsync(Claim("node-c", T0)));
+        var reclaimed = Assert.Single(await ClaimAsync(Claim("node-c", T0)));
         Assert.Equal(1, reclaimed.Instance.Attempt);
     }
 
     [Fact]
-    public async Task TryUpdateInstance_WritesAndIncrementsVersion_OnlyWhenVersionMatches()
+    public async Task RenewLeases_ExtendsOnlyTheClaimsTheOwnerStillHolds()
+    {
+        var (_, instances) = await SeedAsync(Store, T0, T0.AddSeconds(-1), T0.AddSeconds(-2));
+        var claims = await ClaimAsync(Claim("node-a", T0));
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[2].Id, 1, T0)));
+        var until = T0.AddSeconds(50);
+
+        var renewed = await Store.RenewLeasesAsync(new LeaseRenewalRequest
+        {
+            Owner = "node-a",
+            Claims = [new(instances[0].Id, 1), new(instances[1].Id, 2), new(instances[2].Id, 1)],
+            LeaseExpiresAt = until,
+        });
+        var byOther = await Store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = "node-b", Claims = [new(instances[1].Id, 1)], LeaseExpiresAt = until });
+
+        Assert.Equal([instances[0].Id], renewed);
+        Assert.Empty(byOther);
+        Assert.Equal(3, claims.Count);
+        Assert.Equal(until, (await Store.GetInstanceAsync(instances[0].Id))!.LeaseExpiresAt);
+        Assert.Equal(T0.AddSeconds(30), (await Store.GetInstanceAsync(instances[1].Id))!.LeaseExpiresAt);
+        // At the old end of the lease only the claim that was not renewed can be taken over.
+        Assert.Equal([instances[1].Id], (await ClaimAsync(Claim("node-b", T0.AddSeconds(30)))).Select(c => c.Instance.Id));
+    }
+
+    [Fact]
+    public async Task ApplyOutcomes_Completion_RecordsTheSchedulersTime_AndKeepsTheWorkersBesideIt()
     {
         var (_, instances) = await SeedAsync(Store, T0);
-        var current = (await Store.GetInstanceAsync(instances[0].Id))!;
-        var stale = current.Clone();
-        current.Status = TaskInstanceStatus.Completed;
-        current.Attempt = 1;
-        current.StartedAt = T0.AddSeconds(1);
-        current.CompletedAt = T0.AddSeconds(2);
-        current.FinishedAt = T0.AddSeconds(2);
-        current.DueAt = null;
-        current.LastError = "earlier failure";
+        await ClaimAsync(Claim("node-a", T0));
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0)));
 
-        Assert.True(await Store.TryUpdateInstanceAsync(current));
-        stale.Status = TaskInstanceStatus.Failed;
-        Assert.False(await Store.TryUpdateInstanceAsync(stale));
-        Assert.False(await Store.TryUpdateInstanceAsync(Instance(Definition(), T0)));
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([Completed(instances[0].Id, 1, T0.AddSeconds(5), reportedAt: T0.AddSeconds(3))]));
 
-        var stored = (await Store.GetInstanceAsync(current.Id))!;
+        var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
         Assert.Equal(TaskInstanceStatus.Completed, stored.Status);
-        Assert.Equal(2, stored.Version);
-        Assert.Equal(1, stored.Attempt);
+        Assert.Equal(T0.AddSeconds(5), stored.CompletedAt);
+        Assert.Equal(T0.AddSeconds(3), stored.ReportedCompletedAt);
         Assert.Equal(T0.AddSeconds(1), stored.StartedAt);
-        Assert.Equal(T0.AddSeconds(2), stored.CompletedAt);
-        Assert.Equal(T0.AddSeconds(2), stored.FinishedAt);
+        Assert.Equal(T0.AddSeconds(5), stored.FinishedAt);
+        Assert.Equal(T0, stored.DispatchedAt);
         Assert.Null(stored.DueAt);
-        Assert.Equal("earlier failure", stored.LastError);
+        Assert.Null(stored.LeaseOwner);
+    }
+
+    [Fact]
+    public async Task ApplyOutcomes_Completion_CountsForAnyAttempt_EvenAfterADeadLetter()
+    {
+        var (_, instances) = await SeedAsync(Store, T0, T0.AddSeconds(-1));
+        await ClaimAsync(Claim("node-a", T0));
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0), new DispatchOutcome(instances[1].Id, 1, T0)));
+        await Store.ApplyOutcomesAsync([Failed(instances[1].Id, 1, T0.AddSeconds(1), retryAt: null)]);
+        Assert.Equal(TaskInstanceStatus.Failed, (await Store.GetInstanceAsync(instances[1].Id))!.Status);
+        var reclaim = Assert.Single(await ClaimAsync(Claim("node-b", T0.AddHours(1)))); // attempt 1 of instances[0] expired: attempt 2 claimed
+        Assert.Equal(2, reclaim.Instance.Attempt);
+
+        var applied = await Store.ApplyOutcomesAsync([Completed(instances[0].Id, 1, T0.AddHours(1)), Completed(instances[1].Id, 1, T0.AddHours(1))]);
+
+        Assert.Equal([true, true], applied);
+        var late = (await Store.GetInstanceAsync(instances[1].Id))!;
+        Assert.Equal(TaskInstanceStatus.Completed, late.Status);
+        Assert.Null(late.FailedAt);
+        Assert.Equal("System.Exception: boom", late.LastError); // the history of the failure is kept
+        Assert.Equal(0, await Store.RecordDispatchesAsync(Record("node-b", new DispatchOutcome(instances[0].Id, 2, T0.AddHours(1)))));
+        Assert.Equal(TaskInstanceStatus.Completed, (await Store.GetInstanceAsync(instances[0].Id))!.Status);
+    }
+
+    [Fact]
+    public async Task ApplyOutcomes_FailureAndStart_ApplyOnlyToTheCurrentAttemptWhileItIsOut()
+    {
+        var (_, instances) = await SeedAsync(Store, T0, T0.AddSeconds(-1), T0.AddSeconds(-2));
+        await ClaimAsync(Claim("node-a", T0));
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0), new DispatchOutcome(instances[1].Id, 1, T0), new DispatchOutcome(instances[2].Id, 1, T0)));
+        await Store.ApplyOutcomesAsync([Completed(instances[2].Id, 1, T0)]);
+
+        var applied = await Store.ApplyOutcomesAsync(
+        [
+            Failed(instances[0].Id, 2, T0.AddSeconds(1), retryAt: T0.AddSeconds(9)),     // not the current attempt
+            Started(instances[1].Id, 1, T0.AddSeconds(2)),
+            Failed(instances[1].Id, 1, T0.AddSeconds(3), retryAt: null),                 // the same row, after the start: its own statement
+            Failed(instances[2].Id, 1, T0.AddSeconds(3), retryAt: T0.AddSeconds(9)),     // completed: accepts nothing
+            Started(Guid.NewGuid(), 1, T0),
+        ]);
+
+        Assert.Equal([false, true, true, false, false], applied);
+        Assert.Equal(TaskInstanceStatus.Dispatched, (await Store.GetInstanceAsync(instances[0].Id))!.Status);
+        var failed = (await Store.GetInstanceAsync(instances[1].Id))!;
+        Assert.Equal((TaskInstanceStatus.Failed, T0.AddSeconds(3), T0.AddSeconds(3)), (failed.Status, failed.FailedAt, failed.FinishedAt));
+        Assert.Equal(T0.AddSeconds(1), failed.StartedAt);
+        Assert.Null(failed.DueAt);
+        Assert.False(await Store.ApplyOutcomesAsync([Failed(instances[1].Id, 1, T0.AddSeconds(4), retryAt: T0.AddSeconds(9))]) is [true]);
+        Assert.Equal(TaskInstanceStatus.Completed, (await Store.GetInstanceAsync(instances[2].Id))!.Status);
+    }
+
+    [Fact]
+    public async Task ApplyOutcomes_Start_RecordsStartedAt_AndKeepsTheClaim()
+    {
+        var (_, instances) = await SeedAsync(Store, T0);
+        await ClaimAsync(Claim("node-a", T0));
+
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([Started(instances[0].Id, 1, T0.AddSeconds(1))]));
+
+        var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
+        Assert.Equal((TaskInstanceStatus.Claimed, "node-a", T0.AddSeconds(1)), (stored.Status, stored.LeaseOwner, stored.StartedAt));
+        Assert.Equal(1, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0))));
+    }
+
+    [Fact]
+    public async Task GetInstancesById_ReturnsTheOnesThatExist()
+    {
+        var (_, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1), T0.AddSeconds(2));
+
+        var found = await Store.GetInstancesByIdAsync([instances[0].Id, instances[2].Id, instances[0].Id, Guid.NewGuid()]);
+
+        Assert.Equal(new[] { instances[0].Id, instances[2].Id }.Order(), found.Select(i => i.Id).Order());
+        Assert.Empty(await Store.GetInstancesByIdAsync([]));
     }
 
     [Fact]
@@ -444,4 +567,16 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
 
         Assert.Equal([T0.AddSeconds(1), T0.AddSeconds(2), T0.AddSeconds(3)], (await Store.GetInstancesAsync(definition.Id)).Select(i => i.FireTime));
     }
+
+    private async Task<IReadOnlyList<ClaimedInstance>> ClaimAsync(ClaimRequest request) => (await Store.ClaimDueInstancesAsync(request)).Claimed;
+
+    private static DispatchRecordRequest Record(string owner, params DispatchOutcome[] outcomes) => new() { Owner = owner, Outcomes = outcomes };
+
+    private static InstanceOutcome Completed(Guid id, int attempt, DateTimeOffset at, DateTimeOffset? reportedAt = null) =>
+        new(id, attempt, OutcomeKind.Completed, at) { StartedAt = T0.AddSeconds(1), ReportedCompletedAt = reportedAt ?? at };
+
+    private static InstanceOutcome Started(Guid id, int attempt, DateTimeOffset at) => new(id, attempt, OutcomeKind.Started, at) { StartedAt = T0.AddSeconds(1) };
+
+    private static InstanceOutcome Failed(Guid id, int attempt, DateTimeOffset at, DateTimeOffset? retryAt) =>
+        new(id, attempt, retryAt is null ? OutcomeKind.DeadLettered : OutcomeKind.RetryScheduled, at) { RetryAt = retryAt, Error = "System.Exception: boom" };
 }

@@ -9,7 +9,7 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     /// <summary>Awaited before the first <see cref="RecordDispatchesAsync"/> only.</summary>
     public Func<Task>? BeforeFirstRecordDispatches { get; set; }
 
-    /// <summary>Awaited before the first <see cref="TryUpdateInstanceAsync"/> only.</summary>
+    /// <summary>Awaited before the first <see cref="ApplyOutcomesAsync"/> only.</summary>
     public Func<Task>? BeforeFirstUpdate { get; set; }
 
     public TaskCompletionSource Recorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,20 +28,20 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
         return result;
     }
 
-    public async Task<bool> TryUpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<bool>> ApplyOutcomesAsync(IReadOnlyList<InstanceOutcome> outcomes, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _updateGate, 1) == 0 && BeforeFirstUpdate is { } gate)
         {
             await gate();
         }
 
-        var updated = await inner.TryUpdateInstanceAsync(instance, cancellationToken);
-        if (updated)
+        var applied = await inner.ApplyOutcomesAsync(outcomes, cancellationToken);
+        if (applied.Contains(true))
         {
             Updated.TrySetResult();
         }
 
-        return updated;
+        return applied;
     }
 
     private int _recordGate;
@@ -61,8 +61,14 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<MaterializeResult> MaterializeDueDefinitionsAsync(MaterializeRequest request, CancellationToken cancellationToken = default) =>
         inner.MaterializeDueDefinitionsAsync(request, cancellationToken);
 
-    public Task<IReadOnlyList<ClaimedInstance>> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default) =>
+    public Task<ClaimResult> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default) =>
         inner.ClaimDueInstancesAsync(request, cancellationToken);
+
+    public Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default) =>
+        inner.RenewLeasesAsync(request, cancellationToken);
+
+    public Task<IReadOnlyList<TaskInstance>> GetInstancesByIdAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default) =>
+        inner.GetInstancesByIdAsync(ids, cancellationToken);
 
     public Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default) =>
         inner.ReleaseClaimsAsync(request, cancellationToken);

@@ -2,13 +2,16 @@ using Scheduler.Contracts;
 
 namespace Scheduler.Core.Definitions;
 
-/// <summary>The life-cycle state of a task instance.</summary>
+/// <summary>
+/// The life-cycle state of a task instance. The transitions between them are listed in docs/guarantees.md and implemented by
+/// <see cref="Storage.TaskInstanceLifecycle"/> (in-memory) and the SQL of the EF Core store, which one contract test suite holds to the same table.
+/// </summary>
 public enum TaskInstanceStatus
 {
-    /// <summary>Waiting to be dispatched at <see cref="TaskInstance.DueAt"/> (first attempt, or a retry).</summary>
+    /// <summary>Waiting to be dispatched at <see cref="TaskInstance.DueAt"/> (first attempt, or a retry). No claim.</summary>
     Scheduled = 0,
 
-    /// <summary>An attempt was dispatched and has neither completed nor failed; <see cref="TaskInstance.DueAt"/> is when it expires.</summary>
+    /// <summary>An attempt was dispatched and has neither completed nor failed; <see cref="TaskInstance.DueAt"/> is when it expires. No claim.</summary>
     Dispatched = 1,
 
     /// <summary>An attempt completed; <see cref="TaskInstance.CompletedAt"/> is set. Final.</summary>
@@ -19,6 +22,10 @@ public enum TaskInstanceStatus
 
     /// <summary>The task was cancelled before this instance was dispatched. Final.</summary>
     Cancelled = 4,
+
+    /// <summary>A runner holds a claim: <see cref="TaskInstance.LeaseOwner"/> until <see cref="TaskInstance.LeaseExpiresAt"/>, with attempt number
+    /// <see cref="TaskInstance.Attempt"/> reserved; <see cref="TaskInstance.DueAt"/> is when that attempt is to be dispatched.</summary>
+    Claimed = 5,
 }
 
 /// <summary>
@@ -52,6 +59,9 @@ public sealed class TaskInstance
     /// <summary>Copied from the definition: the retry policy.</summary>
     public required RetryPolicy Retry { get; init; }
 
+    /// <summary>The number of attempts the retry policy allows (<see cref="RetryPolicy.MaxAttempts"/>), as a column the store's SQL can compare.</summary>
+    public int MaxAttempts => Retry.MaxAttempts;
+
     /// <summary>The scheduler node holding a claim on the instance, if any.</summary>
     public string? LeaseOwner { get; set; }
 
@@ -64,8 +74,11 @@ public sealed class TaskInstance
     /// <summary>When a worker started the latest reported attempt.</summary>
     public DateTimeOffset? StartedAt { get; set; }
 
-    /// <summary>When an attempt completed (the seed's completed_at).</summary>
+    /// <summary>When the scheduler recorded that an attempt completed (the seed's completed_at; the recording node's clock).</summary>
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>When the worker's handler returned, as the worker reported it (the worker's clock); kept beside <see cref="CompletedAt"/>.</summary>
+    public DateTimeOffset? ReportedCompletedAt { get; set; }
 
     /// <summary>When the instance failed for good.</summary>
     public DateTimeOffset? FailedAt { get; set; }

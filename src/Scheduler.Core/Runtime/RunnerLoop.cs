@@ -10,11 +10,15 @@ namespace Scheduler.Core.Runtime;
 /// <summary>
 /// The runner loop: claims task instances due within the execution window (an atomic lease in the store), holds them in memory and dispatches
 /// each as <see cref="TaskDue"/> at its due time, never before. An attempt that did not complete by its ExpireAfter is claimed again and
-/// dispatched with the next attempt number, or dead-lettered when the retry policy allows no more attempts.
+/// dispatched with the next attempt number; the store dead-letters one that was the last allowed attempt.
 /// </summary>
 /// <remarks>
-/// Claims are taken in batches and dispatches recorded in batches, so the store sees a few round trips per batch rather than per instance.
-/// On stop the loop finishes the dispatches in flight, records them, and releases the claims it still holds so other nodes take them over.
+/// <para>A live node never dispatches on a claim it may have lost: it holds at most <see cref="SchedulerOptions.MaxHeld"/> claims (claiming
+/// no more while it is behind), renews the leases of what it holds before they run low, checks before each publish that the lease still has
+/// a third of <see cref="SchedulerOptions.LeaseDuration"/> to run, and gives each publish only the time that is left of it. A claim that fails
+/// the check is released (fenced by owner and attempt, so a claim another node took over is left alone).</para>
+/// <para>Claims are taken in batches; dispatch records go to the store by group commit, within a round trip of the publish, many per statement.
+/// On stop the loop finishes the dispatches in flight, records them, and releases the claims it still holds so other nodes take them over.</para>
 /// </remarks>
 public sealed partial class RunnerLoop : BackgroundService
 {
@@ -26,12 +30,17 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly ILogger<RunnerLoop> _logger;
     private readonly Lock _lock = new();
     private readonly PriorityQueue<ClaimedInstance, DateTimeOffset> _held = new();
+    private readonly Dictionary<Guid, ClaimedInstance> _claims = [];
     private readonly Signal _heldChanged = new();
     private readonly SemaphoreSlim _dispatchSlots;
     private readonly HashSet<Task> _inFlight = [];
     private readonly KeyValuePair<string, object?> _node;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, DateTimeOffset> _cancelled = new();
+    private readonly GroupCommit<DispatchOutcome, bool> _records;
+    private readonly GroupCommit<ClaimToken, bool> _releases;
+    private readonly TimeSpan _leaseMargin;
     private DateTimeOffset _cancellationsCheckedAt;
+    private bool _full;
 
     /// <summary>Creates the loop.</summary>
     public RunnerLoop(ITaskStore store, ITaskDispatcher dispatcher, LoopSignals signals, IOptions<SchedulerOptions> options,
@@ -47,6 +56,9 @@ public sealed partial class RunnerLoop : BackgroundService
         _dispatchSlots = new SemaphoreSlim(_options.MaxConcurrentDispatches, _options.MaxConcurrentDispatches);
         _node = SchedulerMetrics.NodeTag(_options.NodeId);
         _cancellationsCheckedAt = timeProvider.GetUtcNow();
+        _leaseMargin = _options.LeaseDuration / 3;
+        _records = new GroupCommit<DispatchOutcome, bool>(RecordBatchAsync);
+        _releases = new GroupCommit<ClaimToken, bool>(ReleaseBatchAsync);
         signals.Cancelled += taskId => _cancelled[taskId] = _timeProvider.GetUtcNow();
     }
 
@@ -62,57 +74,130 @@ public sealed partial class RunnerLoop : BackgroundService
         }
     }
 
-    /// <summary>Claims every instance due within the execution window (in batches), dead-letters expired ones that have no attempts left,
-    /// and holds the rest for dispatch. Returns how many instances were claimed.</summary>
+    /// <summary>How many claims this node holds in all: waiting for their due time, or being dispatched and not yet recorded. At most
+    /// <see cref="SchedulerOptions.MaxHeld"/>.</summary>
+    public int ClaimCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _claims.Count;
+            }
+        }
+    }
+
+    /// <summary>Renews the leases that run low, then claims instances due within the execution window (in batches, up to
+    /// <see cref="SchedulerOptions.MaxHeld"/> held in all) and holds them for dispatch; publishes <see cref="TaskDeadLettered"/> for instances
+    /// the store dead-lettered because their last attempt expired. Returns how many instances were claimed.</summary>
     public async Task<int> ClaimOnceAsync(CancellationToken cancellationToken = default)
     {
         await RefreshCancellationsAsync(cancellationToken).ConfigureAwait(false);
+        await RenewLeasesAsync(cancellationToken).ConfigureAwait(false);
         var total = 0;
         while (true)
         {
+            int room;
+            lock (_lock)
+            {
+                room = _options.MaxHeld - _claims.Count;
+                _full = room <= 0;
+            }
+
+            if (room <= 0)
+            {
+                return total; // behind: claim more once dispatches catch up (they wake this loop)
+            }
+
+            var want = Math.Min(_options.ClaimBatchSize, room);
             var now = _timeProvider.GetUtcNow();
-            var claims = await _store.ClaimDueInstancesAsync(new ClaimRequest
+            var result = await _store.ClaimDueInstancesAsync(new ClaimRequest
             {
                 Owner = _options.NodeId,
                 Now = now,
                 Horizon = now + _options.ExecutionWindow,
                 LeaseDuration = _options.LeaseDuration,
-                MaxCount = _options.ClaimBatchSize,
+                MaxCount = want,
             }, cancellationToken).ConfigureAwait(false);
-            total += claims.Count;
-            SchedulerMetrics.Claimed.Add(claims.Count, _node);
-            var exhausted = new List<ClaimedInstance>();
+            total += result.Claimed.Count;
+            SchedulerMetrics.Claimed.Add(result.Claimed.Count, _node);
+            var dropped = new List<ClaimToken>();
             lock (_lock)
             {
-                foreach (var claim in claims)
+                foreach (var claim in result.Claimed)
                 {
-                    // Only an attempt that was dispatched and expired uses up the retry policy here; an instance re-claimed after another
-                    // node's claim ran out (a crash) is still dispatched, whatever its attempt number.
-                    if (claim.Instance.Status == TaskInstanceStatus.Dispatched && claim.Instance.Attempt > claim.Instance.Retry.MaxAttempts)
+                    if (_cancelled.ContainsKey(claim.Instance.DefinitionId))
                     {
-                        exhausted.Add(claim);
+                        dropped.Add(Token(claim));
+                        continue;
                     }
-                    else if (!_cancelled.ContainsKey(claim.Instance.DefinitionId))
-                    {
-                        _held.Enqueue(claim, claim.Instance.DueAt ?? now);
-                    }
+
+                    _claims[claim.Instance.Id] = claim;
+                    _held.Enqueue(claim, claim.Instance.DueAt ?? now);
                 }
             }
 
-            if (claims.Count > exhausted.Count)
+            if (result.Claimed.Count > dropped.Count)
             {
                 _heldChanged.Set();
             }
 
-            if (exhausted.Count > 0)
-            {
-                await DeadLetterExpiredAsync(exhausted, now, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (claims.Count < _options.ClaimBatchSize)
+            await ReleaseAsync(dropped).ConfigureAwait(false);
+            await PublishDeadLetteredAsync(result.DeadLettered, now, cancellationToken).ConfigureAwait(false);
+            if (result.Claimed.Count < want)
             {
                 return total;
             }
+        }
+    }
+
+    /// <summary>
+    /// Extends the leases of held claims whose lease has less than half of <see cref="SchedulerOptions.LeaseDuration"/> left; a claim the store
+    /// no longer holds for this node (taken over after it lapsed, or cancelled) is dropped, never dispatched.
+    /// </summary>
+    private async Task RenewLeasesAsync(CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        List<ClaimToken> low;
+        lock (_lock)
+        {
+            low = _claims.Values.Where(c => c.Instance.LeaseExpiresAt - now < _options.LeaseDuration / 2).Select(Token).ToList();
+        }
+
+        if (low.Count == 0)
+        {
+            return;
+        }
+
+        var until = now + _options.LeaseDuration;
+        try
+        {
+            var renewed = (await _store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = _options.NodeId, Claims = low, LeaseExpiresAt = until },
+                cancellationToken).ConfigureAwait(false)).ToHashSet();
+            lock (_lock)
+            {
+                foreach (var token in low)
+                {
+                    if (!_claims.TryGetValue(token.InstanceId, out var claim) || claim.Instance.Attempt != token.Attempt)
+                    {
+                        continue;
+                    }
+
+                    if (renewed.Contains(token.InstanceId))
+                    {
+                        claim.Instance.LeaseExpiresAt = until;
+                    }
+                    else
+                    {
+                        _claims.Remove(token.InstanceId); // lost: whoever holds it now dispatches it; the dispatch loop skips it
+                        LogClaimLost(token.InstanceId, token.Attempt);
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogRenewFailed(ex, low.Count); // the check before each publish still keeps a lapsed claim from being dispatched
         }
     }
 
@@ -149,25 +234,25 @@ public sealed partial class RunnerLoop : BackgroundService
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken = default)
     {
         var batch = TakeDue(_timeProvider.GetUtcNow(), out _);
-        if (batch.Count > 0)
-        {
-            await DispatchBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-
-        return batch.Count;
+        return batch.Count > 0 ? await DispatchBatchAsync(batch, cancellationToken).ConfigureAwait(false) : 0;
     }
 
     /// <summary>Releases every held claim, so other nodes can dispatch those instances. Returns how many were released.</summary>
     public async Task<int> ReleaseHeldAsync(CancellationToken cancellationToken = default)
     {
-        List<Guid> ids;
+        List<ClaimToken> tokens;
         lock (_lock)
         {
-            ids = _held.UnorderedItems.Select(item => item.Element.Instance.Id).ToList();
+            tokens = _held.UnorderedItems.Select(item => Token(item.Element)).ToList();
+            foreach (var token in tokens)
+            {
+                _claims.Remove(token.InstanceId);
+            }
+
             _held.Clear();
         }
 
-        return ids.Count == 0 ? 0 : await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, InstanceIds = ids }, cancellationToken)
+        return tokens.Count == 0 ? 0 : await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, Claims = tokens }, cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -240,10 +325,18 @@ public sealed partial class RunnerLoop : BackgroundService
             while (_held.TryPeek(out var claim, out var due) && due <= now)
             {
                 _held.Dequeue();
-                if (!_cancelled.ContainsKey(claim.Instance.DefinitionId))
+                if (!_claims.TryGetValue(claim.Instance.Id, out var held) || !ReferenceEquals(held, claim))
                 {
-                    batch.Add(claim);
+                    continue; // lost at a renewal
                 }
+
+                if (_cancelled.ContainsKey(claim.Instance.DefinitionId))
+                {
+                    _claims.Remove(claim.Instance.Id); // the store cancelled it already
+                    continue;
+                }
+
+                batch.Add(claim);
             }
 
             nextDue = _held.TryPeek(out _, out var next) ? next : null;
@@ -252,141 +345,206 @@ public sealed partial class RunnerLoop : BackgroundService
         return batch;
     }
 
-    private async Task DispatchBatchAsync(List<ClaimedInstance> batch, CancellationToken cancellationToken)
+    private async Task<int> DispatchBatchAsync(List<ClaimedInstance> batch, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(batch.Select(claim => DispatchOneAsync(claim, cancellationToken))).ConfigureAwait(false);
-        var dispatched = results.OfType<DispatchOutcome>().ToList();
-        var failed = batch.Where((_, index) => results[index] is null).Select(claim => claim.Instance.Id).ToList();
-        if (dispatched.Count > 0)
-        {
-            await RecordDispatchesAsync(dispatched, cancellationToken).ConfigureAwait(false);
-        }
-
-        try
-        {
-            if (failed.Count > 0)
-            {
-                await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, InstanceIds = failed }, cancellationToken)
-                    .ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex)
-        {
-            // The claims run out on their own; the instances are then dispatched again (at-least-once), so nothing is lost.
-            LogRecordFailed(ex, failed.Count);
-        }
+        return results.Count(dispatched => dispatched);
     }
 
-    /// <summary>
-    /// Records dispatches in one batch or, when the batch fails (at SERIALIZABLE it conflicts with every saga that writes an outcome of one of its
-    /// instances meanwhile, and its retries can keep losing), one instance at a time: such a transaction conflicts only with the writer of its
-    /// own row, and its retry then finds the row final and skips it. A dispatch left unrecorded is dispatched again after its claim runs out.
-    /// </summary>
-    private async Task RecordDispatchesAsync(List<DispatchOutcome> dispatched, CancellationToken cancellationToken)
+    private async Task<bool> DispatchOneAsync(ClaimedInstance claim, CancellationToken cancellationToken)
     {
-        try
-        {
-            await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = dispatched }, cancellationToken)
-                .ConfigureAwait(false);
-            return;
-        }
-        catch (Exception ex) when (dispatched.Count > 1 && !cancellationToken.IsCancellationRequested)
-        {
-            LogRecordBatchFailed(ex, dispatched.Count);
-        }
-        catch (Exception ex)
-        {
-            LogRecordFailed(ex, dispatched.Count);
-            return;
-        }
-
-        var unrecorded = 0;
-        Exception? last = null;
-        foreach (var outcome in dispatched)
-        {
-            try
-            {
-                await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = [outcome] }, cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                unrecorded++;
-                last = ex;
-            }
-        }
-
-        if (last is not null)
-        {
-            LogRecordFailed(last, unrecorded);
-        }
-    }
-
-    private async Task<DispatchOutcome?> DispatchOneAsync(ClaimedInstance claim, CancellationToken cancellationToken)
-    {
+        var instance = claim.Instance;
+        DispatchOutcome? outcome = null;
         await _dispatchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var instance = claim.Instance;
             var dispatchedAt = _timeProvider.GetUtcNow();
-            var message = new TaskDue
+            DateTimeOffset? leaseExpiresAt;
+            lock (_lock)
             {
-                TaskId = instance.DefinitionId,
-                InstanceId = instance.Id,
-                Attempt = instance.Attempt,
-                MaxAttempts = instance.Retry.MaxAttempts,
-                FireTime = instance.FireTime,
-                DueAt = instance.DueAt ?? instance.FireTime,
-                ExpiresAt = dispatchedAt + instance.ExpireAfter,
-                Metadata = claim.Metadata,
-                Payload = claim.Payload,
-            };
-            await _dispatcher.DispatchAsync(message, claim.DestinationQueue, cancellationToken).ConfigureAwait(false);
-            SchedulerMetrics.Dispatched.Add(1, _node);
-            SchedulerMetrics.Lateness.Record((dispatchedAt - message.DueAt).TotalMilliseconds, _node);
-            return new DispatchOutcome(instance.Id, instance.Attempt, dispatchedAt);
+                leaseExpiresAt = _claims.TryGetValue(instance.Id, out var held) && ReferenceEquals(held, claim) ? instance.LeaseExpiresAt : null;
+            }
+
+            if (leaseExpiresAt is not { } lease)
+            {
+                return false; // lost at a renewal (taken over, or cancelled): logged there, and no longer ours to release
+            }
+
+            if (lease - dispatchedAt < _leaseMargin)
+            {
+                // Too close to the end of the lease (the node fell behind): another node may take the claim over at any moment.
+                LogLeaseTooShort(instance.Id, instance.Attempt, lease);
+            }
+            else
+            {
+                var message = new TaskDue
+                {
+                    TaskId = instance.DefinitionId,
+                    InstanceId = instance.Id,
+                    Attempt = instance.Attempt,
+                    MaxAttempts = instance.Retry.MaxAttempts,
+                    FireTime = instance.FireTime,
+                    DueAt = instance.DueAt ?? instance.FireTime,
+                    ExpiresAt = dispatchedAt + instance.ExpireAfter,
+                    Metadata = claim.Metadata,
+                    Payload = claim.Payload,
+                };
+
+                // The publish may take only what is left of the lease before half the margin: it ends before another node can claim.
+                using var sendTimeout = new CancellationTokenSource(lease - (_leaseMargin / 2) - dispatchedAt, _timeProvider);
+                using var send = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, sendTimeout.Token);
+                await _dispatcher.DispatchAsync(message, claim.DestinationQueue, send.Token).ConfigureAwait(false);
+                SchedulerMetrics.Dispatched.Add(1, _node);
+                SchedulerMetrics.Lateness.Record((dispatchedAt - message.DueAt).TotalMilliseconds, _node);
+                outcome = new DispatchOutcome(instance.Id, instance.Attempt, dispatchedAt);
+            }
         }
         catch (Exception ex)
         {
-            LogDispatchFailed(ex, claim.Instance.Id, claim.Instance.Attempt);
+            LogDispatchFailed(ex, instance.Id, instance.Attempt);
             SchedulerMetrics.DispatchFailures.Add(1, _node);
-            return null;
         }
         finally
         {
             _dispatchSlots.Release();
         }
+
+        Forget(claim); // published or given up: no longer renewed, no longer counted against MaxHeld
+        try
+        {
+            if (outcome is not null)
+            {
+                await _records.WriteAsync(outcome).ConfigureAwait(false);
+            }
+            else
+            {
+                await _releases.WriteAsync(Token(claim)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The claim runs out on its own; the instance is then dispatched again (at-least-once), so nothing is lost.
+            LogRecordFailed(ex, 1);
+        }
+
+        return outcome is not null;
     }
 
-    private async Task DeadLetterExpiredAsync(List<ClaimedInstance> exhausted, DateTimeOffset now, CancellationToken cancellationToken)
+    private void Forget(ClaimedInstance claim)
     {
-        var outcomes = exhausted.Select(claim => new DispatchOutcome(claim.Instance.Id, claim.Instance.Attempt, now,
-            $"Attempt {claim.Instance.Attempt - 1} did not complete within ExpireAfter {claim.Instance.ExpireAfter} and the retry policy allows " +
-            $"{claim.Instance.Retry.MaxAttempts} attempts.")).ToList();
-        await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = outcomes }, cancellationToken)
-            .ConfigureAwait(false);
-        foreach (var (claim, outcome) in exhausted.Zip(outcomes))
+        bool wake;
+        lock (_lock)
         {
-            LogDeadLettered(claim.Instance.Id, claim.Instance.Attempt - 1, outcome.DeadLetterReason!);
+            if (_claims.TryGetValue(claim.Instance.Id, out var held) && ReferenceEquals(held, claim))
+            {
+                _claims.Remove(claim.Instance.Id);
+            }
+
+            wake = _full && _claims.Count <= _options.MaxHeld / 2;
+            if (wake)
+            {
+                _full = false;
+            }
+        }
+
+        if (wake)
+        {
+            _signals.WakeRunner(); // room again: claim the next batch now rather than at the next poll
+        }
+    }
+
+    /// <summary>
+    /// Records a batch of dispatches in one statement or, when that fails (at SERIALIZABLE it conflicts with every saga that writes an outcome of
+    /// one of its instances meanwhile, and its retries can keep losing), one at a time: such a transaction conflicts only with the writer of its
+    /// own row, and its retry then finds the fence closed and skips it. A dispatch left unrecorded is dispatched again after its claim runs out.
+    /// </summary>
+    private async Task<IReadOnlyList<bool>> RecordBatchAsync(IReadOnlyList<DispatchOutcome> dispatched, CancellationToken cancellationToken)
+    {
+        var all = new bool[dispatched.Count];
+        Array.Fill(all, true);
+        try
+        {
+            await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = dispatched }, cancellationToken)
+                .ConfigureAwait(false);
+            return all;
+        }
+        catch (Exception ex) when (dispatched.Count > 1)
+        {
+            LogRecordBatchFailed(ex, dispatched.Count);
+        }
+
+        for (var n = 0; n < dispatched.Count; n++)
+        {
+            try
+            {
+                await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = [dispatched[n]] }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                all[n] = false;
+                LogRecordFailed(ex, 1);
+            }
+        }
+
+        return all;
+    }
+
+    private async Task<IReadOnlyList<bool>> ReleaseBatchAsync(IReadOnlyList<ClaimToken> claims, CancellationToken cancellationToken)
+    {
+        await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, Claims = claims }, cancellationToken).ConfigureAwait(false);
+        var all = new bool[claims.Count];
+        Array.Fill(all, true);
+        return all;
+    }
+
+    private async Task ReleaseAsync(List<ClaimToken> claims)
+    {
+        if (claims.Count > 0)
+        {
+            await Task.WhenAll(claims.Select(_releases.WriteAsync)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PublishDeadLetteredAsync(IReadOnlyList<TaskInstance> deadLettered, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var instance in deadLettered)
+        {
+            var reason = $"Attempt {instance.Attempt} did not complete within ExpireAfter {instance.ExpireAfter} and the retry policy allows " +
+                $"{instance.Retry.MaxAttempts} attempts.";
+            LogDeadLettered(instance.Id, instance.Attempt, reason);
             SchedulerMetrics.DeadLettered.Add(1, _node);
             await _dispatcher.PublishDeadLetteredAsync(new TaskDeadLettered
             {
-                TaskId = claim.Instance.DefinitionId,
-                InstanceId = claim.Instance.Id,
-                Attempt = claim.Instance.Attempt - 1,
-                FireTime = claim.Instance.FireTime,
-                Reason = outcome.DeadLetterReason!,
-                FailedAt = now,
+                TaskId = instance.DefinitionId,
+                InstanceId = instance.Id,
+                Attempt = instance.Attempt,
+                FireTime = instance.FireTime,
+                Reason = reason,
+                FailedAt = instance.FailedAt ?? now,
             }, cancellationToken).ConfigureAwait(false);
         }
     }
 
+    private static ClaimToken Token(ClaimedInstance claim) => new(claim.Instance.Id, claim.Instance.Attempt);
+
     /// <inheritdoc />
     public override void Dispose()
     {
+        _records.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _releases.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _dispatchSlots.Dispose();
         base.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Runner lost its claim on task instance {InstanceId} attempt {Attempt} (its lease lapsed and it was taken over, or the task was cancelled); not dispatching it")]
+    private partial void LogClaimLost(Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew {Count} leases; claims whose lease runs low are released instead of dispatched")]
+    private partial void LogRenewFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not dispatching task instance {InstanceId} attempt {Attempt}: its lease ends at {LeaseExpiresAt}, too soon to publish safely; releasing it")]
+    private partial void LogLeaseTooShort(Guid instanceId, int attempt, DateTimeOffset leaseExpiresAt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Runner loop could not claim task instances; retrying at the next poll")]
     private partial void LogClaimFailed(Exception exception);

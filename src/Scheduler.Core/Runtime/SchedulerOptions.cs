@@ -38,6 +38,14 @@ public sealed class SchedulerOptions
     [Range(1, 100_000)]
     public int ClaimBatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// Most claims a node holds at once (waiting for their due time or being dispatched). When it holds this many it claims no more until its
+    /// dispatches catch up, so a burst of due instances is spread over the nodes that have room, memory stays bounded, and a node never holds
+    /// more than it can renew. <value>Default 5000; 1 to 1,000,000.</value>
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxHeld { get; set; } = 5000;
+
     /// <summary>Most definitions materialized per transaction. <value>Default 500; 1 to 100,000.</value></summary>
     [Range(1, 100_000)]
     public int MaterializeBatchSize { get; set; } = 500;

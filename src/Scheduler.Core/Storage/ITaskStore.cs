@@ -8,8 +8,10 @@ namespace Scheduler.Core.Storage;
 /// <remarks>
 /// <para>The protocol follows the one job stores use (Quartz's <c>IJobStore</c>: acquire → fired → complete/release):
 /// the scheduler loop materializes due definitions into instances (<see cref="MaterializeDueDefinitionsAsync"/>), the runner loop
-/// claims due instances (<see cref="ClaimDueInstancesAsync"/>), dispatches them and records that (<see cref="RecordDispatchesAsync"/>) or gives
-/// them back (<see cref="ReleaseClaimsAsync"/>); the task instance saga records outcomes (<see cref="TryUpdateInstanceAsync"/>).</para>
+/// claims due instances (<see cref="ClaimDueInstancesAsync"/>), keeps its claims alive (<see cref="RenewLeasesAsync"/>), dispatches them and
+/// records that (<see cref="RecordDispatchesAsync"/>) or gives them back (<see cref="ReleaseClaimsAsync"/>); the task instance saga applies
+/// outcomes (<see cref="ApplyOutcomesAsync"/>). Every instance transition is one of <see cref="TaskInstanceLifecycle"/>'s, fenced by
+/// (instance id, attempt, claim owner), and set-based: one statement per batch, never a read-modify-write of whole rows.</para>
 /// <para>Every operation is atomic. "Now" always comes from the caller (the app's <see cref="TimeProvider"/>), never from the database's clock.
 /// Implementations must be safe for concurrent use by several nodes: two claims never both succeed for one instance.</para>
 /// </remarks>
@@ -26,7 +28,7 @@ public interface ITaskStore
 
     /// <summary>
     /// Stops a definition from firing: clears its next fire time, sets <see cref="TaskDefinition.CancelledAt"/> and cancels its instances
-    /// that are <see cref="TaskInstanceStatus.Scheduled"/>, claimed or not (a claim is cleared; runners learn of the cancellation through
+    /// that are <see cref="TaskInstanceStatus.Scheduled"/> or <see cref="TaskInstanceStatus.Claimed"/> (a claim is cleared; runners learn of the cancellation through
     /// <see cref="GetDefinitionsCancelledSinceAsync"/> and drop what they hold). Returns <see langword="false"/> when no such live definition exists.
     /// </summary>
     Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default);
@@ -43,37 +45,48 @@ public interface ITaskStore
     Task<MaterializeResult> MaterializeDueDefinitionsAsync(MaterializeRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Atomically claims up to <see cref="ClaimRequest.MaxCount"/> unclaimed (or claim-expired) instances, earliest due first, that are either
-    /// <see cref="TaskInstanceStatus.Scheduled"/> with <see cref="TaskInstance.DueAt"/> at or before <see cref="ClaimRequest.Horizon"/>, or
-    /// <see cref="TaskInstanceStatus.Dispatched"/> with an expired attempt (<see cref="TaskInstance.DueAt"/> at or before <see cref="ClaimRequest.Now"/>).
-    /// Each claimed instance gets <see cref="ClaimRequest.Owner"/> as lease owner, a lease until its due time (or now, if later) plus
-    /// <see cref="ClaimRequest.LeaseDuration"/>, and the next attempt number reserved (<see cref="TaskInstance.Attempt"/> + 1).
+    /// In one transaction: dead-letters Dispatched instances whose last allowed attempt expired at <see cref="ClaimRequest.Now"/>
+    /// (<see cref="TaskInstanceLifecycle.IsExpiredLastAttempt"/>), then claims up to <see cref="ClaimRequest.MaxCount"/> instances, earliest first,
+    /// that are due (<see cref="TaskInstanceLifecycle.IsDue"/>: Scheduled within <see cref="ClaimRequest.Horizon"/>, or Dispatched and expired with
+    /// attempts left) or whose claim lapsed (<see cref="TaskInstanceLifecycle.HasLapsedClaim"/>). Each becomes
+    /// <see cref="TaskInstanceStatus.Claimed"/> by <see cref="ClaimRequest.Owner"/> with the next attempt number reserved and a lease until its due
+    /// time (or now, if later) plus <see cref="ClaimRequest.LeaseDuration"/> (<see cref="TaskInstanceLifecycle.Claim"/>).
     /// </summary>
-    Task<IReadOnlyList<ClaimedInstance>> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default);
+    /// <remarks>Concurrent claimers take disjoint rows. Claimed rows leave the due index, so a burst's later batches do not rescan earlier ones.</remarks>
+    Task<ClaimResult> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Records what the runner did with claimed instances: dispatched (status <see cref="TaskInstanceStatus.Dispatched"/>, due again at
-    /// <c>At + ExpireAfter</c>) or dead-lettered (status <see cref="TaskInstanceStatus.Failed"/>). Applies only to instances still claimed by
-    /// <see cref="DispatchRecordRequest.Owner"/> with the same reserved attempt and not final; others are left alone. Clears the claims.
+    /// Claimed → Dispatched for each outcome whose claim the owner still holds (<see cref="TaskInstanceLifecycle.HoldsClaim"/>: same owner,
+    /// same reserved attempt, still Claimed); the attempt expires at <c>At + ExpireAfter</c>. Others — a claim that lapsed and was taken over,
+    /// an attempt whose outcome the saga already applied — are left alone.
     /// </summary>
     /// <returns>How many instances were updated.</returns>
     Task<int> RecordDispatchesAsync(DispatchRecordRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Gives back claims that were not dispatched: clears the lease and un-reserves the attempt number of each instance still claimed by the owner.</summary>
+    /// <summary>Claimed → Scheduled for each claim the owner still holds, giving the reserved attempt number back (<see cref="TaskInstanceLifecycle.Release"/>).</summary>
     /// <returns>How many claims were released.</returns>
     Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends to <see cref="LeaseRenewalRequest.LeaseExpiresAt"/> the leases of the claims the owner still holds.</summary>
+    /// <returns>The instance ids whose claims were renewed; a claim missing from it is no longer held and must not be dispatched.</returns>
+    Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies the task instance saga's decisions, each as one transition fenced by <see cref="TaskInstanceLifecycle.Accepts"/> on the row as it
+    /// is now (<see cref="TaskInstanceLifecycle.Apply"/>), all in one transaction.
+    /// </summary>
+    /// <returns>For each outcome, in order, whether it was applied; <see langword="false"/> means the row changed since the saga read it (or is gone),
+    /// so the saga decides again on fresh state.</returns>
+    Task<IReadOnlyList<bool>> ApplyOutcomesAsync(IReadOnlyList<InstanceOutcome> outcomes, CancellationToken cancellationToken = default);
 
     /// <summary>The instance with id <paramref name="id"/>, or <see langword="null"/>.</summary>
     Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default);
 
+    /// <summary>The instances with the given ids that exist, in no particular order (one round trip, for the saga's batched loads).</summary>
+    Task<IReadOnlyList<TaskInstance>> GetInstancesByIdAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default);
+
     /// <summary>The instances of a definition, ordered by fire time.</summary>
     Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Writes <paramref name="instance"/>'s state if the stored <see cref="TaskInstance.Version"/> still equals <paramref name="instance"/>'s,
-    /// and increments the version. Returns <see langword="false"/> (writing nothing) when another writer got there first or the instance is gone.
-    /// </summary>
-    Task<bool> TryUpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes final instances finished before <see cref="CleanupRequest.FinishedBefore"/> and definitions that will not fire again and have no instance left.</summary>
     Task<CleanupResult> CleanupAsync(CleanupRequest request, CancellationToken cancellationToken = default);

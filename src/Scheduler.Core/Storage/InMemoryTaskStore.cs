@@ -62,14 +62,9 @@ public sealed class InMemoryTaskStore : ITaskStore
             definition.Version++;
             foreach (var instance in _instances.Values)
             {
-                if (instance.DefinitionId == id && instance.Status == TaskInstanceStatus.Scheduled)
+                if (instance.DefinitionId == id && TaskInstanceLifecycle.IsCancellable(instance))
                 {
-                    instance.Status = TaskInstanceStatus.Cancelled;
-                    instance.DueAt = null;
-                    instance.FinishedAt = now;
-                    instance.LeaseOwner = null;
-                    instance.LeaseExpiresAt = null;
-                    instance.Version++;
+                    TaskInstanceLifecycle.Cancel(instance, now);
                 }
             }
 
@@ -129,30 +124,33 @@ public sealed class InMemoryTaskStore : ITaskStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ClaimedInstance>> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    public Task<ClaimResult> ClaimDueInstancesAsync(ClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         lock (_lock)
         {
+            var expired = _instances.Values.Where(i => TaskInstanceLifecycle.IsExpiredLastAttempt(i, request.Now))
+                .OrderBy(i => i.DueAt).Take(request.MaxCount).ToList();
+            foreach (var instance in expired)
+            {
+                TaskInstanceLifecycle.DeadLetterExpired(instance, request.Now);
+            }
+
             var claimable = _instances.Values
-                .Where(i => (i.LeaseExpiresAt is null || i.LeaseExpiresAt <= request.Now)
-                    && ((i.Status == TaskInstanceStatus.Scheduled && i.DueAt <= request.Horizon)
-                        || (i.Status == TaskInstanceStatus.Dispatched && i.DueAt <= request.Now)))
-                .OrderBy(i => i.DueAt)
+                .Where(i => TaskInstanceLifecycle.IsDue(i, request.Now, request.Horizon) || TaskInstanceLifecycle.HasLapsedClaim(i, request.Now))
+                .OrderBy(i => i.Status == TaskInstanceStatus.Claimed ? i.LeaseExpiresAt : i.DueAt)
                 .Take(request.MaxCount)
                 .ToList();
             var claimed = new List<ClaimedInstance>(claimable.Count);
             foreach (var instance in claimable)
             {
-                instance.Attempt++;
-                instance.LeaseOwner = request.Owner;
-                instance.LeaseExpiresAt = (instance.DueAt > request.Now ? instance.DueAt.Value : request.Now) + request.LeaseDuration;
-                instance.Version++;
+                TaskInstanceLifecycle.Claim(instance, request.Owner, request.Now, request.LeaseDuration);
                 var definition = _definitions[instance.DefinitionId];
                 claimed.Add(new ClaimedInstance(instance.Clone(), definition.Metadata, definition.Payload, definition.DestinationQueue));
             }
 
-            return Task.FromResult<IReadOnlyList<ClaimedInstance>>(claimed);
+            return Task.FromResult(new ClaimResult(claimed.OrderBy(c => c.Instance.DueAt).ThenBy(c => c.Instance.Id).ToList(),
+                expired.Select(i => i.Clone()).ToList()));
         }
     }
 
@@ -165,31 +163,11 @@ public sealed class InMemoryTaskStore : ITaskStore
             var updated = 0;
             foreach (var outcome in request.Outcomes)
             {
-                if (!_instances.TryGetValue(outcome.InstanceId, out var instance) || instance.LeaseOwner != request.Owner
-                    || instance.Attempt != outcome.Attempt || instance.IsFinal)
+                if (_instances.TryGetValue(outcome.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, outcome.Attempt))
                 {
-                    continue;
+                    TaskInstanceLifecycle.RecordDispatch(instance, outcome.At);
+                    updated++;
                 }
-
-                if (outcome.DeadLetterReason is null)
-                {
-                    instance.Status = TaskInstanceStatus.Dispatched;
-                    instance.DispatchedAt = outcome.At;
-                    instance.DueAt = outcome.At + instance.ExpireAfter;
-                }
-                else
-                {
-                    instance.Status = TaskInstanceStatus.Failed;
-                    instance.FailedAt = outcome.At;
-                    instance.FinishedAt = outcome.At;
-                    instance.LastError = outcome.DeadLetterReason;
-                    instance.DueAt = null;
-                }
-
-                instance.LeaseOwner = null;
-                instance.LeaseExpiresAt = null;
-                instance.Version++;
-                updated++;
             }
 
             return Task.FromResult(updated);
@@ -203,19 +181,57 @@ public sealed class InMemoryTaskStore : ITaskStore
         lock (_lock)
         {
             var released = 0;
-            foreach (var id in request.InstanceIds)
+            foreach (var claim in request.Claims.Distinct())
             {
-                if (_instances.TryGetValue(id, out var instance) && instance.LeaseOwner == request.Owner)
+                if (_instances.TryGetValue(claim.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, claim.Attempt))
                 {
-                    instance.Attempt--;
-                    instance.LeaseOwner = null;
-                    instance.LeaseExpiresAt = null;
-                    instance.Version++;
+                    TaskInstanceLifecycle.Release(instance);
                     released++;
                 }
             }
 
             return Task.FromResult(released);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            var renewed = new List<Guid>();
+            foreach (var claim in request.Claims.Distinct())
+            {
+                if (_instances.TryGetValue(claim.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, claim.Attempt))
+                {
+                    TaskInstanceLifecycle.RenewLease(instance, request.LeaseExpiresAt);
+                    renewed.Add(instance.Id);
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<Guid>>(renewed);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<bool>> ApplyOutcomesAsync(IReadOnlyList<InstanceOutcome> outcomes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        lock (_lock)
+        {
+            var applied = new bool[outcomes.Count];
+            for (var n = 0; n < outcomes.Count; n++)
+            {
+                var outcome = outcomes[n];
+                if (_instances.TryGetValue(outcome.InstanceId, out var instance) && TaskInstanceLifecycle.Accepts(instance, outcome.Kind, outcome.Attempt))
+                {
+                    TaskInstanceLifecycle.Apply(instance, outcome);
+                    applied[n] = true;
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<bool>>(applied);
         }
     }
 
@@ -229,6 +245,18 @@ public sealed class InMemoryTaskStore : ITaskStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<TaskInstance>> GetInstancesByIdAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        lock (_lock)
+        {
+            IReadOnlyList<TaskInstance> found = ids.Distinct().Select(id => _instances.GetValueOrDefault(id)).OfType<TaskInstance>()
+                .Select(i => i.Clone()).ToList();
+            return Task.FromResult(found);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default)
     {
         lock (_lock)
@@ -236,24 +264,6 @@ public sealed class InMemoryTaskStore : ITaskStore
             IReadOnlyList<TaskInstance> instances = _instances.Values.Where(i => i.DefinitionId == definitionId)
                 .OrderBy(i => i.FireTime).Select(i => i.Clone()).ToList();
             return Task.FromResult(instances);
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<bool> TryUpdateInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(instance);
-        lock (_lock)
-        {
-            if (!_instances.TryGetValue(instance.Id, out var stored) || stored.Version != instance.Version)
-            {
-                return Task.FromResult(false);
-            }
-
-            var updated = instance.Clone();
-            updated.Version = stored.Version + 1;
-            _instances[instance.Id] = updated;
-            return Task.FromResult(true);
         }
     }
 

@@ -54,18 +54,23 @@ public sealed record ClaimRequest
 }
 
 /// <summary>A claimed instance with what the runner needs to dispatch it.</summary>
-/// <param name="Instance">The instance as claimed: lease set, <see cref="TaskInstance.Attempt"/> the reserved attempt number.</param>
+/// <param name="Instance">The instance as claimed: status <see cref="TaskInstanceStatus.Claimed"/>, lease set, <see cref="TaskInstance.Attempt"/>
+/// the reserved attempt number, <see cref="TaskInstance.DueAt"/> when to dispatch it.</param>
 /// <param name="Metadata">The definition's metadata.</param>
 /// <param name="Payload">The definition's payload.</param>
 /// <param name="DestinationQueue">The definition's destination queue, if any.</param>
 public sealed record ClaimedInstance(TaskInstance Instance, IReadOnlyDictionary<string, string> Metadata, string? Payload, string? DestinationQueue);
 
-/// <summary>What the runner did with one claimed instance.</summary>
+/// <summary>One claimed attempt, as the fence of the runner's transitions: the instance, the attempt number the claim reserved.</summary>
 /// <param name="InstanceId">The instance.</param>
 /// <param name="Attempt">The attempt number reserved by the claim.</param>
-/// <param name="At">When it was dispatched or dead-lettered (UTC).</param>
-/// <param name="DeadLetterReason"><see langword="null"/> when dispatched; otherwise why the instance failed for good.</param>
-public sealed record DispatchOutcome(Guid InstanceId, int Attempt, DateTimeOffset At, string? DeadLetterReason = null);
+public readonly record struct ClaimToken(Guid InstanceId, int Attempt);
+
+/// <summary>That the runner dispatched one claimed attempt.</summary>
+/// <param name="InstanceId">The instance.</param>
+/// <param name="Attempt">The attempt number reserved by the claim.</param>
+/// <param name="At">When it was dispatched (UTC); the attempt expires at this plus ExpireAfter.</param>
+public sealed record DispatchOutcome(Guid InstanceId, int Attempt, DateTimeOffset At);
 
 /// <summary>Request of <see cref="ITaskStore.RecordDispatchesAsync"/>.</summary>
 public sealed record DispatchRecordRequest
@@ -73,7 +78,7 @@ public sealed record DispatchRecordRequest
     /// <summary>The node that holds the claims.</summary>
     public required string Owner { get; init; }
 
-    /// <summary>The outcomes to record.</summary>
+    /// <summary>The dispatches to record.</summary>
     public required IReadOnlyList<DispatchOutcome> Outcomes { get; init; }
 }
 
@@ -83,8 +88,21 @@ public sealed record ReleaseRequest
     /// <summary>The node that holds the claims.</summary>
     public required string Owner { get; init; }
 
-    /// <summary>The instances whose claims to release.</summary>
-    public required IReadOnlyList<Guid> InstanceIds { get; init; }
+    /// <summary>The claims to release.</summary>
+    public required IReadOnlyList<ClaimToken> Claims { get; init; }
+}
+
+/// <summary>Request of <see cref="ITaskStore.RenewLeasesAsync"/>.</summary>
+public sealed record LeaseRenewalRequest
+{
+    /// <summary>The node that holds the claims.</summary>
+    public required string Owner { get; init; }
+
+    /// <summary>The claims to renew.</summary>
+    public required IReadOnlyList<ClaimToken> Claims { get; init; }
+
+    /// <summary>The new end of every renewed lease (UTC).</summary>
+    public required DateTimeOffset LeaseExpiresAt { get; init; }
 }
 
 /// <summary>Request of <see cref="ITaskStore.CleanupAsync"/>.</summary>

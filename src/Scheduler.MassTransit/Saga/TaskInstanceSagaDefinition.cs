@@ -3,16 +3,22 @@ using MassTransit;
 namespace Scheduler.MassTransit.Saga;
 
 /// <summary>
-/// Endpoint settings of the task instance saga: a failed event — a lost optimistic-concurrency race or a transient store error — is
-/// processed again on fresh state, and the events the saga publishes go out only after its state is saved (in-memory outbox).
+/// Endpoint settings of the task instance saga: up to <see cref="ConcurrentEvents"/> events are processed at once, so their loads and saves
+/// share round trips (group commit); a failed event — a closed fence or a transient store error — is processed again on fresh state; the
+/// events the saga publishes go out only after its decision is stored (in-memory outbox).
 /// </summary>
 public sealed class TaskInstanceSagaDefinition : SagaDefinition<TaskInstanceSaga>
 {
+    /// <summary>How many worker reports the saga endpoint processes at once (and its broker prefetch): 256.</summary>
+    public const int ConcurrentEvents = 256;
+
     /// <inheritdoc />
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<TaskInstanceSaga> sagaConfigurator,
         IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        endpointConfigurator.PrefetchCount = ConcurrentEvents;
+        endpointConfigurator.ConcurrentMessageLimit = ConcurrentEvents;
         endpointConfigurator.UseMessageRetry(r => r.Intervals(5, 10, 25, 50, 100, 250, 500, 1000, 2000, 5000));
         endpointConfigurator.UseInMemoryOutbox(context);
     }

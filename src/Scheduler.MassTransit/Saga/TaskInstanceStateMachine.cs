@@ -1,19 +1,23 @@
 using MassTransit;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
 
 namespace Scheduler.MassTransit.Saga;
 
 /// <summary>
-/// The task instance saga: records what workers report about a dispatched task instance — start, completion (<c>completed_at</c>) and
-/// failure — and decides the retry. Keyed by <see cref="TaskDue.InstanceId"/>; the instance row is created by the scheduler loop and
-/// dispatched by the runner loop, so the saga never creates instances and discards events for unknown ones.
+/// The task instance saga: decides what a worker's report — start, completion, failure — does to a task instance, and the retry. Keyed by
+/// <see cref="TaskDue.InstanceId"/>; the instance row is created by the scheduler loop and claimed and dispatched by the runner loop, so the
+/// saga never creates instances and discards events for unknown ones.
 /// </summary>
 /// <remarks>
+/// <para>The saga decides and the store applies: each decision is an <see cref="InstanceOutcome"/> that the store writes as one transition
+/// fenced by <see cref="TaskInstanceLifecycle.Accepts"/>, the same predicate that guards the events here. If the row changed between the read and
+/// the write (a runner claimed the next attempt, another report landed), the fence is closed, the event is processed again on fresh state.</para>
 /// <para>A failure of the current attempt schedules the next one after the retry policy's backoff (state Scheduled, due at now + delay), or,
-/// after the last attempt, marks the instance Failed and publishes <see cref="TaskDeadLettered"/>.</para>
-/// <para>Stale reports are recognised by attempt number: a failure of an attempt older than the latest handed out is ignored (the newer
-/// attempt decides); a completion of any attempt completes the instance, since the work was done. Final states ignore everything.</para>
+/// after the last attempt, marks the instance Failed and publishes <see cref="TaskDeadLettered"/>. A failure or start of an older attempt is
+/// ignored (the newer attempt decides). A completion of any attempt completes the instance, also after a retry was scheduled or the instance
+/// was dead-lettered: the work was done. <c>completed_at</c> is when this node recorded it; the worker's time is kept as reported.</para>
 /// </remarks>
 public sealed class TaskInstanceStateMachine : MassTransitStateMachine<TaskInstanceSaga>
 {
@@ -38,44 +42,30 @@ public sealed class TaskInstanceStateMachine : MassTransitStateMachine<TaskInsta
             e.OnMissingInstance(m => m.Discard());
         });
 
-        During(Scheduled, Dispatched,
-            When(StartReported, ctx => ctx.Message.Attempt == ctx.Saga.Instance.Attempt)
-                .Then(ctx => ctx.Saga.Instance.StartedAt = ctx.Message.StartedAt),
-            When(CompletionReported)
-                .Then(ctx =>
-                {
-                    var instance = ctx.Saga.Instance;
-                    instance.StartedAt = ctx.Message.StartedAt;
-                    instance.CompletedAt = ctx.Message.CompletedAt;
-                    instance.FinishedAt = ctx.Message.CompletedAt;
-                    instance.DueAt = null;
-                    ReleaseClaim(instance);
-                })
-                .TransitionTo(Completed),
-            When(FailureReported, ctx => ctx.Message.Attempt == ctx.Saga.Instance.Attempt)
-                .Then(ctx =>
-                {
-                    var instance = ctx.Saga.Instance;
-                    instance.StartedAt = ctx.Message.StartedAt;
-                    instance.LastError = $"{ctx.Message.ExceptionType}: {ctx.Message.Reason}";
-                })
+        During(Claimed, Dispatched,
+            When(StartReported, ctx => TaskInstanceLifecycle.Accepts(ctx.Saga.Instance, OutcomeKind.Started, ctx.Message.Attempt))
+                .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.Started,
+                    timeProvider.GetUtcNow()) { StartedAt = ctx.Message.StartedAt }),
+            When(FailureReported, ctx => TaskInstanceLifecycle.Accepts(ctx.Saga.Instance, OutcomeKind.RetryScheduled, ctx.Message.Attempt))
                 .IfElse(ctx => ctx.Message.Attempt < ctx.Saga.Instance.Retry.MaxAttempts,
                     retry => retry
                         .Then(ctx =>
                         {
-                            var instance = ctx.Saga.Instance;
-                            instance.DueAt = timeProvider.GetUtcNow() + Backoff.Delay(instance.Retry, ctx.Message.Attempt, Random.Shared.NextDouble);
-                            ReleaseClaim(instance);
+                            var now = timeProvider.GetUtcNow();
+                            ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.RetryScheduled, now)
+                            {
+                                StartedAt = ctx.Message.StartedAt,
+                                RetryAt = now + Backoff.Delay(ctx.Saga.Instance.Retry, ctx.Message.Attempt, Random.Shared.NextDouble),
+                                Error = Error(ctx.Message),
+                            };
                         })
                         .TransitionTo(Scheduled),
                     deadLetter => deadLetter
-                        .Then(ctx =>
+                        .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.DeadLettered,
+                            timeProvider.GetUtcNow())
                         {
-                            var instance = ctx.Saga.Instance;
-                            instance.FailedAt = timeProvider.GetUtcNow();
-                            instance.FinishedAt = instance.FailedAt;
-                            instance.DueAt = null;
-                            ReleaseClaim(instance);
+                            StartedAt = ctx.Message.StartedAt,
+                            Error = Error(ctx.Message),
                         })
                         .TransitionTo(Failed)
                         .PublishAsync(ctx => ctx.Init<TaskDeadLettered>(new TaskDeadLettered
@@ -84,26 +74,37 @@ public sealed class TaskInstanceStateMachine : MassTransitStateMachine<TaskInsta
                             InstanceId = ctx.Message.InstanceId,
                             Attempt = ctx.Message.Attempt,
                             FireTime = ctx.Saga.Instance.FireTime,
-                            Reason = ctx.Saga.Instance.LastError!,
-                            FailedAt = ctx.Saga.Instance.FailedAt!.Value,
+                            Reason = ctx.Saga.Outcome!.Error!,
+                            FailedAt = ctx.Saga.Outcome.RecordedAt,
                         }))));
 
-        During(Completed, Failed, Cancelled,
+        During(Scheduled, Claimed, Dispatched, Failed,
+            When(CompletionReported)
+                .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.Completed,
+                    timeProvider.GetUtcNow())
+                {
+                    StartedAt = ctx.Message.StartedAt,
+                    ReportedCompletedAt = ctx.Message.CompletedAt,
+                })
+                .TransitionTo(Completed));
+
+        During(Scheduled, Failed,
+            Ignore(StartReported),
+            Ignore(FailureReported));
+
+        During(Completed, Cancelled,
             Ignore(StartReported),
             Ignore(CompletionReported),
             Ignore(FailureReported));
     }
 
-    // An outcome ends the attempt: a runner's claim on it (held while the dispatch was being recorded) no longer applies, so the runner's
-    // late record of that dispatch, which requires its claim, leaves the outcome alone.
-    private static void ReleaseClaim(TaskInstance instance)
-    {
-        instance.LeaseOwner = null;
-        instance.LeaseExpiresAt = null;
-    }
+    private static string Error(TaskFailed failure) => $"{failure.ExceptionType}: {failure.Reason}";
 
     /// <summary>Waiting for dispatch (first attempt or a retry).</summary>
     public State Scheduled { get; private set; } = null!;
+
+    /// <summary>A runner holds a claim and will dispatch the reserved attempt at its due time.</summary>
+    public State Claimed { get; private set; } = null!;
 
     /// <summary>An attempt is out with a worker.</summary>
     public State Dispatched { get; private set; } = null!;
@@ -111,7 +112,7 @@ public sealed class TaskInstanceStateMachine : MassTransitStateMachine<TaskInsta
     /// <summary>An attempt completed. Final.</summary>
     public State Completed { get; private set; } = null!;
 
-    /// <summary>The last attempt failed or expired (dead-lettered). Final.</summary>
+    /// <summary>The last attempt failed or expired (dead-lettered). Final, except that a late completion still counts.</summary>
     public State Failed { get; private set; } = null!;
 
     /// <summary>The task was cancelled before this instance was dispatched. Final.</summary>

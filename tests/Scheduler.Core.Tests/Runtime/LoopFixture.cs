@@ -72,6 +72,9 @@ internal sealed class RecordingDispatcher : ITaskDispatcher
 
     public bool Fail { get; set; }
 
+    /// <summary>Awaited by every publish before it counts as sent: a slow or hanging broker. It gets the publish's cancellation token.</summary>
+    public Func<TaskDue, CancellationToken, Task>? Gate { get; set; }
+
     public IReadOnlyList<(TaskDue Message, string? Queue, DateTimeOffset At)> Dispatched
     {
         get
@@ -94,19 +97,22 @@ internal sealed class RecordingDispatcher : ITaskDispatcher
         }
     }
 
-    public Task DispatchAsync(TaskDue message, string? destinationQueue, CancellationToken cancellationToken = default)
+    public async Task DispatchAsync(TaskDue message, string? destinationQueue, CancellationToken cancellationToken = default)
     {
         if (Fail)
         {
             throw new InvalidOperationException("broker unavailable");
         }
 
+        if (Gate is { } gate)
+        {
+            await gate(message, cancellationToken);
+        }
+
         lock (_lock)
         {
             _dispatched.Add((message, destinationQueue, Clock?.GetUtcNow() ?? default));
         }
-
-        return Task.CompletedTask;
     }
 
     public Task PublishDeadLetteredAsync(TaskDeadLettered message, CancellationToken cancellationToken = default)

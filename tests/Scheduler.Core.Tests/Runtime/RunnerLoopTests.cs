@@ -239,15 +239,7 @@ public class RunnerLoopTests
         Assert.Equal(0, released.Attempt);
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
-    }
+    private static Task WaitUntil(Func<bool> condition) => Eventually.UntilAsync(condition);
 }
 
 public class SchedulerMetricsTests

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
 
 namespace Scheduler.Core.Tests.Runtime;
 
@@ -105,9 +106,7 @@ public class SchedulerLoopTests
         var taskId = await f.ScheduleAsync(new ScheduleTask { Trigger = LoopFixture.Start.ToString("O", CultureInfo.InvariantCulture) });
         await f.TickAsync();
         var instance = await f.SingleInstanceAsync(taskId);
-        instance.Status = TaskInstanceStatus.Completed;
-        instance.CompletedAt = instance.FinishedAt = f.Time.GetUtcNow();
-        Assert.True(await f.Store.TryUpdateInstanceAsync(instance));
+        Assert.Equal([true], await f.Store.ApplyOutcomesAsync([new InstanceOutcome(instance.Id, instance.Attempt, OutcomeKind.Completed, f.Time.GetUtcNow())]));
 
         f.Time.Advance(TimeSpan.FromMinutes(59));
         Assert.Equal(new(0, 0), await f.Cleanup.RunOnceAsync());

@@ -150,7 +150,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
             await using var connection = new NpgsqlConnection(environment.Database.ConnectionString);
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(
-                "SELECT id, lease_expires_at FROM task_instances WHERE definition_id = ANY(@ids) AND lease_owner = @owner AND status = 0", connection);
+                "SELECT id, lease_expires_at FROM task_instances WHERE definition_id = ANY(@ids) AND lease_owner = @owner AND status = 5", connection);
             command.Parameters.AddWithValue("ids", taskIds.ToArray());
             command.Parameters.AddWithValue("owner", owner);
             await using var reader = await command.ExecuteReaderAsync();

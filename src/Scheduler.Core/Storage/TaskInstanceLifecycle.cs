@@ -1,0 +1,184 @@
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.Core.Storage;
+
+/// <summary>
+/// The task instance's state table, written once: which transition applies to which state, fenced by (instance id, attempt, claim owner),
+/// and what it writes. <see cref="InMemoryTaskStore"/> runs these methods; the EF Core store runs the same table as set-based SQL; one contract
+/// test suite holds every store to it. The table itself, with a picture, is in docs/guarantees.md.
+/// </summary>
+/// <remarks>
+/// <para>Writers: the scheduler loop inserts Scheduled rows; the runner loop claims (Scheduled, expired Dispatched, or a lapsed claim →
+/// Claimed), records dispatches (Claimed → Dispatched), renews and releases its claims, and dead-letters a Dispatched attempt that expired as
+/// the last allowed one; the task instance saga applies worker outcomes (<see cref="Accepts"/>, <see cref="Apply"/>); CancelTask cancels
+/// Scheduled and Claimed rows.</para>
+/// <para>Every transition states its precondition (the fence) and nothing else: a stale actor — a runner whose claim lapsed, a report on a
+/// superseded attempt — finds the fence closed and writes nothing. No transition compares whole rows or merges them.</para>
+/// </remarks>
+public static class TaskInstanceLifecycle
+{
+    /// <summary>The <c>last_error</c> of an instance dead-lettered because its last allowed attempt expired without an outcome.</summary>
+    public const string ExpiredReason = "The last attempt did not complete within ExpireAfter and the retry policy allows no more attempts.";
+
+    /// <summary>Claimable as due: Scheduled with its due time within <paramref name="horizon"/>, or Dispatched with its attempt expired at
+    /// <paramref name="now"/> and attempts left.</summary>
+    public static bool IsDue(TaskInstance instance, DateTimeOffset now, DateTimeOffset horizon)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return (instance.Status == TaskInstanceStatus.Scheduled && instance.DueAt <= horizon)
+            || (instance.Status == TaskInstanceStatus.Dispatched && instance.DueAt <= now && instance.Attempt < instance.MaxAttempts);
+    }
+
+    /// <summary>Claimable because another claim lapsed: Claimed with the lease over at <paramref name="now"/> (its holder died or fell behind).</summary>
+    public static bool HasLapsedClaim(TaskInstance instance, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.Status == TaskInstanceStatus.Claimed && instance.LeaseExpiresAt <= now;
+    }
+
+    /// <summary>Dispatched, expired at <paramref name="now"/>, and the attempt was the last the retry policy allows.</summary>
+    public static bool IsExpiredLastAttempt(TaskInstance instance, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.Status == TaskInstanceStatus.Dispatched && instance.DueAt <= now && instance.Attempt >= instance.MaxAttempts;
+    }
+
+    /// <summary>
+    /// → Claimed by <paramref name="owner"/>: reserves the next attempt number; an expired Dispatched attempt is due again at once; the lease
+    /// lasts until the due time (or now, if later) plus <paramref name="leaseDuration"/>.
+    /// </summary>
+    public static void Claim(TaskInstance instance, string owner, DateTimeOffset now, TimeSpan leaseDuration)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        if (instance.Status == TaskInstanceStatus.Dispatched)
+        {
+            instance.DueAt = now;
+        }
+
+        instance.Status = TaskInstanceStatus.Claimed;
+        instance.Attempt++;
+        instance.LeaseOwner = owner;
+        instance.LeaseExpiresAt = (instance.DueAt > now ? instance.DueAt.Value : now) + leaseDuration;
+        instance.Version++;
+    }
+
+    /// <summary>Dispatched → Failed (dead letter) with <see cref="ExpiredReason"/>.</summary>
+    public static void DeadLetterExpired(TaskInstance instance, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        instance.Status = TaskInstanceStatus.Failed;
+        instance.DueAt = null;
+        instance.FailedAt = now;
+        instance.FinishedAt = now;
+        instance.LastError = ExpiredReason;
+        instance.Version++;
+    }
+
+    /// <summary>The fence of the runner's transitions: Claimed by <paramref name="owner"/> with attempt <paramref name="attempt"/> reserved.</summary>
+    public static bool HoldsClaim(TaskInstance instance, string owner, int attempt)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.Status == TaskInstanceStatus.Claimed && instance.LeaseOwner == owner && instance.Attempt == attempt;
+    }
+
+    /// <summary>Claimed → Dispatched at <paramref name="at"/>: due again (expired) at <paramref name="at"/> plus ExpireAfter; claim cleared.</summary>
+    public static void RecordDispatch(TaskInstance instance, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        instance.Status = TaskInstanceStatus.Dispatched;
+        instance.DispatchedAt = at;
+        instance.DueAt = at + instance.ExpireAfter;
+        ClearClaim(instance);
+    }
+
+    /// <summary>Claimed → Scheduled, the reserved attempt number given back, due time kept (a claim taken for an expired attempt stays due now).</summary>
+    public static void Release(TaskInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        instance.Status = TaskInstanceStatus.Scheduled;
+        instance.Attempt--;
+        ClearClaim(instance);
+    }
+
+    /// <summary>Claimed → Claimed with the lease extended to <paramref name="leaseExpiresAt"/>.</summary>
+    public static void RenewLease(TaskInstance instance, DateTimeOffset leaseExpiresAt)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        instance.LeaseExpiresAt = leaseExpiresAt;
+        instance.Version++;
+    }
+
+    /// <summary>Scheduled or Claimed → Cancelled (the task was cancelled); an attempt already dispatched is left to finish.</summary>
+    public static bool IsCancellable(TaskInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed;
+    }
+
+    /// <summary>→ Cancelled at <paramref name="now"/>.</summary>
+    public static void Cancel(TaskInstance instance, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        instance.Status = TaskInstanceStatus.Cancelled;
+        instance.DueAt = null;
+        instance.FinishedAt = now;
+        ClearClaim(instance);
+    }
+
+    /// <summary>
+    /// The fence of the saga's transitions, and so the saga's own guard: a completion applies to an instance Scheduled, Claimed, Dispatched
+    /// or Failed (a success counts even after a retry was scheduled, another attempt claimed, or the instance dead-lettered); a start or a
+    /// failure only to the attempt that is current and out (Claimed or Dispatched). Completed and Cancelled instances accept nothing.
+    /// </summary>
+    public static bool Accepts(TaskInstance instance, OutcomeKind kind, int attempt)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return kind == OutcomeKind.Completed
+            ? instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched or TaskInstanceStatus.Failed
+            : instance.Attempt == attempt && instance.Status is TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched;
+    }
+
+    /// <summary>Applies <paramref name="outcome"/>, which <see cref="Accepts"/> must allow.</summary>
+    public static void Apply(TaskInstance instance, InstanceOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(outcome);
+        instance.StartedAt = outcome.StartedAt ?? instance.StartedAt;
+        switch (outcome.Kind)
+        {
+            case OutcomeKind.Completed:
+                instance.Status = TaskInstanceStatus.Completed;
+                instance.CompletedAt = outcome.RecordedAt;
+                instance.ReportedCompletedAt = outcome.ReportedCompletedAt;
+                instance.FailedAt = null;
+                instance.FinishedAt = outcome.RecordedAt;
+                instance.DueAt = null;
+                ClearClaim(instance);
+                return;
+            case OutcomeKind.RetryScheduled:
+                instance.Status = TaskInstanceStatus.Scheduled;
+                instance.DueAt = outcome.RetryAt;
+                instance.LastError = outcome.Error;
+                ClearClaim(instance);
+                return;
+            case OutcomeKind.DeadLettered:
+                instance.Status = TaskInstanceStatus.Failed;
+                instance.DueAt = null;
+                instance.FailedAt = outcome.RecordedAt;
+                instance.FinishedAt = outcome.RecordedAt;
+                instance.LastError = outcome.Error;
+                ClearClaim(instance);
+                return;
+            default:
+                instance.Version++;
+                return;
+        }
+    }
+
+    private static void ClearClaim(TaskInstance instance)
+    {
+        instance.LeaseOwner = null;
+        instance.LeaseExpiresAt = null;
+        instance.Version++;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.Core.Tests.Runtime;
+
+/// <summary>
+/// A live node never dispatches an attempt on a claim it may have lost (issue #7): a dispatcher slower than the lease, leases renewed while a node
+/// is behind, and a burst larger than <see cref="SchedulerOptions.MaxHeld"/>. Time is fake; the broker is a gate the test opens.
+/// </summary>
+public class RunnerLeaseTests
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    private static ScheduleTask Once(TimeSpan fromStart) => new()
+    {
+        Trigger = (LoopFixture.Start + fromStart).ToString("O", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Publishes that wait until the test releases them (or their cancellation token fires).</summary>
+    private sealed class Broker
+    {
+        public Channel<(TaskDue Message, TaskCompletionSource Release)> Started { get; } = Channel.CreateUnbounded<(TaskDue, TaskCompletionSource)>();
+
+        public async Task PublishAsync(TaskDue message, CancellationToken cancellationToken)
+        {
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await Started.Writer.WriteAsync((message, release), cancellationToken);
+            await release.Task.WaitAsync(cancellationToken);
+        }
+
+        public async Task<(TaskDue Message, TaskCompletionSource Release)> NextAsync() =>
+            await Started.Reader.ReadAsync().AsTask().WaitAsync(Eventually.Deadline);
+    }
+
+    /// <summary>Node a (one publish at a time, through a gated broker) holds the claims of <paramref name="tasks"/> tasks due at the start;
+    /// node b shares its store and clock.</summary>
+    private static async Task<(LoopFixture A, LoopFixture B, Broker Broker, List<Guid> TaskIds)> TwoNodesAsync(int tasks)
+    {
+        var a = new LoopFixture(o => { o.MaxConcurrentDispatches = 1; o.LeaseDuration = Lease; }, nodeId: "a");
+        var b = new LoopFixture(o => o.LeaseDuration = Lease, nodeId: "b", store: a.Store, time: a.Time);
+        var broker = new Broker();
+        a.Dispatcher.Gate = broker.PublishAsync;
+        var taskIds = new List<Guid>();
+        for (var n = 0; n < tasks; n++)
+        {
+            taskIds.Add(await a.ScheduleAsync(Once(TimeSpan.Zero)));
+        }
+
+        await a.SchedulerLoop.RunOnceAsync();
+        Assert.Equal(tasks, await a.Runner.ClaimOnceAsync());
+        return (a, b, broker, taskIds);
+    }
+
+    [Fact]
+    public async Task SlowDispatcher_NeverPublishesOnALapsingClaim_NoInstanceIsDispatchedTwice_NoneIsLost()
+    {
+        // Node a publishes one at a time, and its broker is slow: the first publish takes 20 s of its 30 s leases.
+        var (a, b, broker, taskIds) = await TwoNodesAsync(tasks: 4); // node a holds the 4 claims, leases until Start + 30 s
+        using var disposeA = a;
+        using var disposeB = b;
+        var dispatching = a.Runner.DispatchDueAsync();
+
+        var first = await broker.NextAsync();
+        a.Time.Advance(TimeSpan.FromSeconds(20));
+        first.Release.SetResult(); // the first publish completes at Start + 20 s, inside its lease
+
+        // The second starts with 10 s of lease left: it may take only until 5 s before the lease ends, and the broker is still slow.
+        var second = await broker.NextAsync();
+        a.Time.Advance(TimeSpan.FromSeconds(6));
+
+        // Its send times out; the other two have less than a third of the lease left and are not published: node a releases all three.
+        Assert.Equal(1, await dispatching.WaitAsync(Eventually.Deadline));
+        Assert.False(second.Release.Task.IsCompleted);
+        Assert.Equal([first.Message.InstanceId], a.Dispatcher.Dispatched.Select(d => d.Message.InstanceId));
+
+        // Another node takes them at once (released, not lapsed: the same attempt number, nothing used up) and dispatches each.
+        Assert.Equal(3, await b.Runner.ClaimOnceAsync());
+        Assert.Equal(3, await b.Runner.DispatchDueAsync());
+        a.Time.Advance(TimeSpan.FromMinutes(2)); // past every lease: nothing is left for anyone
+        Assert.Equal(0, await a.Runner.ClaimOnceAsync());
+        Assert.Equal(0, await b.Runner.ClaimOnceAsync());
+
+        var dispatched = a.Dispatcher.Dispatched.Concat(b.Dispatcher.Dispatched).Select(d => d.Message).ToList();
+        Assert.Equal(taskIds.Order(), dispatched.Select(m => m.TaskId).Order()); // each task exactly once: none twice, none lost
+        Assert.All(dispatched, m => Assert.Equal(1, m.Attempt));
+        foreach (var taskId in taskIds)
+        {
+            Assert.Equal(TaskInstanceStatus.Dispatched, (await a.SingleInstanceAsync(taskId)).Status);
+        }
+    }
+
+    [Fact]
+    public async Task NodeBehindItsLeases_RenewsThem_SoNoOtherNodeTakesItsClaimsOver()
+    {
+        var (a, b, broker, _) = await TwoNodesAsync(tasks: 3);
+        using var disposeA = a;
+        using var disposeB = b;
+        var dispatching = a.Runner.DispatchDueAsync();
+        var publishes = new ConcurrentBag<Guid>();
+
+        // Each publish takes 20 s; between them node a polls (claims), which renews the leases that run low.
+        for (var n = 0; n < 3; n++)
+        {
+            var publish = await broker.NextAsync();
+            a.Time.Advance(TimeSpan.FromSeconds(20));
+            await a.Runner.ClaimOnceAsync();
+            Assert.Equal(0, await b.Runner.ClaimOnceAsync()); // the renewed leases keep node b off, even past the first lease's end
+            publishes.Add(publish.Message.InstanceId);
+            publish.Release.SetResult();
+        }
+
+        Assert.Equal(3, await dispatching.WaitAsync(Eventually.Deadline));
+        Assert.Equal(3, publishes.Distinct().Count());
+        Assert.Empty(b.Dispatcher.Dispatched);
+        Assert.Equal(0, a.Runner.ClaimCount);
+    }
+
+    [Fact]
+    public async Task BurstLargerThanMaxHeld_IsClaimedInPortions_AndDispatchedOnceEach()
+    {
+        const int tasks = 250;
+        using var f = new LoopFixture(o => { o.MaxHeld = 40; o.ClaimBatchSize = 25; o.MaterializeBatchSize = 1000; });
+        for (var n = 0; n < tasks; n++)
+        {
+            await f.ScheduleAsync(Once(TimeSpan.FromSeconds(1)));
+        }
+
+        await f.SchedulerLoop.RunOnceAsync();
+        var peak = 0;
+        for (var round = 0; round < tasks && f.Dispatcher.Dispatched.Count < tasks; round++)
+        {
+            await f.Runner.ClaimOnceAsync();
+            peak = Math.Max(peak, f.Runner.ClaimCount);
+            f.Time.Advance(TimeSpan.FromSeconds(1));
+            await f.Runner.DispatchDueAsync();
+        }
+
+        Assert.Equal(40, peak);
+        var dispatched = f.Dispatcher.Dispatched.Select(d => d.Message).ToList();
+        Assert.Equal(tasks, dispatched.Count);
+        Assert.Equal(tasks, dispatched.Select(m => m.InstanceId).Distinct().Count());
+        Assert.All(dispatched, m => Assert.Equal(1, m.Attempt));
+    }
+}
