@@ -57,3 +57,39 @@ public sealed class RegistrationTests(SqliteDatabaseFixture sqlite, PostgresData
         Assert.Equal(added.Definition.Id, (await store.GetDefinitionAsync(added.Definition.Id))?.Id);
     }
 }
+
+/// <summary>A database created by an earlier version (before <c>max_attempts</c> and <c>reported_completed_at</c>) gets the new columns at the
+/// next start, and its instances go on through the lifecycle.</summary>
+public sealed class SchemaUpgradeTests(SqliteDatabaseFixture sqlite, PostgresDatabaseFixture postgres)
+    : IClassFixture<SqliteDatabaseFixture>, IClassFixture<PostgresDatabaseFixture>
+{
+    [Fact]
+    public Task EnsureSchema_AddsNewColumns_ToAnOlderSqliteTable() => AssertUpgradesAsync(sqlite.ConnectionString, SqliteDatabaseFixture.Options);
+
+    [Fact]
+    public Task EnsureSchema_AddsNewColumns_ToAnOlderPostgresTable() => AssertUpgradesAsync(postgres.ConnectionString, PostgresDatabaseFixture.Options);
+
+    private static async Task AssertUpgradesAsync(string connectionString, EfTaskStoreOptions options)
+    {
+        var store = await StoreFactory.CreateEmptyAsync(connectionString, options);
+        await using (var context = StoreFactory.CreateContextFactory(connectionString, options).CreateDbContext())
+        {
+            await context.Database.ExecuteSqlRawAsync("ALTER TABLE task_instances DROP COLUMN max_attempts");
+            await context.Database.ExecuteSqlRawAsync("ALTER TABLE task_instances DROP COLUMN reported_completed_at");
+        }
+
+        await store.EnsureSchemaAsync();
+        await store.EnsureSchemaAsync(); // and again: nothing left to add
+
+        var (_, instances) = await SeedAsync(store, T0);
+        var claimed = Assert.Single((await store.ClaimDueInstancesAsync(Claim("node-a", T0))).Claimed);
+        Assert.Equal(instances[0].Id, claimed.Instance.Id);
+        Assert.Equal(1, await store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = "node-a", Outcomes = [new DispatchOutcome(claimed.Instance.Id, 1, T0)] }));
+        Assert.Equal([true], await store.ApplyOutcomesAsync([new InstanceOutcome(claimed.Instance.Id, 1, OutcomeKind.Completed, T0.AddSeconds(2))
+        {
+            ReportedCompletedAt = T0.AddSeconds(1),
+        }]));
+        var completed = (await store.GetInstanceAsync(claimed.Instance.Id))!;
+        Assert.Equal((T0.AddSeconds(2), T0.AddSeconds(1)), (completed.CompletedAt, completed.ReportedCompletedAt));
+    }
+}
