@@ -8,6 +8,7 @@ namespace Scheduler.MassTransit.Node;
 public sealed class MassTransitTaskDispatcher : ITaskDispatcher
 {
     private readonly IBus _bus;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<ISendEndpoint>> _queues = new(StringComparer.Ordinal);
 
     /// <summary>Creates the dispatcher.</summary>
     public MassTransitTaskDispatcher(IBus bus) => _bus = bus;
@@ -21,7 +22,19 @@ public sealed class MassTransitTaskDispatcher : ITaskDispatcher
             return;
         }
 
-        var endpoint = await _bus.GetSendEndpoint(new Uri($"queue:{destinationQueue}")).ConfigureAwait(false);
+        // One endpoint per queue for the node's lifetime: a send is then a dictionary look-up, not a URI parse and a cache look-up in MassTransit.
+        var pending = _queues.GetOrAdd(destinationQueue, queue => _bus.GetSendEndpoint(new Uri($"queue:{queue}")));
+        ISendEndpoint endpoint;
+        try
+        {
+            endpoint = await pending.ConfigureAwait(false);
+        }
+        catch
+        {
+            _queues.TryRemove(KeyValuePair.Create(destinationQueue, pending)); // not cached: the next dispatch asks again
+            throw;
+        }
+
         await endpoint.Send(message, cancellationToken).ConfigureAwait(false);
     }
 
