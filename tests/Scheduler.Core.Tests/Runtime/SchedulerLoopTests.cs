@@ -1,6 +1,7 @@
 using System.Globalization;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
 
 namespace Scheduler.Core.Tests.Runtime;
 
