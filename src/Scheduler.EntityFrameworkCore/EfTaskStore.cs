@@ -20,8 +20,11 @@ namespace Scheduler.EntityFrameworkCore;
 public sealed partial class EfTaskStore<TContext> : ITaskStore
     where TContext : DbContext
 {
-    // Rows per multi-row VALUES statement: 16 parameters per instance (15 per definition) stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+    // Rows per multi-row VALUES statement: 16 parameters per instance stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
     private const int RowsPerStatement = 1000;
+    // Definitions per multi-row INSERT (15 parameters each). Fewer than RowsPerStatement: PostgreSQL's parse and planning time grows faster
+    // than the row count for long VALUES lists; on a 2-core box 100-row statements stored 1,000 definitions faster than one 1,000-row one.
+    private const int DefinitionsPerStatement = 100;
     private static readonly TimeSpan[] SchemaRetryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
 
     private readonly IDbContextFactory<TContext> _contextFactory;
@@ -80,7 +83,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
-    /// <remarks>One transaction: multi-row <c>INSERT … ON CONFLICT DO NOTHING RETURNING id</c> per <see cref="RowsPerStatement"/> definitions
+    /// <remarks>One transaction: multi-row <c>INSERT … ON CONFLICT DO NOTHING RETURNING id</c> per <see cref="DefinitionsPerStatement"/> definitions
     /// (any unique key: id or idempotency key), then one query for the stored rows that the definitions not inserted collided with. A
     /// concurrent writer of the same key makes PostgreSQL at SERIALIZABLE (and CockroachDB) fail the insert with 40001; the execution strategy
     /// runs the whole transaction again, which then finds that writer's row.</remarks>
@@ -97,7 +100,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         var (inserted, existing) = await InTransactionAsync(async (context, ct) =>
         {
             var inserted = new HashSet<Guid>();
-            foreach (var chunk in batch.Candidates.Chunk(RowsPerStatement))
+            foreach (var chunk in batch.Candidates.Chunk(DefinitionsPerStatement))
             {
                 inserted.UnionWith(await InsertDefinitionsAsync(context, chunk, ct).ConfigureAwait(false));
             }
