@@ -15,7 +15,8 @@ namespace Scheduler.MassTransit;
 public static class SchedulerRegistrationExtensions
 {
     /// <summary>
-    /// Makes this service a scheduler node: the <see cref="Contracts.ScheduleTask"/> and <see cref="Contracts.CancelTask"/> consumers, the
+    /// Makes this service a scheduler node: the <see cref="Contracts.ScheduleTask"/>, <see cref="Contracts.ScheduleTasks"/> and
+    /// <see cref="Contracts.CancelTask"/> consumers, the
     /// task instance saga (persisted in the task store), the <see cref="Contracts.TaskDue"/> dispatcher and the scheduler, runner and cleanup
     /// loops. Choose a store on the returned builder, e.g. <c>.UseInMemoryStore()</c>.
     /// </summary>
@@ -35,6 +36,7 @@ public static class SchedulerRegistrationExtensions
         // Fixed queue names, whatever endpoint name formatter the application uses: every node, embedded or Scheduler.Host, must consume
         // from the same queues, or each would get its own copy of every published command and outcome.
         configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>().Endpoint(e => e.Name = EndpointNames.ScheduleTask);
+        configurator.AddConsumer<ScheduleTasksConsumer, ScheduleTasksConsumerDefinition>().Endpoint(e => e.Name = EndpointNames.ScheduleTasks);
         configurator.AddConsumer<CancelTaskConsumer>().Endpoint(e => e.Name = EndpointNames.CancelTask);
         configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))
             .Endpoint(e => e.Name = EndpointNames.TaskInstanceSaga)
@@ -99,6 +101,9 @@ public static class EndpointNames
 {
     /// <summary>The queue of <see cref="Contracts.ScheduleTask"/> commands: <c>scheduler-schedule-task</c>.</summary>
     public const string ScheduleTask = "scheduler-schedule-task";
+
+    /// <summary>The queue of <see cref="Contracts.ScheduleTasks"/> (bulk) commands: <c>scheduler-schedule-tasks</c>.</summary>
+    public const string ScheduleTasks = "scheduler-schedule-tasks";
 
     /// <summary>The queue of <see cref="Contracts.CancelTask"/> commands: <c>scheduler-cancel-task</c>.</summary>
     public const string CancelTask = "scheduler-cancel-task";

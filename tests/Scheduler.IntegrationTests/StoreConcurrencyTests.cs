@@ -119,6 +119,32 @@ public abstract class StoreConcurrencyTests(ITestOutputHelper output)
         Assert.NotNull(await seeder.GetDefinitionAsync(results[0].Definition.Id));
     }
 
+    /// <summary>Nodes storing batches of commands whose idempotency keys overlap (each key is in two neighbouring batches): each key is stored
+    /// once, and every batch that carried it is answered with that one definition.</summary>
+    [Fact]
+    public async Task ConcurrentBatches_WithOverlappingKeys_StoreEachKeyOnce()
+    {
+        var seeder = await CreateEmptyStoreAsync();
+        const int perBatch = 200;
+        var stores = Enumerable.Range(0, Workers).Select(_ => StoreFactory.Create(ConnectionString, CreateOptions())).ToList();
+        using var start = new Barrier(Workers);
+
+        var results = await Task.WhenAll(stores.Select((store, w) => Task.Run(() =>
+        {
+            var batch = Enumerable.Range(w * perBatch / 2, perBatch).Select(n => Definition(nextFireTime: T0, idempotencyKey: $"batch-{n}")).ToList();
+            start.SignalAndWait();
+            return store.AddDefinitionsAsync(batch);
+        })));
+
+        var all = results.SelectMany(r => r).ToList();
+        var keys = all.Select(r => r.Definition.IdempotencyKey).Distinct().Count();
+        output.WriteLine($"{Workers} batches of {perBatch}: {keys} keys, {_failures.Count} serialization failures retried");
+        Assert.Equal(keys, all.Count(r => !r.AlreadyExisted));
+        Assert.All(all.GroupBy(r => r.Definition.IdempotencyKey), g => Assert.Single(g.Select(r => r.Definition.Id).Distinct()));
+        Assert.All(all.Where(r => !r.AlreadyExisted), r => Assert.Equal(1, r.Definition.Version));
+        Assert.NotNull(await seeder.GetDefinitionAsync(all[^1].Definition.Id));
+    }
+
     private async Task<EfTaskStore<SchedulerDbContext>> CreateEmptyStoreAsync() => await StoreFactory.CreateEmptyAsync(ConnectionString, CreateOptions());
 
     protected EfTaskStoreOptions WithFailureCounter(EfTaskStoreOptions options)

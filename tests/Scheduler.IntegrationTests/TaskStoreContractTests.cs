@@ -85,6 +85,119 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddDefinitions_ReturnsEmpty_WhenTheBatchIsEmpty()
+    {
+        Assert.Empty(await Store.AddDefinitionsAsync([]));
+    }
+
+    [Fact]
+    public async Task AddDefinitions_StoresEach_AndAnswersInInputOrder_AcrossStatementChunks()
+    {
+        // 2,500 definitions: more than one multi-row INSERT of the EF store (1,000 rows each).
+        var definitions = Enumerable.Range(0, 2500)
+            .Select(n => Definition(nextFireTime: T0.AddSeconds(n), idempotencyKey: n % 2 == 0 ? $"key-{n}" : null))
+            .ToList();
+
+        var results = await Store.AddDefinitionsAsync(definitions);
+
+        Assert.Equal(definitions.Select(d => d.Id), results.Select(r => r.Definition.Id));
+        Assert.All(results, r => Assert.False(r.AlreadyExisted));
+        Assert.All(results, r => Assert.Equal(1, r.Definition.Version));
+        Assert.Equal(definitions.Select(d => d.NextFireTime), results.Select(r => r.Definition.NextFireTime));
+        var last = await Store.GetDefinitionAsync(definitions[^1].Id);
+        Assert.Equal(T0.AddSeconds(2499), last!.NextFireTime);
+        Assert.Equal("key-2498", (await Store.GetDefinitionAsync(definitions[^2].Id))!.IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task AddDefinitions_StoresTheFirst_WhenTheBatchRepeatsAnId()
+    {
+        var first = Definition(nextFireTime: T0);
+        var repeat = Definition(nextFireTime: T0.AddHours(1), id: first.Id);
+        var other = Definition(nextFireTime: T0);
+
+        var results = await Store.AddDefinitionsAsync([first, repeat, other]);
+
+        Assert.Equal([false, true, false], results.Select(r => r.AlreadyExisted));
+        Assert.Equal([first.Id, first.Id, other.Id], results.Select(r => r.Definition.Id));
+        Assert.Equal(T0, results[1].Definition.NextFireTime);
+        Assert.Equal(T0, (await Store.GetDefinitionAsync(first.Id))!.NextFireTime);
+        Assert.NotNull(await Store.GetDefinitionAsync(other.Id));
+    }
+
+    [Fact]
+    public async Task AddDefinitions_StoresTheFirst_WhenTheBatchRepeatsAnIdempotencyKey()
+    {
+        var first = Definition(nextFireTime: T0, idempotencyKey: "same");
+        var repeat = Definition(nextFireTime: T0.AddHours(1), idempotencyKey: "same");
+
+        var results = await Store.AddDefinitionsAsync([first, repeat]);
+
+        Assert.Equal([false, true], results.Select(r => r.AlreadyExisted));
+        Assert.Equal([first.Id, first.Id], results.Select(r => r.Definition.Id));
+        Assert.Null(await Store.GetDefinitionAsync(repeat.Id));
+    }
+
+    [Fact]
+    public async Task AddDefinitions_AnswersExistingOnes_AndStoresTheNewOnes_WhenTheBatchMixesThem()
+    {
+        var byId = Definition(nextFireTime: T0);
+        var byKey = Definition(nextFireTime: T0, idempotencyKey: "known");
+        await Store.AddDefinitionsAsync([byId, byKey]);
+        var batch = new[]
+        {
+            Definition(nextFireTime: T0.AddMinutes(1)),
+            Definition(nextFireTime: T0.AddHours(1), id: byId.Id),
+            Definition(nextFireTime: T0.AddMinutes(2), idempotencyKey: "new"),
+            Definition(nextFireTime: T0.AddHours(1), idempotencyKey: "known"),
+            Definition(nextFireTime: T0.AddMinutes(3)),
+        };
+
+        var results = await Store.AddDefinitionsAsync(batch);
+
+        Assert.Equal([false, true, false, true, false], results.Select(r => r.AlreadyExisted));
+        Assert.Equal([batch[0].Id, byId.Id, batch[2].Id, byKey.Id, batch[4].Id], results.Select(r => r.Definition.Id));
+        Assert.Equal(T0, results[1].Definition.NextFireTime);
+        Assert.Equal("known", results[3].Definition.IdempotencyKey);
+        Assert.Null(await Store.GetDefinitionAsync(batch[3].Id));
+        Assert.Equal(T0.AddMinutes(3), (await Store.GetDefinitionAsync(batch[4].Id))!.NextFireTime);
+    }
+
+    [Fact]
+    public async Task AddDefinitions_AnswersTheStoredOne_WhenARepeatWithinTheBatchRepeatsAnExistingOne()
+    {
+        var stored = Definition(nextFireTime: T0, idempotencyKey: "k");
+        await Store.AddDefinitionAsync(stored);
+        var collides = Definition(nextFireTime: T0.AddHours(1), idempotencyKey: "k");
+        var repeatsIt = Definition(nextFireTime: T0.AddHours(2), id: collides.Id);
+
+        var results = await Store.AddDefinitionsAsync([collides, repeatsIt]);
+
+        Assert.All(results, r => Assert.True(r.AlreadyExisted));
+        Assert.All(results, r => Assert.Equal(stored.Id, r.Definition.Id));
+        Assert.Null(await Store.GetDefinitionAsync(collides.Id));
+    }
+
+    [Fact]
+    public async Task AddDefinitions_StoreEachKeyOnce_WhenTwoConcurrentBatchesOverlap()
+    {
+        // Keys 0-149 and 100-249: the 50 shared keys must be stored once, by one batch or the other, and answered alike to both.
+        var left = Enumerable.Range(0, 150).Select(n => Definition(nextFireTime: T0, idempotencyKey: $"overlap-{n}")).ToList();
+        var right = Enumerable.Range(100, 150).Select(n => Definition(nextFireTime: T0, idempotencyKey: $"overlap-{n}")).ToList();
+
+        var results = await Task.WhenAll(Task.Run(() => Store.AddDefinitionsAsync(left)), Task.Run(() => Store.AddDefinitionsAsync(right)));
+
+        var all = results.SelectMany(r => r).ToList();
+        Assert.Equal(250, all.Count(r => !r.AlreadyExisted));
+        Assert.Equal(50, all.Count(r => r.AlreadyExisted));
+        Assert.All(all.GroupBy(r => r.Definition.IdempotencyKey), g => Assert.Single(g.Select(r => r.Definition.Id).Distinct()));
+        foreach (var shared in all.Where(r => r.AlreadyExisted))
+        {
+            Assert.NotNull(await Store.GetDefinitionAsync(shared.Definition.Id));
+        }
+    }
+
+    [Fact]
     public async Task GetDefinitionAndInstance_ReturnNull_WhenMissing()
     {
         Assert.Null(await Store.GetDefinitionAsync(Guid.NewGuid()));

@@ -157,9 +157,14 @@ internal sealed class Recorder
 
 /// <summary>Records the scheduler's replies and outcome events, as any service on the bus could.</summary>
 internal sealed class RecordingConsumer(Recorder recorder) :
-    IConsumer<TaskScheduled>, IConsumer<TaskRejected>, IConsumer<TaskFailed>, IConsumer<TaskDeadLettered>
+    IConsumer<TaskScheduled>, IConsumer<TaskRejected>, IConsumer<TasksScheduled>, IConsumer<TasksRejected>, IConsumer<TaskFailed>,
+    IConsumer<TaskDeadLettered>
 {
     public Task Consume(ConsumeContext<TaskScheduled> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<TasksScheduled> context) => Record(context.Message);
+
+    public Task Consume(ConsumeContext<TasksRejected> context) => Record(context.Message);
 
     public Task Consume(ConsumeContext<TaskRejected> context) => Record(context.Message);
 

@@ -47,8 +47,8 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     private int _recordGate;
     private int _updateGate;
 
-    public Task<AddDefinitionResult> AddDefinitionAsync(TaskDefinition definition, CancellationToken cancellationToken = default) =>
-        inner.AddDefinitionAsync(definition, cancellationToken);
+    public Task<IReadOnlyList<AddDefinitionResult>> AddDefinitionsAsync(IReadOnlyList<TaskDefinition> definitions,
+        CancellationToken cancellationToken = default) => inner.AddDefinitionsAsync(definitions, cancellationToken);
 
     public Task<TaskDefinition?> GetDefinitionAsync(Guid id, CancellationToken cancellationToken = default) => inner.GetDefinitionAsync(id, cancellationToken);
 

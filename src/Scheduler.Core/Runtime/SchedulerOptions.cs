@@ -55,6 +55,21 @@ public sealed class SchedulerOptions
     [Range(1, 100_000)]
     public int MaxOccurrencesPerTick { get; set; } = 1000;
 
+    /// <summary>
+    /// Most <c>ScheduleTask</c> commands a node stores together, in one transaction, when they arrive together; each still gets its own reply.
+    /// <value>Default 100; 1 to 1,000.</value>
+    /// </summary>
+    /// <remarks>The node takes up to twice this many commands from the queue at once (two batches are stored concurrently).</remarks>
+    [Range(1, 1000)]
+    public int IntakeBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// How long the first <c>ScheduleTask</c> command of a batch waits for others before the batch is stored anyway: the most a lone
+    /// command's reply is delayed by batching. <value>Default 5 milliseconds; 1 millisecond to 1 second.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:01")]
+    public TimeSpan IntakeBatchTimeLimit { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Most dispatches (publishes or sends of <c>TaskDue</c>) in flight at once. <value>Default 256; 1 to 10,000.</value></summary>
     [Range(1, 10_000)]
     public int MaxConcurrentDispatches { get; set; } = 256;

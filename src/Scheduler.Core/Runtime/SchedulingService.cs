@@ -30,24 +30,86 @@ public sealed class SchedulingService
     /// Validates <paramref name="command"/> and stores the task definition it describes. A command that repeats an earlier one (same task id
     /// or idempotency key) stores nothing and returns the earlier one's reply with <see cref="TaskScheduled.AlreadyScheduled"/> set.
     /// </summary>
+    /// <remarks><see cref="ScheduleManyAsync"/> with one command.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="command"/> is null.</exception>
     /// <exception cref="TaskValidationException">The command is invalid; nothing was stored.</exception>
     public async Task<TaskScheduled> ScheduleAsync(ScheduleTask command, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(command);
+        var result = (await ScheduleManyAsync([command], cancellationToken).ConfigureAwait(false))[0];
+        return result.Scheduled ?? throw new TaskValidationException(result.Rejected!.Reason);
+    }
+
+    /// <summary>
+    /// Validates each command and stores the task definitions of the valid ones together (one <see cref="ITaskStore.AddDefinitionsAsync"/>
+    /// call, so one transaction), then wakes the scheduler loop once if any new task fires within the execution window.
+    /// </summary>
+    /// <remarks>An invalid command (a <see langword="null"/> one, one without trigger, or one <see cref="TaskDefinitionFactory.Create"/> refuses)
+    /// is answered with <see cref="TaskScheduleResult.Rejected"/>, naming the offending value, and stores nothing; it does not keep the others
+    /// from being stored. A command that repeats an earlier one (same task id or idempotency key, stored before or earlier in
+    /// <paramref name="commands"/>) stores nothing and is answered with the earlier one's task and <see cref="TaskScheduled.AlreadyScheduled"/> set.</remarks>
+    /// <param name="commands">The commands; a command without <see cref="ScheduleTask.TaskId"/> gets a new id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One result per command, in the order of <paramref name="commands"/>.</returns>
+    public async Task<IReadOnlyList<TaskScheduleResult>> ScheduleManyAsync(IReadOnlyList<ScheduleTask> commands,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
         var now = _timeProvider.GetUtcNow();
-        var definition = TaskDefinitionFactory.Create(command, now);
-        var result = await _store.AddDefinitionAsync(definition, cancellationToken).ConfigureAwait(false);
-        if (!result.AlreadyExisted && result.Definition.NextFireTime is { } next && next <= now + _options.ExecutionWindow)
+        var results = new TaskScheduleResult[commands.Count];
+        var definitions = new List<TaskDefinition>(commands.Count);
+        var positions = new List<int>(commands.Count);
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var command = commands[i];
+            try
+            {
+                if (command?.Trigger is null)
+                {
+                    throw new TaskValidationException("Trigger is missing. Give when the task fires, e.g. '*/5 * * * *' or 'every day at 9am'.");
+                }
+
+                definitions.Add(TaskDefinitionFactory.Create(command, now));
+                positions.Add(i);
+            }
+            catch (TaskValidationException ex)
+            {
+                results[i] = new TaskScheduleResult
+                {
+                    Rejected = new TaskRejected { TaskId = command?.TaskId, IdempotencyKey = command?.IdempotencyKey, Reason = ex.Message },
+                };
+            }
+        }
+
+        if (definitions.Count == 0)
+        {
+            return results;
+        }
+
+        var stored = await _store.AddDefinitionsAsync(definitions, cancellationToken).ConfigureAwait(false);
+        var wake = false;
+        for (var j = 0; j < stored.Count; j++)
+        {
+            var (definition, alreadyExisted) = stored[j];
+            wake |= !alreadyExisted && definition.NextFireTime is { } next && next <= now + _options.ExecutionWindow;
+            results[positions[j]] = new TaskScheduleResult
+            {
+                Scheduled = new TaskScheduled
+                {
+                    TaskId = definition.Id,
+                    NextFireTime = definition.NextFireTime,
+                    IdempotencyKey = definition.IdempotencyKey,
+                    AlreadyScheduled = alreadyExisted,
+                },
+            };
+        }
+
+        if (wake)
         {
             _signals.WakeScheduler();
         }
 
-        return new TaskScheduled
-        {
-            TaskId = result.Definition.Id,
-            NextFireTime = result.AlreadyExisted ? result.Definition.NextFireTime : definition.NextFireTime,
-            IdempotencyKey = result.Definition.IdempotencyKey,
-            AlreadyScheduled = result.AlreadyExisted,
-        };
+        return results;
     }
 
     /// <summary>Cancels the task definition <paramref name="taskId"/>: it fires no more; its instances not yet dispatched are cancelled.</summary>

@@ -18,10 +18,18 @@ namespace Scheduler.Core.Storage;
 public interface ITaskStore
 {
     /// <summary>
-    /// Stores a new task definition, unless one with the same <see cref="TaskDefinition.Id"/> or <see cref="TaskDefinition.IdempotencyKey"/>
-    /// exists already, in which case nothing is written and that one is returned.
+    /// Stores new task definitions in one transaction, each unless one with the same <see cref="TaskDefinition.Id"/> or
+    /// <see cref="TaskDefinition.IdempotencyKey"/> exists already, in the store or earlier in <paramref name="definitions"/>: then nothing is
+    /// written for it and the existing one is returned with <see cref="AddDefinitionResult.AlreadyExisted"/> set.
     /// </summary>
-    Task<AddDefinitionResult> AddDefinitionAsync(TaskDefinition definition, CancellationToken cancellationToken = default);
+    /// <remarks>Work that arrives together is stored together: the scheduling consumers pass a whole batch of commands in one call, so
+    /// intake costs one transaction per batch, not per command. A definition that matches a stored one by id is answered with that one,
+    /// else with the one holding its idempotency key; a definition that repeats an earlier one of the batch (same id, else same idempotency
+    /// key) is answered with whatever that earlier one was answered with (<see cref="DefinitionBatch"/>).</remarks>
+    /// <param name="definitions">The definitions; may be empty.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One result per definition, in the order of <paramref name="definitions"/>.</returns>
+    Task<IReadOnlyList<AddDefinitionResult>> AddDefinitionsAsync(IReadOnlyList<TaskDefinition> definitions, CancellationToken cancellationToken = default);
 
     /// <summary>The definition with id <paramref name="id"/>, or <see langword="null"/>.</summary>
     Task<TaskDefinition?> GetDefinitionAsync(Guid id, CancellationToken cancellationToken = default);

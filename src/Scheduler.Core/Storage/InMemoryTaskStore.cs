@@ -15,27 +15,18 @@ public sealed class InMemoryTaskStore : ITaskStore
     private readonly HashSet<(Guid DefinitionId, DateTimeOffset FireTime)> _occurrences = [];
 
     /// <inheritdoc />
-    public Task<AddDefinitionResult> AddDefinitionAsync(TaskDefinition definition, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AddDefinitionResult>> AddDefinitionsAsync(IReadOnlyList<TaskDefinition> definitions,
+        CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(definitions);
+        var batch = DefinitionBatch.Of(definitions);
+        IReadOnlyList<AddDefinitionResult> results;
         lock (_lock)
         {
-            if (_definitions.TryGetValue(definition.Id, out var existing)
-                || (definition.IdempotencyKey is { } key && _idempotencyKeys.TryGetValue(key, out var id) && _definitions.TryGetValue(id, out existing)))
-            {
-                return Task.FromResult(new AddDefinitionResult(existing.Clone(), AlreadyExisted: true));
-            }
-
-            var stored = definition.Clone();
-            stored.Version = 1;
-            _definitions.Add(stored.Id, stored);
-            if (stored.IdempotencyKey is { } newKey)
-            {
-                _idempotencyKeys[newKey] = stored.Id;
-            }
-
-            return Task.FromResult(new AddDefinitionResult(stored.Clone(), AlreadyExisted: false));
+            results = batch.Resolve(Add);
         }
+
+        return Task.FromResult<IReadOnlyList<AddDefinitionResult>>(results);
     }
 
     /// <inheritdoc />
@@ -296,5 +287,24 @@ public sealed class InMemoryTaskStore : ITaskStore
 
             return Task.FromResult(new CleanupResult(instances.Count, definitions.Count));
         }
+    }
+
+    private AddDefinitionResult Add(TaskDefinition definition)
+    {
+        if (_definitions.TryGetValue(definition.Id, out var existing)
+            || (definition.IdempotencyKey is { } key && _idempotencyKeys.TryGetValue(key, out var id) && _definitions.TryGetValue(id, out existing)))
+        {
+            return new AddDefinitionResult(existing.Clone(), AlreadyExisted: true);
+        }
+
+        var stored = definition.Clone();
+        stored.Version = 1;
+        _definitions.Add(stored.Id, stored);
+        if (stored.IdempotencyKey is { } newKey)
+        {
+            _idempotencyKeys[newKey] = stored.Id;
+        }
+
+        return new AddDefinitionResult(stored.Clone(), AlreadyExisted: false);
     }
 }

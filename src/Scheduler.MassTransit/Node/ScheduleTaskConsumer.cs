@@ -1,16 +1,22 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
 using Scheduler.Core.Runtime;
 
 namespace Scheduler.MassTransit.Node;
 
 /// <summary>
-/// Consumes <see cref="ScheduleTask"/>: stores the task definition and answers <see cref="TaskScheduled"/>, or answers
-/// <see cref="TaskRejected"/> (storing nothing) when the command is invalid. Answers are responses to a request client, else published.
+/// Consumes <see cref="ScheduleTask"/> commands in batches (MassTransit's <see cref="Batch{T}"/>): the commands that arrive together are
+/// validated and stored together, in one transaction, and each is answered on its own with <see cref="TaskScheduled"/>, or with
+/// <see cref="TaskRejected"/> (storing nothing) when it is invalid. Answers are responses to a request client, else published.
 /// </summary>
-public sealed partial class ScheduleTaskConsumer : IConsumer<ScheduleTask>
+/// <remarks>Batches hold up to <see cref="SchedulerOptions.IntakeBatchSize"/> commands and wait at most
+/// <see cref="SchedulerOptions.IntakeBatchTimeLimit"/> after their first command, so a lone command's reply is delayed by that at most.
+/// MassTransit's batch collector keeps one message per message id: a duplicate delivered into the same batch is acknowledged with the
+/// batch and gets no reply of its own (the original's reply answers both); a redelivery after the batch is answered with
+/// <see cref="TaskScheduled.AlreadyScheduled"/> set.</remarks>
+public sealed partial class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>>
 {
     private readonly SchedulingService _scheduling;
     private readonly ILogger<ScheduleTaskConsumer> _logger;
@@ -23,51 +29,77 @@ public sealed partial class ScheduleTaskConsumer : IConsumer<ScheduleTask>
     }
 
     /// <inheritdoc />
-    public async Task Consume(ConsumeContext<ScheduleTask> context)
+    public async Task Consume(ConsumeContext<Batch<ScheduleTask>> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var command = context.Message;
+        var batch = context.Message;
         // Without a client-chosen id, the message id names the task: a redelivered command (after a crash or a retry) finds the
         // definition it already stored instead of creating a second one.
-        var taskId = command?.TaskId ?? context.MessageId ?? Guid.NewGuid();
-        TaskScheduled scheduled;
-        try
+        var commands = batch.Select(message => ScheduleTaskIds.Named(message.Message, message.MessageId ?? Guid.NewGuid())).ToList();
+        var results = await _scheduling.ScheduleManyAsync(commands, context.CancellationToken).ConfigureAwait(false);
+
+        // Each command is answered on its own consume context: a response to its requester, else a publish. The store has committed, so a
+        // failed reply that makes the batch run again finds every definition stored and answers AlreadyScheduled.
+        var replies = new Task[results.Count];
+        for (var i = 0; i < results.Count; i++)
         {
-            if (command is null || command.Trigger is null)
+            if (results[i].Rejected is { } rejected)
             {
-                throw new TaskValidationException("Trigger is missing. Give when the task fires, e.g. '*/5 * * * *' or 'every day at 9am'.");
+                LogRejected(rejected.TaskId, rejected.Reason);
+                replies[i] = batch[i].RespondAsync(rejected);
             }
-
-            scheduled = await _scheduling.ScheduleAsync(command with { TaskId = taskId }, context.CancellationToken).ConfigureAwait(false);
-        }
-        catch (TaskValidationException ex)
-        {
-            LogRejected(taskId, ex.Message);
-            await context.RespondAsync(new TaskRejected { TaskId = taskId, IdempotencyKey = command?.IdempotencyKey, Reason = ex.Message })
-                .ConfigureAwait(false);
-            return;
+            else
+            {
+                var scheduled = results[i].Scheduled!;
+                LogScheduled(scheduled.TaskId, scheduled.NextFireTime, scheduled.AlreadyScheduled);
+                replies[i] = batch[i].RespondAsync(scheduled);
+            }
         }
 
-        LogScheduled(scheduled.TaskId, scheduled.NextFireTime, scheduled.AlreadyScheduled);
-        await context.RespondAsync(scheduled).ConfigureAwait(false);
+        await Task.WhenAll(replies).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rejected ScheduleTask {TaskId}: {Reason}")]
-    private partial void LogRejected(Guid taskId, string reason);
+    private partial void LogRejected(Guid? taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled task {TaskId}, next fire time {NextFireTime} (repeat: {AlreadyScheduled})")]
     private partial void LogScheduled(Guid taskId, DateTimeOffset? nextFireTime, bool alreadyScheduled);
 }
 
-/// <summary>Endpoint settings of <see cref="ScheduleTaskConsumer"/>: transient store errors are retried before the command goes to the error queue.</summary>
+/// <summary>
+/// Endpoint settings of <see cref="ScheduleTaskConsumer"/>: batches of <see cref="SchedulerOptions.IntakeBatchSize"/> commands or
+/// <see cref="SchedulerOptions.IntakeBatchTimeLimit"/>, two batches at once; transient store errors are retried (the whole batch) before
+/// the commands go to the error queue.
+/// </summary>
 public sealed class ScheduleTaskConsumerDefinition : ConsumerDefinition<ScheduleTaskConsumer>
 {
+    /// <summary>Batches stored at once: one is being written while the next fills, which keeps a 2-core node's database busy.</summary>
+    private const int ConcurrentBatches = 2;
+
+    private readonly SchedulerOptions _options;
+
+    /// <summary>Creates the definition.</summary>
+    public ScheduleTaskConsumerDefinition(IOptions<SchedulerOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+    }
+
     /// <inheritdoc />
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ScheduleTaskConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        ArgumentNullException.ThrowIfNull(consumerConfigurator);
+        // A batch completes early only when the broker can hand over a full batch: prefetch and concurrency cover every batch in flight.
+        var capacity = _options.IntakeBatchSize * ConcurrentBatches;
+        endpointConfigurator.PrefetchCount = Math.Max(endpointConfigurator.PrefetchCount, capacity);
+        endpointConfigurator.ConcurrentMessageLimit = Math.Max(endpointConfigurator.ConcurrentMessageLimit ?? 0, capacity);
+        consumerConfigurator.Options<BatchOptions>(o => o
+            .SetMessageLimit(_options.IntakeBatchSize)
+            .SetTimeLimit(_options.IntakeBatchTimeLimit)
+            .SetConcurrencyLimit(ConcurrentBatches));
+        // Replies go out on each command's own context after the store committed, not through the batch's context, so no outbox is needed.
         endpointConfigurator.UseMessageRetry(r => r.Intervals(50, 200, 1000, 5000));
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }

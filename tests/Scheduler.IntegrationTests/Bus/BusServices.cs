@@ -30,6 +30,7 @@ internal sealed class BusServices : IAsyncDisposable
     private readonly ITestOutputHelper _output;
     private readonly List<IHost> _hosts = [];
     private readonly Lazy<ITaskStore> _store;
+    private IHost? _clientHost;
 
     public BusServices(BusEnvironmentFixture environment, ITestOutputHelper output)
     {
@@ -99,15 +100,22 @@ internal sealed class BusServices : IAsyncDisposable
         });
     });
 
-    /// <summary>Starts the client: a request client for <see cref="ScheduleTask"/> and a consumer recording the scheduler's events.</summary>
+    /// <summary>The request client for bulk <see cref="ScheduleTasks"/> commands of the client started by <see cref="StartClientAsync"/>.</summary>
+    public IRequestClient<ScheduleTasks> BulkClient =>
+        _clientHost?.Services.GetRequiredService<IRequestClient<ScheduleTasks>>() ?? throw new InvalidOperationException("Start the client first.");
+
+    /// <summary>Starts the client: request clients for <see cref="ScheduleTask"/> (returned) and <see cref="ScheduleTasks"/>
+    /// (<see cref="BulkClient"/>), and a consumer recording the scheduler's events.</summary>
     public async Task<IRequestClient<ScheduleTask>> StartClientAsync()
     {
         var host = await StartAsync(services => services.AddMassTransit(x =>
         {
             x.AddConsumer<EventRecordingConsumer>();
             x.AddRequestClient<ScheduleTask>(RequestTimeout.After(s: 60));
+            x.AddRequestClient<ScheduleTasks>(RequestTimeout.After(s: 120));
             UseBroker(x);
         }));
+        _clientHost = host;
         return host.Services.GetRequiredService<IRequestClient<ScheduleTask>>();
     }
 

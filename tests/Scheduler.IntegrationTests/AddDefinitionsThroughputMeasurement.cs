@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using Scheduler.Core.Storage;
+using Xunit.Abstractions;
+using static Scheduler.IntegrationTests.TestData;
+
+namespace Scheduler.IntegrationTests;
+
+/// <summary>
+/// Times <see cref="ITaskStore.AddDefinitionsAsync"/> on PostgreSQL (SERIALIZABLE, one store) for batches of 1, 100 and 1,000, one caller and
+/// two concurrent callers, and prints them. Asserts nothing about time (run with <c>--logger "console;verbosity=detailed"</c>).
+/// </summary>
+public sealed class AddDefinitionsThroughputMeasurement(PostgresDatabaseFixture database, ITestOutputHelper output) : IClassFixture<PostgresDatabaseFixture>
+{
+    [Theory]
+    [InlineData(1, 1, 500)]
+    [InlineData(100, 1, 50)]
+    [InlineData(100, 2, 50)]
+    [InlineData(1000, 1, 20)]
+    [InlineData(1000, 2, 20)]
+    public async Task AddDefinitions_OnPostgres(int batchSize, int callers, int batchesPerCaller)
+    {
+        var store = await StoreFactory.CreateEmptyAsync(database.ConnectionString, PostgresDatabaseFixture.Options);
+        await store.AddDefinitionAsync(Definition(nextFireTime: T0)); // warm-up
+
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        {
+            for (var b = 0; b < batchesPerCaller; b++)
+            {
+                var results = await store.AddDefinitionsAsync(Enumerable.Range(0, batchSize).Select(_ => Definition(nextFireTime: T0)).ToList());
+                Assert.All(results, r => Assert.False(r.AlreadyExisted));
+            }
+        })));
+        watch.Stop();
+
+        var definitions = batchSize * callers * batchesPerCaller;
+        output.WriteLine($"batches of {batchSize}, {callers} caller(s): {definitions} definitions in {watch.ElapsedMilliseconds} ms = " +
+            $"{definitions / watch.Elapsed.TotalSeconds:F0} definitions/s, {watch.Elapsed.TotalMilliseconds / (callers * batchesPerCaller):F1} ms per batch");
+    }
+}
