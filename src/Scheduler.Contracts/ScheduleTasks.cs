@@ -14,8 +14,9 @@ namespace Scheduler.Contracts;
 /// reason, and does not keep the others from being stored.</para>
 /// <para>A task without <see cref="ScheduleTask.TaskId"/> gets an id derived from this message's id and the task's zero-based index in
 /// <see cref="Tasks"/>: a name-based UUID (version 5, RFC 9562 section 5.5) with the message id as namespace and the index in invariant
-/// decimal digits as name (<see cref="DerivedTaskId"/>, which a client may call to know the ids in advance). A redelivered command (same message id) therefore stores nothing twice; its tasks are answered with
-/// <see cref="TaskScheduled.AlreadyScheduled"/> set. Send a new message (a new message id) to schedule the same tasks again.</para>
+/// decimal digits as name (<see cref="DerivedTaskId"/>, which a client may call to know the ids in advance). A redelivered command (same
+/// message id) therefore stores nothing twice; its tasks are answered with <see cref="TaskScheduled.AlreadyScheduled"/> set. Send a new
+/// message (a new message id) to schedule the same tasks again.</para>
 /// <para>Keep the serialized message within the broker's size limit (RabbitMQ: 128 MiB by default, 16 MiB from 4.0): 10,000 tasks with
 /// small metadata make a few MiB.</para>
 /// </remarks>
