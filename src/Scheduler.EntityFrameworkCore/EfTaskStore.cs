@@ -122,7 +122,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 var ids = chunk.Select(d => d.Id).ToList();
                 var keys = chunk.Select(d => d.IdempotencyKey).OfType<string>().ToList();
                 existing.AddRange(await context.Set<TaskDefinition>().AsNoTracking()
-                    .Where(d => ids.Contains(d.Id) || (d.IdempotencyKey != null && keys.Contains(d.IdempotencyKey)))
+                    .Where(d => EF.Parameter(ids).Contains(d.Id) || (d.IdempotencyKey != null && EF.Parameter(keys).Contains(d.IdempotencyKey)))
                     .ToListAsync(ct).ConfigureAwait(false));
             }
 
@@ -266,7 +266,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         await using (context.ConfigureAwait(false))
         {
             var definitions = await context.Set<TaskDefinition>().AsNoTracking()
-                .Where(d => definitionIds.Contains(d.Id))
+                .Where(d => EF.Parameter(definitionIds).Contains(d.Id))
                 .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue })
                 .ToDictionaryAsync(d => d.Id, cancellationToken).ConfigureAwait(false);
             return new ClaimResult(claimed.OrderBy(i => i.DueAt).ThenBy(i => i.Id)
@@ -321,7 +321,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                     FROM o WHERE t.id = o.id AND t.attempt = o.attempt AND t.lease_owner = {owner} AND t.status = 5
                     RETURNING {_dialect.ReturningId} AS "Value"
                     """;
-                renewed.AddRange(await context.Database.SqlQueryRaw<Guid>(sql, args.ToArray()).ToListAsync(ct).ConfigureAwait(false));
+                renewed.AddRange(await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false));
             }
 
             return renewed;
@@ -386,7 +386,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                         WHERE t.id = o.id AND ((o.kind = 1 AND t.status IN (0, 1, 3, 5)) OR (o.kind <> 1 AND t.attempt = o.attempt AND t.status IN (1, 5)))
                         RETURNING {_dialect.ReturningId} AS "Value"
                         """;
-                    var updated = (await context.Database.SqlQueryRaw<Guid>(sql, args.ToArray()).ToListAsync(ct).ConfigureAwait(false)).ToHashSet();
+                    var updated = (await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false)).ToHashSet();
                     foreach (var n in chunk)
                     {
                         applied[n] = updated.Contains(outcomes[n].InstanceId);
@@ -421,7 +421,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
-            return await context.Set<TaskInstance>().AsNoTracking().Where(i => wanted.Contains(i.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            return await context.Set<TaskInstance>().AsNoTracking().Where(i => EF.Parameter(wanted).Contains(i.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -519,7 +519,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             ON CONFLICT (definition_id, fire_time) DO NOTHING
             RETURNING id AS "Value"
             """;
-        return await context.Database.SqlQueryRaw<Guid>(sql, args.ToArray()).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadIdsAsync(context, sql, args, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<List<Guid>> InsertDefinitionsAsync(TContext context, IReadOnlyCollection<TaskDefinition> definitions, CancellationToken cancellationToken)
@@ -538,7 +538,38 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             ON CONFLICT DO NOTHING
             RETURNING id AS "Value"
             """;
-        return await context.Database.SqlQueryRaw<Guid>(sql, args.ToArray()).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadIdsAsync(context, sql, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a statement that returns ids (<c>RETURNING id</c>) in the context's transaction, through ADO.NET: its text changes with the batch
+    /// size (one <c>VALUES</c> row per item), and EF's raw-SQL queries would compile a new query and shaper for every size they see.
+    /// </summary>
+    private static async Task<List<Guid>> ReadIdsAsync(TContext context, string sql, SqlArguments args, CancellationToken cancellationToken)
+    {
+        var command = context.Database.GetDbConnection().CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandText = sql;
+            command.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
+            if (context.Database.GetCommandTimeout() is { } timeout)
+            {
+                command.CommandTimeout = timeout;
+            }
+
+            command.Parameters.AddRange(args.ToArray());
+            var ids = new List<Guid>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    ids.Add(reader.GetGuid(0));
+                }
+            }
+
+            return ids;
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> in one transaction at the configured isolation level, the whole of it again when the execution
