@@ -21,8 +21,9 @@ internal sealed class BenchRunner(BenchOptions options)
         RunRecorder.Current = recorder;
         var notes = new List<string>();
 
-        // The due instant: after scheduling is expected to end (1.25 × the time at the last rate measured on at least 200 tasks, else the
-        // system's guess), plus the margin. A run whose scheduling still overruns it says so in its notes.
+        // The due instant: after scheduling is expected to end (1.25 × the time at the lowest rate measured on this system in a run of at
+        // least 200 tasks, else the system's guess), plus the margin. On a busy machine the rate varies threefold between runs, so the
+        // lowest one, not the last; a run whose scheduling still overruns the due instant says so in its notes.
         var rate = _scheduleRates.GetValueOrDefault(system.Name, system.InitialScheduleRateGuess);
         var expectedScheduling = system.SchedulesAhead ? TimeSpan.FromSeconds(n / rate * 1.25) : TimeSpan.Zero;
         var dueBase = _time.GetUtcNow() + expectedScheduling + options.Margin;
@@ -38,7 +39,7 @@ internal sealed class BenchRunner(BenchOptions options)
             scheduleRate = (n - rejected) / stopwatch.Elapsed.TotalSeconds;
             if (n >= 200)
             {
-                _scheduleRates[system.Name] = Math.Max(scheduleRate.Value, 1);
+                _scheduleRates[system.Name] = Math.Max(Math.Min(scheduleRate.Value, _scheduleRates.GetValueOrDefault(system.Name, double.MaxValue)), 1);
             }
             var slack = dueBase - _time.GetUtcNow();
             if (slack < TimeSpan.Zero)

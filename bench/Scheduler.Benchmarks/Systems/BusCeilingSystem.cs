@@ -48,10 +48,10 @@ internal sealed class BusCeilingSystem(BenchOptions options, BrokerTarget broker
         var publishes = new List<Task>(dueTimes.Count);
         for (var i = 0; i < dueTimes.Count; i++)
         {
-            var wait = dueTimes[i] - time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
+            // Task.Delay runs on the monotonic clock and may end a few ms before the wall-clock due instant: wait again until it has passed.
+            for (var wait = dueTimes[i] - time.GetUtcNow(); wait > TimeSpan.Zero; wait = dueTimes[i] - time.GetUtcNow())
             {
-                await Task.Delay(wait, time, cancellationToken);
+                await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, time, cancellationToken);
             }
 
             await inFlight.WaitAsync(cancellationToken);
