@@ -27,6 +27,7 @@ internal sealed class BenchRunner(BenchOptions options)
         var rate = _scheduleRates.GetValueOrDefault(system.Name, system.InitialScheduleRateGuess);
         var expectedScheduling = system.SchedulesAhead ? TimeSpan.FromSeconds(n / rate * 1.25) : TimeSpan.Zero;
         var dueBase = _time.GetUtcNow() + expectedScheduling + options.Margin;
+        dueBase = new DateTimeOffset(dueBase.UtcTicks - dueBase.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero); // whole ms, as triggers carry it
         var dueTimes = Enumerable.Range(0, n).Select(i => dueBase + workload.OffsetOf(i)).ToArray();
         var lastDue = dueTimes[^1];
 
