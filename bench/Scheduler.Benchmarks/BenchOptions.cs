@@ -17,7 +17,9 @@ internal sealed class BenchOptions
           --in-flight N         concurrent ScheduleTask requests / publishes (default 256)
           --postgres CS         Npgsql connection string of the server (default: $SCHEDULER_TEST_POSTGRES, else services.sh's)
           --rabbitmq URL        amqp://user:pass@host:port/ (default: $SCHEDULER_TEST_RABBITMQ, else services.sh's)
-          --vhost NAME          RabbitMQ virtual host, recreated per system with rabbitmqctl when available (default scheduler-bench)
+          --instance NAME       names this run's databases NAME_scheduler, NAME_quartz, NAME_hangfire and its RabbitMQ virtual host
+                                scheduler-NAME (default bench); two runs at once on one server need different names
+          --vhost NAME          RabbitMQ virtual host, recreated per system with rabbitmqctl when available (default scheduler-INSTANCE)
           --prefetch N          RabbitMQ prefetch of every MassTransit receive endpoint (default 64, Scheduler.Host's default)
           --quartz-threads N    Quartz thread pool size (default 10, Quartz's default)
           --hangfire-workers N  Hangfire worker count (default 10)
@@ -47,7 +49,11 @@ internal sealed class BenchOptions
         ? mq
         : "amqp://guest:guest@127.0.0.1:5672/");
 
-    public string VirtualHost { get; private set; } = "scheduler-bench";
+    public string Instance { get; private set; } = "bench";
+
+    public string VirtualHost => _virtualHost ?? $"scheduler-{Instance}";
+
+    private string? _virtualHost;
 
     public int Prefetch { get; private set; } = 64;
 
@@ -86,7 +92,10 @@ internal sealed class BenchOptions
                     case "--in-flight": o.InFlight = (int)Positive(value, flag); break;
                     case "--postgres": o.Postgres = value; break;
                     case "--rabbitmq": o.RabbitMq = new Uri(value); break;
-                    case "--vhost": o.VirtualHost = value; break;
+                    case "--vhost": o._virtualHost = value; break;
+                    case "--instance": o.Instance = System.Text.RegularExpressions.Regex.IsMatch(value, "^[a-z][a-z0-9_]{0,30}$")
+                        ? value
+                        : throw new FormatException($"--instance '{value}': use lower-case letters, digits and '_', starting with a letter."); break;
                     case "--prefetch": o.Prefetch = (int)Positive(value, flag); break;
                     case "--quartz-threads": o.QuartzThreads = (int)Positive(value, flag); break;
                     case "--hangfire-workers": o.HangfireWorkers = (int)Positive(value, flag); break;

@@ -16,11 +16,36 @@ internal static class PostgresAdmin
         await using (var admin = new NpgsqlConnection(WithDatabase(connectionString, "postgres")))
         {
             await admin.OpenAsync(cancellationToken);
+            await ThrowIfInUseAsync(admin, database, cancellationToken);
             await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", cancellationToken);
             await ExecuteAsync(admin, $"CREATE DATABASE \"{database}\"", cancellationToken);
         }
 
         return WithDatabase(connectionString, database);
+    }
+
+    /// <summary>Fails when another session uses one of <paramref name="databases"/>: another run of the benchmark with the same --instance,
+    /// whose databases (and RabbitMQ virtual host) this run would otherwise drop under it.</summary>
+    public static async Task ThrowIfInUseAsync(string connectionString, IEnumerable<string> databases, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(databases);
+        await using var admin = new NpgsqlConnection(WithDatabase(connectionString, "postgres"));
+        await admin.OpenAsync(cancellationToken);
+        foreach (var database in databases)
+        {
+            await ThrowIfInUseAsync(admin, database, cancellationToken);
+        }
+    }
+
+    private static async Task ThrowIfInUseAsync(NpgsqlConnection admin, string database, CancellationToken cancellationToken)
+    {
+        await using var sessions = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = @db AND pid <> pg_backend_pid()", admin);
+        sessions.Parameters.AddWithValue("db", database);
+        if ((long)(await sessions.ExecuteScalarAsync(cancellationToken))! > 0)
+        {
+            throw new InvalidOperationException(
+                $"Database '{database}' is in use by another session (another benchmark run?). Wait for it, or pass --instance NAME to use other databases.");
+        }
     }
 
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

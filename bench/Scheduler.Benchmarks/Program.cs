@@ -1,4 +1,5 @@
 using System.Globalization;
+using Npgsql;
 using Scheduler.Benchmarks;
 using Scheduler.Benchmarks.Systems;
 
@@ -25,6 +26,18 @@ var workloads = options.Workloads.Select(Workload.Parse).Select(w => w.Scaled(op
 Console.WriteLine($"Machine: {machine}");
 Console.WriteLine($"Systems: {string.Join(", ", options.Systems)}; workloads: {string.Join(", ", workloads.Select(w => $"{w.Name} ({w.Count})"))}; "
     + $"{options.Runs} measured runs after 1 warm-up each.");
+
+try
+{
+    NpgsqlConnection.ClearAllPools();
+    string[] databases = [$"{options.Instance}_scheduler", $"{options.Instance}_quartz", $"{options.Instance}_hangfire"];
+    await PostgresAdmin.ThrowIfInUseAsync(options.Postgres, databases, ct);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 3;
+}
 
 var log = new WarningLog();
 var broker = new BrokerTarget(options.RabbitMq, options.VirtualHost, options.Prefetch);

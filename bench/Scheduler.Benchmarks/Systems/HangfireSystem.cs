@@ -11,7 +11,7 @@ namespace Scheduler.Benchmarks.Systems;
 /// </summary>
 internal sealed class HangfireSystem(BenchOptions options) : IBenchSystem
 {
-    private const string Database = "bench_hangfire";
+    private string Database => $"{options.Instance}_hangfire";
     private const string Schema = "hangfire";
     private const int ClientParallelism = 16;
     private string _connectionString = "";

@@ -11,7 +11,7 @@ namespace Scheduler.Benchmarks.Systems;
 /// </summary>
 internal sealed class QuartzSystem(BenchOptions options) : IBenchSystem
 {
-    private const string Database = "bench_quartz";
+    private string Database => $"{options.Instance}_quartz";
     private const int BatchSize = 500;
     private string _connectionString = "";
     private IScheduler? _scheduler;

@@ -17,7 +17,7 @@ namespace Scheduler.Benchmarks.Systems;
 internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker, WarningLog log) : IBenchSystem
 {
     public const string WorkerQueue = "bench-worker";
-    private const string Database = "bench_scheduler";
+    private string Database => $"{options.Instance}_scheduler";
     private static readonly SchedulerOptions Defaults = new();
     private string _connectionString = "";
     private IHost? _node;
