@@ -1,0 +1,43 @@
+namespace Scheduler.Benchmarks;
+
+/// <summary>One system under comparison, started once and then asked for several runs.</summary>
+internal interface IBenchSystem : IAsyncDisposable
+{
+    /// <summary>The name in the result table.</summary>
+    string Name { get; }
+
+    /// <summary>Its settings, printed under the table so the comparison can be judged.</summary>
+    string Settings { get; }
+
+    /// <summary>A guess of how many tasks per second it accepts, used for the warm-up run's due instant (later runs use the measured rate).</summary>
+    double InitialScheduleRateGuess { get; }
+
+    /// <summary>Whether scheduling happens before the due instant (false for the bus ceiling, which publishes at the due instant).</summary>
+    bool SchedulesAhead { get; }
+
+    /// <summary>How the store's completion column is read ("n/a" when it is not).</summary>
+    string CompletionSource { get; }
+
+    /// <summary>Creates its database (dropped first) and starts its hosts.</summary>
+    Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Empties its store between runs, the system still running and idle.</summary>
+    Task ResetAsync(CancellationToken cancellationToken);
+
+    /// <summary>Schedules task i of <paramref name="dueTimes"/> for run <paramref name="runId"/>; returns how many were rejected.</summary>
+    Task<int> ScheduleAsync(string runId, IReadOnlyList<DateTimeOffset> dueTimes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// BULK INTAKE (placeholder): a system with a bulk scheduling command measures it here and returns its accepted/s. Scheduler has no bulk
+    /// command yet; when the contracts gain one, implement it in <see cref="Systems.SchedulerSystem"/> and the table gets a "bulk intake/s" column.
+    /// </summary>
+    Task<double?> MeasureBulkIntakeAsync(string runId, IReadOnlyList<DateTimeOffset> dueTimes, CancellationToken cancellationToken) =>
+        Task.FromResult<double?>(null);
+
+    /// <summary>Reads the store's completion bookkeeping: how many tasks it records as completed, and the last completion instant;
+    /// <see langword="null"/> when the system keeps none that can be read.</summary>
+    Task<CompletionSnapshot?> ReadCompletionsAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The store's view of completions: <paramref name="Completed"/> tasks, the last at <paramref name="LastCompletedAt"/> (UTC).</summary>
+internal sealed record CompletionSnapshot(int Completed, DateTimeOffset? LastCompletedAt);

@@ -1,0 +1,102 @@
+using System.Globalization;
+using Npgsql;
+using Scheduler.Benchmarks;
+using Scheduler.Benchmarks.Systems;
+
+// One run compares the systems named by --systems on the workloads named by --workloads: per system, its store and virtual host are
+// created anew, then per workload one warm-up run and --runs measured runs (the store emptied before each), then one markdown table.
+var options = BenchOptions.Parse(args);
+if (options is null)
+{
+    return args.Contains("--help") || args.Contains("-h") ? 0 : 2;
+}
+
+Environment.SetEnvironmentVariable("MASSTRANSIT_USAGE_TELEMETRY", "false"); // also switched off on every bus
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+var ct = cancellation.Token;
+var time = TimeProvider.System;
+var startedAt = time.GetUtcNow();
+var machine = await MachineInfo.DescribeAsync(options, ct);
+var workloads = options.Workloads.Select(Workload.Parse).Select(w => w.Scaled(options.TaskScale)).ToList();
+Console.WriteLine($"Machine: {machine}");
+Console.WriteLine($"Systems: {string.Join(", ", options.Systems)}; workloads: {string.Join(", ", workloads.Select(w => $"{w.Name} ({w.Count})"))}; "
+    + $"{options.Runs} measured runs after 1 warm-up each.");
+
+try
+{
+    NpgsqlConnection.ClearAllPools();
+    string[] databases = [$"{options.Instance}_scheduler", $"{options.Instance}_quartz", $"{options.Instance}_hangfire"];
+    await PostgresAdmin.ThrowIfInUseAsync(options.Postgres, databases, ct);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 3;
+}
+
+var log = new WarningLog();
+var broker = new BrokerTarget(options.RabbitMq, options.VirtualHost, options.Prefetch);
+var runner = new BenchRunner(options);
+var rows = new List<ResultRow>();
+var settings = new List<string>();
+var completionSources = new List<string>();
+foreach (var name in options.Systems)
+{
+    log.System = name;
+    await broker.ResetAsync(ct);
+    await using IBenchSystem system = name switch
+    {
+        "scheduler" => new SchedulerSystem(options, broker, log),
+        "quartz" => new QuartzSystem(options),
+        "hangfire" => new HangfireSystem(options),
+        _ => new BusCeilingSystem(options, broker, log),
+    };
+    settings.Add($"- **{system.Name}**: {system.Settings}");
+    completionSources.Add($"- **{system.Name}**: {system.CompletionSource}");
+    Console.WriteLine($"[{time.GetUtcNow():HH:mm:ss}] {name}: starting");
+    await system.StartAsync(ct);
+    foreach (var workload in workloads)
+    {
+        var warmup = workload.Scaled(options.WarmupScale, minimum: 50);
+        var w = await runner.RunAsync(system, warmup, "warmup", ct);
+        Console.WriteLine($"[{time.GetUtcNow():HH:mm:ss}] {name} {workload.Name} warm-up ({warmup.Count} tasks): {Summary(w)}");
+        var runs = new List<RunResult>();
+        for (var r = 1; r <= options.Runs; r++)
+        {
+            var result = await runner.RunAsync(system, workload, $"r{r}", ct);
+            runs.Add(result);
+            Console.WriteLine($"[{time.GetUtcNow():HH:mm:ss}] {name} {workload.Name} run {r}: {Summary(result)}");
+        }
+
+        rows.Add(new ResultRow(system.Name, workload, runs));
+    }
+}
+
+var elapsed = time.GetUtcNow() - startedAt;
+Console.WriteLine();
+Console.WriteLine($"## Results ({startedAt:yyyy-MM-dd HH:mm} UTC, {elapsed.TotalMinutes:F0} min)");
+Console.WriteLine();
+Console.WriteLine($"Machine: {machine}");
+Console.WriteLine();
+Console.WriteLine(ResultTable.Render(rows));
+Console.WriteLine($"Cells: median of {options.Runs} measured runs, (min–max) when they differ. Due instant = end of scheduling (estimated) + {options.Margin.TotalSeconds:F0} s. "
+    + $"Task counts scaled by {options.TaskScale.ToString(CultureInfo.InvariantCulture)}.");
+Console.WriteLine();
+Console.WriteLine("Settings:");
+settings.ForEach(Console.WriteLine);
+Console.WriteLine();
+Console.WriteLine("Completion recorded from:");
+completionSources.ForEach(Console.WriteLine);
+Console.WriteLine();
+Console.WriteLine($"Handler starts for no current run (late duplicates or left-overs): {RunRecorder.Stale}. Warnings and errors logged by the hosts: "
+    + (log.Counts.Count == 0 ? "none." : string.Join(", ", log.Counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}: {c.Value}"))));
+return 0;
+
+static string Summary(RunResult r) => string.Create(CultureInfo.InvariantCulture,
+    $"scheduled/s {r.ScheduleRate:F0}, to last start {r.StartRate:F0}/s, to last recorded {r.RecordedRate:F0}/s, lateness p50 {r.LatenessP50:F1} "
+    + $"p99 {r.LatenessP99:F1} max {r.LatenessMax:F1} ms, early {r.Early}, dup {r.Duplicates}, lost {r.Lost}{(r.Notes.Count > 0 ? "; " + string.Join("; ", r.Notes) : "")}");

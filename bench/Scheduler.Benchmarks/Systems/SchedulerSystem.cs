@@ -1,0 +1,111 @@
+using System.Globalization;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Scheduler.Contracts;
+using Scheduler.Core.Runtime;
+using Scheduler.EntityFrameworkCore;
+using Scheduler.MassTransit;
+
+namespace Scheduler.Benchmarks.Systems;
+
+/// <summary>
+/// Our scheduler through its public API only: one scheduler node (PostgreSQL store at its default isolation, default <see cref="SchedulerOptions"/>),
+/// one worker (<see cref="NoOpConsumer"/> on its own queue, with task reporting) and a client that sends <see cref="ScheduleTask"/> with a
+/// request client, each its own host and bus. Completion recorded = <c>task_instances.completed_at</c> of Completed (status 2) instances.
+/// </summary>
+internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker, WarningLog log) : IBenchSystem
+{
+    public const string WorkerQueue = "bench-worker";
+    private string Database => $"{options.Instance}_scheduler";
+    private static readonly SchedulerOptions Defaults = new();
+    private string _connectionString = "";
+    private IHost? _node;
+    private IHost? _worker;
+    private IHost? _client;
+    private IRequestClient<ScheduleTask>? _requests;
+
+    public string Name => "scheduler";
+
+    public string Settings => string.Create(CultureInfo.InvariantCulture,
+        $"1 node + 1 worker + 1 client in this process, each its own bus; PostgreSQL store (`UsePostgres`, default isolation ReadCommitted), "
+        + $"database `{Database}`; node options at their defaults (execution window {Defaults.ExecutionWindow.TotalSeconds:F0} s, poll "
+        + $"{Defaults.PollInterval.TotalSeconds:F0} s, claim batch {Defaults.ClaimBatchSize}, {Defaults.MaxConcurrentDispatches} dispatches in flight); "
+        + $"worker `AddTaskConsumer<NoOpConsumer>(\"{WorkerQueue}\", ownTasksOnly: true)` + `AddTaskReporting()`; prefetch {broker.Prefetch}; "
+        + $"ScheduleTask by request client, {options.InFlight} in flight, execute-once ISO-8601 trigger, `DestinationQueue = \"{WorkerQueue}\"`.");
+
+    public double InitialScheduleRateGuess => 150;
+
+    public bool SchedulesAhead => true;
+
+    public string CompletionSource => "`SELECT count(*), max(completed_at) FROM task_instances WHERE status = 2`";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _connectionString = await PostgresAdmin.RecreateAsync(options.Postgres, Database, cancellationToken);
+        _node = await BenchHost.StartAsync("node", log, services => services.AddMassTransit(x =>
+        {
+            x.AddSchedulerNode().UsePostgres(_connectionString);
+            x.UseBenchBus(broker);
+        }), cancellationToken);
+        _worker = await BenchHost.StartAsync("worker", log, services => services.AddMassTransit(x =>
+        {
+            x.AddTaskConsumer<NoOpConsumer>(WorkerQueue, ownTasksOnly: true);
+            x.AddTaskReporting();
+            x.UseBenchBus(broker);
+        }), cancellationToken);
+        _client = await BenchHost.StartAsync("client", log, services => services.AddMassTransit(x =>
+        {
+            x.AddRequestClient<ScheduleTask>(RequestTimeout.After(s: 120));
+            x.UseBenchBus(broker);
+        }), cancellationToken);
+        _requests = _client.Services.GetRequiredService<IRequestClient<ScheduleTask>>();
+    }
+
+    public Task ResetAsync(CancellationToken cancellationToken) =>
+        PostgresAdmin.ExecuteAsync(_connectionString, "TRUNCATE task_instances, task_definitions", cancellationToken);
+
+    public async Task<int> ScheduleAsync(string runId, IReadOnlyList<DateTimeOffset> dueTimes, CancellationToken cancellationToken)
+    {
+        var requests = _requests ?? throw new InvalidOperationException("Not started.");
+        var rejected = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, dueTimes.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = options.InFlight, CancellationToken = cancellationToken }, async (i, ct) =>
+            {
+                var command = new ScheduleTask
+                {
+                    Trigger = dueTimes[i].UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+                    DestinationQueue = WorkerQueue,
+                    Metadata = new Dictionary<string, string>
+                    {
+                        [NoOpConsumer.RunKey] = runId,
+                        [NoOpConsumer.IndexKey] = i.ToString(CultureInfo.InvariantCulture),
+                    },
+                };
+                var response = await requests.GetResponse<TaskScheduled, TaskRejected>(command, ct);
+                if (response.Is(out Response<TaskRejected>? rejection))
+                {
+                    if (Interlocked.Increment(ref rejected) <= 3)
+                    {
+                        Console.Error.WriteLine($"scheduler rejected task {i}: {rejection!.Message.Reason}");
+                    }
+                }
+            });
+        return rejected;
+    }
+
+    // BULK INTAKE: when Scheduler.Contracts gains a bulk scheduling command, override IBenchSystem.MeasureBulkIntakeAsync here (send the
+    // same tasks in bulk, return accepted/s); the runner then fills the table's "bulk intake/s" column. Not invented before the contract exists.
+
+    public async Task<CompletionSnapshot?> ReadCompletionsAsync(CancellationToken cancellationToken) =>
+        await PostgresAdmin.ReadCountAndMaxAsync(_connectionString, "SELECT count(*), max(completed_at) FROM task_instances WHERE status = 2",
+            cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        // Client and worker first, then the node (it releases its claims while the bus still runs).
+        await BenchHost.StopAsync(_client);
+        await BenchHost.StopAsync(_worker);
+        await BenchHost.StopAsync(_node);
+    }
+}
