@@ -116,8 +116,19 @@ internal sealed class BenchRunner(BenchOptions options)
 
         RunRecorder.Current = null;
         await system.ResetAsync(cancellationToken);
+        double? bulkRate = null;
+        if (workload.IsBurst)
+        {
+            bulkRate = await system.MeasureBulkIntakeAsync(runId + "-bulk", dueTimes.Select(t => t.AddHours(1)).ToList(), cancellationToken);
+            if (bulkRate is not null)
+            {
+                await system.ResetAsync(cancellationToken);
+            }
+        }
+
         return new RunResult
         {
+            BulkIntakeRate = bulkRate,
             Count = n,
             ScheduleRate = scheduleRate,
             StartRate = startRate,

@@ -28,8 +28,8 @@ internal interface IBenchSystem : IAsyncDisposable
     Task<int> ScheduleAsync(string runId, IReadOnlyList<DateTimeOffset> dueTimes, CancellationToken cancellationToken);
 
     /// <summary>
-    /// BULK INTAKE (placeholder): a system with a bulk scheduling command measures it here and returns its accepted/s. Scheduler has no bulk
-    /// command yet; when the contracts gain one, implement it in <see cref="Systems.SchedulerSystem"/> and the table gets a "bulk intake/s" column.
+    /// A system with a bulk scheduling command schedules the tasks of <paramref name="dueTimes"/> through it and returns how many it accepted
+    /// per second; the runner calls it after a burst run, with due times an hour ahead (nothing fires), and empties the store after it.
     /// </summary>
     Task<double?> MeasureBulkIntakeAsync(string runId, IReadOnlyList<DateTimeOffset> dueTimes, CancellationToken cancellationToken) =>
         Task.FromResult<double?>(null);
