@@ -21,6 +21,8 @@ public static class SchedulerRegistrationExtensions
     /// loops. Choose a store on the returned builder, e.g. <c>.UseInMemoryStore()</c>.
     /// </summary>
     /// <remarks>
+    /// MassTransit's usage telemetry is turned off on this bus (no outbound connection the application did not configure); call
+    /// <c>ConfigureUsageTelemetryOptions</c> after this to turn it on.
     /// Registered inside <c>AddMassTransit</c>, the loops stop before the bus does, so a stopping node finishes its dispatches in flight and
     /// releases its claims while the bus still runs.
     /// </remarks>
@@ -42,6 +44,9 @@ public static class SchedulerRegistrationExtensions
             .Endpoint(e => e.Name = EndpointNames.TaskInstanceSaga)
             .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.ITaskStore,
                 SagaConsumeContextFactory<Core.Storage.ITaskStore, TaskInstanceSaga>, TaskStoreSagaRepositoryContextFactory>());
+
+        // No outbound connection the user did not configure: MassTransit's usage telemetry stays off (the application may turn it on after this call).
+        configurator.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
 
         // The runner must not publish before the bus has started.
         configurator.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
@@ -65,6 +70,7 @@ public static class SchedulerRegistrationExtensions
         }
 
         configurator.TryAddSingleton(TimeProvider.System);
+        configurator.ConfigureUsageTelemetryOptions(o => o.Enabled = false); // no outbound connection the user did not configure
         configurator.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseConsumeFilter(typeof(TaskReportingFilter<>), context));
         return configurator;
     }
