@@ -43,7 +43,7 @@ internal sealed class TaskStoreSagaRepositoryContextFactory : ISagaRepositoryCon
 /// The saga's reads and writes by group commit: the rows of the events being processed at the same moment are loaded in one query, and their
 /// outcomes applied in one statement, so the saga costs a few round trips per batch of events rather than per event.
 /// </summary>
-internal sealed class TaskInstanceSagaBatches : IAsyncDisposable
+internal sealed class TaskInstanceSagaBatches : IAsyncDisposable, IDisposable
 {
     public TaskInstanceSagaBatches(ITaskStore store)
     {
@@ -65,6 +65,9 @@ internal sealed class TaskInstanceSagaBatches : IAsyncDisposable
         await Loads.DisposeAsync().ConfigureAwait(false);
         await Outcomes.DisposeAsync().ConfigureAwait(false);
     }
+
+    // A host disposed synchronously (using instead of await using) disposes its singletons this way.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
 
 internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextScope<TMessage>, SagaRepositoryContext<TaskInstanceSaga, TMessage>
