@@ -280,53 +280,31 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
-    public Task<int> RecordDispatchesAsync(DispatchRecordRequest request, CancellationToken cancellationToken = default)
+    public async Task<int> RecordDispatchesAsync(DispatchRecordRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return UpdateClaimsAsync(request.Owner, request.Outcomes, (args, o) => $"{args.Id(o.InstanceId)}, {args.Int(o.Attempt)}, {args.Time(o.At)}",
-            "(id, attempt, at)", "status = 1, dispatched_at = o.at, due_at = o.at + t.expire_after, lease_owner = NULL, lease_expires_at = NULL",
-            cancellationToken);
+        return (await UpdateClaimsAsync(request.Owner, request.Outcomes, (args, o) => $"{args.Id(o.InstanceId)}, {args.Int(o.Attempt)}, {args.Time(o.At)}",
+            "(id, attempt, at)", _ => "status = 1, dispatched_at = o.at, due_at = o.at + t.expire_after, lease_owner = NULL, lease_expires_at = NULL",
+            cancellationToken).ConfigureAwait(false)).Count;
     }
 
     /// <inheritdoc />
-    public Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default)
+    public async Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), (args, c) => $"{args.Id(c.InstanceId)}, {args.Int(c.Attempt)}",
-            "(id, attempt)", "status = 0, attempt = t.attempt - 1, lease_owner = NULL, lease_expires_at = NULL", cancellationToken);
+        return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
+            _ => "status = 0, attempt = t.attempt - 1, lease_owner = NULL, lease_expires_at = NULL", cancellationToken).ConfigureAwait(false)).Count;
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var claims = request.Claims.Distinct().ToList();
-        if (claims.Count == 0)
-        {
-            return [];
-        }
-
-        return await InTransactionAsync(async (context, ct) =>
-        {
-            var renewed = new List<Guid>(claims.Count);
-            foreach (var chunk in claims.Chunk(RowsPerStatement))
-            {
-                var args = _dialect.Arguments();
-                var owner = args.Text(request.Owner);
-                var until = args.Time(request.LeaseExpiresAt);
-                var rows = Rows(chunk, c => $"{args.Id(c.InstanceId)}, {args.Int(c.Attempt)}");
-                var sql = $"""
-                    WITH o (id, attempt) AS (VALUES {rows})
-                    UPDATE {InstancesTable} AS t SET lease_expires_at = {until}, version = t.version + 1
-                    FROM o WHERE t.id = o.id AND t.attempt = o.attempt AND t.lease_owner = {owner} AND t.status = 5
-                    RETURNING {_dialect.ReturningId} AS "Value"
-                    """;
-                renewed.AddRange(await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false));
-            }
-
-            return renewed;
-        }, cancellationToken).ConfigureAwait(false);
+        return await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
+            args => $"lease_expires_at = {args.Time(request.LeaseExpiresAt)}", cancellationToken).ConfigureAwait(false);
     }
+
+    private static string ClaimRow(SqlArguments args, ClaimToken claim) => $"{args.Id(claim.InstanceId)}, {args.Int(claim.Attempt)}";
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<bool>> ApplyOutcomesAsync(IReadOnlyList<InstanceOutcome> outcomes, CancellationToken cancellationToken = default)
@@ -439,35 +417,38 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <summary>
-    /// One of the runner's fenced transitions over a batch: <paramref name="set"/> applied to each row the owner still holds with the given
-    /// attempt (<see cref="TaskInstanceLifecycle.HoldsClaim"/>), one statement per chunk, one transaction.
+    /// One of the runner's fenced transitions over a batch: the <c>SET</c> clause of <paramref name="set"/> applied to each row the owner still
+    /// holds with the given attempt (<see cref="TaskInstanceLifecycle.HoldsClaim"/>), one statement per chunk, one transaction.
     /// </summary>
-    private Task<int> UpdateClaimsAsync<T>(string owner, IReadOnlyList<T> items, Func<SqlArguments, T, string> row, string columns, string set,
-        CancellationToken cancellationToken)
+    /// <returns>The ids of the rows updated.</returns>
+    private async Task<List<Guid>> UpdateClaimsAsync<T>(string owner, IReadOnlyList<T> items, Func<SqlArguments, T, string> row, string columns,
+        Func<SqlArguments, string> set, CancellationToken cancellationToken)
     {
         if (items.Count == 0)
         {
-            return Task.FromResult(0);
+            return [];
         }
 
-        return InTransactionAsync(async (context, ct) =>
+        return await InTransactionAsync(async (context, ct) =>
         {
-            var updated = 0;
+            var updated = new List<Guid>(items.Count);
             foreach (var chunk in items.Chunk(RowsPerStatement))
             {
                 var args = _dialect.Arguments();
                 var fence = args.Text(owner);
+                var assignments = set(args);
                 var rows = Rows(chunk, item => row(args, item));
                 var sql = $"""
                     WITH o {columns} AS (VALUES {rows})
-                    UPDATE {InstancesTable} AS t SET {set}, version = t.version + 1
+                    UPDATE {InstancesTable} AS t SET {assignments}, version = t.version + 1
                     FROM o WHERE t.id = o.id AND t.attempt = o.attempt AND t.lease_owner = {fence} AND t.status = 5
+                    RETURNING {_dialect.ReturningId} AS "Value"
                     """;
-                updated += await context.Database.ExecuteSqlRawAsync(sql, args.Parameters, ct).ConfigureAwait(false);
+                updated.AddRange(await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false));
             }
 
             return updated;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
