@@ -297,6 +297,19 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await UpdateClaimsAsync(request.Owner, request.Failures,
+            (args, f) => $"{args.Id(f.InstanceId)}, {args.Int(f.Attempt)}, {args.Time(f.At)}, {args.Text(f.Error)}, {args.Time(f.RetryAt)}",
+            "(id, attempt, at, error, retry_at)",
+            _ => "status = CASE WHEN o.retry_at IS NULL THEN 3 ELSE 0 END, due_at = o.retry_at, last_error = o.error, " +
+                 "failed_at = CASE WHEN o.retry_at IS NULL THEN o.at ELSE t.failed_at END, " +
+                 "finished_at = CASE WHEN o.retry_at IS NULL THEN o.at ELSE t.finished_at END, lease_owner = NULL, lease_expires_at = NULL",
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
