@@ -105,6 +105,29 @@ public class RunnerFaultTests
     }
 
     [Fact]
+    public async Task StoppingNode_WithItsSendHung_StopsWithinTheSendTimeout_AndReleasesTheClaim()
+    {
+        using var f = new LoopFixture(o => o.SendTimeout = TimeSpan.FromSeconds(3));
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        f.Dispatcher.Gate = (_, _) =>
+        {
+            sending.TrySetResult();
+            return new TaskCompletionSource().Task; // never returns, whatever its token says
+        };
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero));
+        await f.SchedulerLoop.RunOnceAsync();
+
+        await f.Runner.StartAsync(CancellationToken.None);
+        await sending.Task.WaitAsync(Eventually.Deadline);
+        var stopping = f.Runner.StopAsync(CancellationToken.None);
+        f.Time.Advance(TimeSpan.FromSeconds(3));
+        await stopping.WaitAsync(Eventually.Deadline);
+
+        var instance = await f.SingleInstanceAsync(taskId);
+        Assert.Equal((TaskInstanceStatus.Scheduled, 0, null), (instance.Status, instance.Attempt, instance.LeaseOwner)); // another node takes it at once
+    }
+
+    [Fact]
     public async Task InvalidStoredDestination_UsesUpEachAttempt_EndsDeadLetteredWithTheReason_AndNeverTouchesOtherTasks()
     {
         using var f = new LoopFixture();
