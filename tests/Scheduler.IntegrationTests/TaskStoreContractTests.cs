@@ -554,6 +554,27 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Heartbeat_MovesTheExpiryOfTheCurrentDispatchedAttemptOnly()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0);
+        var id = instances[0].Id;
+        InstanceOutcome Heartbeat(int attempt, DateTimeOffset at) => new(id, attempt, OutcomeKind.Heartbeat, at);
+        await ClaimAsync(Claim("node-a", T0));
+        Assert.Equal([false], await Store.ApplyOutcomesAsync([Heartbeat(1, T0)])); // claimed, not yet dispatched
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(id, 1, T0)));
+
+        var beat = T0 + definition.ExpireAfter - TimeSpan.FromSeconds(1);
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([Heartbeat(1, beat)]));
+        var stored = (await Store.GetInstanceAsync(id))!;
+        Assert.Equal((TaskInstanceStatus.Dispatched, 1, beat + definition.ExpireAfter), (stored.Status, stored.Attempt, stored.DueAt));
+        Assert.Empty(await ClaimAsync(Claim("node-b", T0 + definition.ExpireAfter + TimeSpan.FromSeconds(1)))); // not expired: it heartbeats
+        Assert.Equal([false], await Store.ApplyOutcomesAsync([Heartbeat(2, beat)])); // not the current attempt
+
+        Assert.Single(await ClaimAsync(Claim("node-b", beat + definition.ExpireAfter))); // stopped heartbeating: dispatched again
+        Assert.Equal([false], await Store.ApplyOutcomesAsync([Heartbeat(1, beat)])); // a superseded attempt's heartbeat changes nothing
+    }
+
+    [Fact]
     public async Task RecordDispatches_LeavesTheSagasRetryAlone_WhenTheFailureLandedFirst()
     {
         // A fast worker failed attempt 1 before the runner recorded its dispatch: the retry decision stands, the late record is fenced out.

@@ -457,6 +457,7 @@ public sealed partial class RunnerLoop : BackgroundService
                     FireTime = instance.FireTime,
                     DueAt = instance.DueAt ?? instance.FireTime,
                     ExpiresAt = dispatchedAt + instance.ExpireAfter,
+                    ExpireAfter = instance.ExpireAfter,
                     Metadata = claim.Metadata,
                     Payload = claim.Payload,
                 };
