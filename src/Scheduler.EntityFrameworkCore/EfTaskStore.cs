@@ -276,13 +276,13 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         {
             var definitions = await context.Set<TaskDefinition>().AsNoTracking()
                 .Where(d => EF.Parameter(definitionIds).Contains(d.Id))
-                .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue })
+                .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue, d.CancelledAt })
                 .ToDictionaryAsync(d => d.Id, cancellationToken).ConfigureAwait(false);
             return new ClaimResult(claimed.OrderBy(i => i.DueAt).ThenBy(i => i.Id)
                 .Select(i =>
                 {
                     var definition = definitions[i.DefinitionId];
-                    return new ClaimedInstance(i, definition.Metadata, definition.Payload, definition.DestinationQueue);
+                    return new ClaimedInstance(i, definition.Metadata, definition.Payload, definition.DestinationQueue, definition.CancelledAt is not null);
                 })
                 .ToList(), deadLettered);
         }
@@ -303,6 +303,15 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         ArgumentNullException.ThrowIfNull(request);
         return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
             _ => "status = 0, attempt = t.attempt - 1, lease_owner = NULL, lease_expires_at = NULL", cancellationToken).ConfigureAwait(false)).Count;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
+            args => $"status = 4, due_at = NULL, finished_at = {args.Time(now)}, lease_owner = NULL, lease_expires_at = NULL", cancellationToken)
+            .ConfigureAwait(false)).Count;
     }
 
     /// <inheritdoc />

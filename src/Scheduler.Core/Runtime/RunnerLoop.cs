@@ -190,9 +190,9 @@ public sealed partial class RunnerLoop : BackgroundService
             {
                 foreach (var claim in result.Claimed)
                 {
-                    if (_cancelled.ContainsKey(claim.Instance.DefinitionId))
+                    if (claim.TaskCancelled || _cancelled.ContainsKey(claim.Instance.DefinitionId))
                     {
-                        dropped.Add(Token(claim));
+                        dropped.Add(Token(claim)); // a retry, or an expired attempt, of a cancelled task: never a new attempt
                         continue;
                     }
 
@@ -206,7 +206,11 @@ public sealed partial class RunnerLoop : BackgroundService
                 _heldChanged.Set();
             }
 
-            await ReleaseAsync(dropped).ConfigureAwait(false);
+            if (dropped.Count > 0)
+            {
+                await _store.CancelClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, Claims = dropped }, now, cancellationToken).ConfigureAwait(false);
+            }
+
             await PublishDeadLetteredAsync(result.DeadLettered.Select(i => (i, ExpiredReason(i))).ToList(), now).ConfigureAwait(false);
             if (probe || result.Claimed.Count < want)
             {
@@ -627,14 +631,6 @@ public sealed partial class RunnerLoop : BackgroundService
         var all = new bool[claims.Count];
         Array.Fill(all, true);
         return all;
-    }
-
-    private async Task ReleaseAsync(List<ClaimToken> claims)
-    {
-        if (claims.Count > 0)
-        {
-            await Task.WhenAll(claims.Select(_releases.WriteAsync)).ConfigureAwait(false);
-        }
     }
 
     private static string ExpiredReason(TaskInstance instance) =>

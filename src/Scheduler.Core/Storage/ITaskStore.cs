@@ -84,6 +84,11 @@ public interface ITaskStore
     /// <returns>The instance ids that were updated; a failure missing from it found the claim no longer held and changed nothing.</returns>
     Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Claimed → Cancelled at <paramref name="now"/> for each claim the owner still holds (<see cref="TaskInstanceLifecycle.Cancel"/>): the
+    /// runner's answer to a claim of a task that was cancelled, so no new attempt of a cancelled task is ever dispatched.</summary>
+    /// <returns>How many claims were cancelled.</returns>
+    Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Extends to <see cref="LeaseRenewalRequest.LeaseExpiresAt"/> the leases of the claims the owner still holds.</summary>
     /// <returns>The instance ids whose claims were renewed; a claim missing from it is no longer held and must not be dispatched.</returns>
     Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default);
