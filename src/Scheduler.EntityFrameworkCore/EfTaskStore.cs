@@ -306,6 +306,24 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
+    /// <remarks>PostgreSQL and CockroachDB: <c>SELECT clock_timestamp()</c> (the time now, not the transaction's start). SQLite runs on the
+    /// node's host, so it has no clock of its own: <see langword="null"/>.</remarks>
+    public async Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default)
+    {
+        if (_dialect.IsSqlite)
+        {
+            return null;
+        }
+
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.Database.SqlQueryRaw<DateTimeOffset>("SELECT clock_timestamp() AS \"Value\"").SingleAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

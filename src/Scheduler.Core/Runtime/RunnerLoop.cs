@@ -132,6 +132,10 @@ public sealed partial class RunnerLoop : BackgroundService
     /// </summary>
     public bool SendsFailing => _circuit.CircuitState != CircuitState.Closed;
 
+    /// <summary><see langword="true"/> while this node's clock is further from the database's than <see cref="SchedulerOptions.MaxClockOffset"/>
+    /// (<see cref="SchedulerClock.IsOutOfBounds"/>): the loop holds and dispatches nothing.</summary>
+    public bool ClockOutOfBounds => _timeProvider is SchedulerClock { IsOutOfBounds: true };
+
     /// <summary>Renews the leases that run low, then claims instances due within the execution window (in batches, up to
     /// <see cref="SchedulerOptions.MaxHeld"/> held in all) and holds them for dispatch; publishes <see cref="TaskDeadLettered"/> for instances
     /// the store dead-lettered because their last attempt expired. While <see cref="SendsFailing"/> it releases what it holds and claims at
@@ -139,6 +143,13 @@ public sealed partial class RunnerLoop : BackgroundService
     public async Task<int> ClaimOnceAsync(CancellationToken cancellationToken = default)
     {
         await RefreshCancellationsAsync(cancellationToken).ConfigureAwait(false);
+        if (ClockOutOfBounds)
+        {
+            // Due-ness cannot be trusted: hold nothing, so nodes whose clocks agree with the database dispatch it.
+            await ReleaseHeldAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
         var probe = false;
         if (SendsFailing)
         {
@@ -439,7 +450,11 @@ public sealed partial class RunnerLoop : BackgroundService
                 return false; // lost at a renewal (taken over, or cancelled): logged there, and no longer ours to release
             }
 
-            if (lease - dispatchedAt < _leaseMargin)
+            if (ClockOutOfBounds)
+            {
+                // released below; logged by the clock's alignment loop
+            }
+            else if (lease - dispatchedAt < _leaseMargin)
             {
                 // Too close to the end of the lease (the node fell behind): another node may take the claim over at any moment.
                 LogLeaseTooShort(instance.Id, instance.Attempt, lease);

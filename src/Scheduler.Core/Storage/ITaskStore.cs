@@ -101,6 +101,10 @@ public interface ITaskStore
     /// so the saga decides again on fresh state.</returns>
     Task<IReadOnlyList<bool>> ApplyOutcomesAsync(IReadOnlyList<InstanceOutcome> outcomes, CancellationToken cancellationToken = default);
 
+    /// <summary>The database server's current time (UTC), the one clock the nodes of a cluster align to (<see cref="Runtime.SchedulerClock"/>);
+    /// <see langword="null"/> for a store without a clock of its own (in-memory, or an embedded database on the node's own host).</summary>
+    Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The instance with id <paramref name="id"/>, or <see langword="null"/>.</summary>
     Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default);
 

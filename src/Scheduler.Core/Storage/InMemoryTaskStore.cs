@@ -187,6 +187,10 @@ public sealed class InMemoryTaskStore : ITaskStore
     }
 
     /// <inheritdoc />
+    /// <remarks>In process: no clock of its own.</remarks>
+    public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) => Task.FromResult<DateTimeOffset?>(null);
+
+    /// <inheritdoc />
     public Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
