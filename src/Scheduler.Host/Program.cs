@@ -17,6 +17,7 @@ using Scheduler.MassTransit;
 //   Store__Kind=Postgres      Store__ConnectionString="Host=127.0.0.1;Username=postgres;Password=postgres;Database=scheduler"
 //   Scheduler__NodeId=node-1  Scheduler__ExecutionWindow=00:00:10
 //   OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4317   (optional: metrics and traces over OTLP)
+//   Health__Urls=http://127.0.0.1:8081                   (optional: GET /health/live and /health/ready)
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = args,
@@ -37,6 +38,11 @@ if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOIN
         .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "scheduler-node"))
         .WithMetrics(metrics => metrics.AddMeter(SchedulerMetrics.MeterName, "MassTransit").AddOtlpExporter())
         .WithTracing(tracing => tracing.AddSource("MassTransit").AddOtlpExporter());
+}
+
+if (builder.Configuration["Health:Urls"] is { Length: > 0 } healthUrls)
+{
+    builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<HealthEndpoint>(sp, healthUrls));
 }
 
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
