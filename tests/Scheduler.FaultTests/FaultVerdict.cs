@@ -64,10 +64,14 @@ internal static class FaultVerdict
         var repeated = perInstance.Where(p => p.Value.Count > 1).ToList();
         var sameAttempt = repeated.Where(p => p.Value.GroupBy(d => d.Attempt).Any(g => g.Count() > 1)).ToList();
         var allowance = expected.Allowance;
-        var unexplained = repeated.Where(p => !allowance.Allows(p.Key, p.Value, expected.FaultStart, expected.FaultEnd)).ToList();
+        var verdicts = repeated.Select(p => (Deliveries: p.Value, Verdict: allowance.Allows(p.Key, p.Value, expected.FaultStart, expected.FaultEnd))).ToList();
+        var unexplained = verdicts.Where(v => !v.Verdict.Allowed).ToList();
         Check(violations, unexplained.Count == 0,
             $"{unexplained.Count} instances were delivered more than once although the fault did not catch them in flight (allowed: {allowance.Because}), " +
-            $"e.g. {Describe(unexplained.Select(p => p.Value).FirstOrDefault())}");
+            $"e.g. {Describe(unexplained.Select(v => v.Deliveries).FirstOrDefault())}");
+        var byWindow = verdicts.Count(v => v.Verdict.ByWindow);
+        Check(violations, allowance.MaxInFlight is not { } max || byWindow <= max,
+            $"{byWindow} instances in flight during the fault were delivered more than once, more than the {allowance.MaxInFlight} allowed ({allowance.Because})");
         Check(violations, allowance.SameAttemptMayRepeat || sameAttempt.Count == 0,
             $"{sameAttempt.Count} (instance, attempt) pairs were delivered twice; this fault leaves no unacknowledged message for the broker to redeliver, " +
             $"so a repeat must carry a new attempt number; e.g. {Describe(sameAttempt.Select(p => p.Value).FirstOrDefault())}");
