@@ -94,6 +94,11 @@ internal static class FaultVerdict
             $"max attempt {(rows.Count == 0 ? 0 : rows.Max(r => r.Attempt))}; lateness p50 {Percentile(lateness, 0.5):F0} ms, p99 {Percentile(lateness, 0.99):F0} ms, " +
             $"max {(lateness.Count == 0 ? 0 : lateness[^1]):F0} ms; test ran {system.Elapsed.TotalSeconds:F0} s; {(violations.Count == 0 ? "PASSED" : $"FAILED ({violations.Count} violations)")}");
         output.WriteLine(summary);
+        foreach (var row in rows.Where(r => deadLettered.Contains(r.DefinitionId)))
+        {
+            output.WriteLine($"dead-lettered: {row}");
+        }
+
         if (Environment.GetEnvironmentVariable("SCHEDULER_FAULT_MEASUREMENTS") is { Length: > 0 } file)
         {
             await File.AppendAllTextAsync(file, $"- {FaultSystem.Now:yyyy-MM-dd HH:mm}Z {summary}\n");
