@@ -116,14 +116,7 @@ internal sealed class FaultSystem : IAsyncDisposable
         var faultEnd = Now;
         system.Log($"fault over after {(faultEnd - faultStart).TotalSeconds:F1} s");
         await system.WaitUntilFinalAsync(schedule.TaskIds, schedule.LastDue);
-        await FaultVerdict.VerifyAsync(system, new FaultExpectation
-        {
-            Fault = fault,
-            Completing = schedule.TaskIds,
-            FaultStart = faultStart,
-            FaultEnd = faultEnd,
-            Allowance = allowance,
-        }, output);
+        await FaultVerdict.VerifyAsync(system, new FaultExpectation(fault, schedule.TaskIds, faultStart, faultEnd, allowance), output);
     }
 
     /// <summary>The current time (the clock every process of the test shares).</summary>

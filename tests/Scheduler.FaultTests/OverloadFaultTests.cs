@@ -48,13 +48,8 @@ public sealed class OverloadFaultTests(ITestOutputHelper output)
         system.Log("both nodes resumed (SIGCONT)");
 
         await system.WaitUntilFinalAsync(taskIds, first + TimeSpan.FromSeconds(40));
-        await FaultVerdict.VerifyAsync(system, new FaultExpectation
-        {
-            Fault = "completions delayed past ExpireAfter (both nodes SIGSTOP 30 s after a wave of 300)",
-            Completing = taskIds,
-            FaultStart = faultStart,
-            FaultEnd = faultEnd,
-            Allowance = FaultAllowance.Only(inFlight, $"the {inFlight.Count} instances dispatched or claimed when the nodes froze"),
-        }, output);
+        var allowance = FaultAllowance.Only(inFlight, $"the {inFlight.Count} instances dispatched or claimed when the nodes froze");
+        await FaultVerdict.VerifyAsync(system, new FaultExpectation(
+            "completions delayed past ExpireAfter (both nodes SIGSTOP 30 s after a wave of 300)", taskIds, faultStart, faultEnd, allowance), output);
     }
 }

@@ -40,14 +40,10 @@ public sealed class PoisonedDestinationTests(ITestOutputHelper output)
 
         system.Log($"destination queues of {poisonedIds.Count} tasks due {poisonedDue:HH:mm:ss.fff} poisoned: {string.Join(", ", PoisonedQueues.Select(q => q.Length > 20 ? $"{q[..8]}... ({q.Length} chars)" : q))}");
         await system.WaitUntilFinalAsync(taskIds, first + TimeSpan.FromSeconds(40));
-        await FaultVerdict.VerifyAsync(system, new FaultExpectation
+        var nothing = FaultAllowance.Only(new HashSet<Guid>(), "nothing: no process fails");
+        await FaultVerdict.VerifyAsync(system, new FaultExpectation("poisoned destinations (3 among 1,000)", goodIds, poisonedDue, poisonedDue, nothing)
         {
-            Fault = "poisoned destinations (3 among 1,000)",
-            Completing = goodIds,
             DeadLettered = poisonedIds,
-            FaultStart = poisonedDue,
-            FaultEnd = poisonedDue,
-            Allowance = FaultAllowance.Only(new HashSet<Guid>(), "nothing: no process fails"),
         }, output);
     }
 }
