@@ -22,7 +22,7 @@ read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | awk -F'[:
     { for (i = 1; i < NF; i++) { key = $i; gsub(/.*- |[ !]/, "", key); val = $(i + 1) + 0;
         if (key == "Failed") f += val; else if (key == "Passed") p += val; else if (key == "Skipped") s += val } }
     END { printf "%d %d %d\n", p, f, s }')
-assemblies=$(find tests -name '*.Tests.csproj' -o -name '*.IntegrationTests.csproj' | wc -l)
+assemblies=$(find tests -name '*.Tests.csproj' -o -name '*.IntegrationTests.csproj' -o -name '*.FaultTests.csproj' | wc -l)
 summaries=$(grep -cE '^(Passed|Failed)!' "$log" || true)
 if [ "$summaries" -lt "$assemblies" ] && [ "$status" -ne 0 ]; then
     echo "A test host ended without a summary (crash or hang); counting it as a failure." >&2

@@ -1,6 +1,7 @@
 using Npgsql;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
+using Scheduler.TestSupport;
 using Xunit.Abstractions;
 
 namespace Scheduler.IntegrationTests.Bus;
@@ -16,7 +17,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
         await using var bus = new BusServices(environment, output);
         await bus.StartWorkerAsync("worker-a");
         var client = await bus.StartClientAsync();
-        await using var victim = await ServiceProcess.StartNodeAsync(environment, "node-process", new Dictionary<string, string>
+        await using var victim = await ServiceProcess.StartNodeAsync(environment.Broker.Uri, environment.Database.ConnectionString, "node-process", new Dictionary<string, string>
         {
             ["Scheduler__ExecutionWindow"] = "00:00:30", // claims everything scheduled below at once and holds it until the fire time
             ["Scheduler__PollInterval"] = "00:00:00.200",
@@ -90,7 +91,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
         await using var bus = new BusServices(environment, output);
         await bus.StartNodeAsync("node-a");
         var client = await bus.StartClientAsync();
-        await using var victim = await ServiceProcess.StartWorkerAsync(environment, "worker-process", queue, new Dictionary<string, string>
+        await using var victim = await ServiceProcess.StartWorkerAsync(environment.Broker.Uri, "worker-process", queue, new Dictionary<string, string>
         {
             ["Worker:OwnTasksOnly"] = "true",
             ["Worker:HandlerDelay"] = "00:01:00", // still in the handler when killed

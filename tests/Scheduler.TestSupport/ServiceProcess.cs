@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 
-namespace Scheduler.IntegrationTests.Bus;
+namespace Scheduler.TestSupport;
 
 /// <summary>
-/// A deployable service of the solution (Scheduler.Host or the sample Worker, built alongside the tests) run as a process on the test class's
-/// virtual host (and, for a node, its database), configured as in production. Disposing kills it if it still runs.
+/// A deployable service of the solution (Scheduler.Host or the sample Worker, built alongside the tests) run as a process on a test's broker
+/// (and, for a node, its database), configured as in production. Disposing kills it if it still runs.
 /// </summary>
-internal sealed class ServiceProcess : IAsyncDisposable
+/// <remarks>A test project runs these by referencing <c>src/Scheduler.Host</c> and <c>samples/Worker</c> with
+/// <c>ReferenceOutputAssembly="false"</c>, which builds them next to its own output.</remarks>
+public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _readyLine;
@@ -23,19 +26,29 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// <summary>What the process wrote to stdout and stderr so far.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 
+    /// <summary>The lines the process wrote to stdout and stderr so far, in order.</summary>
+    public IReadOnlyList<string> Lines => [.. _output];
+
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts Scheduler.Host as node <paramref name="nodeId"/>, configured by environment variables plus <paramref name="settings"/>.</summary>
-    public static Task<ServiceProcess> StartNodeAsync(BusEnvironmentFixture environment, string nodeId, IReadOnlyDictionary<string, string> settings)
+    /// <summary>The operating system's id of the process.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>
+    /// Starts Scheduler.Host as node <paramref name="nodeId"/> on the RabbitMQ broker <paramref name="broker"/> (an amqp:// URI with its
+    /// virtual host) and the PostgreSQL database <paramref name="connectionString"/>, configured by environment variables plus
+    /// <paramref name="settings"/> (e.g. <c>Scheduler__LeaseDuration</c>).
+    /// </summary>
+    public static Task<ServiceProcess> StartNodeAsync(Uri broker, string connectionString, string nodeId, IReadOnlyDictionary<string, string> settings)
     {
-        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(settings);
         var start = StartInfo(Path.Combine("src", "Scheduler.Host"), "Scheduler.Host.dll");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["Transport__Kind"] = "RabbitMq";
-        start.Environment["Transport__RabbitMq__Uri"] = environment.Broker.Uri.ToString();
+        start.Environment["Transport__RabbitMq__Uri"] = broker.ToString();
         start.Environment["Store__Kind"] = "Postgres";
-        start.Environment["Store__ConnectionString"] = environment.Database.ConnectionString;
+        start.Environment["Store__ConnectionString"] = connectionString;
         start.Environment["Store__IsolationLevel"] = "Serializable";
         start.Environment["Scheduler__NodeId"] = nodeId;
         foreach (var (key, value) in settings)
@@ -48,19 +61,18 @@ internal sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the sample Worker as <paramref name="name"/> on <paramref name="queue"/>, configured by command-line arguments plus
-    /// <paramref name="settings"/> (Worker:* keys). It prints a line per TaskDue it receives.
+    /// Starts the sample Worker as <paramref name="name"/> on <paramref name="queue"/> of the broker <paramref name="broker"/>, configured by
+    /// command-line arguments plus <paramref name="settings"/> (Worker:* keys). It prints a line per TaskDue it receives.
     /// </summary>
-    public static Task<ServiceProcess> StartWorkerAsync(BusEnvironmentFixture environment, string name, string queue,
-        IReadOnlyDictionary<string, string> settings)
+    public static Task<ServiceProcess> StartWorkerAsync(Uri broker, string name, string queue, IReadOnlyDictionary<string, string> settings)
     {
-        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(settings);
         var start = StartInfo(Path.Combine("samples", "Worker"), "Worker.dll");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         var arguments = new Dictionary<string, string>(settings)
         {
-            ["Transport:RabbitMq:Uri"] = environment.Broker.Uri.ToString(),
+            ["Transport:RabbitMq:Uri"] = broker.ToString(),
             ["Worker:Name"] = name,
             ["Worker:Queue"] = queue,
         };
@@ -81,6 +93,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Freezes the process (SIGSTOP): it holds its connections, claims and messages but does nothing until <see cref="ResumeAsync"/>.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a paused process run again (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -89,6 +107,17 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)])
+            { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} failed with exit code {kill.ExitCode}.");
+        }
     }
 
     private static async Task<ServiceProcess> StartAsync(ProcessStartInfo start, string readyLine)
@@ -147,7 +176,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         var dll = Path.Combine(root?.FullName ?? ".", project, "bin", configuration, framework, dllName);
         if (!File.Exists(dll))
         {
-            throw new FileNotFoundException($"{dllName} is not built; build tests/Scheduler.IntegrationTests (it builds {project}).", dll);
+            throw new FileNotFoundException($"{dllName} is not built; build the test project (it references {project} to build it).", dll);
         }
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

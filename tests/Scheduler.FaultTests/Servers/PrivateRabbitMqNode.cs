@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Scheduler.FaultTests.Servers;
+
+/// <summary>
+/// A RabbitMQ node of one fault test, beside any other on this machine: its own node name, AMQP and distribution ports (on 127.0.0.1 only),
+/// Erlang cookie, data, log and configuration files under the test's directory, no plugins. The test stops, kills and restarts it; the node
+/// restarted after a kill keeps its data directory (durable queues and persistent messages survive, as in production).
+/// </summary>
+internal sealed class PrivateRabbitMqNode : IAsyncDisposable
+{
+    private const string ServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+    private const string ControlScript = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+    private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(2);
+    private readonly string _directory;
+    private readonly Dictionary<string, string> _environment;
+    private Process? _server;
+
+    private PrivateRabbitMqNode(FaultStateDirectory state)
+    {
+        _directory = Path.Combine(state.Path, "rabbitmq");
+        Directory.CreateDirectory(_directory);
+        NodeName = state.Name + "@localhost";
+        AmqpPort = Shell.FreePort();
+        var distributionPort = Shell.FreePort();
+        var cookie = Path.Combine(_directory, ".erlang.cookie");
+        File.WriteAllText(cookie, Guid.NewGuid().ToString("N"));
+        File.SetUnixFileMode(cookie, UnixFileMode.UserRead);
+        File.WriteAllText(Path.Combine(_directory, "enabled_plugins"), "[].");
+        File.WriteAllText(Path.Combine(_directory, "rabbitmq.conf"), "");
+        File.WriteAllText(Path.Combine(_directory, "rabbitmq-env.conf"), "");
+        _environment = new Dictionary<string, string>
+        {
+            ["HOME"] = _directory, // the Erlang cookie of this node and of the rabbitmqctl calls that administer it
+            ["RABBITMQ_NODENAME"] = NodeName,
+            ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
+            ["RABBITMQ_NODE_PORT"] = AmqpPort.ToString(CultureInfo.InvariantCulture),
+            ["RABBITMQ_DIST_PORT"] = distributionPort.ToString(CultureInfo.InvariantCulture),
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+            ["RABBITMQ_MNESIA_BASE"] = Path.Combine(_directory, "mnesia"),
+            ["RABBITMQ_LOG_BASE"] = Path.Combine(_directory, "log"),
+            ["RABBITMQ_PID_FILE"] = PidFile,
+            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(_directory, "enabled_plugins"),
+            ["RABBITMQ_CONFIG_FILE"] = Path.Combine(_directory, "rabbitmq.conf"),
+            ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(_directory, "rabbitmq-env.conf"),
+        };
+    }
+
+    public string NodeName { get; }
+
+    public int AmqpPort { get; }
+
+    /// <summary>The broker's default virtual host as user guest (allowed from 127.0.0.1).</summary>
+    public Uri Uri => new($"amqp://guest:guest@127.0.0.1:{AmqpPort}/");
+
+    private string PidFile => Path.Combine(_directory, "rabbitmq.pid");
+
+    /// <summary>Starts the node and waits until it accepts connections.</summary>
+    public static async Task<PrivateRabbitMqNode> StartAsync(FaultStateDirectory state)
+    {
+        if (!File.Exists(ServerScript))
+        {
+            throw new InvalidOperationException($"The fault tests run their own RabbitMQ node and need {ServerScript} (Debian's rabbitmq-server " +
+                "package; scripts/services.sh installs it).");
+        }
+
+        var node = new PrivateRabbitMqNode(state);
+        try
+        {
+            await node.BootAsync();
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+
+        return node;
+    }
+
+    /// <summary><c>rabbitmqctl stop_app</c>: the broker closes every connection and accepts none until <see cref="StartAppAsync"/>.</summary>
+    public Task StopAppAsync() => ControlAsync("stop_app");
+
+    /// <summary><c>rabbitmqctl start_app</c>, then waits until the broker accepts connections again.</summary>
+    public async Task StartAppAsync()
+    {
+        await ControlAsync("start_app");
+        await ControlAsync("await_startup");
+    }
+
+    /// <summary>Kills the node's Erlang VM (beam.smp) with SIGKILL: no connection is closed cleanly, nothing is flushed.</summary>
+    public async Task KillAsync()
+    {
+        var pid = int.Parse(await File.ReadAllTextAsync(PidFile), CultureInfo.InvariantCulture);
+        await Shell.KillAsync(pid);
+        if (_server is not null)
+        {
+            await _server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        // The node's name is free again once epmd noticed the VM's connection close.
+        var deadline = TimeProvider.System.GetTimestamp();
+        while ((await Shell.RunAsync(["epmd", "-names"], check: false)).Output.Contains($"name {NodeName[..NodeName.IndexOf('@', StringComparison.Ordinal)]} ", StringComparison.Ordinal))
+        {
+            if (TimeProvider.System.GetElapsedTime(deadline) > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"epmd still lists {NodeName} 30 s after its VM was killed.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Starts the node again on the same data directory and ports (after <see cref="KillAsync"/>) and waits until it accepts connections.</summary>
+    public Task RestartAsync() => BootAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is { HasExited: false })
+        {
+            try
+            {
+                await ControlAsync("stop", TimeSpan.FromSeconds(30));
+                await _server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+            {
+                if (File.Exists(PidFile) && int.TryParse(await File.ReadAllTextAsync(PidFile), out var pid))
+                {
+                    await Shell.KillAsync(pid);
+                }
+
+                _server.Kill(entireProcessTree: true);
+            }
+        }
+
+        _server?.Dispose();
+    }
+
+    /// <summary>The last lines of the node's console output, to explain a failure.</summary>
+    public string LogTail(int lines = 30)
+    {
+        var log = Path.Combine(_directory, "server.log");
+        return File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(lines)) : "";
+    }
+
+    private async Task BootAsync()
+    {
+        File.Delete(PidFile);
+        _server?.Dispose();
+        _server = Shell.Start([ServerScript], Path.Combine(_directory, "server.log"), _environment);
+        try
+        {
+            // Waits for the pid file, the Erlang distribution and the rabbit application, failing early if the VM exits.
+            await ControlAsync(["wait", PidFile, "--timeout", ((int)BootTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture)], BootTimeout + TimeSpan.FromSeconds(30));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+        {
+            throw new InvalidOperationException($"RabbitMQ node {NodeName} did not start: {ex.Message}\n{LogTail()}", ex);
+        }
+    }
+
+    private Task<(int ExitCode, string Output)> ControlAsync(string command, TimeSpan? timeout = null) => ControlAsync([command], timeout);
+
+    private Task<(int ExitCode, string Output)> ControlAsync(string[] command, TimeSpan? timeout = null) =>
+        Shell.RunAsync([ControlScript, "-n", NodeName, .. command], _environment, timeout: timeout);
+}
