@@ -34,6 +34,8 @@ internal sealed class FaultSystem : IAsyncDisposable
     private readonly List<(string Name, ServiceProcess Process)> _processes = [];
     private readonly Dictionary<string, ServiceProcess> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceProcess> _workers = new(StringComparer.Ordinal);
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly Dictionary<string, Uri> _health = [];
     private readonly IReadOnlyDictionary<string, string> _workerSettings;
     private readonly Stopwatch _running = Stopwatch.StartNew();
     private PrivateRabbitMqNode? _broker;
@@ -125,18 +127,34 @@ internal sealed class FaultSystem : IAsyncDisposable
     /// <summary>Starts (or, after a kill, starts again) scheduler node <paramref name="nodeId"/> as a Scheduler.Host process.</summary>
     public async Task<ServiceProcess> StartNodeAsync(string nodeId)
     {
+        var health = new Uri($"http://127.0.0.1:{Shell.FreePort()}");
         var node = await ServiceProcess.StartNodeAsync(Broker.Uri, Database.ConnectionString, nodeId, new Dictionary<string, string>
         {
             ["Scheduler__LeaseDuration"] = LeaseDuration.ToString("c", CultureInfo.InvariantCulture),
             ["Scheduler__PollInterval"] = "00:00:00.500",
+            ["Health__Urls"] = health.ToString().TrimEnd('/'),
         });
         lock (_processes)
         {
             _processes.Add((nodeId, node));
             _nodes[nodeId] = node;
+            _health[nodeId] = health;
         }
 
         return node;
+    }
+
+    /// <summary>Whether node <paramref name="nodeId"/> answers <c>GET /health/ready</c> with 200 (ready) rather than 503 (not ready).</summary>
+    public async Task<bool> IsReadyAsync(string nodeId)
+    {
+        Uri health;
+        lock (_processes)
+        {
+            health = _health[nodeId];
+        }
+
+        using var response = await Http.GetAsync(new Uri(health, "/health/ready"));
+        return response.StatusCode == System.Net.HttpStatusCode.OK;
     }
 
     /// <summary>A task due at <paramref name="dueAt"/> for the workers' queue, with the suite's ExpireAfter and retry policy.</summary>

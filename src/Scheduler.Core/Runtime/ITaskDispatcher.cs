@@ -12,6 +12,12 @@ public interface ITaskDispatcher
     /// failure towards its circuit breaker.</remarks>
     Task DispatchAsync(TaskDue message, string? destinationQueue, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Completes when the broker can be reached again, and throws when it cannot: the runner's probe while its sends are failing, so a node
+    /// resumes by itself even when no task is due to be sent. The default says yes at once (a dispatcher that cannot tell).
+    /// </summary>
+    Task ProbeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     /// <summary>Publishes that an instance failed for good.</summary>
     Task PublishDeadLetteredAsync(TaskDeadLettered message, CancellationToken cancellationToken = default);
 }

@@ -22,8 +22,9 @@ namespace Scheduler.Core.Runtime;
 /// the check is released (fenced by owner and attempt, so a claim another node took over is left alone).</para>
 /// <para>Every send is bounded by <see cref="SchedulerOptions.SendTimeout"/> (and the lease): a send that times out or fails for the broker's
 /// sake releases its claim, the attempt number given back. When sends keep failing, a circuit breaker (Polly's) opens: the loop claims no more,
-/// releases what it holds so nodes that can still send take it over, reports <see cref="SendsFailing"/>, and after
-/// <see cref="SchedulerOptions.SendRetryInterval"/> claims one instance as a probe; the first probe that succeeds closes the circuit. A dispatch
+/// releases what it holds so nodes that can still send take it over, reports <see cref="SendsFailing"/>, and every
+/// <see cref="SchedulerOptions.SendRetryInterval"/> asks the dispatcher whether the broker can be reached (<see cref="ITaskDispatcher.ProbeAsync"/>,
+/// so the node resumes by itself even when nothing is due); the first probe that succeeds closes the circuit. A dispatch
 /// that fails for a reason of its own — an invalid destination, a message the broker refuses (<see cref="DispatchRejectedException"/>) — uses
 /// up its attempt: it is retried after the task's backoff, or dead-lettered with the reason after the last attempt.</para>
 /// <para>Claims are taken in batches; dispatch records go to the store by group commit, within a round trip of the publish, many per statement.
@@ -138,8 +139,8 @@ public sealed partial class RunnerLoop : BackgroundService
 
     /// <summary>Renews the leases that run low, then claims instances due within the execution window (in batches, up to
     /// <see cref="SchedulerOptions.MaxHeld"/> held in all) and holds them for dispatch; publishes <see cref="TaskDeadLettered"/> for instances
-    /// the store dead-lettered because their last attempt expired. While <see cref="SendsFailing"/> it releases what it holds and claims at
-    /// most one instance, as a probe, once <see cref="SchedulerOptions.SendRetryInterval"/> has passed. Returns how many instances were claimed.</summary>
+    /// the store dead-lettered because their last attempt expired. While <see cref="SendsFailing"/> it releases what it holds and claims nothing
+    /// until a probe of the broker (every <see cref="SchedulerOptions.SendRetryInterval"/>) succeeds. Returns how many instances were claimed.</summary>
     public async Task<int> ClaimOnceAsync(CancellationToken cancellationToken = default)
     {
         await RefreshCancellationsAsync(cancellationToken).ConfigureAwait(false);
@@ -150,7 +151,6 @@ public sealed partial class RunnerLoop : BackgroundService
             return 0;
         }
 
-        var probe = false;
         if (SendsFailing)
         {
             if (Interlocked.Exchange(ref _releaseHeld, 0) == 1)
@@ -158,14 +158,12 @@ public sealed partial class RunnerLoop : BackgroundService
                 LogReleasedWhileSendsFail(await ReleaseHeldAsync(cancellationToken).ConfigureAwait(false));
             }
 
-            // One probe at a time, and only once the break is over (Polly lets one send through then; the others fail fast).
-            if (_circuit.CircuitState == CircuitState.HalfOpen || _timeProvider.GetUtcNow() < _probeAfter || ClaimCount > 0)
+            // One probe at a time, once the break is over (Polly lets one execution through then, and fails the others fast).
+            if (_circuit.CircuitState == CircuitState.HalfOpen || _timeProvider.GetUtcNow() < _probeAfter || !await ProbeAsync(cancellationToken).ConfigureAwait(false))
             {
                 await RenewLeasesAsync(cancellationToken).ConfigureAwait(false);
                 return 0;
             }
-
-            probe = true;
         }
 
         await RenewLeasesAsync(cancellationToken).ConfigureAwait(false);
@@ -175,8 +173,8 @@ public sealed partial class RunnerLoop : BackgroundService
             int room;
             lock (_lock)
             {
-                room = (probe ? 1 : _options.MaxHeld) - _claims.Count;
-                _full = !probe && room <= 0;
+                room = _options.MaxHeld - _claims.Count;
+                _full = room <= 0;
             }
 
             if (room <= 0)
@@ -223,7 +221,7 @@ public sealed partial class RunnerLoop : BackgroundService
             }
 
             await PublishDeadLetteredAsync(result.DeadLettered.Select(i => (i, ExpiredReason(i))).ToList(), now).ConfigureAwait(false);
-            if (probe || result.Claimed.Count < want)
+            if (result.Claimed.Count < want)
             {
                 return total;
             }
@@ -557,6 +555,33 @@ public sealed partial class RunnerLoop : BackgroundService
         {
             throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
                 $"The broker did not accept TaskDue of instance {message.InstanceId} attempt {message.Attempt} within {timeout.TotalMilliseconds:F0} ms (Scheduler:SendTimeout)."));
+        }
+    }
+
+    /// <summary>Asks the dispatcher, through the circuit breaker and within <see cref="SchedulerOptions.SendTimeout"/>, whether the broker can be
+    /// reached; a success closes the circuit.</summary>
+    private async Task<bool> ProbeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _sends.ExecuteAsync(static async (self, ct) =>
+            {
+                using var timeout = new CancellationTokenSource(self._options.SendTimeout, self._timeProvider);
+                using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+                try
+                {
+                    await self._dispatcher.ProbeAsync(probe.Token).WaitAsync(probe.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    throw new TimeoutException("The broker did not answer the probe within Scheduler:SendTimeout.");
+                }
+            }, this, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return false; // still failing: the circuit opened again (logged), or another probe is under way
         }
     }
 

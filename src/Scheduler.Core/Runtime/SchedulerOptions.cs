@@ -84,8 +84,8 @@ public sealed class SchedulerOptions
 
     /// <summary>
     /// When sends to the broker keep failing or timing out (half of them, at least three, within 30 seconds), the runner stops claiming, releases
-    /// the claims it holds so nodes that can still send take them, and reports not ready; after this long it claims one instance and sends it
-    /// as a probe, and claims again as usual once a probe succeeds (a circuit breaker: Polly's). <value>Default 5 seconds; 500 milliseconds to
+    /// the claims it holds so nodes that can still send take them, and reports not ready; every this long it probes the broker
+    /// (<see cref="ITaskDispatcher.ProbeAsync"/>), and claims again as usual once a probe succeeds (a circuit breaker: Polly's). <value>Default 5 seconds; 500 milliseconds to
     /// 10 minutes.</value>
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]

@@ -8,10 +8,27 @@ namespace Scheduler.MassTransit.Node;
 public sealed class MassTransitTaskDispatcher : ITaskDispatcher
 {
     private readonly IBus _bus;
+    private readonly IBusControl? _control;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<ISendEndpoint>> _queues = new(StringComparer.Ordinal);
 
     /// <summary>Creates the dispatcher.</summary>
-    public MassTransitTaskDispatcher(IBus bus) => _bus = bus;
+    /// <param name="bus">The bus the node sends on.</param>
+    public MassTransitTaskDispatcher(IBus bus)
+    {
+        _bus = bus;
+        _control = bus as IBusControl;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>MassTransit's own view of its connection: healthy once its receive endpoints are connected to the broker again.</remarks>
+    /// <exception cref="InvalidOperationException">The bus is not healthy (its description says why).</exception>
+    public Task ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        var health = _control?.CheckHealth();
+        return health is null || health.Status == BusHealthStatus.Healthy
+            ? Task.CompletedTask
+            : Task.FromException(new InvalidOperationException($"The bus is {health.Status}: {health.Description}"));
+    }
 
     /// <inheritdoc />
     public async Task DispatchAsync(TaskDue message, string? destinationQueue, CancellationToken cancellationToken = default)

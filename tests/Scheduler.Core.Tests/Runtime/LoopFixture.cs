@@ -119,6 +119,9 @@ internal sealed class RecordingDispatcher : ITaskDispatcher
         }
     }
 
+    public Task ProbeAsync(CancellationToken cancellationToken = default) =>
+        Fail ? Task.FromException(new InvalidOperationException("broker unavailable")) : Task.CompletedTask;
+
     public Task PublishDeadLetteredAsync(TaskDeadLettered message, CancellationToken cancellationToken = default)
     {
         lock (_lock)

@@ -43,27 +43,23 @@ public class RunnerFaultTests
             Assert.Equal(0, instance.Attempt);
         }
 
-        // Until the retry interval has passed the node claims nothing; then one instance, as a probe.
+        // Until the retry interval has passed the node claims nothing; then it probes the broker, and resumes once the probe succeeds.
         f.Time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
-        Assert.Equal(0, await f.Runner.ClaimOnceAsync());
-        f.Time.Advance(TimeSpan.FromTicks(1));
         f.Dispatcher.Fail = false; // the broker is back
-        Assert.Equal(1, await f.Runner.ClaimOnceAsync());
-        Assert.Equal(0, await f.Runner.ClaimOnceAsync()); // one probe at a time
-        Assert.Equal(1, await f.Runner.DispatchDueAsync());
-
-        // The probe went through: the circuit closed, the node claims and dispatches the rest as usual.
+        Assert.Equal(0, await f.Runner.ClaimOnceAsync());
+        Assert.True(f.Runner.SendsFailing);
+        f.Time.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(6, await f.Runner.ClaimOnceAsync()); // the probe went through: the circuit closed, the node claims as usual
         Assert.False(f.Runner.SendsFailing);
         Assert.Equal(HealthStatus.Healthy, await ReadinessAsync(f));
-        Assert.Equal(5, await f.Runner.ClaimOnceAsync());
-        Assert.Equal(5, await f.Runner.DispatchDueAsync());
+        Assert.Equal(6, await f.Runner.DispatchDueAsync());
         var dispatched = f.Dispatcher.Dispatched.Select(d => d.Message).ToList();
         Assert.Equal(taskIds.Order(), dispatched.Select(m => m.TaskId).Order()); // each once
         Assert.All(dispatched, m => Assert.Equal(1, m.Attempt)); // the outage used up no attempt
     }
 
     [Fact]
-    public async Task FailedProbe_KeepsTheCircuitOpen_AndReleasesTheProbe()
+    public async Task FailedProbe_KeepsTheCircuitOpen_UntilTheNextInterval()
     {
         using var f = new LoopFixture(o => o.SendRetryInterval = TimeSpan.FromSeconds(5));
         var taskIds = new List<Guid>();
@@ -77,11 +73,13 @@ public class RunnerFaultTests
         Assert.True(f.Runner.SendsFailing);
 
         f.Time.Advance(TimeSpan.FromSeconds(5));
-        Assert.Equal(1, await f.Runner.ClaimOnceAsync());
-        Assert.Equal(0, await f.Runner.DispatchDueAsync()); // the broker is still down
+        Assert.Equal(0, await f.Runner.ClaimOnceAsync()); // the probe failed: the broker is still down
         Assert.True(f.Runner.SendsFailing);
+        f.Dispatcher.Fail = false;
         Assert.Equal(0, await f.Runner.ClaimOnceAsync()); // the next probe waits for the next interval
-        Assert.All(await Task.WhenAll(taskIds.Select(f.SingleInstanceAsync)), i => Assert.Equal((TaskInstanceStatus.Scheduled, 0), (i.Status, i.Attempt)));
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(3, await f.Runner.ClaimOnceAsync());
+        Assert.All(await Task.WhenAll(taskIds.Select(f.SingleInstanceAsync)), i => Assert.Equal((TaskInstanceStatus.Claimed, 1), (i.Status, i.Attempt)));
     }
 
     [Fact]
