@@ -11,9 +11,11 @@ namespace Scheduler.Core.Runtime;
 /// fires early. Timers and delays are the host's (durations need no correction).
 /// </summary>
 /// <remarks>
-/// <para>The offset is measured at start, before the loops run, and every <see cref="SchedulerOptions.ClockCheckInterval"/>: the database's
-/// time (<see cref="ITaskStore.GetDatabaseTimeAsync"/>) minus the midpoint of the local times before and after the query, NTP's estimate.
-/// A store without a clock of its own (in-memory; SQLite, which runs on the node's host) leaves the offset at zero.</para>
+/// <para>The offset is measured at start, before the loops run, and every <see cref="SchedulerOptions.ClockCheckInterval"/>: of a few reads of
+/// the database's time (<see cref="ITaskStore.GetDatabaseTimeAsync"/>) the one with the shortest round trip is kept (NTP's minimum-delay
+/// filter), and the offset is the database's time minus the local time after the read — the smallest offset the read allows, so that the
+/// measurement's own error can make the node late by at most that round trip, never early. A store without a clock of its own (in-memory;
+/// SQLite, which runs on the node's host) leaves the offset at zero.</para>
 /// <para>When the offset exceeds <see cref="SchedulerOptions.MaxClockOffset"/> the node still corrects for it, but reports
 /// <see cref="IsOutOfBounds"/>: the runner then dispatches nothing (it releases its claims), an error is logged and the node reports not ready,
 /// until the clocks agree again — a clock that far off means the host's time service is broken.</para>
@@ -49,22 +51,37 @@ public sealed class SchedulerClock : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
         _host.CreateTimer(callback, state, dueTime, period);
 
-    /// <summary>Measures the offset against <paramref name="store"/>'s clock once and applies it.</summary>
+    /// <summary>Measures the offset against <paramref name="store"/>'s clock (<paramref name="samples"/> reads, the fastest kept) and applies it.</summary>
     /// <returns>The measured offset, or <see langword="null"/> when the store has no clock of its own.</returns>
-    public async Task<TimeSpan?> MeasureAsync(ITaskStore store, TimeSpan maxOffset, CancellationToken cancellationToken = default)
+    public async Task<TimeSpan?> MeasureAsync(ITaskStore store, TimeSpan maxOffset, int samples = 5, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var before = _host.GetUtcNow();
-        var database = await store.GetDatabaseTimeAsync(cancellationToken).ConfigureAwait(false);
-        var after = _host.GetUtcNow();
-        if (database is not { } db)
+        TimeSpan? offset = null;
+        var fastest = TimeSpan.MaxValue;
+        for (var n = 0; n < samples; n++)
+        {
+            var before = _host.GetUtcNow();
+            var database = await store.GetDatabaseTimeAsync(cancellationToken).ConfigureAwait(false);
+            var after = _host.GetUtcNow();
+            if (database is not { } db)
+            {
+                return null;
+            }
+
+            if (after - before < fastest)
+            {
+                fastest = after - before;
+                offset = db - after; // the database read its clock at or before "after": the node is behind by at least this much
+            }
+        }
+
+        if (offset is null)
         {
             return null;
         }
 
-        var offset = db - (before + ((after - before) / 2));
-        Interlocked.Exchange(ref _offsetTicks, offset.Ticks);
-        _outOfBounds = offset.Duration() > maxOffset;
+        Interlocked.Exchange(ref _offsetTicks, offset.Value.Ticks);
+        _outOfBounds = offset.Value.Duration() > maxOffset;
         return offset;
     }
 }
@@ -119,7 +136,7 @@ public sealed partial class ClockAlignmentLoop(SchedulerClock clock, ITaskStore 
     private async Task MeasureAsync(CancellationToken cancellationToken)
     {
         var wasOut = clock.IsOutOfBounds;
-        if (await clock.MeasureAsync(store, _options.MaxClockOffset, cancellationToken).ConfigureAwait(false) is not { } offset)
+        if (await clock.MeasureAsync(store, _options.MaxClockOffset, cancellationToken: cancellationToken).ConfigureAwait(false) is not { } offset)
         {
             return;
         }
