@@ -1,3 +1,4 @@
+using NodaTime;
 using System.CommandLine;
 using System.Globalization;
 using Scheduler.Contracts;
@@ -126,7 +127,7 @@ public static class SchedulerCli
         }
     }
 
-    private static ITrigger Build(string expression, string? kind, TimeZoneInfo zone, DateTimeOffset anchor) => kind switch
+    private static ITrigger Build(string expression, string? kind, DateTimeZone zone, DateTimeOffset anchor) => kind switch
     {
         "cron" => CronTrigger.Parse(expression, zone, requiredFields: 5),
         "cron6" => CronTrigger.Parse(expression, zone, requiredFields: 6),
@@ -155,6 +156,6 @@ public static class SchedulerCli
         output.WriteLine(normalized.Expression);
     }
 
-    private static string Format(DateTimeOffset instant, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTime(instant, zone).ToString(instant.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:sszzz" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+    private static string Format(DateTimeOffset instant, DateTimeZone zone) =>
+        WallClock.InZone(instant, zone).ToString(instant.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:sszzz" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
 }

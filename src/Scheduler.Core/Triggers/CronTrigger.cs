@@ -1,6 +1,8 @@
 using Cronos;
 using Scheduler.Contracts;
 
+using NodaTime;
+
 namespace Scheduler.Core.Triggers;
 
 /// <summary>
@@ -11,8 +13,8 @@ namespace Scheduler.Core.Triggers;
 /// DST handling is Cronos's: a fire time in a spring-forward gap runs at the first valid instant after the gap; in a fall-back overlap
 /// a fixed-time schedule fires once and an interval schedule fires in both offsets. An interval schedule is one whose seconds, minutes
 /// or hours field has a <c>*</c>, a range or a step (e.g. <c>*/15 * * * *</c>, <c>0 1-3 * * *</c>), as Cronos classifies it. Cronos
-/// evaluates the wall-clock schedule; the mapping to instants is <see cref="WallClock"/>'s, because Cronos inherits the runtime's wrong
-/// answers on Linux for zones such as Europe/Dublin and Pacific/Apia (it returns the same instant again, or one before <c>after</c>).
+/// evaluates the wall-clock schedule; <see cref="WallClock"/> maps it to instants with the tz database embedded in NodaTime, so the
+/// fire times do not depend on the host's tzdata.
 /// </remarks>
 public sealed partial class CronTrigger : ITrigger
 {
@@ -31,7 +33,7 @@ public sealed partial class CronTrigger : ITrigger
 
     private readonly ZonedSchedule _schedule;
 
-    private CronTrigger(CronExpression cron, string expression, TimeZoneInfo timeZone, bool isInterval)
+    private CronTrigger(CronExpression cron, string expression, DateTimeZone timeZone, bool isInterval)
     {
         Expression = expression;
         TimeZone = timeZone;
@@ -45,7 +47,7 @@ public sealed partial class CronTrigger : ITrigger
     public string Expression { get; }
 
     /// <inheritdoc />
-    public TimeZoneInfo TimeZone { get; }
+    public DateTimeZone TimeZone { get; }
 
     /// <summary>Whether the expression has a seconds field (6 fields).</summary>
     public bool HasSeconds => Expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6;
@@ -65,7 +67,7 @@ public sealed partial class CronTrigger : ITrigger
     /// <param name="requiredFields">5 or 6 to require that many fields (macros are then rejected); <see langword="null"/> accepts both.</param>
     /// <exception cref="TriggerFormatException">The expression is not valid cron, or does not have <paramref name="requiredFields"/>
     /// fields; the message names it and quotes Cronos's reason.</exception>
-    public static CronTrigger Parse(string expression, TimeZoneInfo timeZone, int? requiredFields = null)
+    public static CronTrigger Parse(string expression, DateTimeZone timeZone, int? requiredFields = null)
     {
         ArgumentNullException.ThrowIfNull(expression);
         ArgumentNullException.ThrowIfNull(timeZone);

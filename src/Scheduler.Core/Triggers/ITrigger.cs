@@ -1,5 +1,7 @@
 using Scheduler.Contracts;
 
+using NodaTime;
+
 namespace Scheduler.Core.Triggers;
 
 /// <summary>
@@ -15,7 +17,7 @@ public interface ITrigger
     string Expression { get; }
 
     /// <summary>The time zone in which wall-clock times of the trigger are read.</summary>
-    TimeZoneInfo TimeZone { get; }
+    DateTimeZone TimeZone { get; }
 
     /// <summary>
     /// The first fire time strictly after <paramref name="after"/>, as a UTC instant (offset zero), or <see langword="null"/> when the trigger

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
+using NodaTime;
+
 namespace Scheduler.Core.Triggers;
 
 /// <summary>What an English phrase means: an instant (one-shot phrases), a cron expression, or an RRULE with its DTSTART.</summary>
@@ -71,7 +73,7 @@ internal static partial class Phrases
     /// <summary>What <paramref name="phrase"/> means in <paramref name="zone"/> for a task that starts at <paramref name="anchor"/>.</summary>
     /// <exception cref="TriggerFormatException">The phrase matches no form, or a form but with an impossible value; the message says which
     /// part was not understood and lists <see cref="SupportedForms"/>.</exception>
-    public static PhraseMeaning Parse(string phrase, TimeZoneInfo zone, DateTimeOffset anchor)
+    public static PhraseMeaning Parse(string phrase, DateTimeZone zone, DateTimeOffset anchor)
     {
         var canonical = Canonical(phrase);
         var context = new Context(phrase, zone, anchor, WallClock.ToLocal(anchor, zone));
@@ -347,5 +349,5 @@ internal static partial class Phrases
     [GeneratedRegex($"\\b{Day}\\b", RegexOptions.CultureInvariant)]
     private static partial Regex DayWord();
 
-    private sealed record Context(string Phrase, TimeZoneInfo Zone, DateTimeOffset Anchor, DateTime AnchorLocal);
+    private sealed record Context(string Phrase, DateTimeZone Zone, DateTimeOffset Anchor, DateTime AnchorLocal);
 }

@@ -5,6 +5,8 @@ using Ical.Net.DataTypes;
 using Ical.Net.Evaluation;
 using Scheduler.Contracts;
 
+using NodaTime;
+
 namespace Scheduler.Core.Triggers;
 
 /// <summary>
@@ -30,7 +32,7 @@ public sealed partial class RRuleTrigger : ITrigger
     private readonly ZonedSchedule _schedule;
 
     private RRuleTrigger(RecurrenceRule rule, string ruleText, DateTime start, DateTime? until, HashSet<DateTime> excluded, HashSet<DateOnly> excludedDays,
-        string exdateLines, TimeZoneInfo zone)
+        string exdateLines, DateTimeZone zone)
     {
         _rule = rule;
         _start = start;
@@ -55,7 +57,7 @@ public sealed partial class RRuleTrigger : ITrigger
     public string Rule { get; }
 
     /// <inheritdoc />
-    public TimeZoneInfo TimeZone { get; }
+    public DateTimeZone TimeZone { get; }
 
     /// <inheritdoc />
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => _schedule.Next(after);
@@ -73,7 +75,7 @@ public sealed partial class RRuleTrigger : ITrigger
     /// <param name="anchor">The task's start, DTSTART when the text has none.</param>
     /// <exception cref="TriggerFormatException">The text is not a rule Ical.Net accepts, a line is not DTSTART/RRULE/EXDATE, a date is
     /// malformed, or the TZID is unknown or differs from <paramref name="timeZone"/>; the message names the part.</exception>
-    public static RRuleTrigger Parse(string text, TimeZoneInfo timeZone, DateTimeOffset anchor)
+    public static RRuleTrigger Parse(string text, DateTimeZone timeZone, DateTimeOffset anchor)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(timeZone);
@@ -162,24 +164,24 @@ public sealed partial class RRuleTrigger : ITrigger
             }
         }
 
-        var exdateLines = string.Concat(excluded.Order().Select(e => $"\nEXDATE{TzidParameter(zone)}:{e.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}{(zone == TimeZoneInfo.Utc ? "Z" : "")}"))
+        var exdateLines = string.Concat(excluded.Order().Select(e => $"\nEXDATE{TzidParameter(zone)}:{e.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}{(zone == DateTimeZone.Utc ? "Z" : "")}"))
             + string.Concat(excludedDays.Order().Select(e => $"\nEXDATE;VALUE=DATE:{e.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}"));
         return new RRuleTrigger(rule, ruleText, start, until, excluded, excludedDays, exdateLines, zone);
     }
 
     /// <summary>The DTSTART line for wall-clock time <paramref name="start"/> in <paramref name="zone"/>: with a TZID, or in UTC (<c>Z</c>).</summary>
-    internal static string DtStartLine(DateTime start, TimeZoneInfo zone) =>
-        $"DTSTART{TzidParameter(zone)}:{start.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}{(zone == TimeZoneInfo.Utc ? "Z" : "")}";
+    internal static string DtStartLine(DateTime start, DateTimeZone zone) =>
+        $"DTSTART{TzidParameter(zone)}:{start.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}{(zone == DateTimeZone.Utc ? "Z" : "")}";
 
-    private static string TzidParameter(TimeZoneInfo zone) => zone == TimeZoneInfo.Utc ? "" : $";TZID={zone.Id}";
+    private static string TzidParameter(DateTimeZone zone) => zone == DateTimeZone.Utc ? "" : $";TZID={zone.Id}";
 
-    private static TimeZoneInfo ResolveZone(string text, TimeZoneInfo timeZone, string? dtstartTzId, IEnumerable<string?> otherTzIds)
+    private static DateTimeZone ResolveZone(string text, DateTimeZone timeZone, string? dtstartTzId, IEnumerable<string?> otherTzIds)
     {
         var zone = timeZone;
         foreach (var tzid in otherTzIds.Prepend(dtstartTzId).OfType<string>().Distinct(StringComparer.Ordinal))
         {
             var found = TimeZones.Find(tzid);
-            if (zone != TimeZoneInfo.Utc && found.Id != zone.Id)
+            if (zone != DateTimeZone.Utc && found.Id != zone.Id)
             {
                 throw new TriggerFormatException(
                     $"RRULE '{text}' names time zone '{tzid}', but the trigger's time zone is '{zone.Id}'. Leave TZID out or use the same zone.");
@@ -191,7 +193,7 @@ public sealed partial class RRuleTrigger : ITrigger
         return zone;
     }
 
-    private static DateTime ReadLocal(string text, (string? TzId, string Value, bool IsDate) value, TimeZoneInfo zone)
+    private static DateTime ReadLocal(string text, (string? TzId, string Value, bool IsDate) value, DateTimeZone zone)
     {
         var raw = value.Value;
         var isUtc = raw.EndsWith('Z') || raw.EndsWith('z');
@@ -221,7 +223,7 @@ public sealed partial class RRuleTrigger : ITrigger
             reference = _start + (period * (long)(((after - _start).Ticks / period.Ticks) - 1));
         }
 
-        IEnumerable<Period> periods = new RecurrencePatternEvaluator(_rule).Evaluate(
+        IEnumerable<Ical.Net.DataTypes.Period> periods = new RecurrencePatternEvaluator(_rule).Evaluate(
             new CalDateTime(reference, true), new CalDateTime(TruncateToSeconds(after), true), Options);
         using var enumerator = periods.GetEnumerator();
         while (true)

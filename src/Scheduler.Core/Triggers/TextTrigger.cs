@@ -1,5 +1,7 @@
 using Scheduler.Contracts;
 
+using NodaTime;
+
 namespace Scheduler.Core.Triggers;
 
 /// <summary>
@@ -28,7 +30,7 @@ public sealed class TextTrigger : ITrigger
     public ITrigger Normalized { get; }
 
     /// <inheritdoc />
-    public TimeZoneInfo TimeZone => Normalized.TimeZone;
+    public DateTimeZone TimeZone => Normalized.TimeZone;
 
     /// <inheritdoc />
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => Normalized.GetNextFireTime(after);
@@ -45,7 +47,7 @@ public sealed class TextTrigger : ITrigger
     /// <param name="anchor">The task's start: "in 2 hours" and "tomorrow" count from it, "every other X" counts from the first X at or after it,
     /// and intervals that do not divide the hour or day ("every 7 minutes") count from it (to the minute).</param>
     /// <exception cref="TriggerFormatException">The phrase is not understood or ambiguous; the message says which part and lists the supported forms.</exception>
-    public static ITrigger Parse(string phrase, TimeZoneInfo timeZone, DateTimeOffset anchor)
+    public static ITrigger Parse(string phrase, DateTimeZone timeZone, DateTimeOffset anchor)
     {
         ArgumentNullException.ThrowIfNull(phrase);
         ArgumentNullException.ThrowIfNull(timeZone);
