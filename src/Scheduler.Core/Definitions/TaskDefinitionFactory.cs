@@ -107,11 +107,14 @@ public static class TaskDefinitionFactory
                 $"Trigger '{command.Trigger}' first fires at {first.Value.ToString("O", CultureInfo.InvariantCulture)}, which is outside the supported range, {TriggerInstants.Range}. Give a fire time within it.");
         }
 
+        // A phrase is stored as what it normalized to (cron, or an RRULE whose DTSTART holds the anchor), and the phrase for display.
+        var stored = trigger is TextTrigger text ? text.Normalized : trigger;
         return new TaskDefinition
         {
             Id = command.TaskId ?? (newId ?? Guid.CreateVersion7).Invoke(),
-            TriggerKind = trigger.Kind,
-            Trigger = trigger.Expression,
+            TriggerKind = stored.Kind,
+            Trigger = stored.Expression,
+            TriggerPhrase = (trigger as TextTrigger)?.Expression,
             TimeZoneId = trigger.TimeZone.Id,
             StartAt = startAt,
             Metadata = metadata,

@@ -59,7 +59,13 @@ public sealed partial class CronTrigger : ITrigger
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => _schedule.Next(after);
 
     /// <inheritdoc />
-    public string Describe() => $"cron '{Expression}' in {TimeZone.Id}";
+    /// <remarks>In the phrase grammar, so that the text parses back to the same schedule (<c>0 9 * * 1-5</c>: "every weekday at 9am");
+    /// an expression the grammar cannot say (minute ranges, steps that do not divide the hour, day of month together with day of week)
+    /// is described as "whenever cron '…' matches", which does not parse back.</remarks>
+    public string Describe() =>
+        Phrases.TriggerEnglish.TryCron(Macros.TryGetValue(Expression, out var macro) ? macro : Expression) is { } schedule
+            ? Phrases.PhraseWriter.Write(schedule)
+            : $"whenever cron '{Expression}' matches";
 
     /// <summary>Parses a 5- or 6-field cron expression (or a Cronos macro) for <paramref name="timeZone"/>.</summary>
     /// <param name="expression">The cron expression.</param>

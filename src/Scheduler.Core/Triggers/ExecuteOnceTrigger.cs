@@ -33,8 +33,15 @@ public sealed class ExecuteOnceTrigger : ITrigger
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => FireTime > after ? FireTime : null;
 
     /// <inheritdoc />
-    public string Describe() =>
-        $"once at {WallClock.InZone(FireTime, TimeZone).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)} ({TimeZone.Id})";
+    /// <remarks>"on 2026-01-05 at 2:30pm" (the wall-clock time in <see cref="TimeZone"/>), which the phrase grammar reads back; an instant
+    /// with seconds is written in ISO-8601.</remarks>
+    public string Describe()
+    {
+        var local = WallClock.InZone(FireTime, TimeZone);
+        return local.Second == 0 && local.Millisecond == 0 && local.Ticks % TimeSpan.TicksPerMillisecond == 0
+            ? $"on {local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} at {Phrases.PhraseWriter.Time(TimeOnly.FromDateTime(local.DateTime))}"
+            : $"once at {local.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)}";
+    }
 
     /// <summary>
     /// Reads an ISO-8601 date and time such as <c>2026-01-05T14:30:00Z</c> or <c>2026-01-05T14:30:00+01:00</c>; without an offset

@@ -63,7 +63,12 @@ public sealed partial class RRuleTrigger : ITrigger
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => _schedule.Next(after);
 
     /// <inheritdoc />
-    public string Describe() => $"{RRuleText.Describe(_rule, _start)} from {_start:yyyy-MM-dd HH:mm:ss} ({TimeZone.Id})";
+    /// <remarks>In the phrase grammar, with DTSTART as "starting …", so that the text parses back to the same schedule; a rule the grammar
+    /// cannot say (BYSETPOS, EXDATE, BYHOUR on an hourly rule, …) gets a literal description that does not parse back.</remarks>
+    public string Describe() =>
+        Phrases.TriggerEnglish.TryRRule(_rule, _start, _until, _excluded.Count + _excludedDays.Count > 0) is { } schedule
+            ? Phrases.PhraseWriter.Write(schedule)
+            : $"{RRuleText.Describe(_rule, _start)} from {_start.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}";
 
     /// <summary>
     /// Parses an RRULE: the rule alone (<c>FREQ=...</c> or <c>RRULE:FREQ=...</c>) or content lines <c>DTSTART</c>, <c>RRULE</c> and
@@ -208,7 +213,8 @@ public sealed partial class RRuleTrigger : ITrigger
 
     private static DateTime TruncateToSeconds(DateTime value) => new(value.Ticks - (value.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
 
-    private IEnumerable<DateTime> LocalTimesAfter(DateTime after)
+    /// <summary>The rule's wall-clock occurrences strictly after <paramref name="after"/>, ascending (floating times, before the DST policy).</summary>
+    internal IEnumerable<DateTime> LocalTimesAfter(DateTime after)
     {
         if (_until is { } until && after >= until)
         {

@@ -1,4 +1,5 @@
 using Scheduler.Contracts;
+using Scheduler.Core.Triggers.Phrases;
 
 using NodaTime;
 
@@ -36,7 +37,9 @@ public sealed class TextTrigger : ITrigger
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => Normalized.GetNextFireTime(after);
 
     /// <inheritdoc />
-    public string Describe() => $"'{Expression}': {Normalized.Describe()}";
+    /// <remarks>The description of <see cref="Normalized"/>, in the phrase grammar: it names the start of an RRULE ("starting 2025-01-07"),
+    /// so it reads back to the same schedule whatever the anchor.</remarks>
+    public string Describe() => Normalized.Describe();
 
     /// <summary>
     /// Reads an English phrase in <paramref name="timeZone"/> for a task that starts at <paramref name="anchor"/>: a
@@ -51,12 +54,12 @@ public sealed class TextTrigger : ITrigger
     {
         ArgumentNullException.ThrowIfNull(phrase);
         ArgumentNullException.ThrowIfNull(timeZone);
-        var meaning = Phrases.Parse(phrase, timeZone, anchor);
+        var meaning = PhraseGrammar.Parse(phrase, timeZone, anchor);
         return meaning.Kind switch
         {
             PhraseMeaningKind.Once => new ExecuteOnceTrigger(meaning.Instant, timeZone),
-            PhraseMeaningKind.Cron => new TextTrigger(Phrases.Canonical(phrase), CronTrigger.Parse(meaning.Cron!, timeZone)),
-            _ => new TextTrigger(Phrases.Canonical(phrase), RRuleTrigger.Parse(meaning.RRule!, timeZone, anchor)),
+            PhraseMeaningKind.Cron => new TextTrigger(PhraseGrammar.Canonical(phrase), CronTrigger.Parse(meaning.Cron!, timeZone)),
+            _ => new TextTrigger(PhraseGrammar.Canonical(phrase), RRuleTrigger.Parse(meaning.RRule!, timeZone, anchor)),
         };
     }
 }
