@@ -66,7 +66,8 @@ public sealed partial class RRuleTrigger : ITrigger
     /// <remarks>In the phrase grammar, with DTSTART as "starting …", so that the text parses back to the same schedule; a rule the grammar
     /// cannot say (BYSETPOS, EXDATE, BYHOUR on an hourly rule, …) gets a literal description that does not parse back.</remarks>
     public string Describe() =>
-        Phrases.TriggerEnglish.TryRRule(_rule, _start, _until, _excluded.Count + _excludedDays.Count > 0) is { } schedule
+        Phrases.TriggerEnglish.TryRRule(_rule, LocalTimesAfter(_start.AddTicks(-1)).Cast<DateTime?>().FirstOrDefault() ?? _start, _until,
+            _excluded.Count + _excludedDays.Count > 0) is { } schedule
             ? Phrases.PhraseWriter.Write(schedule)
             : $"{RRuleText.Describe(_rule, _start)} from {_start.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}";
 

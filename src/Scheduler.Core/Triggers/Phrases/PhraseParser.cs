@@ -682,8 +682,10 @@ internal sealed class PhraseParser
 
         if (Peek() is { Kind: PhraseTokenKind.Number } m && Peek(1) is { } unit && IsUnitWord(unit))
         {
+            var before = string.Join(' ', _tokens.Take(_position - 1).Select(t => t.Raw));
             throw new PhraseException(
-                $"'for {m.Raw} {unit.Raw}' is not supported: give the number of times or an end date", [$"for {m.Raw} times", "until 2026-12-31"]);
+                $"'for {m.Raw} {unit.Raw}' is not supported: give the number of times or an end date",
+                [$"{before} for {m.Raw} times", $"{before} until 2026-12-31"]);
         }
 
         throw new PhraseException($"'{Near(word)}' is not understood", ["for 10 times"]);
@@ -722,13 +724,13 @@ internal sealed class PhraseParser
             }
 
             var unit = Peek();
-            if (unit is null || !IsUnitWord(unit) || unit.Is("fortnight"))
+            if (unit is null || !IsUnitWord(unit))
             {
                 throw new PhraseException($"'in {token.Raw}' needs a unit", [$"in {token.Raw} minutes", $"in {token.Raw} hours", $"in {token.Raw} days"]);
             }
 
             _position++;
-            SetOnceAfter(token, amount, UnitOf(unit));
+            SetOnceAfter(token, unit.Is("fortnight") ? 2 * amount : amount, UnitOf(unit));
         }
         else if (MonthOf(token) > 0)
         {
@@ -1077,7 +1079,7 @@ internal sealed class PhraseParser
         "minute" => PhraseUnit.Minute,
         "hour" => PhraseUnit.Hour,
         "day" => PhraseUnit.Day,
-        "week" => PhraseUnit.Week,
+        "week" or "fortnight" => PhraseUnit.Week,
         "month" => PhraseUnit.Month,
         _ => PhraseUnit.Year,
     };

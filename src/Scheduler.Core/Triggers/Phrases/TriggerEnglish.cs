@@ -110,14 +110,15 @@ internal static partial class TriggerEnglish
                 var from = int.Parse(range.Groups["a"].Value, CultureInfo.InvariantCulture);
                 var to = int.Parse(range.Groups["b"].Value, CultureInfo.InvariantCulture);
                 var n = range.Groups["n"].Success ? int.Parse(range.Groups["n"].Value, CultureInfo.InvariantCulture) : 1;
-                return from < to && n >= 1 && (to - from) % n == 0 ? Interval(s, PhraseUnit.Hour, n, (from, to)) : null;
+                return from < to && n >= 1 ? Interval(s, PhraseUnit.Hour, n, (from, to)) : null;
             }
         }
 
         return null;
     }
 
-    /// <summary>The schedule an RRULE says (DTSTART as the start), or null when the grammar cannot say it.</summary>
+    /// <summary>The schedule an RRULE says, or null when the grammar cannot say it. <paramref name="start"/> is the rule's first occurrence
+    /// (not DTSTART, which the rule may not match): from it, a phrase counts the same periods as the rule does from DTSTART.</summary>
     public static PhraseSchedule? TryRRule(RecurrenceRule rule, DateTime start, DateTime? until, bool hasExclusions)
     {
         if (hasExclusions || rule.BySetPosition.Count > 0 || rule.ByYearDay.Count > 0 || rule.ByWeekNo.Count > 0
