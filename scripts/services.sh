@@ -16,6 +16,11 @@
 # Tunables (environment): PG_VERSION (15), PG_CLUSTER (main), PG_PORT (5432),
 # PG_MIN_MAX_CONNECTIONS (300), PG_TIMEOUT (60 s), RABBITMQ_PORT (5672),
 # RABBITMQ_TIMEOUT (90 s).
+#
+# Server settings it changes (and logs when it does): the postgres role's password
+# (postgres), the database `scheduler` (created), and max_connections, raised to
+# PG_MIN_MAX_CONNECTIONS with a restart when lower, because the test suite runs many
+# connection pools at once. PG_MIN_MAX_CONNECTIONS=0 leaves max_connections alone.
 set -euo pipefail
 
 PG_VERSION="${PG_VERSION:-15}"
@@ -35,7 +40,7 @@ POSTGRES_CONN="Host=${PG_HOST};Port=${PG_PORT};Username=${PG_USER};Password=${PG
 RABBITMQ_URL="amqp://guest:guest@${RABBITMQ_HOST}:${RABBITMQ_PORT}/"
 
 usage() {
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 ACTION=start
@@ -280,7 +285,7 @@ ensure_postgres() {
     need_root "configuring PostgreSQL (password/database/max_connections)"
 
     cur=$(pg_admin_sql 'SHOW max_connections')
-    if ((cur < PG_MIN_MAX_CONNECTIONS)); then
+    if ((PG_MIN_MAX_CONNECTIONS > 0 && cur < PG_MIN_MAX_CONNECTIONS)); then
         log "raising max_connections $cur -> $PG_MIN_MAX_CONNECTIONS (restarts PostgreSQL)"
         pg_admin_sql "ALTER SYSTEM SET max_connections = $PG_MIN_MAX_CONNECTIONS" >/dev/null
         run_safe as_root pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" restart

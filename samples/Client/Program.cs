@@ -60,7 +60,7 @@ var schedule = new Command("schedule", "Create a task; prints its id and first f
 {
     trigger, kind, zone, metadata, queue, payload, attempts, key,
 };
-schedule.SetAction((result, cancellationToken) => SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), client => client.Schedule(new ScheduleTask
+schedule.SetAction((result, cancellationToken) => SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), (client, token) => client.Schedule(new ScheduleTask
 {
     Trigger = result.GetValue(trigger)!,
     TriggerKind = Enum.Parse<TriggerKind>(result.GetValue(kind)!, ignoreCase: true),
@@ -70,11 +70,11 @@ schedule.SetAction((result, cancellationToken) => SchedulerClient.Run(new Uri(re
     Payload = result.GetValue(payload),
     Retry = result.GetValue(attempts) is { } max ? new RetryPolicy { MaxAttempts = max } : null,
     IdempotencyKey = result.GetValue(key),
-}, cancellationToken), cancellationToken));
+}, token), cancellationToken));
 
 var cancel = new Command("cancel", "Stop a task from firing again.") { taskId };
 cancel.SetAction((result, cancellationToken) =>
-    SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), client => client.Cancel(result.GetValue(taskId), cancellationToken), cancellationToken));
+    SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), (client, token) => client.Cancel(result.GetValue(taskId), token), cancellationToken));
 
 var root = new RootCommand("Scheduler sample client: schedule and cancel tasks on the scheduler nodes over RabbitMQ.") { schedule, cancel, rabbitMq, timeout };
 var parsed = root.Parse(args);

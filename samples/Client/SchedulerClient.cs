@@ -15,7 +15,10 @@ public sealed class SchedulerClient(IRequestClient<ScheduleTask> scheduleClient,
     public const int InvalidUsage = 2;
 
     /// <summary>Starts a bus on <paramref name="rabbitMq"/>, runs <paramref name="action"/> and stops the bus.</summary>
-    public static async Task<int> Run(Uri rabbitMq, int timeoutSeconds, Func<SchedulerClient, Task<int>> action, CancellationToken cancellationToken)
+    /// <remarks><paramref name="action"/> gets a token that is cancelled after the timeout too: MassTransit's request timeout covers the wait for
+    /// the reply, not the send of the request, which blocks while the broker is unreachable.</remarks>
+    public static async Task<int> Run(Uri rabbitMq, int timeoutSeconds, Func<SchedulerClient, CancellationToken, Task<int>> action,
+        CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(timeoutSeconds);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -43,10 +46,17 @@ public sealed class SchedulerClient(IRequestClient<ScheduleTask> scheduleClient,
             return Failed;
         }
 
+        using var requesting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        requesting.CancelAfter(timeout);
         try
         {
             using var scope = host.Services.CreateScope();
-            return await action(scope.ServiceProvider.GetRequiredService<SchedulerClient>());
+            return await action(scope.ServiceProvider.GetRequiredService<SchedulerClient>(), requesting.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"RabbitMQ at {rabbitMq.Host}:{rabbitMq.Port} did not take the command, or no node answered, within {timeoutSeconds} s (--timeout).");
+            return Failed;
         }
         catch (RequestTimeoutException)
         {

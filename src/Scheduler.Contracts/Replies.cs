@@ -12,7 +12,8 @@ public sealed record TaskScheduled
     /// <summary>The command's idempotency key, if it had one.</summary>
     public string? IdempotencyKey { get; init; }
 
-    /// <summary><see langword="true"/> when the command repeated an earlier one (same task id or idempotency key) and nothing new was stored.</summary>
+    /// <summary><see langword="true"/> when the command repeated an earlier one (same task id or idempotency key, same content) and nothing new was
+    /// stored. A command that reuses the id or key with other content is answered with <see cref="TaskRejected"/> instead.</summary>
     public bool AlreadyScheduled { get; init; }
 }
 

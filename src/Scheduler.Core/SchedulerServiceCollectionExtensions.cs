@@ -11,7 +11,8 @@ namespace Scheduler.Core;
 public static class SchedulerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the scheduler, runner and cleanup loops, <see cref="SchedulingService"/>, the options (validated at start) and
+    /// Registers the scheduler, runner and cleanup loops, <see cref="SchedulingService"/>, the readiness health check
+    /// (<see cref="SchedulerHealthCheck"/>), the options (validated at start) and
     /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is registered already. Choose a store on the returned builder;
     /// without one the node fails at start. An <see cref="ITaskDispatcher"/> must be registered (the MassTransit integration does).
     /// </summary>
@@ -48,6 +49,7 @@ public static class SchedulerServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<RunnerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<CleanupLoop>());
+        services.AddHealthChecks().AddCheck<SchedulerHealthCheck>(SchedulerHealthCheck.Name, tags: ["ready"]);
         services.TryAddSingleton<ITaskStore>(_ => throw new InvalidOperationException(
             "No task store is configured. Call UseInMemoryStore(), UseSqlite(...) or UsePostgres(...) on the builder AddSchedulerNode returns."));
         return new SchedulerBuilder(services);

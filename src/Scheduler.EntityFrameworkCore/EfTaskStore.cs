@@ -16,7 +16,10 @@ namespace Scheduler.EntityFrameworkCore;
 /// retrying execution strategy (the whole transaction is run again on SQLSTATE 40001 or SQLITE_BUSY). Claims, dispatch records and
 /// releases are one set-based statement per batch; "now" always comes from the request, never from the database clock.
 /// </summary>
+/// <remarks>At most <see cref="EfTaskStoreOptions.MaxConnections"/> operations (so connections) run at once; the others wait for a slot.</remarks>
 /// <typeparam name="TContext">A context whose model contains <see cref="SchedulerModelBuilderExtensions.AddSchedulerEntities"/>.</typeparam>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The SemaphoreSlim allocates nothing to dispose unless its AvailableWaitHandle is read, which the store never does.")]
 public sealed partial class EfTaskStore<TContext> : ITaskStore
     where TContext : DbContext
 {
@@ -30,6 +33,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     private readonly IDbContextFactory<TContext> _contextFactory;
     private readonly EfTaskStoreOptions _options;
     private readonly SqlDialect _dialect;
+    private readonly SemaphoreSlim _connections;
     private readonly ILogger _logger;
 
     /// <summary>Creates the store.</summary>
@@ -43,6 +47,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         _contextFactory = contextFactory;
         _options = options;
         _dialect = SqlDialect.For(options.Database);
+        _connections = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
         _logger = logger ?? NullLogger<EfTaskStore<TContext>>.Instance;
     }
 
@@ -55,6 +60,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     /// <exception cref="System.Data.Common.DbException">The database rejected a statement for another reason, or kept failing.</exception>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
     {
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
@@ -154,6 +160,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     /// <inheritdoc />
     public async Task<TaskDefinition?> GetDefinitionAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
@@ -164,6 +171,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<Guid>> GetDefinitionsCancelledSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
@@ -265,6 +273,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
 
         // Metadata, payload and queue never change after a definition is stored, so they are read outside the claim's transaction.
         var definitionIds = claimed.Select(i => i.DefinitionId).Distinct().ToList();
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
@@ -297,6 +306,19 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         ArgumentNullException.ThrowIfNull(request);
         return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
             _ => "status = 0, attempt = t.attempt - 1, lease_owner = NULL, lease_expires_at = NULL", cancellationToken).ConfigureAwait(false)).Count;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await UpdateClaimsAsync(request.Owner, request.Failures,
+            (args, f) => $"{args.Id(f.InstanceId)}, {args.Int(f.Attempt)}, {args.Time(f.At)}, {args.Text(f.Error)}, {args.Time(f.RetryAt)}",
+            "(id, attempt, at, error, retry_at)",
+            _ => "status = CASE WHEN o.retry_at IS NULL THEN 3 ELSE 0 END, due_at = o.retry_at, last_error = o.error, " +
+                 "failed_at = CASE WHEN o.retry_at IS NULL THEN o.at ELSE t.failed_at END, " +
+                 "finished_at = CASE WHEN o.retry_at IS NULL THEN o.at ELSE t.finished_at END, lease_owner = NULL, lease_expires_at = NULL",
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -382,6 +404,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     /// <inheritdoc />
     public async Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
@@ -399,6 +422,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         }
 
         var wanted = ids.Distinct().ToList();
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
@@ -409,6 +433,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default)
     {
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
@@ -560,6 +585,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     /// strategy sees a transient failure (a fresh change tracker each time, so <paramref name="work"/> must not depend on earlier runs).</summary>
     private async Task<T> InTransactionAsync<T>(Func<TContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
@@ -576,6 +602,19 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 }
             }, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Waits for one of the store's <see cref="EfTaskStoreOptions.MaxConnections"/> slots; every operation holds one while it has a
+    /// context (so at most one connection) open, so the store never asks the pool or the server for more connections than that.</summary>
+    private async Task<ConnectionSlot> EnterAsync(CancellationToken cancellationToken)
+    {
+        await _connections.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new ConnectionSlot(_connections);
+    }
+
+    private readonly struct ConnectionSlot(SemaphoreSlim connections) : IDisposable
+    {
+        public void Dispose() => connections.Release();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Another node is creating the scheduler schema ({SqlState}: {Message}); running the statement again")]

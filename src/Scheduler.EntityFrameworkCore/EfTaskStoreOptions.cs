@@ -12,6 +12,15 @@ public sealed class EfTaskStoreOptions
     /// <summary>Whether a hosted service creates the tables and indexes (idempotently) before the scheduler loops start. <value>Default <see langword="true"/>.</value></summary>
     public bool CreateSchemaAtStart { get; set; } = true;
 
+    /// <summary>
+    /// Most database connections the store uses at once: every store operation holds one of these slots while it runs, and waits for one when
+    /// all are taken, so however many messages the node processes concurrently, it never opens more connections than this (nor asks the
+    /// connection pool for more, which would fail with "The operation has timed out"). Keep it at or below the connection string's pool size
+    /// (Npgsql's <c>Maximum Pool Size</c>, default 100); with <c>max_connections</c> 100 on a stock PostgreSQL (97 after the superuser
+    /// reserve), four nodes fit at the default. <value>Default 20; 1 to 1,000.</value>
+    /// </summary>
+    public int MaxConnections { get; set; } = 20;
+
     /// <summary>Timeout of each SQL command; <see langword="null"/> keeps the provider's default (30 seconds).</summary>
     public TimeSpan? CommandTimeout { get; set; }
 

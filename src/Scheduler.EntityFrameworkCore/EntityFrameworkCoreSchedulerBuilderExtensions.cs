@@ -61,6 +61,12 @@ public static class EntityFrameworkCoreSchedulerBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new EfTaskStoreOptions { Database = database };
         configure?.Invoke(options);
+        if (options.MaxConnections is < 1 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.MaxConnections,
+                $"Store MaxConnections {options.MaxConnections} is out of range. Use 1 to 1000, at most the connection pool's size (default 20).");
+        }
+
         var services = builder.Services;
         services.RemoveAll<ITaskStore>();
         services.AddSingleton(options);
@@ -121,6 +127,7 @@ public static class EntityFrameworkCoreSchedulerBuilderExtensions
         to.IsolationLevel = from.IsolationLevel;
         to.MaxRetryCount = from.MaxRetryCount;
         to.MaxRetryDelay = from.MaxRetryDelay;
+        to.MaxConnections = from.MaxConnections;
         to.ConfigureDbContext = from.ConfigureDbContext;
     }
 }

@@ -132,7 +132,7 @@ internal sealed class SqlDialect
     /// due ones from the due index (Scheduled within the horizon; Dispatched, expired, with attempts left) and lapsed claims from the lease index,
     /// earliest first. PostgreSQL locks the candidates with <c>FOR UPDATE SKIP LOCKED</c> so concurrent claimers take disjoint rows; CockroachDB
     /// locks them with <c>FOR UPDATE</c> (a conflict aborts with 40001 and is retried); SQLite runs it inside a write transaction, which excludes
-    /// other writers. Claimed rows (status 5) leave the due index.
+    /// other writers. Claimed rows (status 5) leave the due index. A lapsed claim keeps its reserved attempt number; the others take the next.
     /// </summary>
     public string ClaimSql(string owner, string now, string horizon, string lease, string limit)
     {
@@ -143,7 +143,7 @@ internal sealed class SqlDialect
         var max = IsSqlite ? "MAX" : "GREATEST";
         return $"""
             WITH due AS ({due}), lapsed AS ({lapsed}), pick AS (SELECT id FROM (SELECT id, k FROM due UNION ALL SELECT id, k FROM lapsed) AS c ORDER BY k LIMIT {limit})
-            UPDATE {InstancesTable} SET status = 5, attempt = attempt + 1, due_at = {dueAt}, lease_owner = {owner},
+            UPDATE {InstancesTable} SET status = 5, attempt = CASE WHEN status = 5 THEN attempt ELSE attempt + 1 END, due_at = {dueAt}, lease_owner = {owner},
                 lease_expires_at = {max}({dueAt}, {now}) + {lease}, version = version + 1
             WHERE id IN (SELECT id FROM pick) RETURNING *
             """;

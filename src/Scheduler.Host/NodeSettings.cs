@@ -59,4 +59,7 @@ public sealed class StoreSettings
 
     /// <summary>Transaction isolation level. <value>Default: the dialect's (ReadCommitted on PostgreSQL, Serializable on CockroachDB and SQLite).</value></summary>
     public IsolationLevel? IsolationLevel { get; set; }
+
+    /// <summary>Most database connections the node uses at once (<c>EfTaskStoreOptions.MaxConnections</c>). <value>Default 20.</value></summary>
+    public int? MaxConnections { get; set; }
 }

@@ -96,6 +96,11 @@ static void UseStore(SchedulerBuilder node, StoreSettings store)
         {
             o.IsolationLevel = level;
         }
+
+        if (store.MaxConnections is { } connections)
+        {
+            o.MaxConnections = connections;
+        }
     }
 
     var connectionString = store.ConnectionString;

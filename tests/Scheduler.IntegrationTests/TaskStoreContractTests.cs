@@ -365,11 +365,88 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
 
         Assert.Equal(instances[0].Id, taken.Instance.Id);
         Assert.Equal(TaskInstanceStatus.Claimed, taken.Instance.Status);
-        Assert.Equal(2, taken.Instance.Attempt); // attempt 1 stays reserved to node-a: the two can never dispatch the same attempt
+        Assert.Equal(1, taken.Instance.Attempt); // the lapsed claim was never recorded as dispatched: its attempt number carries over
         Assert.Equal("node-b", taken.Instance.LeaseOwner);
         Assert.Equal(T0, taken.Instance.DueAt);
         Assert.Equal(T0.AddSeconds(60), taken.Instance.LeaseExpiresAt);
+
+        // node-a's claim is over: the owner fence keeps it from recording, renewing or releasing node-b's claim of the same attempt.
+        var stale = new ClaimToken(instances[0].Id, 1);
         Assert.Equal(0, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0.AddSeconds(31)))));
+        Assert.Empty(await Store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = "node-a", Claims = [stale], LeaseExpiresAt = T0.AddSeconds(90) }));
+        Assert.Equal(0, await Store.ReleaseClaimsAsync(new ReleaseRequest { Owner = "node-a", Claims = [stale] }));
+        Assert.Equal(1, await Store.RecordDispatchesAsync(Record("node-b", new DispatchOutcome(instances[0].Id, 1, T0.AddSeconds(31)))));
+    }
+
+    [Fact]
+    public async Task Claim_TakesALapsedClaimOfTheLastAttemptOver_WithoutExceedingMaxAttempts()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0);
+        var now = T0;
+        for (var attempt = 1; attempt < definition.Retry.MaxAttempts; attempt++)
+        {
+            var claim = Assert.Single(await ClaimAsync(Claim("node-a", now)));
+            await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(claim.Instance.Id, attempt, now)));
+            now += definition.ExpireAfter + TimeSpan.FromSeconds(1);
+        }
+
+        var last = Assert.Single(await ClaimAsync(Claim("node-a", now)));
+        Assert.Equal(definition.Retry.MaxAttempts, last.Instance.Attempt);
+        var takenOver = Assert.Single(await ClaimAsync(Claim("node-b", last.Instance.LeaseExpiresAt!.Value)));
+        var again = Assert.Single(await ClaimAsync(Claim("node-a", takenOver.Instance.LeaseExpiresAt!.Value)));
+
+        Assert.Equal(instances[0].Id, again.Instance.Id);
+        Assert.Equal(definition.Retry.MaxAttempts, takenOver.Instance.Attempt);
+        Assert.Equal(definition.Retry.MaxAttempts, again.Instance.Attempt);
+    }
+
+    [Fact]
+    public async Task FailDispatch_UsesUpTheAttempt_AndSchedulesTheNextOneAtRetryAt()
+    {
+        var (_, instances) = await SeedAsync(Store, T0);
+        var claim = Assert.Single(await ClaimAsync(Claim("node-a", T0)));
+        var retryAt = T0.AddSeconds(10);
+
+        var failed = await Store.FailDispatchesAsync(new DispatchFailureRequest
+        {
+            Owner = "node-a",
+            Failures = [new DispatchFailure(claim.Instance.Id, 1, T0, "refused by the broker", retryAt)],
+        });
+
+        Assert.Equal([instances[0].Id], failed);
+        var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
+        Assert.Equal(TaskInstanceStatus.Scheduled, stored.Status);
+        Assert.Equal(1, stored.Attempt);
+        Assert.Equal(retryAt, stored.DueAt);
+        Assert.Equal("refused by the broker", stored.LastError);
+        Assert.Null(stored.LeaseOwner);
+        Assert.Empty(await ClaimAsync(Claim("node-a", retryAt.AddSeconds(-11))));
+        Assert.Equal(2, Assert.Single(await ClaimAsync(Claim("node-a", retryAt))).Instance.Attempt);
+    }
+
+    [Fact]
+    public async Task FailDispatch_WithoutRetryAt_DeadLetters_AndIsFencedByOwnerAndAttempt()
+    {
+        var (_, instances) = await SeedAsync(Store, T0);
+        var claim = Assert.Single(await ClaimAsync(Claim("node-a", T0)));
+        DispatchFailureRequest Fail(string owner, int attempt) => new()
+        {
+            Owner = owner,
+            Failures = [new DispatchFailure(claim.Instance.Id, attempt, T0.AddSeconds(1), "invalid destination", null)],
+        };
+
+        Assert.Empty(await Store.FailDispatchesAsync(Fail("node-b", 1)));
+        Assert.Empty(await Store.FailDispatchesAsync(Fail("node-a", 2)));
+        Assert.Single(await Store.FailDispatchesAsync(Fail("node-a", 1)));
+        Assert.Empty(await Store.FailDispatchesAsync(Fail("node-a", 1)));
+
+        var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
+        Assert.Equal(TaskInstanceStatus.Failed, stored.Status);
+        Assert.Equal(T0.AddSeconds(1), stored.FailedAt);
+        Assert.Equal(T0.AddSeconds(1), stored.FinishedAt);
+        Assert.Null(stored.DueAt);
+        Assert.Equal("invalid destination", stored.LastError);
+        Assert.Empty(await ClaimAsync(Claim("node-a", T0.AddHours(1))));
     }
 
     [Fact]

@@ -78,9 +78,9 @@ public class BatchedIntakeTests
         Assert.Contains("has 4 fields", results[1].Rejected!.Reason, StringComparison.Ordinal);
 
         Assert.Equal(namedId, results[2].Scheduled!.TaskId);
-        Assert.Equal(first.TaskId, results[3].Scheduled!.TaskId);
-        Assert.True(results[3].Scheduled!.AlreadyScheduled);
-        Assert.Equal(first.NextFireTime, results[3].Scheduled!.NextFireTime);
+        // The same idempotency key with another trigger is refused, naming the field: a change is never dropped silently (issue #8).
+        Assert.Null(results[3].Scheduled);
+        Assert.Contains("IdempotencyKey 'first' is already scheduled with a different Trigger", results[3].Rejected!.Reason, StringComparison.Ordinal);
         Assert.Contains("Trigger is missing", results[4].Rejected!.Reason, StringComparison.Ordinal);
         Assert.Contains("Unknown time zone 'Europe/Atlantis'", results[5].Rejected!.Reason, StringComparison.Ordinal);
 

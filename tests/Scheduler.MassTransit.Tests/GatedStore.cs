@@ -73,6 +73,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default) =>
         inner.ReleaseClaimsAsync(request, cancellationToken);
 
+    public Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default) =>
+        inner.FailDispatchesAsync(request, cancellationToken);
+
     public Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default) => inner.GetInstanceAsync(id, cancellationToken);
 
     public Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default) =>

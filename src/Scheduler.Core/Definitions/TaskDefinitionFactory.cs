@@ -25,6 +25,9 @@ public static class TaskDefinitionFactory
     /// <summary>The default <see cref="ScheduleTask.ExpireAfter"/>: 5 minutes.</summary>
     public static readonly TimeSpan DefaultExpireAfter = TimeSpan.FromMinutes(5);
 
+    /// <summary>The shortest <see cref="ScheduleTask.ExpireAfter"/>: 1 second (a run must have time to reach a worker and report back).</summary>
+    public static readonly TimeSpan MinExpireAfter = TimeSpan.FromSeconds(1);
+
     /// <summary>The longest <see cref="ScheduleTask.ExpireAfter"/>: 7 days.</summary>
     public static readonly TimeSpan MaxExpireAfter = TimeSpan.FromDays(7);
 
@@ -41,11 +44,10 @@ public static class TaskDefinitionFactory
         RequireText(command.Trigger, "Trigger", MaxTextLength, required: true);
         RequireText(command.TimeZone, "TimeZone", 128, required: false);
         RequireText(command.IdempotencyKey, "IdempotencyKey", 256, required: false);
-        RequireText(command.DestinationQueue, "DestinationQueue", 256, required: false);
         RequireText(command.Payload, "Payload", MaxPayloadLength, required: false);
-        if (command.DestinationQueue is { } queue && queue.Any(char.IsWhiteSpace))
+        if (DestinationQueueName.Validate(command.DestinationQueue) is { } badQueue)
         {
-            throw new TaskValidationException($"DestinationQueue '{queue}' contains white space. Use a queue name such as 'billing-reminders'.");
+            throw new TaskValidationException(badQueue);
         }
 
         if (!Enum.IsDefined(command.TriggerKind))
@@ -60,11 +62,13 @@ public static class TaskDefinitionFactory
 
         var metadata = ValidateMetadata(command.Metadata);
         var expireAfter = command.ExpireAfter ?? DefaultExpireAfter;
-        if (expireAfter <= TimeSpan.Zero || expireAfter > MaxExpireAfter)
+        if (expireAfter < MinExpireAfter || expireAfter > MaxExpireAfter)
         {
             throw new TaskValidationException(
-                $"ExpireAfter {expireAfter} is out of range. Give how long one run may take before it is retried: more than zero and at most {MaxExpireAfter.TotalDays} days, e.g. 00:05:00.");
+                $"ExpireAfter {expireAfter} is out of range. Give how long one run may take before it is retried: at least {MinExpireAfter.TotalSeconds} second and at most {MaxExpireAfter.TotalDays} days, e.g. 00:05:00.");
         }
+
+        RequireWholeMilliseconds(expireAfter, "ExpireAfter");
 
         var retry = command.Retry ?? RetryPolicy.Default;
         ValidateRetry(retry);
@@ -130,6 +134,59 @@ public static class TaskDefinitionFactory
     }
 
     /// <summary>
+    /// Compares a definition built from a command with the one already stored under the same task id or idempotency key: a repeat of the same
+    /// command is answered as already scheduled, but a command that reuses the id or key with other content is refused, so a change is never
+    /// dropped silently.
+    /// </summary>
+    /// <param name="stored">The definition stored earlier.</param>
+    /// <param name="requested">The definition <see cref="Create"/> built from the new command.</param>
+    /// <param name="command">The new command (its <see cref="ScheduleTask.StartAt"/> is compared only when given: the default is "now"). A repeat
+    /// found by idempotency key is answered with the stored task's id, whatever id the command carries (node consumers give every command one).</param>
+    /// <returns><see langword="null"/> when the content is the same; otherwise the reason, naming the first field that differs and both values.</returns>
+    public static string? FindConflict(TaskDefinition stored, TaskDefinition requested, ScheduleTask command)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(requested);
+        ArgumentNullException.ThrowIfNull(command);
+        static string Show(object? value) => value switch
+        {
+            null => "none",
+            string text => $"'{(text.Length > 64 ? text[..64] + "…" : text)}'",
+            IReadOnlyDictionary<string, string> map => "{" + string.Join(", ", map.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}")) + "}",
+            DateTimeOffset instant => instant.ToString("O", CultureInfo.InvariantCulture),
+            _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+        };
+
+        static long Micros(DateTimeOffset instant) => instant.UtcTicks / 10; // what every store keeps of an instant
+        var differences = new (string Field, bool Differs, object? Stored, object? Requested)[]
+        {
+            ("IdempotencyKey", !string.Equals(stored.IdempotencyKey, requested.IdempotencyKey, StringComparison.Ordinal), stored.IdempotencyKey, requested.IdempotencyKey),
+            ("Trigger", stored.TriggerKind != requested.TriggerKind || !string.Equals(stored.Trigger, requested.Trigger, StringComparison.Ordinal),
+                $"{stored.TriggerKind} {stored.Trigger}", $"{requested.TriggerKind} {requested.Trigger}"),
+            ("TimeZone", !string.Equals(stored.TimeZoneId, requested.TimeZoneId, StringComparison.Ordinal), stored.TimeZoneId, requested.TimeZoneId),
+            ("StartAt", command.StartAt is not null && Micros(stored.StartAt) != Micros(requested.StartAt), stored.StartAt, requested.StartAt),
+            ("Metadata", stored.Metadata.Count != requested.Metadata.Count
+                || stored.Metadata.Any(e => !requested.Metadata.TryGetValue(e.Key, out var v) || !string.Equals(v, e.Value, StringComparison.Ordinal)),
+                stored.Metadata, requested.Metadata),
+            ("Payload", !string.Equals(stored.Payload, requested.Payload, StringComparison.Ordinal), stored.Payload, requested.Payload),
+            ("ExpireAfter", stored.ExpireAfter != requested.ExpireAfter, stored.ExpireAfter, requested.ExpireAfter),
+            ("Retry", stored.Retry != requested.Retry, stored.Retry, requested.Retry),
+            ("Misfire", stored.Misfire != requested.Misfire, stored.Misfire, requested.Misfire),
+            ("DestinationQueue", !string.Equals(stored.DestinationQueue, requested.DestinationQueue, StringComparison.Ordinal), stored.DestinationQueue,
+                requested.DestinationQueue),
+        };
+        var conflict = differences.FirstOrDefault(d => d.Differs);
+        if (conflict.Field is null)
+        {
+            return null;
+        }
+
+        var key = command.TaskId is not null && command.TaskId == stored.Id ? $"TaskId {stored.Id}" : $"IdempotencyKey '{stored.IdempotencyKey}'";
+        return $"{key} is already scheduled with a different {conflict.Field}: stored {Show(conflict.Stored)}, this command {Show(conflict.Requested)}. " +
+            "Send the same content to repeat the command, use a new TaskId (or IdempotencyKey) for a new task, or cancel the task before scheduling it again.";
+    }
+
+    /// <summary>
     /// The first fire time of a task that starts at <paramref name="startAt"/>: the trigger's first fire time at or after it, except that an
     /// execute-once trigger's instant counts even if it has passed (such a task fires at once, subject to its misfire policy).
     /// </summary>
@@ -188,6 +245,20 @@ public static class TaskDefinitionFactory
         if (double.IsNaN(retry.BackoffMultiplier) || retry.BackoffMultiplier is < 1 or > 10)
         {
             throw new TaskValidationException($"Retry.BackoffMultiplier {retry.BackoffMultiplier} is out of range. Use 1 (constant delay) to 10.");
+        }
+
+        RequireWholeMilliseconds(retry.InitialBackoff, "Retry.InitialBackoff");
+        RequireWholeMilliseconds(retry.MaxBackoff, "Retry.MaxBackoff");
+    }
+
+    /// <summary>Durations are stored to the millisecond or finer on every store (PostgreSQL intervals hold microseconds), so a duration with a
+    /// fraction of a millisecond would not survive the round trip as given: it is refused rather than silently rounded.</summary>
+    private static void RequireWholeMilliseconds(TimeSpan value, string name)
+    {
+        if (value.Ticks % TimeSpan.TicksPerMillisecond != 0)
+        {
+            throw new TaskValidationException(
+                $"{name} {value} has a fraction of a millisecond, which is not stored. Give whole milliseconds, e.g. {TimeSpan.FromMilliseconds(Math.Ceiling(value.TotalMilliseconds))}.");
         }
     }
 

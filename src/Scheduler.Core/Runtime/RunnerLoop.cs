@@ -1,6 +1,9 @@
+using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
@@ -17,8 +20,15 @@ namespace Scheduler.Core.Runtime;
 /// no more while it is behind), renews the leases of what it holds before they run low, checks before each publish that the lease still has
 /// a third of <see cref="SchedulerOptions.LeaseDuration"/> to run, and gives each publish only the time that is left of it. A claim that fails
 /// the check is released (fenced by owner and attempt, so a claim another node took over is left alone).</para>
+/// <para>Every send is bounded by <see cref="SchedulerOptions.SendTimeout"/> (and the lease): a send that times out or fails for the broker's
+/// sake releases its claim, the attempt number given back. When sends keep failing, a circuit breaker (Polly's) opens: the loop claims no more,
+/// releases what it holds so nodes that can still send take it over, reports <see cref="SendsFailing"/>, and after
+/// <see cref="SchedulerOptions.SendRetryInterval"/> claims one instance as a probe; the first probe that succeeds closes the circuit. A dispatch
+/// that fails for a reason of its own — an invalid destination, a message the broker refuses (<see cref="DispatchRejectedException"/>) — uses
+/// up its attempt: it is retried after the task's backoff, or dead-lettered with the reason after the last attempt.</para>
 /// <para>Claims are taken in batches; dispatch records go to the store by group commit, within a round trip of the publish, many per statement.
-/// On stop the loop finishes the dispatches in flight, records them, and releases the claims it still holds so other nodes take them over.</para>
+/// On stop the loop finishes the dispatches in flight (each within its send timeout), records them, and releases the claims it still holds so
+/// other nodes take them over.</para>
 /// </remarks>
 public sealed partial class RunnerLoop : BackgroundService
 {
@@ -38,7 +48,12 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, DateTimeOffset> _cancelled = new();
     private readonly GroupCommit<DispatchOutcome, bool> _records;
     private readonly GroupCommit<ClaimToken, bool> _releases;
+    private readonly GroupCommit<DispatchFailure, bool> _failures;
+    private readonly CircuitBreakerStateProvider _circuit = new();
+    private readonly ResiliencePipeline _sends;
     private readonly TimeSpan _leaseMargin;
+    private DateTimeOffset _probeAfter;
+    private int _releaseHeld;
     private DateTimeOffset _cancellationsCheckedAt;
     private bool _full;
 
@@ -59,6 +74,30 @@ public sealed partial class RunnerLoop : BackgroundService
         _leaseMargin = _options.LeaseDuration / 3;
         _records = new GroupCommit<DispatchOutcome, bool>(RecordBatchAsync);
         _releases = new GroupCommit<ClaimToken, bool>(ReleaseBatchAsync);
+        _failures = new GroupCommit<DispatchFailure, bool>(FailBatchAsync);
+        _sends = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 3,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = _options.SendRetryInterval,
+                // The broker's failures count; a message refused for its own sake, or a send cancelled because the node stops, does not.
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not (DispatchRejectedException or OperationCanceledException)),
+                StateProvider = _circuit,
+                OnOpened = args =>
+                {
+                    OnSendsFailing(args.BreakDuration, args.Outcome.Exception);
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    LogSendsRecovered();
+                    _signals.WakeRunner();
+                    return default;
+                },
+            })
+            .Build();
         signals.Cancelled += taskId => _cancelled[taskId] = _timeProvider.GetUtcNow();
     }
 
@@ -87,12 +126,37 @@ public sealed partial class RunnerLoop : BackgroundService
         }
     }
 
+    /// <summary>
+    /// <see langword="true"/> while sends to the broker are failing: the circuit breaker is open (or testing with a probe), the loop claims
+    /// nothing but probes, and the node should report not ready.
+    /// </summary>
+    public bool SendsFailing => _circuit.CircuitState != CircuitState.Closed;
+
     /// <summary>Renews the leases that run low, then claims instances due within the execution window (in batches, up to
     /// <see cref="SchedulerOptions.MaxHeld"/> held in all) and holds them for dispatch; publishes <see cref="TaskDeadLettered"/> for instances
-    /// the store dead-lettered because their last attempt expired. Returns how many instances were claimed.</summary>
+    /// the store dead-lettered because their last attempt expired. While <see cref="SendsFailing"/> it releases what it holds and claims at
+    /// most one instance, as a probe, once <see cref="SchedulerOptions.SendRetryInterval"/> has passed. Returns how many instances were claimed.</summary>
     public async Task<int> ClaimOnceAsync(CancellationToken cancellationToken = default)
     {
         await RefreshCancellationsAsync(cancellationToken).ConfigureAwait(false);
+        var probe = false;
+        if (SendsFailing)
+        {
+            if (Interlocked.Exchange(ref _releaseHeld, 0) == 1)
+            {
+                LogReleasedWhileSendsFail(await ReleaseHeldAsync(cancellationToken).ConfigureAwait(false));
+            }
+
+            // One probe at a time, and only once the break is over (Polly lets one send through then; the others fail fast).
+            if (_circuit.CircuitState == CircuitState.HalfOpen || _timeProvider.GetUtcNow() < _probeAfter || ClaimCount > 0)
+            {
+                await RenewLeasesAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+
+            probe = true;
+        }
+
         await RenewLeasesAsync(cancellationToken).ConfigureAwait(false);
         var total = 0;
         while (true)
@@ -100,8 +164,8 @@ public sealed partial class RunnerLoop : BackgroundService
             int room;
             lock (_lock)
             {
-                room = _options.MaxHeld - _claims.Count;
-                _full = room <= 0;
+                room = (probe ? 1 : _options.MaxHeld) - _claims.Count;
+                _full = !probe && room <= 0;
             }
 
             if (room <= 0)
@@ -143,8 +207,8 @@ public sealed partial class RunnerLoop : BackgroundService
             }
 
             await ReleaseAsync(dropped).ConfigureAwait(false);
-            await PublishDeadLetteredAsync(result.DeadLettered, now, cancellationToken).ConfigureAwait(false);
-            if (result.Claimed.Count < want)
+            await PublishDeadLetteredAsync(result.DeadLettered.Select(i => (i, ExpiredReason(i))).ToList(), now).ConfigureAwait(false);
+            if (probe || result.Claimed.Count < want)
             {
                 return total;
             }
@@ -355,10 +419,11 @@ public sealed partial class RunnerLoop : BackgroundService
     {
         var instance = claim.Instance;
         DispatchOutcome? outcome = null;
+        DispatchFailure? failure = null;
         await _dispatchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var dispatchedAt = _timeProvider.GetUtcNow();
         try
         {
-            var dispatchedAt = _timeProvider.GetUtcNow();
             DateTimeOffset? leaseExpiresAt;
             lock (_lock)
             {
@@ -375,6 +440,12 @@ public sealed partial class RunnerLoop : BackgroundService
                 // Too close to the end of the lease (the node fell behind): another node may take the claim over at any moment.
                 LogLeaseTooShort(instance.Id, instance.Attempt, lease);
             }
+            else if (DestinationQueueName.Validate(claim.DestinationQueue) is { } invalid)
+            {
+                // Stored before this version validated destinations, or written by hand: refused here rather than sent, so the broker never
+                // closes a channel over it; each attempt is used up, so the instance ends dead-lettered with the reason.
+                failure = Failure(instance, dispatchedAt, $"Attempt {instance.Attempt} was not dispatched: {invalid}");
+            }
             else
             {
                 var message = new TaskDue
@@ -390,14 +461,25 @@ public sealed partial class RunnerLoop : BackgroundService
                     Payload = claim.Payload,
                 };
 
-                // The publish may take only what is left of the lease before half the margin: it ends before another node can claim.
-                using var sendTimeout = new CancellationTokenSource(lease - (_leaseMargin / 2) - dispatchedAt, _timeProvider);
-                using var send = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, sendTimeout.Token);
-                await _dispatcher.DispatchAsync(message, claim.DestinationQueue, send.Token).ConfigureAwait(false);
+                // The send may take SendTimeout, and never more than what is left of the lease before half the margin: it ends before
+                // another node can claim.
+                var timeout = TimeSpan.FromTicks(Math.Min(_options.SendTimeout.Ticks, (lease - (_leaseMargin / 2) - dispatchedAt).Ticks));
+                await _sends.ExecuteAsync(static (state, ct) => state.Self.SendAsync(state.message, state.DestinationQueue, state.timeout, ct),
+                    (Self: this, message, claim.DestinationQueue, timeout), cancellationToken).ConfigureAwait(false);
                 SchedulerMetrics.Dispatched.Add(1, _node);
                 SchedulerMetrics.Lateness.Record((dispatchedAt - message.DueAt).TotalMilliseconds, _node);
                 outcome = new DispatchOutcome(instance.Id, instance.Attempt, dispatchedAt);
             }
+        }
+        catch (BrokenCircuitException)
+        {
+            SchedulerMetrics.DispatchFailures.Add(1, _node); // sends are failing: logged once when the circuit opened; the claim is released
+        }
+        catch (DispatchRejectedException ex)
+        {
+            LogDispatchRejected(ex, instance.Id, instance.Attempt);
+            SchedulerMetrics.DispatchFailures.Add(1, _node);
+            failure = Failure(instance, dispatchedAt, $"Attempt {instance.Attempt} was refused by the broker: {ex.Message}");
         }
         catch (Exception ex)
         {
@@ -416,6 +498,14 @@ public sealed partial class RunnerLoop : BackgroundService
             {
                 await _records.WriteAsync(outcome).ConfigureAwait(false);
             }
+            else if (failure is not null)
+            {
+                if (await _failures.WriteAsync(failure).ConfigureAwait(false) && failure.RetryAt is null)
+                {
+                    instance.FailedAt = failure.At;
+                    await PublishDeadLetteredAsync([(instance, failure.Error)], failure.At).ConfigureAwait(false);
+                }
+            }
             else
             {
                 await _releases.WriteAsync(Token(claim)).ConfigureAwait(false);
@@ -428,6 +518,39 @@ public sealed partial class RunnerLoop : BackgroundService
         }
 
         return outcome is not null;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> within <paramref name="timeout"/>. A send that ignores its cancellation token (a hung broker connection)
+    /// is abandoned at the timeout rather than holding the runner; the timeout surfaces as <see cref="TimeoutException"/>, which the circuit
+    /// breaker counts.
+    /// </summary>
+    private async ValueTask SendAsync(TaskDue message, string? destinationQueue, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var expiry = new CancellationTokenSource(timeout, _timeProvider);
+        using var send = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
+        try
+        {
+            await _dispatcher.DispatchAsync(message, destinationQueue, send.Token).WaitAsync(send.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                $"The broker did not accept TaskDue of instance {message.InstanceId} attempt {message.Attempt} within {timeout.TotalMilliseconds:F0} ms (Scheduler:SendTimeout)."));
+        }
+    }
+
+    /// <summary>The used-up attempt of a dispatch that failed for its own sake: the next one after the task's backoff, or none after the last.</summary>
+    private static DispatchFailure Failure(TaskInstance instance, DateTimeOffset now, string error) =>
+        new(instance.Id, instance.Attempt, now, error,
+            instance.Attempt < instance.MaxAttempts ? now + Backoff.Delay(instance.Retry, instance.Attempt, Random.Shared.NextDouble) : null);
+
+    private void OnSendsFailing(TimeSpan breakDuration, Exception? exception)
+    {
+        _probeAfter = _timeProvider.GetUtcNow() + breakDuration;
+        Interlocked.Exchange(ref _releaseHeld, 1);
+        LogSendsFailing(exception, breakDuration.TotalSeconds);
+        _signals.WakeRunner();
     }
 
     private void Forget(ClaimedInstance claim)
@@ -490,6 +613,13 @@ public sealed partial class RunnerLoop : BackgroundService
         return all;
     }
 
+    private async Task<IReadOnlyList<bool>> FailBatchAsync(IReadOnlyList<DispatchFailure> failures, CancellationToken cancellationToken)
+    {
+        var failed = (await _store.FailDispatchesAsync(new DispatchFailureRequest { Owner = _options.NodeId, Failures = failures }, cancellationToken)
+            .ConfigureAwait(false)).ToHashSet();
+        return failures.Select(f => failed.Contains(f.InstanceId)).ToList();
+    }
+
     private async Task<IReadOnlyList<bool>> ReleaseBatchAsync(IReadOnlyList<ClaimToken> claims, CancellationToken cancellationToken)
     {
         await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, Claims = claims }, cancellationToken).ConfigureAwait(false);
@@ -506,15 +636,18 @@ public sealed partial class RunnerLoop : BackgroundService
         }
     }
 
-    private async Task PublishDeadLetteredAsync(IReadOnlyList<TaskInstance> deadLettered, DateTimeOffset now, CancellationToken cancellationToken)
+    private static string ExpiredReason(TaskInstance instance) =>
+        $"Attempt {instance.Attempt} did not complete within ExpireAfter {instance.ExpireAfter} and the retry policy allows {instance.Retry.MaxAttempts} attempts.";
+
+    /// <summary>Logs, counts and publishes <see cref="TaskDeadLettered"/> for instances the store has just dead-lettered. The publish is bounded by
+    /// <see cref="SchedulerOptions.SendTimeout"/>; if it fails the instance stays dead-lettered in the store (with its reason) and the failure is logged.</summary>
+    private async Task PublishDeadLetteredAsync(IReadOnlyList<(TaskInstance Instance, string Reason)> deadLettered, DateTimeOffset now)
     {
-        foreach (var instance in deadLettered)
+        foreach (var (instance, reason) in deadLettered)
         {
-            var reason = $"Attempt {instance.Attempt} did not complete within ExpireAfter {instance.ExpireAfter} and the retry policy allows " +
-                $"{instance.Retry.MaxAttempts} attempts.";
             LogDeadLettered(instance.Id, instance.Attempt, reason);
             SchedulerMetrics.DeadLettered.Add(1, _node);
-            await _dispatcher.PublishDeadLetteredAsync(new TaskDeadLettered
+            var message = new TaskDeadLettered
             {
                 TaskId = instance.DefinitionId,
                 InstanceId = instance.Id,
@@ -522,7 +655,16 @@ public sealed partial class RunnerLoop : BackgroundService
                 FireTime = instance.FireTime,
                 Reason = reason,
                 FailedAt = instance.FailedAt ?? now,
-            }, cancellationToken).ConfigureAwait(false);
+            };
+            try
+            {
+                using var timeout = new CancellationTokenSource(_options.SendTimeout, _timeProvider);
+                await _dispatcher.PublishDeadLetteredAsync(message, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogDeadLetterPublishFailed(ex, instance.Id);
+            }
         }
     }
 
@@ -533,6 +675,7 @@ public sealed partial class RunnerLoop : BackgroundService
     {
         _records.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _releases.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _failures.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _dispatchSlots.Dispose();
         base.Dispose();
     }
@@ -557,6 +700,21 @@ public sealed partial class RunnerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record a batch of {Count} dispatches; recording them one at a time")]
     private partial void LogRecordBatchFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatch of task instance {InstanceId} attempt {Attempt} was refused; the attempt is used up")]
+    private partial void LogDispatchRejected(Exception exception, Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sends to the broker are failing: the runner claims nothing, releases the claims it holds, and probes again in {Seconds} s")]
+    private partial void LogSendsFailing(Exception? exception, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sends to the broker succeed again: the runner claims as usual")]
+    private partial void LogSendsRecovered();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Released {Count} held claims while sends to the broker fail, so nodes that can send take them over")]
+    private partial void LogReleasedWhileSendsFail(int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not publish TaskDeadLettered for task instance {InstanceId}; the instance is dead-lettered in the store with its reason")]
+    private partial void LogDeadLetterPublishFailed(Exception exception, Guid instanceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task instance {InstanceId} dead-lettered after attempt {Attempt}: {Reason}")]
     private partial void LogDeadLettered(Guid instanceId, int attempt, string reason);

@@ -74,6 +74,23 @@ public sealed class SchedulerOptions
     [Range(1, 10_000)]
     public int MaxConcurrentDispatches { get; set; } = 256;
 
+    /// <summary>
+    /// Longest a single publish or send of <c>TaskDue</c> may take before the runner gives up on it and releases its claim (it is never longer
+    /// than what is left of the claim's lease, less a margin). A hung broker connection then costs this much, not the lease.
+    /// <value>Default 10 seconds; 100 milliseconds to 10 minutes.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// When sends to the broker keep failing or timing out (half of them, at least three, within 30 seconds), the runner stops claiming, releases
+    /// the claims it holds so nodes that can still send take them, and reports not ready; after this long it claims one instance and sends it
+    /// as a probe, and claims again as usual once a probe succeeds (a circuit breaker: Polly's). <value>Default 5 seconds; 500 milliseconds to
+    /// 10 minutes.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
+    public TimeSpan SendRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often the cleanup loop runs. <value>Default 1 minute.</value></summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);

@@ -28,11 +28,12 @@ public sealed class SchedulingService
 
     /// <summary>
     /// Validates <paramref name="command"/> and stores the task definition it describes. A command that repeats an earlier one (same task id
-    /// or idempotency key) stores nothing and returns the earlier one's reply with <see cref="TaskScheduled.AlreadyScheduled"/> set.
+    /// or idempotency key, same content) stores nothing and returns the earlier one's reply with <see cref="TaskScheduled.AlreadyScheduled"/>
+    /// set; one that reuses the id or key with other content is refused (<see cref="TaskDefinitionFactory.FindConflict"/>).
     /// </summary>
     /// <remarks><see cref="ScheduleManyAsync"/> with one command.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="command"/> is null.</exception>
-    /// <exception cref="TaskValidationException">The command is invalid; nothing was stored.</exception>
+    /// <exception cref="TaskValidationException">The command is invalid, or conflicts with the task stored under its id or key; nothing was stored.</exception>
     public async Task<TaskScheduled> ScheduleAsync(ScheduleTask command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -47,7 +48,8 @@ public sealed class SchedulingService
     /// <remarks>An invalid command (a <see langword="null"/> one, one without trigger, or one <see cref="TaskDefinitionFactory.Create"/> refuses)
     /// is answered with <see cref="TaskScheduleResult.Rejected"/>, naming the offending value, and stores nothing; it does not keep the others
     /// from being stored. A command that repeats an earlier one (same task id or idempotency key, stored before or earlier in
-    /// <paramref name="commands"/>) stores nothing and is answered with the earlier one's task and <see cref="TaskScheduled.AlreadyScheduled"/> set.</remarks>
+    /// <paramref name="commands"/>) with the same content stores nothing and is answered with the earlier one's task and
+    /// <see cref="TaskScheduled.AlreadyScheduled"/> set; with other content it is rejected with a reason naming the field that differs.</remarks>
     /// <param name="commands">The commands; a command without <see cref="ScheduleTask.TaskId"/> gets a new id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>One result per command, in the order of <paramref name="commands"/>.</returns>
@@ -91,6 +93,16 @@ public sealed class SchedulingService
         for (var j = 0; j < stored.Count; j++)
         {
             var (definition, alreadyExisted) = stored[j];
+            var command = commands[positions[j]];
+            if (alreadyExisted && TaskDefinitionFactory.FindConflict(definition, definitions[j], command) is { } conflict)
+            {
+                results[positions[j]] = new TaskScheduleResult
+                {
+                    Rejected = new TaskRejected { TaskId = command.TaskId, IdempotencyKey = command.IdempotencyKey, Reason = conflict },
+                };
+                continue;
+            }
+
             wake |= !alreadyExisted && definition.NextFireTime is { } next && next <= now + _options.ExecutionWindow;
             results[positions[j]] = new TaskScheduleResult
             {

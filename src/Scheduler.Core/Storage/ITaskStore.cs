@@ -75,6 +75,15 @@ public interface ITaskStore
     /// <returns>How many claims were released.</returns>
     Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// For each claim the owner still holds whose dispatch failed for a reason of its own (the broker refused the message, the destination is
+    /// invalid): the reserved attempt is used up (<see cref="TaskInstanceLifecycle.FailDispatch"/>) — Claimed → Scheduled due at
+    /// <see cref="DispatchFailure.RetryAt"/> with <c>last_error</c> set, or → Failed (dead letter) when <see cref="DispatchFailure.RetryAt"/> is
+    /// <see langword="null"/>.
+    /// </summary>
+    /// <returns>The instance ids that were updated; a failure missing from it found the claim no longer held and changed nothing.</returns>
+    Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Extends to <see cref="LeaseRenewalRequest.LeaseExpiresAt"/> the leases of the claims the owner still holds.</summary>
     /// <returns>The instance ids whose claims were renewed; a claim missing from it is no longer held and must not be dispatched.</returns>
     Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default);

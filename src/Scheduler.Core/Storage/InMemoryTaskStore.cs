@@ -186,6 +186,26 @@ public sealed class InMemoryTaskStore : ITaskStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            var failed = new List<Guid>();
+            foreach (var failure in request.Failures)
+            {
+                if (_instances.TryGetValue(failure.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, failure.Attempt))
+                {
+                    TaskInstanceLifecycle.FailDispatch(instance, failure);
+                    failed.Add(failure.InstanceId);
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<Guid>>(failed);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

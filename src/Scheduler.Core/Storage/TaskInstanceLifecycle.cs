@@ -44,8 +44,10 @@ public static class TaskInstanceLifecycle
     }
 
     /// <summary>
-    /// → Claimed by <paramref name="owner"/>: reserves the next attempt number; an expired Dispatched attempt is due again at once; the lease
-    /// lasts until the due time (or now, if later) plus <paramref name="leaseDuration"/>.
+    /// → Claimed by <paramref name="owner"/>: a Scheduled instance or an expired Dispatched attempt reserves the next attempt number (an
+    /// expired attempt is due again at once); a lapsed claim keeps the number it reserved, since it was never recorded as dispatched, so the
+    /// attempt number never exceeds <see cref="TaskInstance.MaxAttempts"/>. The lease lasts until the due time (or now, if later) plus
+    /// <paramref name="leaseDuration"/>.
     /// </summary>
     public static void Claim(TaskInstance instance, string owner, DateTimeOffset now, TimeSpan leaseDuration)
     {
@@ -55,8 +57,12 @@ public static class TaskInstanceLifecycle
             instance.DueAt = now;
         }
 
+        if (instance.Status != TaskInstanceStatus.Claimed)
+        {
+            instance.Attempt++;
+        }
+
         instance.Status = TaskInstanceStatus.Claimed;
-        instance.Attempt++;
         instance.LeaseOwner = owner;
         instance.LeaseExpiresAt = (instance.DueAt > now ? instance.DueAt.Value : now) + leaseDuration;
         instance.Version++;
@@ -97,6 +103,30 @@ public static class TaskInstanceLifecycle
         ArgumentNullException.ThrowIfNull(instance);
         instance.Status = TaskInstanceStatus.Scheduled;
         instance.Attempt--;
+        ClearClaim(instance);
+    }
+
+    /// <summary>
+    /// Claimed → Scheduled due at <see cref="DispatchFailure.RetryAt"/>, or → Failed (dead letter) when it is <see langword="null"/>: the
+    /// dispatch failed for a reason of its own, so, unlike <see cref="Release"/>, the reserved attempt number stays used.
+    /// </summary>
+    public static void FailDispatch(TaskInstance instance, DispatchFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(failure);
+        instance.LastError = failure.Error;
+        instance.DueAt = failure.RetryAt;
+        if (failure.RetryAt is null)
+        {
+            instance.Status = TaskInstanceStatus.Failed;
+            instance.FailedAt = failure.At;
+            instance.FinishedAt = failure.At;
+        }
+        else
+        {
+            instance.Status = TaskInstanceStatus.Scheduled;
+        }
+
         ClearClaim(instance);
     }
 

@@ -35,7 +35,40 @@ public sealed class MassTransitTaskDispatcher : ITaskDispatcher
             throw;
         }
 
-        await endpoint.Send(message, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await endpoint.Send(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RefusalOf(ex) is { } refusal)
+        {
+            throw new DispatchRejectedException($"sending to queue '{destinationQueue}' was refused: {refusal}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The broker's refusal of this one message, if <paramref name="exception"/> is one: an address the transport cannot parse, or a RabbitMQ
+    /// channel error that names the destination or the message (ACCESS_REFUSED 403, NOT_FOUND 404, PRECONDITION_FAILED 406 — e.g. a queue
+    /// declared with other arguments, a message over <c>max_message_size</c>). Connection errors, timeouts and unconfirmed publishes are not.
+    /// </summary>
+    private static string? RefusalOf(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is UriFormatException or ArgumentException)
+            {
+                return ex.Message;
+            }
+
+            foreach (var code in (string[])["ACCESS_REFUSED", "NOT_FOUND", "PRECONDITION_FAILED"])
+            {
+                if (ex.Message.Contains(code, StringComparison.Ordinal))
+                {
+                    return ex.Message;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc />

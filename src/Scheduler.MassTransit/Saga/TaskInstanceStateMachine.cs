@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
@@ -19,12 +20,15 @@ namespace Scheduler.MassTransit.Saga;
 /// ignored (the newer attempt decides). A completion of any attempt completes the instance, also after a retry was scheduled or the instance
 /// was dead-lettered: the work was done. <c>completed_at</c> is when this node recorded it; the worker's time is kept as reported.</para>
 /// </remarks>
-public sealed class TaskInstanceStateMachine : MassTransitStateMachine<TaskInstanceSaga>
+public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<TaskInstanceSaga>
 {
     /// <summary>Creates the state machine.</summary>
-    public TaskInstanceStateMachine(TimeProvider timeProvider)
+    /// <param name="timeProvider">The node's clock: <c>completed_at</c> and retry times.</param>
+    /// <param name="logger">Logs the outcomes of attempts that arrive after the instance was completed or cancelled (they change nothing).</param>
+    public TaskInstanceStateMachine(TimeProvider timeProvider, ILogger<TaskInstanceStateMachine> logger)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
         InstanceState(x => x.CurrentState);
         Event(() => StartReported, e =>
         {
@@ -92,11 +96,22 @@ public sealed class TaskInstanceStateMachine : MassTransitStateMachine<TaskInsta
             Ignore(StartReported),
             Ignore(FailureReported));
 
+        // A late outcome of a superseded attempt (e.g. attempt 2 finishing after attempt 1's late success completed the instance) is recorded
+        // beside the outcome that stands, in the log, and never over it.
         During(Completed, Cancelled,
             Ignore(StartReported),
-            Ignore(CompletionReported),
-            Ignore(FailureReported));
+            When(CompletionReported).Then(ctx => LogLateCompletion(logger, ctx.Message.InstanceId, ctx.Message.Attempt, ctx.Saga.CurrentState)),
+            When(FailureReported).Then(ctx =>
+                LogLateFailure(logger, ctx.Message.InstanceId, ctx.Message.Attempt, ctx.Message.ExceptionType, ctx.Message.Reason, ctx.Saga.CurrentState)));
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Attempt {Attempt} of task instance {InstanceId} completed after the instance was {State}; the instance keeps its outcome")]
+    private static partial void LogLateCompletion(ILogger logger, Guid instanceId, int attempt, string state);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Attempt {Attempt} of task instance {InstanceId} failed ({ExceptionType}: {Reason}) after the instance was {State}; the instance keeps its outcome")]
+    private static partial void LogLateFailure(ILogger logger, Guid instanceId, int attempt, string exceptionType, string reason, string state);
 
     private static string Error(TaskFailed failure) => $"{failure.ExceptionType}: {failure.Reason}";
 

@@ -48,7 +48,24 @@ public class TaskDefinitionFactoryExtremeInputTests
         { new ScheduleTask { Trigger = "* * * * *", Metadata = new Dictionary<string, string> { ["\uDC00"] = "v" } }, "Metadata key contains an unpaired surrogate U+DC00 at index 0" },
         { new ScheduleTask { Trigger = "* * * * *", Payload = "{}\uD800" }, "Payload contains an unpaired surrogate U+D800 at index 2" },
         { new ScheduleTask { Trigger = "* * * * *", IdempotencyKey = "\uDBFF\uDBFF" }, "IdempotencyKey contains an unpaired surrogate U+DBFF at index 0" },
-        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = "q\uDFFF" }, "DestinationQueue contains an unpaired surrogate U+DFFF at index 1" },
+        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = "q\uDFFF" }, "DestinationQueue 'q\\uDFFF' contains U+DFFF, which is not allowed in a queue name" },
+
+        // Destinations RabbitMQ or MassTransit refuse, or that would address something else, are refused when the task is scheduled (issue #8).
+        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = "amq.tasks" }, "DestinationQueue 'amq.tasks' starts with 'amq.', a prefix RabbitMQ reserves" },
+        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = "AMQ.gen-1" }, "DestinationQueue 'AMQ.gen-1' starts with 'amq.'" },
+        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = "../other-vhost/q" }, "DestinationQueue '../other-vhost/q' contains '/', which is not allowed" },
+        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = "billing\"q" }, "DestinationQueue 'billing\"q' contains '\"', which is not allowed" },
+        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = "billing q" }, "DestinationQueue 'billing q' contains white space" },
+        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = ".." }, "DestinationQueue '..' is only dots" },
+        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = "" }, "DestinationQueue is empty" },
+        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = new string('q', 256) }, "is 256 bytes long; RabbitMQ allows at most 255" },
+        { new ScheduleTask { Trigger = "* * * * *", DestinationQueue = new string('é', 128) }, "is 256 bytes long; RabbitMQ allows at most 255" },
+
+        // Durations the stores cannot hold as given (PostgreSQL intervals keep microseconds) are refused, not silently rounded.
+        { new ScheduleTask { Trigger = "* * * * *", ExpireAfter = TimeSpan.FromTicks(1) }, "ExpireAfter 00:00:00.0000001 is out of range" },
+        { new ScheduleTask { Trigger = "* * * * *", ExpireAfter = TimeSpan.FromMilliseconds(999) }, "at least 1 second" },
+        { new ScheduleTask { Trigger = "* * * * *", ExpireAfter = TimeSpan.FromTicks((TimeSpan.TicksPerSecond * 5) + 1) }, "ExpireAfter 00:00:05.0000001 has a fraction of a millisecond" },
+        { new ScheduleTask { Trigger = "* * * * *", Retry = new RetryPolicy { InitialBackoff = TimeSpan.FromTicks(5) } }, "Retry.InitialBackoff 00:00:00.0000005 has a fraction of a millisecond" },
         { new ScheduleTask { Trigger = "every day at 9am \uD800" }, "Trigger contains an unpaired surrogate U+D800 at index 17" },
     };
 

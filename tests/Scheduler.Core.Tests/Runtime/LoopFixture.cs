@@ -54,6 +54,10 @@ internal sealed class LoopFixture : IDisposable
         await Runner.DispatchDueAsync();
     }
 
+    /// <summary>An execute-once task due <paramref name="fromStart"/> after <see cref="Start"/>.</summary>
+    public static ScheduleTask Once(TimeSpan fromStart) =>
+        new() { Trigger = (Start + fromStart).ToString("O", System.Globalization.CultureInfo.InvariantCulture) };
+
     public async Task<Guid> ScheduleAsync(ScheduleTask command) => (await Scheduling.ScheduleAsync(command)).TaskId;
 
     public async Task<TaskInstance> SingleInstanceAsync(Guid taskId) => Assert.Single(await Store.GetInstancesAsync(taskId));

@@ -39,7 +39,8 @@ public class RunnerLeaseTests
     /// node b shares its store and clock.</summary>
     private static async Task<(LoopFixture A, LoopFixture B, Broker Broker, List<Guid> TaskIds)> TwoNodesAsync(int tasks)
     {
-        var a = new LoopFixture(o => { o.MaxConcurrentDispatches = 1; o.LeaseDuration = Lease; }, nodeId: "a");
+        // A send timeout longer than the lease: here the lease alone bounds each publish.
+        var a = new LoopFixture(o => { o.MaxConcurrentDispatches = 1; o.LeaseDuration = Lease; o.SendTimeout = TimeSpan.FromMinutes(5); }, nodeId: "a");
         var b = new LoopFixture(o => o.LeaseDuration = Lease, nodeId: "b", store: a.Store, time: a.Time);
         var broker = new Broker();
         a.Dispatcher.Gate = broker.PublishAsync;

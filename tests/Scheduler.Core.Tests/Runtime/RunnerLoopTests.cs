@@ -89,13 +89,13 @@ public class RunnerLoopTests
         await b.Runner.DispatchDueAsync();
 
         var dispatched = Assert.Single(b.Dispatcher.Dispatched).Message;
-        Assert.Equal(2, dispatched.Attempt); // attempt 1 was reserved by node a: two nodes never send the same attempt
+        Assert.Equal(1, dispatched.Attempt); // node a's claim of attempt 1 lapsed unrecorded: the attempt carries over, none is used up
         Assert.Equal(taskId, dispatched.TaskId);
         Assert.Equal(TaskInstanceStatus.Dispatched, (await a.Store.GetInstanceAsync(dispatched.InstanceId))!.Status);
     }
 
     [Fact]
-    public async Task ClaimOnce_DispatchesAnInstanceNeverDispatched_EvenWhenCrashedClaimsUsedUpItsAttemptNumbers()
+    public async Task ClaimOnce_TakesACrashedNodesClaimOver_WithItsAttemptNumber_SoTheCrashUsesUpNoAttempt()
     {
         using var a = new LoopFixture(nodeId: "a");
         using var b = new LoopFixture(nodeId: "b", store: a.Store, time: a.Time);
@@ -107,7 +107,9 @@ public class RunnerLoopTests
         await b.Runner.ClaimOnceAsync();
         await b.Runner.DispatchDueAsync();
 
-        Assert.Equal(2, Assert.Single(b.Dispatcher.Dispatched).Message.Attempt);
+        var dispatched = Assert.Single(b.Dispatcher.Dispatched).Message;
+        Assert.Equal(1, dispatched.Attempt); // the only attempt RetryPolicy.None allows: never "attempt 2/1"
+        Assert.Equal(1, dispatched.MaxAttempts);
         Assert.Empty(b.Dispatcher.DeadLettered);
     }
 

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Scheduler.Core.Runtime;
+
+/// <summary>
+/// The node's readiness, registered as the health check <c>scheduler</c> with the tag <c>ready</c>: unhealthy while sends to the broker are
+/// failing (<see cref="RunnerLoop.SendsFailing"/>: the runner has released its claims and dispatches nothing until a probe send succeeds),
+/// healthy otherwise. Its data give the claims the node holds. Map it with ASP.NET Core's <c>MapHealthChecks</c>, or read it through
+/// <see cref="HealthCheckService"/>.
+/// </summary>
+public sealed class SchedulerHealthCheck(RunnerLoop runner) : IHealthCheck
+{
+    /// <summary>The name the check is registered under: <c>scheduler</c>.</summary>
+    public const string Name = "scheduler";
+
+    /// <inheritdoc />
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object> { ["claims"] = runner.ClaimCount, ["held"] = runner.HeldCount };
+        return Task.FromResult(runner.SendsFailing
+            ? HealthCheckResult.Unhealthy("Sends to the broker are failing: the runner released its claims and dispatches nothing until a probe send succeeds.", data: data)
+            : HealthCheckResult.Healthy("The runner dispatches.", data));
+    }
+}

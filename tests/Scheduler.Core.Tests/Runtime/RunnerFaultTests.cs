@@ -1,0 +1,219 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Runtime;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.Core.Tests.Runtime;
+
+/// <summary>
+/// Faults at the broker and poisoned input never strand, duplicate or falsely fail a task (issue #8): a broker that fails or hangs trips the
+/// runner's circuit breaker, which releases the claims and resumes by itself; a dispatch refused for its own sake uses up attempts and ends
+/// dead-lettered with the reason; a command reusing a task id with other content is refused. Time is fake.
+/// </summary>
+public class RunnerFaultTests
+{
+    private static ScheduleTask Once(TimeSpan fromStart, string? queue = null, RetryPolicy? retry = null) =>
+        LoopFixture.Once(fromStart) with { DestinationQueue = queue, Retry = retry };
+
+    private static async Task<HealthStatus> ReadinessAsync(LoopFixture f) =>
+        (await new SchedulerHealthCheck(f.Runner).CheckHealthAsync(new HealthCheckContext())).Status;
+
+    [Fact]
+    public async Task FailingBroker_OpensTheCircuit_ReleasesEveryClaim_ProbesAfterTheRetryInterval_AndResumesByItself()
+    {
+        using var f = new LoopFixture(o => o.SendRetryInterval = TimeSpan.FromSeconds(5));
+        var taskIds = new List<Guid>();
+        for (var n = 0; n < 6; n++)
+        {
+            taskIds.Add(await f.ScheduleAsync(Once(TimeSpan.Zero)));
+        }
+
+        f.Dispatcher.Fail = true;
+        await f.TickAsync();
+
+        // Every send failed or was refused by the open circuit: every claim was given back, attempt number included.
+        Assert.True(f.Runner.SendsFailing);
+        Assert.Equal(HealthStatus.Unhealthy, await ReadinessAsync(f));
+        Assert.Equal(0, f.Runner.ClaimCount);
+        foreach (var taskId in taskIds)
+        {
+            var instance = await f.SingleInstanceAsync(taskId);
+            Assert.Equal(TaskInstanceStatus.Scheduled, instance.Status);
+            Assert.Equal(0, instance.Attempt);
+        }
+
+        // Until the retry interval has passed the node claims nothing; then one instance, as a probe.
+        f.Time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromTicks(1));
+        Assert.Equal(0, await f.Runner.ClaimOnceAsync());
+        f.Time.Advance(TimeSpan.FromTicks(1));
+        f.Dispatcher.Fail = false; // the broker is back
+        Assert.Equal(1, await f.Runner.ClaimOnceAsync());
+        Assert.Equal(0, await f.Runner.ClaimOnceAsync()); // one probe at a time
+        Assert.Equal(1, await f.Runner.DispatchDueAsync());
+
+        // The probe went through: the circuit closed, the node claims and dispatches the rest as usual.
+        Assert.False(f.Runner.SendsFailing);
+        Assert.Equal(HealthStatus.Healthy, await ReadinessAsync(f));
+        Assert.Equal(5, await f.Runner.ClaimOnceAsync());
+        Assert.Equal(5, await f.Runner.DispatchDueAsync());
+        var dispatched = f.Dispatcher.Dispatched.Select(d => d.Message).ToList();
+        Assert.Equal(taskIds.Order(), dispatched.Select(m => m.TaskId).Order()); // each once
+        Assert.All(dispatched, m => Assert.Equal(1, m.Attempt)); // the outage used up no attempt
+    }
+
+    [Fact]
+    public async Task FailedProbe_KeepsTheCircuitOpen_AndReleasesTheProbe()
+    {
+        using var f = new LoopFixture(o => o.SendRetryInterval = TimeSpan.FromSeconds(5));
+        var taskIds = new List<Guid>();
+        for (var n = 0; n < 3; n++)
+        {
+            taskIds.Add(await f.ScheduleAsync(Once(TimeSpan.Zero)));
+        }
+
+        f.Dispatcher.Fail = true;
+        await f.TickAsync();
+        Assert.True(f.Runner.SendsFailing);
+
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, await f.Runner.ClaimOnceAsync());
+        Assert.Equal(0, await f.Runner.DispatchDueAsync()); // the broker is still down
+        Assert.True(f.Runner.SendsFailing);
+        Assert.Equal(0, await f.Runner.ClaimOnceAsync()); // the next probe waits for the next interval
+        Assert.All(await Task.WhenAll(taskIds.Select(f.SingleInstanceAsync)), i => Assert.Equal((TaskInstanceStatus.Scheduled, 0), (i.Status, i.Attempt)));
+    }
+
+    [Fact]
+    public async Task HungSend_IsAbandonedAtTheSendTimeout_AndItsClaimReleased_WithTheAttemptGivenBack()
+    {
+        using var f = new LoopFixture(o => o.SendTimeout = TimeSpan.FromSeconds(2));
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero));
+        var hung = new TaskCompletionSource();
+        f.Dispatcher.Gate = (_, _) => hung.Task; // ignores its cancellation token, as a hung broker connection does
+
+        await f.SchedulerLoop.RunOnceAsync();
+        await f.Runner.ClaimOnceAsync();
+        var dispatching = f.Runner.DispatchDueAsync();
+        Assert.False(dispatching.IsCompleted);
+
+        f.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(0, await dispatching.WaitAsync(Eventually.Deadline));
+        var instance = await f.SingleInstanceAsync(taskId);
+        Assert.Equal((TaskInstanceStatus.Scheduled, 0, null), (instance.Status, instance.Attempt, instance.LeaseOwner));
+        Assert.Equal(0, f.Runner.ClaimCount);
+    }
+
+    [Fact]
+    public async Task StoppingNode_WithItsSendHung_StopsWithinTheSendTimeout_AndReleasesTheClaim()
+    {
+        using var f = new LoopFixture(o => o.SendTimeout = TimeSpan.FromSeconds(3));
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        f.Dispatcher.Gate = (_, _) =>
+        {
+            sending.TrySetResult();
+            return new TaskCompletionSource().Task; // never returns, whatever its token says
+        };
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero));
+        await f.SchedulerLoop.RunOnceAsync();
+
+        await f.Runner.StartAsync(CancellationToken.None);
+        await sending.Task.WaitAsync(Eventually.Deadline);
+        var stopping = f.Runner.StopAsync(CancellationToken.None);
+        f.Time.Advance(TimeSpan.FromSeconds(3));
+        await stopping.WaitAsync(Eventually.Deadline);
+
+        var instance = await f.SingleInstanceAsync(taskId);
+        Assert.Equal((TaskInstanceStatus.Scheduled, 0, null), (instance.Status, instance.Attempt, instance.LeaseOwner)); // another node takes it at once
+    }
+
+    [Fact]
+    public async Task InvalidStoredDestination_UsesUpEachAttempt_EndsDeadLetteredWithTheReason_AndNeverTouchesOtherTasks()
+    {
+        using var f = new LoopFixture();
+        f.Dispatcher.Clock = f.Time;
+        var good = await f.ScheduleAsync(Once(TimeSpan.Zero, queue: "good-queue"));
+        // A definition stored before destinations were validated (or written by hand): scheduling would refuse it now.
+        var valid = TaskDefinitionFactory.Create(Once(TimeSpan.Zero, queue: "placeholder",
+            retry: new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromSeconds(1), Jitter = false }), f.Time.GetUtcNow());
+        var poisoned = new TaskDefinition
+        {
+            Id = Guid.NewGuid(), TriggerKind = valid.TriggerKind, Trigger = valid.Trigger, TimeZoneId = valid.TimeZoneId, StartAt = valid.StartAt,
+            Metadata = valid.Metadata, ExpireAfter = valid.ExpireAfter, Retry = valid.Retry, CreatedAt = valid.CreatedAt, NextFireTime = valid.NextFireTime,
+            DestinationQueue = "amq.poisoned",
+        };
+        await f.Store.AddDefinitionAsync(poisoned);
+
+        await f.TickAsync();
+        var afterFirst = await f.SingleInstanceAsync(poisoned.Id);
+        Assert.Equal(TaskInstanceStatus.Scheduled, afterFirst.Status);
+        Assert.Equal(1, afterFirst.Attempt); // used up, unlike a release
+        Assert.Equal(LoopFixture.Start.AddSeconds(1), afterFirst.DueAt); // the task's backoff
+        Assert.Contains("starts with 'amq.'", afterFirst.LastError, StringComparison.Ordinal);
+
+        f.Time.Advance(TimeSpan.FromSeconds(1));
+        await f.TickAsync();
+        var dead = await f.SingleInstanceAsync(poisoned.Id);
+        Assert.Equal((TaskInstanceStatus.Failed, 2), (dead.Status, dead.Attempt));
+        var published = Assert.Single(f.Dispatcher.DeadLettered);
+        Assert.Equal(poisoned.Id, published.TaskId);
+        Assert.Contains("Attempt 2 was not dispatched: DestinationQueue 'amq.poisoned' starts with 'amq.'", published.Reason, StringComparison.Ordinal);
+
+        Assert.Equal(good, Assert.Single(f.Dispatcher.Dispatched).Message.TaskId);
+        Assert.False(f.Runner.SendsFailing);
+        f.Time.Advance(TimeSpan.FromHours(1));
+        await f.TickAsync();
+        Assert.Equal(TaskInstanceStatus.Failed, (await f.SingleInstanceAsync(poisoned.Id)).Status); // not retried forever
+        Assert.Single(f.Dispatcher.DeadLettered);
+    }
+
+    [Fact]
+    public async Task MessageTheBrokerRefuses_UsesUpTheAttempt_AndDoesNotOpenTheCircuit()
+    {
+        using var f = new LoopFixture();
+        var taskIds = new List<Guid>();
+        for (var n = 0; n < 5; n++)
+        {
+            taskIds.Add(await f.ScheduleAsync(Once(TimeSpan.Zero, retry: RetryPolicy.None)));
+        }
+
+        f.Dispatcher.Gate = (_, _) => throw new DispatchRejectedException("PRECONDITION_FAILED - message size 200000000 is larger than max size");
+        await f.TickAsync();
+
+        Assert.False(f.Runner.SendsFailing); // five refusals of five messages say nothing about the broker
+        Assert.Equal(5, f.Dispatcher.DeadLettered.Count);
+        foreach (var taskId in taskIds)
+        {
+            var instance = await f.SingleInstanceAsync(taskId);
+            Assert.Equal((TaskInstanceStatus.Failed, 1), (instance.Status, instance.Attempt));
+            Assert.Contains("Attempt 1 was refused by the broker: PRECONDITION_FAILED", instance.LastError, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task ScheduleTask_ReusingATaskIdWithOtherContent_IsRejectedNamingTheField_TheSameContentIsAlreadyScheduled()
+    {
+        using var f = new LoopFixture();
+        var taskId = Guid.NewGuid();
+        var first = new ScheduleTask { TaskId = taskId, Trigger = "0 9 * * *", Metadata = new Dictionary<string, string> { ["k"] = "v" } };
+        Assert.False((await f.Scheduling.ScheduleAsync(first)).AlreadyScheduled);
+
+        Assert.True((await f.Scheduling.ScheduleAsync(first with { Metadata = new Dictionary<string, string> { ["k"] = "v" } })).AlreadyScheduled);
+        var changed = await Assert.ThrowsAsync<TaskValidationException>(() => f.Scheduling.ScheduleAsync(first with { Trigger = "0 10 * * *" }));
+        Assert.Contains($"TaskId {taskId} is already scheduled with a different Trigger: stored 'Cron 0 9 * * *', this command 'Cron 0 10 * * *'",
+            changed.Message, StringComparison.Ordinal);
+        var metadata = await Assert.ThrowsAsync<TaskValidationException>(() =>
+            f.Scheduling.ScheduleAsync(first with { Metadata = new Dictionary<string, string> { ["k"] = "w" } }));
+        Assert.Contains("different Metadata: stored {k=v}, this command {k=w}", metadata.Message, StringComparison.Ordinal);
+
+        // The same within one batch, by idempotency key: the first is stored, the repeat answered, the changed one refused.
+        var keyed = new ScheduleTask { Trigger = "0 9 * * *", IdempotencyKey = "invoice-42", Payload = "a" };
+        var results = await f.Scheduling.ScheduleManyAsync([keyed, keyed, keyed with { Payload = "b" }]);
+        Assert.False(results[0].Scheduled!.AlreadyScheduled);
+        Assert.True(results[1].Scheduled!.AlreadyScheduled);
+        Assert.Contains("IdempotencyKey 'invoice-42' is already scheduled with a different Payload", results[2].Rejected!.Reason, StringComparison.Ordinal);
+        Assert.Equal(results[0].Scheduled!.TaskId, results[1].Scheduled!.TaskId);
+        Assert.Equal("a", (await f.Store.GetDefinitionAsync(results[0].Scheduled!.TaskId))!.Payload);
+        Assert.Equal("0 9 * * *", (await f.Store.GetDefinitionAsync(taskId))!.Trigger); // nothing was changed by the refused commands
+    }
+}
