@@ -55,7 +55,7 @@ public class NaturalLanguageTests
         Assert.Equal(DateTimeOffset.Parse(first, System.Globalization.CultureInfo.InvariantCulture), scheduled.NextFireTime);
         Assert.Equal(kind, stored.TriggerKind);
         Assert.Equal(expression, stored.Trigger.Replace("\n", " / ", StringComparison.Ordinal));
-        Assert.Equal(kind == TriggerKind.Once ? null : phrase, stored.TriggerPhrase);
+        Assert.Equal(phrase, stored.TriggerPhrase);
     }
 
     [Fact]

@@ -19,8 +19,8 @@ public sealed class TaskDefinition
     /// change of the grammar never moves a stored task's fire times.</summary>
     public required string Trigger { get; init; }
 
-    /// <summary>The English phrase the task was scheduled with, in canonical form (lower case, single spaces), kept for display only;
-    /// <see langword="null"/> for other triggers. Fire times come from <see cref="Trigger"/>.</summary>
+    /// <summary>The English phrase the task was scheduled with (recurring or one-shot), in canonical form (lower case, single spaces), kept
+    /// for display and to recognise a repeated command; <see langword="null"/> for other triggers. Fire times come from <see cref="Trigger"/>.</summary>
     public string? TriggerPhrase { get; init; }
 
     /// <summary>The IANA time zone id the trigger is evaluated in.</summary>

@@ -39,6 +39,22 @@ public class TaskDefinitionFactoryTriggerTests
         Assert.Equal(definition.NextFireTime, rebuilt.GetNextFireTime(Now));
     }
 
+    [Theory]
+    [InlineData("every other tuesday at 9:34am")] // RRULE whose DTSTART depends on when it is scheduled
+    [InlineData("every 7 minutes")]
+    [InlineData("in 90 minutes")] // one-shot: an instant counted from then
+    public void FindConflict_SeesARepeat_WhenTheSamePhraseIsScheduledLater(string phrase)
+    {
+        var command = new ScheduleTask { Trigger = phrase, TimeZone = "America/New_York", IdempotencyKey = "k" };
+        var stored = TaskDefinitionFactory.Create(command, Now);
+        var repeat = TaskDefinitionFactory.Create(command, Now.AddMinutes(3));
+        var changed = TaskDefinitionFactory.Create(command with { Trigger = "every other monday at 9:34am" }, Now.AddMinutes(3));
+
+        Assert.Null(TaskDefinitionFactory.FindConflict(stored, repeat, command));
+        Assert.Contains($"different Trigger: stored '{phrase}', this command 'every other monday at 9:34am'",
+            TaskDefinitionFactory.FindConflict(stored, changed, command with { Trigger = "every other monday at 9:34am" }), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Create_StoresNoPhrase_WhenTriggerIsNotAPhrase()
     {
