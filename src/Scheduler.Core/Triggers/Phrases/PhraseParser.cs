@@ -195,7 +195,6 @@ internal sealed class PhraseParser
         var s = _schedule;
         if (_ambiguousNth is { } nth && s.Unit is null)
         {
-            var day = Peek(-1);
             throw new PhraseException(
                 $"'every {nth.Raw} …' is ambiguous: every other week, or the {nth.Raw} of each month?",
                 [$"every other {DayName(s.NthDays[0].Day)}", $"the {nth.Raw} {DayName(s.NthDays[0].Day)} of every month"]);
@@ -400,11 +399,6 @@ internal sealed class PhraseParser
             }
 
             return; // "every hour every day": the day restates
-        }
-
-        if (unit is PhraseUnit.Second or PhraseUnit.Minute or PhraseUnit.Hour && s.Days.Count > 0 && s.Days.Count < 7 && s.Unit is null)
-        {
-            // "on mondays every hour": the days restrict the interval
         }
 
         s.Unit = unit;
@@ -1101,6 +1095,4 @@ internal sealed class PhraseParser
 
     /// <summary>The English name of month <paramref name="month"/> (1 to 12), lower case.</summary>
     public static string MonthName(int month) => MonthWords[month - 1];
-
-    internal static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

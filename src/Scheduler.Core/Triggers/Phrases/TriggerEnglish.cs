@@ -88,12 +88,12 @@ internal static partial class TriggerEnglish
         }
 
         // Intervals: "*/n" in the finest field that is not fixed at 0, the coarser ones "*" or an hour range (the window).
-        if (seconds != "0" && Step(seconds, 60) is { } everySeconds && minute == "*" && Window(hour, minute: true) is var (ok1, window1) && ok1)
+        if (seconds != "0" && Step(seconds, 60) is { } everySeconds && minute == "*" && Window(hour) is var (ok1, window1) && ok1)
         {
             return Interval(s, PhraseUnit.Second, everySeconds, window1);
         }
 
-        if (seconds == "0" && Step(minute, 60) is { } everyMinutes && Window(hour, minute: true) is var (ok2, window2) && ok2)
+        if (seconds == "0" && Step(minute, 60) is { } everyMinutes && Window(hour) is var (ok2, window2) && ok2)
         {
             return Interval(s, PhraseUnit.Minute, everyMinutes, window2);
         }
@@ -244,9 +244,8 @@ internal static partial class TriggerEnglish
             && n >= 1 && limit % n == 0 ? n : null;
 
     // "*" (no window) or "a-b" (the window from a to b + 1 o'clock) for second and minute intervals.
-    private static (bool Ok, (int, int)? Window) Window(string hour, bool minute)
+    private static (bool Ok, (int, int)? Window) Window(string hour)
     {
-        _ = minute;
         if (hour == "*")
         {
             return (true, null);
