@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.Globalization;
-using Scheduler.Contracts;
 using NodaTime;
+using Scheduler.Contracts;
 using Scheduler.Core.Triggers;
 
 namespace Scheduler.Cli;
@@ -19,7 +19,8 @@ public static class SchedulerCli
     private static readonly string[] Kinds = ["once", "cron", "cron6", "rrule", "text"];
 
     /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
-    /// <param name="args">The arguments, e.g. <c>next "every weekday at 9am" --tz Europe/Berlin --count 3</c>.</param>
+    /// <param name="args">The arguments, e.g. <c>next "every weekday at 9am" --tz Europe/Berlin --count 3</c>. An argument that starts with
+    /// <c>@</c> is a trigger (<c>@daily</c>), never a response file.</param>
     /// <param name="output">Standard output: one fire time per line (ISO-8601 with the zone's offset), or the explanation.</param>
     /// <param name="error">Standard error: what was wrong with the input.</param>
     /// <param name="clock">The clock that gives the default <c>--from</c> (now).</param>

@@ -1,7 +1,6 @@
 using System.Globalization;
-using Scheduler.Contracts;
-
 using NodaTime;
+using Scheduler.Contracts;
 
 namespace Scheduler.Core.Triggers;
 

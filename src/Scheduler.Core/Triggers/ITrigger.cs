@@ -1,6 +1,5 @@
-using Scheduler.Contracts;
-
 using NodaTime;
+using Scheduler.Contracts;
 
 namespace Scheduler.Core.Triggers;
 

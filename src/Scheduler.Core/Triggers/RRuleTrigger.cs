@@ -3,9 +3,8 @@ using System.Text.RegularExpressions;
 using Ical.Net;
 using Ical.Net.DataTypes;
 using Ical.Net.Evaluation;
-using Scheduler.Contracts;
-
 using NodaTime;
+using Scheduler.Contracts;
 
 namespace Scheduler.Core.Triggers;
 

@@ -1,13 +1,14 @@
+using NodaTime;
 using Scheduler.Contracts;
 using Scheduler.Core.Triggers.Phrases;
-
-using NodaTime;
 
 namespace Scheduler.Core.Triggers;
 
 /// <summary>
-/// A recurring English phrase such as <c>every other tuesday at 9:34am</c>, normalized to a cron expression (evaluated by
-/// <see cref="CronTrigger"/>) or an RRULE with DTSTART (evaluated by <see cref="RRuleTrigger"/>); the grammar is in docs/triggers.md.
+/// A recurring English phrase such as <c>every other tuesday at 9:34am</c>, read by Scheduler's phrase grammar (a tokenizer and parser of
+/// composable parts, documented with examples in docs/triggers.md) and normalized to a cron expression (evaluated by
+/// <see cref="CronTrigger"/>) or an RRULE whose DTSTART is its first occurrence (evaluated by <see cref="RRuleTrigger"/>). A task stores
+/// the normalized form, not the phrase, so a later grammar never moves its fire times.
 /// One-shot phrases ("tomorrow at 8am", "in 2 hours", "at 2026-01-05 14:30") are not text triggers: <see cref="Parse"/>'s callers get an
 /// <see cref="ExecuteOnceTrigger"/> at the absolute instant, from <see cref="TriggerFactory.Create"/>.
 /// </summary>

@@ -1,5 +1,5 @@
-using NodaTime;
 using System.Globalization;
+using NodaTime;
 using Scheduler.Core.Triggers;
 
 namespace Scheduler.Core.Tests.Triggers;

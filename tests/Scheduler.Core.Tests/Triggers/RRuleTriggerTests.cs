@@ -1,5 +1,5 @@
-using NodaTime;
 using System.Diagnostics;
+using NodaTime;
 using Scheduler.Contracts;
 using Scheduler.Core.Triggers;
 
