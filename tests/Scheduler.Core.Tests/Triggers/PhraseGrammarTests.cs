@@ -161,6 +161,15 @@ public partial class PhraseGrammarTests
     }
 
     [Fact]
+    public void Examples_OfferedInRejections_AllParse()
+    {
+        foreach (var example in Core.Triggers.Phrases.PhraseGrammar.Examples)
+        {
+            Assert.NotNull(TriggerFactory.Create(TriggerKind.Detect, example, "UTC", Anchor("UTC")));
+        }
+    }
+
+    [Fact]
     public void Create_ThrowsOnlyTriggerFormatException_ForAnyMixOfTheGrammarsWords()
     {
         // 5,000 phrases of 1 to 8 words drawn (fixed seed) from the grammar's words, numbers, times, dates and punctuation: each is accepted or
