@@ -66,6 +66,9 @@ every day at 9 am | UTC | 0 9 * * * | 2025-01-02T09:00:00+00:00 2025-01-03T09:00
 every day at 9 o'clock | UTC | 0 9 * * * | 2025-01-02T09:00:00+00:00 2025-01-03T09:00:00+00:00 2025-01-04T09:00:00+00:00
 every day at 6:15 p.m. | UTC | 15 18 * * * | 2025-01-01T18:15:00+00:00 2025-01-02T18:15:00+00:00 2025-01-03T18:15:00+00:00
 every day at 8am, noon and 6pm | UTC | 0 8,12,18 * * * | 2025-01-01T12:00:00+00:00 2025-01-01T18:00:00+00:00 2025-01-02T08:00:00+00:00
+every day at 9:30am and 5pm | UTC | DTSTART:20250101T170000Z / RRULE:FREQ=DAILY;BYHOUR=9,17;BYMINUTE=0,30;BYSECOND=0;BYSETPOS=2,3 | 2025-01-01T17:00:00+00:00 2025-01-02T09:30:00+00:00 2025-01-02T17:00:00+00:00
+every weekday at 8:15am and 4pm | UTC | DTSTART:20250101T160000Z / RRULE:FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=8,16;BYMINUTE=0,15;BYSECOND=0;BYSETPOS=2,3 | 2025-01-01T16:00:00+00:00 2025-01-02T08:15:00+00:00 2025-01-02T16:00:00+00:00
+every monday at 7:45am and 6pm | UTC | DTSTART:20250106T074500Z / RRULE:FREQ=DAILY;BYDAY=MO;BYHOUR=7,18;BYMINUTE=0,45;BYSECOND=0;BYSETPOS=2,3 | 2025-01-06T07:45:00+00:00 2025-01-06T18:00:00+00:00 2025-01-13T07:45:00+00:00
 every day at 9am & 9pm | UTC | 0 9,21 * * * | 2025-01-01T21:00:00+00:00 2025-01-02T09:00:00+00:00 2025-01-02T21:00:00+00:00
 each day at 7am | UTC | 0 7 * * * | 2025-01-02T07:00:00+00:00 2025-01-03T07:00:00+00:00 2025-01-04T07:00:00+00:00
 once a day | UTC | 0 0 * * * | 2025-01-02T00:00:00+00:00 2025-01-03T00:00:00+00:00 2025-01-04T00:00:00+00:00
@@ -223,7 +226,7 @@ every day at 9 mintues | 'mintues' is not understood | every day at 9am
 every day at 25:00 | '25:00' is not a time of day | every day at 17:30
 every day at 13pm | '13pm' is not a time of day | every day at 9am
 every day at 9:75 | '9:75' is not a time of day | every day at 9am
-every day at 9:30am and 5pm | the times 9:30am and 5pm differ in both hour and minute | every day at 9:30am and 5:30pm
+every month on the 1st at 9:30am and 5pm | differ in both hour and minute, which only a daily or weekly phrase can say | every day at 9:30am and 5pm
 every 2 hours at 9am | 'every 2 hours' takes no time of day ('at 9am') | every 2 hours starting at 9am
 every day between 9am and 5pm | a window ('between … and …') applies to intervals | every hour between 9am and 5pm
 every 30 minutes between 9:30am and 5pm | must start and end on whole hours | every 15 minutes between 9am and 5pm

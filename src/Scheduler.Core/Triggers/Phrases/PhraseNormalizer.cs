@@ -236,11 +236,20 @@ internal static class PhraseNormalizer
         var times = s.Times.Count > 0 ? s.Times.Order().ToList() : [TimeOnly.MinValue];
         var hours = times.Select(t => t.Hour).Distinct().Order().ToList();
         var minutes = times.Select(t => t.Minute).Distinct().Order().ToList();
+        // Times that are not every pairing of their hours and minutes (9:30am and 5pm) need a daily rule that picks them by position
+        // (BYSETPOS) from the pairings of each day; other periods would count positions across days.
+        string? bySetPos = null;
         if (hours.Count * minutes.Count != times.Count)
         {
-            throw new PhraseException(
-                $"the times {string.Join(" and ", times.Select(PhraseWriter.Time))} differ in both hour and minute: one schedule fires at every pairing of its hours and minutes",
-                [$"every day at {string.Join(" and ", hours.Select(h => PhraseWriter.Time(new TimeOnly(h, times[0].Minute))))}"]);
+            if (!(unit == PhraseUnit.Day || (unit == PhraseUnit.Week && s.Interval == 1)) || s.MonthDays.Count > 0 || s.NthDays.Count > 0)
+            {
+                throw new PhraseException(
+                    $"the times {string.Join(" and ", times.Select(PhraseWriter.Time))} differ in both hour and minute, which only a daily or weekly phrase can say",
+                    [$"every day at {string.Join(" and ", times.Select(PhraseWriter.Time))}", $"every day at {string.Join(" and ", hours.Select(h => PhraseWriter.Time(new TimeOnly(h, times[0].Minute))))}"]);
+            }
+
+            var pairings = hours.SelectMany(h => minutes.Select(m => new TimeOnly(h, m))).Order().ToList();
+            bySetPos = string.Join(',', times.Select(t => pairings.IndexOf(t) + 1));
         }
 
         // Days: those named (or all), minus exceptions; weekly without a day is Sunday (cron's @weekly).
@@ -280,7 +289,7 @@ internal static class PhraseNormalizer
 
         var dow = weekDays.Count is 0 or 7 ? "*" : DayField(weekDays);
         var bounded = s.Count is not null || s.Until is not null || s.UntilTime is not null || s.StartDate is not null || s.StartTime is not null;
-        var cronable = s.Interval == 1 && !bounded && s.NthDays.Count <= 1 && !(dow != "*" && (monthDays.Count > 0 || s.NthDays.Count > 0))
+        var cronable = bySetPos is null && s.Interval == 1 && !bounded && s.NthDays.Count <= 1 && !(dow != "*" && (monthDays.Count > 0 || s.NthDays.Count > 0))
             && !(monthDays.Contains(-1) && monthDays.Count > 1);
         if (cronable)
         {
@@ -291,7 +300,7 @@ internal static class PhraseNormalizer
             return new PhraseMeaning(PhraseMeaningKind.Cron, Cron: $"{minuteField} {hourField} {domField} {months} {dowField}");
         }
 
-        var freq = unit switch { PhraseUnit.Day => "DAILY", PhraseUnit.Week => "WEEKLY", PhraseUnit.Month => "MONTHLY", _ => "YEARLY" };
+        var freq = bySetPos is not null ? "DAILY" : unit switch { PhraseUnit.Day => "DAILY", PhraseUnit.Week => "WEEKLY", PhraseUnit.Month => "MONTHLY", _ => "YEARLY" };
         var rule = new List<string> { $"FREQ={freq}" };
         if (s.Interval > 1)
         {
@@ -317,7 +326,7 @@ internal static class PhraseNormalizer
             rule.Add($"BYDAY={string.Join(',', weekDays.Select(IcalDay))}");
         }
 
-        var byTime = $"BYHOUR={string.Join(',', hours)};BYMINUTE={string.Join(',', minutes)};BYSECOND=0";
+        var byTime = $"BYHOUR={string.Join(',', hours)};BYMINUTE={string.Join(',', minutes)};BYSECOND=0{(bySetPos is null ? "" : $";BYSETPOS={bySetPos}")}";
         var bounds = new List<string>();
         AddBounds(s, bounds, zone, anchorLocal);
 

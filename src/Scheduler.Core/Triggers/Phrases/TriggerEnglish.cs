@@ -121,7 +121,9 @@ internal static partial class TriggerEnglish
     /// (not DTSTART, which the rule may not match): from it, a phrase counts the same periods as the rule does from DTSTART.</summary>
     public static PhraseSchedule? TryRRule(RecurrenceRule rule, DateTime start, DateTime? until, bool hasExclusions)
     {
-        if (hasExclusions || rule.BySetPosition.Count > 0 || rule.ByYearDay.Count > 0 || rule.ByWeekNo.Count > 0
+        var setPositions = rule.BySetPosition.Count > 0 && rule.Frequency == FrequencyType.Daily && rule.ByHour.Count > 0 && rule.ByMinute.Count > 0
+            && rule.BySetPosition.All(p => p >= 1 && p <= rule.ByHour.Count * rule.ByMinute.Count) ? rule.BySetPosition : null;
+        if (hasExclusions || (rule.BySetPosition.Count > 0 && setPositions is null) || rule.ByYearDay.Count > 0 || rule.ByWeekNo.Count > 0
             || rule.BySecond.Any(x => x != 0) || (rule.BySecond.Count == 0 && start.Second != 0 && rule.Frequency > FrequencyType.Secondly)
             || start.Millisecond != 0 || (rule.FirstDayOfWeek != DayOfWeek.Monday && rule.Frequency == FrequencyType.Weekly && rule.Interval > 1))
         {
@@ -221,7 +223,8 @@ internal static partial class TriggerEnglish
 
         var hours = rule.ByHour.Count > 0 ? rule.ByHour.Order().ToList() : [start.Hour];
         var minutes = rule.ByMinute.Count > 0 ? rule.ByMinute.Order().ToList() : [start.Minute];
-        s.Times.AddRange(hours.SelectMany(h => minutes.Select(m => new TimeOnly(h, m))));
+        var pairings = hours.SelectMany(h => minutes.Select(m => new TimeOnly(h, m))).Order().ToList();
+        s.Times.AddRange(setPositions is null ? pairings : setPositions.Distinct().Order().Select(p => pairings[p - 1]));
         return s;
     }
 
