@@ -160,6 +160,10 @@ internal sealed class PhraseParser
                     {
                         ParseWindow(token, "to");
                     }
+                    else if (Peek() is { } first && IsSingleWeekday(first) && Peek(1)?.Is("to") == true)
+                    {
+                        ParseBareDays(first); // "from monday to friday"
+                    }
                     else
                     {
                         ParseStarting(token);
