@@ -277,7 +277,7 @@ internal sealed class PhraseParser
         {
             var n = token.Kind == PhraseTokenKind.Ordinal ? token.Value : 2;
             var ordinal = token.Kind == PhraseTokenKind.Ordinal ? token : token with { Kind = PhraseTokenKind.Ordinal, Value = 2 };
-            if (Peek(1) is { } unit && IsUnitWord(unit) && !(Peek(2)?.Is("and") == true))
+            if (Peek(1) is { } unit && IsUnitWord(unit) && !(Peek(2)?.Is("and") == true) && !(n < 2 && unit.Is("day")))
             {
                 _position++;
                 if (n < 2)
@@ -432,7 +432,11 @@ internal sealed class PhraseParser
     private void ParseOn(PhraseToken on)
     {
         var token = Peek() ?? throw new PhraseException("'on' needs a day or a date", ["on mondays", "on the 15th", "on 2026-01-05"]);
-        if (token.Is("the") || token.Kind == PhraseTokenKind.Ordinal)
+        if (token.Is("the") && Peek(1)?.Is("hour") == true && (_schedule.Unit ?? PhraseUnit.Hour) == PhraseUnit.Hour)
+        {
+            _position += 2; // "every hour on the hour": what an hourly interval does anyway
+        }
+        else if (token.Is("the") || token.Kind == PhraseTokenKind.Ordinal)
         {
             TakeIf("the");
             ParseOrdinalClause(token);
