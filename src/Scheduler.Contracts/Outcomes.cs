@@ -16,6 +16,27 @@ public sealed record TaskStarted
     public required DateTimeOffset StartedAt { get; init; }
 }
 
+/// <summary>
+/// Event: a worker's handler is still running an attempt. The scheduler moves the attempt's expiry to the time it records this plus the
+/// task's ExpireAfter, so a handler that legitimately runs longer than ExpireAfter is not dispatched again while it heartbeats. A heartbeat of
+/// an attempt that is no longer the current one, dispatched, changes nothing. <c>AddTaskReporting</c> sends one every ExpireAfter / 3 while
+/// the handler runs; a handler may send more with <c>context.ReportHeartbeatAsync()</c>.
+/// </summary>
+public sealed record TaskHeartbeat
+{
+    /// <summary>The task definition's id.</summary>
+    public required Guid TaskId { get; init; }
+
+    /// <summary>The task instance's id.</summary>
+    public required Guid InstanceId { get; init; }
+
+    /// <summary>The attempt that is still running.</summary>
+    public required int Attempt { get; init; }
+
+    /// <summary>When the worker sent it (UTC instant, worker's clock; for the record only: the expiry moves by the scheduler's clock).</summary>
+    public required DateTimeOffset At { get; init; }
+}
+
 /// <summary>Event: a worker's handler returned without an exception. The scheduler records the instance completed: <c>completed_at</c> is when it
 /// recorded that (its clock), and <see cref="CompletedAt"/> is kept beside it as <c>reported_completed_at</c>.</summary>
 public sealed record TaskCompleted

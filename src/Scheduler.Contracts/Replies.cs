@@ -31,9 +31,10 @@ public sealed record TaskRejected
 }
 
 /// <summary>
-/// Command: stop a task definition from firing again. Its task instances not yet dispatched are cancelled and running ones finish. Scheduler
-/// nodes other than the one that takes the command learn of it at their next poll (default 1 s): an instance one of them holds and that is
-/// due within that time may still be dispatched.
+/// Command: stop a task definition from firing again. Its task instances not yet dispatched are cancelled; an attempt already running may
+/// finish and its outcome is recorded, but is never followed by another attempt (no retry after a failure, no new dispatch after
+/// ExpireAfter): the runner cancels such an instance when it comes due. Scheduler nodes other than the one that takes the command learn of it
+/// at their next poll (default 1 s): an instance one of them holds and that is due within that time may still be dispatched.
 /// </summary>
 public sealed record CancelTask
 {

@@ -6,7 +6,8 @@ namespace Scheduler.Contracts;
 /// </summary>
 /// <remarks>
 /// Delivery is at-least-once: the same (<see cref="InstanceId"/>, <see cref="Attempt"/>) can arrive twice after a crash,
-/// and a later attempt can arrive while an earlier one still runs (after <see cref="ExpiresAt"/>). Make handlers idempotent.
+/// and a later attempt can arrive while an earlier one still runs (after <see cref="ExpiresAt"/>, unless the worker sends
+/// <see cref="TaskHeartbeat"/>s, which <c>AddTaskReporting</c> does while the handler runs). Make handlers idempotent.
 /// </remarks>
 public sealed record TaskDue
 {
@@ -29,8 +30,13 @@ public sealed record TaskDue
     /// Lateness is the time of receipt minus this.</summary>
     public required DateTimeOffset DueAt { get; init; }
 
-    /// <summary>When this attempt counts as lost and is dispatched again unless completed (UTC instant): dispatch time plus ExpireAfter.</summary>
+    /// <summary>When this attempt counts as lost and is dispatched again unless completed (UTC instant): dispatch time plus ExpireAfter. Each
+    /// <see cref="TaskHeartbeat"/> the scheduler records moves it to the heartbeat's time plus <see cref="ExpireAfter"/>.</summary>
     public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>The task's ExpireAfter: how long an attempt may go without an outcome or a heartbeat before it is dispatched again.
+    /// <see cref="TimeSpan.Zero"/> when sent by a scheduler older than heartbeats.</summary>
+    public TimeSpan ExpireAfter { get; init; }
 
     /// <summary>The task's metadata as given in <see cref="ScheduleTask.Metadata"/>.</summary>
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }

@@ -42,10 +42,13 @@ public static class SchedulerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LoopSignals>();
         services.AddSingleton<TriggerCache>();
-        services.AddSingleton<SchedulingService>();
-        services.AddSingleton<SchedulerLoop>();
-        services.AddSingleton<RunnerLoop>();
-        services.AddSingleton<CleanupLoop>();
+        // Every scheduling decision uses the host's clock corrected to the database's (SchedulerClock), measured before the loops start.
+        services.AddSingleton(sp => new SchedulerClock(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SchedulingService>(sp, sp.GetRequiredService<SchedulerClock>()));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SchedulerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RunnerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CleanupLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
+        services.AddHostedService<ClockAlignmentLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<RunnerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<CleanupLoop>());

@@ -279,13 +279,13 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         {
             var definitions = await context.Set<TaskDefinition>().AsNoTracking()
                 .Where(d => EF.Parameter(definitionIds).Contains(d.Id))
-                .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue })
+                .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue, d.CancelledAt })
                 .ToDictionaryAsync(d => d.Id, cancellationToken).ConfigureAwait(false);
             return new ClaimResult(claimed.OrderBy(i => i.DueAt).ThenBy(i => i.Id)
                 .Select(i =>
                 {
                     var definition = definitions[i.DefinitionId];
-                    return new ClaimedInstance(i, definition.Metadata, definition.Payload, definition.DestinationQueue);
+                    return new ClaimedInstance(i, definition.Metadata, definition.Payload, definition.DestinationQueue, definition.CancelledAt is not null);
                 })
                 .ToList(), deadLettered);
         }
@@ -306,6 +306,33 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         ArgumentNullException.ThrowIfNull(request);
         return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
             _ => "status = 0, attempt = t.attempt - 1, lease_owner = NULL, lease_expires_at = NULL", cancellationToken).ConfigureAwait(false)).Count;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>PostgreSQL and CockroachDB: <c>SELECT clock_timestamp()</c> (the time now, not the transaction's start). SQLite runs on the
+    /// node's host, so it has no clock of its own: <see langword="null"/>.</remarks>
+    public async Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default)
+    {
+        if (_dialect.IsSqlite)
+        {
+            return null;
+        }
+
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.Database.SqlQueryRaw<DateTimeOffset>("SELECT clock_timestamp() AS \"Value\"").SingleAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
+            args => $"status = 4, due_at = NULL, finished_at = {args.Time(now)}, lease_owner = NULL, lease_expires_at = NULL", cancellationToken)
+            .ConfigureAwait(false)).Count;
     }
 
     /// <inheritdoc />
@@ -370,23 +397,24 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                             args.Time(o.StartedAt), args.Time(o.ReportedCompletedAt), args.Time(o.RetryAt), args.Text(o.Error));
                     });
                     // The fence is TaskInstanceLifecycle.Accepts; the SET clauses are TaskInstanceLifecycle.Apply (kinds: 0 Started, 1 Completed,
-                    // 2 RetryScheduled, 3 DeadLettered).
+                    // 2 RetryScheduled, 3 DeadLettered, 4 Heartbeat).
                     var sql = $"""
                         WITH o (id, attempt, kind, recorded_at, started_at, reported_at, retry_at, error) AS (VALUES {rows})
                         UPDATE {InstancesTable} AS t SET
-                            status = CASE o.kind WHEN 0 THEN t.status WHEN 1 THEN 2 WHEN 2 THEN 0 ELSE 3 END,
+                            status = CASE o.kind WHEN 0 THEN t.status WHEN 4 THEN t.status WHEN 1 THEN 2 WHEN 2 THEN 0 ELSE 3 END,
                             started_at = COALESCE(o.started_at, t.started_at),
                             completed_at = CASE WHEN o.kind = 1 THEN o.recorded_at ELSE t.completed_at END,
                             reported_completed_at = CASE WHEN o.kind = 1 THEN o.reported_at ELSE t.reported_completed_at END,
                             failed_at = CASE o.kind WHEN 1 THEN NULL WHEN 3 THEN o.recorded_at ELSE t.failed_at END,
                             finished_at = CASE WHEN o.kind IN (1, 3) THEN o.recorded_at ELSE t.finished_at END,
-                            due_at = CASE o.kind WHEN 0 THEN t.due_at WHEN 2 THEN o.retry_at ELSE NULL END,
+                            due_at = CASE o.kind WHEN 0 THEN t.due_at WHEN 2 THEN o.retry_at WHEN 4 THEN o.recorded_at + t.expire_after ELSE NULL END,
                             last_error = CASE WHEN o.kind IN (2, 3) THEN o.error ELSE t.last_error END,
-                            lease_owner = CASE WHEN o.kind = 0 THEN t.lease_owner ELSE NULL END,
-                            lease_expires_at = CASE WHEN o.kind = 0 THEN t.lease_expires_at ELSE NULL END,
+                            lease_owner = CASE WHEN o.kind IN (0, 4) THEN t.lease_owner ELSE NULL END,
+                            lease_expires_at = CASE WHEN o.kind IN (0, 4) THEN t.lease_expires_at ELSE NULL END,
                             version = t.version + 1
                         FROM o
-                        WHERE t.id = o.id AND ((o.kind = 1 AND t.status IN (0, 1, 3, 5)) OR (o.kind <> 1 AND t.attempt = o.attempt AND t.status IN (1, 5)))
+                        WHERE t.id = o.id AND ((o.kind = 1 AND t.status IN (0, 1, 3, 5)) OR (o.kind IN (0, 2, 3) AND t.attempt = o.attempt AND t.status IN (1, 5))
+                            OR (o.kind = 4 AND t.attempt = o.attempt AND t.status = 1))
                         RETURNING {_dialect.ReturningId} AS "Value"
                         """;
                     var updated = (await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false)).ToHashSet();

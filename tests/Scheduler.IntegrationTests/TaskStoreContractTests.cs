@@ -401,6 +401,25 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CancelClaims_CancelsTheOwnersClaims_AndTellsTheRunnerTheTaskWasCancelled()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0);
+        var claim = Assert.Single(await ClaimAsync(Claim("node-a", T0)));
+        Assert.False(claim.TaskCancelled);
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(claim.Instance.Id, 1, T0)));
+        Assert.True(await Store.CancelDefinitionAsync(definition.Id, T0.AddSeconds(1))); // attempt 1 is running: it stays Dispatched
+
+        var expired = Assert.Single(await ClaimAsync(Claim("node-b", T0 + definition.ExpireAfter)));
+        Assert.True(expired.TaskCancelled);
+        var token = new ClaimToken(instances[0].Id, expired.Instance.Attempt);
+        Assert.Equal(0, await Store.CancelClaimsAsync(new ReleaseRequest { Owner = "node-a", Claims = [token] }, T0.AddMinutes(6)));
+        Assert.Equal(1, await Store.CancelClaimsAsync(new ReleaseRequest { Owner = "node-b", Claims = [token] }, T0.AddMinutes(6)));
+
+        var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
+        Assert.Equal((TaskInstanceStatus.Cancelled, T0.AddMinutes(6), null, null), (stored.Status, stored.FinishedAt, stored.DueAt, stored.LeaseOwner));
+    }
+
+    [Fact]
     public async Task FailDispatch_UsesUpTheAttempt_AndSchedulesTheNextOneAtRetryAt()
     {
         var (_, instances) = await SeedAsync(Store, T0);
@@ -551,6 +570,27 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
             Assert.Equal("node-a", i.LeaseOwner);
         });
         Assert.Equal(TaskInstanceStatus.Completed, (await Store.GetInstanceAsync(instances[2].Id))!.Status);
+    }
+
+    [Fact]
+    public async Task Heartbeat_MovesTheExpiryOfTheCurrentDispatchedAttemptOnly()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0);
+        var id = instances[0].Id;
+        InstanceOutcome Heartbeat(int attempt, DateTimeOffset at) => new(id, attempt, OutcomeKind.Heartbeat, at);
+        await ClaimAsync(Claim("node-a", T0));
+        Assert.Equal([false], await Store.ApplyOutcomesAsync([Heartbeat(1, T0)])); // claimed, not yet dispatched
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(id, 1, T0)));
+
+        var beat = T0 + definition.ExpireAfter - TimeSpan.FromSeconds(1);
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([Heartbeat(1, beat)]));
+        var stored = (await Store.GetInstanceAsync(id))!;
+        Assert.Equal((TaskInstanceStatus.Dispatched, 1, beat + definition.ExpireAfter), (stored.Status, stored.Attempt, stored.DueAt));
+        Assert.Empty(await ClaimAsync(Claim("node-b", T0 + definition.ExpireAfter + TimeSpan.FromSeconds(1)))); // not expired: it heartbeats
+        Assert.Equal([false], await Store.ApplyOutcomesAsync([Heartbeat(2, beat)])); // not the current attempt
+
+        Assert.Single(await ClaimAsync(Claim("node-b", beat + definition.ExpireAfter))); // stopped heartbeating: dispatched again
+        Assert.Equal([false], await Store.ApplyOutcomesAsync([Heartbeat(1, beat)])); // a superseded attempt's heartbeat changes nothing
     }
 
     [Fact]

@@ -41,7 +41,9 @@ internal sealed class BusFixture : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
-    public static async Task<BusFixture> StartAsync(Func<ITaskStore, ITaskStore>? wrapStore = null)
+    /// <param name="wrapStore">Wraps the in-memory store, e.g. to gate it.</param>
+    /// <param name="heartbeats">Whether the worker heartbeats while a handler runs; off, a hanging handler is a dead worker.</param>
+    public static async Task<BusFixture> StartAsync(Func<ITaskStore, ITaskStore>? wrapStore = null, bool heartbeats = true)
     {
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(new FakeTimeProvider(Start))
@@ -52,7 +54,7 @@ internal sealed class BusFixture : IAsyncDisposable
         {
             x.AddSchedulerNode(o => o.NodeId = "test-node").UseStore(_ => (wrapStore ?? (store => store)).Invoke(new InMemoryTaskStore()));
             x.AddConsumer<ScriptedTaskConsumer>();
-            x.AddTaskReporting();
+            x.AddTaskReporting(o => o.Heartbeats = heartbeats);
             x.AddConsumer<RecordingConsumer>();
         });
         var fixture = new BusFixture(services.BuildServiceProvider(validateScopes: true));

@@ -73,6 +73,11 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default) =>
         inner.ReleaseClaimsAsync(request, cancellationToken);
 
+    public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) => inner.GetDatabaseTimeAsync(cancellationToken);
+
+    public Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.CancelClaimsAsync(request, now, cancellationToken);
+
     public Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default) =>
         inner.FailDispatchesAsync(request, cancellationToken);
 

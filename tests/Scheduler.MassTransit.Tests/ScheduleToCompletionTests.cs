@@ -85,7 +85,7 @@ public class ScheduleToCompletionTests
     [Fact]
     public async Task AttemptThatOutlivesExpireAfter_IsDispatchedAgainWithTheNextAttempt()
     {
-        await using var f = await BusFixture.StartAsync();
+        await using var f = await BusFixture.StartAsync(heartbeats: false); // a worker that hangs without heartbeats, as a dead one
         var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.Zero, "hang-first") with
         {
             ExpireAfter = TimeSpan.FromSeconds(30),
@@ -103,7 +103,7 @@ public class ScheduleToCompletionTests
     [Fact]
     public async Task StaleReports_DoNotCorruptTheInstance()
     {
-        await using var f = await BusFixture.StartAsync();
+        await using var f = await BusFixture.StartAsync(heartbeats: false);
         var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.Zero, "hang-always") with
         {
             ExpireAfter = TimeSpan.FromSeconds(30),

@@ -132,6 +132,10 @@ public sealed partial class RunnerLoop : BackgroundService
     /// </summary>
     public bool SendsFailing => _circuit.CircuitState != CircuitState.Closed;
 
+    /// <summary><see langword="true"/> while this node's clock is further from the database's than <see cref="SchedulerOptions.MaxClockOffset"/>
+    /// (<see cref="SchedulerClock.IsOutOfBounds"/>): the loop holds and dispatches nothing.</summary>
+    public bool ClockOutOfBounds => _timeProvider is SchedulerClock { IsOutOfBounds: true };
+
     /// <summary>Renews the leases that run low, then claims instances due within the execution window (in batches, up to
     /// <see cref="SchedulerOptions.MaxHeld"/> held in all) and holds them for dispatch; publishes <see cref="TaskDeadLettered"/> for instances
     /// the store dead-lettered because their last attempt expired. While <see cref="SendsFailing"/> it releases what it holds and claims at
@@ -139,6 +143,13 @@ public sealed partial class RunnerLoop : BackgroundService
     public async Task<int> ClaimOnceAsync(CancellationToken cancellationToken = default)
     {
         await RefreshCancellationsAsync(cancellationToken).ConfigureAwait(false);
+        if (ClockOutOfBounds)
+        {
+            // Due-ness cannot be trusted: hold nothing, so nodes whose clocks agree with the database dispatch it.
+            await ReleaseHeldAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
         var probe = false;
         if (SendsFailing)
         {
@@ -190,9 +201,9 @@ public sealed partial class RunnerLoop : BackgroundService
             {
                 foreach (var claim in result.Claimed)
                 {
-                    if (_cancelled.ContainsKey(claim.Instance.DefinitionId))
+                    if (claim.TaskCancelled || _cancelled.ContainsKey(claim.Instance.DefinitionId))
                     {
-                        dropped.Add(Token(claim));
+                        dropped.Add(Token(claim)); // a retry, or an expired attempt, of a cancelled task: never a new attempt
                         continue;
                     }
 
@@ -206,7 +217,11 @@ public sealed partial class RunnerLoop : BackgroundService
                 _heldChanged.Set();
             }
 
-            await ReleaseAsync(dropped).ConfigureAwait(false);
+            if (dropped.Count > 0)
+            {
+                await _store.CancelClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, Claims = dropped }, now, cancellationToken).ConfigureAwait(false);
+            }
+
             await PublishDeadLetteredAsync(result.DeadLettered.Select(i => (i, ExpiredReason(i))).ToList(), now).ConfigureAwait(false);
             if (probe || result.Claimed.Count < want)
             {
@@ -435,7 +450,11 @@ public sealed partial class RunnerLoop : BackgroundService
                 return false; // lost at a renewal (taken over, or cancelled): logged there, and no longer ours to release
             }
 
-            if (lease - dispatchedAt < _leaseMargin)
+            if (ClockOutOfBounds)
+            {
+                // released below; logged by the clock's alignment loop
+            }
+            else if (lease - dispatchedAt < _leaseMargin)
             {
                 // Too close to the end of the lease (the node fell behind): another node may take the claim over at any moment.
                 LogLeaseTooShort(instance.Id, instance.Attempt, lease);
@@ -457,6 +476,7 @@ public sealed partial class RunnerLoop : BackgroundService
                     FireTime = instance.FireTime,
                     DueAt = instance.DueAt ?? instance.FireTime,
                     ExpiresAt = dispatchedAt + instance.ExpireAfter,
+                    ExpireAfter = instance.ExpireAfter,
                     Metadata = claim.Metadata,
                     Payload = claim.Payload,
                 };
@@ -626,14 +646,6 @@ public sealed partial class RunnerLoop : BackgroundService
         var all = new bool[claims.Count];
         Array.Fill(all, true);
         return all;
-    }
-
-    private async Task ReleaseAsync(List<ClaimToken> claims)
-    {
-        if (claims.Count > 0)
-        {
-            await Task.WhenAll(claims.Select(_releases.WriteAsync)).ConfigureAwait(false);
-        }
     }
 
     private static string ExpiredReason(TaskInstance instance) =>

@@ -5,7 +5,8 @@ namespace Scheduler.Core.Runtime;
 /// <summary>
 /// The node's readiness, registered as the health check <c>scheduler</c> with the tag <c>ready</c>: unhealthy while sends to the broker are
 /// failing (<see cref="RunnerLoop.SendsFailing"/>: the runner has released its claims and dispatches nothing until a probe send succeeds),
-/// healthy otherwise. Its data give the claims the node holds. Map it with ASP.NET Core's <c>MapHealthChecks</c>, or read it through
+/// unhealthy also while the node's clock is further from the database's than <see cref="SchedulerOptions.MaxClockOffset"/>
+/// (<see cref="RunnerLoop.ClockOutOfBounds"/>); healthy otherwise. Its data give the claims the node holds. Map it with ASP.NET Core's <c>MapHealthChecks</c>, or read it through
 /// <see cref="HealthCheckService"/>.
 /// </summary>
 public sealed class SchedulerHealthCheck(RunnerLoop runner) : IHealthCheck
@@ -17,6 +18,12 @@ public sealed class SchedulerHealthCheck(RunnerLoop runner) : IHealthCheck
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var data = new Dictionary<string, object> { ["claims"] = runner.ClaimCount, ["held"] = runner.HeldCount };
+        if (runner.ClockOutOfBounds)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy(
+                "This node's clock is further from the database's than Scheduler:MaxClockOffset: the runner dispatches nothing until it is fixed.", data: data));
+        }
+
         return Task.FromResult(runner.SendsFailing
             ? HealthCheckResult.Unhealthy("Sends to the broker are failing: the runner released its claims and dispatches nothing until a probe send succeeds.", data: data)
             : HealthCheckResult.Healthy("The runner dispatches.", data));

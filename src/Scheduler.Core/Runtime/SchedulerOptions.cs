@@ -91,6 +91,17 @@ public sealed class SchedulerOptions
     [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
     public TimeSpan SendRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How far this node's clock may be from the database's before the node refuses to dispatch (it corrects for any offset it measures; an
+    /// offset this large means the host's time service is broken). <value>Default 1 minute; 100 milliseconds to 1 day.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan MaxClockOffset { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the node measures its clock's offset from the database's. <value>Default 1 minute; 1 second to 1 day.</value></summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ClockCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often the cleanup loop runs. <value>Default 1 minute.</value></summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);

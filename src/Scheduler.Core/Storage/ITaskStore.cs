@@ -84,6 +84,11 @@ public interface ITaskStore
     /// <returns>The instance ids that were updated; a failure missing from it found the claim no longer held and changed nothing.</returns>
     Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Claimed → Cancelled at <paramref name="now"/> for each claim the owner still holds (<see cref="TaskInstanceLifecycle.Cancel"/>): the
+    /// runner's answer to a claim of a task that was cancelled, so no new attempt of a cancelled task is ever dispatched.</summary>
+    /// <returns>How many claims were cancelled.</returns>
+    Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Extends to <see cref="LeaseRenewalRequest.LeaseExpiresAt"/> the leases of the claims the owner still holds.</summary>
     /// <returns>The instance ids whose claims were renewed; a claim missing from it is no longer held and must not be dispatched.</returns>
     Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default);
@@ -95,6 +100,10 @@ public interface ITaskStore
     /// <returns>For each outcome, in order, whether it was applied; <see langword="false"/> means the row changed since the saga read it (or is gone),
     /// so the saga decides again on fresh state.</returns>
     Task<IReadOnlyList<bool>> ApplyOutcomesAsync(IReadOnlyList<InstanceOutcome> outcomes, CancellationToken cancellationToken = default);
+
+    /// <summary>The database server's current time (UTC), the one clock the nodes of a cluster align to (<see cref="Runtime.SchedulerClock"/>);
+    /// <see langword="null"/> for a store without a clock of its own (in-memory, or an embedded database on the node's own host).</summary>
+    Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The instance with id <paramref name="id"/>, or <see langword="null"/>.</summary>
     Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default);

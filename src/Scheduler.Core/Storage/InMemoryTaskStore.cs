@@ -137,7 +137,8 @@ public sealed class InMemoryTaskStore : ITaskStore
             {
                 TaskInstanceLifecycle.Claim(instance, request.Owner, request.Now, request.LeaseDuration);
                 var definition = _definitions[instance.DefinitionId];
-                claimed.Add(new ClaimedInstance(instance.Clone(), definition.Metadata, definition.Payload, definition.DestinationQueue));
+                claimed.Add(new ClaimedInstance(instance.Clone(), definition.Metadata, definition.Payload, definition.DestinationQueue,
+                    definition.CancelledAt is not null));
             }
 
             return Task.FromResult(new ClaimResult(claimed.OrderBy(c => c.Instance.DueAt).ThenBy(c => c.Instance.Id).ToList(),
@@ -182,6 +183,30 @@ public sealed class InMemoryTaskStore : ITaskStore
             }
 
             return Task.FromResult(released);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>In process: no clock of its own.</remarks>
+    public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) => Task.FromResult<DateTimeOffset?>(null);
+
+    /// <inheritdoc />
+    public Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            var cancelled = 0;
+            foreach (var claim in request.Claims.Distinct())
+            {
+                if (_instances.TryGetValue(claim.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, claim.Attempt))
+                {
+                    TaskInstanceLifecycle.Cancel(instance, now);
+                    cancelled++;
+                }
+            }
+
+            return Task.FromResult(cancelled);
         }
     }
 

@@ -17,6 +17,10 @@ public enum OutcomeKind
 
     /// <summary>The current attempt failed and was the last: status Failed (dead letter). Fenced like <see cref="RetryScheduled"/>.</summary>
     DeadLettered = 3,
+
+    /// <summary>The current attempt is still running (a heartbeat): it expires at when recorded plus ExpireAfter; the state stays. Fenced by the
+    /// attempt, which must be the current one and dispatched.</summary>
+    Heartbeat = 4,
 }
 
 /// <summary>One decision of the task instance saga, applied by the store as one fenced transition.</summary>

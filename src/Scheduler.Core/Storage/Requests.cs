@@ -59,7 +59,10 @@ public sealed record ClaimRequest
 /// <param name="Metadata">The definition's metadata.</param>
 /// <param name="Payload">The definition's payload.</param>
 /// <param name="DestinationQueue">The definition's destination queue, if any.</param>
-public sealed record ClaimedInstance(TaskInstance Instance, IReadOnlyDictionary<string, string> Metadata, string? Payload, string? DestinationQueue);
+/// <param name="TaskCancelled">Whether the task was cancelled (e.g. while an attempt ran, whose retry or expiry brought the instance back): the
+/// runner cancels such a claim instead of dispatching it.</param>
+public sealed record ClaimedInstance(TaskInstance Instance, IReadOnlyDictionary<string, string> Metadata, string? Payload, string? DestinationQueue,
+    bool TaskCancelled = false);
 
 /// <summary>One claimed attempt, as the fence of the runner's transitions: the instance, the attempt number the claim reserved.</summary>
 /// <param name="InstanceId">The instance.</param>
@@ -101,7 +104,7 @@ public sealed record DispatchFailureRequest
     public required IReadOnlyList<DispatchFailure> Failures { get; init; }
 }
 
-/// <summary>Request of <see cref="ITaskStore.ReleaseClaimsAsync"/>.</summary>
+/// <summary>Request of <see cref="ITaskStore.ReleaseClaimsAsync"/> and <see cref="ITaskStore.CancelClaimsAsync"/>.</summary>
 public sealed record ReleaseRequest
 {
     /// <summary>The node that holds the claims.</summary>

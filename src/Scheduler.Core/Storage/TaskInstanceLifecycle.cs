@@ -158,14 +158,19 @@ public static class TaskInstanceLifecycle
     /// <summary>
     /// The fence of the saga's transitions, and so the saga's own guard: a completion applies to an instance Scheduled, Claimed, Dispatched
     /// or Failed (a success counts even after a retry was scheduled, another attempt claimed, or the instance dead-lettered); a start or a
-    /// failure only to the attempt that is current and out (Claimed or Dispatched). Completed and Cancelled instances accept nothing.
+    /// failure only to the attempt that is current and out (Claimed or Dispatched); a heartbeat only to the current attempt once dispatched.
+    /// Completed and Cancelled instances accept nothing.
     /// </summary>
     public static bool Accepts(TaskInstance instance, OutcomeKind kind, int attempt)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return kind == OutcomeKind.Completed
-            ? instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched or TaskInstanceStatus.Failed
-            : instance.Attempt == attempt && instance.Status is TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched;
+        return kind switch
+        {
+            OutcomeKind.Completed => instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched
+                or TaskInstanceStatus.Failed,
+            OutcomeKind.Heartbeat => instance.Attempt == attempt && instance.Status == TaskInstanceStatus.Dispatched,
+            _ => instance.Attempt == attempt && instance.Status is TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched,
+        };
     }
 
     /// <summary>Applies <paramref name="outcome"/>, which <see cref="Accepts"/> must allow.</summary>
@@ -198,6 +203,10 @@ public static class TaskInstanceLifecycle
                 instance.FinishedAt = outcome.RecordedAt;
                 instance.LastError = outcome.Error;
                 ClearClaim(instance);
+                return;
+            case OutcomeKind.Heartbeat:
+                instance.DueAt = outcome.RecordedAt + instance.ExpireAfter;
+                instance.Version++;
                 return;
             default:
                 instance.Version++;

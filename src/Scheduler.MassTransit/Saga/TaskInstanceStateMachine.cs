@@ -45,6 +45,19 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
             e.CorrelateById(m => m.Message.InstanceId);
             e.OnMissingInstance(m => m.Discard());
         });
+        Event(() => HeartbeatReported, e =>
+        {
+            e.CorrelateById(m => m.Message.InstanceId);
+            e.OnMissingInstance(m => m.Discard());
+        });
+
+        During(Dispatched,
+            When(HeartbeatReported, ctx => TaskInstanceLifecycle.Accepts(ctx.Saga.Instance, OutcomeKind.Heartbeat, ctx.Message.Attempt))
+                .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.Heartbeat,
+                    timeProvider.GetUtcNow())));
+
+        During(Scheduled, Claimed, Failed,
+            Ignore(HeartbeatReported));
 
         During(Claimed, Dispatched,
             When(StartReported, ctx => TaskInstanceLifecycle.Accepts(ctx.Saga.Instance, OutcomeKind.Started, ctx.Message.Attempt))
@@ -100,6 +113,7 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
         // beside the outcome that stands, in the log, and never over it.
         During(Completed, Cancelled,
             Ignore(StartReported),
+            Ignore(HeartbeatReported),
             When(CompletionReported).Then(ctx => LogLateCompletion(logger, ctx.Message.InstanceId, ctx.Message.Attempt, ctx.Saga.CurrentState)),
             When(FailureReported).Then(ctx =>
                 LogLateFailure(logger, ctx.Message.InstanceId, ctx.Message.Attempt, ctx.Message.ExceptionType, ctx.Message.Reason, ctx.Saga.CurrentState)));
@@ -138,6 +152,9 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
 
     /// <summary>A worker's handler completed an attempt (<see cref="TaskCompleted"/>).</summary>
     public Event<TaskCompleted> CompletionReported { get; private set; } = null!;
+
+    /// <summary>A worker's handler is still running an attempt (<see cref="TaskHeartbeat"/>).</summary>
+    public Event<TaskHeartbeat> HeartbeatReported { get; private set; } = null!;
 
     /// <summary>A worker's handler failed an attempt (<see cref="TaskFailed"/>).</summary>
     public Event<TaskFailed> FailureReported { get; private set; } = null!;

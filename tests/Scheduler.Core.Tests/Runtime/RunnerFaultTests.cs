@@ -191,6 +191,41 @@ public class RunnerFaultTests
     }
 
     [Fact]
+    public async Task CancelledTask_WhoseAttemptWasRunning_IsNeverDispatchedAgain_NotAfterExpireAfter_NorAsARetry()
+    {
+        using var f = new LoopFixture();
+        var retry = new RetryPolicy { MaxAttempts = 5, InitialBackoff = TimeSpan.FromSeconds(1), Jitter = false };
+        var expires = await f.ScheduleAsync(Once(TimeSpan.Zero, retry: retry) with { ExpireAfter = TimeSpan.FromSeconds(30) });
+        var fails = await f.ScheduleAsync(Once(TimeSpan.Zero, retry: retry) with { ExpireAfter = TimeSpan.FromSeconds(30) });
+        await f.TickAsync();
+        Assert.Equal(2, f.Dispatcher.Dispatched.Count); // both attempts 1 are running
+
+        Assert.True((await f.Scheduling.CancelAsync(expires)).Found);
+        Assert.True((await f.Scheduling.CancelAsync(fails)).Found);
+        var running = await f.SingleInstanceAsync(fails);
+        Assert.Equal(TaskInstanceStatus.Dispatched, running.Status); // a running attempt may finish
+
+        // The worker reports attempt 1 of one failed: the saga schedules a retry, as it does for any task ...
+        Assert.Equal([true], await f.Store.ApplyOutcomesAsync([new InstanceOutcome(running.Id, 1, OutcomeKind.RetryScheduled, f.Time.GetUtcNow())
+        {
+            RetryAt = f.Time.GetUtcNow().AddSeconds(1), Error = "boom",
+        }]));
+
+        // ... and the other's attempt expires without an outcome; neither is dispatched again, each ends Cancelled, on any node.
+        f.Time.Advance(TimeSpan.FromSeconds(31));
+        await f.TickAsync();
+        f.Time.Advance(TimeSpan.FromMinutes(10)); // long after every node forgot the cancellation it heard about
+        await f.TickAsync();
+
+        Assert.Equal(2, f.Dispatcher.Dispatched.Count);
+        Assert.Equal(TaskInstanceStatus.Cancelled, (await f.SingleInstanceAsync(expires)).Status);
+        var retried = await f.SingleInstanceAsync(fails);
+        Assert.Equal(TaskInstanceStatus.Cancelled, retried.Status);
+        Assert.Equal("boom", retried.LastError);
+        Assert.Empty(f.Dispatcher.DeadLettered);
+    }
+
+    [Fact]
     public async Task ScheduleTask_ReusingATaskIdWithOtherContent_IsRejectedNamingTheField_TheSameContentIsAlreadyScheduled()
     {
         using var f = new LoopFixture();

@@ -89,13 +89,14 @@ internal sealed class BusServices : IAsyncDisposable
     /// <param name="name">Recorded with every receipt.</param>
     /// <param name="queue">The worker's queue; workers on one queue compete.</param>
     /// <param name="ownTasksOnly">Whether the queue receives only tasks sent to it (not bound to published <see cref="TaskDue"/>).</param>
-    public Task<IHost> StartWorkerAsync(string name, string queue = WorkerQueue, bool ownTasksOnly = false) => StartAsync(services =>
+    /// <param name="heartbeats">Whether the worker heartbeats while a handler runs; off, a hanging handler is a dead worker.</param>
+    public Task<IHost> StartWorkerAsync(string name, string queue = WorkerQueue, bool ownTasksOnly = false, bool heartbeats = true) => StartAsync(services =>
     {
         services.AddSingleton(new WorkerIdentity(name));
         services.AddMassTransit(x =>
         {
             x.AddTaskConsumer<WorkerTaskDueConsumer>(queue, ownTasksOnly);
-            x.AddTaskReporting();
+            x.AddTaskReporting(o => o.Heartbeats = heartbeats);
             UseBroker(x);
         });
     });
@@ -120,10 +121,11 @@ internal sealed class BusServices : IAsyncDisposable
     }
 
     /// <summary>The smallest system: node "node-a", worker "worker-a" and the client, whose request client is returned.</summary>
-    public async Task<IRequestClient<ScheduleTask>> StartNodeWorkerAndClientAsync()
+    /// <param name="heartbeats">Whether worker-a heartbeats while a handler runs.</param>
+    public async Task<IRequestClient<ScheduleTask>> StartNodeWorkerAndClientAsync(bool heartbeats = true)
     {
         await StartNodeAsync("node-a");
-        await StartWorkerAsync("worker-a");
+        await StartWorkerAsync("worker-a", heartbeats: heartbeats);
         return await StartClientAsync();
     }
 
@@ -330,7 +332,7 @@ internal sealed class HangRelease : IDisposable
 
 /// <summary>
 /// A worker's handler; the task's metadata scripts it: "behavior" = fail-once | fail-always | hang-first (attempt 1 never finishes,
-/// as if its worker died, until the test ends).
+/// as if its worker died, until the test ends) | run-3x (the handler runs three times the task's ExpireAfter, then returns).
 /// </summary>
 internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder recorder, HangRelease release, TimeProvider time) : IConsumer<TaskDue>
 {
@@ -346,6 +348,9 @@ internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder re
                 throw new InvalidOperationException($"scripted failure of attempt {due.Attempt}");
             case "hang-first" when due.Attempt == 1:
                 await Task.Delay(Timeout.Infinite, release.Source.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                break;
+            case "run-3x":
+                await Task.Delay(due.ExpireAfter * 3, release.Source.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 break;
         }
     }

@@ -61,7 +61,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
     public async Task AttemptWhoseHandlerNeverReturns_IsDispatchedAgainAfterExpireAfter_AsAttempt2_AndCompletes()
     {
         await using var bus = new BusServices(environment, output);
-        var client = await bus.StartNodeWorkerAndClientAsync();
+        var client = await bus.StartNodeWorkerAndClientAsync(heartbeats: false); // worker-a hangs without heartbeats, as a dead worker
         var expireAfter = TimeSpan.FromSeconds(3);
 
         var scheduled = await BusServices.ScheduleAsync(client, Once.Scripted(Once.FromNow(TimeSpan.Zero), "hang-first") with { ExpireAfter = expireAfter });
