@@ -67,6 +67,21 @@ public partial class PhraseGrammarTests
 
     [Theory]
     [MemberData(nameof(Accepted))]
+    public void ScheduleTask_StoresAFormThatFiresTheSame_WithoutThePhraseOrTheAnchor(string phrase, string zone, string normalized, string fires)
+    {
+        var from = Anchor(zone);
+        var definition = Core.Definitions.TaskDefinitionFactory.Create(new ScheduleTask { Trigger = phrase, TimeZone = zone, StartAt = from }, from);
+
+        // What a node rebuilds from the stored row, here with another anchor: the table's fire times, whatever the grammar does later.
+        var rebuilt = TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, from.AddYears(1));
+        Assert.NotEqual(TriggerKind.Text, definition.TriggerKind);
+        Assert.Equal(normalized, definition.Trigger.Replace("\n", " / ", StringComparison.Ordinal));
+        Assert.Equal(fires.Split(' '), Fires.Next(rebuilt, from, 3));
+        Assert.Equal(Core.Triggers.Phrases.PhraseGrammar.Canonical(phrase), definition.TriggerPhrase);
+    }
+
+    [Theory]
+    [MemberData(nameof(Accepted))]
     public void Describe_ParsesBackToTheSameSchedule(string phrase, string zone, string normalized, string fires)
     {
         var from = Anchor(zone);
