@@ -113,7 +113,8 @@ internal static class PhraseNormalizer
         }
 
         var limit = unit == PhraseUnit.Hour ? 24 : 60;
-        var days = DaySet(s);
+        var daySet = DaySet(s);
+        var days = daySet.Count == 7 ? "*" : DayField(daySet);
         var months = MonthSet(s);
         int[]? hours = null;
         if (s.Window is var (from, to))
@@ -200,7 +201,7 @@ internal static class PhraseNormalizer
 
         if (days != "*")
         {
-            parts.Add($"BYDAY={string.Join(',', ExpandDays(days).Select(IcalDay))}");
+            parts.Add($"BYDAY={string.Join(',', daySet.Select(IcalDay))}");
         }
 
         if (hours is not null)
@@ -381,8 +382,8 @@ internal static class PhraseNormalizer
         return remainder == 0 ? value : new DateTime(value.Ticks - remainder + ticks, DateTimeKind.Unspecified);
     }
 
-    // The cron day-of-week field of the phrase's days minus exceptions ("*" for all).
-    private static string DaySet(PhraseSchedule s)
+    // The phrase's days minus exceptions (all seven when it names none).
+    private static SortedSet<DayOfWeek> DaySet(PhraseSchedule s)
     {
         var days = s.Days.Count > 0 ? new SortedSet<DayOfWeek>(s.Days) : [.. Enum.GetValues<DayOfWeek>()];
         days.ExceptWith(s.ExceptDays);
@@ -391,7 +392,7 @@ internal static class PhraseNormalizer
             throw new PhraseException("the exception removes every day, so it would never fire", ["every hour except weekends"]);
         }
 
-        return days.Count == 7 ? "*" : DayField(days);
+        return days;
     }
 
     private static string MonthSet(PhraseSchedule s)
@@ -408,11 +409,6 @@ internal static class PhraseNormalizer
 
     // 1-5 for runs of three or more, else a list: cron's day-of-week numbers (0 = Sunday).
     private static string DayField(IEnumerable<DayOfWeek> days) => List([.. days.Select(d => (int)d)]);
-
-    private static IEnumerable<DayOfWeek> ExpandDays(string field) =>
-        field.Split(',').SelectMany(part => part.Contains('-', StringComparison.Ordinal)
-            ? Enumerable.Range(int.Parse(part.Split('-')[0], CultureInfo.InvariantCulture), int.Parse(part.Split('-')[1], CultureInfo.InvariantCulture) - int.Parse(part.Split('-')[0], CultureInfo.InvariantCulture) + 1)
-            : [int.Parse(part, CultureInfo.InvariantCulture)]).Select(d => (DayOfWeek)d);
 
     /// <summary>A cron list: ascending runs of three or more as ranges (<c>9-17</c>), others comma-separated, in the given order otherwise.</summary>
     internal static string List(int[] values)
