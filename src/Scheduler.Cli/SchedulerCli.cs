@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Globalization;
+using NodaTime;
 using Scheduler.Contracts;
 using Scheduler.Core.Triggers;
 
@@ -17,7 +19,8 @@ public static class SchedulerCli
     private static readonly string[] Kinds = ["once", "cron", "cron6", "rrule", "text"];
 
     /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
-    /// <param name="args">The arguments, e.g. <c>next "every weekday at 9am" --tz Europe/Berlin --count 3</c>.</param>
+    /// <param name="args">The arguments, e.g. <c>next "every weekday at 9am" --tz Europe/Berlin --count 3</c>. An argument that starts with
+    /// <c>@</c> is a trigger (<c>@daily</c>), never a response file.</param>
     /// <param name="output">Standard output: one fire time per line (ISO-8601 with the zone's offset), or the explanation.</param>
     /// <param name="error">Standard error: what was wrong with the input.</param>
     /// <param name="clock">The clock that gives the default <c>--from</c> (now).</param>
@@ -43,14 +46,21 @@ public static class SchedulerCli
             }
         });
 
-        var next = new Command("next", "Print the next fire times of a trigger, strictly after --from, one per line.") { trigger, kind, zone, from, count };
+        var explainTimes = new Option<bool>("--explain") { Description = "Print the trigger's English description first, and each fire time's weekday and wall-clock time beside it." };
+        var next = new Command("next", "Print the next fire times of a trigger, strictly after --from, one per line.") { trigger, kind, zone, from, count, explainTimes };
         next.SetAction(result => Invoke(result, trigger, kind, zone, from, clock, error, built =>
         {
             var printed = 0;
             var cursor = built.From;
+            var explained = result.GetValue(explainTimes);
+            if (explained)
+            {
+                output.WriteLine($"# {built.Trigger.Describe()} ({built.Trigger.TimeZone.Id})");
+            }
+
             while (printed < result.GetValue(count) && built.Trigger.GetNextFireTime(cursor) is { } fire)
             {
-                output.WriteLine(Format(fire, built.Trigger.TimeZone));
+                output.WriteLine(explained ? $"{Format(fire, built.Trigger.TimeZone)}  {Spoken(fire, built.Trigger.TimeZone)}" : Format(fire, built.Trigger.TimeZone));
                 cursor = fire;
                 printed++;
             }
@@ -64,8 +74,27 @@ public static class SchedulerCli
         var explain = new Command("explain", "Describe a trigger and print its normalized form (cron, RRULE or instant).") { trigger, kind, zone, from };
         explain.SetAction(result => Invoke(result, trigger, kind, zone, from, clock, error, built => Explain(built.Trigger, output)));
 
-        var root = new RootCommand("Scheduler's trigger tool: list fire times and explain triggers.") { next, explain };
-        var parsed = root.Parse(args);
+        // A plain command named "scheduler" rather than RootCommand, whose name is the assembly's (Scheduler.Cli) in help and errors.
+        var version = new Option<bool>("--version") { Description = "Print the tool's version and the version of the tz database it uses." };
+        var root = new Command("scheduler", "Scheduler's trigger tool: list fire times and explain triggers (ISO-8601 instant, cron, RRULE or English phrase).")
+        {
+            next, explain, new HelpOption(), version,
+        };
+        root.SetAction(result =>
+        {
+            if (result.GetValue(version))
+            {
+                output.WriteLine($"scheduler {ToolVersion}");
+                output.WriteLine($"tz database {TimeZones.TzdbVersion} (embedded in NodaTime {typeof(DateTimeZone).Assembly.GetName().Version?.ToString(3)})");
+                return Success;
+            }
+
+            WriteUsage(error);
+            return InvalidInput;
+        });
+
+        // Response files are off: an argument such as "@daily" is a trigger (a cron macro), not a file to read arguments from.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)
@@ -73,13 +102,29 @@ public static class SchedulerCli
                 error.WriteLine(parseError.Message);
             }
 
-            error.WriteLine("Usage: scheduler next \"<trigger>\" [--kind once|cron|cron6|rrule|text] [--tz ZONE] [--from ISO-8601] [--count N]");
-            error.WriteLine("       scheduler explain \"<trigger>\" [--kind ...] [--tz ZONE] [--from ISO-8601]");
-            error.WriteLine("       scheduler --help");
+            WriteUsage(error);
             return InvalidInput;
         }
 
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>The tool's version (the assembly's informational version, without the source revision).</summary>
+    public static string ToolVersion =>
+        (typeof(SchedulerCli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0").Split('+')[0];
+
+    private static void WriteUsage(TextWriter error)
+    {
+        error.WriteLine("Usage: scheduler next \"<trigger>\" [--kind once|cron|cron6|rrule|text] [--tz ZONE] [--from ISO-8601] [--count N] [--explain]");
+        error.WriteLine("       scheduler explain \"<trigger>\" [--kind ...] [--tz ZONE] [--from ISO-8601]");
+        error.WriteLine("       scheduler --help | --version");
+    }
+
+    private static string Spoken(DateTimeOffset instant, DateTimeZone zone)
+    {
+        var local = WallClock.InZone(instant, zone);
+        return local.ToString("dddd d MMMM yyyy, h:mmtt", CultureInfo.InvariantCulture).Replace("AM", "am", StringComparison.Ordinal).Replace("PM", "pm", StringComparison.Ordinal);
     }
 
     private static int Invoke(ParseResult result, Argument<string> trigger, Option<string?> kind, Option<string> zone, Option<string?> from, TimeProvider clock,
@@ -126,7 +171,7 @@ public static class SchedulerCli
         }
     }
 
-    private static ITrigger Build(string expression, string? kind, TimeZoneInfo zone, DateTimeOffset anchor) => kind switch
+    private static ITrigger Build(string expression, string? kind, DateTimeZone zone, DateTimeOffset anchor) => kind switch
     {
         "cron" => CronTrigger.Parse(expression, zone, requiredFields: 5),
         "cron6" => CronTrigger.Parse(expression, zone, requiredFields: 6),
@@ -155,6 +200,6 @@ public static class SchedulerCli
         output.WriteLine(normalized.Expression);
     }
 
-    private static string Format(DateTimeOffset instant, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTime(instant, zone).ToString(instant.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:sszzz" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+    private static string Format(DateTimeOffset instant, DateTimeZone zone) =>
+        WallClock.InZone(instant, zone).ToString(instant.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:sszzz" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
 }

@@ -88,12 +88,15 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
 
             // Columns added since the first schema: added to a table created before them, looked up first so a node's start takes no
             // table lock when nothing is missing.
-            var columns = await context.Database.SqlQueryRaw<string>(_dialect.InstanceColumnsSql).ToListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var (column, statement) in _dialect.UpgradeStatements())
+            foreach (var (columnsSql, statements) in new[] { (_dialect.InstanceColumnsSql, _dialect.UpgradeStatements()), (_dialect.DefinitionColumnsSql, _dialect.DefinitionUpgradeStatements()) })
             {
-                if (!columns.Contains(column, StringComparer.OrdinalIgnoreCase))
+                var columns = await context.Database.SqlQueryRaw<string>(columnsSql).ToListAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var (column, statement) in statements)
                 {
-                    await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
+                    if (!columns.Contains(column, StringComparer.OrdinalIgnoreCase))
+                    {
+                        await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
         }
@@ -560,13 +563,13 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     {
         var args = _dialect.Arguments();
         var rows = Rows(definitions, d => string.Join(", ",
-            args.Id(d.Id), args.Int((int)d.TriggerKind), args.Text(d.Trigger), args.Text(d.TimeZoneId), args.Time(d.StartAt),
+            args.Id(d.Id), args.Int((int)d.TriggerKind), args.Text(d.Trigger), args.Text(d.TriggerPhrase), args.Text(d.TimeZoneId), args.Time(d.StartAt),
             args.Text(SerializeMetadata(d.Metadata)), args.Text(d.Payload), args.Duration(d.ExpireAfter), args.Text(SerializeRetry(d.Retry)),
             args.Int((int)d.Misfire), args.Text(d.DestinationQueue), args.Text(d.IdempotencyKey), args.Time(d.CreatedAt), args.Time(d.NextFireTime),
             args.Time(d.CancelledAt), "1"));
         // No conflict target: a row that collides on any unique key (the primary key or the idempotency key's unique index) is skipped.
         var sql = $"""
-            INSERT INTO {DefinitionsTable} (id, trigger_kind, trigger_expression, time_zone_id, start_at, metadata, payload, expire_after, retry,
+            INSERT INTO {DefinitionsTable} (id, trigger_kind, trigger_expression, trigger_phrase, time_zone_id, start_at, metadata, payload, expire_after, retry,
                 misfire, destination_queue, idempotency_key, created_at, next_fire_time, cancelled_at, version)
             VALUES {rows}
             ON CONFLICT DO NOTHING

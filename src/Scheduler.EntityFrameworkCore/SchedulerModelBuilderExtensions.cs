@@ -40,6 +40,7 @@ public static class SchedulerModelBuilderExtensions
             MapId(d.Property(x => x.Id).HasColumnName("id"), sqlite);
             d.Property(x => x.TriggerKind).HasColumnName("trigger_kind");
             d.Property(x => x.Trigger).HasColumnName("trigger_expression");
+            d.Property(x => x.TriggerPhrase).HasColumnName("trigger_phrase");
             d.Property(x => x.TimeZoneId).HasColumnName("time_zone_id");
             MapTime(d.Property(x => x.StartAt).HasColumnName("start_at"), sqlite);
             d.Property(x => x.Metadata).HasColumnName("metadata").HasConversion(MetadataConverter, MetadataComparer);

@@ -16,6 +16,7 @@ internal sealed class SqlDialect
             id {0} NOT NULL PRIMARY KEY,
             trigger_kind {4} NOT NULL,
             trigger_expression {3} NOT NULL,
+            trigger_phrase {3} NULL,
             time_zone_id {3} NOT NULL,
             start_at {1} NOT NULL,
             metadata {3} NOT NULL,
@@ -99,10 +100,22 @@ internal sealed class SqlDialect
         ("reported_completed_at", $"ALTER TABLE {InstancesTable} ADD COLUMN reported_completed_at {(IsSqlite ? "INTEGER" : "timestamptz")} NULL"),
     ];
 
+    /// <summary>As <see cref="UpgradeStatements"/>, for the task definitions table: <c>trigger_phrase</c> (the English phrase a task was
+    /// scheduled with, for display; NULL for tasks stored before it, whose phrase is their trigger_expression).</summary>
+    public IReadOnlyList<(string Column, string Statement)> DefinitionUpgradeStatements() =>
+    [
+        ("trigger_phrase", $"ALTER TABLE {DefinitionsTable} ADD COLUMN trigger_phrase {(IsSqlite ? "TEXT" : "text")} NULL"),
+    ];
+
     /// <summary>The names of the task instances table's columns, one per row in a column named <c>Value</c>.</summary>
-    public string InstanceColumnsSql => IsSqlite
-        ? $"SELECT name AS \"Value\" FROM pragma_table_info('{InstancesTable}')"
-        : $"SELECT column_name AS \"Value\" FROM information_schema.columns WHERE table_name = '{InstancesTable}' AND table_schema = current_schema()";
+    public string InstanceColumnsSql => ColumnsSql(InstancesTable);
+
+    /// <summary>The names of the task definitions table's columns, one per row in a column named <c>Value</c>.</summary>
+    public string DefinitionColumnsSql => ColumnsSql(DefinitionsTable);
+
+    private string ColumnsSql(string table) => IsSqlite
+        ? $"SELECT name AS \"Value\" FROM pragma_table_info('{table}')"
+        : $"SELECT column_name AS \"Value\" FROM information_schema.columns WHERE table_name = '{table}' AND table_schema = current_schema()";
 
     /// <summary>
     /// Dispatched → Failed for up to <c>limit</c> instances whose last allowed attempt expired at <c>now</c>

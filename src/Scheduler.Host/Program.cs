@@ -76,7 +76,7 @@ var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOpt
 var transportName = transport.Kind == TransportKind.RabbitMq ? $"RabbitMq {transport.RabbitMq.Uri.Host}:{transport.RabbitMq.Uri.Port}" : "InMemory";
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Scheduler.Host");
 HostLog.NodeConfigured(logger, options.NodeId, transportName,
-    store.Kind, options.ExecutionWindow, options.PollInterval, options.LeaseDuration);
+    store.Kind, options.ExecutionWindow, options.PollInterval, options.LeaseDuration, Scheduler.Core.Triggers.TimeZones.TzdbVersion);
 await host.RunAsync();
 
 static T Bind<T>(IConfiguration configuration, string section)

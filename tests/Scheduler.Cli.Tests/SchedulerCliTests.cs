@@ -54,11 +54,25 @@ public class SchedulerCliTests
             [
                 "kind: text",
                 "time zone: America/New_York",
-                "description: 'every other tuesday at 9:34am': every 2 weeks on Tuesday at 09:34 from 2025-01-07 09:34:00 (America/New_York)",
+                "description: every 2 weeks on tuesday at 9:34am starting 2025-01-07",
                 "normalized (rrule):",
                 "DTSTART;TZID=America/New_York:20250107T093400",
                 "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
             ], output);
+    }
+
+    [Theory]
+    [InlineData("0 9 * * 1-5", "description: every weekday at 9am", "normalized (cron):")]
+    [InlineData("FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=17;BYMINUTE=0;BYSECOND=0", "description: every month on the last friday at 5pm starting 2025-01-31", "normalized (rrule):")]
+    [InlineData("@daily", "description: every day at midnight", "normalized (cron):")]
+    [InlineData("in 90 minutes", "description: on 2025-01-01 at 1:30am", "normalized (instant):")]
+    public void Explain_DescribesCronRRuleAndOnceInTheGrammar(string trigger, string description, string form)
+    {
+        var (exitCode, output, _) = Run("explain", trigger);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains(description, output);
+        Assert.Contains(form, output);
     }
 
     [Fact]
@@ -94,6 +108,54 @@ public class SchedulerCliTests
         Assert.Equal(2, exitCode);
         Assert.Empty(output);
         Assert.Contains(fragment, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // Arguments that start with '@' are triggers (cron macros), not response files.
+    [InlineData("@daily", "2025-01-02T00:00:00+00:00 2025-01-03T00:00:00+00:00")]
+    [InlineData("@hourly", "2025-01-01T01:00:00+00:00 2025-01-01T02:00:00+00:00")]
+    [InlineData("@weekly", "2025-01-05T00:00:00+00:00 2025-01-12T00:00:00+00:00")]
+    public void Next_ReadsAtArgumentsAsTriggers(string trigger, string expected)
+    {
+        var (exitCode, output, error) = Run("next", trigger, "--count", "2");
+
+        Assert.Equal("", error);
+        Assert.Equal(0, exitCode);
+        Assert.Equal(expected.Split(' '), output);
+    }
+
+    [Fact]
+    public void Next_PrintsTheDescriptionBesideTheTimes_WhenExplainIsGiven()
+    {
+        var (exitCode, output, _) = Run("next", "every weekday at 9am", "--tz", "Europe/Berlin", "--count", "2", "--explain");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(
+            [
+                "# every weekday at 9am (Europe/Berlin)",
+                "2025-01-01T09:00:00+01:00  Wednesday 1 January 2025, 9:00am",
+                "2025-01-02T09:00:00+01:00  Thursday 2 January 2025, 9:00am",
+            ], output);
+    }
+
+    [Fact]
+    public void Help_NamesTheCommandScheduler()
+    {
+        var (exitCode, output, _) = Run("--help");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("  scheduler [command] [options]", output);
+        Assert.DoesNotContain(output, line => line.Contains("Scheduler.Cli", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Version_PrintsTheTzDatabaseVersion()
+    {
+        var (exitCode, output, _) = Run("--version");
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("scheduler ", output[0], StringComparison.Ordinal);
+        Assert.Equal($"tz database {Core.Triggers.TimeZones.TzdbVersion} (embedded in NodaTime 3.3.7)", output[1]);
     }
 
     [Fact]

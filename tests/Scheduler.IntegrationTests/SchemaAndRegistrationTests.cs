@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Scheduler.Contracts;
 using Scheduler.Core;
+using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using Scheduler.EntityFrameworkCore;
 using static Scheduler.IntegrationTests.TestData;
@@ -58,7 +60,7 @@ public sealed class RegistrationTests(SqliteDatabaseFixture sqlite, PostgresData
     }
 }
 
-/// <summary>A database created by an earlier version (before <c>max_attempts</c> and <c>reported_completed_at</c>) gets the new columns at the
+/// <summary>A database created by an earlier version (before <c>max_attempts</c>, <c>reported_completed_at</c> and <c>trigger_phrase</c>) gets the new columns at the
 /// next start, and its instances go on through the lifecycle.</summary>
 public sealed class SchemaUpgradeTests(SqliteDatabaseFixture sqlite, PostgresDatabaseFixture postgres)
     : IClassFixture<SqliteDatabaseFixture>, IClassFixture<PostgresDatabaseFixture>
@@ -76,10 +78,17 @@ public sealed class SchemaUpgradeTests(SqliteDatabaseFixture sqlite, PostgresDat
         {
             await context.Database.ExecuteSqlRawAsync("ALTER TABLE task_instances DROP COLUMN max_attempts");
             await context.Database.ExecuteSqlRawAsync("ALTER TABLE task_instances DROP COLUMN reported_completed_at");
+            await context.Database.ExecuteSqlRawAsync("ALTER TABLE task_definitions DROP COLUMN trigger_phrase");
         }
 
         await store.EnsureSchemaAsync();
         await store.EnsureSchemaAsync(); // and again: nothing left to add
+
+        // A phrase task is stored as its RRULE, with the phrase beside it for display.
+        var phrase = TaskDefinitionFactory.Create(new ScheduleTask { Trigger = "every other tuesday at 9:34am", TimeZone = "America/New_York" }, T0);
+        await store.AddDefinitionsAsync([phrase]);
+        var stored = (await store.GetDefinitionAsync(phrase.Id))!;
+        Assert.Equal(("every other tuesday at 9:34am", TriggerKind.RRule, phrase.Trigger), (stored.TriggerPhrase, stored.TriggerKind, stored.Trigger));
 
         var (_, instances) = await SeedAsync(store, T0);
         var claimed = Assert.Single((await store.ClaimDueInstancesAsync(Claim("node-a", T0))).Claimed);

@@ -14,8 +14,14 @@ public sealed class TaskDefinition
     /// <summary>How <see cref="Trigger"/> is read (never <see cref="TriggerKind.Detect"/> once stored).</summary>
     public required TriggerKind TriggerKind { get; init; }
 
-    /// <summary>The normalized trigger expression.</summary>
+    /// <summary>The normalized trigger expression: an instant, a cron expression or DTSTART and RRULE lines. An English phrase is stored
+    /// as the cron or RRULE it normalized to when the task was scheduled (<see cref="TriggerKind"/> is then Cron or RRule), so a later
+    /// change of the grammar never moves a stored task's fire times.</summary>
     public required string Trigger { get; init; }
+
+    /// <summary>The English phrase the task was scheduled with (recurring or one-shot), in canonical form (lower case, single spaces), kept
+    /// for display and to recognise a repeated command; <see langword="null"/> for other triggers. Fire times come from <see cref="Trigger"/>.</summary>
+    public string? TriggerPhrase { get; init; }
 
     /// <summary>The IANA time zone id the trigger is evaluated in.</summary>
     public required string TimeZoneId { get; init; }

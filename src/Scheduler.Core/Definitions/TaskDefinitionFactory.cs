@@ -111,11 +111,19 @@ public static class TaskDefinitionFactory
                 $"Trigger '{command.Trigger}' first fires at {first.Value.ToString("O", CultureInfo.InvariantCulture)}, which is outside the supported range, {TriggerInstants.Range}. Give a fire time within it.");
         }
 
+        // A phrase is stored as what it normalized to (cron, an RRULE whose DTSTART holds the anchor, or a one-shot's instant), and the
+        // phrase for display.
+        var stored = trigger is TextTrigger text ? text.Normalized : trigger;
+        var phrase = trigger is TextTrigger recurring ? recurring.Expression
+            : trigger is ExecuteOnceTrigger && (command.TriggerKind == TriggerKind.Text
+                || (command.TriggerKind == TriggerKind.Detect && TriggerFactory.Detect(command.Trigger, trigger.TimeZone) == TriggerKind.Text))
+                ? Core.Triggers.Phrases.PhraseGrammar.Canonical(command.Trigger) : null;
         return new TaskDefinition
         {
             Id = command.TaskId ?? (newId ?? Guid.CreateVersion7).Invoke(),
-            TriggerKind = trigger.Kind,
-            Trigger = trigger.Expression,
+            TriggerKind = stored.Kind,
+            Trigger = stored.Expression,
+            TriggerPhrase = phrase,
             TimeZoneId = trigger.TimeZone.Id,
             StartAt = startAt,
             Metadata = metadata,
@@ -155,11 +163,17 @@ public static class TaskDefinitionFactory
         };
 
         static long Micros(DateTimeOffset instant) => instant.UtcTicks / 10; // what every store keeps of an instant
+
+        // A phrase is compared as the phrase: what it normalized to depends on when it was scheduled (an RRULE's DTSTART, a one-shot's instant),
+        // so a repeat a moment later is the same command. A task stored with kind Text (before phrases were stored normalized) holds its phrase.
+        static string ShownTrigger(TaskDefinition d) => d.TriggerPhrase ?? (d.TriggerKind == TriggerKind.Text ? d.Trigger : $"{d.TriggerKind} {d.Trigger}");
+        var triggerDiffers = requested.TriggerPhrase is { } phrase && command.StartAt is null
+            ? !string.Equals(stored.TriggerPhrase ?? (stored.TriggerKind == TriggerKind.Text ? stored.Trigger : null), phrase, StringComparison.Ordinal)
+            : stored.TriggerKind != requested.TriggerKind || !string.Equals(stored.Trigger, requested.Trigger, StringComparison.Ordinal);
         var differences = new (string Field, bool Differs, object? Stored, object? Requested)[]
         {
             ("IdempotencyKey", !string.Equals(stored.IdempotencyKey, requested.IdempotencyKey, StringComparison.Ordinal), stored.IdempotencyKey, requested.IdempotencyKey),
-            ("Trigger", stored.TriggerKind != requested.TriggerKind || !string.Equals(stored.Trigger, requested.Trigger, StringComparison.Ordinal),
-                $"{stored.TriggerKind} {stored.Trigger}", $"{requested.TriggerKind} {requested.Trigger}"),
+            ("Trigger", triggerDiffers, ShownTrigger(stored), ShownTrigger(requested)),
             ("TimeZone", !string.Equals(stored.TimeZoneId, requested.TimeZoneId, StringComparison.Ordinal), stored.TimeZoneId, requested.TimeZoneId),
             ("StartAt", command.StartAt is not null && Micros(stored.StartAt) != Micros(requested.StartAt), stored.StartAt, requested.StartAt),
             ("Metadata", stored.Metadata.Count != requested.Metadata.Count

@@ -1,4 +1,5 @@
 using Cronos;
+using NodaTime;
 using Scheduler.Contracts;
 
 namespace Scheduler.Core.Triggers;
@@ -11,8 +12,8 @@ namespace Scheduler.Core.Triggers;
 /// DST handling is Cronos's: a fire time in a spring-forward gap runs at the first valid instant after the gap; in a fall-back overlap
 /// a fixed-time schedule fires once and an interval schedule fires in both offsets. An interval schedule is one whose seconds, minutes
 /// or hours field has a <c>*</c>, a range or a step (e.g. <c>*/15 * * * *</c>, <c>0 1-3 * * *</c>), as Cronos classifies it. Cronos
-/// evaluates the wall-clock schedule; the mapping to instants is <see cref="WallClock"/>'s, because Cronos inherits the runtime's wrong
-/// answers on Linux for zones such as Europe/Dublin and Pacific/Apia (it returns the same instant again, or one before <c>after</c>).
+/// evaluates the wall-clock schedule; <see cref="WallClock"/> maps it to instants with the tz database embedded in NodaTime, so the
+/// fire times do not depend on the host's tzdata.
 /// </remarks>
 public sealed partial class CronTrigger : ITrigger
 {
@@ -31,7 +32,7 @@ public sealed partial class CronTrigger : ITrigger
 
     private readonly ZonedSchedule _schedule;
 
-    private CronTrigger(CronExpression cron, string expression, TimeZoneInfo timeZone, bool isInterval)
+    private CronTrigger(CronExpression cron, string expression, DateTimeZone timeZone, bool isInterval)
     {
         Expression = expression;
         TimeZone = timeZone;
@@ -45,7 +46,7 @@ public sealed partial class CronTrigger : ITrigger
     public string Expression { get; }
 
     /// <inheritdoc />
-    public TimeZoneInfo TimeZone { get; }
+    public DateTimeZone TimeZone { get; }
 
     /// <summary>Whether the expression has a seconds field (6 fields).</summary>
     public bool HasSeconds => Expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6;
@@ -57,7 +58,13 @@ public sealed partial class CronTrigger : ITrigger
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => _schedule.Next(after);
 
     /// <inheritdoc />
-    public string Describe() => $"cron '{Expression}' in {TimeZone.Id}";
+    /// <remarks>In the phrase grammar, so that the text parses back to the same schedule (<c>0 9 * * 1-5</c>: "every weekday at 9am");
+    /// an expression the grammar cannot say (minute ranges, steps that do not divide the hour, day of month together with day of week)
+    /// is described as "whenever cron '…' matches", which does not parse back.</remarks>
+    public string Describe() =>
+        Phrases.TriggerEnglish.TryCron(Macros.TryGetValue(Expression, out var macro) ? macro : Expression) is { } schedule
+            ? Phrases.PhraseWriter.Write(schedule)
+            : $"whenever cron '{Expression}' matches";
 
     /// <summary>Parses a 5- or 6-field cron expression (or a Cronos macro) for <paramref name="timeZone"/>.</summary>
     /// <param name="expression">The cron expression.</param>
@@ -65,7 +72,7 @@ public sealed partial class CronTrigger : ITrigger
     /// <param name="requiredFields">5 or 6 to require that many fields (macros are then rejected); <see langword="null"/> accepts both.</param>
     /// <exception cref="TriggerFormatException">The expression is not valid cron, or does not have <paramref name="requiredFields"/>
     /// fields; the message names it and quotes Cronos's reason.</exception>
-    public static CronTrigger Parse(string expression, TimeZoneInfo timeZone, int? requiredFields = null)
+    public static CronTrigger Parse(string expression, DateTimeZone timeZone, int? requiredFields = null)
     {
         ArgumentNullException.ThrowIfNull(expression);
         ArgumentNullException.ThrowIfNull(timeZone);

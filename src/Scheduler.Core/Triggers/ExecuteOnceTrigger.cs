@@ -1,4 +1,5 @@
 using System.Globalization;
+using NodaTime;
 using Scheduler.Contracts;
 
 namespace Scheduler.Core.Triggers;
@@ -9,10 +10,10 @@ public sealed class ExecuteOnceTrigger : ITrigger
     /// <summary>Creates a trigger that fires at <paramref name="fireTime"/>.</summary>
     /// <param name="fireTime">The instant to fire at; an instant in the past fires as soon as the task is scheduled.</param>
     /// <param name="timeZone">The zone used for <see cref="Describe"/>. Default UTC.</param>
-    public ExecuteOnceTrigger(DateTimeOffset fireTime, TimeZoneInfo? timeZone = null)
+    public ExecuteOnceTrigger(DateTimeOffset fireTime, DateTimeZone? timeZone = null)
     {
         FireTime = fireTime.ToUniversalTime();
-        TimeZone = timeZone ?? TimeZoneInfo.Utc;
+        TimeZone = timeZone ?? DateTimeZone.Utc;
     }
 
     /// <summary>The instant the trigger fires at (UTC).</summary>
@@ -25,21 +26,28 @@ public sealed class ExecuteOnceTrigger : ITrigger
     public string Expression => FireTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
-    public TimeZoneInfo TimeZone { get; }
+    public DateTimeZone TimeZone { get; }
 
     /// <inheritdoc />
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => FireTime > after ? FireTime : null;
 
     /// <inheritdoc />
-    public string Describe() =>
-        $"once at {TimeZoneInfo.ConvertTime(FireTime, TimeZone).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)} ({TimeZone.Id})";
+    /// <remarks>"on 2026-01-05 at 2:30pm" (the wall-clock time in <see cref="TimeZone"/>), which the phrase grammar reads back; an instant
+    /// with seconds is written in ISO-8601 with the zone's offset, which <see cref="TriggerKind.Detect"/> reads back.</remarks>
+    public string Describe()
+    {
+        var local = WallClock.InZone(FireTime, TimeZone);
+        return local.Second == 0 && local.Millisecond == 0 && local.Ticks % TimeSpan.TicksPerMillisecond == 0
+            ? $"on {local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} at {Phrases.PhraseWriter.Time(TimeOnly.FromDateTime(local.DateTime))}"
+            : local.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+    }
 
     /// <summary>
     /// Reads an ISO-8601 date and time such as <c>2026-01-05T14:30:00Z</c> or <c>2026-01-05T14:30:00+01:00</c>; without an offset
     /// the wall-clock time is read in <paramref name="timeZone"/> under <see cref="WallClock"/>'s DST policy (a time inside a gap runs at the first valid instant after it; in an overlap, at the earlier instant).
     /// </summary>
     /// <exception cref="TriggerFormatException">The text is not an ISO-8601 date and time.</exception>
-    public static ExecuteOnceTrigger Parse(string text, TimeZoneInfo timeZone)
+    public static ExecuteOnceTrigger Parse(string text, DateTimeZone timeZone)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(timeZone);
@@ -53,7 +61,7 @@ public sealed class ExecuteOnceTrigger : ITrigger
     }
 
     /// <summary>Whether <paramref name="text"/> reads as an ISO-8601 date and time; see <see cref="Parse"/>.</summary>
-    public static bool TryParseInstant(string text, TimeZoneInfo timeZone, out DateTimeOffset instant)
+    public static bool TryParseInstant(string text, DateTimeZone timeZone, out DateTimeOffset instant)
     {
         ArgumentNullException.ThrowIfNull(timeZone);
         instant = default;
@@ -74,7 +82,7 @@ public sealed class ExecuteOnceTrigger : ITrigger
                 ? DateTimeOffset.Parse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime()
                 : WallClock.ToInstant(parsed, timeZone);
         }
-        catch (Exception ex) when (ex is ArgumentOutOfRangeException or FormatException)
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or FormatException or InvalidOperationException or OverflowException)
         {
             // A date and time near the calendar's ends may have no UTC instant (e.g. 0001-01-01T00:00:00+14:00): it reads as the nearest
             // representable instant, which is outside TriggerInstants' range, so that callers reject it by range rather than by format.

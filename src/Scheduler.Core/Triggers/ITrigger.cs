@@ -1,3 +1,4 @@
+using NodaTime;
 using Scheduler.Contracts;
 
 namespace Scheduler.Core.Triggers;
@@ -15,7 +16,7 @@ public interface ITrigger
     string Expression { get; }
 
     /// <summary>The time zone in which wall-clock times of the trigger are read.</summary>
-    TimeZoneInfo TimeZone { get; }
+    DateTimeZone TimeZone { get; }
 
     /// <summary>
     /// The first fire time strictly after <paramref name="after"/>, as a UTC instant (offset zero), or <see langword="null"/> when the trigger
@@ -24,6 +25,8 @@ public interface ITrigger
     /// <param name="after">Any instant; its offset is irrelevant.</param>
     DateTimeOffset? GetNextFireTime(DateTimeOffset after);
 
-    /// <summary>A short English description, e.g. "at 09:34 on Tuesday every 2 weeks (America/New_York)".</summary>
+    /// <summary>An English description in the phrase grammar, e.g. "every 2 weeks on tuesday at 9:34am starting 2025-01-07", which read
+    /// back as a phrase (same zone) gives the same fire times; the zone is not part of it. Schedules the grammar cannot say get a literal
+    /// description ("whenever cron '5-10 * * * *' matches") that does not parse back.</summary>
     string Describe();
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Ical.Net;
 using Ical.Net.DataTypes;
 using Ical.Net.Evaluation;
+using NodaTime;
 using Scheduler.Contracts;
 
 namespace Scheduler.Core.Triggers;
@@ -30,7 +31,7 @@ public sealed partial class RRuleTrigger : ITrigger
     private readonly ZonedSchedule _schedule;
 
     private RRuleTrigger(RecurrenceRule rule, string ruleText, DateTime start, DateTime? until, HashSet<DateTime> excluded, HashSet<DateOnly> excludedDays,
-        string exdateLines, TimeZoneInfo zone)
+        string exdateLines, DateTimeZone zone)
     {
         _rule = rule;
         _start = start;
@@ -55,13 +56,19 @@ public sealed partial class RRuleTrigger : ITrigger
     public string Rule { get; }
 
     /// <inheritdoc />
-    public TimeZoneInfo TimeZone { get; }
+    public DateTimeZone TimeZone { get; }
 
     /// <inheritdoc />
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => _schedule.Next(after);
 
     /// <inheritdoc />
-    public string Describe() => $"{RRuleText.Describe(_rule, _start)} from {_start:yyyy-MM-dd HH:mm:ss} ({TimeZone.Id})";
+    /// <remarks>In the phrase grammar, with DTSTART as "starting …", so that the text parses back to the same schedule; a rule the grammar
+    /// cannot say (BYSETPOS, EXDATE, BYHOUR on an hourly rule, …) gets a literal description that does not parse back.</remarks>
+    public string Describe() =>
+        Phrases.TriggerEnglish.TryRRule(_rule, LocalTimesAfter(_start.AddTicks(-1)).Cast<DateTime?>().FirstOrDefault() ?? _start, _until,
+            _excluded.Count + _excludedDays.Count > 0) is { } schedule
+            ? Phrases.PhraseWriter.Write(schedule)
+            : $"{RRuleText.Describe(_rule, _start)} from {_start.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}";
 
     /// <summary>
     /// Parses an RRULE: the rule alone (<c>FREQ=...</c> or <c>RRULE:FREQ=...</c>) or content lines <c>DTSTART</c>, <c>RRULE</c> and
@@ -73,7 +80,7 @@ public sealed partial class RRuleTrigger : ITrigger
     /// <param name="anchor">The task's start, DTSTART when the text has none.</param>
     /// <exception cref="TriggerFormatException">The text is not a rule Ical.Net accepts, a line is not DTSTART/RRULE/EXDATE, a date is
     /// malformed, or the TZID is unknown or differs from <paramref name="timeZone"/>; the message names the part.</exception>
-    public static RRuleTrigger Parse(string text, TimeZoneInfo timeZone, DateTimeOffset anchor)
+    public static RRuleTrigger Parse(string text, DateTimeZone timeZone, DateTimeOffset anchor)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(timeZone);
@@ -162,24 +169,24 @@ public sealed partial class RRuleTrigger : ITrigger
             }
         }
 
-        var exdateLines = string.Concat(excluded.Order().Select(e => $"\nEXDATE{TzidParameter(zone)}:{e.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}{(zone == TimeZoneInfo.Utc ? "Z" : "")}"))
+        var exdateLines = string.Concat(excluded.Order().Select(e => $"\nEXDATE{TzidParameter(zone)}:{e.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}{(zone == DateTimeZone.Utc ? "Z" : "")}"))
             + string.Concat(excludedDays.Order().Select(e => $"\nEXDATE;VALUE=DATE:{e.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}"));
         return new RRuleTrigger(rule, ruleText, start, until, excluded, excludedDays, exdateLines, zone);
     }
 
     /// <summary>The DTSTART line for wall-clock time <paramref name="start"/> in <paramref name="zone"/>: with a TZID, or in UTC (<c>Z</c>).</summary>
-    internal static string DtStartLine(DateTime start, TimeZoneInfo zone) =>
-        $"DTSTART{TzidParameter(zone)}:{start.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}{(zone == TimeZoneInfo.Utc ? "Z" : "")}";
+    internal static string DtStartLine(DateTime start, DateTimeZone zone) =>
+        $"DTSTART{TzidParameter(zone)}:{start.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}{(zone == DateTimeZone.Utc ? "Z" : "")}";
 
-    private static string TzidParameter(TimeZoneInfo zone) => zone == TimeZoneInfo.Utc ? "" : $";TZID={zone.Id}";
+    private static string TzidParameter(DateTimeZone zone) => zone == DateTimeZone.Utc ? "" : $";TZID={zone.Id}";
 
-    private static TimeZoneInfo ResolveZone(string text, TimeZoneInfo timeZone, string? dtstartTzId, IEnumerable<string?> otherTzIds)
+    private static DateTimeZone ResolveZone(string text, DateTimeZone timeZone, string? dtstartTzId, IEnumerable<string?> otherTzIds)
     {
         var zone = timeZone;
         foreach (var tzid in otherTzIds.Prepend(dtstartTzId).OfType<string>().Distinct(StringComparer.Ordinal))
         {
             var found = TimeZones.Find(tzid);
-            if (zone != TimeZoneInfo.Utc && found.Id != zone.Id)
+            if (zone != DateTimeZone.Utc && found.Id != zone.Id)
             {
                 throw new TriggerFormatException(
                     $"RRULE '{text}' names time zone '{tzid}', but the trigger's time zone is '{zone.Id}'. Leave TZID out or use the same zone.");
@@ -191,7 +198,7 @@ public sealed partial class RRuleTrigger : ITrigger
         return zone;
     }
 
-    private static DateTime ReadLocal(string text, (string? TzId, string Value, bool IsDate) value, TimeZoneInfo zone)
+    private static DateTime ReadLocal(string text, (string? TzId, string Value, bool IsDate) value, DateTimeZone zone)
     {
         var raw = value.Value;
         var isUtc = raw.EndsWith('Z') || raw.EndsWith('z');
@@ -206,7 +213,8 @@ public sealed partial class RRuleTrigger : ITrigger
 
     private static DateTime TruncateToSeconds(DateTime value) => new(value.Ticks - (value.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
 
-    private IEnumerable<DateTime> LocalTimesAfter(DateTime after)
+    /// <summary>The rule's wall-clock occurrences strictly after <paramref name="after"/>, ascending (floating times, before the DST policy).</summary>
+    internal IEnumerable<DateTime> LocalTimesAfter(DateTime after)
     {
         if (_until is { } until && after >= until)
         {
@@ -221,7 +229,7 @@ public sealed partial class RRuleTrigger : ITrigger
             reference = _start + (period * (long)(((after - _start).Ticks / period.Ticks) - 1));
         }
 
-        IEnumerable<Period> periods = new RecurrencePatternEvaluator(_rule).Evaluate(
+        IEnumerable<Ical.Net.DataTypes.Period> periods = new RecurrencePatternEvaluator(_rule).Evaluate(
             new CalDateTime(reference, true), new CalDateTime(TruncateToSeconds(after), true), Options);
         using var enumerator = periods.GetEnumerator();
         while (true)

@@ -1,10 +1,14 @@
+using NodaTime;
 using Scheduler.Contracts;
+using Scheduler.Core.Triggers.Phrases;
 
 namespace Scheduler.Core.Triggers;
 
 /// <summary>
-/// A recurring English phrase such as <c>every other tuesday at 9:34am</c>, normalized to a cron expression (evaluated by
-/// <see cref="CronTrigger"/>) or an RRULE with DTSTART (evaluated by <see cref="RRuleTrigger"/>); the grammar is in docs/triggers.md.
+/// A recurring English phrase such as <c>every other tuesday at 9:34am</c>, read by Scheduler's phrase grammar (a tokenizer and parser of
+/// composable parts, documented with examples in docs/triggers.md) and normalized to a cron expression (evaluated by
+/// <see cref="CronTrigger"/>) or an RRULE whose DTSTART is its first occurrence (evaluated by <see cref="RRuleTrigger"/>). A task stores
+/// the normalized form, not the phrase, so a later grammar never moves its fire times.
 /// One-shot phrases ("tomorrow at 8am", "in 2 hours", "at 2026-01-05 14:30") are not text triggers: <see cref="Parse"/>'s callers get an
 /// <see cref="ExecuteOnceTrigger"/> at the absolute instant, from <see cref="TriggerFactory.Create"/>.
 /// </summary>
@@ -28,13 +32,15 @@ public sealed class TextTrigger : ITrigger
     public ITrigger Normalized { get; }
 
     /// <inheritdoc />
-    public TimeZoneInfo TimeZone => Normalized.TimeZone;
+    public DateTimeZone TimeZone => Normalized.TimeZone;
 
     /// <inheritdoc />
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => Normalized.GetNextFireTime(after);
 
     /// <inheritdoc />
-    public string Describe() => $"'{Expression}': {Normalized.Describe()}";
+    /// <remarks>The description of <see cref="Normalized"/>, in the phrase grammar: it names the start of an RRULE ("starting 2025-01-07"),
+    /// so it reads back to the same schedule whatever the anchor.</remarks>
+    public string Describe() => Normalized.Describe();
 
     /// <summary>
     /// Reads an English phrase in <paramref name="timeZone"/> for a task that starts at <paramref name="anchor"/>: a
@@ -45,16 +51,16 @@ public sealed class TextTrigger : ITrigger
     /// <param name="anchor">The task's start: "in 2 hours" and "tomorrow" count from it, "every other X" counts from the first X at or after it,
     /// and intervals that do not divide the hour or day ("every 7 minutes") count from it (to the minute).</param>
     /// <exception cref="TriggerFormatException">The phrase is not understood or ambiguous; the message says which part and lists the supported forms.</exception>
-    public static ITrigger Parse(string phrase, TimeZoneInfo timeZone, DateTimeOffset anchor)
+    public static ITrigger Parse(string phrase, DateTimeZone timeZone, DateTimeOffset anchor)
     {
         ArgumentNullException.ThrowIfNull(phrase);
         ArgumentNullException.ThrowIfNull(timeZone);
-        var meaning = Phrases.Parse(phrase, timeZone, anchor);
+        var meaning = PhraseGrammar.Parse(phrase, timeZone, anchor);
         return meaning.Kind switch
         {
             PhraseMeaningKind.Once => new ExecuteOnceTrigger(meaning.Instant, timeZone),
-            PhraseMeaningKind.Cron => new TextTrigger(Phrases.Canonical(phrase), CronTrigger.Parse(meaning.Cron!, timeZone)),
-            _ => new TextTrigger(Phrases.Canonical(phrase), RRuleTrigger.Parse(meaning.RRule!, timeZone, anchor)),
+            PhraseMeaningKind.Cron => new TextTrigger(PhraseGrammar.Canonical(phrase), CronTrigger.Parse(meaning.Cron!, timeZone)),
+            _ => new TextTrigger(PhraseGrammar.Canonical(phrase), RRuleTrigger.Parse(meaning.RRule!, timeZone, anchor)),
         };
     }
 }

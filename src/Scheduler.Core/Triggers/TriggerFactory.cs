@@ -1,3 +1,4 @@
+using NodaTime;
 using Scheduler.Contracts;
 
 namespace Scheduler.Core.Triggers;
@@ -43,7 +44,7 @@ public static class TriggerFactory
     }
 
     /// <summary>The error for a trigger whose evaluation failed on its values (<see cref="TriggerInstants.IsEvaluationFailure"/>).</summary>
-    public static TriggerFormatException CannotEvaluate(string expression, TimeZoneInfo zone, Exception exception)
+    public static TriggerFormatException CannotEvaluate(string expression, DateTimeZone zone, Exception exception)
     {
         ArgumentNullException.ThrowIfNull(zone);
         ArgumentNullException.ThrowIfNull(exception);
@@ -57,7 +58,7 @@ public static class TriggerFactory
     /// fields is <see cref="TriggerKind.Cron"/>; text starting with <c>RRULE:</c>, <c>FREQ=</c> or <c>DTSTART</c> is <see cref="TriggerKind.RRule"/>;
     /// anything else is <see cref="TriggerKind.Text"/>.
     /// </summary>
-    public static TriggerKind Detect(string expression, TimeZoneInfo zone)
+    public static TriggerKind Detect(string expression, DateTimeZone zone)
     {
         ArgumentNullException.ThrowIfNull(expression);
         var trimmed = expression.Trim();

@@ -1,3 +1,5 @@
+using NodaTime;
+
 namespace Scheduler.Core.Triggers;
 
 /// <summary>
@@ -8,11 +10,11 @@ namespace Scheduler.Core.Triggers;
 /// <param name="zone">The zone the wall-clock times are read in.</param>
 /// <param name="isInterval">Whether the schedule is an interval schedule (fires in both offsets of an overlap).</param>
 /// <param name="localTimesAfter">The schedule's wall-clock times strictly after the given one, ascending (<see cref="DateTimeKind.Unspecified"/>).</param>
-internal sealed class ZonedSchedule(TimeZoneInfo zone, bool isInterval, Func<DateTime, IEnumerable<DateTime>> localTimesAfter)
+internal sealed class ZonedSchedule(DateTimeZone zone, bool isInterval, Func<DateTime, IEnumerable<DateTime>> localTimesAfter)
 {
     private const int MaxCandidates = 1_000_000;
 
-    public TimeZoneInfo Zone { get; } = zone;
+    public DateTimeZone Zone { get; } = zone;
 
     public bool IsInterval { get; } = isInterval;
 
@@ -35,7 +37,7 @@ internal sealed class ZonedSchedule(TimeZoneInfo zone, bool isInterval, Func<Dat
         var maxOffset = TimeSpan.MinValue;
         for (var hour = -1; hour <= 26; hour++)
         {
-            var offset = Zone.GetUtcOffset(clamped.AddHours(hour));
+            var offset = WallClock.OffsetAt(clamped.AddHours(hour), Zone);
             minOffset = offset < minOffset ? offset : minOffset;
             maxOffset = offset > maxOffset ? offset : maxOffset;
         }

@@ -1,3 +1,4 @@
+using NodaTime;
 using Scheduler.Contracts;
 using Scheduler.Core.Triggers;
 
@@ -25,7 +26,7 @@ public class CronTriggerTests
     [Fact]
     public void GetNextFireTime_IsStrictlyAfterFrom_WhenFromIsAnOccurrence()
     {
-        var trigger = CronTrigger.Parse("0 * * * *", TimeZoneInfo.Utc);
+        var trigger = CronTrigger.Parse("0 * * * *", DateTimeZone.Utc);
 
         Assert.Equal(From.AddHours(1), trigger.GetNextFireTime(From));
     }
@@ -35,7 +36,7 @@ public class CronTriggerTests
     [InlineData("61 * * * *", "is not valid")]
     public void Parse_Throws_WhenExpressionIsInvalid(string expression, string expectedFragment)
     {
-        var ex = Assert.Throws<TriggerFormatException>(() => CronTrigger.Parse(expression, TimeZoneInfo.Utc));
+        var ex = Assert.Throws<TriggerFormatException>(() => CronTrigger.Parse(expression, DateTimeZone.Utc));
 
         Assert.Contains(expression, ex.Message, StringComparison.Ordinal);
         Assert.Contains(expectedFragment, ex.Message, StringComparison.Ordinal);
@@ -63,6 +64,6 @@ public class CronTriggerTests
     [InlineData("every other tuesday at noon", TriggerKind.Text)]
     public void Detect_RecognisesKind(string expression, TriggerKind expected)
     {
-        Assert.Equal(expected, TriggerFactory.Detect(expression, TimeZoneInfo.Utc));
+        Assert.Equal(expected, TriggerFactory.Detect(expression, DateTimeZone.Utc));
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NodaTime;
 using Scheduler.Core.Triggers;
 
 namespace Scheduler.Core.Tests.Triggers;
@@ -8,8 +9,8 @@ internal static class Fires
 {
     public static DateTimeOffset Instant(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture);
 
-    public static string Format(DateTimeOffset instant, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    public static string Format(DateTimeOffset instant, DateTimeZone zone) =>
+        WallClock.InZone(instant, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
     /// <summary>The next <paramref name="count"/> fire times strictly after <paramref name="from"/>, asserting each is later than the one before.</summary>
     public static string[] Next(ITrigger trigger, DateTimeOffset from, int count)

@@ -1,0 +1,16 @@
+namespace Scheduler.Core.Triggers.Phrases;
+
+/// <summary>What an English phrase means: an instant (one-shot phrases), a cron expression, or an RRULE with its DTSTART.</summary>
+/// <param name="Kind">Which of the other properties holds the meaning.</param>
+/// <param name="Instant">The UTC instant of a one-shot phrase.</param>
+/// <param name="Cron">The cron expression (evaluated by Cronos) of a recurring phrase.</param>
+/// <param name="RRule">The RRULE content lines, with DTSTART, of a recurring phrase (evaluated by Ical.Net).</param>
+internal sealed record PhraseMeaning(PhraseMeaningKind Kind, DateTimeOffset Instant = default, string? Cron = null, string? RRule = null);
+
+/// <summary>The kinds of <see cref="PhraseMeaning"/>.</summary>
+internal enum PhraseMeaningKind
+{
+    Once,
+    Cron,
+    RRule,
+}

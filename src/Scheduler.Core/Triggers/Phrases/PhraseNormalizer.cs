@@ -1,0 +1,441 @@
+using System.Globalization;
+using NodaTime;
+
+namespace Scheduler.Core.Triggers.Phrases;
+
+/// <summary>
+/// Turns a <see cref="PhraseSchedule"/> into what it means for a task in a zone that starts at an anchor: an instant (one-shot), a cron
+/// expression (Cronos) or an RRULE with DTSTART (Ical.Net). Cron is used whenever it expresses the schedule exactly (interval 1, no
+/// bounds); everything else is an RRULE whose DTSTART is the first occurrence at or after the start, so the stored form needs no anchor.
+/// </summary>
+/// <remarks>
+/// The two rules for a phrase without a time of day: a calendar phrase (a unit of a day or more, days, dates) fires at the start of the
+/// day, 00:00, as cron does; a pure interval (seconds, minutes, hours) keeps the phase of the task's start (rounded up to the second
+/// for seconds, to the minute otherwise), except that an interval that divides the minute, hour or day (every 15 minutes, every 2
+/// hours) is aligned to the clock as cron's <c>*/15</c>, which a task started on the hour would also do.
+/// </remarks>
+internal static class PhraseNormalizer
+{
+    public static PhraseMeaning Normalize(PhraseSchedule s, DateTimeZone zone, DateTimeOffset anchor)
+    {
+        var anchorLocal = WallClock.ToLocal(anchor, zone);
+        if (s.IsOnce)
+        {
+            return Once(s, zone, anchor, anchorLocal);
+        }
+
+        var unit = s.Unit ?? Infer(s);
+        if (s.IsSubDaily)
+        {
+            return Interval(s, unit, zone, anchor, anchorLocal);
+        }
+
+        return Calendar(s, unit, zone, anchor, anchorLocal);
+    }
+
+    private static PhraseUnit Infer(PhraseSchedule s)
+    {
+        if (s.NthDays.Count > 0 || s.MonthDays.Count > 0)
+        {
+            return s.Months.Count > 0 && s.MonthDays.Count > 0 && s.NthDays.Count == 0 ? PhraseUnit.Year : PhraseUnit.Month;
+        }
+
+        if (s.Days.Count > 0)
+        {
+            return s.Days.Count == 7 ? PhraseUnit.Day : PhraseUnit.Week;
+        }
+
+        if (s.Months.Count > 0 || s.ExceptDays.Count > 0 || s.ExceptMonths.Count > 0)
+        {
+            return PhraseUnit.Day;
+        }
+
+        var time = s.Times.Count > 0 ? $" at {PhraseWriter.Time(s.Times[0])}" : "";
+        throw new PhraseException(
+            "the phrase gives no frequency, day or date", time.Length > 0
+                ? [$"every day{time}", $"today{time}", $"tomorrow{time}"]
+                : ["every day at 9am", "every 15 minutes", "tomorrow at 8am"]);
+    }
+
+    private static PhraseMeaning Once(PhraseSchedule s, DateTimeZone zone, DateTimeOffset anchor, DateTime anchorLocal)
+    {
+        if (s.Times.Count > 1)
+        {
+            throw new PhraseException(
+                "a one-shot phrase takes one time of day", [$"tomorrow at {PhraseWriter.Time(s.Times[0])}", $"every day at {string.Join(" and ", s.Times.Select(PhraseWriter.Time))}"]);
+        }
+
+        if (s.OnceAfter is var (amount, unit))
+        {
+            if (s.Times.Count > 0 && unit is PhraseUnit.Second or PhraseUnit.Minute or PhraseUnit.Hour)
+            {
+                throw new PhraseException($"'in {amount} {unit.ToString().ToLowerInvariant()}s' already says when; a time of day does not fit", [$"in {amount} {unit.ToString().ToLowerInvariant()}s"]);
+            }
+
+            var local = unit switch
+            {
+                PhraseUnit.Day => anchorLocal.AddDays(amount),
+                PhraseUnit.Week => anchorLocal.AddDays(7.0 * amount),
+                PhraseUnit.Month => anchorLocal.AddMonths(amount),
+                PhraseUnit.Year => anchorLocal.AddYears(amount),
+                _ => (DateTime?)null,
+            };
+            if (local is null)
+            {
+                var elapsed = unit switch { PhraseUnit.Second => TimeSpan.FromSeconds(amount), PhraseUnit.Minute => TimeSpan.FromMinutes(amount), _ => TimeSpan.FromHours(amount) };
+                return new PhraseMeaning(PhraseMeaningKind.Once, Instant: anchor.ToUniversalTime() + elapsed);
+            }
+
+            // Days and longer keep the wall-clock time (across a DST change "in 1 day" is 23 or 25 hours), or take the time given.
+            var at = s.Times.Count > 0 ? local.Value.Date + s.Times[0].ToTimeSpan() : local.Value;
+            return new PhraseMeaning(PhraseMeaningKind.Once, Instant: WallClock.ToInstant(at, zone));
+        }
+
+        var time = s.Times.Count > 0 ? s.Times[0] : TimeOnly.MinValue;
+        return new PhraseMeaning(PhraseMeaningKind.Once, Instant: WallClock.ToInstant(s.OnceDate!.Value.ToDateTime(time), zone));
+    }
+
+    private static PhraseMeaning Interval(PhraseSchedule s, PhraseUnit unit, DateTimeZone zone, DateTimeOffset anchor, DateTime anchorLocal)
+    {
+        var n = s.Interval;
+        var name = unit.ToString().ToLowerInvariant();
+        if (s.Times.Count > 0)
+        {
+            var time = PhraseWriter.Time(s.Times[0]);
+            throw new PhraseException(
+                $"'every {(n == 1 ? "" : $"{n} ")}{name}{(n == 1 ? "" : "s")}' takes no time of day ('at {time}'): give a window or a start",
+                [$"every {n} {name}s between 9am and 5pm", $"every {n} {name}s starting at {time}", $"every day at {time}"]);
+        }
+
+        if (s.NthDays.Count > 0 || s.MonthDays.Count > 0)
+        {
+            throw new PhraseException($"an interval of {name}s cannot be limited to days of the month", [$"every {n} {name}s on weekdays", $"every {n} {name}s"]);
+        }
+
+        var limit = unit == PhraseUnit.Hour ? 24 : 60;
+        var daySet = DaySet(s);
+        var days = daySet.Count == 7 ? "*" : DayField(daySet);
+        var months = MonthSet(s);
+        int[]? hours = null;
+        if (s.Window is var (from, to))
+        {
+            var last = unit == PhraseUnit.Hour ? to : (to + 23) % 24;
+            var list = new List<int>();
+            for (var h = from; ; h = (h + 1) % 24)
+            {
+                list.Add(h);
+                if (h == last)
+                {
+                    break;
+                }
+            }
+
+            if (unit == PhraseUnit.Hour)
+            {
+                list = list.Where((_, i) => i % n == 0).ToList();
+            }
+
+            hours = [.. list];
+        }
+
+        var bounded = s.Count is not null || s.Until is not null || s.UntilTime is not null || s.StartDate is not null || s.StartTime is not null;
+        if ((limit % n == 0 || (unit == PhraseUnit.Hour && hours is not null)) && !bounded)
+        {
+            var step = n == 1 ? "*" : $"*/{n}";
+            var hourField = hours is null ? "*" : List(hours);
+            var cron = unit switch
+            {
+                PhraseUnit.Second => $"{step} * {hourField} * {months} {days}",
+                PhraseUnit.Minute => $"{step} {hourField} * {months} {days}",
+                _ when hours is null => $"0 {step} * {months} {days}",
+                _ => $"0 {(n > 1 && s.Window!.Value.From < s.Window!.Value.To ? $"{s.Window.Value.From}-{s.Window.Value.To}/{n}" : List(hours!))} * {months} {days}",
+            };
+            return new PhraseMeaning(PhraseMeaningKind.Cron, Cron: cron);
+        }
+
+        if (unit == PhraseUnit.Hour && hours is not null)
+        {
+            // A window fixes the hours of every day: a daily rule at those hours, so the phase does not drift from day to day.
+            s.Unit = PhraseUnit.Day;
+            s.Interval = 1;
+            s.Window = null;
+            s.Times.AddRange(hours.Select(h => new TimeOnly(h, 0)));
+            return Calendar(s, PhraseUnit.Day, zone, anchor, anchorLocal);
+        }
+
+        // Phase: an explicit start, else the clock's grid (divisors) or the task's start (others), rounded up to the unit.
+        var tick = unit == PhraseUnit.Second ? TimeSpan.TicksPerSecond : TimeSpan.TicksPerMinute;
+        DateTime start;
+        if (StartOf(s, anchorLocal) is { } explicitStart)
+        {
+            start = explicitStart;
+        }
+        else if (hours is not null && unit == PhraseUnit.Hour)
+        {
+            start = anchorLocal.Date.AddHours(hours[0]);
+            while (start < anchorLocal)
+            {
+                start = start.AddHours(n);
+            }
+        }
+        else
+        {
+            start = RoundUp(anchorLocal, tick);
+            if (limit % n == 0)
+            {
+                var size = unit switch { PhraseUnit.Second => TimeSpan.FromSeconds(n), PhraseUnit.Minute => TimeSpan.FromMinutes(n), _ => TimeSpan.FromHours(n) };
+                start = RoundUp(anchorLocal, size.Ticks);
+            }
+        }
+
+        var parts = new List<string> { unit switch { PhraseUnit.Second => "FREQ=SECONDLY", PhraseUnit.Minute => "FREQ=MINUTELY", _ => "FREQ=HOURLY" } };
+        if (n > 1)
+        {
+            parts.Add($"INTERVAL={n}");
+        }
+
+        if (months != "*")
+        {
+            parts.Add($"BYMONTH={months}");
+        }
+
+        if (days != "*")
+        {
+            parts.Add($"BYDAY={string.Join(',', daySet.Select(IcalDay))}");
+        }
+
+        if (hours is not null)
+        {
+            parts.Add($"BYHOUR={string.Join(',', hours.Order())}");
+        }
+
+        AddBounds(s, parts, zone, anchorLocal);
+        return RRule(zone, start, parts);
+    }
+
+    private static PhraseMeaning Calendar(PhraseSchedule s, PhraseUnit unit, DateTimeZone zone, DateTimeOffset anchor, DateTime anchorLocal)
+    {
+        if (s.Window is not null)
+        {
+            throw new PhraseException(
+                "a window ('between … and …') applies to intervals of seconds, minutes or hours", ["every 30 minutes between 9am and 5pm", "every hour between 9am and 5pm"]);
+        }
+
+        if (unit is PhraseUnit.Day or PhraseUnit.Week && (s.NthDays.Count > 0 || s.MonthDays.Count > 0))
+        {
+            throw new PhraseException(
+                $"days of the month ('{(s.MonthDays.Count > 0 ? PhraseWriter.MonthDay(s.MonthDays.First()) : "the first monday")}') need a monthly or yearly frequency",
+                ["on the 15th of every month at 9am", "the first monday of every month at 9am", "every monday at 9am"]);
+        }
+
+        if (unit is PhraseUnit.Month or PhraseUnit.Year && s.Days.Count > 0 && s.MonthDays.Count == 0 && s.NthDays.Count == 0)
+        {
+            throw new PhraseException(
+                "a monthly or yearly phrase needs which day of the month ('the first monday', 'the 15th')", ["the first monday of every month", "every monday"]);
+        }
+
+        var times = s.Times.Count > 0 ? s.Times.Order().ToList() : [TimeOnly.MinValue];
+        var hours = times.Select(t => t.Hour).Distinct().Order().ToList();
+        var minutes = times.Select(t => t.Minute).Distinct().Order().ToList();
+        // Times that are not every pairing of their hours and minutes (9:30am and 5pm) need a daily rule that picks them by position
+        // (BYSETPOS) from the pairings of each day; other periods would count positions across days.
+        string? bySetPos = null;
+        if (hours.Count * minutes.Count != times.Count)
+        {
+            if (!(unit == PhraseUnit.Day || (unit == PhraseUnit.Week && s.Interval == 1)) || s.MonthDays.Count > 0 || s.NthDays.Count > 0)
+            {
+                throw new PhraseException(
+                    $"the times {string.Join(" and ", times.Select(PhraseWriter.Time))} differ in both hour and minute, which only a daily or weekly phrase can say",
+                    [$"every day at {string.Join(" and ", times.Select(PhraseWriter.Time))}", $"every day at {string.Join(" and ", hours.Select(h => PhraseWriter.Time(new TimeOnly(h, times[0].Minute))))}"]);
+            }
+
+            var pairings = hours.SelectMany(h => minutes.Select(m => new TimeOnly(h, m))).Order().ToList();
+            bySetPos = string.Join(',', times.Select(t => pairings.IndexOf(t) + 1));
+        }
+
+        // Days: those named (or all), minus exceptions; weekly without a day is Sunday (cron's @weekly).
+        var weekDays = s.Days.Count > 0 ? new SortedSet<DayOfWeek>(s.Days) : unit == PhraseUnit.Week ? [DayOfWeek.Sunday] : [];
+        if (s.ExceptDays.Count > 0)
+        {
+            if (weekDays.Count == 0)
+            {
+                weekDays.UnionWith(Enum.GetValues<DayOfWeek>());
+            }
+
+            weekDays.ExceptWith(s.ExceptDays);
+            var nth = s.NthDays.RemoveAll(d => s.ExceptDays.Contains(d.Day));
+            if (weekDays.Count == 0 || (s.NthDays.Count == 0 && nth > 0))
+            {
+                throw new PhraseException("the exception removes every day, so it would never fire", ["every day at 9am except weekends"]);
+            }
+
+            if (s.NthDays.Count > 0)
+            {
+                weekDays.Clear();
+            }
+        }
+
+        var monthDays = s.MonthDays.Count > 0 || s.NthDays.Count > 0 ? new SortedSet<int>(s.MonthDays)
+            : unit is PhraseUnit.Month or PhraseUnit.Year ? [1] : [];
+        var months = MonthSet(s);
+        if (unit == PhraseUnit.Year && months == "*" && s.Months.Count == 0)
+        {
+            months = "1";
+        }
+
+        if (months == "")
+        {
+            throw new PhraseException("the exception removes every month, so it would never fire", ["every day except in august"]);
+        }
+
+        var dow = weekDays.Count is 0 or 7 ? "*" : DayField(weekDays);
+        var bounded = s.Count is not null || s.Until is not null || s.UntilTime is not null || s.StartDate is not null || s.StartTime is not null;
+        var cronable = bySetPos is null && s.Interval == 1 && !bounded && s.NthDays.Count <= 1 && !(dow != "*" && (monthDays.Count > 0 || s.NthDays.Count > 0))
+            && !(monthDays.Contains(-1) && monthDays.Count > 1);
+        if (cronable)
+        {
+            var minuteField = string.Join(',', minutes);
+            var hourField = List([.. hours]);
+            var domField = monthDays.Count == 0 ? "*" : string.Join(',', monthDays.Select(d => d == -1 ? "L" : d.ToString(CultureInfo.InvariantCulture)));
+            var dowField = s.NthDays.Count == 1 ? (s.NthDays[0].N == -1 ? $"{(int)s.NthDays[0].Day}L" : $"{(int)s.NthDays[0].Day}#{s.NthDays[0].N}") : dow;
+            return new PhraseMeaning(PhraseMeaningKind.Cron, Cron: $"{minuteField} {hourField} {domField} {months} {dowField}");
+        }
+
+        var freq = bySetPos is not null ? "DAILY" : unit switch { PhraseUnit.Day => "DAILY", PhraseUnit.Week => "WEEKLY", PhraseUnit.Month => "MONTHLY", _ => "YEARLY" };
+        var rule = new List<string> { $"FREQ={freq}" };
+        if (s.Interval > 1)
+        {
+            rule.Add($"INTERVAL={s.Interval}");
+        }
+
+        if (months != "*")
+        {
+            rule.Add($"BYMONTH={months}");
+        }
+
+        if (monthDays.Count > 0)
+        {
+            rule.Add($"BYMONTHDAY={string.Join(',', monthDays.Select(d => d.ToString(CultureInfo.InvariantCulture)))}");
+        }
+
+        if (s.NthDays.Count > 0)
+        {
+            rule.Add($"BYDAY={string.Join(',', s.NthDays.OrderBy(d => d.N < 0 ? 10 : d.N).ThenBy(d => d.Day).Select(d => $"{d.N}{IcalDay(d.Day)}"))}");
+        }
+        else if (dow != "*")
+        {
+            rule.Add($"BYDAY={string.Join(',', weekDays.Select(IcalDay))}");
+        }
+
+        var byTime = $"BYHOUR={string.Join(',', hours)};BYMINUTE={string.Join(',', minutes)};BYSECOND=0{(bySetPos is null ? "" : $";BYSETPOS={bySetPos}")}";
+        var bounds = new List<string>();
+        AddBounds(s, bounds, zone, anchorLocal);
+
+        // DTSTART is the first occurrence at or after the start, found with the rule at interval 1 (so "every other tuesday" counts from
+        // the first Tuesday); with one time of day, DTSTART carries it and the rule leaves BYHOUR out.
+        var from = StartOf(s, anchorLocal) ?? new DateTime(anchorLocal.Ticks - (anchorLocal.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
+        var probeParts = rule.Where(p => !p.StartsWith("INTERVAL=", StringComparison.Ordinal)).Append(byTime);
+        var probe = RRuleTrigger.Parse($"{RRuleTrigger.DtStartLine(from, zone)}\nRRULE:{string.Join(';', probeParts)}", zone, anchor);
+        var first = probe.LocalTimesAfter(from.AddTicks(-1)).Cast<DateTime?>().FirstOrDefault()
+            ?? throw new PhraseException("the phrase names a date that never occurs", ["every year on february 28th", "on the last day of every month"]);
+        if (times.Count > 1)
+        {
+            rule.Add(byTime);
+        }
+
+        rule.AddRange(bounds);
+        return RRule(zone, first, rule);
+    }
+
+    private static void AddBounds(PhraseSchedule s, List<string> parts, DateTimeZone zone, DateTime anchorLocal)
+    {
+        if (s.Count is { } count)
+        {
+            parts.Add($"COUNT={count}");
+        }
+
+        if (s.UntilIsDate && s.Until is { } day)
+        {
+            parts.Add($"UNTIL={day.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}");
+        }
+        else if ((s.Until ?? (s.UntilTime is { } time ? FirstAtOrAfter(anchorLocal, time) : (DateTime?)null)) is { } until)
+        {
+            parts.Add($"UNTIL={WallClock.ToInstant(until, zone).UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    private static DateTime? StartOf(PhraseSchedule s, DateTime anchorLocal) =>
+        s.StartDate ?? (s.StartTime is { } time ? FirstAtOrAfter(anchorLocal, time) : (DateTime?)null);
+
+    private static DateTime FirstAtOrAfter(DateTime anchorLocal, TimeOnly time)
+    {
+        var candidate = anchorLocal.Date + time.ToTimeSpan();
+        return candidate < anchorLocal ? candidate.AddDays(1) : candidate;
+    }
+
+    private static PhraseMeaning RRule(DateTimeZone zone, DateTime start, List<string> parts) =>
+        new(PhraseMeaningKind.RRule, RRule: $"{RRuleTrigger.DtStartLine(start, zone)}\nRRULE:{string.Join(';', parts)}");
+
+    private static DateTime RoundUp(DateTime value, long ticks)
+    {
+        var remainder = value.Ticks % ticks;
+        return remainder == 0 ? value : new DateTime(value.Ticks - remainder + ticks, DateTimeKind.Unspecified);
+    }
+
+    // The phrase's days minus exceptions (all seven when it names none).
+    private static SortedSet<DayOfWeek> DaySet(PhraseSchedule s)
+    {
+        var days = s.Days.Count > 0 ? new SortedSet<DayOfWeek>(s.Days) : [.. Enum.GetValues<DayOfWeek>()];
+        days.ExceptWith(s.ExceptDays);
+        if (days.Count == 0)
+        {
+            throw new PhraseException("the exception removes every day, so it would never fire", ["every hour except weekends"]);
+        }
+
+        return days;
+    }
+
+    private static string MonthSet(PhraseSchedule s)
+    {
+        if (s.Months.Count == 0 && s.ExceptMonths.Count == 0)
+        {
+            return "*";
+        }
+
+        var months = s.Months.Count > 0 ? new SortedSet<int>(s.Months) : [.. Enumerable.Range(1, 12)];
+        months.ExceptWith(s.ExceptMonths);
+        return months.Count == 12 ? "*" : List([.. months]);
+    }
+
+    // 1-5 for runs of three or more, else a list: cron's day-of-week numbers (0 = Sunday).
+    private static string DayField(IEnumerable<DayOfWeek> days) => List([.. days.Select(d => (int)d)]);
+
+    /// <summary>A cron list: ascending runs of three or more as ranges (<c>9-17</c>), others comma-separated, in the given order otherwise.</summary>
+    internal static string List(int[] values)
+    {
+        var parts = new List<string>();
+        for (var i = 0; i < values.Length;)
+        {
+            var j = i;
+            while (j + 1 < values.Length && values[j + 1] == values[j] + 1)
+            {
+                j++;
+            }
+
+            if (j - i >= 2)
+            {
+                parts.Add($"{values[i]}-{values[j]}");
+            }
+            else
+            {
+                parts.AddRange(values[i..(j + 1)].Select(v => v.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            i = j + 1;
+        }
+
+        return string.Join(',', parts);
+    }
+
+    internal static string IcalDay(DayOfWeek day) => day.ToString()[..2].ToUpperInvariant();
+}
