@@ -107,6 +107,7 @@ public sealed partial class ClockAlignmentLoop(SchedulerClock clock, ITaskStore 
             LogMeasureFailed(ex); // the store may still be starting; the loop measures again
         }
 
+        LogStarting(_options.NodeId, clock.Offset.TotalMilliseconds, Triggers.TimeZones.TzdbVersion);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -154,6 +155,9 @@ public sealed partial class ClockAlignmentLoop(SchedulerClock clock, ITaskStore 
             LogOffset(offset.TotalMilliseconds);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler node {NodeId} starting: clock offset from the database {OffsetMs} ms, tz database {TzdbVersion}")]
+    private partial void LogStarting(string nodeId, double offsetMs, string tzdbVersion);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "This node's clock is {OffsetMs} ms behind the database's (negative: ahead); corrected")]
     private partial void LogOffset(double offsetMs);
