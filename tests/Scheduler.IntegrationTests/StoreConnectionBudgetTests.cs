@@ -17,8 +17,8 @@ public sealed class StoreConnectionBudgetTests(PostgresDatabaseFixture database)
         const int budget = 3;
         const string application = "scheduler-connection-budget";
         var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { ApplicationName = application }.ConnectionString;
-        var options = PostgresDatabaseFixture.Options;
-        options.MaxConnections = budget;
+        // Read committed, as a node runs by default: 300 claimers at once at SERIALIZABLE would measure retries, not connections.
+        var options = new EfTaskStoreOptions { Database = SchedulerDatabase.Postgres, MaxConnections = budget };
         var store = await StoreFactory.CreateEmptyAsync(connectionString, options);
         var (_, instances) = await SeedAsync(store, Enumerable.Range(0, 300).Select(n => T0.AddMilliseconds(n)).ToArray());
 

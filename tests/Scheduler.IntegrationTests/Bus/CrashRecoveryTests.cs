@@ -43,8 +43,8 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
                 Assert.True(dispatch.At >= leases[completed.Id], $"dispatched at {dispatch.At:O}, while node-process's lease held until {leases[completed.Id]:O}");
                 var receipt = Assert.Single(bus.Recorder.Receipts(task.TaskId));
                 Assert.Equal(dispatch.Attempt, receipt.Message.Attempt);
-                // The killed node reserved attempt 1 when it claimed; the next claim reserves attempt 2 although attempt 1 never ran.
-                Assert.Equal(2, receipt.Message.Attempt);
+                // The killed node reserved attempt 1 and never recorded a dispatch: the takeover keeps attempt 1, the crash uses up none.
+                Assert.Equal(1, receipt.Message.Attempt);
             }
         }
         finally
