@@ -25,10 +25,17 @@ internal sealed record FaultAllowance
     public int? MaxInFlight { get; init; }
 
     /// <summary>
-    /// Whether a repeat may carry the same attempt number: only a broker's redelivery of an unacknowledged message does that (a broker or
-    /// worker fault); otherwise every repeat must be a new attempt.
+    /// Whether a repeat of any allowed instance may carry the same attempt number: a broker's redelivery of an unacknowledged message does
+    /// that (a broker or worker fault).
     /// </summary>
     public bool SameAttemptMayRepeat { get; init; }
+
+    /// <summary>
+    /// Instances whose same attempt may arrive twice whatever <see cref="SameAttemptMayRepeat"/> says: the claims of a node that died or froze
+    /// after publishing and before recording the dispatch. Its claim lapses and is taken over with the same attempt number (a lapsed claim
+    /// keeps its attempt, so attempts never exceed the maximum), so the attempt is sent again.
+    /// </summary>
+    public IReadOnlySet<Guid> SameAttemptHeld { get; init; } = new HashSet<Guid>();
 
     /// <summary>The allowance of a broker or database fault: instances in flight during it (see <see cref="InFlightWindow"/>).</summary>
     public static FaultAllowance InFlight(bool sameAttemptMayRepeat) => new()
@@ -39,13 +46,27 @@ internal sealed record FaultAllowance
         SameAttemptMayRepeat = sameAttemptMayRepeat,
     };
 
-    /// <summary>Only the instances in <paramref name="held"/> (e.g. what a killed node held), because <paramref name="because"/>.</summary>
+    /// <summary>Only the instances in <paramref name="held"/> (e.g. what a killed worker held), because <paramref name="because"/>.</summary>
     public static FaultAllowance Only(IReadOnlySet<Guid> held, string because, bool sameAttemptMayRepeat = false) => new()
     {
         Because = because,
         Held = held,
         SameAttemptMayRepeat = sameAttemptMayRepeat,
     };
+
+    /// <summary>
+    /// The claims a node held when it died or froze (<paramref name="claims"/>): they may repeat, with the same attempt too (see
+    /// <see cref="SameAttemptHeld"/>).
+    /// </summary>
+    public static FaultAllowance Claims(IReadOnlySet<Guid> claims, string because) => new()
+    {
+        Because = because,
+        Held = claims,
+        SameAttemptHeld = claims,
+    };
+
+    /// <summary>Whether the instance's same attempt may arrive twice.</summary>
+    public bool AllowsSameAttempt(Guid instance, bool allowed) => SameAttemptHeld.Contains(instance) || (allowed && SameAttemptMayRepeat);
 
     /// <summary>Whether the instance with <paramref name="deliveries"/> (in arrival order) was held, or in flight during the fault's window.</summary>
     public (bool Allowed, bool ByWindow) Allows(Guid instance, IReadOnlyList<WorkerDelivery> deliveries, DateTimeOffset faultStart, DateTimeOffset faultEnd)
