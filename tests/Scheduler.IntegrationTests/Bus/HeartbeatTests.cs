@@ -24,8 +24,9 @@ public sealed class HeartbeatTests(BusEnvironmentFixture environment, ITestOutpu
         Assert.Equal([1], bus.Ledger.Of(completed.Id).Select(d => d.Attempt)); // never dispatched again while it ran
         var receipt = Assert.Single(bus.Recorder.Receipts(scheduled.TaskId));
         Assert.Equal(expireAfter, receipt.Message.ExpireAfter);
-        Assert.True(completed.ReportedCompletedAt - receipt.ReceivedAt >= expireAfter * 3,
-            $"the handler ran {(completed.ReportedCompletedAt - receipt.ReceivedAt)?.TotalSeconds} s, not three times ExpireAfter");
+        // It outlived its ExpireAfter twice over (it sleeps three times it; timers and clocks may differ by a few milliseconds).
+        Assert.True(completed.ReportedCompletedAt - receipt.ReceivedAt > expireAfter * 2,
+            $"the handler ran {(completed.ReportedCompletedAt - receipt.ReceivedAt)?.TotalSeconds} s, not well past ExpireAfter");
         Assert.Equal(1, completed.Attempt);
     }
 }
