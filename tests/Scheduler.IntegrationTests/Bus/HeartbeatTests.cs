@@ -16,7 +16,9 @@ public sealed class HeartbeatTests(BusEnvironmentFixture environment, ITestOutpu
         await using var bus = new BusServices(environment, output);
         var client = await bus.StartNodeWorkerAndClientAsync();
         await bus.StartWorkerAsync("worker-b"); // an idle competitor that would take a second dispatch at once
-        var expireAfter = TimeSpan.FromSeconds(4); // heartbeats every 1.33 s: two may be late or lost before the attempt expires
+        // Heartbeats every 4 s: a heartbeat may reach the saga up to 8 s late (a loaded CI machine, serialization retries) before the attempt
+        // expires. The handler runs 36 s.
+        var expireAfter = TimeSpan.FromSeconds(12);
 
         var scheduled = await BusServices.ScheduleAsync(client, Once.Scripted(Once.FromNow(TimeSpan.Zero), "run-3x") with { ExpireAfter = expireAfter });
         var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed, "the long handler completes");
