@@ -538,23 +538,28 @@ public sealed partial class RunnerLoop : BackgroundService
         return outcome is not null;
     }
 
+    /// <summary>Sends <paramref name="message"/> within <paramref name="timeout"/> (<see cref="BoundedAsync"/>).</summary>
+    private async ValueTask SendAsync(TaskDue message, string? destinationQueue, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await BoundedAsync(ct => _dispatcher.DispatchAsync(message, destinationQueue, ct), timeout,
+            $"accept TaskDue of instance {message.InstanceId} attempt {message.Attempt}", cancellationToken).ConfigureAwait(false);
+
     /// <summary>
-    /// Sends <paramref name="message"/> within <paramref name="timeout"/>. A send that ignores its cancellation token (a hung broker connection)
-    /// is abandoned at the timeout rather than holding the runner; the timeout surfaces as <see cref="TimeoutException"/>, which the circuit
-    /// breaker counts.
+    /// Runs one call to the broker within <paramref name="timeout"/>. A call that ignores its cancellation token (a hung broker connection) is
+    /// abandoned at the timeout rather than holding the runner; the timeout surfaces as <see cref="TimeoutException"/>, which the circuit
+    /// breaker counts. <paramref name="what"/> completes "The broker did not …" in its message.
     /// </summary>
-    private async ValueTask SendAsync(TaskDue message, string? destinationQueue, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task BoundedAsync(Func<CancellationToken, Task> call, TimeSpan timeout, string what, CancellationToken cancellationToken)
     {
         using var expiry = new CancellationTokenSource(timeout, _timeProvider);
-        using var send = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
         try
         {
-            await _dispatcher.DispatchAsync(message, destinationQueue, send.Token).WaitAsync(send.Token).ConfigureAwait(false);
+            await call(bounded.Token).WaitAsync(bounded.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                $"The broker did not accept TaskDue of instance {message.InstanceId} attempt {message.Attempt} within {timeout.TotalMilliseconds:F0} ms (Scheduler:SendTimeout)."));
+                $"The broker did not {what} within {timeout.TotalMilliseconds:F0} ms (Scheduler:SendTimeout)."));
         }
     }
 
@@ -565,18 +570,8 @@ public sealed partial class RunnerLoop : BackgroundService
         try
         {
             await _sends.ExecuteAsync(static async (self, ct) =>
-            {
-                using var timeout = new CancellationTokenSource(self._options.SendTimeout, self._timeProvider);
-                using var probe = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-                try
-                {
-                    await self._dispatcher.ProbeAsync(probe.Token).WaitAsync(probe.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-                {
-                    throw new TimeoutException("The broker did not answer the probe within Scheduler:SendTimeout.");
-                }
-            }, this, cancellationToken).ConfigureAwait(false);
+                await self.BoundedAsync(self._dispatcher.ProbeAsync, self._options.SendTimeout, "answer the probe", ct).ConfigureAwait(false),
+                this, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -695,8 +690,8 @@ public sealed partial class RunnerLoop : BackgroundService
             };
             try
             {
-                using var timeout = new CancellationTokenSource(_options.SendTimeout, _timeProvider);
-                await _dispatcher.PublishDeadLetteredAsync(message, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+                await BoundedAsync(ct => _dispatcher.PublishDeadLetteredAsync(message, ct), _options.SendTimeout, "accept TaskDeadLettered",
+                    CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
