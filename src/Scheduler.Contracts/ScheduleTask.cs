@@ -43,6 +43,10 @@ public sealed record ScheduleTask
     /// <summary>What to do with fire times missed while no node ran. <value>Default <see cref="MisfirePolicy.FireOnce"/>.</value></summary>
     public MisfirePolicy Misfire { get; init; }
 
+    /// <summary>What to do with an occurrence of a recurring task that comes due while an earlier one is still active.
+    /// <value>Default <see cref="OverlapPolicy.Skip"/>.</value></summary>
+    public OverlapPolicy Overlap { get; init; }
+
     /// <summary>Queue to which <see cref="TaskDue"/> is sent, so that only that service consumes it.
     /// <value>Default: none; <see cref="TaskDue"/> is published to every service that subscribes to it.</value></summary>
     public string? DestinationQueue { get; init; }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
@@ -25,7 +26,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
 {
     // Rows per multi-row VALUES statement: at most 18 parameters per row stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
     private const int RowsPerStatement = 1000;
-    // Definitions per multi-row INSERT (15 parameters each). Fewer than RowsPerStatement: PostgreSQL's parse and planning time grows faster
+    // Definitions per multi-row INSERT (19 parameters each). Fewer than RowsPerStatement: PostgreSQL's parse and planning time grows faster
     // than the row count for long VALUES lists; on a 2-core box 100-row statements stored 1,000 definitions faster than one 1,000-row one.
     private const int DefinitionsPerStatement = 100;
     private static readonly TimeSpan[] SchemaRetryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
@@ -99,6 +100,11 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                     }
                 }
             }
+
+            foreach (var statement in SqlDialect.UpgradeIndexStatements())
+            {
+                await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -169,14 +175,172 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Guid>> GetDefinitionsCancelledSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Guid>> GetDefinitionsChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
-            return await context.Set<TaskDefinition>().AsNoTracking().Where(d => d.CancelledAt != null && d.CancelledAt >= since)
+            return await context.Set<TaskDefinition>().AsNoTracking().Where(d => d.ChangedAt != null && d.ChangedAt >= since)
                 .Select(d => d.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One transaction: the definition row is read and locked (<c>FOR UPDATE</c> on PostgreSQL and CockroachDB), the occurrences taken
+    /// back are deleted with one statement, and the row is written back fenced by its version.</remarks>
+    public Task<DefinitionChangeResult> ChangeDefinitionAsync(DefinitionChangeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var select = _dialect.Arguments();
+            var stored = (await context.Set<TaskDefinition>().FromSqlRaw(_dialect.DefinitionForUpdateSql(select.Id(request.Id)), select.ToArray())
+                .AsNoTracking().ToListAsync(ct).ConfigureAwait(false)).SingleOrDefault();
+            if (stored is null)
+            {
+                return new DefinitionChangeResult(null, false);
+            }
+
+            if (request.Edit(stored.Clone()) is not { } edit)
+            {
+                return new DefinitionChangeResult(stored, false);
+            }
+
+            var updated = edit.Updated.Clone();
+            if (edit.TakeBack != TakeBack.None)
+            {
+                var args = _dialect.Arguments();
+                var takenBack = await ReadAsync(context, SqlDialect.TakeBackSql(args.Id(request.Id)), args,
+                    reader => _dialect.IsSqlite ? new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero) : reader.GetFieldValue<DateTimeOffset>(0), ct).ConfigureAwait(false);
+                if (edit.TakeBack == TakeBack.Rewind && takenBack.Count > 0)
+                {
+                    updated.NextFireTime = TaskInstanceLifecycle.Rewound(updated.NextFireTime, takenBack.Min());
+                }
+            }
+
+            var version = stored.Version;
+            var written = await context.Set<TaskDefinition>()
+                .Where(d => d.Id == request.Id && d.Version == version)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(d => d.TriggerKind, updated.TriggerKind)
+                    .SetProperty(d => d.Trigger, updated.Trigger)
+                    .SetProperty(d => d.TriggerPhrase, updated.TriggerPhrase)
+                    .SetProperty(d => d.TimeZoneId, updated.TimeZoneId)
+                    .SetProperty(d => d.StartAt, updated.StartAt)
+                    .SetProperty(d => d.Metadata, updated.Metadata)
+                    .SetProperty(d => d.Payload, updated.Payload)
+                    .SetProperty(d => d.ExpireAfter, updated.ExpireAfter)
+                    .SetProperty(d => d.Retry, updated.Retry)
+                    .SetProperty(d => d.Misfire, updated.Misfire)
+                    .SetProperty(d => d.Overlap, updated.Overlap)
+                    .SetProperty(d => d.NextFireTime, updated.NextFireTime)
+                    .SetProperty(d => d.PausedAt, updated.PausedAt)
+                    .SetProperty(d => d.ChangedAt, request.Now)
+                    .SetProperty(d => d.Version, version + 1), ct).ConfigureAwait(false);
+            if (written != 1)
+            {
+                throw new InvalidOperationException($"Task definition {request.Id} changed while it was being edited (version {version}); send the command again.");
+            }
+
+            updated.ChangedAt = request.Now;
+            updated.Version = version + 1;
+            return new DefinitionChangeResult(updated, true);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<(TaskDefinition? Definition, bool Added)> AddInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var select = _dialect.Arguments();
+            var definition = (await context.Set<TaskDefinition>().FromSqlRaw(_dialect.DefinitionForUpdateSql(select.Id(instance.DefinitionId)), select.ToArray())
+                .AsNoTracking().ToListAsync(ct).ConfigureAwait(false)).SingleOrDefault();
+            if (definition is null || definition.CancelledAt is not null)
+            {
+                return (definition, false);
+            }
+
+            // ON CONFLICT DO NOTHING without a target: an existing id or (definition, fire time) both leave the row out.
+            var added = await InsertInstancesAsync(context, [instance], ct, conflictTarget: null).ConfigureAwait(false);
+            return ((TaskDefinition?)definition, added.Count == 1);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The metadata filter is SQL over the JSON text (<see cref="SqlDialect.DefinitionsWithMetadataSql"/>) with the key and value as
+    /// parameters; the state filter, order and paging are composed on it by EF.</remarks>
+    public async Task<IReadOnlyList<TaskDefinition>> ListDefinitionsAsync(DefinitionQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            IQueryable<TaskDefinition> definitions;
+            if (query.MetadataKey is { } key)
+            {
+                var args = _dialect.Arguments();
+                definitions = context.Set<TaskDefinition>().FromSqlRaw(_dialect.DefinitionsWithMetadataSql(args.Text(key), args.Text(query.MetadataValue)), args.ToArray());
+            }
+            else
+            {
+                definitions = context.Set<TaskDefinition>();
+            }
+
+            definitions = query.State switch
+            {
+                TaskState.Cancelled => definitions.Where(d => d.CancelledAt != null),
+                TaskState.Paused => definitions.Where(d => d.CancelledAt == null && d.PausedAt != null),
+                TaskState.Finished => definitions.Where(d => d.CancelledAt == null && d.PausedAt == null && d.NextFireTime == null),
+                TaskState.Active => definitions.Where(d => d.CancelledAt == null && d.PausedAt == null && d.NextFireTime != null),
+                _ => definitions,
+            };
+            return await definitions.AsNoTracking().OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).Skip(query.Skip).Take(query.Take)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskInstance>> ListInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            var instances = context.Set<TaskInstance>().AsNoTracking().Where(i => i.DefinitionId == query.DefinitionId);
+            if (query.Status is { } status)
+            {
+                instances = instances.Where(i => i.Status == status);
+            }
+
+            return await instances.OrderByDescending(i => i.FireTime).Skip(query.Skip).Take(query.Take).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<OpenOccurrence>> GetOpenOccurrencesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitionIds);
+        if (definitionIds.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = definitionIds.Distinct().ToList();
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            var rows = await context.Set<TaskInstance>().AsNoTracking()
+                .Where(i => EF.Parameter(ids).Contains(i.DefinitionId)
+                    && (i.Status == TaskInstanceStatus.Scheduled || i.Status == TaskInstanceStatus.Dispatched || i.Status == TaskInstanceStatus.Claimed))
+                .Select(i => new { i.DefinitionId, i.Id, i.FireTime, Begun = i.DispatchedAt != null || i.LastError != null })
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return rows.Select(r => new OpenOccurrence(r.DefinitionId, r.Id, r.FireTime, r.Begun)).ToList();
         }
     }
 
@@ -189,6 +353,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(d => d.NextFireTime, (DateTimeOffset?)null)
                     .SetProperty(d => d.CancelledAt, now)
+                    .SetProperty(d => d.ChangedAt, now)
                     .SetProperty(d => d.Version, d => d.Version + 1), ct).ConfigureAwait(false);
             if (cancelled == 0)
             {
@@ -271,7 +436,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             return new ClaimResult([], deadLettered);
         }
 
-        // Metadata, payload and queue never change after a definition is stored, so they are read outside the claim's transaction.
+        // Read outside the claim's transaction: an update of metadata or payload racing a claim may reach this dispatch or the next.
         var definitionIds = claimed.Select(i => i.DefinitionId).Distinct().ToList();
         using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
@@ -279,13 +444,14 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         {
             var definitions = await context.Set<TaskDefinition>().AsNoTracking()
                 .Where(d => EF.Parameter(definitionIds).Contains(d.Id))
-                .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue, d.CancelledAt })
+                .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue, d.CancelledAt, d.TriggerKind, d.Overlap })
                 .ToDictionaryAsync(d => d.Id, cancellationToken).ConfigureAwait(false);
             return new ClaimResult(claimed.OrderBy(i => i.DueAt).ThenBy(i => i.Id)
                 .Select(i =>
                 {
                     var definition = definitions[i.DefinitionId];
-                    return new ClaimedInstance(i, definition.Metadata, definition.Payload, definition.DestinationQueue, definition.CancelledAt is not null);
+                    return new ClaimedInstance(i, definition.Metadata, definition.Payload, definition.DestinationQueue, definition.CancelledAt is not null,
+                        definition.TriggerKind == TriggerKind.Once ? OverlapPolicy.AllowAll : definition.Overlap);
                 })
                 .ToList(), deadLettered);
         }
@@ -305,7 +471,8 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     {
         ArgumentNullException.ThrowIfNull(request);
         return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
-            _ => "status = 0, attempt = t.attempt - 1, lease_owner = NULL, lease_expires_at = NULL", cancellationToken).ConfigureAwait(false)).Count;
+            args => $"status = 0, attempt = t.attempt - 1, due_at = COALESCE({args.Time(request.DueAt)}, t.due_at), lease_owner = NULL, lease_expires_at = NULL",
+            cancellationToken).ConfigureAwait(false)).Count;
     }
 
     /// <inheritdoc />
@@ -327,11 +494,13 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
-    public async Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<int> EndClaimsAsync(EndClaimsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        TaskInstanceLifecycle.RequireEndStatus(request.Status);
         return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
-            args => $"status = 4, due_at = NULL, finished_at = {args.Time(now)}, lease_owner = NULL, lease_expires_at = NULL", cancellationToken)
+            args => $"status = {args.Int((int)request.Status)}, due_at = NULL, finished_at = {args.Time(request.At)}, " +
+                    $"last_error = COALESCE({args.Text(request.Reason)}, t.last_error), lease_owner = NULL, lease_expires_at = NULL", cancellationToken)
             .ConfigureAwait(false)).Count;
     }
 
@@ -516,7 +685,8 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             var before = request.FinishedBefore;
             var instances = await context.Set<TaskInstance>()
                 .Where(i => i.FinishedAt != null && i.FinishedAt < before
-                    && (i.Status == TaskInstanceStatus.Completed || i.Status == TaskInstanceStatus.Failed || i.Status == TaskInstanceStatus.Cancelled))
+                    && (i.Status == TaskInstanceStatus.Completed || i.Status == TaskInstanceStatus.Failed || i.Status == TaskInstanceStatus.Cancelled
+                        || i.Status == TaskInstanceStatus.Skipped))
                 .OrderBy(i => i.FinishedAt)
                 .Take(request.MaxCount)
                 .ExecuteDeleteAsync(ct).ConfigureAwait(false);
@@ -541,7 +711,8 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         return sql.ToString();
     }
 
-    private async Task<List<Guid>> InsertInstancesAsync(TContext context, IReadOnlyCollection<TaskInstance> instances, CancellationToken cancellationToken)
+    private async Task<List<Guid>> InsertInstancesAsync(TContext context, IReadOnlyCollection<TaskInstance> instances, CancellationToken cancellationToken,
+        string? conflictTarget = "(definition_id, fire_time)")
     {
         var args = _dialect.Arguments();
         var rows = Rows(instances, i => string.Join(", ",
@@ -553,7 +724,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             INSERT INTO {InstancesTable} (id, definition_id, fire_time, status, attempt, due_at, expire_after, retry, max_attempts, lease_owner,
                 lease_expires_at, dispatched_at, started_at, completed_at, reported_completed_at, failed_at, finished_at, last_error, version)
             VALUES {rows}
-            ON CONFLICT (definition_id, fire_time) DO NOTHING
+            ON CONFLICT {conflictTarget} DO NOTHING
             RETURNING id AS "Value"
             """;
         return await ReadIdsAsync(context, sql, args, cancellationToken).ConfigureAwait(false);
@@ -566,11 +737,11 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             args.Id(d.Id), args.Int((int)d.TriggerKind), args.Text(d.Trigger), args.Text(d.TriggerPhrase), args.Text(d.TimeZoneId), args.Time(d.StartAt),
             args.Text(SerializeMetadata(d.Metadata)), args.Text(d.Payload), args.Duration(d.ExpireAfter), args.Text(SerializeRetry(d.Retry)),
             args.Int((int)d.Misfire), args.Text(d.DestinationQueue), args.Text(d.IdempotencyKey), args.Time(d.CreatedAt), args.Time(d.NextFireTime),
-            args.Time(d.CancelledAt), "1"));
+            args.Time(d.CancelledAt), "1", args.Int((int)d.Overlap), args.Time(d.PausedAt), args.Time(d.ChangedAt)));
         // No conflict target: a row that collides on any unique key (the primary key or the idempotency key's unique index) is skipped.
         var sql = $"""
             INSERT INTO {DefinitionsTable} (id, trigger_kind, trigger_expression, trigger_phrase, time_zone_id, start_at, metadata, payload, expire_after, retry,
-                misfire, destination_queue, idempotency_key, created_at, next_fire_time, cancelled_at, version)
+                misfire, destination_queue, idempotency_key, created_at, next_fire_time, cancelled_at, version, overlap, paused_at, changed_at)
             VALUES {rows}
             ON CONFLICT DO NOTHING
             RETURNING id AS "Value"
@@ -582,7 +753,12 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     /// Runs a statement that returns ids (<c>RETURNING id</c>) in the context's transaction, through ADO.NET: its text changes with the batch
     /// size (one <c>VALUES</c> row per item), and EF's raw-SQL queries would compile a new query and shaper for every size they see.
     /// </summary>
-    private static async Task<List<Guid>> ReadIdsAsync(TContext context, string sql, SqlArguments args, CancellationToken cancellationToken)
+    private static Task<List<Guid>> ReadIdsAsync(TContext context, string sql, SqlArguments args, CancellationToken cancellationToken) =>
+        ReadAsync(context, sql, args, reader => reader.GetGuid(0), cancellationToken);
+
+    /// <summary>Runs a statement through ADO.NET in the context's transaction (see <see cref="ReadIdsAsync"/>) and reads each row with <paramref name="read"/>.</summary>
+    private static async Task<List<T>> ReadAsync<T>(TContext context, string sql, SqlArguments args, Func<System.Data.Common.DbDataReader, T> read,
+        CancellationToken cancellationToken)
     {
         var command = context.Database.GetDbConnection().CreateCommand();
         await using (command.ConfigureAwait(false))
@@ -595,17 +771,17 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             }
 
             command.Parameters.AddRange(args.ToArray());
-            var ids = new List<Guid>();
+            var rows = new List<T>();
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    ids.Add(reader.GetGuid(0));
+                    rows.Add(read(reader));
                 }
             }
 
-            return ids;
+            return rows;
         }
     }
 

@@ -48,11 +48,16 @@ public static class SchedulerModelBuilderExtensions
             MapDuration(d.Property(x => x.ExpireAfter).HasColumnName("expire_after"), sqlite);
             d.Property(x => x.Retry).HasColumnName("retry").HasConversion(RetryConverter);
             d.Property(x => x.Misfire).HasColumnName("misfire");
+            d.Property(x => x.Overlap).HasColumnName("overlap");
             d.Property(x => x.DestinationQueue).HasColumnName("destination_queue");
             d.Property(x => x.IdempotencyKey).HasColumnName("idempotency_key");
             MapTime(d.Property(x => x.CreatedAt).HasColumnName("created_at"), sqlite);
             MapTime(d.Property(x => x.NextFireTime).HasColumnName("next_fire_time"), sqlite);
             MapTime(d.Property(x => x.CancelledAt).HasColumnName("cancelled_at"), sqlite);
+            MapTime(d.Property(x => x.PausedAt).HasColumnName("paused_at"), sqlite);
+            MapTime(d.Property(x => x.ChangedAt).HasColumnName("changed_at"), sqlite);
+            d.Ignore(x => x.State);
+            d.Ignore(x => x.AppliedOverlap);
             d.Property(x => x.Version).HasColumnName("version");
         });
 
@@ -78,6 +83,8 @@ public static class SchedulerModelBuilderExtensions
             MapTime(i.Property(x => x.FailedAt).HasColumnName("failed_at"), sqlite);
             MapTime(i.Property(x => x.FinishedAt).HasColumnName("finished_at"), sqlite);
             i.Property(x => x.LastError).HasColumnName("last_error");
+            i.Ignore(x => x.HasBegun);
+            i.Ignore(x => x.IsFinal);
             i.Property(x => x.Version).HasColumnName("version");
             i.HasIndex(x => new { x.DefinitionId, x.FireTime }).IsUnique();
         });

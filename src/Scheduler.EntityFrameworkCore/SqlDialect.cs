@@ -6,7 +6,7 @@ namespace Scheduler.EntityFrameworkCore;
 
 /// <summary>
 /// The SQL that differs between SQLite, PostgreSQL and CockroachDB. Statuses: 0 Scheduled, 1 Dispatched, 2 Completed, 3 Failed, 4 Cancelled,
-/// 5 Claimed. The predicates mirror <see cref="Core.Storage.TaskInstanceLifecycle"/>; the store contract tests hold both to one table.
+/// 5 Claimed, 6 Skipped. The predicates mirror <see cref="Core.Storage.TaskInstanceLifecycle"/>; the store contract tests hold both to one table.
 /// </summary>
 internal sealed class SqlDialect
 {
@@ -29,11 +29,14 @@ internal sealed class SqlDialect
             created_at {1} NOT NULL,
             next_fire_time {1} NULL,
             cancelled_at {1} NULL,
-            version bigint NOT NULL
+            version bigint NOT NULL,
+            overlap {4} NOT NULL DEFAULT 0,
+            paused_at {1} NULL,
+            changed_at {1} NULL
         );
         CREATE UNIQUE INDEX IF NOT EXISTS ux_task_definitions_idempotency_key ON task_definitions (idempotency_key) WHERE idempotency_key IS NOT NULL;
         CREATE INDEX IF NOT EXISTS ix_task_definitions_next_fire_time ON task_definitions (next_fire_time) WHERE next_fire_time IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS ix_task_definitions_cancelled_at ON task_definitions (cancelled_at) WHERE cancelled_at IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS ix_task_definitions_changed_at ON task_definitions (changed_at) WHERE changed_at IS NOT NULL;
         CREATE TABLE IF NOT EXISTS task_instances (
             id {0} NOT NULL PRIMARY KEY,
             definition_id {0} NOT NULL REFERENCES task_definitions (id),
@@ -101,10 +104,21 @@ internal sealed class SqlDialect
     ];
 
     /// <summary>As <see cref="UpgradeStatements"/>, for the task definitions table: <c>trigger_phrase</c> (the English phrase a task was
-    /// scheduled with, for display; NULL for tasks stored before it, whose phrase is their trigger_expression).</summary>
+    /// scheduled with, for display; NULL for tasks stored before it, whose phrase is their trigger_expression); <c>overlap</c> (0, Skip, for
+    /// tasks stored before it); <c>paused_at</c>; <c>changed_at</c> (when a task was last cancelled, paused, resumed or updated; runners look
+    /// for changes by it, so it gets its index; <c>ix_task_definitions_cancelled_at</c>, which it replaces, is left in place on old databases).</summary>
     public IReadOnlyList<(string Column, string Statement)> DefinitionUpgradeStatements() =>
     [
         ("trigger_phrase", $"ALTER TABLE {DefinitionsTable} ADD COLUMN trigger_phrase {(IsSqlite ? "TEXT" : "text")} NULL"),
+        ("overlap", $"ALTER TABLE {DefinitionsTable} ADD COLUMN overlap {(IsSqlite ? "INTEGER" : "int4")} NOT NULL DEFAULT 0"),
+        ("paused_at", $"ALTER TABLE {DefinitionsTable} ADD COLUMN paused_at {(IsSqlite ? "INTEGER" : "timestamptz")} NULL"),
+        ("changed_at", $"ALTER TABLE {DefinitionsTable} ADD COLUMN changed_at {(IsSqlite ? "INTEGER" : "timestamptz")} NULL"),
+    ];
+
+    /// <summary>Indexes on columns added by the upgrade statements, created after them (idempotent).</summary>
+    public static IReadOnlyList<string> UpgradeIndexStatements() =>
+    [
+        $"CREATE INDEX IF NOT EXISTS ix_task_definitions_changed_at ON {DefinitionsTable} (changed_at) WHERE changed_at IS NOT NULL",
     ];
 
     /// <summary>The names of the task instances table's columns, one per row in a column named <c>Value</c>.</summary>
@@ -149,6 +163,21 @@ internal sealed class SqlDialect
             """;
     }
 
+    /// <summary>Selects the definition <c>id</c> for a change and locks it (PostgreSQL and CockroachDB; SQLite holds the write lock already).</summary>
+    public string DefinitionForUpdateSql(string id) =>
+        $"SELECT * FROM {DefinitionsTable} WHERE id = {id}{(IsSqlite ? "" : " FOR UPDATE")}";
+
+    /// <summary>Deletes the definition's occurrences not begun (<see cref="Core.Storage.TaskInstanceLifecycle.IsNotBegun"/>) and returns their fire
+    /// times, in a column named <c>Value</c>.</summary>
+    public static string TakeBackSql(string definitionId) =>
+        $"DELETE FROM {InstancesTable} WHERE definition_id = {definitionId} AND status IN (0, 5) AND dispatched_at IS NULL AND last_error IS NULL RETURNING fire_time AS \"Value\"";
+
+    /// <summary>The definitions whose metadata has the entry <c>key</c> (= <c>value</c> unless <c>value</c> is NULL), as a query EF can compose
+    /// on: SQLite walks the JSON with <c>json_each</c>; PostgreSQL and CockroachDB read it as <c>jsonb</c>. Keys and values are parameters.</summary>
+    public string DefinitionsWithMetadataSql(string key, string value) => IsSqlite
+        ? $"SELECT d.* FROM {DefinitionsTable} AS d WHERE EXISTS (SELECT 1 FROM json_each(d.metadata) AS e WHERE e.key = {key} AND ({value} IS NULL OR e.value = {value}))"
+        : $"SELECT d.* FROM {DefinitionsTable} AS d WHERE (d.metadata::jsonb) ->> {key} IS NOT NULL AND ({value} IS NULL OR (d.metadata::jsonb) ->> {key} = {value})";
+
     /// <summary>The updated row's id in the <c>RETURNING</c> clause of an <c>UPDATE … AS t … FROM o</c>: SQLite names only the target's
     /// columns there, unqualified; PostgreSQL needs <c>t.id</c>, since <c>o</c> has an <c>id</c> too.</summary>
     public string ReturningId => IsSqlite ? "id" : "t.id";
@@ -164,7 +193,7 @@ internal sealed class SqlDialect
     /// CockroachDB locks them (a concurrent materializer waits or retries), SQLite holds the database's write lock already.</summary>
     public string DueDefinitionsSql(string horizon, string limit)
     {
-        var select = $"SELECT * FROM {DefinitionsTable} WHERE next_fire_time IS NOT NULL AND next_fire_time <= {horizon} ORDER BY next_fire_time LIMIT {limit}";
+        var select = $"SELECT * FROM {DefinitionsTable} WHERE next_fire_time IS NOT NULL AND next_fire_time <= {horizon} AND paused_at IS NULL ORDER BY next_fire_time LIMIT {limit}";
         return Database switch
         {
             SchedulerDatabase.Postgres => select + " FOR UPDATE SKIP LOCKED",

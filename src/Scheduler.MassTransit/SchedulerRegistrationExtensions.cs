@@ -15,8 +15,8 @@ namespace Scheduler.MassTransit;
 public static class SchedulerRegistrationExtensions
 {
     /// <summary>
-    /// Makes this service a scheduler node: the <see cref="Contracts.ScheduleTask"/>, <see cref="Contracts.ScheduleTasks"/> and
-    /// <see cref="Contracts.CancelTask"/> consumers, the
+    /// Makes this service a scheduler node: the consumers of <see cref="Contracts.ScheduleTask"/>, <see cref="Contracts.ScheduleTasks"/>,
+    /// <see cref="Contracts.CancelTask"/> and the task control commands and queries (<see cref="TaskControlConsumer"/>), the
     /// task instance saga (persisted in the task store), the <see cref="Contracts.TaskDue"/> dispatcher and the scheduler, runner and cleanup
     /// loops. Choose a store on the returned builder, e.g. <c>.UseInMemoryStore()</c>.
     /// </summary>
@@ -40,6 +40,7 @@ public static class SchedulerRegistrationExtensions
         configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>().Endpoint(e => e.Name = EndpointNames.ScheduleTask);
         configurator.AddConsumer<ScheduleTasksConsumer, ScheduleTasksConsumerDefinition>().Endpoint(e => e.Name = EndpointNames.ScheduleTasks);
         configurator.AddConsumer<CancelTaskConsumer>().Endpoint(e => e.Name = EndpointNames.CancelTask);
+        configurator.AddConsumer<TaskControlConsumer>().Endpoint(e => e.Name = EndpointNames.TaskControl);
         configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))
             .Endpoint(e => e.Name = EndpointNames.TaskInstanceSaga)
             .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.ITaskStore,
@@ -72,6 +73,29 @@ public static class SchedulerRegistrationExtensions
         configurator.TryAddSingleton(TimeProvider.System);
         configurator.ConfigureUsageTelemetryOptions(o => o.Enabled = false); // no outbound connection the user did not configure
         configurator.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseConsumeFilter(typeof(TaskReportingFilter<>), context));
+        return configurator;
+    }
+
+    /// <summary>
+    /// Registers <see cref="Contracts.ISchedulerClient"/> (<see cref="Client.MassTransitSchedulerClient"/>, a singleton): typed calls for every
+    /// scheduler command and query, sent to the scheduler nodes' queues. Any service on the bus can use it; it needs no node of its own.
+    /// </summary>
+    /// <param name="configurator">The bus registration.</param>
+    /// <param name="configure">Changes the <see cref="Client.SchedulerClientOptions"/> (the request timeout).</param>
+    public static IBusRegistrationConfigurator AddSchedulerClient(this IBusRegistrationConfigurator configurator, Action<Client.SchedulerClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        var options = new Client.SchedulerClientOptions();
+        configure?.Invoke(options);
+        if (options.Timeout <= TimeSpan.Zero || options.Timeout > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.Timeout,
+                "SchedulerClientOptions.Timeout must be more than zero and at most one day, e.g. 00:00:30.");
+        }
+
+        configurator.TryAddSingleton(options);
+        configurator.TryAddSingleton<Contracts.ISchedulerClient, Client.MassTransitSchedulerClient>();
+        configurator.ConfigureUsageTelemetryOptions(o => o.Enabled = false); // no outbound connection the user did not configure
         return configurator;
     }
 
@@ -113,6 +137,10 @@ public static class EndpointNames
 
     /// <summary>The queue of <see cref="Contracts.CancelTask"/> commands: <c>scheduler-cancel-task</c>.</summary>
     public const string CancelTask = "scheduler-cancel-task";
+
+    /// <summary>The queue of the task control commands and queries (pause, resume, update, trigger now, get, list, instances):
+    /// <c>scheduler-task-control</c>.</summary>
+    public const string TaskControl = "scheduler-task-control";
 
     /// <summary>The queue of worker outcomes for the task instance saga: <c>scheduler-task-instance</c>.</summary>
     public const string TaskInstanceSaga = "scheduler-task-instance";

@@ -5,7 +5,7 @@ using static Scheduler.IntegrationTests.TestData;
 namespace Scheduler.IntegrationTests;
 
 /// <summary>The documented semantics of every <see cref="ITaskStore"/> operation; each store runs this suite against an empty store per test.</summary>
-public abstract class TaskStoreContractTests : IAsyncLifetime
+public abstract partial class TaskStoreContractTests : IAsyncLifetime
 {
     private ITaskStore? _store;
 
@@ -230,8 +230,8 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
             Owner = "node-a",
             Outcomes = [new DispatchOutcome(instances[0].Id, claimed[0].Instance.Attempt, now)],
         }));
-        Assert.Equal([definition.Id], await Store.GetDefinitionsCancelledSinceAsync(now));
-        Assert.Empty(await Store.GetDefinitionsCancelledSinceAsync(now.AddTicks(10)));
+        Assert.Equal([definition.Id], await Store.GetDefinitionsChangedSinceAsync(now));
+        Assert.Empty(await Store.GetDefinitionsChangedSinceAsync(now.AddTicks(10)));
     }
 
     [Fact]
@@ -412,8 +412,9 @@ public abstract class TaskStoreContractTests : IAsyncLifetime
         var expired = Assert.Single(await ClaimAsync(Claim("node-b", T0 + definition.ExpireAfter)));
         Assert.True(expired.TaskCancelled);
         var token = new ClaimToken(instances[0].Id, expired.Instance.Attempt);
-        Assert.Equal(0, await Store.CancelClaimsAsync(new ReleaseRequest { Owner = "node-a", Claims = [token] }, T0.AddMinutes(6)));
-        Assert.Equal(1, await Store.CancelClaimsAsync(new ReleaseRequest { Owner = "node-b", Claims = [token] }, T0.AddMinutes(6)));
+        EndClaimsRequest Cancel(string owner) => new() { Owner = owner, Claims = [token], Status = TaskInstanceStatus.Cancelled, At = T0.AddMinutes(6) };
+        Assert.Equal(0, await Store.EndClaimsAsync(Cancel("node-a")));
+        Assert.Equal(1, await Store.EndClaimsAsync(Cancel("node-b")));
 
         var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
         Assert.Equal((TaskInstanceStatus.Cancelled, T0.AddMinutes(6), null, null), (stored.Status, stored.FinishedAt, stored.DueAt, stored.LeaseOwner));

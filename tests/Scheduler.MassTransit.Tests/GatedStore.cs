@@ -55,8 +55,23 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         inner.CancelDefinitionAsync(id, now, cancellationToken);
 
-    public Task<IReadOnlyList<Guid>> GetDefinitionsCancelledSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
-        inner.GetDefinitionsCancelledSinceAsync(since, cancellationToken);
+    public Task<IReadOnlyList<Guid>> GetDefinitionsChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        inner.GetDefinitionsChangedSinceAsync(since, cancellationToken);
+
+    public Task<DefinitionChangeResult> ChangeDefinitionAsync(DefinitionChangeRequest request, CancellationToken cancellationToken = default) =>
+        inner.ChangeDefinitionAsync(request, cancellationToken);
+
+    public Task<(TaskDefinition? Definition, bool Added)> AddInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default) =>
+        inner.AddInstanceAsync(instance, cancellationToken);
+
+    public Task<IReadOnlyList<TaskDefinition>> ListDefinitionsAsync(DefinitionQuery query, CancellationToken cancellationToken = default) =>
+        inner.ListDefinitionsAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<TaskInstance>> ListInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default) =>
+        inner.ListInstancesAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<OpenOccurrence>> GetOpenOccurrencesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default) =>
+        inner.GetOpenOccurrencesAsync(definitionIds, cancellationToken);
 
     public Task<MaterializeResult> MaterializeDueDefinitionsAsync(MaterializeRequest request, CancellationToken cancellationToken = default) =>
         inner.MaterializeDueDefinitionsAsync(request, cancellationToken);
@@ -75,8 +90,8 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
 
     public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) => inner.GetDatabaseTimeAsync(cancellationToken);
 
-    public Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.CancelClaimsAsync(request, now, cancellationToken);
+    public Task<int> EndClaimsAsync(EndClaimsRequest request, CancellationToken cancellationToken = default) =>
+        inner.EndClaimsAsync(request, cancellationToken);
 
     public Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default) =>
         inner.FailDispatchesAsync(request, cancellationToken);

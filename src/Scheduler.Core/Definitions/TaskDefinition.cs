@@ -44,6 +44,9 @@ public sealed class TaskDefinition
     /// <summary>What happens to fire times missed while no node ran.</summary>
     public MisfirePolicy Misfire { get; init; }
 
+    /// <summary>What happens to an occurrence that comes due while an earlier one is still active (recurring tasks only).</summary>
+    public OverlapPolicy Overlap { get; init; }
+
     /// <summary>Queue that <see cref="TaskDue"/> is sent to; <see langword="null"/> to publish it.</summary>
     public string? DestinationQueue { get; init; }
 
@@ -59,8 +62,25 @@ public sealed class TaskDefinition
     /// <summary>When the task was cancelled (UTC), if it was.</summary>
     public DateTimeOffset? CancelledAt { get; set; }
 
+    /// <summary>When the task was paused (UTC), while it is: the scheduler loop plans no occurrence of a paused task.</summary>
+    public DateTimeOffset? PausedAt { get; set; }
+
+    /// <summary>When the task was last cancelled, paused, resumed or updated (UTC): runners check their claims on its instances against the
+    /// store when they see it move (<see cref="Storage.ITaskStore.GetDefinitionsChangedSinceAsync"/>).</summary>
+    public DateTimeOffset? ChangedAt { get; set; }
+
+    /// <summary>Where the task stands, from <see cref="CancelledAt"/>, <see cref="PausedAt"/> and <see cref="NextFireTime"/>.</summary>
+    public TaskState State => CancelledAt is not null ? TaskState.Cancelled
+        : PausedAt is not null ? TaskState.Paused
+        : NextFireTime is null ? TaskState.Finished
+        : TaskState.Active;
+
     /// <summary>Optimistic concurrency token, incremented by every update.</summary>
     public long Version { get; set; }
+
+    /// <summary>The overlap policy the runner applies to this task's occurrences: <see cref="Overlap"/> for a recurring task,
+    /// <see cref="OverlapPolicy.AllowAll"/> for a one-off task (it fires once; an extra run of it by TriggerTaskNow is not held back).</summary>
+    public OverlapPolicy AppliedOverlap => TriggerKind == TriggerKind.Once ? OverlapPolicy.AllowAll : Overlap;
 
     /// <summary>A copy whose mutable state can be changed without affecting this instance.</summary>
     public TaskDefinition Clone() => (TaskDefinition)MemberwiseClone();

@@ -60,6 +60,11 @@ public static class TaskDefinitionFactory
             throw new TaskValidationException($"Misfire {(int)command.Misfire} is unknown. Use FireOnce, FireAll or Skip.");
         }
 
+        if (!Enum.IsDefined(command.Overlap))
+        {
+            throw new TaskValidationException($"Overlap {(int)command.Overlap} is unknown. Use Skip, BufferOne or AllowAll.");
+        }
+
         var metadata = ValidateMetadata(command.Metadata);
         var expireAfter = command.ExpireAfter ?? DefaultExpireAfter;
         if (expireAfter < MinExpireAfter || expireAfter > MaxExpireAfter)
@@ -131,11 +136,84 @@ public static class TaskDefinitionFactory
             ExpireAfter = expireAfter,
             Retry = retry,
             Misfire = command.Misfire,
+            Overlap = command.Overlap,
             DestinationQueue = command.DestinationQueue,
             IdempotencyKey = command.IdempotencyKey,
             CreatedAt = now,
             NextFireTime = first,
         };
+    }
+
+    /// <summary>
+    /// The edit <see cref="UpdateTask"/> makes of <paramref name="stored"/>: the values given replace the stored ones and the result is
+    /// validated as a <see cref="ScheduleTask"/> is (<see cref="Create"/>). A trigger, zone or start that differs from the stored one
+    /// (compared as stored: a phrase by what it means) plans the task anew from the first fire time at or after the start, by default
+    /// <paramref name="now"/> (<see cref="Storage.TakeBack.Replan"/>); a new ExpireAfter or retry policy plans the occurrences not yet begun
+    /// again (<see cref="Storage.TakeBack.Rewind"/>), since instances carry copies of them; metadata, payload, misfire and overlap policy take
+    /// effect without touching instances.
+    /// </summary>
+    /// <returns>The edit, or <see langword="null"/> when the update changes nothing.</returns>
+    /// <exception cref="TaskValidationException">A value is invalid; the message names it and the fix.</exception>
+    public static Storage.DefinitionEdit? Update(TaskDefinition stored, UpdateTask update, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(update);
+        ScheduleTask Command(DateTimeOffset startAt) => new()
+        {
+            TaskId = stored.Id,
+            Trigger = update.Trigger ?? stored.Trigger,
+            TriggerKind = update.Trigger is null ? stored.TriggerKind : update.TriggerKind,
+            TimeZone = update.TimeZone ?? stored.TimeZoneId,
+            StartAt = startAt,
+            Metadata = update.Metadata ?? stored.Metadata,
+            Payload = update.Payload ?? stored.Payload,
+            ExpireAfter = update.ExpireAfter ?? stored.ExpireAfter,
+            Retry = update.Retry ?? stored.Retry,
+            Misfire = update.Misfire ?? stored.Misfire,
+            Overlap = update.Overlap ?? stored.Overlap,
+            DestinationQueue = stored.DestinationQueue,
+            IdempotencyKey = stored.IdempotencyKey,
+        };
+
+        // Built with the stored start first: an unchanged trigger (a phrase included, whose RRULE's DTSTART is the start) comes out as stored.
+        var same = Create(Command(update.StartAt ?? stored.StartAt), now);
+        var retimed = same.TriggerKind != stored.TriggerKind || !string.Equals(same.Trigger, stored.Trigger, StringComparison.Ordinal)
+            || !string.Equals(same.TimeZoneId, stored.TimeZoneId, StringComparison.Ordinal) || same.StartAt != stored.StartAt;
+        var built = retimed && update.StartAt is null ? Create(Command(now), now) : same;
+        var replanned = built.ExpireAfter != stored.ExpireAfter || built.Retry != stored.Retry;
+        var unchanged = !retimed && !replanned && built.Misfire == stored.Misfire && built.Overlap == stored.Overlap
+            && string.Equals(built.Payload, stored.Payload, StringComparison.Ordinal)
+            && built.Metadata.Count == stored.Metadata.Count
+            && stored.Metadata.All(e => built.Metadata.TryGetValue(e.Key, out var v) && string.Equals(v, e.Value, StringComparison.Ordinal));
+        if (unchanged)
+        {
+            return null;
+        }
+
+        var updated = new TaskDefinition
+        {
+            Id = stored.Id,
+            TriggerKind = built.TriggerKind,
+            Trigger = built.Trigger,
+            TriggerPhrase = retimed ? built.TriggerPhrase : stored.TriggerPhrase,
+            TimeZoneId = built.TimeZoneId,
+            StartAt = built.StartAt,
+            Metadata = built.Metadata,
+            Payload = built.Payload,
+            ExpireAfter = built.ExpireAfter,
+            Retry = built.Retry,
+            Misfire = built.Misfire,
+            Overlap = built.Overlap,
+            DestinationQueue = stored.DestinationQueue,
+            IdempotencyKey = stored.IdempotencyKey,
+            CreatedAt = stored.CreatedAt,
+            NextFireTime = retimed ? built.NextFireTime : stored.NextFireTime,
+            CancelledAt = stored.CancelledAt,
+            PausedAt = stored.PausedAt,
+            ChangedAt = stored.ChangedAt,
+            Version = stored.Version,
+        };
+        return new Storage.DefinitionEdit(updated, retimed ? Storage.TakeBack.Replan : replanned ? Storage.TakeBack.Rewind : Storage.TakeBack.None);
     }
 
     /// <summary>
@@ -183,6 +261,7 @@ public static class TaskDefinitionFactory
             ("ExpireAfter", stored.ExpireAfter != requested.ExpireAfter, stored.ExpireAfter, requested.ExpireAfter),
             ("Retry", stored.Retry != requested.Retry, stored.Retry, requested.Retry),
             ("Misfire", stored.Misfire != requested.Misfire, stored.Misfire, requested.Misfire),
+            ("Overlap", stored.Overlap != requested.Overlap, stored.Overlap, requested.Overlap),
             ("DestinationQueue", !string.Equals(stored.DestinationQueue, requested.DestinationQueue, StringComparison.Ordinal), stored.DestinationQueue,
                 requested.DestinationQueue),
         };

@@ -20,12 +20,16 @@ public enum TaskInstanceStatus
     /// <summary>The last attempt failed or expired (dead-lettered). Final.</summary>
     Failed = 3,
 
-    /// <summary>The task was cancelled before this instance was dispatched. Final.</summary>
+    /// <summary>The task was cancelled before this instance was dispatched (or while it waited for a retry). Final.</summary>
     Cancelled = 4,
 
     /// <summary>A runner holds a claim: <see cref="TaskInstance.LeaseOwner"/> until <see cref="TaskInstance.LeaseExpiresAt"/>, with attempt number
     /// <see cref="TaskInstance.Attempt"/> reserved; <see cref="TaskInstance.DueAt"/> is when that attempt is to be dispatched.</summary>
     Claimed = 5,
+
+    /// <summary>Not run: an earlier occurrence of the task was still active when this one came due (<see cref="OverlapPolicy"/>);
+    /// <see cref="TaskInstance.LastError"/> says which. Final.</summary>
+    Skipped = 6,
 }
 
 /// <summary>
@@ -93,7 +97,11 @@ public sealed class TaskInstance
     public long Version { get; set; }
 
     /// <summary>Whether the instance is in a final state.</summary>
-    public bool IsFinal => Status is TaskInstanceStatus.Completed or TaskInstanceStatus.Failed or TaskInstanceStatus.Cancelled;
+    public bool IsFinal => Status is TaskInstanceStatus.Completed or TaskInstanceStatus.Failed or TaskInstanceStatus.Cancelled or TaskInstanceStatus.Skipped;
+
+    /// <summary>Whether an attempt of this occurrence was ever handed out: dispatched, or used up by a failed dispatch. An occurrence not
+    /// begun can be taken back (pause, update) and planned again without losing or repeating a run.</summary>
+    public bool HasBegun => DispatchedAt is not null || LastError is not null;
 
     /// <summary>A copy whose state can be changed without affecting this instance.</summary>
     public TaskInstance Clone() => (TaskInstance)MemberwiseClone();

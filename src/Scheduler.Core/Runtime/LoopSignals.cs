@@ -13,9 +13,12 @@ public sealed class LoopSignals
     /// <summary>Runs the runner loop's claim now.</summary>
     public void WakeRunner() => Runner.Set();
 
-    /// <summary>Tells this node's runner that a task definition was cancelled, so it drops the instances of it that it holds at once
-    /// (other nodes' runners learn it from the store at their next poll).</summary>
-    public void NotifyCancelled(Guid taskId) => Cancelled?.Invoke(taskId);
+    /// <summary>Tells this node's runner that a task definition was cancelled, paused or updated, and waits while it checks the claims it holds
+    /// on the task's instances against the store, dropping those the change took back (other nodes' runners learn of the change from the
+    /// store at their next poll).</summary>
+    /// <returns>A task that completes when the check is done (at once on a node without runner).</returns>
+    public Task NotifyChangedAsync(Guid taskId, CancellationToken cancellationToken = default) =>
+        Changed?.Invoke([taskId], cancellationToken) ?? Task.CompletedTask;
 
-    internal event Action<Guid>? Cancelled;
+    internal Func<IReadOnlyCollection<Guid>, CancellationToken, Task>? Changed { get; set; }
 }

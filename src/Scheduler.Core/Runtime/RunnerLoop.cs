@@ -42,11 +42,12 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly Lock _lock = new();
     private readonly PriorityQueue<ClaimedInstance, DateTimeOffset> _held = new();
     private readonly Dictionary<Guid, ClaimedInstance> _claims = [];
+    // Instances this node sent whose dispatch is not yet recorded: begun, though the store does not know it yet (the overlap check asks).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _unrecorded = new();
     private readonly Signal _heldChanged = new();
     private readonly SemaphoreSlim _dispatchSlots;
     private readonly HashSet<Task> _inFlight = [];
     private readonly KeyValuePair<string, object?> _node;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, DateTimeOffset> _cancelled = new();
     private readonly GroupCommit<DispatchOutcome, bool> _records;
     private readonly GroupCommit<ClaimToken, bool> _releases;
     private readonly GroupCommit<DispatchFailure, bool> _failures;
@@ -55,7 +56,7 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly TimeSpan _leaseMargin;
     private DateTimeOffset _probeAfter;
     private int _releaseHeld;
-    private DateTimeOffset _cancellationsCheckedAt;
+    private DateTimeOffset _changesCheckedAt;
     private bool _full;
 
     /// <summary>Creates the loop.</summary>
@@ -71,7 +72,7 @@ public sealed partial class RunnerLoop : BackgroundService
         _logger = logger;
         _dispatchSlots = new SemaphoreSlim(_options.MaxConcurrentDispatches, _options.MaxConcurrentDispatches);
         _node = SchedulerMetrics.NodeTag(_options.NodeId);
-        _cancellationsCheckedAt = timeProvider.GetUtcNow();
+        _changesCheckedAt = timeProvider.GetUtcNow();
         _leaseMargin = _options.LeaseDuration / 3;
         _records = new GroupCommit<DispatchOutcome, bool>(RecordBatchAsync);
         _releases = new GroupCommit<ClaimToken, bool>(ReleaseBatchAsync);
@@ -99,7 +100,7 @@ public sealed partial class RunnerLoop : BackgroundService
                 },
             })
             .Build();
-        signals.Cancelled += taskId => _cancelled[taskId] = _timeProvider.GetUtcNow();
+        signals.Changed = CheckClaimsAsync;
     }
 
     /// <summary>How many claimed instances this node holds, waiting for their due time.</summary>
@@ -143,7 +144,7 @@ public sealed partial class RunnerLoop : BackgroundService
     /// until a probe of the broker (every <see cref="SchedulerOptions.SendRetryInterval"/>) succeeds. Returns how many instances were claimed.</summary>
     public async Task<int> ClaimOnceAsync(CancellationToken cancellationToken = default)
     {
-        await RefreshCancellationsAsync(cancellationToken).ConfigureAwait(false);
+        await RefreshChangesAsync(cancellationToken).ConfigureAwait(false);
         if (ClockOutOfBounds)
         {
             // Due-ness cannot be trusted: hold nothing, so nodes whose clocks agree with the database dispatch it.
@@ -199,7 +200,7 @@ public sealed partial class RunnerLoop : BackgroundService
             {
                 foreach (var claim in result.Claimed)
                 {
-                    if (claim.TaskCancelled || _cancelled.ContainsKey(claim.Instance.DefinitionId))
+                    if (claim.TaskCancelled)
                     {
                         dropped.Add(Token(claim)); // a retry, or an expired attempt, of a cancelled task: never a new attempt
                         continue;
@@ -217,7 +218,10 @@ public sealed partial class RunnerLoop : BackgroundService
 
             if (dropped.Count > 0)
             {
-                await _store.CancelClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, Claims = dropped }, now, cancellationToken).ConfigureAwait(false);
+                await _store.EndClaimsAsync(new EndClaimsRequest
+                {
+                    Owner = _options.NodeId, Claims = dropped, Status = TaskInstanceStatus.Cancelled, At = now,
+                }, cancellationToken).ConfigureAwait(false);
             }
 
             await PublishDeadLetteredAsync(result.DeadLettered.Select(i => (i, ExpiredReason(i))).ToList(), now).ConfigureAwait(false);
@@ -230,18 +234,29 @@ public sealed partial class RunnerLoop : BackgroundService
 
     /// <summary>
     /// Extends the leases of held claims whose lease has less than half of <see cref="SchedulerOptions.LeaseDuration"/> left; a claim the store
-    /// no longer holds for this node (taken over after it lapsed, or cancelled) is dropped, never dispatched.
+    /// no longer holds for this node (taken over after it lapsed, cancelled, or taken back by a pause or an update) is dropped, never dispatched.
     /// </summary>
-    private async Task RenewLeasesAsync(CancellationToken cancellationToken)
+    private Task RenewLeasesAsync(CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
-        List<ClaimToken> low;
+        return RenewAsync(c => c.Instance.LeaseExpiresAt - now < _options.LeaseDuration / 2, cancellationToken);
+    }
+
+    /// <summary>Checks the claims held on instances of <paramref name="definitionIds"/> against the store at once (by renewing them), dropping
+    /// those it no longer holds for this node: a task was cancelled, paused or updated.</summary>
+    private Task CheckClaimsAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken) =>
+        RenewAsync(c => definitionIds.Contains(c.Instance.DefinitionId), cancellationToken);
+
+    private async Task RenewAsync(Func<ClaimedInstance, bool> which, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        List<ClaimToken> chosen;
         lock (_lock)
         {
-            low = _claims.Values.Where(c => c.Instance.LeaseExpiresAt - now < _options.LeaseDuration / 2).Select(Token).ToList();
+            chosen = _claims.Values.Where(which).Select(Token).ToList();
         }
 
-        if (low.Count == 0)
+        if (chosen.Count == 0)
         {
             return;
         }
@@ -249,11 +264,11 @@ public sealed partial class RunnerLoop : BackgroundService
         var until = now + _options.LeaseDuration;
         try
         {
-            var renewed = (await _store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = _options.NodeId, Claims = low, LeaseExpiresAt = until },
+            var renewed = (await _store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = _options.NodeId, Claims = chosen, LeaseExpiresAt = until },
                 cancellationToken).ConfigureAwait(false)).ToHashSet();
             lock (_lock)
             {
-                foreach (var token in low)
+                foreach (var token in chosen)
                 {
                     if (!_claims.TryGetValue(token.InstanceId, out var claim) || claim.Instance.Attempt != token.Attempt)
                     {
@@ -274,36 +289,28 @@ public sealed partial class RunnerLoop : BackgroundService
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogRenewFailed(ex, low.Count); // the check before each publish still keeps a lapsed claim from being dispatched
+            LogRenewFailed(ex, chosen.Count); // the check before each publish still keeps a lapsed claim from being dispatched
         }
     }
 
     /// <summary>
-    /// Learns which definitions were cancelled since the last look (on any node), so their held instances are dropped instead of dispatched.
-    /// A cancellation is remembered for as long as an instance claimed before it could still be held: the execution window plus the lease.
+    /// Learns which definitions were cancelled, paused or updated since the last look (on any node) and checks the claims held on their
+    /// instances, so the occurrences such a change took back are dropped instead of dispatched. Looks once per poll interval.
     /// </summary>
-    private async Task RefreshCancellationsAsync(CancellationToken cancellationToken)
+    private async Task RefreshChangesAsync(CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
-        if (now - _cancellationsCheckedAt < _options.PollInterval)
+        if (now - _changesCheckedAt < _options.PollInterval)
         {
-            return; // claims run on every wake-up too; other nodes' cancellations need looking up only once per poll interval
+            return; // claims run on every wake-up too; other nodes' changes need looking up only once per poll interval
         }
 
-        var since = _cancellationsCheckedAt - _options.PollInterval; // overlap, so a cancellation committed during the last look is not missed
-        foreach (var taskId in await _store.GetDefinitionsCancelledSinceAsync(since, cancellationToken).ConfigureAwait(false))
+        var since = _changesCheckedAt - _options.PollInterval; // overlap, so a change committed during the last look is not missed
+        var changed = await _store.GetDefinitionsChangedSinceAsync(since, cancellationToken).ConfigureAwait(false);
+        _changesCheckedAt = now;
+        if (changed.Count > 0)
         {
-            _cancelled.TryAdd(taskId, now);
-        }
-
-        _cancellationsCheckedAt = now;
-        var forgetBefore = now - _options.ExecutionWindow - _options.LeaseDuration;
-        foreach (var (taskId, learnedAt) in _cancelled)
-        {
-            if (learnedAt < forgetBefore)
-            {
-                _cancelled.TryRemove(taskId, out _);
-            }
+            await CheckClaimsAsync(changed.ToHashSet(), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -407,12 +414,6 @@ public sealed partial class RunnerLoop : BackgroundService
                     continue; // lost at a renewal
                 }
 
-                if (_cancelled.ContainsKey(claim.Instance.DefinitionId))
-                {
-                    _claims.Remove(claim.Instance.Id); // the store cancelled it already
-                    continue;
-                }
-
                 batch.Add(claim);
             }
 
@@ -424,8 +425,84 @@ public sealed partial class RunnerLoop : BackgroundService
 
     private async Task<int> DispatchBatchAsync(List<ClaimedInstance> batch, CancellationToken cancellationToken)
     {
+        if (batch.Any(OverlapRule.Applies))
+        {
+            batch = await ApplyOverlapAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
         var results = await Task.WhenAll(batch.Select(claim => DispatchOneAsync(claim, cancellationToken))).ConfigureAwait(false);
         return results.Count(dispatched => dispatched);
+    }
+
+    /// <summary>
+    /// Applies the overlap policy to the occurrences of recurring tasks in <paramref name="batch"/> (<see cref="OverlapRule"/>): one store
+    /// query for their tasks' open occurrences, then skipped ones end Skipped and waiting ones are released until one poll interval later.
+    /// </summary>
+    /// <returns>The claims to dispatch. When the store cannot be asked, the checked claims are released (they come due again) and the rest
+    /// dispatched.</returns>
+    private async Task<List<ClaimedInstance>> ApplyOverlapAsync(List<ClaimedInstance> batch, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var dispatch = new List<ClaimedInstance>(batch.Count);
+        var skipped = new List<(ClaimedInstance Claim, string Reason)>();
+        var waiting = new List<ClaimedInstance>();
+        try
+        {
+            var tasks = batch.Where(OverlapRule.Applies).Select(c => c.Instance.DefinitionId).ToHashSet();
+            var open = (await _store.GetOpenOccurrencesAsync(tasks, cancellationToken).ConfigureAwait(false))
+                .Select(o => !o.Begun && _unrecorded.ContainsKey(o.InstanceId) ? o with { Begun = true } : o).ToList();
+            var decisions = OverlapRule.Decide(batch, open);
+            for (var n = 0; n < batch.Count; n++)
+            {
+                switch (decisions[n].Decision)
+                {
+                    case OverlapDecision.Skip:
+                        skipped.Add((batch[n], decisions[n].Reason!));
+                        break;
+                    case OverlapDecision.Wait:
+                        waiting.Add(batch[n]);
+                        break;
+                    default:
+                        dispatch.Add(batch[n]);
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogOverlapCheckFailed(ex);
+            waiting = batch.Where(OverlapRule.Applies).ToList();
+            dispatch = batch.Where(c => !OverlapRule.Applies(c)).ToList();
+        }
+
+        try
+        {
+            foreach (var (claim, reason) in skipped)
+            {
+                Forget(claim);
+                LogSkipped(claim.Instance.Id, claim.Instance.DefinitionId, reason);
+                await _store.EndClaimsAsync(new EndClaimsRequest
+                {
+                    Owner = _options.NodeId, Claims = [Token(claim)], Status = TaskInstanceStatus.Skipped, At = now, Reason = reason,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            SchedulerMetrics.Skipped.Add(skipped.Count, _node);
+            if (waiting.Count > 0)
+            {
+                waiting.ForEach(Forget);
+                await _store.ReleaseClaimsAsync(new ReleaseRequest
+                {
+                    Owner = _options.NodeId, Claims = waiting.Select(Token).ToList(), DueAt = now + _options.PollInterval,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogRecordFailed(ex, skipped.Count + waiting.Count); // the claims run out and come due again; the check runs again then
+        }
+
+        return dispatch;
     }
 
     private async Task<bool> DispatchOneAsync(ClaimedInstance claim, CancellationToken cancellationToken)
@@ -482,6 +559,7 @@ public sealed partial class RunnerLoop : BackgroundService
                 // The send may take SendTimeout, and never more than what is left of the lease before half the margin: it ends before
                 // another node can claim.
                 var timeout = TimeSpan.FromTicks(Math.Min(_options.SendTimeout.Ticks, (lease - (_leaseMargin / 2) - dispatchedAt).Ticks));
+                _unrecorded.TryAdd(instance.Id, 0);
                 await _sends.ExecuteAsync(static (state, ct) => state.Self.SendAsync(state.message, state.DestinationQueue, state.timeout, ct),
                     (Self: this, message, claim.DestinationQueue, timeout), cancellationToken).ConfigureAwait(false);
                 SchedulerMetrics.Dispatched.Add(1, _node);
@@ -512,6 +590,7 @@ public sealed partial class RunnerLoop : BackgroundService
         Forget(claim); // published or given up: no longer renewed, no longer counted against MaxHeld
         try
         {
+            using var recorded = new Unrecorded(_unrecorded, instance.Id);
             if (outcome is not null)
             {
                 await _records.WriteAsync(outcome).ConfigureAwait(false);
@@ -536,6 +615,12 @@ public sealed partial class RunnerLoop : BackgroundService
         }
 
         return outcome is not null;
+    }
+
+    /// <summary>Takes an instance out of <see cref="_unrecorded"/> once its outcome is written (or given up on).</summary>
+    private readonly struct Unrecorded(System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> unrecorded, Guid instanceId) : IDisposable
+    {
+        public void Dispose() => unrecorded.TryRemove(instanceId, out _);
     }
 
     /// <summary>Sends <paramref name="message"/> within <paramref name="timeout"/> (<see cref="BoundedAsync"/>).</summary>
@@ -756,4 +841,10 @@ public sealed partial class RunnerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Runner loop could not release its held claims; they run out after the lease")]
     private partial void LogReleaseFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task instance {InstanceId} of task {TaskId} skipped: {Reason}")]
+    private partial void LogSkipped(Guid instanceId, Guid taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the open occurrences for the overlap policy; the occurrences it applies to are released and checked again when due")]
+    private partial void LogOverlapCheckFailed(Exception exception);
 }

@@ -36,6 +36,9 @@ public static class SchedulerMetrics
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("scheduler.instances.dead_lettered", "{instance}",
         "Task instances dead-lettered by the runner because their last attempt expired.");
 
+    internal static readonly Counter<long> Skipped = Meter.CreateCounter<long>("scheduler.instances.skipped", "{instance}",
+        "Occurrences not run because an earlier occurrence of their task was still active (overlap policy).");
+
     internal static KeyValuePair<string, object?> NodeTag(string nodeId) => new("scheduler.node", nodeId);
 
     internal static readonly Histogram<double> Lateness = Meter.CreateHistogram<double>("scheduler.dispatch.lateness", "ms",

@@ -125,16 +125,256 @@ public sealed class SchedulingService
     }
 
     /// <summary>Cancels the task definition <paramref name="taskId"/>: it fires no more; its instances not yet dispatched are cancelled.</summary>
-    /// <remarks>This node's runner drops the instances it holds at once; other nodes' runners within their poll interval (default 1 s), so an
-    /// instance due within that interval on another node may still be dispatched.</remarks>
+    /// <remarks>This node's runner drops the instances it holds before this returns; other nodes' runners within their poll interval
+    /// (default 1 s), so an instance due within that interval on another node may still be dispatched.</remarks>
     public async Task<TaskCancelled> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
         var found = await _store.CancelDefinitionAsync(taskId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (found)
         {
-            _signals.NotifyCancelled(taskId);
+            await _signals.NotifyChangedAsync(taskId, cancellationToken).ConfigureAwait(false);
         }
 
         return new TaskCancelled { TaskId = taskId, Found = found };
     }
+
+    /// <summary>Pauses task <paramref name="taskId"/> (<see cref="PauseTask"/>): it plans no occurrence until resumed, and its occurrences not
+    /// yet begun are taken back (<see cref="TakeBack.Rewind"/>), to be planned again on resume.</summary>
+    /// <returns>The task after the command, or <see langword="null"/> when there is no such task.</returns>
+    /// <exception cref="TaskValidationException">The task is cancelled; nothing changed.</exception>
+    public Task<TaskChanged?> PauseAsync(Guid taskId, CancellationToken cancellationToken = default) =>
+        ChangeAsync(taskId, (stored, now) =>
+        {
+            RequireNotCancelled(stored, "paused");
+            if (stored.PausedAt is not null)
+            {
+                return null;
+            }
+
+            var paused = stored.Clone();
+            paused.PausedAt = now;
+            return new DefinitionEdit(paused, TakeBack.Rewind);
+        }, cancellationToken);
+
+    /// <summary>Resumes task <paramref name="taskId"/> (<see cref="ResumeTask"/>): the scheduler loop plans it again from the fire time it was
+    /// paused at, applying its misfire policy to the fire times missed meanwhile.</summary>
+    /// <returns>The task after the command, or <see langword="null"/> when there is no such task.</returns>
+    /// <exception cref="TaskValidationException">The task is cancelled; nothing changed.</exception>
+    public async Task<TaskChanged?> ResumeAsync(Guid taskId, CancellationToken cancellationToken = default)
+    {
+        var result = await ChangeAsync(taskId, (stored, _) =>
+        {
+            RequireNotCancelled(stored, "resumed");
+            if (stored.PausedAt is null)
+            {
+                return null;
+            }
+
+            var resumed = stored.Clone();
+            resumed.PausedAt = null;
+            return new DefinitionEdit(resumed, TakeBack.None);
+        }, cancellationToken).ConfigureAwait(false);
+        if (result is { Changed: true })
+        {
+            _signals.WakeScheduler();
+        }
+
+        return result;
+    }
+
+    /// <summary>Changes task <paramref name="update"/>.TaskId (<see cref="UpdateTask"/>): the values given replace the stored ones, validated as
+    /// <see cref="ScheduleTask"/>'s are. A new trigger, zone or start plans the task from the new trigger's first fire time at or after the
+    /// start (default: now), taking back the occurrences not yet begun (<see cref="TakeBack.Replan"/>); a new ExpireAfter or retry policy
+    /// plans the occurrences not yet begun again with it (<see cref="TakeBack.Rewind"/>); other values apply from the next dispatch.</summary>
+    /// <returns>The task after the command, or <see langword="null"/> when there is no such task.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="update"/> is null.</exception>
+    /// <exception cref="TaskValidationException">A value is invalid, or the task is cancelled; nothing changed.</exception>
+    public async Task<TaskChanged?> UpdateAsync(UpdateTask update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var result = await ChangeAsync(update.TaskId, (stored, now) =>
+        {
+            RequireNotCancelled(stored, "updated");
+            return TaskDefinitionFactory.Update(stored, update, now);
+        }, cancellationToken).ConfigureAwait(false);
+        if (result is { Changed: true })
+        {
+            _signals.WakeScheduler();
+        }
+
+        return result;
+    }
+
+    /// <summary>Adds one instance of task <paramref name="taskId"/> due now (<see cref="TriggerTaskNow"/>), with id <paramref name="instanceId"/>
+    /// (a repeat with the same id adds nothing).</summary>
+    /// <returns>The task and the instance, or <see langword="null"/> when there is no such task.</returns>
+    /// <exception cref="TaskValidationException">The task is cancelled; nothing was added.</exception>
+    public async Task<TaskChanged?> TriggerNowAsync(Guid taskId, Guid instanceId, CancellationToken cancellationToken = default)
+    {
+        var definition = await _store.GetDefinitionAsync(taskId, cancellationToken).ConfigureAwait(false);
+        if (definition is null)
+        {
+            return null;
+        }
+
+        RequireNotCancelled(definition, "triggered");
+        var now = _timeProvider.GetUtcNow();
+        // Two triggers within one microsecond (what every store keeps of an instant) would share a fire time: the later one moves on by one.
+        for (var fireTime = now; ; fireTime = fireTime.AddTicks(10))
+        {
+            var (current, added) = await _store.AddInstanceAsync(new TaskInstance
+            {
+                Id = instanceId,
+                DefinitionId = taskId,
+                FireTime = fireTime,
+                Status = TaskInstanceStatus.Scheduled,
+                DueAt = fireTime,
+                ExpireAfter = definition.ExpireAfter,
+                Retry = definition.Retry,
+            }, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return null;
+            }
+
+            RequireNotCancelled(current, "triggered");
+            if (added)
+            {
+                _signals.WakeRunner();
+            }
+            else if (await _store.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is null)
+            {
+                continue; // the fire time was taken by another instance
+            }
+
+            return new TaskChanged { TaskId = taskId, Changed = added, Task = current.ToInfo(), InstanceId = instanceId };
+        }
+    }
+
+    /// <summary>Task <paramref name="taskId"/>, or <see langword="null"/>.</summary>
+    public async Task<TaskInfo?> GetAsync(Guid taskId, CancellationToken cancellationToken = default) =>
+        (await _store.GetDefinitionAsync(taskId, cancellationToken).ConfigureAwait(false))?.ToInfo();
+
+    /// <summary>A page of tasks (<see cref="ListTasks"/>), oldest first.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="query"/> is null.</exception>
+    /// <exception cref="TaskValidationException">A filter, the page size or the page token is invalid.</exception>
+    public async Task<TaskList> ListAsync(ListTasks query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var (skip, size) = Page(query.PageToken, query.PageSize);
+        if (query.State is { } state && !Enum.IsDefined(state))
+        {
+            throw new TaskValidationException($"State {(int)state} is unknown. Use Active, Paused, Cancelled or Finished, or leave it out for every state.");
+        }
+
+        if (query.MetadataValue is not null && query.MetadataKey is null)
+        {
+            throw new TaskValidationException($"MetadataValue '{query.MetadataValue}' is given without MetadataKey. Give the key whose value must match.");
+        }
+
+        var page = await _store.ListDefinitionsAsync(new DefinitionQuery
+        {
+            State = query.State,
+            MetadataKey = query.MetadataKey,
+            MetadataValue = query.MetadataValue,
+            Skip = skip,
+            Take = size + 1,
+        }, cancellationToken).ConfigureAwait(false);
+        return new TaskList
+        {
+            Tasks = page.Take(size).Select(d => d.ToInfo()).ToList(),
+            NextPageToken = page.Count > size ? NextPage(skip, size) : null,
+        };
+    }
+
+    /// <summary>A page of a task's instances (<see cref="GetTaskInstances"/>), latest fire time first; <see langword="null"/> when there is no
+    /// such task.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="query"/> is null.</exception>
+    /// <exception cref="TaskValidationException">The state filter, the page size or the page token is invalid.</exception>
+    public async Task<TaskInstanceList?> GetInstancesAsync(GetTaskInstances query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var (skip, size) = Page(query.PageToken, query.PageSize);
+        if (query.State is { } state && !Enum.IsDefined(state))
+        {
+            throw new TaskValidationException(
+                $"State {(int)state} is unknown. Use Scheduled, Claimed, Dispatched, Completed, Failed, Cancelled or Skipped, or leave it out for every state.");
+        }
+
+        if (await _store.GetDefinitionAsync(query.TaskId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        var page = await _store.ListInstancesAsync(new InstanceQuery
+        {
+            DefinitionId = query.TaskId,
+            Status = query.State is { } wanted ? TaskViews.ToStatus(wanted) : null,
+            Skip = skip,
+            Take = size + 1,
+        }, cancellationToken).ConfigureAwait(false);
+        return new TaskInstanceList
+        {
+            TaskId = query.TaskId,
+            Instances = page.Take(size).Select(i => i.ToInfo()).ToList(),
+            NextPageToken = page.Count > size ? NextPage(skip, size) : null,
+        };
+    }
+
+    /// <summary>The largest page a query may ask for.</summary>
+    public const int MaxPageSize = 1000;
+
+    private async Task<TaskChanged?> ChangeAsync(Guid taskId, Func<TaskDefinition, DateTimeOffset, DefinitionEdit?> edit, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var (definition, changed) = await _store.ChangeDefinitionAsync(new DefinitionChangeRequest
+        {
+            Id = taskId,
+            Now = now,
+            Edit = stored => edit(stored, now),
+        }, cancellationToken).ConfigureAwait(false);
+        if (definition is null)
+        {
+            return null;
+        }
+
+        if (changed)
+        {
+            await _signals.NotifyChangedAsync(taskId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new TaskChanged { TaskId = taskId, Changed = changed, Task = definition.ToInfo() };
+    }
+
+    private static void RequireNotCancelled(TaskDefinition definition, string verb)
+    {
+        if (definition.CancelledAt is { } cancelledAt)
+        {
+            throw new TaskValidationException(
+                $"Task {definition.Id} was cancelled at {cancelledAt:O} and cannot be {verb}. Schedule a new task (ScheduleTask) instead.");
+        }
+    }
+
+    private static (int Skip, int Size) Page(string? token, int size)
+    {
+        if (size is < 1 or > MaxPageSize)
+        {
+            throw new TaskValidationException($"PageSize {size} is out of range. Give 1 to {MaxPageSize}.");
+        }
+
+        if (token is null)
+        {
+            return (0, size);
+        }
+
+        if (!int.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var skip))
+        {
+            throw new TaskValidationException(
+                $"PageToken '{token}' is not one this scheduler gave out. Pass the NextPageToken of the previous page, or none for the first page.");
+        }
+
+        return (skip, size);
+    }
+
+    private static string NextPage(int skip, int size) => (skip + size).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

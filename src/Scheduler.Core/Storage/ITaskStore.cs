@@ -37,12 +37,43 @@ public interface ITaskStore
     /// <summary>
     /// Stops a definition from firing: clears its next fire time, sets <see cref="TaskDefinition.CancelledAt"/> and cancels its instances
     /// that are <see cref="TaskInstanceStatus.Scheduled"/> or <see cref="TaskInstanceStatus.Claimed"/> (a claim is cleared; runners learn of the cancellation through
-    /// <see cref="GetDefinitionsCancelledSinceAsync"/> and drop what they hold). Returns <see langword="false"/> when no such live definition exists.
+    /// <see cref="GetDefinitionsChangedSinceAsync"/> and drop what they hold). Returns <see langword="false"/> when no such live definition exists.
     /// </summary>
     Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>The ids of definitions cancelled at or after <paramref name="since"/> (UTC), for runners to drop the instances they hold.</summary>
-    Task<IReadOnlyList<Guid>> GetDefinitionsCancelledSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// In one transaction: reads the definition <see cref="DefinitionChangeRequest.Id"/>, asks <see cref="DefinitionChangeRequest.Edit"/> what
+    /// to make of it and, when the edit changes it, takes back its occurrences not yet begun if the edit says so
+    /// (<see cref="DefinitionEdit.TakeBack"/>: Scheduled or Claimed instances of which no attempt was handed out, <see cref="TaskInstance.HasBegun"/>,
+    /// are deleted; a runner's claim on one is thereby lost) and writes the edited definition with <see cref="TaskDefinition.ChangedAt"/> set to
+    /// <see cref="DefinitionChangeRequest.Now"/>. Pause, resume and update are such edits.
+    /// </summary>
+    /// <returns>The definition as it is after the call and whether it changed; <see cref="DefinitionChangeResult.Definition"/> is
+    /// <see langword="null"/> when no definition has that id.</returns>
+    /// <exception cref="TaskValidationException">Thrown by <see cref="DefinitionChangeRequest.Edit"/>: nothing was written.</exception>
+    Task<DefinitionChangeResult> ChangeDefinitionAsync(DefinitionChangeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds <paramref name="instance"/> (a Scheduled, not yet begun occurrence of a definition) unless an instance with its id, or with its
+    /// definition and fire time, exists; a definition that is cancelled, or missing, gets nothing.
+    /// </summary>
+    /// <returns>The definition (<see langword="null"/> when missing) and whether the instance was added.</returns>
+    Task<(TaskDefinition? Definition, bool Added)> AddInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default);
+
+    /// <summary>The ids of definitions cancelled, paused, resumed or updated at or after <paramref name="since"/> (UTC,
+    /// <see cref="TaskDefinition.ChangedAt"/>), for runners to check the claims they hold on their instances.</summary>
+    Task<IReadOnlyList<Guid>> GetDefinitionsChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of definitions in the order they were created (then by id), filtered by <see cref="DefinitionQuery"/>.</summary>
+    Task<IReadOnlyList<TaskDefinition>> ListDefinitionsAsync(DefinitionQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of one definition's instances, latest fire time first, filtered by <see cref="InstanceQuery.Status"/>.</summary>
+    Task<IReadOnlyList<TaskInstance>> ListInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The instances of the given definitions that are not final (Scheduled, Claimed or Dispatched): what the overlap policy compares
+    /// an occurrence coming due with.</summary>
+    Task<IReadOnlyList<OpenOccurrence>> GetOpenOccurrencesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// In one transaction per batch: takes up to <see cref="MaterializeRequest.MaxDefinitions"/> live definitions whose next fire time is at or before
@@ -71,7 +102,8 @@ public interface ITaskStore
     /// <returns>How many instances were updated.</returns>
     Task<int> RecordDispatchesAsync(DispatchRecordRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Claimed → Scheduled for each claim the owner still holds, giving the reserved attempt number back (<see cref="TaskInstanceLifecycle.Release"/>).</summary>
+    /// <summary>Claimed → Scheduled for each claim the owner still holds, giving the reserved attempt number back (<see cref="TaskInstanceLifecycle.Release"/>),
+    /// due at <see cref="ReleaseRequest.DueAt"/> when it is set (an occurrence its overlap policy makes wait), else when it was.</summary>
     /// <returns>How many claims were released.</returns>
     Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default);
 
@@ -84,10 +116,11 @@ public interface ITaskStore
     /// <returns>The instance ids that were updated; a failure missing from it found the claim no longer held and changed nothing.</returns>
     Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Claimed → Cancelled at <paramref name="now"/> for each claim the owner still holds (<see cref="TaskInstanceLifecycle.Cancel"/>): the
-    /// runner's answer to a claim of a task that was cancelled, so no new attempt of a cancelled task is ever dispatched.</summary>
-    /// <returns>How many claims were cancelled.</returns>
-    Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>Claimed → <see cref="EndClaimsRequest.Status"/> (Cancelled or Skipped, final) for each claim the owner still holds
+    /// (<see cref="TaskInstanceLifecycle.End"/>): the runner's answer to a claim of a task that was cancelled, so no new attempt of a cancelled
+    /// task is ever dispatched, and to an occurrence its overlap policy skips.</summary>
+    /// <returns>How many claims were ended.</returns>
+    Task<int> EndClaimsAsync(EndClaimsRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Extends to <see cref="LeaseRenewalRequest.LeaseExpiresAt"/> the leases of the claims the owner still holds.</summary>
     /// <returns>The instance ids whose claims were renewed; a claim missing from it is no longer held and must not be dispatched.</returns>

@@ -50,6 +50,7 @@ public sealed class InMemoryTaskStore : ITaskStore
 
             definition.NextFireTime = null;
             definition.CancelledAt = now;
+            definition.ChangedAt = now;
             definition.Version++;
             foreach (var instance in _instances.Values)
             {
@@ -64,12 +65,121 @@ public sealed class InMemoryTaskStore : ITaskStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<Guid>> GetDefinitionsCancelledSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Guid>> GetDefinitionsChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
-            IReadOnlyList<Guid> ids = _definitions.Values.Where(d => d.CancelledAt >= since).Select(d => d.Id).ToList();
+            IReadOnlyList<Guid> ids = _definitions.Values.Where(d => d.ChangedAt >= since).Select(d => d.Id).ToList();
             return Task.FromResult(ids);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<DefinitionChangeResult> ChangeDefinitionAsync(DefinitionChangeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            if (!_definitions.TryGetValue(request.Id, out var stored))
+            {
+                return Task.FromResult(new DefinitionChangeResult(null, false));
+            }
+
+            if (request.Edit(stored.Clone()) is not { } edit)
+            {
+                return Task.FromResult(new DefinitionChangeResult(stored.Clone(), false));
+            }
+
+            var updated = edit.Updated.Clone();
+            if (edit.TakeBack != TakeBack.None)
+            {
+                var takenBack = _instances.Values.Where(i => i.DefinitionId == request.Id && TaskInstanceLifecycle.IsNotBegun(i)).ToList();
+                foreach (var instance in takenBack)
+                {
+                    _instances.Remove(instance.Id);
+                    _occurrences.Remove((instance.DefinitionId, instance.FireTime));
+                }
+
+                if (edit.TakeBack == TakeBack.Rewind && takenBack.Count > 0)
+                {
+                    updated.NextFireTime = TaskInstanceLifecycle.Rewound(updated.NextFireTime, takenBack.Min(i => i.FireTime));
+                }
+            }
+
+            updated.ChangedAt = request.Now;
+            updated.Version = stored.Version + 1;
+            _definitions[request.Id] = updated;
+            return Task.FromResult(new DefinitionChangeResult(updated.Clone(), true));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<(TaskDefinition? Definition, bool Added)> AddInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        lock (_lock)
+        {
+            if (!_definitions.TryGetValue(instance.DefinitionId, out var definition))
+            {
+                return Task.FromResult<(TaskDefinition?, bool)>((null, false));
+            }
+
+            var added = definition.CancelledAt is null && !_instances.ContainsKey(instance.Id) && _occurrences.Add((instance.DefinitionId, instance.FireTime));
+            if (added)
+            {
+                var stored = instance.Clone();
+                stored.Version = 1;
+                _instances.Add(stored.Id, stored);
+            }
+
+            return Task.FromResult<(TaskDefinition?, bool)>((definition.Clone(), added));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskDefinition>> ListDefinitionsAsync(DefinitionQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_lock)
+        {
+            IReadOnlyList<TaskDefinition> page = _definitions.Values
+                .Where(d => query.State is null || d.State == query.State)
+                .Where(d => query.MetadataKey is null
+                    || (d.Metadata.TryGetValue(query.MetadataKey, out var value) && (query.MetadataValue is null || value == query.MetadataValue)))
+                .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
+                .Skip(query.Skip).Take(query.Take)
+                .Select(d => d.Clone()).ToList();
+            return Task.FromResult(page);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskInstance>> ListInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_lock)
+        {
+            IReadOnlyList<TaskInstance> page = _instances.Values
+                .Where(i => i.DefinitionId == query.DefinitionId && (query.Status is null || i.Status == query.Status))
+                .OrderByDescending(i => i.FireTime)
+                .Skip(query.Skip).Take(query.Take)
+                .Select(i => i.Clone()).ToList();
+            return Task.FromResult(page);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<OpenOccurrence>> GetOpenOccurrencesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitionIds);
+        var wanted = definitionIds.ToHashSet();
+        lock (_lock)
+        {
+            IReadOnlyList<OpenOccurrence> open = _instances.Values
+                .Where(i => wanted.Contains(i.DefinitionId) && !i.IsFinal)
+                .Select(i => new OpenOccurrence(i.DefinitionId, i.Id, i.FireTime, i.HasBegun))
+                .ToList();
+            return Task.FromResult(open);
         }
     }
 
@@ -80,7 +190,7 @@ public sealed class InMemoryTaskStore : ITaskStore
         lock (_lock)
         {
             var due = _definitions.Values
-                .Where(d => d.NextFireTime is { } next && next <= request.Horizon)
+                .Where(d => d.NextFireTime is { } next && next <= request.Horizon && d.PausedAt is null)
                 .OrderBy(d => d.NextFireTime)
                 .Take(request.MaxDefinitions)
                 .ToList();
@@ -138,7 +248,7 @@ public sealed class InMemoryTaskStore : ITaskStore
                 TaskInstanceLifecycle.Claim(instance, request.Owner, request.Now, request.LeaseDuration);
                 var definition = _definitions[instance.DefinitionId];
                 claimed.Add(new ClaimedInstance(instance.Clone(), definition.Metadata, definition.Payload, definition.DestinationQueue,
-                    definition.CancelledAt is not null));
+                    definition.CancelledAt is not null, definition.AppliedOverlap));
             }
 
             return Task.FromResult(new ClaimResult(claimed.OrderBy(c => c.Instance.DueAt).ThenBy(c => c.Instance.Id).ToList(),
@@ -177,7 +287,7 @@ public sealed class InMemoryTaskStore : ITaskStore
             {
                 if (_instances.TryGetValue(claim.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, claim.Attempt))
                 {
-                    TaskInstanceLifecycle.Release(instance);
+                    TaskInstanceLifecycle.Release(instance, request.DueAt);
                     released++;
                 }
             }
@@ -191,22 +301,23 @@ public sealed class InMemoryTaskStore : ITaskStore
     public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) => Task.FromResult<DateTimeOffset?>(null);
 
     /// <inheritdoc />
-    public Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<int> EndClaimsAsync(EndClaimsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        TaskInstanceLifecycle.RequireEndStatus(request.Status);
         lock (_lock)
         {
-            var cancelled = 0;
+            var ended = 0;
             foreach (var claim in request.Claims.Distinct())
             {
                 if (_instances.TryGetValue(claim.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, claim.Attempt))
                 {
-                    TaskInstanceLifecycle.Cancel(instance, now);
-                    cancelled++;
+                    TaskInstanceLifecycle.End(instance, request.Status, request.At, request.Reason);
+                    ended++;
                 }
             }
 
-            return Task.FromResult(cancelled);
+            return Task.FromResult(ended);
         }
     }
 

@@ -1,3 +1,4 @@
+using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 
 namespace Scheduler.Core.Storage;
@@ -61,8 +62,10 @@ public sealed record ClaimRequest
 /// <param name="DestinationQueue">The definition's destination queue, if any.</param>
 /// <param name="TaskCancelled">Whether the task was cancelled (e.g. while an attempt ran, whose retry or expiry brought the instance back): the
 /// runner cancels such a claim instead of dispatching it.</param>
+/// <param name="Overlap">The task's overlap policy as the runner applies it: <see cref="OverlapPolicy.AllowAll"/> for a one-off task, which
+/// fires once.</param>
 public sealed record ClaimedInstance(TaskInstance Instance, IReadOnlyDictionary<string, string> Metadata, string? Payload, string? DestinationQueue,
-    bool TaskCancelled = false);
+    bool TaskCancelled = false, OverlapPolicy Overlap = OverlapPolicy.AllowAll);
 
 /// <summary>One claimed attempt, as the fence of the runner's transitions: the instance, the attempt number the claim reserved.</summary>
 /// <param name="InstanceId">The instance.</param>
@@ -104,7 +107,7 @@ public sealed record DispatchFailureRequest
     public required IReadOnlyList<DispatchFailure> Failures { get; init; }
 }
 
-/// <summary>Request of <see cref="ITaskStore.ReleaseClaimsAsync"/> and <see cref="ITaskStore.CancelClaimsAsync"/>.</summary>
+/// <summary>Request of <see cref="ITaskStore.ReleaseClaimsAsync"/>.</summary>
 public sealed record ReleaseRequest
 {
     /// <summary>The node that holds the claims.</summary>
@@ -112,7 +115,109 @@ public sealed record ReleaseRequest
 
     /// <summary>The claims to release.</summary>
     public required IReadOnlyList<ClaimToken> Claims { get; init; }
+
+    /// <summary>When the released instances are due again (UTC); <see langword="null"/> to keep their due time.</summary>
+    public DateTimeOffset? DueAt { get; init; }
 }
+
+/// <summary>Request of <see cref="ITaskStore.EndClaimsAsync"/>.</summary>
+public sealed record EndClaimsRequest
+{
+    /// <summary>The node that holds the claims.</summary>
+    public required string Owner { get; init; }
+
+    /// <summary>The claims to end.</summary>
+    public required IReadOnlyList<ClaimToken> Claims { get; init; }
+
+    /// <summary>The final status: <see cref="TaskInstanceStatus.Cancelled"/> or <see cref="TaskInstanceStatus.Skipped"/>.</summary>
+    public required TaskInstanceStatus Status { get; init; }
+
+    /// <summary>When (UTC): the instances' finish time.</summary>
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>Why, for <c>last_error</c>; <see langword="null"/> keeps the one there.</summary>
+    public string? Reason { get; init; }
+}
+
+/// <summary>What <see cref="ITaskStore.ChangeDefinitionAsync"/> does with the task's occurrences not yet begun.</summary>
+public enum TakeBack
+{
+    /// <summary>They stay as planned.</summary>
+    None = 0,
+
+    /// <summary>They are deleted and the definition's next fire time moves back to the earliest of them, so they are planned again from the
+    /// same trigger (pause: resuming plans them subject to the misfire policy; an update of ExpireAfter or retry: planned with the new values).</summary>
+    Rewind = 1,
+
+    /// <summary>They are deleted; the edited definition's next fire time stands (a new trigger: planned from its own fire times).</summary>
+    Replan = 2,
+}
+
+/// <summary>What an edit makes of a definition: the definition to store, and what becomes of its occurrences not yet begun.</summary>
+/// <param name="Updated">The definition to store (a changed copy of the one read).</param>
+/// <param name="TakeBack">What becomes of the occurrences not yet begun.</param>
+public sealed record DefinitionEdit(TaskDefinition Updated, TakeBack TakeBack);
+
+/// <summary>Request of <see cref="ITaskStore.ChangeDefinitionAsync"/>.</summary>
+public sealed record DefinitionChangeRequest
+{
+    /// <summary>The definition's id.</summary>
+    public required Guid Id { get; init; }
+
+    /// <summary>The app's current time (UTC), written as <see cref="TaskDefinition.ChangedAt"/>.</summary>
+    public required DateTimeOffset Now { get; init; }
+
+    /// <summary>Pure function from the stored definition (a copy) to the edit, or <see langword="null"/> when it leaves the definition as it is;
+    /// it may throw <see cref="Definitions.TaskValidationException"/>, and may be called again if the store retries the transaction.</summary>
+    public required Func<TaskDefinition, DefinitionEdit?> Edit { get; init; }
+}
+
+/// <summary>Result of <see cref="ITaskStore.ChangeDefinitionAsync"/>.</summary>
+/// <param name="Definition">The definition after the call; <see langword="null"/> when none has the id.</param>
+/// <param name="Changed">Whether it was changed.</param>
+public sealed record DefinitionChangeResult(TaskDefinition? Definition, bool Changed);
+
+/// <summary>Request of <see cref="ITaskStore.ListDefinitionsAsync"/>.</summary>
+public sealed record DefinitionQuery
+{
+    /// <summary>Only definitions in this state; <see langword="null"/> for all.</summary>
+    public TaskState? State { get; init; }
+
+    /// <summary>Only definitions whose metadata has this key (and, with <see cref="MetadataValue"/>, that value).</summary>
+    public string? MetadataKey { get; init; }
+
+    /// <summary>With <see cref="MetadataKey"/>: the value the entry must have.</summary>
+    public string? MetadataValue { get; init; }
+
+    /// <summary>How many definitions of the ordered, filtered list to pass over.</summary>
+    public int Skip { get; init; }
+
+    /// <summary>At most this many definitions are returned.</summary>
+    public required int Take { get; init; }
+}
+
+/// <summary>Request of <see cref="ITaskStore.ListInstancesAsync"/>.</summary>
+public sealed record InstanceQuery
+{
+    /// <summary>The definition's id.</summary>
+    public required Guid DefinitionId { get; init; }
+
+    /// <summary>Only instances in this status; <see langword="null"/> for all.</summary>
+    public TaskInstanceStatus? Status { get; init; }
+
+    /// <summary>How many instances of the ordered, filtered list to pass over.</summary>
+    public int Skip { get; init; }
+
+    /// <summary>At most this many instances are returned.</summary>
+    public required int Take { get; init; }
+}
+
+/// <summary>An instance that is not final, as the overlap policy sees it.</summary>
+/// <param name="DefinitionId">Its definition.</param>
+/// <param name="InstanceId">The instance.</param>
+/// <param name="FireTime">Its fire time.</param>
+/// <param name="Begun">Whether an attempt of it was handed out (<see cref="TaskInstance.HasBegun"/>): it runs, or waits for a retry.</param>
+public sealed record OpenOccurrence(Guid DefinitionId, Guid InstanceId, DateTimeOffset FireTime, bool Begun);
 
 /// <summary>Request of <see cref="ITaskStore.RenewLeasesAsync"/>.</summary>
 public sealed record LeaseRenewalRequest

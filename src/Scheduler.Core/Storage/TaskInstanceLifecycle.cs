@@ -97,11 +97,13 @@ public static class TaskInstanceLifecycle
         ClearClaim(instance);
     }
 
-    /// <summary>Claimed → Scheduled, the reserved attempt number given back, due time kept (a claim taken for an expired attempt stays due now).</summary>
-    public static void Release(TaskInstance instance)
+    /// <summary>Claimed → Scheduled, the reserved attempt number given back, due at <paramref name="dueAt"/> if given, else at the due time
+    /// it had (a claim taken for an expired attempt stays due now).</summary>
+    public static void Release(TaskInstance instance, DateTimeOffset? dueAt = null)
     {
         ArgumentNullException.ThrowIfNull(instance);
         instance.Status = TaskInstanceStatus.Scheduled;
+        instance.DueAt = dueAt ?? instance.DueAt;
         instance.Attempt--;
         ClearClaim(instance);
     }
@@ -145,13 +147,41 @@ public static class TaskInstanceLifecycle
         return instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed;
     }
 
-    /// <summary>→ Cancelled at <paramref name="now"/>.</summary>
-    public static void Cancel(TaskInstance instance, DateTimeOffset now)
+    /// <summary>Scheduled or Claimed and not begun (<see cref="TaskInstance.HasBegun"/>): an occurrence a pause or an update takes back
+    /// (deletes, to plan it again), since no attempt of it was handed out.</summary>
+    public static bool IsNotBegun(TaskInstance instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        instance.Status = TaskInstanceStatus.Cancelled;
+        return instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed && !instance.HasBegun;
+    }
+
+    /// <summary>A definition's next fire time moved back to <paramref name="earliestTakenBack"/>, the earliest occurrence taken back
+    /// (<see cref="TakeBack.Rewind"/>), so it is planned again.</summary>
+    public static DateTimeOffset? Rewound(DateTimeOffset? nextFireTime, DateTimeOffset earliestTakenBack) =>
+        nextFireTime is { } next && next < earliestTakenBack ? next : earliestTakenBack;
+
+    /// <summary>Throws unless <paramref name="status"/> is one a claim can end in: Cancelled or Skipped.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="status"/> is another status.</exception>
+    public static void RequireEndStatus(TaskInstanceStatus status)
+    {
+        if (status is not (TaskInstanceStatus.Cancelled or TaskInstanceStatus.Skipped))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "A claim ends Cancelled or Skipped.");
+        }
+    }
+
+    /// <summary>→ Cancelled at <paramref name="now"/>.</summary>
+    public static void Cancel(TaskInstance instance, DateTimeOffset now) => End(instance, TaskInstanceStatus.Cancelled, now, reason: null);
+
+    /// <summary>→ <paramref name="status"/> (Cancelled or Skipped, final) at <paramref name="at"/>, with <paramref name="reason"/> as
+    /// <c>last_error</c> when given: a claim of a cancelled task, or an occurrence its overlap policy skips.</summary>
+    public static void End(TaskInstance instance, TaskInstanceStatus status, DateTimeOffset at, string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        instance.Status = status;
         instance.DueAt = null;
-        instance.FinishedAt = now;
+        instance.FinishedAt = at;
+        instance.LastError = reason ?? instance.LastError;
         ClearClaim(instance);
     }
 

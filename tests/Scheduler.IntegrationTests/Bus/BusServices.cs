@@ -105,6 +105,10 @@ internal sealed class BusServices : IAsyncDisposable
     public IRequestClient<ScheduleTasks> BulkClient =>
         _clientHost?.Services.GetRequiredService<IRequestClient<ScheduleTasks>>() ?? throw new InvalidOperationException("Start the client first.");
 
+    /// <summary>The typed <see cref="ISchedulerClient"/> of the client started by <see cref="StartClientAsync"/>.</summary>
+    public ISchedulerClient SchedulerClient =>
+        _clientHost?.Services.GetRequiredService<ISchedulerClient>() ?? throw new InvalidOperationException("Start the client first.");
+
     /// <summary>Starts the client: request clients for <see cref="ScheduleTask"/> (returned) and <see cref="ScheduleTasks"/>
     /// (<see cref="BulkClient"/>), and a consumer recording the scheduler's events.</summary>
     public async Task<IRequestClient<ScheduleTask>> StartClientAsync()
@@ -114,6 +118,7 @@ internal sealed class BusServices : IAsyncDisposable
             x.AddConsumer<EventRecordingConsumer>();
             x.AddRequestClient<ScheduleTask>(RequestTimeout.After(s: 60));
             x.AddRequestClient<ScheduleTasks>(RequestTimeout.After(s: 120));
+            x.AddSchedulerClient(o => o.Timeout = TimeSpan.FromSeconds(60));
             UseBroker(x);
         }));
         _clientHost = host;
@@ -334,7 +339,7 @@ internal sealed class HangRelease : IDisposable
 
 /// <summary>
 /// A worker's handler; the task's metadata scripts it: "behavior" = fail-once | fail-always | hang-first (attempt 1 never finishes,
-/// as if its worker died, until the test ends) | run-3x (the handler runs three times the task's ExpireAfter, then returns).
+/// as if its worker died, until the test ends) | run-3x (the handler runs three times the task's ExpireAfter, then returns) | sleep-2500ms.
 /// </summary>
 internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder recorder, HangRelease release, TimeProvider time) : IConsumer<TaskDue>
 {
@@ -350,6 +355,9 @@ internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder re
                 throw new InvalidOperationException($"scripted failure of attempt {due.Attempt}");
             case "hang-first" when due.Attempt == 1:
                 await Task.Delay(Timeout.Infinite, release.Source.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                break;
+            case "sleep-2500ms":
+                await Task.Delay(TimeSpan.FromMilliseconds(2500), release.Source.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 break;
             case "run-3x":
                 await Task.Delay(due.ExpireAfter * 3, release.Source.Token).ContinueWith(_ => { }, TaskScheduler.Default);

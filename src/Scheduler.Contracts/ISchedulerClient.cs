@@ -1,0 +1,119 @@
+namespace Scheduler.Contracts;
+
+/// <summary>
+/// The scheduler's commands and queries as typed calls: each sends the command to a scheduler node over the bus and waits for its reply.
+/// Registered by <c>AddSchedulerClient</c> (Scheduler.MassTransit) inside <c>AddMassTransit</c>; safe to use from any thread and from singletons.
+/// </summary>
+/// <remarks>Every call can also throw the transport's timeout exception (MassTransit's <c>RequestTimeoutException</c>) when no node answers
+/// within the client's timeout (default 30 seconds), and <see cref="OperationCanceledException"/> when <c>cancellationToken</c> is cancelled.
+/// A command that timed out may still have been carried out; every command is idempotent, so sending it again is safe.</remarks>
+public interface ISchedulerClient
+{
+    /// <summary>Schedules a task (<see cref="ScheduleTask"/>).</summary>
+    /// <returns>The node's <see cref="TaskScheduled"/>.</returns>
+    /// <exception cref="TaskRejectedException">The command is invalid, or reuses a task id or idempotency key with other content; nothing was stored.</exception>
+    Task<TaskScheduled> ScheduleAsync(ScheduleTask command, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels a task (<see cref="CancelTask"/>).</summary>
+    /// <returns><see langword="false"/> when there is no such task, or it was cancelled already.</returns>
+    Task<bool> CancelAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Pauses a task (<see cref="PauseTask"/>).</summary>
+    /// <exception cref="TaskNotFoundException">There is no such task.</exception>
+    /// <exception cref="TaskRejectedException">The task is cancelled.</exception>
+    Task<TaskChanged> PauseAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Resumes a paused task (<see cref="ResumeTask"/>).</summary>
+    /// <exception cref="TaskNotFoundException">There is no such task.</exception>
+    /// <exception cref="TaskRejectedException">The task is cancelled.</exception>
+    Task<TaskChanged> ResumeAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes a task (<see cref="UpdateTask"/>).</summary>
+    /// <exception cref="TaskNotFoundException">There is no such task.</exception>
+    /// <exception cref="TaskRejectedException">A value is invalid, or the task is cancelled; nothing changed.</exception>
+    Task<TaskChanged> UpdateAsync(UpdateTask update, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs a task once now (<see cref="TriggerTaskNow"/>).</summary>
+    /// <returns>The reply; <see cref="TaskChanged.InstanceId"/> is the new instance.</returns>
+    /// <exception cref="TaskNotFoundException">There is no such task.</exception>
+    /// <exception cref="TaskRejectedException">The task is cancelled.</exception>
+    Task<TaskChanged> TriggerNowAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>One task (<see cref="GetTask"/>), or <see langword="null"/> when there is no such task.</summary>
+    Task<TaskInfo?> GetAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of tasks (<see cref="ListTasks"/>).</summary>
+    /// <exception cref="TaskRejectedException">A filter, the page size or the page token is invalid.</exception>
+    Task<TaskList> ListAsync(ListTasks query, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of a task's instances (<see cref="GetTaskInstances"/>).</summary>
+    /// <exception cref="TaskNotFoundException">There is no such task.</exception>
+    /// <exception cref="TaskRejectedException">The state filter, the page size or the page token is invalid.</exception>
+    Task<TaskInstanceList> GetInstancesAsync(GetTaskInstances query, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A scheduler node answered a command or query with <see cref="TaskNotFound"/>.</summary>
+public sealed class TaskNotFoundException : Exception
+{
+    /// <summary>Creates the exception for task <paramref name="taskId"/>.</summary>
+    public TaskNotFoundException(Guid taskId)
+        : base($"No task {taskId} exists: it was never scheduled, or was deleted after it finished (retention). Check the id, or list the tasks.") =>
+        TaskId = taskId;
+
+    /// <summary>Creates the exception.</summary>
+    public TaskNotFoundException()
+        : base("No such task exists.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public TaskNotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and an inner exception.</summary>
+    public TaskNotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The task id named in the request.</summary>
+    public Guid TaskId { get; }
+}
+
+/// <summary>A scheduler node answered a command or query with <see cref="TaskRejected"/>: nothing was changed.</summary>
+public sealed class TaskRejectedException : Exception
+{
+    /// <summary>Creates the exception from the node's reply.</summary>
+    public TaskRejectedException(TaskRejected rejected)
+        : base((rejected ?? throw new ArgumentNullException(nameof(rejected))).Reason)
+    {
+        TaskId = rejected.TaskId;
+        IdempotencyKey = rejected.IdempotencyKey;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public TaskRejectedException()
+        : base("The scheduler rejected the request.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message (the reason).</summary>
+    public TaskRejectedException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and an inner exception.</summary>
+    public TaskRejectedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The task id named in the request, if any.</summary>
+    public Guid? TaskId { get; }
+
+    /// <summary>The idempotency key of a rejected <see cref="ScheduleTask"/>, if it had one.</summary>
+    public string? IdempotencyKey { get; }
+}

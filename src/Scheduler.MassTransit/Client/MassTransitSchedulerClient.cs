@@ -1,0 +1,129 @@
+using MassTransit;
+using Scheduler.Contracts;
+
+namespace Scheduler.MassTransit.Client;
+
+/// <summary>
+/// <see cref="ISchedulerClient"/> over MassTransit's request client: each call sends its command to the node queue that consumes it
+/// (<see cref="EndpointNames"/>) and waits for the reply, turning <see cref="TaskNotFound"/> and <see cref="TaskRejected"/> into exceptions.
+/// </summary>
+/// <remarks>Request clients are created from the bus (<see cref="IClientFactory"/>), so the client is a singleton and works outside a
+/// consume scope. Registered by <see cref="SchedulerRegistrationExtensions.AddSchedulerClient"/>.</remarks>
+public sealed class MassTransitSchedulerClient : ISchedulerClient
+{
+    private readonly IClientFactory _clients;
+    private readonly RequestTimeout _timeout;
+    private readonly Uri _schedule = new($"queue:{EndpointNames.ScheduleTask}");
+    private readonly Uri _cancel = new($"queue:{EndpointNames.CancelTask}");
+    private readonly Uri _control = new($"queue:{EndpointNames.TaskControl}");
+
+    /// <summary>Creates the client.</summary>
+    /// <param name="clients">The bus's client factory.</param>
+    /// <param name="options">The request timeout.</param>
+    public MassTransitSchedulerClient(IClientFactory clients, SchedulerClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _clients = clients;
+        _timeout = RequestTimeout.After(ms: (int)options.Timeout.TotalMilliseconds);
+    }
+
+    /// <inheritdoc />
+    public async Task<TaskScheduled> ScheduleAsync(ScheduleTask command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var response = await _clients.CreateRequestClient<ScheduleTask>(_schedule, _timeout)
+            .GetResponse<TaskScheduled, TaskRejected>(command, cancellationToken).ConfigureAwait(false);
+        if (response.Is(out Response<TaskScheduled>? scheduled))
+        {
+            return scheduled.Message;
+        }
+
+        throw response.Is(out Response<TaskRejected>? rejected) ? new TaskRejectedException(rejected.Message) : Unexpected(response);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
+    {
+        var response = await _clients.CreateRequestClient<CancelTask>(_cancel, _timeout)
+            .GetResponse<TaskCancelled>(new CancelTask { TaskId = taskId }, cancellationToken).ConfigureAwait(false);
+        return response.Message.Found;
+    }
+
+    /// <inheritdoc />
+    public Task<TaskChanged> PauseAsync(Guid taskId, CancellationToken cancellationToken = default) =>
+        RequestAsync<PauseTask, TaskChanged>(new PauseTask { TaskId = taskId }, taskId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TaskChanged> ResumeAsync(Guid taskId, CancellationToken cancellationToken = default) =>
+        RequestAsync<ResumeTask, TaskChanged>(new ResumeTask { TaskId = taskId }, taskId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TaskChanged> UpdateAsync(UpdateTask update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return RequestAsync<UpdateTask, TaskChanged>(update, update.TaskId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The instance id is chosen here, so a retry of this call after a timeout should go through <see cref="ISchedulerClient"/>'s
+    /// command with the same <see cref="TriggerTaskNow.InstanceId"/> to stay idempotent; this method makes a new one per call.</remarks>
+    public Task<TaskChanged> TriggerNowAsync(Guid taskId, CancellationToken cancellationToken = default) =>
+        RequestAsync<TriggerTaskNow, TaskChanged>(new TriggerTaskNow { TaskId = taskId, InstanceId = NewId.NextGuid() }, taskId, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<TaskInfo?> GetAsync(Guid taskId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await RequestAsync<GetTask, TaskInfo>(new GetTask { TaskId = taskId }, taskId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<TaskList> ListAsync(ListTasks query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return RequestAsync<ListTasks, TaskList>(query, null, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<TaskInstanceList> GetInstancesAsync(GetTaskInstances query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return RequestAsync<GetTaskInstances, TaskInstanceList>(query, query.TaskId, cancellationToken);
+    }
+
+    private async Task<TReply> RequestAsync<TRequest, TReply>(TRequest request, Guid? taskId, CancellationToken cancellationToken)
+        where TRequest : class
+        where TReply : class
+    {
+        var response = await _clients.CreateRequestClient<TRequest>(_control, _timeout)
+            .GetResponse<TReply, TaskRejected, TaskNotFound>(request, cancellationToken).ConfigureAwait(false);
+        if (response.Is(out Response<TReply>? reply))
+        {
+            return reply.Message;
+        }
+
+        if (response.Is(out Response<TaskNotFound>? _))
+        {
+            throw new TaskNotFoundException(taskId ?? Guid.Empty);
+        }
+
+        throw response.Is(out Response<TaskRejected>? rejected) ? new TaskRejectedException(rejected.Message) : Unexpected(response);
+    }
+
+    private static InvalidOperationException Unexpected(object response) =>
+        new($"The scheduler node answered with an unexpected {response.GetType().Name}; are the node and this client of the same release?");
+}
+
+/// <summary>Settings of <see cref="MassTransitSchedulerClient"/>.</summary>
+public sealed class SchedulerClientOptions
+{
+    /// <summary>How long a call waits for a node's reply before it throws MassTransit's <c>RequestTimeoutException</c>.
+    /// <value>Default 30 seconds.</value></summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}

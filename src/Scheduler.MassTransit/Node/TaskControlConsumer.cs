@@ -1,0 +1,74 @@
+using MassTransit;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Runtime;
+
+namespace Scheduler.MassTransit.Node;
+
+/// <summary>
+/// Consumes the task control commands and queries (<see cref="PauseTask"/>, <see cref="ResumeTask"/>, <see cref="UpdateTask"/>,
+/// <see cref="TriggerTaskNow"/>, <see cref="GetTask"/>, <see cref="ListTasks"/>, <see cref="GetTaskInstances"/>) through
+/// <see cref="SchedulingService"/> and answers each: the result, <see cref="TaskNotFound"/>, or <see cref="TaskRejected"/> with the reason.
+/// </summary>
+public sealed class TaskControlConsumer(SchedulingService scheduling) :
+    IConsumer<PauseTask>, IConsumer<ResumeTask>, IConsumer<UpdateTask>, IConsumer<TriggerTaskNow>,
+    IConsumer<GetTask>, IConsumer<ListTasks>, IConsumer<GetTaskInstances>
+{
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<PauseTask> context) => AnswerAsync(context, m => m.TaskId, (m, ct) => scheduling.PauseAsync(m.TaskId, ct));
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<ResumeTask> context) => AnswerAsync(context, m => m.TaskId, (m, ct) => scheduling.ResumeAsync(m.TaskId, ct));
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<UpdateTask> context) => AnswerAsync(context, m => m.TaskId, scheduling.UpdateAsync);
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<TriggerTaskNow> context) => AnswerAsync(context, m => m.TaskId,
+        (m, ct) => scheduling.TriggerNowAsync(m.TaskId, m.InstanceId ?? context.MessageId ?? NewId.NextGuid(), ct));
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<GetTask> context) => AnswerAsync(context, m => m.TaskId, (m, ct) => scheduling.GetAsync(m.TaskId, ct));
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<ListTasks> context) =>
+        AnswerAsync(context, _ => null, async (m, ct) => (TaskList?)await scheduling.ListAsync(m, ct).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<GetTaskInstances> context) => AnswerAsync(context, m => m.TaskId, scheduling.GetInstancesAsync);
+
+    private static async Task AnswerAsync<TMessage, TReply>(ConsumeContext<TMessage> context, Func<TMessage, Guid?> taskIdOf,
+        Func<TMessage, CancellationToken, Task<TReply?>> handle)
+        where TMessage : class
+        where TReply : class
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var taskId = taskIdOf(context.Message);
+        if (taskId == Guid.Empty)
+        {
+            await context.RespondAsync(new TaskRejected { TaskId = taskId, Reason = "TaskId is missing (all zeros). Give the id of the task, as TaskScheduled returned it." })
+                .ConfigureAwait(false);
+            return;
+        }
+
+        TReply? reply;
+        try
+        {
+            reply = await handle(context.Message, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskValidationException ex)
+        {
+            await context.RespondAsync(new TaskRejected { TaskId = taskId, Reason = ex.Message }).ConfigureAwait(false);
+            return;
+        }
+
+        if (reply is null)
+        {
+            await context.RespondAsync(new TaskNotFound { TaskId = taskId ?? Guid.Empty }).ConfigureAwait(false);
+        }
+        else
+        {
+            await context.RespondAsync(reply).ConfigureAwait(false);
+        }
+    }
+}

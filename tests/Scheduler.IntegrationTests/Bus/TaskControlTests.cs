@@ -1,0 +1,150 @@
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Xunit.Abstractions;
+
+namespace Scheduler.IntegrationTests.Bus;
+
+/// <summary>
+/// Issue #10, item 1: pause, resume, update, trigger now and the queries, through the typed <see cref="ISchedulerClient"/> as another service
+/// would call them, over real RabbitMQ and PostgreSQL.
+/// </summary>
+public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+{
+    [Fact]
+    public async Task PausedRecurringTask_FiresNothingUntilResumed_ThenFiresAgain()
+    {
+        await using var bus = new BusServices(environment, output);
+        await bus.StartNodeWorkerAndClientAsync();
+        var scheduler = bus.SchedulerClient;
+        var task = await scheduler.ScheduleAsync(new ScheduleTask { Trigger = "* * * * * *", Overlap = OverlapPolicy.AllowAll });
+        await Wait.UntilAsync(() => Task.FromResult(bus.Recorder.Receipts(task.TaskId).Count >= 2), "the every-second task fires");
+
+        var paused = await scheduler.PauseAsync(task.TaskId);
+        var pausedAt = TimeProvider.System.GetUtcNow();
+        var again = await scheduler.PauseAsync(task.TaskId);
+
+        Assert.Equal((true, TaskState.Paused), (paused.Changed, paused.Task.State));
+        Assert.False(again.Changed);
+        // Three seconds of fire times pass while paused: none of them is dispatched (the node checked its claims before it answered).
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.DoesNotContain(bus.Recorder.Receipts(task.TaskId), r => r.Message.FireTime > pausedAt);
+        Assert.DoesNotContain(await bus.Store.GetInstancesAsync(task.TaskId), i => i.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed);
+        Assert.Equal(TaskState.Paused, (await scheduler.GetAsync(task.TaskId))!.State);
+        Assert.Contains((await scheduler.ListAsync(new ListTasks { State = TaskState.Paused })).Tasks, t => t.TaskId == task.TaskId);
+
+        var resumed = await scheduler.ResumeAsync(task.TaskId);
+        var resumedAt = TimeProvider.System.GetUtcNow();
+
+        Assert.Equal((true, TaskState.Active), (resumed.Changed, resumed.Task.State));
+        await Wait.UntilAsync(() => Task.FromResult(bus.Recorder.Receipts(task.TaskId).Count(r => r.Message.FireTime > resumedAt) >= 2),
+            "the resumed task fires again");
+    }
+
+    [Fact]
+    public async Task Update_MovesTheNextFireTime_AndLeavesTheRunningAttemptAlone()
+    {
+        await using var bus = new BusServices(environment, output);
+        await bus.StartNodeWorkerAndClientAsync();
+        var scheduler = bus.SchedulerClient;
+        var task = await scheduler.ScheduleAsync(new ScheduleTask
+        {
+            Trigger = "0 0 1 1 *", // once a year: only TriggerTaskNow runs it in this test
+            Metadata = new Dictionary<string, string> { ["behavior"] = "sleep-2500ms" },
+        });
+
+        var triggered = await scheduler.TriggerNowAsync(task.TaskId);
+        var running = await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == triggered.InstanceId && i.Status == TaskInstanceStatus.Dispatched,
+            "the triggered run is dispatched");
+        var updated = await scheduler.UpdateAsync(new UpdateTask
+        {
+            TaskId = task.TaskId,
+            Trigger = "30 4 * * *",
+            TimeZone = "Asia/Tokyo",
+            Metadata = new Dictionary<string, string> { ["behavior"] = "sleep-2500ms", ["owner"] = "billing" },
+        });
+
+        var now = TimeProvider.System.GetUtcNow();
+        Assert.True(updated.Changed);
+        Assert.Equal(("30 4 * * *", "Asia/Tokyo"), (updated.Task.Trigger, updated.Task.TimeZone));
+        var next = updated.Task.NextFireTime!.Value;
+        Assert.True(next > now && next <= now.AddDays(1), $"next fire time {next:O}");
+        Assert.Equal(new TimeSpan(4, 30, 0), next.ToOffset(TimeSpan.FromHours(9)).TimeOfDay);
+        Assert.Equal("billing", (await scheduler.GetAsync(task.TaskId))!.Metadata["owner"]);
+
+        // The run in flight was left alone: it completes as attempt 1, dispatched once.
+        var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == running.Id && i.Status == TaskInstanceStatus.Completed,
+            "the running attempt completes");
+        Assert.Equal(1, completed.Attempt);
+        Assert.Equal([1], bus.Ledger.Of(running.Id).Select(d => d.Attempt));
+        var history = await scheduler.GetInstancesAsync(new GetTaskInstances { TaskId = task.TaskId });
+        var shown = Assert.Single(history.Instances);
+        Assert.Equal((running.Id, TaskInstanceState.Completed, 1), (shown.InstanceId, shown.State, shown.Attempt));
+
+        var same = await scheduler.UpdateAsync(new UpdateTask { TaskId = task.TaskId, Trigger = "30 4 * * *" });
+        Assert.False(same.Changed);
+    }
+
+    [Fact]
+    public async Task BadCommands_AreRefused_WithTheReason_AndChangeNothing()
+    {
+        await using var bus = new BusServices(environment, output);
+        await bus.StartNodeWorkerAndClientAsync();
+        var scheduler = bus.SchedulerClient;
+        var task = await scheduler.ScheduleAsync(new ScheduleTask { Trigger = "0 9 * * *" });
+
+        var badTrigger = await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.UpdateAsync(new UpdateTask { TaskId = task.TaskId, Trigger = "*/5 * * *" }));
+        var badZone = await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.UpdateAsync(new UpdateTask { TaskId = task.TaskId, TimeZone = "Mars/Olympus" }));
+        var missing = Guid.NewGuid();
+        var notFound = await Assert.ThrowsAsync<TaskNotFoundException>(() => scheduler.PauseAsync(missing));
+        var badPage = await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.ListAsync(new ListTasks { PageSize = 0 }));
+        var badToken = await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.ListAsync(new ListTasks { PageToken = "'; DROP TABLE task_definitions" }));
+
+        Assert.Contains("'*/5 * * *' has 4 fields", badTrigger.Message, StringComparison.Ordinal);
+        Assert.Contains("Mars/Olympus", badZone.Message, StringComparison.Ordinal);
+        Assert.Equal(missing, notFound.TaskId);
+        Assert.Contains("PageSize 0", badPage.Message, StringComparison.Ordinal);
+        Assert.Contains("PageToken", badToken.Message, StringComparison.Ordinal);
+        var stored = (await scheduler.GetAsync(task.TaskId))!;
+        Assert.Equal(("0 9 * * *", "UTC", TaskState.Active), (stored.Trigger, stored.TimeZone, stored.State));
+        Assert.Null(await scheduler.GetAsync(missing));
+
+        Assert.True(await scheduler.CancelAsync(task.TaskId));
+        var cancelled = await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.ResumeAsync(task.TaskId));
+        Assert.Contains("was cancelled", cancelled.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.TriggerNowAsync(task.TaskId));
+    }
+
+    [Fact]
+    public async Task ListTasks_FiltersByMetadata_AndPages()
+    {
+        await using var bus = new BusServices(environment, output);
+        await bus.StartNodeWorkerAndClientAsync();
+        var scheduler = bus.SchedulerClient;
+        var tenant = Guid.NewGuid().ToString("N");
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add((await scheduler.ScheduleAsync(new ScheduleTask
+            {
+                Trigger = "0 9 * * *",
+                Metadata = new Dictionary<string, string> { ["tenant"] = tenant, ["n"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            })).TaskId);
+        }
+
+        var seen = new List<Guid>();
+        string? token = null;
+        do
+        {
+            var page = await scheduler.ListAsync(new ListTasks { MetadataKey = "tenant", MetadataValue = tenant, PageSize = 2, PageToken = token });
+            Assert.True(page.Tasks.Count <= 2);
+            seen.AddRange(page.Tasks.Select(t => t.TaskId));
+            token = page.NextPageToken;
+        }
+        while (token is not null);
+
+        Assert.Equal(ids, seen);
+        var third = await scheduler.ListAsync(new ListTasks { MetadataKey = "n", MetadataValue = "3" });
+        Assert.Contains(third.Tasks, t => t.TaskId == ids[3]);
+        Assert.DoesNotContain(third.Tasks, t => t.TaskId == ids[2]);
+    }
+}
