@@ -6,7 +6,7 @@ namespace Scheduler.Contracts;
 /// </summary>
 public enum MisfirePolicy
 {
-    /// <summary>Run the missed occurrences once, as a single task instance for the latest missed fire time, then continue on schedule (the default).</summary>
+    /// <summary>Run the missed occurrences once, as a single task instance for the first missed fire time, then continue on schedule (the default).</summary>
     FireOnce = 0,
 
     /// <summary>Run every missed occurrence (catch up), each as its own task instance.</summary>

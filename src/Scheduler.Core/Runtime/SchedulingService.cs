@@ -218,9 +218,11 @@ public sealed class SchedulingService
         }
 
         RequireNotCancelled(definition, "triggered");
+        // The fire time is now, down to the millisecond, plus one microsecond (what every store keeps of an instant): never a fire time of the
+        // task's trigger (whole seconds, or an instant in whole milliseconds), so the extra run never takes a scheduled occurrence's place.
+        // Two triggers within one millisecond would share it: the later one moves on by a microsecond.
         var now = _timeProvider.GetUtcNow();
-        // Two triggers within one microsecond (what every store keeps of an instant) would share a fire time: the later one moves on by one.
-        for (var fireTime = now; ; fireTime = fireTime.AddTicks(10))
+        for (var fireTime = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond) + 10, TimeSpan.Zero); ; fireTime = fireTime.AddTicks(10))
         {
             var (current, added) = await _store.AddInstanceAsync(new TaskInstance
             {
@@ -228,7 +230,7 @@ public sealed class SchedulingService
                 DefinitionId = taskId,
                 FireTime = fireTime,
                 Status = TaskInstanceStatus.Scheduled,
-                DueAt = fireTime,
+                DueAt = now,
                 ExpireAfter = definition.ExpireAfter,
                 Retry = definition.Retry,
             }, cancellationToken).ConfigureAwait(false);

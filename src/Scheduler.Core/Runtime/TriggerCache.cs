@@ -8,16 +8,18 @@ namespace Scheduler.Core.Runtime;
 public sealed class TriggerCache
 {
     private const int Capacity = 100_000;
-    private readonly ConcurrentDictionary<Guid, ITrigger> _triggers = new();
+    private readonly ConcurrentDictionary<Guid, (TriggerKey Key, ITrigger Trigger)> _triggers = new();
 
-    /// <summary>The trigger of <paramref name="definition"/>. Definitions' triggers never change, so the id is the key.</summary>
+    /// <summary>The trigger of <paramref name="definition"/>, cached by id and checked against what it was parsed from, since UpdateTask can
+    /// change a definition's trigger, zone or start.</summary>
     /// <exception cref="TriggerFormatException">The stored trigger cannot be read (it was valid when stored, so the data was changed by hand).</exception>
     public ITrigger Get(TaskDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        if (_triggers.TryGetValue(definition.Id, out var trigger))
+        var key = new TriggerKey(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, definition.StartAt);
+        if (_triggers.TryGetValue(definition.Id, out var cached) && cached.Key == key)
         {
-            return trigger;
+            return cached.Trigger;
         }
 
         if (_triggers.Count >= Capacity)
@@ -25,8 +27,10 @@ public sealed class TriggerCache
             _triggers.Clear();
         }
 
-        trigger = TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, definition.StartAt);
-        _triggers[definition.Id] = trigger;
+        var trigger = TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, definition.StartAt);
+        _triggers[definition.Id] = (key, trigger);
         return trigger;
     }
+
+    private readonly record struct TriggerKey(Contracts.TriggerKind Kind, string Expression, string TimeZoneId, DateTimeOffset StartAt);
 }

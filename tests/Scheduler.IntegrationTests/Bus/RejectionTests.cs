@@ -21,6 +21,7 @@ public sealed class RejectionTests(BusEnvironmentFixture environment, ITestOutpu
         (new ScheduleTask { Trigger = "* * * * *", DestinationQueue = "billing reminders" }, "DestinationQueue 'billing reminders'"),
         (new ScheduleTask { Trigger = "* * * * *", Metadata = new Dictionary<string, string> { ["k"] = "\0" } }, "NUL character"),
         (new ScheduleTask { Trigger = "0 0 31 2 *" }, "never fires"),
+        (new ScheduleTask { Trigger = "* * * * *", Overlap = (OverlapPolicy)9 }, "Overlap 9 is unknown"),
         (new ScheduleTask { Trigger = null! }, "Trigger is missing"),
     ];
 
