@@ -2,10 +2,12 @@ using System.CommandLine;
 using Client;
 using Scheduler.Contracts;
 
-// Client: sends ScheduleTask / CancelTask to the scheduler nodes over RabbitMQ and prints their replies. See docs/running.md.
+// Client: controls tasks on the scheduler nodes over RabbitMQ with the typed ISchedulerClient (AddSchedulerClient). See docs/running.md.
 //   dotnet run --project samples/Client -- schedule "every 10 seconds" --tz Europe/Berlin --meta to=ada@example.com --queue reminders-worker
-//   dotnet run --project samples/Client -- cancel <taskId>
-// Exit codes: 0 scheduled / cancelled, 1 rejected / not found / no reply, 2 invalid usage (message on standard error).
+//   dotnet run --project samples/Client -- pause <taskId> | resume <taskId> | trigger <taskId> | cancel <taskId>
+//   dotnet run --project samples/Client -- update <taskId> --trigger "every 30 seconds" --meta to=grace@example.com
+//   dotnet run --project samples/Client -- list --state Active --meta to=ada@example.com | show <taskId> | instances <taskId>
+// Exit codes: 0 done, 1 rejected / not found / no reply, 2 invalid usage (message on standard error).
 var rabbitMq = new Option<string>("--rabbitmq")
 {
     Description = "The broker's URI. Default: Transport__RabbitMq__Uri, else amqp://guest:guest@127.0.0.1:5672/.",
@@ -60,12 +62,17 @@ var schedule = new Command("schedule", "Create a task; prints its id and first f
 {
     trigger, kind, zone, metadata, queue, payload, attempts, key,
 };
-schedule.SetAction((result, cancellationToken) => SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), (client, token) => client.Schedule(new ScheduleTask
+Dictionary<string, string>? Pairs(string[]? pairs) =>
+    pairs is { Length: > 0 } ? pairs.Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal) : null;
+Task<int> Run(ParseResult result, Func<ISchedulerClient, CancellationToken, Task<int>> action, CancellationToken cancellationToken) =>
+    SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), action, cancellationToken);
+
+schedule.SetAction((result, cancellationToken) => Run(result, (client, token) => SchedulerClient.Schedule(client, new ScheduleTask
 {
     Trigger = result.GetValue(trigger)!,
     TriggerKind = Enum.Parse<TriggerKind>(result.GetValue(kind)!, ignoreCase: true),
     TimeZone = result.GetValue(zone),
-    Metadata = (result.GetValue(metadata) ?? []).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal),
+    Metadata = Pairs(result.GetValue(metadata)),
     DestinationQueue = result.GetValue(queue),
     Payload = result.GetValue(payload),
     Retry = result.GetValue(attempts) is { } max ? new RetryPolicy { MaxAttempts = max } : null,
@@ -73,10 +80,59 @@ schedule.SetAction((result, cancellationToken) => SchedulerClient.Run(new Uri(re
 }, token), cancellationToken));
 
 var cancel = new Command("cancel", "Stop a task from firing again.") { taskId };
-cancel.SetAction((result, cancellationToken) =>
-    SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), (client, token) => client.Cancel(result.GetValue(taskId), token), cancellationToken));
+cancel.SetAction((result, cancellationToken) => Run(result, (client, token) => SchedulerClient.Cancel(client, result.GetValue(taskId), token), cancellationToken));
 
-var root = new RootCommand("Scheduler sample client: schedule and cancel tasks on the scheduler nodes over RabbitMQ.") { schedule, cancel, rabbitMq, timeout };
+var pause = new Command("pause", "Stop a task from firing until it is resumed.") { taskId };
+pause.SetAction((result, cancellationToken) => Run(result, (client, token) =>
+    SchedulerClient.Change("paused", client.PauseAsync(result.GetValue(taskId), token)), cancellationToken));
+
+var resume = new Command("resume", "Let a paused task fire again; missed fire times follow its misfire policy.") { taskId };
+resume.SetAction((result, cancellationToken) => Run(result, (client, token) =>
+    SchedulerClient.Change("resumed", client.ResumeAsync(result.GetValue(taskId), token)), cancellationToken));
+
+var triggerNow = new Command("trigger", "Run a task once now, beside its schedule.") { taskId };
+triggerNow.SetAction((result, cancellationToken) => Run(result, (client, token) =>
+    SchedulerClient.Change("triggered", client.TriggerNowAsync(result.GetValue(taskId), token)), cancellationToken));
+
+var newTrigger = new Option<string?>("--trigger") { Description = "The new trigger (as for schedule). Default: unchanged." };
+var newPayload = new Option<string?>("--payload") { Description = "The new payload. Default: unchanged." };
+var update = new Command("update", "Change a task's trigger, zone, metadata or payload; the run in flight is left alone.") { taskId, newTrigger, zone, metadata, newPayload };
+update.SetAction((result, cancellationToken) => Run(result, (client, token) => SchedulerClient.Change("updated", client.UpdateAsync(new UpdateTask
+{
+    TaskId = result.GetValue(taskId),
+    Trigger = result.GetValue(newTrigger),
+    TimeZone = result.GetValue(zone),
+    Metadata = Pairs(result.GetValue(metadata)),
+    Payload = result.GetValue(newPayload),
+}, token)), cancellationToken));
+
+var show = new Command("show", "Print a task as stored (JSON).") { taskId };
+show.SetAction((result, cancellationToken) => Run(result, (client, token) => SchedulerClient.Show(client, result.GetValue(taskId), token), cancellationToken));
+
+var state = new Option<TaskState?>("--state") { Description = "Only tasks in this state: Active, Paused, Cancelled or Finished." };
+var filter = new Option<string?>("--meta") { Description = "Only tasks with this metadata entry: key=value, or key for any value." };
+var page = new Option<string?>("--page") { Description = "The page token printed after the previous page." };
+var list = new Command("list", "List tasks, oldest first, 100 per page.") { state, filter, page };
+list.SetAction((result, cancellationToken) => Run(result, (client, token) =>
+{
+    var entry = result.GetValue(filter)?.Split('=', 2);
+    return SchedulerClient.List(client, new ListTasks
+    {
+        State = result.GetValue(state),
+        MetadataKey = entry?[0],
+        MetadataValue = entry is { Length: 2 } ? entry[1] : null,
+        PageToken = result.GetValue(page),
+    }, token);
+}, cancellationToken));
+
+var instances = new Command("instances", "List a task's instances, latest first, with attempts, states and last errors.") { taskId, page };
+instances.SetAction((result, cancellationToken) => Run(result, (client, token) =>
+    SchedulerClient.Instances(client, new GetTaskInstances { TaskId = result.GetValue(taskId), PageToken = result.GetValue(page) }, token), cancellationToken));
+
+var root = new RootCommand("Scheduler sample client: schedule and control tasks on the scheduler nodes over RabbitMQ.")
+{
+    schedule, cancel, pause, resume, triggerNow, update, show, list, instances, rabbitMq, timeout,
+};
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
@@ -85,7 +141,7 @@ if (parsed.Errors.Count > 0)
         Console.Error.WriteLine(error.Message);
     }
 
-    Console.Error.WriteLine("Usage: schedule <trigger> [options] | cancel <taskId>; --help for details.");
+    Console.Error.WriteLine("Usage: schedule <trigger> [options] | pause|resume|trigger|cancel|show|instances <taskId> | update <taskId> [options] | list [options]; --help for details.");
     return SchedulerClient.InvalidUsage;
 }
 

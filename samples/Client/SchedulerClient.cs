@@ -1,23 +1,27 @@
 using System.Globalization;
+using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Scheduler.Contracts;
+using Scheduler.MassTransit;
 
 namespace Client;
 
-/// <summary>Sends the commands with MassTransit request clients and prints the replies.</summary>
-public sealed class SchedulerClient(IRequestClient<ScheduleTask> scheduleClient, IRequestClient<CancelTask> cancelClient)
+/// <summary>Runs one command through <see cref="ISchedulerClient"/> (registered by <c>AddSchedulerClient</c>) and prints the reply.</summary>
+public static class SchedulerClient
 {
     public const int Success = 0;
     public const int Failed = 1;
     public const int InvalidUsage = 2;
 
-    /// <summary>Starts a bus on <paramref name="rabbitMq"/>, runs <paramref name="action"/> and stops the bus.</summary>
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    /// <summary>Starts a bus on <paramref name="rabbitMq"/>, runs <paramref name="action"/> with the typed client and stops the bus.</summary>
     /// <remarks><paramref name="action"/> gets a token that is cancelled after the timeout too: MassTransit's request timeout covers the wait for
     /// the reply, not the send of the request, which blocks while the broker is unreachable.</remarks>
-    public static async Task<int> Run(Uri rabbitMq, int timeoutSeconds, Func<SchedulerClient, CancellationToken, Task<int>> action,
+    public static async Task<int> Run(Uri rabbitMq, int timeoutSeconds, Func<ISchedulerClient, CancellationToken, Task<int>> action,
         CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(timeoutSeconds);
@@ -26,10 +30,7 @@ public sealed class SchedulerClient(IRequestClient<ScheduleTask> scheduleClient,
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
         builder.Services.AddMassTransit(x =>
         {
-            // No destination address: the commands are published, and one scheduler node's queue takes each.
-            x.AddRequestClient<ScheduleTask>(RequestTimeout.After(s: timeoutSeconds));
-            x.AddRequestClient<CancelTask>(RequestTimeout.After(s: timeoutSeconds));
-            x.AddTransient<SchedulerClient>();
+            x.AddSchedulerClient(o => o.Timeout = timeout);
             x.UsingRabbitMq((_, cfg) => cfg.Host(rabbitMq));
         });
 
@@ -50,8 +51,17 @@ public sealed class SchedulerClient(IRequestClient<ScheduleTask> scheduleClient,
         requesting.CancelAfter(timeout);
         try
         {
-            using var scope = host.Services.CreateScope();
-            return await action(scope.ServiceProvider.GetRequiredService<SchedulerClient>(), requesting.Token);
+            return await action(host.Services.GetRequiredService<ISchedulerClient>(), requesting.Token);
+        }
+        catch (TaskRejectedException ex)
+        {
+            await Console.Error.WriteLineAsync($"rejected: {ex.Message}");
+            return Failed;
+        }
+        catch (TaskNotFoundException ex)
+        {
+            await Console.Error.WriteLineAsync($"not found: {ex.Message}");
+            return Failed;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -69,32 +79,70 @@ public sealed class SchedulerClient(IRequestClient<ScheduleTask> scheduleClient,
         }
     }
 
-    public async Task<int> Schedule(ScheduleTask command, CancellationToken cancellationToken)
+    public static async Task<int> Schedule(ISchedulerClient client, ScheduleTask command, CancellationToken cancellationToken)
     {
-        var response = await scheduleClient.GetResponse<TaskScheduled, TaskRejected>(command, cancellationToken);
-        if (response.Is(out Response<TaskScheduled>? accepted))
-        {
-            var scheduled = accepted.Message;
-            var next = scheduled.NextFireTime is { } fire ? Format(fire, command.TimeZone) : "never";
-            Console.WriteLine($"scheduled {scheduled.TaskId} next fire {next}{(scheduled.AlreadyScheduled ? " (already scheduled: nothing new stored)" : "")}");
-            return Success;
-        }
-
-        response.Is(out Response<TaskRejected>? rejected);
-        await Console.Error.WriteLineAsync($"rejected: {rejected!.Message.Reason}");
-        return Failed;
+        var scheduled = await client.ScheduleAsync(command, cancellationToken);
+        var next = scheduled.NextFireTime is { } fire ? Format(fire, command.TimeZone) : "never";
+        Console.WriteLine($"scheduled {scheduled.TaskId} next fire {next}{(scheduled.AlreadyScheduled ? " (already scheduled: nothing new stored)" : "")}");
+        return Success;
     }
 
-    public async Task<int> Cancel(Guid taskId, CancellationToken cancellationToken)
+    public static async Task<int> Cancel(ISchedulerClient client, Guid taskId, CancellationToken cancellationToken)
     {
-        var response = await cancelClient.GetResponse<TaskCancelled>(new CancelTask { TaskId = taskId }, cancellationToken);
-        if (!response.Message.Found)
+        if (!await client.CancelAsync(taskId, cancellationToken))
         {
             await Console.Error.WriteLineAsync($"not found: no task {taskId} that still fires");
             return Failed;
         }
 
         Console.WriteLine($"cancelled {taskId}");
+        return Success;
+    }
+
+    /// <summary>Prints the outcome of pause, resume, update or trigger-now.</summary>
+    public static async Task<int> Change(string verb, Task<TaskChanged> command)
+    {
+        var changed = await command;
+        var next = changed.Task.NextFireTime is { } fire ? Format(fire, changed.Task.TimeZone) : "never";
+        var instance = changed.InstanceId is { } id ? $" instance {id}" : "";
+        Console.WriteLine($"{(changed.Changed ? verb : $"unchanged (already {verb})")} {changed.TaskId}{instance}: {changed.Task.State}, next fire {next}");
+        return Success;
+    }
+
+    public static async Task<int> Show(ISchedulerClient client, Guid taskId, CancellationToken cancellationToken)
+    {
+        if (await client.GetAsync(taskId, cancellationToken) is not { } task)
+        {
+            await Console.Error.WriteLineAsync($"not found: no task {taskId}");
+            return Failed;
+        }
+
+        Console.WriteLine(JsonSerializer.Serialize(task, Json));
+        return Success;
+    }
+
+    public static async Task<int> List(ISchedulerClient client, ListTasks query, CancellationToken cancellationToken)
+    {
+        var page = await client.ListAsync(query, cancellationToken);
+        foreach (var task in page.Tasks)
+        {
+            var next = task.NextFireTime is { } fire ? Format(fire, null) : "-";
+            Console.WriteLine($"{task.TaskId}  {task.State,-9}  next {next,-24}  {task.TriggerPhrase ?? task.Trigger.Replace('\n', ' ')} ({task.TimeZone})");
+        }
+
+        Console.WriteLine(page.NextPageToken is { } token ? $"more: --page {token}" : $"{page.Tasks.Count} task(s)");
+        return Success;
+    }
+
+    public static async Task<int> Instances(ISchedulerClient client, GetTaskInstances query, CancellationToken cancellationToken)
+    {
+        var page = await client.GetInstancesAsync(query, cancellationToken);
+        foreach (var i in page.Instances)
+        {
+            Console.WriteLine($"{i.InstanceId}  fire {Format(i.FireTime, null),-24}  {i.State,-10}  attempt {i.Attempt}/{i.MaxAttempts}{(i.LastError is { } e ? $"  {e}" : "")}");
+        }
+
+        Console.WriteLine(page.NextPageToken is { } token ? $"more: --page {token}" : $"{page.Instances.Count} instance(s)");
         return Success;
     }
 

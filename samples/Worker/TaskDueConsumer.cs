@@ -1,11 +1,12 @@
 using System.Globalization;
 using MassTransit;
 using Scheduler.Contracts;
+using Scheduler.MassTransit.Worker;
 
 namespace Worker;
 
 /// <summary>
-/// Runs a due task: prints it and, per <see cref="WorkerSettings"/>, waits and fails a share of attempts. <c>AddTaskReporting</c> turns the
+/// Runs a due task: prints it and, per <see cref="WorkerSettings"/>, works for a while (heartbeating as it goes) and fails a share of attempts. <c>AddTaskReporting</c> turns the
 /// return into <see cref="TaskCompleted"/> and the exception into <see cref="TaskFailed"/>, so the scheduler records or retries the instance.
 /// </summary>
 public sealed class TaskDueConsumer(TimeProvider timeProvider, WorkerSettings settings) : IConsumer<TaskDue>
@@ -20,7 +21,13 @@ public sealed class TaskDueConsumer(TimeProvider timeProvider, WorkerSettings se
 
         if (settings.HandlerDelay > TimeSpan.Zero)
         {
-            await Task.Delay(settings.HandlerDelay, timeProvider, context.CancellationToken);
+            // A long handler: the work in ten steps, each followed by a heartbeat, so the scheduler keeps the attempt alive however long
+            // it takes (AddTaskReporting also beats every ExpireAfter / 3 on its own while the handler runs).
+            for (var step = 1; step <= 10; step++)
+            {
+                await Task.Delay(settings.HandlerDelay / 10, timeProvider, context.CancellationToken);
+                await context.ReportHeartbeatAsync(context.CancellationToken);
+            }
         }
 
         if (settings.FailureRate > 0 && Random.Shared.NextDouble() < settings.FailureRate)

@@ -72,7 +72,7 @@ public static class OverlapRule
             else
             {
                 decisions[n] = (OverlapDecision.Skip, string.Create(CultureInfo.InvariantCulture,
-                    $"Skipped by overlap policy {claim.Overlap}: the occurrence of {active.FireTime:O} (instance {active.InstanceId}) was still running or waiting for a retry{(claim.Overlap == OverlapPolicy.BufferOne ? ", and another occurrence was already waiting" : "")}."));
+                    $"Skipped by overlap policy {claim.Overlap}: the occurrence of {active.FireTime:O} (instance {active.InstanceId}) was still running, waiting for a retry or being dispatched{(claim.Overlap == OverlapPolicy.BufferOne ? ", and another occurrence was already waiting" : "")}."));
             }
         }
 
