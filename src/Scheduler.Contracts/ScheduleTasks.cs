@@ -39,17 +39,41 @@ public sealed record ScheduleTasks
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is negative.</exception>
     public static Guid DerivedTaskId(Guid messageId, int index)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        // Written for netstandard2.0 as well: byte arrays, no spans or big-endian Guid overloads.
+        if (index < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, "The index is a zero-based position in Tasks and cannot be negative.");
+        }
+
         var name = Encoding.UTF8.GetBytes(index.ToString(CultureInfo.InvariantCulture));
-        Span<byte> input = stackalloc byte[16 + name.Length];
-        messageId.TryWriteBytes(input, bigEndian: true, out _);
-        name.CopyTo(input[16..]);
-        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        var input = new byte[16 + name.Length];
+        SwapGuidByteOrder(messageId.ToByteArray()).CopyTo(input, 0);
+        name.CopyTo(input, 16);
 #pragma warning disable CA5350 // SHA-1 is what RFC 9562 prescribes for version 5 UUIDs; it names ids here, it protects nothing.
-        SHA1.HashData(input, hash);
+#if NET
+        var hash = SHA1.HashData(input);
+#else
+        byte[] hash;
+        using (var sha1 = SHA1.Create())
+        {
+            hash = sha1.ComputeHash(input);
+        }
+#endif
 #pragma warning restore CA5350
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x50); // version 5
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 9562 variant
-        return new Guid(hash[..16], bigEndian: true);
+
+        var id = new byte[16];
+        Array.Copy(hash, id, 16);
+        id[6] = (byte)((id[6] & 0x0F) | 0x50); // version 5
+        id[8] = (byte)((id[8] & 0x3F) | 0x80); // RFC 9562 variant
+        return new Guid(SwapGuidByteOrder(id));
+    }
+
+    /// <summary>Turns <see cref="Guid.ToByteArray()"/>'s order (first three fields little-endian) into RFC 9562's big-endian order, and back.</summary>
+    private static byte[] SwapGuidByteOrder(byte[] bytes)
+    {
+        Array.Reverse(bytes, 0, 4);
+        Array.Reverse(bytes, 4, 2);
+        Array.Reverse(bytes, 6, 2);
+        return bytes;
     }
 }
