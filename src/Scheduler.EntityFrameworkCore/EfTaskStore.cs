@@ -70,22 +70,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (var statement in _dialect.SchemaStatements())
-            {
-                for (var attempt = 0; ; attempt++)
-                {
-                    try
-                    {
-                        await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
-                        break;
-                    }
-                    catch (PostgresException ex) when (ex.SqlState is "23505" or "42P07" or "42710" && attempt < SchemaRetryDelays.Length)
-                    {
-                        LogSchemaRace(ex.SqlState, ex.MessageText);
-                        await Task.Delay(SchemaRetryDelays[attempt], cancellationToken).ConfigureAwait(false);
-                    }
-                }
-            }
+            await RunSchemaStatementsAsync(context, _dialect.SchemaStatements(), cancellationToken).ConfigureAwait(false);
 
             // Columns added since the first schema: added to a table created before them, looked up first so a node's start takes no
             // table lock when nothing is missing.
@@ -101,9 +86,28 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 }
             }
 
-            foreach (var statement in SqlDialect.UpgradeIndexStatements())
+            await RunSchemaStatementsAsync(context, SqlDialect.UpgradeIndexStatements(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs idempotent schema statements one at a time; a statement that lost a race with another node's (23505 on <c>pg_type</c>,
+    /// 42P07, 42710) is run again, up to three times.</summary>
+    private async Task RunSchemaStatementsAsync(TContext context, IEnumerable<string> statements, CancellationToken cancellationToken)
+    {
+        foreach (var statement in statements)
+        {
+            for (var attempt = 0; ; attempt++)
             {
-                await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (PostgresException ex) when (ex.SqlState is "23505" or "42P07" or "42710" && attempt < SchemaRetryDelays.Length)
+                {
+                    LogSchemaRace(ex.SqlState, ex.MessageText);
+                    await Task.Delay(SchemaRetryDelays[attempt], cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }

@@ -339,7 +339,7 @@ internal sealed class HangRelease : IDisposable
 
 /// <summary>
 /// A worker's handler; the task's metadata scripts it: "behavior" = fail-once | fail-always | hang-first (attempt 1 never finishes,
-/// as if its worker died, until the test ends) | run-3x (the handler runs three times the task's ExpireAfter, then returns) | sleep-2500ms.
+/// as if its worker died, until the test ends) | run-3x (the handler runs three times the task's ExpireAfter, then returns) | sleep-2500ms | fail-after-2s.
 /// </summary>
 internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder recorder, HangRelease release, TimeProvider time) : IConsumer<TaskDue>
 {
@@ -356,6 +356,9 @@ internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder re
             case "hang-first" when due.Attempt == 1:
                 await Task.Delay(Timeout.Infinite, release.Source.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 break;
+            case "fail-after-2s":
+                await Task.Delay(TimeSpan.FromSeconds(2), release.Source.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                throw new InvalidOperationException($"scripted failure of attempt {due.Attempt} after 2 s");
             case "sleep-2500ms":
                 await Task.Delay(TimeSpan.FromMilliseconds(2500), release.Source.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 break;

@@ -85,6 +85,26 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
     }
 
     [Fact]
+    public async Task CancelledTask_WhoseRunningAttemptFails_IsNotRetried()
+    {
+        await using var bus = new BusServices(environment, output);
+        await bus.StartNodeWorkerAndClientAsync();
+        var scheduler = bus.SchedulerClient;
+        var task = await scheduler.ScheduleAsync(Once.Scripted(Once.FromNow(TimeSpan.Zero), "fail-after-2s") with
+        {
+            Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromMilliseconds(100), Jitter = false },
+        });
+        var running = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceStatus.Dispatched, "the attempt is dispatched");
+
+        Assert.True(await scheduler.CancelAsync(task.TaskId));
+
+        // The attempt fails after the cancel: its failure is recorded, and the retry it would have had is cancelled instead of dispatched.
+        var cancelled = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceStatus.Cancelled, "the retry is cancelled");
+        Assert.Contains("scripted failure of attempt 1", cancelled.LastError, StringComparison.Ordinal);
+        Assert.Equal([1], bus.Ledger.Of(running.Id).Select(d => d.Attempt));
+    }
+
+    [Fact]
     public async Task BadCommands_AreRefused_WithTheReason_AndChangeNothing()
     {
         await using var bus = new BusServices(environment, output);
