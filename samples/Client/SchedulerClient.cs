@@ -30,6 +30,7 @@ public sealed class SchedulerClient(IRequestClient<ScheduleTask> scheduleClient,
             x.AddRequestClient<ScheduleTask>(RequestTimeout.After(s: timeoutSeconds));
             x.AddRequestClient<CancelTask>(RequestTimeout.After(s: timeoutSeconds));
             x.AddTransient<SchedulerClient>();
+            x.ConfigureUsageTelemetryOptions(o => o.Enabled = false); // no outbound connection besides the broker
             x.UsingRabbitMq((_, cfg) => cfg.Host(rabbitMq));
         });
 

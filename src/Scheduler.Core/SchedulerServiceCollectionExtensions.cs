@@ -30,10 +30,8 @@ public static class SchedulerServiceCollectionExtensions
         // Bind the "Scheduler" section when the app has configuration (a plain ServiceCollection may not), then apply the callback.
         services.AddSingleton<IConfigureOptions<SchedulerOptions>>(sp => new ConfigureOptions<SchedulerOptions>(
             options => sp.GetService<IConfiguration>()?.GetSection(SchedulerOptions.SectionName).Bind(options)));
-        services.AddOptions<SchedulerOptions>()
-            .ValidateDataAnnotations()
-            .Validate(o => o.PollInterval <= o.ExecutionWindow, "Scheduler:PollInterval must not exceed Scheduler:ExecutionWindow.")
-            .ValidateOnStart();
+        services.AddOptions<SchedulerOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
         if (configure is not null)
         {
             services.Configure(configure);
