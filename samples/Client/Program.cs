@@ -50,7 +50,8 @@ metadata.Validators.Add(r =>
         }
     }
 });
-var queue = new Option<string?>("--queue") { Description = "Send TaskDue to this queue only (a worker's Worker:Queue). Default: publish to every subscriber." };
+var queue = new Option<string?>("--queue") { Description = "The queue TaskDue is sent to (a worker's Worker:Queue). Give this or --broadcast, unless the node has Scheduler:DefaultDestinationQueue." };
+var broadcast = new Option<bool>("--broadcast") { Description = "Publish TaskDue to every service that subscribes to it (workers with Worker:OwnTasksOnly false) instead of one queue." };
 var payload = new Option<string?>("--payload") { Description = "Opaque text copied into every TaskDue." };
 var attempts = new Option<int?>("--max-attempts") { Description = "Dispatches of one task instance, the first included (1 to 100). Default 3." };
 var key = new Option<string?>("--idempotency-key") { Description = "Makes the command idempotent: a repeat with the same key creates nothing." };
@@ -58,7 +59,7 @@ var taskId = new Argument<Guid>("taskId") { Description = "The task id printed b
 
 var schedule = new Command("schedule", "Create a task; prints its id and first fire time, or why it was rejected.")
 {
-    trigger, kind, zone, metadata, queue, payload, attempts, key,
+    trigger, kind, zone, metadata, queue, broadcast, payload, attempts, key,
 };
 schedule.SetAction((result, cancellationToken) => SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), (client, token) => client.Schedule(new ScheduleTask
 {
@@ -67,6 +68,7 @@ schedule.SetAction((result, cancellationToken) => SchedulerClient.Run(new Uri(re
     TimeZone = result.GetValue(zone),
     Metadata = (result.GetValue(metadata) ?? []).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal),
     DestinationQueue = result.GetValue(queue),
+    Broadcast = result.GetValue(broadcast),
     Payload = result.GetValue(payload),
     Retry = result.GetValue(attempts) is { } max ? new RetryPolicy { MaxAttempts = max } : null,
     IdempotencyKey = result.GetValue(key),

@@ -82,12 +82,13 @@ public static class SchedulerRegistrationExtensions
     /// <param name="configurator">The bus registration.</param>
     /// <param name="queueName">The queue; tasks scheduled with this <see cref="Contracts.ScheduleTask.DestinationQueue"/> are sent to it.</param>
     /// <param name="ownTasksOnly">
-    /// <see langword="true"/> to receive only tasks sent to this queue (the queue is not bound to the published <see cref="Contracts.TaskDue"/>
-    /// exchange); <see langword="false"/> (the default) to also receive every published <see cref="Contracts.TaskDue"/>.
+    /// <see langword="true"/> (the default) to receive only the tasks sent to this queue: the queue is not bound to the published
+    /// <see cref="Contracts.TaskDue"/> exchange, so another application's broadcast tasks never reach it. <see langword="false"/> to also
+    /// receive every task scheduled with <see cref="Contracts.ScheduleTask.Broadcast"/> on this broker's virtual host.
     /// </param>
     /// <typeparam name="TConsumer">The consumer.</typeparam>
     public static IConsumerRegistrationConfigurator<TConsumer> AddTaskConsumer<TConsumer>(this IBusRegistrationConfigurator configurator, string queueName,
-        bool ownTasksOnly = false)
+        bool ownTasksOnly = true)
         where TConsumer : class, IConsumer<Contracts.TaskDue>
     {
         ArgumentNullException.ThrowIfNull(configurator);

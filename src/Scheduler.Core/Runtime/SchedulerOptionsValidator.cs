@@ -26,6 +26,11 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
             }
         }
 
+        if (Definitions.DestinationQueueName.Validate(options.DefaultDestinationQueue) is { } badQueue)
+        {
+            failures.Add($"{SchedulerOptions.SectionName}:DefaultDestinationQueue: {badQueue}");
+        }
+
         if (options.PollInterval > options.ExecutionWindow)
         {
             failures.Add($"{SchedulerOptions.SectionName}:PollInterval {Show(options.PollInterval)} exceeds {SchedulerOptions.SectionName}:ExecutionWindow {Show(options.ExecutionWindow)}. " +

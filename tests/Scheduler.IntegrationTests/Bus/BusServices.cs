@@ -23,7 +23,7 @@ namespace Scheduler.IntegrationTests.Bus;
 /// </summary>
 internal sealed class BusServices : IAsyncDisposable
 {
-    /// <summary>The queue the workers' <see cref="WorkerTaskDueConsumer"/> listens on (bound to published <see cref="TaskDue"/>).</summary>
+    /// <summary>The queue the workers' <see cref="WorkerTaskDueConsumer"/> listens on, the destination of the tests' tasks.</summary>
     public const string WorkerQueue = "worker";
 
     private readonly BusEnvironmentFixture _environment;
@@ -88,9 +88,9 @@ internal sealed class BusServices : IAsyncDisposable
     /// <summary>Starts a worker service: <see cref="WorkerTaskDueConsumer"/> on <paramref name="queue"/>, with task reporting.</summary>
     /// <param name="name">Recorded with every receipt.</param>
     /// <param name="queue">The worker's queue; workers on one queue compete.</param>
-    /// <param name="ownTasksOnly">Whether the queue receives only tasks sent to it (not bound to published <see cref="TaskDue"/>).</param>
+    /// <param name="ownTasksOnly">Whether the queue receives only tasks sent to it (the default), or broadcast <see cref="TaskDue"/> too.</param>
     /// <param name="heartbeats">Whether the worker heartbeats while a handler runs; off, a hanging handler is a dead worker.</param>
-    public Task<IHost> StartWorkerAsync(string name, string queue = WorkerQueue, bool ownTasksOnly = false, bool heartbeats = true) => StartAsync(services =>
+    public Task<IHost> StartWorkerAsync(string name, string queue = WorkerQueue, bool ownTasksOnly = true, bool heartbeats = true) => StartAsync(services =>
     {
         services.AddSingleton(new WorkerIdentity(name));
         services.AddMassTransit(x =>
