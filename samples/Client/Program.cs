@@ -20,6 +20,19 @@ rabbitMq.Validators.Add(r =>
         r.AddError($"--rabbitmq '{text}' is not an AMQP URI, e.g. amqp://guest:guest@127.0.0.1:5672/.");
     }
 });
+var cluster = new Option<string>("--cluster")
+{
+    Description = "The nodes' cluster name (their Scheduler:ClusterName), whose queues get the commands. Default: Scheduler__ClusterName, else scheduler.",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Scheduler__ClusterName") ?? SchedulerEndpoints.DefaultClusterName,
+    Recursive = true,
+};
+cluster.Validators.Add(r =>
+{
+    if (!System.Text.RegularExpressions.Regex.IsMatch(r.GetValueOrDefault<string>() ?? "", SchedulerEndpoints.ClusterNamePattern))
+    {
+        r.AddError($"--cluster '{r.GetValueOrDefault<string>()}' is not a cluster name: lower-case letters, digits and '-', starting with a letter, e.g. billing.");
+    }
+});
 var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for a node's reply (1 to 300).", DefaultValueFactory = _ => 10, Recursive = true };
 timeout.Validators.Add(r =>
 {
@@ -61,7 +74,7 @@ var schedule = new Command("schedule", "Create a task; prints its id and first f
 {
     trigger, kind, zone, metadata, queue, broadcast, payload, attempts, key,
 };
-schedule.SetAction((result, cancellationToken) => SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), (client, token) => client.Schedule(new ScheduleTask
+schedule.SetAction((result, cancellationToken) => SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), new SchedulerEndpoints(result.GetValue(cluster)!), result.GetValue(timeout), (client, token) => client.Schedule(new ScheduleTask
 {
     Trigger = result.GetValue(trigger)!,
     TriggerKind = Enum.Parse<TriggerKind>(result.GetValue(kind)!, ignoreCase: true),
@@ -76,9 +89,9 @@ schedule.SetAction((result, cancellationToken) => SchedulerClient.Run(new Uri(re
 
 var cancel = new Command("cancel", "Stop a task from firing again.") { taskId };
 cancel.SetAction((result, cancellationToken) =>
-    SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), (client, token) => client.Cancel(result.GetValue(taskId), token), cancellationToken));
+    SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), new SchedulerEndpoints(result.GetValue(cluster)!), result.GetValue(timeout), (client, token) => client.Cancel(result.GetValue(taskId), token), cancellationToken));
 
-var root = new RootCommand("Scheduler sample client: schedule and cancel tasks on the scheduler nodes over RabbitMQ.") { schedule, cancel, rabbitMq, timeout };
+var root = new RootCommand("Scheduler sample client: schedule and cancel tasks on the scheduler nodes over RabbitMQ.") { schedule, cancel, rabbitMq, cluster, timeout };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

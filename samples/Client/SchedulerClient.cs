@@ -14,10 +14,11 @@ public sealed class SchedulerClient(IRequestClient<ScheduleTask> scheduleClient,
     public const int Failed = 1;
     public const int InvalidUsage = 2;
 
-    /// <summary>Starts a bus on <paramref name="rabbitMq"/>, runs <paramref name="action"/> and stops the bus.</summary>
+    /// <summary>Starts a bus on <paramref name="rabbitMq"/>, runs <paramref name="action"/> with commands sent to <paramref name="cluster"/>'s
+    /// queues, and stops the bus.</summary>
     /// <remarks><paramref name="action"/> gets a token that is cancelled after the timeout too: MassTransit's request timeout covers the wait for
     /// the reply, not the send of the request, which blocks while the broker is unreachable.</remarks>
-    public static async Task<int> Run(Uri rabbitMq, int timeoutSeconds, Func<SchedulerClient, CancellationToken, Task<int>> action,
+    public static async Task<int> Run(Uri rabbitMq, SchedulerEndpoints cluster, int timeoutSeconds, Func<SchedulerClient, CancellationToken, Task<int>> action,
         CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(timeoutSeconds);
@@ -26,9 +27,9 @@ public sealed class SchedulerClient(IRequestClient<ScheduleTask> scheduleClient,
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
         builder.Services.AddMassTransit(x =>
         {
-            // No destination address: the commands are published, and one scheduler node's queue takes each.
-            x.AddRequestClient<ScheduleTask>(RequestTimeout.After(s: timeoutSeconds));
-            x.AddRequestClient<CancelTask>(RequestTimeout.After(s: timeoutSeconds));
+            // Sent to the cluster's queues (--cluster, the nodes' Scheduler:ClusterName); one node of the cluster takes each command.
+            x.AddRequestClient<ScheduleTask>(SchedulerEndpoints.Address(cluster.ScheduleTask), RequestTimeout.After(s: timeoutSeconds));
+            x.AddRequestClient<CancelTask>(SchedulerEndpoints.Address(cluster.CancelTask), RequestTimeout.After(s: timeoutSeconds));
             x.AddTransient<SchedulerClient>();
             x.ConfigureUsageTelemetryOptions(o => o.Enabled = false); // no outbound connection besides the broker
             x.UsingRabbitMq((_, cfg) => cfg.Host(rabbitMq));

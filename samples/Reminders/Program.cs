@@ -44,8 +44,10 @@ var time = host.Services.GetRequiredService<TimeProvider>();
 await host.StartAsync();
 console.Line($"Reminders: scheduling over the bus, firing, completing through the saga; tasks in {database}. Runs {duration.TotalSeconds:F0} s (Ctrl+C stops).");
 
-// The client side: schedule reminders by publishing ScheduleTask, as any service on the bus would. Each names the queue that runs it.
+// The client side: schedule reminders by sending ScheduleTask to the nodes' queue, as any service on the bus would (the replies are
+// published, since these are not requests). Each names the queue that runs it.
 var bus = host.Services.GetRequiredService<IBus>();
+var nodes = await bus.GetSendEndpoint(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTask));
 var now = time.GetUtcNow();
 await Schedule("stretch", new ScheduleTask
 {
@@ -87,7 +89,7 @@ async Task Schedule(string name, ScheduleTask command)
 {
     var taskId = Guid.NewGuid();
     console.Name(taskId, name);
-    await bus.Publish(command with { TaskId = taskId });
+    await nodes.Send(command with { TaskId = taskId });
 }
 
 static double ReadDuration(string[] args)

@@ -46,6 +46,10 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SchedulerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RunnerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CleanupLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
+        // Joins the cluster while the host is starting, before any hosted service (the bus included) starts: a node of the wrong database
+        // stops here, having consumed nothing.
+        services.AddSingleton<ClusterMembership>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
         services.AddHostedService<ClockAlignmentLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<RunnerLoop>());

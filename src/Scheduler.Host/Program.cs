@@ -67,7 +67,7 @@ try
     var transportName = transport.Kind == TransportKind.RabbitMq ? StartupChecks.DescribeBroker(transport.RabbitMq.Uri) : "InMemory";
     var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Scheduler.Host");
     var storeName = StartupChecks.DescribeStore(store);
-    HostLog.NodeConfigured(logger, options.NodeId, transportName, storeName, options.ExecutionWindow, options.PollInterval,
+    HostLog.NodeConfigured(logger, options.NodeId, options.ClusterName, transportName, storeName, options.ExecutionWindow, options.PollInterval,
         options.LeaseDuration, Scheduler.Core.Triggers.TimeZones.TzdbVersion);
 
     // Each service the configuration names answers, or the node stops here with one line: the bus would retry its connection forever.
@@ -106,6 +106,7 @@ return 0;
 StartupFailure? Classify(Exception exception) => exception switch
 {
     StartupFailure failure => failure,
+    AggregateException { InnerExceptions.Count: 1 } aggregate => Classify(aggregate.InnerExceptions[0]),
     OperationCanceledException when startTimeout.IsCancellationRequested => StartupFailure.Unavailable(
         $"it did not start within Host:StartTimeout ({hostSettings.StartTimeout}): {stage} did not answer. Check that service, or raise Host:StartTimeout (environment variable Host__StartTimeout).",
         exception),
@@ -145,6 +146,12 @@ static void ConfigureServices(HostApplicationBuilder builder, TransportSettings 
     {
         x.SetKebabCaseEndpointNameFormatter();
         UseStore(x.AddSchedulerNode(), store);
+        if (transport.Kind == TransportKind.RabbitMq)
+        {
+            // The cluster's queues on the broker are marked with the database they serve; a node of another database stops at start.
+            x.AddSingleton<IClusterMarker>(new RabbitMqClusterMarker(transport.RabbitMq.Uri));
+        }
+
         switch (transport.Kind)
         {
             case TransportKind.InMemory:

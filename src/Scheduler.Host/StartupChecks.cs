@@ -70,16 +70,9 @@ internal static class StartupChecks
     /// <exception cref="StartupFailure">The broker refused the user or the virtual host (2), or did not answer (69).</exception>
     public static async Task CheckBrokerAsync(Uri uri, CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory
-        {
-            Uri = new UriBuilder(uri) { Scheme = uri.Scheme == "amqps" ? "amqps" : "amqp" }.Uri,
-            AutomaticRecoveryEnabled = false,
-            TopologyRecoveryEnabled = false,
-            ClientProvidedName = "scheduler-node-start-check",
-        };
         try
         {
-            var connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await ConnectAsync(uri, "scheduler-node-start-check", cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 // RabbitMQ refuses a virtual host just after the connection opens: a channel (one more round trip) makes the refusal certain.
@@ -94,6 +87,15 @@ internal static class StartupChecks
             throw BrokerFailure(uri, ex);
         }
     }
+
+    /// <summary>A connection of our own to the broker <paramref name="uri"/> (no automatic recovery), named <paramref name="name"/> in the broker's UI.</summary>
+    public static Task<IConnection> ConnectAsync(Uri uri, string name, CancellationToken cancellationToken) => new ConnectionFactory
+    {
+        Uri = new UriBuilder(uri) { Scheme = uri.Scheme == "amqps" ? "amqps" : "amqp" }.Uri,
+        AutomaticRecoveryEnabled = false,
+        TopologyRecoveryEnabled = false,
+        ClientProvidedName = name,
+    }.CreateConnectionAsync(cancellationToken);
 
     /// <summary>Opens one connection to the store's database (no pool), and closes it; for SQLite, opens (and creates) the file.</summary>
     /// <exception cref="StartupFailure">The server refused the login or has no such database, the file cannot be opened (2), or the server did

@@ -21,6 +21,9 @@ public static class SchedulerRegistrationExtensions
     /// loops. Choose a store on the returned builder, e.g. <c>.UseInMemoryStore()</c>.
     /// </summary>
     /// <remarks>
+    /// The node's queues are named after <see cref="SchedulerOptions.ClusterName"/> (<see cref="EndpointNames.For"/>); at start the node records
+    /// its cluster name in its database, and refuses to start if the database belongs to another cluster
+    /// (<see cref="Core.ClusterMismatchException"/>).
     /// MassTransit's usage telemetry is turned off on this bus (no outbound connection the application did not configure); call
     /// <c>ConfigureUsageTelemetryOptions</c> after this to turn it on.
     /// Registered inside <c>AddMassTransit</c>, the loops stop before the bus does, so a stopping node finishes its dispatches in flight and
@@ -35,13 +38,12 @@ public static class SchedulerRegistrationExtensions
         var builder = configurator.AddSchedulerCore(configure);
         configurator.TryAddSingleton<ITaskDispatcher, MassTransitTaskDispatcher>();
         configurator.TryAddSingleton<TaskInstanceSagaBatches>();
-        // Fixed queue names, whatever endpoint name formatter the application uses: every node, embedded or Scheduler.Host, must consume
-        // from the same queues, or each would get its own copy of every published command and outcome.
-        configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>().Endpoint(e => e.Name = EndpointNames.ScheduleTask);
-        configurator.AddConsumer<ScheduleTasksConsumer, ScheduleTasksConsumerDefinition>().Endpoint(e => e.Name = EndpointNames.ScheduleTasks);
-        configurator.AddConsumer<CancelTaskConsumer>().Endpoint(e => e.Name = EndpointNames.CancelTask);
+        // Queue names derived from Scheduler:ClusterName by the definitions (read at bus configuration, after the options are bound), whatever
+        // endpoint name formatter the application uses: every node of a cluster, embedded or Scheduler.Host, consumes from the same queues.
+        configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>();
+        configurator.AddConsumer<ScheduleTasksConsumer, ScheduleTasksConsumerDefinition>();
+        configurator.AddConsumer<CancelTaskConsumer, CancelTaskConsumerDefinition>();
         configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))
-            .Endpoint(e => e.Name = EndpointNames.TaskInstanceSaga)
             .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.ITaskStore,
                 SagaConsumeContextFactory<Core.Storage.ITaskStore, TaskInstanceSaga>, TaskStoreSagaRepositoryContextFactory>());
 
@@ -103,9 +105,16 @@ public static class SchedulerRegistrationExtensions
     }
 }
 
-/// <summary>The queues a scheduler node consumes from, the same on every node.</summary>
+/// <summary>
+/// The queues a scheduler node consumes from, the same on every node of a cluster: the constants are those of the default cluster,
+/// <c>scheduler</c>; <see cref="For"/> gives any cluster's (<c>Scheduler:ClusterName</c>).
+/// </summary>
 public static class EndpointNames
 {
+    /// <summary>The queues of cluster <paramref name="clusterName"/>, e.g. <c>EndpointNames.For("billing").ScheduleTask</c> is <c>billing-schedule-task</c>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="clusterName"/> is not a valid cluster name.</exception>
+    public static Contracts.SchedulerEndpoints For(string clusterName) => new(clusterName);
+
     /// <summary>The queue of <see cref="Contracts.ScheduleTask"/> commands: <c>scheduler-schedule-task</c>.</summary>
     public const string ScheduleTask = "scheduler-schedule-task";
 

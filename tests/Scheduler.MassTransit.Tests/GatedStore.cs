@@ -75,6 +75,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
 
     public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) => inner.GetDatabaseTimeAsync(cancellationToken);
 
+    public Task<ClusterIdentity> JoinClusterAsync(string clusterName, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.JoinClusterAsync(clusterName, now, cancellationToken);
+
     public Task<int> CancelClaimsAsync(ReleaseRequest request, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         inner.CancelClaimsAsync(request, now, cancellationToken);
 
