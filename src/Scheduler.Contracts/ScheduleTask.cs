@@ -1,7 +1,8 @@
 namespace Scheduler.Contracts;
 
 /// <summary>
-/// Command: create a task definition. Publish or send it to a scheduler node; the node answers with
+/// Command: create a task definition. Send it to the scheduler nodes' queue, <see cref="SchedulerEndpoints.ScheduleTask"/> of their cluster
+/// (nodes of the default cluster also take it published); the node answers with
 /// <see cref="TaskScheduled"/> or <see cref="TaskRejected"/> (as a response when sent with a request client, else published).
 /// </summary>
 /// <remarks>
