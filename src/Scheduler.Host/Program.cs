@@ -110,15 +110,22 @@ StartupFailure? Classify(Exception exception) => exception switch
     OperationCanceledException when startTimeout.IsCancellationRequested => StartupFailure.Unavailable(
         $"it did not start within Host:StartTimeout ({hostSettings.StartTimeout}): {stage} did not answer. Check that service, or raise Host:StartTimeout (environment variable Host__StartTimeout).",
         exception),
-    // The configuration binder's own error: a value of the wrong type (its message names the key, not the value).
+    // The configuration binder's own error: a value of the wrong type. Its message names the key and the value; a value that may hold a
+    // password (a URI, a connection string) is left out.
     InvalidOperationException { InnerException: FormatException or ArgumentException or OverflowException } binding
         when binding.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
-        StartupFailure.Configuration($"{binding.Message} Durations are written hh:mm:ss (e.g. 00:00:01), numbers in digits.", exception),
+        StartupFailure.Configuration($"{HideSecretValue(binding.Message)} Durations are written hh:mm:ss (e.g. 00:00:01), numbers in digits.", exception),
     OptionsValidationException invalid => StartupFailure.Configuration(string.Join(" ", invalid.Failures), exception),
     _ when store is not null && StartupChecks.StoreFailure(store, exception) is { } failure => failure,
     SchedulerException scheduler => StartupFailure.Configuration(scheduler.Message, exception),
     _ => null,
 };
+
+static string HideSecretValue(string message) =>
+    message.Contains("Uri", StringComparison.OrdinalIgnoreCase) || message.Contains("ConnectionString", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("Password", StringComparison.OrdinalIgnoreCase)
+        ? System.Text.RegularExpressions.Regex.Replace(message, "value '.*' at '", "value at '")
+        : message;
 
 static void ConfigureServices(HostApplicationBuilder builder, TransportSettings transport, StoreSettings store)
 {
