@@ -22,6 +22,19 @@ rabbitMq.Validators.Add(r =>
         r.AddError($"--rabbitmq '{text}' is not an AMQP URI, e.g. amqp://guest:guest@127.0.0.1:5672/.");
     }
 });
+var cluster = new Option<string>("--cluster")
+{
+    Description = "The nodes' cluster name (their Scheduler:ClusterName), whose queues get the commands. Default: Scheduler__ClusterName, else scheduler.",
+    DefaultValueFactory = _ => Environment.GetEnvironmentVariable("Scheduler__ClusterName") ?? SchedulerEndpoints.DefaultClusterName,
+    Recursive = true,
+};
+cluster.Validators.Add(r =>
+{
+    if (!System.Text.RegularExpressions.Regex.IsMatch(r.GetValueOrDefault<string>() ?? "", SchedulerEndpoints.ClusterNamePattern))
+    {
+        r.AddError($"--cluster '{r.GetValueOrDefault<string>()}' is not a cluster name: lower-case letters, digits and '-', starting with a letter, e.g. billing.");
+    }
+});
 var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for a node's reply (1 to 300).", DefaultValueFactory = _ => 10, Recursive = true };
 timeout.Validators.Add(r =>
 {
@@ -52,7 +65,8 @@ metadata.Validators.Add(r =>
         }
     }
 });
-var queue = new Option<string?>("--queue") { Description = "Send TaskDue to this queue only (a worker's Worker:Queue). Default: publish to every subscriber." };
+var queue = new Option<string?>("--queue") { Description = "The queue TaskDue is sent to (a worker's Worker:Queue). Give this or --broadcast, unless the node has Scheduler:DefaultDestinationQueue." };
+var broadcast = new Option<bool>("--broadcast") { Description = "Publish TaskDue to every service that subscribes to it (workers with Worker:OwnTasksOnly false) instead of one queue." };
 var payload = new Option<string?>("--payload") { Description = "Opaque text copied into every TaskDue." };
 var attempts = new Option<int?>("--max-attempts") { Description = "Dispatches of one task instance, the first included (1 to 100). Default 3." };
 var key = new Option<string?>("--idempotency-key") { Description = "Makes the command idempotent: a repeat with the same key creates nothing." };
@@ -60,12 +74,12 @@ var taskId = new Argument<Guid>("taskId") { Description = "The task id printed b
 
 var schedule = new Command("schedule", "Create a task; prints its id and first fire time, or why it was rejected.")
 {
-    trigger, kind, zone, metadata, queue, payload, attempts, key,
+    trigger, kind, zone, metadata, queue, broadcast, payload, attempts, key,
 };
 Dictionary<string, string>? Pairs(string[]? pairs) =>
     pairs is { Length: > 0 } ? pairs.Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal) : null;
 Task<int> Run(ParseResult result, Func<ISchedulerClient, CancellationToken, Task<int>> action, CancellationToken cancellationToken) =>
-    SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(timeout), action, cancellationToken);
+    SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(cluster)!, result.GetValue(timeout), action, cancellationToken);
 
 schedule.SetAction((result, cancellationToken) => Run(result, (client, token) => SchedulerClient.Schedule(client, new ScheduleTask
 {
@@ -74,6 +88,7 @@ schedule.SetAction((result, cancellationToken) => Run(result, (client, token) =>
     TimeZone = result.GetValue(zone),
     Metadata = Pairs(result.GetValue(metadata)),
     DestinationQueue = result.GetValue(queue),
+    Broadcast = result.GetValue(broadcast),
     Payload = result.GetValue(payload),
     Retry = result.GetValue(attempts) is { } max ? new RetryPolicy { MaxAttempts = max } : null,
     IdempotencyKey = result.GetValue(key),
@@ -131,7 +146,7 @@ instances.SetAction((result, cancellationToken) => Run(result, (client, token) =
 
 var root = new RootCommand("Scheduler sample client: schedule and control tasks on the scheduler nodes over RabbitMQ.")
 {
-    schedule, cancel, pause, resume, triggerNow, update, show, list, instances, rabbitMq, timeout,
+    schedule, cancel, pause, resume, triggerNow, update, show, list, instances, rabbitMq, cluster, timeout,
 };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -18,10 +18,11 @@ public static class SchedulerClient
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    /// <summary>Starts a bus on <paramref name="rabbitMq"/>, runs <paramref name="action"/> with the typed client and stops the bus.</summary>
+    /// <summary>Starts a bus on <paramref name="rabbitMq"/>, runs <paramref name="action"/> with the typed client talking to the nodes of
+    /// <paramref name="cluster"/> (their Scheduler:ClusterName) and stops the bus.</summary>
     /// <remarks><paramref name="action"/> gets a token that is cancelled after the timeout too: MassTransit's request timeout covers the wait for
     /// the reply, not the send of the request, which blocks while the broker is unreachable.</remarks>
-    public static async Task<int> Run(Uri rabbitMq, int timeoutSeconds, Func<ISchedulerClient, CancellationToken, Task<int>> action,
+    public static async Task<int> Run(Uri rabbitMq, string cluster, int timeoutSeconds, Func<ISchedulerClient, CancellationToken, Task<int>> action,
         CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(timeoutSeconds);
@@ -30,7 +31,11 @@ public static class SchedulerClient
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
         builder.Services.AddMassTransit(x =>
         {
-            x.AddSchedulerClient(o => o.Timeout = timeout);
+            x.AddSchedulerClient(o =>
+            {
+                o.Timeout = timeout;
+                o.ClusterName = cluster;   // commands go to the cluster's queues; one node of the cluster takes each
+            });
             x.UsingRabbitMq((_, cfg) => cfg.Host(rabbitMq));
         });
 

@@ -10,6 +10,7 @@ using Scheduler.MassTransit;
 
 // Reminders: a scheduler node, a worker and a client in one process, on MassTransit's in-memory transport and the embedded SQLite store.
 // Usage: dotnet run --project samples/Reminders [-- --duration 30]
+const string ReminderQueue = "reminders";
 var duration = TimeSpan.FromSeconds(ReadDuration(args));
 var database = Path.Combine(Path.GetTempPath(), "scheduler-reminders.db");
 foreach (var file in new[] { database, database + "-wal", database + "-shm" })
@@ -28,8 +29,8 @@ builder.Services.AddMassTransit(x =>
     // The scheduler node: consumers of ScheduleTask/CancelTask, the task instance saga, the three loops.
     x.AddSchedulerNode(o => o.PollInterval = TimeSpan.FromMilliseconds(500)).UseSqlite($"Data Source={database}");
 
-    // The worker: only the consumer is ours; AddTaskReporting publishes TaskCompleted / TaskFailed for it.
-    x.AddConsumer<ReminderConsumer>();
+    // The worker: only the consumer is ours, on its own queue; AddTaskReporting publishes TaskCompleted / TaskFailed for it.
+    x.AddTaskConsumer<ReminderConsumer>(ReminderQueue);
     x.AddTaskReporting();
 
     // A listener for replies and outcomes, as any other service could have.
@@ -43,26 +44,32 @@ var time = host.Services.GetRequiredService<TimeProvider>();
 await host.StartAsync();
 console.Line($"Reminders: scheduling over the bus, firing, completing through the saga; tasks in {database}. Runs {duration.TotalSeconds:F0} s (Ctrl+C stops).");
 
-// The client side: schedule reminders by publishing ScheduleTask, as any service on the bus would.
+// The client side: schedule reminders by sending ScheduleTask to the nodes' queue, as any service on the bus would (the replies are
+// published, since these are not requests). Each names the queue that runs it.
 var bus = host.Services.GetRequiredService<IBus>();
+var nodes = await bus.GetSendEndpoint(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTask));
 var now = time.GetUtcNow();
 await Schedule("stretch", new ScheduleTask
 {
     Trigger = (now + TimeSpan.FromSeconds(3)).ToString("O", CultureInfo.InvariantCulture),
     Metadata = new Dictionary<string, string> { ["reminder"] = "stretch" },
+    DestinationQueue = ReminderQueue,
 });
 await Schedule("water", new ScheduleTask
 {
     Trigger = "*/5 * * * * *", // every 5 seconds (6-field cron)
     Metadata = new Dictionary<string, string> { ["reminder"] = "water" },
+    DestinationQueue = ReminderQueue,
 });
 await Schedule("flaky", new ScheduleTask
 {
     Trigger = (now + TimeSpan.FromSeconds(6)).ToString("O", CultureInfo.InvariantCulture),
     Metadata = new Dictionary<string, string> { ["reminder"] = "flaky", ["fail-first-attempt"] = "true" },
     Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromSeconds(1) },
+    DestinationQueue = ReminderQueue,
 });
-await Schedule("typo", new ScheduleTask { Trigger = "*/5 * * *" }); // rejected: 4 cron fields
+await Schedule("typo", new ScheduleTask { Trigger = "*/5 * * *", DestinationQueue = ReminderQueue }); // rejected: 4 cron fields
+await Schedule("nobody", new ScheduleTask { Trigger = "*/5 * * * * *" }); // rejected: no DestinationQueue and not Broadcast
 
 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
 try
@@ -82,7 +89,7 @@ async Task Schedule(string name, ScheduleTask command)
 {
     var taskId = Guid.NewGuid();
     console.Name(taskId, name);
-    await bus.Publish(command with { TaskId = taskId });
+    await nodes.Send(command with { TaskId = taskId });
 }
 
 static double ReadDuration(string[] args)

@@ -8,7 +8,7 @@ using Worker;
 // Worker: a service that runs due tasks. It consumes TaskDue from one RabbitMQ queue and reports each attempt's outcome to the scheduler.
 // Start several: instances on the same queue compete, each task instance goes to one of them. Configure with appsettings.json,
 // environment variables or arguments, e.g.
-//   Transport__RabbitMq__Uri=amqp://guest:guest@127.0.0.1:5672/  Worker__Queue=reminders-worker  Worker__OwnTasksOnly=false
+//   Transport__RabbitMq__Uri=amqp://guest:guest@127.0.0.1:5672/  Worker__Queue=reminders-worker  Worker__OwnTasksOnly=true
 //   dotnet run --project samples/Worker -- --Worker:Name w1 --Worker:FailureRate 0.3 --Worker:HandlerDelay 00:00:02
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
@@ -50,7 +50,7 @@ builder.Services.AddMassTransit(x =>
 using var host = builder.Build();
 await host.StartAsync();
 Console.WriteLine($"[{settings.Name}] consuming TaskDue from queue '{settings.Queue}' on {rabbitMq.Host}:{rabbitMq.Port} " +
-                  $"({(settings.OwnTasksOnly ? "only tasks sent to this queue" : "tasks sent to this queue and every published TaskDue")}; " +
+                  $"({(settings.OwnTasksOnly ? "only tasks sent to this queue" : "tasks sent to this queue and every broadcast TaskDue")}; " +
                   $"failure rate {settings.FailureRate}, handler delay {settings.HandlerDelay.TotalMilliseconds} ms). Ctrl+C stops.");
 await host.WaitForShutdownAsync();
 return 0;

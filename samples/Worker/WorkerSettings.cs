@@ -7,8 +7,8 @@ public sealed class WorkerSettings
     public string Queue { get; set; } = "reminders-worker";
 
     /// <summary><see langword="true"/> to receive only tasks scheduled with this queue as their destination; <see langword="false"/> to also
-    /// receive every published <c>TaskDue</c> (tasks without a destination queue). <value>Default <see langword="false"/>.</value></summary>
-    public bool OwnTasksOnly { get; set; }
+    /// receive every broadcast <c>TaskDue</c> (tasks scheduled with <c>Broadcast = true</c>). <value>Default <see langword="true"/>.</value></summary>
+    public bool OwnTasksOnly { get; set; } = true;
 
     /// <summary>Share of attempts (0 to 1) that throw, to show the scheduler's retries. <value>Default 0.</value></summary>
     public double FailureRate { get; set; }

@@ -1,11 +1,13 @@
 namespace Scheduler.Contracts;
 
 /// <summary>
-/// Command: create a task definition. Publish or send it to a scheduler node; the node answers with
+/// Command: create a task definition. Send it to the scheduler nodes' queue, <see cref="SchedulerEndpoints.ScheduleTask"/> of their cluster
+/// (nodes of the default cluster also take it published); the node answers with
 /// <see cref="TaskScheduled"/> or <see cref="TaskRejected"/> (as a response when sent with a request client, else published).
 /// </summary>
 /// <remarks>
-/// Only <see cref="Trigger"/> is required. A rejected command stores nothing. Delivery of the resulting <see cref="TaskDue"/>
+/// <see cref="Trigger"/> is required, and so is the recipient: <see cref="DestinationQueue"/> (one queue, the usual case) or
+/// <see cref="Broadcast"/> (every subscriber), unless the node has a default destination queue. A rejected command stores nothing. Delivery of the resulting <see cref="TaskDue"/>
 /// messages is at-least-once: handlers should be idempotent on (<see cref="TaskDue.InstanceId"/>, <see cref="TaskDue.Attempt"/>).
 /// </remarks>
 public sealed record ScheduleTask
@@ -47,9 +49,21 @@ public sealed record ScheduleTask
     /// <value>Default <see cref="OverlapPolicy.Skip"/>.</value></summary>
     public OverlapPolicy Overlap { get; init; }
 
-    /// <summary>Queue to which <see cref="TaskDue"/> is sent, so that only that service consumes it.
-    /// <value>Default: none; <see cref="TaskDue"/> is published to every service that subscribes to it.</value></summary>
+    /// <summary>
+    /// The queue to which each <see cref="TaskDue"/> of this task is sent, so that only the service consuming that queue runs it (its instances
+    /// compete, so one of them runs each attempt). A RabbitMQ queue name: letters, digits and <c>- _ . :</c>, at most 255 bytes, not
+    /// starting with <c>amq.</c>.
+    /// <value>Default: the node's <c>Scheduler:DefaultDestinationQueue</c> when it has one; without it, a command that names neither this
+    /// nor <see cref="Broadcast"/> is rejected.</value>
+    /// </summary>
     public string? DestinationQueue { get; init; }
+
+    /// <summary>
+    /// <see langword="true"/> to publish each <see cref="TaskDue"/> of this task to every service that subscribes to <see cref="TaskDue"/>
+    /// (fan-out: every subscribing queue gets a copy, and each runs it) instead of sending it to one queue. An explicit opt-in: a task
+    /// has one recipient unless it says otherwise. Excludes <see cref="DestinationQueue"/>. <value>Default <see langword="false"/>.</value>
+    /// </summary>
+    public bool Broadcast { get; init; }
 
     /// <summary>A client key (at most 256 characters) that makes the command idempotent: a second command with the same key creates nothing
     /// and is answered with the first one's <see cref="TaskScheduled"/>.</summary>

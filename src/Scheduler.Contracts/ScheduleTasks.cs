@@ -5,8 +5,8 @@ using System.Text;
 namespace Scheduler.Contracts;
 
 /// <summary>
-/// Command: create many task definitions with one message, stored together (one transaction per 1,000 tasks). Publish or send it to a
-/// scheduler node; the node answers with <see cref="TasksScheduled"/> (one result per task, in order) or, when the list is empty or longer
+/// Command: create many task definitions with one message, stored together (one transaction per 1,000 tasks). Send it to the scheduler nodes'
+/// queue, <see cref="SchedulerEndpoints.ScheduleTasks"/> of their cluster (nodes of the default cluster also take it published); the node answers with <see cref="TasksScheduled"/> (one result per task, in order) or, when the list is empty or longer
 /// than <see cref="MaxTasks"/>, with <see cref="TasksRejected"/> (nothing stored). Answers are responses to a request client, else published.
 /// </summary>
 /// <remarks>

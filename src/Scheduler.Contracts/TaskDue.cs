@@ -1,7 +1,8 @@
 namespace Scheduler.Contracts;
 
 /// <summary>
-/// Event: a task instance is due. Published at its due time, never before it (or sent to the task's destination queue).
+/// Event: a task instance is due. Sent at its due time, never before it, to the task's <see cref="ScheduleTask.DestinationQueue"/> (or published
+/// to every subscriber when the task was scheduled with <see cref="ScheduleTask.Broadcast"/>).
 /// Implement <c>IConsumer&lt;TaskDue&gt;</c> to run it.
 /// </summary>
 /// <remarks>

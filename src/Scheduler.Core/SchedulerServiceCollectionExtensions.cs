@@ -30,10 +30,8 @@ public static class SchedulerServiceCollectionExtensions
         // Bind the "Scheduler" section when the app has configuration (a plain ServiceCollection may not), then apply the callback.
         services.AddSingleton<IConfigureOptions<SchedulerOptions>>(sp => new ConfigureOptions<SchedulerOptions>(
             options => sp.GetService<IConfiguration>()?.GetSection(SchedulerOptions.SectionName).Bind(options)));
-        services.AddOptions<SchedulerOptions>()
-            .ValidateDataAnnotations()
-            .Validate(o => o.PollInterval <= o.ExecutionWindow, "Scheduler:PollInterval must not exceed Scheduler:ExecutionWindow.")
-            .ValidateOnStart();
+        services.AddOptions<SchedulerOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
         if (configure is not null)
         {
             services.Configure(configure);
@@ -48,6 +46,10 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SchedulerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RunnerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CleanupLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
+        // Joins the cluster while the host is starting, before any hosted service (the bus included) starts: a node of the wrong database
+        // stops here, having consumed nothing.
+        services.AddSingleton<ClusterMembership>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
         services.AddHostedService<ClockAlignmentLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<RunnerLoop>());

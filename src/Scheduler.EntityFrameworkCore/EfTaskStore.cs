@@ -112,6 +112,35 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         }
     }
 
+    /// <summary>Runs one idempotent schema statement on a connection of its own.</summary>
+    private async Task ExecuteSchemaStatementAsync(string statement, CancellationToken cancellationToken)
+    {
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            await ExecuteSchemaStatementAsync(context, statement, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs one idempotent schema statement, again when a concurrent creator made it fail (see <see cref="EnsureSchemaAsync"/>).</summary>
+    private async Task ExecuteSchemaStatementAsync(TContext context, string statement, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState is "23505" or "42P07" or "42710" && attempt < SchemaRetryDelays.Length)
+            {
+                LogSchemaRace(ex.SqlState, ex.MessageText);
+                await Task.Delay(SchemaRetryDelays[attempt], cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <inheritdoc />
     /// <remarks>One transaction: multi-row <c>INSERT … ON CONFLICT DO NOTHING RETURNING id</c> per <see cref="DefinitionsPerStatement"/> definitions
     /// (any unique key: id or idempotency key), then one query for the stored rows that the definitions not inserted collided with. A
@@ -346,6 +375,25 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             return rows.Select(r => new OpenOccurrence(r.DefinitionId, r.Id, r.FireTime, r.Begun)).ToList();
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Creates the one-row <c>scheduler_cluster</c> table if it is missing (a node joins before the schema step), then one transaction:
+    /// <c>INSERT … ON CONFLICT DO NOTHING</c>, then a read of the row.</remarks>
+    public async Task<ClusterIdentity> JoinClusterAsync(string clusterName, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(clusterName);
+        await ExecuteSchemaStatementAsync(_dialect.ClusterTableSql, cancellationToken).ConfigureAwait(false);
+        var databaseId = Guid.NewGuid();
+        return await InTransactionAsync(async (context, ct) =>
+        {
+            var args = _dialect.Arguments();
+            await context.Database.ExecuteSqlRawAsync(SqlDialect.JoinClusterSql(args.Text(clusterName), args.Text(databaseId.ToString("D")), args.Time(now)),
+                args.Parameters, ct).ConfigureAwait(false);
+            var owner = await context.Database.SqlQueryRaw<string>(SqlDialect.ClusterOwnerSql).SingleAsync(ct).ConfigureAwait(false);
+            var separator = owner.LastIndexOf('|');
+            return new ClusterIdentity(owner[..separator], Guid.Parse(owner[(separator + 1)..]));
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -61,8 +61,22 @@ internal sealed class SqlDialect
         CREATE UNIQUE INDEX IF NOT EXISTS ux_task_instances_definition_fire_time ON task_instances (definition_id, fire_time);
         CREATE INDEX IF NOT EXISTS ix_task_instances_due_at ON task_instances (due_at) WHERE status IN (0, 1);
         CREATE INDEX IF NOT EXISTS ix_task_instances_lease_expires_at ON task_instances (lease_expires_at) WHERE status = 5;
-        CREATE INDEX IF NOT EXISTS ix_task_instances_finished_at ON task_instances (finished_at) WHERE finished_at IS NOT NULL
+        CREATE INDEX IF NOT EXISTS ix_task_instances_finished_at ON task_instances (finished_at) WHERE finished_at IS NOT NULL;
+        {5}
         """);
+
+    // {0} instant type, {1} text type, {2} 32-bit integer type.
+    private static readonly CompositeFormat ClusterTableTemplate = CompositeFormat.Parse("""
+        CREATE TABLE IF NOT EXISTS scheduler_cluster (
+            id {2} NOT NULL PRIMARY KEY,
+            cluster_name {1} NOT NULL,
+            database_id {1} NOT NULL,
+            created_at {0} NOT NULL
+        )
+        """);
+
+    /// <summary>The one-row table that records who the database belongs to (<see cref="Core.Storage.ClusterIdentity"/>).</summary>
+    public const string ClusterTable = "scheduler_cluster";
 
     private SqlDialect(SchedulerDatabase database) => Database = database;
 
@@ -90,8 +104,8 @@ internal sealed class SqlDialect
     public IReadOnlyList<string> SchemaStatements()
     {
         var sql = IsSqlite
-            ? string.Format(CultureInfo.InvariantCulture, SchemaTemplate, "TEXT", "INTEGER", "INTEGER", "TEXT", "INTEGER")
-            : string.Format(CultureInfo.InvariantCulture, SchemaTemplate, "uuid", "timestamptz", "interval", "text", "int4");
+            ? string.Format(CultureInfo.InvariantCulture, SchemaTemplate, "TEXT", "INTEGER", "INTEGER", "TEXT", "INTEGER", ClusterTableSql)
+            : string.Format(CultureInfo.InvariantCulture, SchemaTemplate, "uuid", "timestamptz", "interval", "text", "int4", ClusterTableSql);
         return sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
@@ -120,6 +134,19 @@ internal sealed class SqlDialect
     [
         $"CREATE INDEX IF NOT EXISTS ix_task_definitions_changed_at ON {DefinitionsTable} (changed_at) WHERE changed_at IS NOT NULL",
     ];
+
+    /// <summary>The owner table's idempotent creation, also run on its own before the owner is recorded (a node joins its cluster before the
+    /// schema step).</summary>
+    public string ClusterTableSql => IsSqlite
+        ? string.Format(CultureInfo.InvariantCulture, ClusterTableTemplate, "INTEGER", "TEXT", "INTEGER")
+        : string.Format(CultureInfo.InvariantCulture, ClusterTableTemplate, "timestamptz", "text", "int4");
+
+    /// <summary>Records the owner in row 1 unless a row is there (any engine: <c>INSERT … ON CONFLICT DO NOTHING</c>, parameterized).</summary>
+    public static string JoinClusterSql(string clusterName, string databaseId, string now) =>
+        $"INSERT INTO {ClusterTable} (id, cluster_name, database_id, created_at) VALUES (1, {clusterName}, {databaseId}, {now}) ON CONFLICT (id) DO NOTHING";
+
+    /// <summary>The recorded owner as one text value <c>cluster_name|database_id</c> in a column named <c>Value</c>.</summary>
+    public static string ClusterOwnerSql => $"SELECT cluster_name || '|' || database_id AS \"Value\" FROM {ClusterTable} WHERE id = 1";
 
     /// <summary>The names of the task instances table's columns, one per row in a column named <c>Value</c>.</summary>
     public string InstanceColumnsSql => ColumnsSql(InstancesTable);

@@ -21,6 +21,9 @@ public static class SchedulerRegistrationExtensions
     /// loops. Choose a store on the returned builder, e.g. <c>.UseInMemoryStore()</c>.
     /// </summary>
     /// <remarks>
+    /// The node's queues are named after <see cref="SchedulerOptions.ClusterName"/> (<see cref="EndpointNames.For"/>); at start the node records
+    /// its cluster name in its database, and refuses to start if the database belongs to another cluster
+    /// (<see cref="Core.ClusterMismatchException"/>).
     /// MassTransit's usage telemetry is turned off on this bus (no outbound connection the application did not configure); call
     /// <c>ConfigureUsageTelemetryOptions</c> after this to turn it on.
     /// Registered inside <c>AddMassTransit</c>, the loops stop before the bus does, so a stopping node finishes its dispatches in flight and
@@ -35,14 +38,13 @@ public static class SchedulerRegistrationExtensions
         var builder = configurator.AddSchedulerCore(configure);
         configurator.TryAddSingleton<ITaskDispatcher, MassTransitTaskDispatcher>();
         configurator.TryAddSingleton<TaskInstanceSagaBatches>();
-        // Fixed queue names, whatever endpoint name formatter the application uses: every node, embedded or Scheduler.Host, must consume
-        // from the same queues, or each would get its own copy of every published command and outcome.
-        configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>().Endpoint(e => e.Name = EndpointNames.ScheduleTask);
-        configurator.AddConsumer<ScheduleTasksConsumer, ScheduleTasksConsumerDefinition>().Endpoint(e => e.Name = EndpointNames.ScheduleTasks);
-        configurator.AddConsumer<CancelTaskConsumer>().Endpoint(e => e.Name = EndpointNames.CancelTask);
-        configurator.AddConsumer<TaskControlConsumer>().Endpoint(e => e.Name = EndpointNames.TaskControl);
+        // Queue names derived from Scheduler:ClusterName by the definitions (read at bus configuration, after the options are bound), whatever
+        // endpoint name formatter the application uses: every node of a cluster, embedded or Scheduler.Host, consumes from the same queues.
+        configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>();
+        configurator.AddConsumer<ScheduleTasksConsumer, ScheduleTasksConsumerDefinition>();
+        configurator.AddConsumer<CancelTaskConsumer, CancelTaskConsumerDefinition>();
+        configurator.AddConsumer<TaskControlConsumer, TaskControlConsumerDefinition>();
         configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))
-            .Endpoint(e => e.Name = EndpointNames.TaskInstanceSaga)
             .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.ITaskStore,
                 SagaConsumeContextFactory<Core.Storage.ITaskStore, TaskInstanceSaga>, TaskStoreSagaRepositoryContextFactory>());
 
@@ -81,7 +83,9 @@ public static class SchedulerRegistrationExtensions
     /// scheduler command and query, sent to the scheduler nodes' queues. Any service on the bus can use it; it needs no node of its own.
     /// </summary>
     /// <param name="configurator">The bus registration.</param>
-    /// <param name="configure">Changes the <see cref="Client.SchedulerClientOptions"/> (the request timeout).</param>
+    /// <param name="configure">Changes the <see cref="Client.SchedulerClientOptions"/> (the request timeout, the cluster name).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is not positive or is over a day.</exception>
+    /// <exception cref="ArgumentException">The cluster name is invalid.</exception>
     public static IBusRegistrationConfigurator AddSchedulerClient(this IBusRegistrationConfigurator configurator, Action<Client.SchedulerClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configurator);
@@ -93,6 +97,7 @@ public static class SchedulerRegistrationExtensions
                 "SchedulerClientOptions.Timeout must be more than zero and at most one day, e.g. 00:00:30.");
         }
 
+        _ = new Contracts.SchedulerEndpoints(options.ClusterName); // throws ArgumentException naming an invalid cluster name now, not at the first call
         configurator.TryAddSingleton(options);
         configurator.TryAddSingleton<Contracts.ISchedulerClient, Client.MassTransitSchedulerClient>();
         configurator.ConfigureUsageTelemetryOptions(o => o.Enabled = false); // no outbound connection the user did not configure
@@ -106,12 +111,13 @@ public static class SchedulerRegistrationExtensions
     /// <param name="configurator">The bus registration.</param>
     /// <param name="queueName">The queue; tasks scheduled with this <see cref="Contracts.ScheduleTask.DestinationQueue"/> are sent to it.</param>
     /// <param name="ownTasksOnly">
-    /// <see langword="true"/> to receive only tasks sent to this queue (the queue is not bound to the published <see cref="Contracts.TaskDue"/>
-    /// exchange); <see langword="false"/> (the default) to also receive every published <see cref="Contracts.TaskDue"/>.
+    /// <see langword="true"/> (the default) to receive only the tasks sent to this queue: the queue is not bound to the published
+    /// <see cref="Contracts.TaskDue"/> exchange, so another application's broadcast tasks never reach it. <see langword="false"/> to also
+    /// receive every task scheduled with <see cref="Contracts.ScheduleTask.Broadcast"/> on this broker's virtual host.
     /// </param>
     /// <typeparam name="TConsumer">The consumer.</typeparam>
     public static IConsumerRegistrationConfigurator<TConsumer> AddTaskConsumer<TConsumer>(this IBusRegistrationConfigurator configurator, string queueName,
-        bool ownTasksOnly = false)
+        bool ownTasksOnly = true)
         where TConsumer : class, IConsumer<Contracts.TaskDue>
     {
         ArgumentNullException.ThrowIfNull(configurator);
@@ -126,9 +132,16 @@ public static class SchedulerRegistrationExtensions
     }
 }
 
-/// <summary>The queues a scheduler node consumes from, the same on every node.</summary>
+/// <summary>
+/// The queues a scheduler node consumes from, the same on every node of a cluster: the constants are those of the default cluster,
+/// <c>scheduler</c>; <see cref="For"/> gives any cluster's (<c>Scheduler:ClusterName</c>).
+/// </summary>
 public static class EndpointNames
 {
+    /// <summary>The queues of cluster <paramref name="clusterName"/>, e.g. <c>EndpointNames.For("billing").ScheduleTask</c> is <c>billing-schedule-task</c>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="clusterName"/> is not a valid cluster name.</exception>
+    public static Contracts.SchedulerEndpoints For(string clusterName) => new(clusterName);
+
     /// <summary>The queue of <see cref="Contracts.ScheduleTask"/> commands: <c>scheduler-schedule-task</c>.</summary>
     public const string ScheduleTask = "scheduler-schedule-task";
 

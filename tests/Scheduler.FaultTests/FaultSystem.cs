@@ -194,7 +194,7 @@ internal sealed class FaultSystem : IAsyncDisposable
         await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
         try
         {
-            var client = bus.CreateRequestClient<ScheduleTasks>(RequestTimeout.After(m: 2));
+            var client = bus.CreateRequestClient<ScheduleTasks>(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTasks), RequestTimeout.After(m: 2));
             var ids = new List<Guid>();
             foreach (var chunk in tasks.Chunk(1000))
             {

@@ -43,7 +43,7 @@ public sealed class ClockAlignmentTests(PostgresDatabaseFixture database) : ICla
     private Node StartNode(SchedulerClock clock)
     {
         var store = database.CreateStore();
-        var options = Microsoft.Extensions.Options.Options.Create(new SchedulerOptions { NodeId = "fast-node" });
+        var options = Microsoft.Extensions.Options.Options.Create(new SchedulerOptions { NodeId = "fast-node", DefaultDestinationQueue = "worker" });
         var signals = new LoopSignals();
         var dispatcher = new Dispatcher();
         return new Node(new SchedulingService(store, signals, options, clock),

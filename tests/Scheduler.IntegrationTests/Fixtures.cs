@@ -134,6 +134,7 @@ internal static class StoreFactory
         await using var context = CreateContextFactory(connectionString, options).CreateDbContext();
         await context.Database.ExecuteSqlRawAsync("DELETE FROM task_instances");
         await context.Database.ExecuteSqlRawAsync("DELETE FROM task_definitions");
+        await context.Database.ExecuteSqlRawAsync("DELETE FROM scheduler_cluster");
         return store;
     }
 }

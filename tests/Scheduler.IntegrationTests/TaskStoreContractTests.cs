@@ -19,6 +19,27 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
+    public async Task JoinCluster_RecordsTheFirstClusterName_AndNeverChangesIt()
+    {
+        var first = await Store.JoinClusterAsync("alpha", T0);
+        var again = await Store.JoinClusterAsync("alpha", T0.AddMinutes(1));
+        var other = await Store.JoinClusterAsync("beta", T0.AddMinutes(2));
+
+        Assert.Equal("alpha", first.ClusterName);
+        Assert.NotEqual(Guid.Empty, first.DatabaseId);
+        Assert.Equal(first, again);
+        Assert.Equal(first, other); // a node of cluster beta is told who owns the database
+    }
+
+    [Fact]
+    public async Task JoinCluster_RecordsOneOwner_WhenNodesOfTwoClustersJoinAtOnce()
+    {
+        var identities = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Store.JoinClusterAsync(i % 2 == 0 ? "alpha" : "beta", T0)));
+
+        Assert.Single(identities.Distinct());
+    }
+
+    [Fact]
     public async Task AddDefinition_StoresEveryField_WithVersion1()
     {
         var definition = Definition(nextFireTime: T0, idempotencyKey: "k1");

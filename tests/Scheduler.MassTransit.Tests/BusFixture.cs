@@ -41,6 +41,9 @@ internal sealed class BusFixture : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
+    /// <summary>The queue of the test's worker (<see cref="ScriptedTaskConsumer"/>) and the node's default destination.</summary>
+    public const string WorkerQueue = "scripted-worker";
+
     /// <param name="wrapStore">Wraps the in-memory store, e.g. to gate it.</param>
     /// <param name="heartbeats">Whether the worker heartbeats while a handler runs; off, a hanging handler is a dead worker.</param>
     public static async Task<BusFixture> StartAsync(Func<ITaskStore, ITaskStore>? wrapStore = null, bool heartbeats = true)
@@ -52,8 +55,13 @@ internal sealed class BusFixture : IAsyncDisposable
             .AddSingleton<Recorder>();
         services.AddMassTransitTestHarness(x =>
         {
-            x.AddSchedulerNode(o => o.NodeId = "test-node").UseStore(_ => (wrapStore ?? (store => store)).Invoke(new InMemoryTaskStore()));
-            x.AddConsumer<ScriptedTaskConsumer>();
+            x.AddSchedulerNode(o =>
+                {
+                    o.NodeId = "test-node";
+                    o.DefaultDestinationQueue = WorkerQueue; // the tests' commands name no queue
+                })
+                .UseStore(_ => (wrapStore ?? (store => store)).Invoke(new InMemoryTaskStore()));
+            x.AddTaskConsumer<ScriptedTaskConsumer>(WorkerQueue);
             x.AddTaskReporting(o => o.Heartbeats = heartbeats);
             x.AddConsumer<RecordingConsumer>();
         });

@@ -93,6 +93,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<int> EndClaimsAsync(EndClaimsRequest request, CancellationToken cancellationToken = default) =>
         inner.EndClaimsAsync(request, cancellationToken);
 
+    public Task<ClusterIdentity> JoinClusterAsync(string clusterName, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.JoinClusterAsync(clusterName, now, cancellationToken);
+
     public Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default) =>
         inner.FailDispatchesAsync(request, cancellationToken);
 

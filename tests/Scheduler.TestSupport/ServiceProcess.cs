@@ -61,6 +61,46 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Runs Scheduler.Host configured by exactly <paramref name="settings"/> (environment variables, e.g. <c>Store__Kind</c>; the rest comes from
+    /// its appsettings.json) until it exits by itself, or kills it after <paramref name="deadline"/>.
+    /// </summary>
+    /// <returns>Its exit code (<see langword="null"/> when it was killed at the deadline), its output lines and how long it ran.</returns>
+    public static async Task<ServiceExit> RunNodeToExitAsync(IReadOnlyDictionary<string, string> settings, TimeSpan deadline)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var start = StartInfo(Path.Combine("src", "Scheduler.Host"), "Scheduler.Host.dll");
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        var output = new ConcurrentQueue<string>();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Enqueue(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Enqueue(output, e.Data);
+        var clock = Stopwatch.StartNew();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(deadline);
+        int? exitCode;
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            exitCode = process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            exitCode = null;
+        }
+
+        return new ServiceExit(exitCode, [.. output], clock.Elapsed);
+    }
+
+    /// <summary>
     /// Starts the sample Worker as <paramref name="name"/> on <paramref name="queue"/> of the broker <paramref name="broker"/>, configured by
     /// command-line arguments plus <paramref name="settings"/> (Worker:* keys). It prints a line per TaskDue it receives.
     /// </summary>
@@ -142,6 +182,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         return service;
+    }
+
+    private static void Enqueue(ConcurrentQueue<string> output, string? line)
+    {
+        if (line is not null)
+        {
+            output.Enqueue(line);
+        }
     }
 
     private void Receive(string? line)

@@ -57,8 +57,9 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
         }), cancellationToken);
         _client = await BenchHost.StartAsync("client", log, services => services.AddMassTransit(x =>
         {
-            x.AddRequestClient<ScheduleTask>(RequestTimeout.After(s: 120));
-            x.AddRequestClient<ScheduleTasks>(RequestTimeout.After(s: 300));
+            // Sent to the default cluster's queues (SchedulerEndpoints), as a client of a node that names no cluster.
+            x.AddRequestClient<ScheduleTask>(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTask), RequestTimeout.After(s: 120));
+            x.AddRequestClient<ScheduleTasks>(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTasks), RequestTimeout.After(s: 300));
             x.UseBenchBus(broker);
         }), cancellationToken);
         _requests = _client.Services.GetRequiredService<IRequestClient<ScheduleTask>>();

@@ -18,7 +18,7 @@ public static class DestinationQueueName
     public const string ReservedPrefix = "amq.";
 
     /// <summary>Checks <paramref name="queue"/>.</summary>
-    /// <param name="queue">The queue name, or <see langword="null"/> for none (the task is published to every subscriber).</param>
+    /// <param name="queue">The queue name, or <see langword="null"/> for none (a task stored without one is published to every subscriber).</param>
     /// <returns><see langword="null"/> when the name is valid (or absent); otherwise why not and how to fix it, naming the value.</returns>
     public static string? Validate(string? queue)
     {
@@ -30,7 +30,7 @@ public static class DestinationQueueName
         const string Example = "Use letters, digits and - _ . : only, e.g. 'billing-reminders'.";
         if (queue.Length == 0)
         {
-            return "DestinationQueue is empty. Leave it out to publish to every subscriber, or give a queue name, e.g. 'billing-reminders'.";
+            return "DestinationQueue is empty. Give a queue name, e.g. 'billing-reminders', or leave it out and set Broadcast to publish to every subscriber.";
         }
 
         var shown = Show(queue);

@@ -34,6 +34,8 @@ public static class TaskDefinitionFactory
     /// <summary>
     /// Validates <paramref name="command"/> and builds the definition it describes, with its first fire time as <see cref="TaskDefinition.NextFireTime"/>.
     /// </summary>
+    /// <remarks>The recipient rule (a destination queue or an explicit broadcast, <see cref="RequireRecipient"/>) is not checked here: the
+    /// scheduling service applies it with the node's default. A definition without destination queue is published to every subscriber.</remarks>
     /// <param name="command">The command.</param>
     /// <param name="now">The current time (UTC), the default start.</param>
     /// <param name="newId">Makes the id when the command names none.</param>
@@ -214,6 +216,45 @@ public static class TaskDefinitionFactory
             Version = stored.Version,
         };
         return new Storage.DefinitionEdit(updated, retimed ? Storage.TakeBack.Replan : replanned ? Storage.TakeBack.Rewind : Storage.TakeBack.None);
+    }
+
+    /// <summary>
+    /// <paramref name="command"/> with <paramref name="defaultDestinationQueue"/> as its <see cref="ScheduleTask.DestinationQueue"/> when it
+    /// names neither a destination queue nor <see cref="ScheduleTask.Broadcast"/>; otherwise <paramref name="command"/> itself.
+    /// </summary>
+    /// <param name="command">The command.</param>
+    /// <param name="defaultDestinationQueue">The node's <c>Scheduler:DefaultDestinationQueue</c>, or <see langword="null"/>.</param>
+    public static ScheduleTask WithDefaultDestination(ScheduleTask command, string? defaultDestinationQueue)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return command.DestinationQueue is null && !command.Broadcast && defaultDestinationQueue is not null
+            ? command with { DestinationQueue = defaultDestinationQueue }
+            : command;
+    }
+
+    /// <summary>
+    /// The recipient rule: every task has one recipient unless it opts into fan-out, so a command names exactly one of
+    /// <see cref="ScheduleTask.DestinationQueue"/> (sent to that queue) and <see cref="ScheduleTask.Broadcast"/> (published to every
+    /// subscriber; stored without a queue). Applied after <see cref="Create"/> (whose reasons come first) and after
+    /// <see cref="WithDefaultDestination"/>.
+    /// </summary>
+    /// <param name="command">The command.</param>
+    /// <exception cref="TaskValidationException">Both are set, or neither; the message names the fields and the fix.</exception>
+    public static void RequireRecipient(ScheduleTask command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.Broadcast && command.DestinationQueue is not null)
+        {
+            throw new TaskValidationException(
+                $"DestinationQueue '{command.DestinationQueue}' and Broadcast are both set. Give one: DestinationQueue to send each TaskDue to that queue only, or Broadcast = true (and no DestinationQueue) to publish it to every subscriber.");
+        }
+
+        if (!command.Broadcast && command.DestinationQueue is null)
+        {
+            throw new TaskValidationException(
+                "DestinationQueue is missing. Name the queue whose consumer runs the task (e.g. DestinationQueue = \"billing-reminders\", the queue given to AddTaskConsumer), " +
+                "or set Broadcast = true to publish each TaskDue to every service that consumes TaskDue; a node may also be given a default (Scheduler:DefaultDestinationQueue).");
+        }
     }
 
     /// <summary>

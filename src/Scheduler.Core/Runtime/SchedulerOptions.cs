@@ -14,6 +14,27 @@ public sealed class SchedulerOptions
     public string NodeId { get; set; } = $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>
+    /// The name of the cluster this node belongs to: the prefix of every queue and exchange the node owns (<c>{ClusterName}-schedule-task</c>,
+    /// …) and the name recorded in its database at first start. Nodes of one application share one; two applications on one broker virtual
+    /// host each give their own, so neither consumes the other's commands. A node whose database was started under another cluster name
+    /// refuses to start. Lower-case letters, digits and <c>-</c>, starting with a letter, at most 64 characters.
+    /// The queue names are <see cref="Contracts.SchedulerEndpoints"/>'s.
+    /// <value>Default <c>scheduler</c> (<see cref="Contracts.SchedulerEndpoints.DefaultClusterName"/>).</value>
+    /// </summary>
+    [Required]
+    [RegularExpression(Contracts.SchedulerEndpoints.ClusterNamePattern,
+        ErrorMessage = "Use lower-case letters, digits and '-', starting with a letter, at most 64 characters, e.g. 'billing'.")]
+    public string ClusterName { get; set; } = Contracts.SchedulerEndpoints.DefaultClusterName;
+
+    /// <summary>
+    /// The queue to which this node sends the <c>TaskDue</c> of a task scheduled with neither <c>ScheduleTask.DestinationQueue</c> nor
+    /// <c>ScheduleTask.Broadcast</c> (the name is stored with the task, so a later change of this setting leaves stored tasks alone).
+    /// Give every node of a cluster the same value. <value>Default: none; such a command is rejected with a reason naming both fields.</value>
+    /// </summary>
+    /// <remarks>For an application with one worker queue; an application with several names the queue in each command.</remarks>
+    public string? DefaultDestinationQueue { get; set; }
+
+    /// <summary>
     /// The execution window (the seed's term): each tick the scheduler loop materializes, and the runner loop claims and holds in memory,
     /// what is due within this span from now. Larger windows mean fewer queries and more memory. <value>Default 10 seconds; 1 second to 1 hour.</value>
     /// </summary>

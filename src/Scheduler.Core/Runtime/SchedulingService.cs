@@ -45,7 +45,8 @@ public sealed class SchedulingService
     /// Validates each command and stores the task definitions of the valid ones together (one <see cref="ITaskStore.AddDefinitionsAsync"/>
     /// call, so one transaction), then wakes the scheduler loop once if any new task fires within the execution window.
     /// </summary>
-    /// <remarks>An invalid command (a <see langword="null"/> one, one without trigger, or one <see cref="TaskDefinitionFactory.Create"/> refuses)
+    /// <remarks>An invalid command (a <see langword="null"/> one, one without trigger, one <see cref="TaskDefinitionFactory.Create"/> refuses, or one
+    /// without recipient: <see cref="TaskDefinitionFactory.RequireRecipient"/> after <see cref="SchedulerOptions.DefaultDestinationQueue"/> is applied)
     /// is answered with <see cref="TaskScheduleResult.Rejected"/>, naming the offending value, and stores nothing; it does not keep the others
     /// from being stored. A command that repeats an earlier one (same task id or idempotency key, stored before or earlier in
     /// <paramref name="commands"/>) with the same content stores nothing and is answered with the earlier one's task and
@@ -71,7 +72,10 @@ public sealed class SchedulingService
                     throw new TaskValidationException("Trigger is missing. Give when the task fires, e.g. '*/5 * * * *' or 'every day at 9am'.");
                 }
 
-                definitions.Add(TaskDefinitionFactory.Create(command, now));
+                var effective = TaskDefinitionFactory.WithDefaultDestination(command, _options.DefaultDestinationQueue);
+                var definition = TaskDefinitionFactory.Create(effective, now);
+                TaskDefinitionFactory.RequireRecipient(effective);
+                definitions.Add(definition);
                 positions.Add(i);
             }
             catch (TaskValidationException ex)

@@ -134,6 +134,16 @@ public interface ITaskStore
     /// so the saga decides again on fresh state.</returns>
     Task<IReadOnlyList<bool>> ApplyOutcomesAsync(IReadOnlyList<InstanceOutcome> outcomes, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records <paramref name="clusterName"/> as the owner of the database, with a new random database id, unless an owner is recorded already
+    /// (atomically: of two first nodes, one records); returns the owner as recorded. The owner is never changed.
+    /// </summary>
+    /// <param name="clusterName">The joining node's <see cref="Runtime.SchedulerOptions.ClusterName"/>.</param>
+    /// <param name="now">The current time (UTC), recorded with a first owner.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The recorded identity; its cluster name differs from <paramref name="clusterName"/> when the database belongs to another cluster.</returns>
+    Task<ClusterIdentity> JoinClusterAsync(string clusterName, DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>The database server's current time (UTC), the one clock the nodes of a cluster align to (<see cref="Runtime.SchedulerClock"/>);
     /// <see langword="null"/> for a store without a clock of its own (in-memory, or an embedded database on the node's own host).</summary>
     Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default);

@@ -13,6 +13,17 @@ public sealed class InMemoryTaskStore : ITaskStore
     private readonly Dictionary<string, Guid> _idempotencyKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, TaskInstance> _instances = [];
     private readonly HashSet<(Guid DefinitionId, DateTimeOffset FireTime)> _occurrences = [];
+    private ClusterIdentity? _identity;
+
+    /// <summary>Creates an empty store that belongs to no cluster yet: the first node that starts on it records its cluster name.</summary>
+    public InMemoryTaskStore()
+    {
+    }
+
+    /// <summary>Creates an empty store that belongs to cluster <paramref name="clusterName"/> already, as a database started by a node of that
+    /// cluster would (for tests of a node that joins the wrong database).</summary>
+    /// <param name="clusterName">The cluster name recorded as the owner.</param>
+    public InMemoryTaskStore(string clusterName) => _identity = new ClusterIdentity(clusterName, Guid.NewGuid());
 
     /// <inheritdoc />
     public Task<IReadOnlyList<AddDefinitionResult>> AddDefinitionsAsync(IReadOnlyList<TaskDefinition> definitions,
@@ -293,6 +304,16 @@ public sealed class InMemoryTaskStore : ITaskStore
             }
 
             return Task.FromResult(released);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ClusterIdentity> JoinClusterAsync(string clusterName, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(clusterName);
+        lock (_lock)
+        {
+            return Task.FromResult(_identity ??= new ClusterIdentity(clusterName, Guid.NewGuid()));
         }
     }
 

@@ -5,7 +5,7 @@ namespace Scheduler.MassTransit.Client;
 
 /// <summary>
 /// <see cref="ISchedulerClient"/> over MassTransit's request client: each call sends its command to the node queue that consumes it
-/// (<see cref="EndpointNames"/>) and waits for the reply, turning <see cref="TaskNotFound"/> and <see cref="TaskRejected"/> into exceptions.
+/// (<see cref="SchedulerEndpoints"/> of <see cref="SchedulerClientOptions.ClusterName"/>) and waits for the reply, turning <see cref="TaskNotFound"/> and <see cref="TaskRejected"/> into exceptions.
 /// </summary>
 /// <remarks>Request clients are created from the bus (<see cref="IClientFactory"/>), so the client is a singleton and works outside a
 /// consume scope. Registered by <see cref="SchedulerRegistrationExtensions.AddSchedulerClient"/>.</remarks>
@@ -13,9 +13,9 @@ public sealed class MassTransitSchedulerClient : ISchedulerClient
 {
     private readonly IClientFactory _clients;
     private readonly RequestTimeout _timeout;
-    private readonly Uri _schedule = new($"queue:{EndpointNames.ScheduleTask}");
-    private readonly Uri _cancel = new($"queue:{EndpointNames.CancelTask}");
-    private readonly Uri _control = new($"queue:{EndpointNames.TaskControl}");
+    private readonly Uri _schedule;
+    private readonly Uri _cancel;
+    private readonly Uri _control;
 
     /// <summary>Creates the client.</summary>
     /// <param name="clients">The bus's client factory.</param>
@@ -25,6 +25,10 @@ public sealed class MassTransitSchedulerClient : ISchedulerClient
         ArgumentNullException.ThrowIfNull(options);
         _clients = clients;
         _timeout = RequestTimeout.After(ms: (int)options.Timeout.TotalMilliseconds);
+        var endpoints = new SchedulerEndpoints(options.ClusterName);
+        _schedule = SchedulerEndpoints.Address(endpoints.ScheduleTask);
+        _cancel = SchedulerEndpoints.Address(endpoints.CancelTask);
+        _control = SchedulerEndpoints.Address(endpoints.TaskControl);
     }
 
     /// <inheritdoc />
@@ -126,4 +130,7 @@ public sealed class SchedulerClientOptions
     /// <summary>How long a call waits for a node's reply before it throws MassTransit's <c>RequestTimeoutException</c>.
     /// <value>Default 30 seconds.</value></summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The cluster whose nodes the client talks to (their <c>Scheduler:ClusterName</c>). <value>Default <c>scheduler</c>.</value></summary>
+    public string ClusterName { get; set; } = SchedulerEndpoints.DefaultClusterName;
 }

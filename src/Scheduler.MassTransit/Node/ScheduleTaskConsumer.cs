@@ -83,6 +83,7 @@ public sealed class ScheduleTaskConsumerDefinition : ConsumerDefinition<Schedule
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        Endpoint(e => NodeEndpoint.Command(e, _options, q => q.ScheduleTask));
     }
 
     /// <inheritdoc />

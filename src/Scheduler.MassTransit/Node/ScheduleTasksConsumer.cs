@@ -1,6 +1,7 @@
 using System.Globalization;
 using MassTransit;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
 
@@ -87,6 +88,13 @@ public sealed partial class ScheduleTasksConsumer : IConsumer<ScheduleTasks>
 /// <summary>Endpoint settings of <see cref="ScheduleTasksConsumer"/>: transient store errors are retried before the command goes to the error queue.</summary>
 public sealed class ScheduleTasksConsumerDefinition : ConsumerDefinition<ScheduleTasksConsumer>
 {
+    /// <summary>Creates the definition: the cluster's <c>{cluster}-schedule-tasks</c> queue.</summary>
+    public ScheduleTasksConsumerDefinition(IOptions<SchedulerOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Endpoint(e => NodeEndpoint.Command(e, options.Value, q => q.ScheduleTasks));
+    }
+
     /// <inheritdoc />
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ScheduleTasksConsumer> consumerConfigurator,
         IRegistrationContext context)

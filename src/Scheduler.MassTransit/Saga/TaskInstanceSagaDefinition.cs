@@ -1,4 +1,7 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
+using Scheduler.Contracts;
+using Scheduler.Core.Runtime;
 
 namespace Scheduler.MassTransit.Saga;
 
@@ -11,6 +14,14 @@ public sealed class TaskInstanceSagaDefinition : SagaDefinition<TaskInstanceSaga
 {
     /// <summary>How many worker reports the saga endpoint processes at once (and its broker prefetch): 256.</summary>
     public const int ConcurrentEvents = 256;
+
+    /// <summary>Creates the definition: the cluster's <c>{cluster}-task-instance</c> queue, bound to the published outcome events (workers
+    /// publish them; a cluster's saga discards the outcomes of instances its database does not have).</summary>
+    public TaskInstanceSagaDefinition(IOptions<SchedulerOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Endpoint(e => e.Name = new SchedulerEndpoints(options.Value.ClusterName).TaskInstanceSaga);
+    }
 
     /// <inheritdoc />
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<TaskInstanceSaga> sagaConfigurator,

@@ -13,12 +13,18 @@ internal sealed class LoopFixture : IDisposable
 {
     public static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The nodes' <see cref="SchedulerOptions.DefaultDestinationQueue"/>: where a task that names no recipient goes.</summary>
+    public const string DefaultQueue = "worker";
+
     public LoopFixture(Action<SchedulerOptions>? configure = null, string nodeId = "node-a", InMemoryTaskStore? store = null,
         FakeTimeProvider? time = null)
     {
         Time = time ?? new FakeTimeProvider(Start);
         Store = store ?? new InMemoryTaskStore();
-        var settings = new SchedulerOptions { NodeId = nodeId, ExecutionWindow = TimeSpan.FromSeconds(10), PollInterval = TimeSpan.FromSeconds(1) };
+        var settings = new SchedulerOptions
+        {
+            NodeId = nodeId, ExecutionWindow = TimeSpan.FromSeconds(10), PollInterval = TimeSpan.FromSeconds(1), DefaultDestinationQueue = DefaultQueue,
+        };
         configure?.Invoke(settings);
         Options = Microsoft.Extensions.Options.Options.Create(settings);
         Signals = new LoopSignals();

@@ -40,7 +40,7 @@ public class RunnerLoopTests
         Assert.Equal(LoopFixture.Start.AddSeconds(5) + TaskDefinitionFactory.DefaultExpireAfter, message.ExpiresAt);
         Assert.Equal("v", message.Metadata["k"]);
         Assert.Equal("{\"n\":1}", message.Payload);
-        Assert.Null(queue);
+        Assert.Equal(LoopFixture.DefaultQueue, queue); // the command named none: the node's default
         var instance = await f.SingleInstanceAsync(taskId);
         Assert.Equal(TaskInstanceStatus.Dispatched, instance.Status);
         Assert.Null(instance.LeaseOwner);

@@ -23,21 +23,32 @@ namespace Scheduler.IntegrationTests.Bus;
 /// </summary>
 internal sealed class BusServices : IAsyncDisposable
 {
-    /// <summary>The queue the workers' <see cref="WorkerTaskDueConsumer"/> listens on (bound to published <see cref="TaskDue"/>).</summary>
+    /// <summary>The queue the workers' <see cref="WorkerTaskDueConsumer"/> listens on, the destination of the tests' tasks.</summary>
     public const string WorkerQueue = "worker";
 
     private readonly BusEnvironmentFixture _environment;
     private readonly ITestOutputHelper _output;
     private readonly List<IHost> _hosts = [];
     private readonly Lazy<ITaskStore> _store;
+    private readonly string _connectionString;
     private IHost? _clientHost;
 
-    public BusServices(BusEnvironmentFixture environment, ITestOutputHelper output)
+    /// <param name="environment">The test class's virtual host and database.</param>
+    /// <param name="output">Receives the services' warnings.</param>
+    /// <param name="clusterName">The nodes' <see cref="SchedulerOptions.ClusterName"/>; the client sends its commands to that cluster's queues.</param>
+    /// <param name="connectionString">The nodes' database; default the test class's.</param>
+    public BusServices(BusEnvironmentFixture environment, ITestOutputHelper output, string clusterName = SchedulerEndpoints.DefaultClusterName,
+        string? connectionString = null)
     {
         _environment = environment;
         _output = output;
-        _store = new Lazy<ITaskStore>(environment.Database.CreateStore);
+        Endpoints = new SchedulerEndpoints(clusterName);
+        _connectionString = connectionString ?? environment.Database.ConnectionString;
+        _store = new Lazy<ITaskStore>(() => StoreFactory.Create(_connectionString, PostgresDatabaseFixture.Options));
     }
+
+    /// <summary>The queues of the nodes' cluster, to which the client sends.</summary>
+    public SchedulerEndpoints Endpoints { get; }
 
     /// <summary>What the workers' handlers and the client's consumers received, across all hosts of this test.</summary>
     public Recorder Recorder { get; } = new();
@@ -75,10 +86,11 @@ internal sealed class BusServices : IAsyncDisposable
             x.AddSchedulerNode(o =>
                 {
                     TestNodeDefaults(o);
+                    o.ClusterName = Endpoints.ClusterName;
                     configure?.Invoke(o);
                     o.NodeId = nodeId;
                 })
-                .UsePostgres(_environment.Database.ConnectionString, o => o.IsolationLevel = NodeIsolationLevel);
+                .UsePostgres(_connectionString, o => o.IsolationLevel = NodeIsolationLevel);
             UseBroker(x);
         });
         services.AddSingleton<MassTransitTaskDispatcher>();
@@ -88,9 +100,9 @@ internal sealed class BusServices : IAsyncDisposable
     /// <summary>Starts a worker service: <see cref="WorkerTaskDueConsumer"/> on <paramref name="queue"/>, with task reporting.</summary>
     /// <param name="name">Recorded with every receipt.</param>
     /// <param name="queue">The worker's queue; workers on one queue compete.</param>
-    /// <param name="ownTasksOnly">Whether the queue receives only tasks sent to it (not bound to published <see cref="TaskDue"/>).</param>
+    /// <param name="ownTasksOnly">Whether the queue receives only tasks sent to it (the default), or broadcast <see cref="TaskDue"/> too.</param>
     /// <param name="heartbeats">Whether the worker heartbeats while a handler runs; off, a hanging handler is a dead worker.</param>
-    public Task<IHost> StartWorkerAsync(string name, string queue = WorkerQueue, bool ownTasksOnly = false, bool heartbeats = true) => StartAsync(services =>
+    public Task<IHost> StartWorkerAsync(string name, string queue = WorkerQueue, bool ownTasksOnly = true, bool heartbeats = true) => StartAsync(services =>
     {
         services.AddSingleton(new WorkerIdentity(name));
         services.AddMassTransit(x =>
@@ -100,6 +112,9 @@ internal sealed class BusServices : IAsyncDisposable
             UseBroker(x);
         });
     });
+
+    /// <summary>The services of the client started by <see cref="StartClientAsync"/> (its request clients).</summary>
+    public IServiceProvider ClientServices => _clientHost?.Services ?? throw new InvalidOperationException("Start the client first.");
 
     /// <summary>The request client for bulk <see cref="ScheduleTasks"/> commands of the client started by <see cref="StartClientAsync"/>.</summary>
     public IRequestClient<ScheduleTasks> BulkClient =>
@@ -116,8 +131,9 @@ internal sealed class BusServices : IAsyncDisposable
         var host = await StartAsync(services => services.AddMassTransit(x =>
         {
             x.AddConsumer<EventRecordingConsumer>();
-            x.AddRequestClient<ScheduleTask>(RequestTimeout.After(s: 60));
-            x.AddRequestClient<ScheduleTasks>(RequestTimeout.After(s: 120));
+            x.AddRequestClient<ScheduleTask>(SchedulerEndpoints.Address(Endpoints.ScheduleTask), RequestTimeout.After(s: 60));
+            x.AddRequestClient<ScheduleTasks>(SchedulerEndpoints.Address(Endpoints.ScheduleTasks), RequestTimeout.After(s: 120));
+            x.AddRequestClient<CancelTask>(SchedulerEndpoints.Address(Endpoints.CancelTask), RequestTimeout.After(s: 60));
             x.AddSchedulerClient(o => o.Timeout = TimeSpan.FromSeconds(60));
             UseBroker(x);
         }));

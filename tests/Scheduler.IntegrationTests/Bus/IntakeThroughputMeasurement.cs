@@ -55,7 +55,7 @@ public sealed class IntakeThroughputMeasurement(BusEnvironmentFixture environmen
     }
 
     // Fires next January: nothing within the execution window, so the loops stay idle and only intake is measured.
-    private static ScheduleTask Command() => new() { Trigger = "0 0 1 1 *" };
+    private static ScheduleTask Command() => new() { Trigger = "0 0 1 1 *", DestinationQueue = BusServices.WorkerQueue };
 
     private static async Task<TimeSpan> ScheduleSinglesAsync(IRequestClient<ScheduleTask> client)
     {

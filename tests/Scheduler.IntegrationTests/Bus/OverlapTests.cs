@@ -12,6 +12,7 @@ public sealed class OverlapTests(BusEnvironmentFixture environment, ITestOutputH
 {
     private static ScheduleTask EverySecond(OverlapPolicy overlap) => new()
     {
+        DestinationQueue = BusServices.WorkerQueue,
         Trigger = "* * * * * *",
         Overlap = overlap,
         Metadata = new Dictionary<string, string> { ["behavior"] = "sleep-2500ms" },

@@ -13,6 +13,7 @@ public sealed class RejectionTests(BusEnvironmentFixture environment, ITestOutpu
     private static readonly (ScheduleTask Command, string Expected)[] BadCommands =
     [
         (new ScheduleTask { Trigger = "*/5 * * *" }, "'*/5 * * *' has 4 fields"),
+        (new ScheduleTask { Trigger = "* * * * *" }, "DestinationQueue is missing"),
         (new ScheduleTask { Trigger = "every blue moon" }, "every blue moon"),
         (new ScheduleTask { Trigger = "* * * * *", TimeZone = "Europe/Atlantis" }, "Unknown time zone 'Europe/Atlantis'"),
         (new ScheduleTask { Trigger = "* * * * *", ExpireAfter = TimeSpan.FromSeconds(-1) }, "ExpireAfter -00:00:01 is out of range"),
@@ -45,7 +46,7 @@ public sealed class RejectionTests(BusEnvironmentFixture environment, ITestOutpu
 
         Assert.Equal(0, await CountDefinitionsAsync());
 
-        var valid = await BusServices.ScheduleAsync(client, new ScheduleTask { Trigger = "0 9 * * *" });
+        var valid = await BusServices.ScheduleAsync(client, new ScheduleTask { Trigger = "0 9 * * *", DestinationQueue = BusServices.WorkerQueue });
         Assert.False(valid.AlreadyScheduled);
         Assert.NotNull(await bus.Store.GetDefinitionAsync(valid.TaskId));
         Assert.Equal(1, await CountDefinitionsAsync());

@@ -67,6 +67,7 @@ internal static class Once
         TaskId = Guid.NewGuid(),
         Trigger = fireTime.ToString("O", CultureInfo.InvariantCulture),
         TriggerKind = TriggerKind.Once,
+        DestinationQueue = BusServices.WorkerQueue,
     };
 
     public static ScheduleTask Scripted(DateTimeOffset fireTime, string behavior) =>

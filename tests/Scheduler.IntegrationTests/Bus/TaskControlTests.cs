@@ -16,7 +16,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
         await using var bus = new BusServices(environment, output);
         await bus.StartNodeWorkerAndClientAsync();
         var scheduler = bus.SchedulerClient;
-        var task = await scheduler.ScheduleAsync(new ScheduleTask { Trigger = "* * * * * *", Overlap = OverlapPolicy.AllowAll });
+        var task = await scheduler.ScheduleAsync(new ScheduleTask { DestinationQueue = BusServices.WorkerQueue, Trigger = "* * * * * *", Overlap = OverlapPolicy.AllowAll });
         await Wait.UntilAsync(() => Task.FromResult(bus.Recorder.Receipts(task.TaskId).Count >= 2), "the every-second task fires");
 
         var paused = await scheduler.PauseAsync(task.TaskId);
@@ -48,6 +48,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
         var scheduler = bus.SchedulerClient;
         var task = await scheduler.ScheduleAsync(new ScheduleTask
         {
+            DestinationQueue = BusServices.WorkerQueue,
             Trigger = "0 0 1 1 *", // once a year: only TriggerTaskNow runs it in this test
             Metadata = new Dictionary<string, string> { ["behavior"] = "sleep-2500ms" },
         });
@@ -110,7 +111,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
         await using var bus = new BusServices(environment, output);
         await bus.StartNodeWorkerAndClientAsync();
         var scheduler = bus.SchedulerClient;
-        var task = await scheduler.ScheduleAsync(new ScheduleTask { Trigger = "0 9 * * *" });
+        var task = await scheduler.ScheduleAsync(new ScheduleTask { DestinationQueue = BusServices.WorkerQueue, Trigger = "0 9 * * *" });
 
         var badTrigger = await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.UpdateAsync(new UpdateTask { TaskId = task.TaskId, Trigger = "*/5 * * *" }));
         var badZone = await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.UpdateAsync(new UpdateTask { TaskId = task.TaskId, TimeZone = "Mars/Olympus" }));
@@ -146,6 +147,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
         {
             ids.Add((await scheduler.ScheduleAsync(new ScheduleTask
             {
+                DestinationQueue = BusServices.WorkerQueue,
                 Trigger = "0 9 * * *",
                 Metadata = new Dictionary<string, string> { ["tenant"] = tenant, ["n"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             })).TaskId);
