@@ -50,7 +50,8 @@ public sealed class SchedulerAdminServer : IAsyncDisposable
         web.Services.AddSingleton(node.GetRequiredService<SchedulingService>());
         web.Services.AddSingleton(node.GetRequiredService<ILoggerFactory>()); // writes are logged with the node's lines
         web.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true); // the node prints its own
-        configure?.Invoke(web.Services.AddSchedulerAdmin());
+        var options = web.Services.AddSchedulerAdmin();
+        configure?.Invoke(options);
         var app = web.Build();
         app.MapGet("/", () => Results.Redirect("/scheduler/")).ExcludeFromDescription();
         app.MapSchedulerAdmin();

@@ -18,7 +18,8 @@ function el(tag, attributes, ...children) {
 }
 
 function time(iso) { return iso ? iso.replace("T", " ").replace(/(\.\d{3})\d*/, "$1").replace(/\+00:00$|Z$/, "") : ""; }
-function short(id) { return id ? id.slice(0, 8) : ""; }
+// Ids are time-ordered (version 7) GUIDs, whose first digits are alike for ids made close together: show the random tail.
+function short(id) { return id ? "…" + id.slice(-12) : ""; }
 
 function status(text, error) {
   const s = $("status");
