@@ -26,7 +26,9 @@ internal sealed class AdminAccessFilter(AdminRole required) : IEndpointFilter
     {
         var http = context.HttpContext;
         var options = http.RequestServices.GetRequiredService<IOptions<SchedulerAdminOptions>>().Value;
-        var (caller, refusal) = await AuthorizeAsync(http, options).ConfigureAwait(false);
+        var (caller, refusal) = IsCrossSiteWrite(http)
+            ? (null, Forbidden($"A write from the page at {http.Request.Headers.Origin} to {http.Request.Host} is refused: the admin API takes writes only from its own pages or from clients that send no Origin (curl, the scheduler tool)."))
+            : await AuthorizeAsync(http, options).ConfigureAwait(false);
         if (refusal is not null)
         {
             if (refusal is IStatusCodeHttpResult { StatusCode: StatusCodes.Status401Unauthorized })
@@ -82,11 +84,36 @@ internal sealed class AdminAccessFilter(AdminRole required) : IEndpointFilter
 
         if (options.TrustLoopback && http.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address))
         {
-            return ($"loopback:{address}", null);
+            if (IsLoopbackHost(http.Request.Host.Host))
+            {
+                return ($"loopback:{address}", null);
+            }
+
+            // A page of another site whose name was made to resolve to 127.0.0.1 (DNS rebinding) calls from loopback, under its own name.
+            return (null, Unauthorized($"Requests addressed to '{http.Request.Host.Host}' need an API key in the {ApiKeyHeader} header: without one, only requests addressed to localhost, 127.0.0.1 or [::1] are let in from loopback."));
         }
 
         return (null, Unauthorized($"Send an API key in the {ApiKeyHeader} header: requests from {http.Connection.RemoteIpAddress?.ToString() ?? "this address"} need one."));
     }
+
+    /// <summary>A POST or PATCH that a browser sent from a page of another origin (its <c>Origin</c> header names another scheme, host or
+    /// port): refused whatever the credentials, so no other site's page can make an operator's browser change tasks (a plain POST needs no
+    /// CORS preflight).</summary>
+    private bool IsCrossSiteWrite(HttpContext http)
+    {
+        if (required != AdminRole.Write || !http.Request.Headers.TryGetValue("Origin", out var origin) || origin.Count == 0)
+        {
+            return false;
+        }
+
+        return !Uri.TryCreate(origin.ToString(), UriKind.Absolute, out var page)
+            || !string.Equals(page.Scheme, http.Request.Scheme, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(page.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IsLoopbackHost(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
     private static AdminApiKey? Find(IEnumerable<AdminApiKey> keys, string presented)
     {

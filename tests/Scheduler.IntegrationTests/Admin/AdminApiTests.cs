@@ -186,6 +186,31 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task Api_RefusesWritesFromAnotherSitesPage_AndLoopbackCallsUnderAnotherName()
+    {
+        await using var node = await AdminTestNode.StartAsync(Keys);
+        var task = await ScheduleAsync(node);
+        using var http = node.CreateClient();
+        HttpRequestMessage Pause(string origin) => new(HttpMethod.Post, $"tasks/{task.TaskId}/pause") { Headers = { { "Origin", origin } } };
+
+        // A page of another site that makes the operator's browser POST to the loopback admin (no CORS preflight for a plain POST).
+        using var crossSite = Pause("http://evil.example");
+        Assert.Contains("A write from the page at http://evil.example", await ProblemAsync(await http.SendAsync(crossSite), HttpStatusCode.Forbidden));
+        using var crossSiteWithKey = Pause("http://evil.example");
+        crossSiteWithKey.Headers.Add("X-Api-Key", WriteKey);
+        await ProblemAsync(await http.SendAsync(crossSiteWithKey), HttpStatusCode.Forbidden);
+        Assert.Equal(TaskState.Active, (await node.Scheduling.GetAsync(task.TaskId))!.State);
+        // A name resolved to 127.0.0.1 by another site (DNS rebinding) is not loopback's: it needs a key.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "tasks") { Headers = { Host = $"evil.example:{node.Addresses[0].Port}" } };
+        Assert.Contains("Requests addressed to 'evil.example' need an API key", await ProblemAsync(await http.SendAsync(rebound), HttpStatusCode.Unauthorized));
+
+        // The dashboard's own page (same origin) writes.
+        using var sameOrigin = Pause(node.Addresses[0].GetLeftPart(UriPartial.Authority));
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(sameOrigin)).StatusCode);
+        Assert.Equal(TaskState.Paused, (await node.Scheduling.GetAsync(task.TaskId))!.State);
+    }
+
+    [Fact]
     public async Task Start_Fails_WhenAKeyIsTooShortOrUnnamed()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => AdminTestNode.StartAsync(o =>

@@ -3,7 +3,9 @@
 "use strict";
 
 const KEY = "scheduler-admin-key";
-const state = { selectedTask: null, taskFilter: "", tasksShown: 100, busy: false };
+// The cluster view aggregates the whole instances table on the server: it is fetched every 15 s, the rest every 5 s.
+const CLUSTER_EVERY_MS = 15000;
+const state = { selectedTask: null, taskFilter: "", tasksShown: 100, busy: false, clusterAt: 0 };
 
 function $(id) { return document.getElementById(id); }
 
@@ -72,7 +74,9 @@ function svgEl(tag, attributes) {
 }
 
 async function loadCluster() {
+  if (Date.now() - state.clusterAt < CLUSTER_EVERY_MS) return;
   const view = await api("cluster?minutes=60&bucketSeconds=60");
+  state.clusterAt = Date.now();
   $("clock").textContent = time(view.now) + " UTC";
   $("backlog").textContent = view.backlogDueNow;
   $("oldest-due").textContent = view.oldestDueAt ? "oldest due " + time(view.oldestDueAt) : "";
