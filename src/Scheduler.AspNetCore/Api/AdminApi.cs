@@ -128,7 +128,7 @@ internal static class AdminApi
             var body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken).ConfigureAwait(false) as JsonObject
                 ?? throw new TaskValidationException("The body is not a JSON object. Send the properties to change, e.g. {\"trigger\": \"0 9 * * *\"}.");
             var id = body.FirstOrDefault(p => string.Equals(p.Key, "taskId", StringComparison.OrdinalIgnoreCase));
-            if (id.Value is not null && id.Value.GetValueKind() == JsonValueKind.String && id.Value.GetValue<string>() != taskId.ToString())
+            if (id.Value is not null && !(id.Value.GetValueKind() == JsonValueKind.String && Guid.TryParse(id.Value.GetValue<string>(), out var bodyId) && bodyId == taskId))
             {
                 throw new TaskValidationException($"The body's taskId {id.Value} differs from the task {taskId} in the path. Leave it out, or give the same.");
             }

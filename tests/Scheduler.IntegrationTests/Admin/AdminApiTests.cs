@@ -60,7 +60,7 @@ public sealed class AdminApiTests
         var pausedAgain = await ReadAsync<TaskChanged>(await http.PostAsync($"tasks/{acme.TaskId}/pause", null));
         var pausedList = await ReadAsync<TaskList>(await http.GetAsync("tasks?state=Paused"));
         var resumed = await ReadAsync<TaskChanged>(await http.PostAsync($"tasks/{acme.TaskId}/resume", null));
-        var updated = await ReadAsync<TaskChanged>(await http.PatchAsJsonAsync($"tasks/{acme.TaskId}", new { trigger = "0 9 * * *", metadata = new { tenant = "acme", team = "ops" } }));
+        var updated = await ReadAsync<TaskChanged>(await http.PatchAsJsonAsync($"tasks/{acme.TaskId}", new { taskId = acme.TaskId.ToString().ToUpperInvariant(), trigger = "0 9 * * *", metadata = new { tenant = "acme", team = "ops" } }));
         var instanceId = Guid.NewGuid();
         var triggered = await ReadAsync<TaskChanged>(await http.PostAsync($"tasks/{acme.TaskId}/trigger?instanceId={instanceId}", null));
         var instances = await ReadAsync<TaskInstanceList>(await http.GetAsync($"tasks/{acme.TaskId}/instances?pageSize=10"));
