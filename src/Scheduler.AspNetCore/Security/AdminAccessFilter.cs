@@ -3,8 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Scheduler.AspNetCore.Api;
 
 namespace Scheduler.AspNetCore.Security;
 
@@ -31,11 +34,21 @@ internal sealed class AdminAccessFilter(AdminRole required) : IEndpointFilter
             : await AuthorizeAsync(http, options).ConfigureAwait(false);
         if (refusal is not null)
         {
-            if (refusal is IStatusCodeHttpResult { StatusCode: StatusCodes.Status401Unauthorized })
+            var status = (refusal as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status401Unauthorized;
+            if (status == StatusCodes.Status401Unauthorized)
             {
                 http.Response.Headers.WWWAuthenticate = $"ApiKey header=\"{ApiKeyHeader}\"";
             }
 
+            // Refused calls are logged too (without the key presented), so an operator sees who is knocking.
+            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(AdminLog.Category);
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                var path = http.Request.Path.ToString();
+                var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                var reason = (refusal as IValueHttpResult)?.Value is ProblemDetails problem ? problem.Detail ?? "" : "";
+                AdminLog.Denied(logger, http.Request.Method, path, address, status, reason);
+            }
             return refusal;
         }
 

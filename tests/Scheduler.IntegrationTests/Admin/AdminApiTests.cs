@@ -158,7 +158,12 @@ public sealed class AdminApiTests
 
         Assert.Equal(TaskState.Paused, paused.Task.State);
         Assert.Equal(TaskState.Paused, (await node.Scheduling.GetAsync(task.TaskId))!.State);
-        Assert.Equal([$"Information: Admin key:ops-oncall pause task {task.TaskId}: done, task now Paused"], node.AdminLog);
+        Assert.Equal([$"Information: Admin key:ops-oncall pause task {task.TaskId}: done, task now Paused"],
+            node.AdminLog.Where(l => l.StartsWith("Information: Admin key:", StringComparison.Ordinal)));
+        // Refusals are logged too, with what was refused (never the key presented).
+        Assert.Contains(node.AdminLog, l => l.StartsWith($"Information: Admin refused POST /scheduler/api/tasks/{task.TaskId}/pause from 127.0.0.1 (403): Key 'dashboard-viewer' may only read", StringComparison.Ordinal));
+        Assert.Equal(4, node.AdminLog.Count(l => l.Contains("(401)", StringComparison.Ordinal)));
+        Assert.DoesNotContain(node.AdminLog, l => l.Contains(ReadKey, StringComparison.Ordinal) || l.Contains("not-a-configured-key", StringComparison.Ordinal));
     }
 
     [Fact]
