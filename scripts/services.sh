@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (if missing) and starts the external services the integration tests
-# need -- RabbitMQ and PostgreSQL 15 -- on Debian 12 *without* systemd, then
+# need -- RabbitMQ and PostgreSQL 15 -- on Debian 12 *without* systemd (and
+# installs Debian's chromium, the dashboard test's headless browser), then
 # waits until both accept connections. Idempotent: a second run is fast.
 #
 # Usage:
@@ -40,7 +41,7 @@ POSTGRES_CONN="Host=${PG_HOST};Port=${PG_PORT};Username=${PG_USER};Password=${PG
 RABBITMQ_URL="amqp://guest:guest@${RABBITMQ_HOST}:${RABBITMQ_PORT}/"
 
 usage() {
-    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 ACTION=start
@@ -332,9 +333,11 @@ if [[ $ACTION == stop ]]; then
     exit 0
 fi
 
-# Install both in one go when both are missing (a single apt-get update).
+# Install what is missing in one go (a single apt-get update). Debian's chromium is the headless browser the dashboard test drives
+# (Microsoft.Playwright with ExecutablePath=/usr/bin/chromium; Playwright's own browser downloads are not used).
 missing=()
 rabbitmq_installed || missing+=(rabbitmq-server)
+pkg_installed chromium || missing+=(chromium)
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || [[ ! -x /usr/lib/postgresql/$PG_VERSION/bin/postgres ]]; then
     missing+=("postgresql-$PG_VERSION" "postgresql-client-$PG_VERSION")
 fi

@@ -1,3 +1,3 @@
 using Scheduler.Cli;
 
-return SchedulerCli.Run(args, Console.Out, Console.Error, TimeProvider.System);
+return await SchedulerCli.RunAsync(args, Console.Out, Console.Error, TimeProvider.System);

@@ -7,14 +7,25 @@ using Scheduler.Core.Triggers;
 
 namespace Scheduler.Cli;
 
-/// <summary>The <c>scheduler</c> command: <c>next</c> prints fire times, <c>explain</c> describes a trigger. See docs/triggers.md.</summary>
+/// <summary>The <c>scheduler</c> command: <c>next</c> prints fire times, <c>explain</c> describes a trigger (docs/triggers.md); <c>tasks</c> and
+/// <c>instances</c> call a node's admin API (docs/running.md).</summary>
 public static class SchedulerCli
 {
     /// <summary>Exit code for success.</summary>
     public const int Success = 0;
 
-    /// <summary>Exit code for invalid input (bad arguments, an unreadable trigger, an unknown zone); the message is on standard error.</summary>
+    /// <summary>Exit code for invalid input (bad arguments, an unreadable trigger, an unknown zone, a value the admin API refused with 400); the
+    /// message is on standard error.</summary>
     public const int InvalidInput = 2;
+
+    /// <summary>Exit code when the admin API knows no such task (404).</summary>
+    public const int NotFound = 3;
+
+    /// <summary>Exit code when the admin API refused the credentials (401: none or an unknown key; 403: a read key that tried to write).</summary>
+    public const int AccessDenied = 4;
+
+    /// <summary>Exit code when the admin API could not be reached or failed (no answer, 5xx).</summary>
+    public const int Unavailable = 5;
 
     private static readonly string[] Kinds = ["once", "cron", "cron6", "rrule", "text"];
 
@@ -25,7 +36,13 @@ public static class SchedulerCli
     /// <param name="error">Standard error: what was wrong with the input.</param>
     /// <param name="clock">The clock that gives the default <c>--from</c> (now).</param>
     /// <returns><see cref="Success"/>, or <see cref="InvalidInput"/> when the input is invalid.</returns>
-    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider clock)
+    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider clock) =>
+        RunAsync(args, output, error, clock).GetAwaiter().GetResult();
+
+    /// <summary>Runs the command line <paramref name="args"/> as <see cref="Run"/> does; the admin commands (<c>tasks</c>, <c>instances</c>) call
+    /// the admin API asynchronously.</summary>
+    /// <returns><see cref="Success"/>, <see cref="InvalidInput"/>, <see cref="NotFound"/>, <see cref="AccessDenied"/> or <see cref="Unavailable"/>.</returns>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider clock, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -76,10 +93,16 @@ public static class SchedulerCli
 
         // A plain command named "scheduler" rather than RootCommand, whose name is the assembly's (Scheduler.Cli) in help and errors.
         var version = new Option<bool>("--version") { Description = "Print the tool's version and the version of the tz database it uses." };
-        var root = new Command("scheduler", "Scheduler's trigger tool: list fire times and explain triggers (ISO-8601 instant, cron, RRULE or English phrase).")
+        var root = new Command("scheduler",
+            "Scheduler's tool: list fire times and explain triggers (ISO-8601 instant, cron, RRULE or English phrase); list and control tasks through a node's admin API.")
         {
             next, explain, new HelpOption(), version,
         };
+        foreach (var admin in Admin.AdminCommands.Create(output, error))
+        {
+            root.Add(admin);
+        }
+
         root.SetAction(result =>
         {
             if (result.GetValue(version))
@@ -106,7 +129,7 @@ public static class SchedulerCli
             return InvalidInput;
         }
 
-        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The tool's version (the assembly's informational version, without the source revision).</summary>
@@ -118,6 +141,8 @@ public static class SchedulerCli
     {
         error.WriteLine("Usage: scheduler next \"<trigger>\" [--kind once|cron|cron6|rrule|text] [--tz ZONE] [--from ISO-8601] [--count N] [--explain]");
         error.WriteLine("       scheduler explain \"<trigger>\" [--kind ...] [--tz ZONE] [--from ISO-8601]");
+        error.WriteLine("       scheduler tasks list|show|pause|resume|trigger|cancel [taskId] [--url URL] [--api-key KEY] [--json]");
+        error.WriteLine("       scheduler instances <taskId> [--state STATE] [--url URL] [--api-key KEY] [--json]");
         error.WriteLine("       scheduler --help | --version");
     }
 

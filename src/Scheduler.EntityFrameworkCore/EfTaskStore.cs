@@ -355,6 +355,53 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Three reads in one context, no transaction (a view for operators, not a decision): the backlog due now and the nodes from the
+    /// due and lease indexes; the activity in one aggregate query (<see cref="SqlDialect.ActivitySql"/>), which scans the instances table —
+    /// bounded by retention (default 1 day), and read only when someone looks.</remarks>
+    public async Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ClusterActivity.BucketCount(request);
+        var now = request.Now;
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            var instances = context.Set<TaskInstance>().AsNoTracking();
+            var due = instances.Where(i => (i.Status == TaskInstanceStatus.Scheduled || i.Status == TaskInstanceStatus.Claimed) && i.DueAt <= now);
+            var backlog = await due.CountAsync(cancellationToken).ConfigureAwait(false);
+            var oldest = backlog == 0 ? null
+                : await due.OrderBy(i => i.DueAt).Select(i => i.DueAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            var nodes = await instances.Where(i => i.Status == TaskInstanceStatus.Claimed && i.LeaseOwner != null)
+                .GroupBy(i => i.LeaseOwner!)
+                .Select(g => new { NodeId = g.Key, Held = g.Count(), LeaseExpiresAt = g.Max(i => i.LeaseExpiresAt) })
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+            var args = _dialect.Arguments();
+            var sql = _dialect.ActivitySql(args.Time(request.ActivitySince), args.Time(now),
+                args.Int(_dialect.IsSqlite ? request.BucketSize.Ticks : (long)request.BucketSize.TotalSeconds));
+            var rows = await context.Database.SqlQueryRaw<ActivitySqlRow>(sql, args.ToArray()).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var activity = ClusterActivity.Fold(rows.Select(r => new ActivityRow((ActivityKind)r.Kind, r.Bucket, r.Count, r.TotalMs, r.MaxMs)), request);
+            return new ClusterView(now, backlog, oldest,
+                nodes.Select(n => new NodeClaims(n.NodeId, n.Held, n.LeaseExpiresAt)).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList(), activity);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.Set<TaskInstance>().AsNoTracking().Where(i => i.Status == TaskInstanceStatus.Failed)
+                .OrderByDescending(i => i.FailedAt).ThenBy(i => i.Id).Skip(query.Skip).Take(query.Take)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<OpenOccurrence>> GetOpenOccurrencesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definitionIds);

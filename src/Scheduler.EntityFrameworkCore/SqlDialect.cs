@@ -205,6 +205,40 @@ internal sealed class SqlDialect
         ? $"SELECT d.* FROM {DefinitionsTable} AS d WHERE EXISTS (SELECT 1 FROM json_each(d.metadata) AS e WHERE e.key = {key} AND ({value} IS NULL OR e.value = {value}))"
         : $"SELECT d.* FROM {DefinitionsTable} AS d WHERE (d.metadata::jsonb) ->> {key} IS NOT NULL AND ({value} IS NULL OR (d.metadata::jsonb) ->> {key} = {value})";
 
+    /// <summary>
+    /// The activity of a cluster view as <see cref="Core.Storage.ActivityRow"/>s (columns Kind, Bucket, Count, TotalMs, MaxMs): one scan of the
+    /// instances table, aggregated per kind and bucket, with the semantics of <see cref="Core.Storage.ClusterActivity.Rows"/>. <c>since</c> and
+    /// <c>now</c> are instants, <c>bucket</c> the bucket width (SQLite: in ticks; PostgreSQL and CockroachDB: in seconds). Every branch casts
+    /// its columns, since CockroachDB's UNION does not widen types.
+    /// </summary>
+    public string ActivitySql(string since, string now, string bucket)
+    {
+        string Bucket(string column) => IsSqlite
+            ? $"CAST(({column} - {since}) / {bucket} AS bigint)"
+            : $"CAST(floor(extract(epoch FROM ({column} - {since})) / {bucket}) AS bigint)";
+        var lateness = IsSqlite ? "CAST((dispatched_at - fire_time) / 10000.0 AS double precision)"
+            : "CAST(extract(epoch FROM (dispatched_at - fire_time)) * 1000 AS double precision)";
+        const string left = "COALESCE(dispatched_at, finished_at)";
+        var leftAt = $"{(IsSqlite ? "MAX" : "GREATEST")}({left}, fire_time)";
+        string Row(int kind, string bucketExpression, string ms, string where) =>
+            $"SELECT CAST({kind} AS bigint) AS kind, {bucketExpression} AS bucket, {ms} AS ms FROM {InstancesTable} WHERE {where}";
+        const string zero = "CAST(0 AS double precision)";
+        string InRange(string column) => $"{column} >= {since} AND {column} < {now}";
+        return $"""
+            SELECT kind AS "Kind", bucket AS "Bucket", COUNT(*) AS "Count", CAST(COALESCE(SUM(ms), 0) AS double precision) AS "TotalMs",
+                CAST(COALESCE(MAX(ms), 0) AS double precision) AS "MaxMs"
+            FROM (
+                {Row(0, Bucket("completed_at"), zero, InRange("completed_at"))}
+                UNION ALL {Row(1, Bucket("failed_at"), zero, "status = 3 AND " + InRange("failed_at"))}
+                UNION ALL {Row(2, Bucket("dispatched_at"), lateness, "attempt = 1 AND " + InRange("dispatched_at"))}
+                UNION ALL {Row(3, Bucket("fire_time"), zero, "attempt <= 1 AND " + InRange("fire_time"))}
+                UNION ALL {Row(4, Bucket(leftAt), zero, $"attempt <= 1 AND {left} IS NOT NULL AND " + InRange(leftAt))}
+                UNION ALL {Row(5, "CAST(-1 AS bigint)", zero, $"attempt <= 1 AND fire_time < {since} AND ({left} IS NULL OR {left} >= {since})")}
+            ) AS a
+            GROUP BY kind, bucket
+            """;
+    }
+
     /// <summary>The updated row's id in the <c>RETURNING</c> clause of an <c>UPDATE … AS t … FROM o</c>: SQLite names only the target's
     /// columns there, unqualified; PostgreSQL needs <c>t.id</c>, since <c>o</c> has an <c>id</c> too.</summary>
     public string ReturningId => IsSqlite ? "id" : "t.id";

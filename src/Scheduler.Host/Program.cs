@@ -20,6 +20,7 @@ using Scheduler.MassTransit;
 //   OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4317   (optional: metrics and traces over OTLP)
 //   Health__Urls=http://127.0.0.1:8081                   (optional: GET /health/live and /health/ready)
 //   Host__StartTimeout=00:01:00                          (longest start; then exit 69 naming what did not answer)
+//   Admin__Urls=http://127.0.0.1:8080                    (optional: admin API and dashboard at /scheduler/; keys in docs/running.md)
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = args,
@@ -141,6 +142,11 @@ static void ConfigureServices(HostApplicationBuilder builder, TransportSettings 
     if (builder.Configuration["Health:Urls"] is { Length: > 0 } healthUrls)
     {
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<HealthEndpoint>(sp, healthUrls));
+    }
+
+    if (builder.Configuration["Admin:Urls"] is { Length: > 0 } adminUrls)
+    {
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<AdminEndpoint>(sp, adminUrls));
     }
 
     builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));

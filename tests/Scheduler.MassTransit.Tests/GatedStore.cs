@@ -70,6 +70,12 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<IReadOnlyList<TaskInstance>> ListInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default) =>
         inner.ListInstancesAsync(query, cancellationToken);
 
+    public Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default) =>
+        inner.GetClusterViewAsync(request, cancellationToken);
+
+    public Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default) =>
+        inner.ListDeadLettersAsync(query, cancellationToken);
+
     public Task<IReadOnlyList<OpenOccurrence>> GetOpenOccurrencesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default) =>
         inner.GetOpenOccurrencesAsync(definitionIds, cancellationToken);
 

@@ -327,6 +327,45 @@ public sealed class SchedulingService
         };
     }
 
+    /// <summary>
+    /// The cluster as the task instances table shows it now (<see cref="ITaskStore.GetClusterViewAsync"/>): the backlog due now, the nodes
+    /// holding claims, and the activity of the last <paramref name="period"/> in buckets of <paramref name="bucketSize"/>.
+    /// </summary>
+    /// <param name="period">How far back the activity goes: from <paramref name="bucketSize"/> to 1 day, e.g. 1 hour.</param>
+    /// <param name="bucketSize">The width of one bucket: whole seconds, from 1 s to 1 hour, at most 1,440 buckets in
+    /// <paramref name="period"/>; e.g. 1 minute.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="TaskValidationException">The period or bucket size is out of range.</exception>
+    public Task<ClusterView> GetClusterViewAsync(TimeSpan period, TimeSpan bucketSize, CancellationToken cancellationToken = default)
+    {
+        if (bucketSize < TimeSpan.FromSeconds(1) || bucketSize > TimeSpan.FromHours(1) || bucketSize.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            throw new TaskValidationException($"Bucket size {bucketSize} is out of range. Give whole seconds from 1 s to 1 hour, e.g. 60 s.");
+        }
+
+        if (period < bucketSize || period > TimeSpan.FromDays(1) || period.Ticks / bucketSize.Ticks > 1440)
+        {
+            throw new TaskValidationException(
+                $"Period {period} is out of range for buckets of {bucketSize}. Give from one bucket to 1 day, at most 1,440 buckets, e.g. 1 hour of 60 s buckets.");
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        return _store.GetClusterViewAsync(new ClusterViewRequest { Now = now, ActivitySince = now - period, BucketSize = bucketSize }, cancellationToken);
+    }
+
+    /// <summary>A page of the dead letters (<see cref="ITaskStore.ListDeadLettersAsync"/>): Failed instances of every task, newest failure first.</summary>
+    /// <param name="pageSize">Most per page: 1 to <see cref="MaxPageSize"/>.</param>
+    /// <param name="pageToken">The <see cref="DeadLetterList.NextPageToken"/> of the previous page; <see langword="null"/> for the first.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="TaskValidationException">The page size or token is invalid.</exception>
+    public async Task<DeadLetterList> ListDeadLettersAsync(int pageSize = 100, string? pageToken = null, CancellationToken cancellationToken = default)
+    {
+        var (skip, size) = Page(pageToken, pageSize);
+        var page = await _store.ListDeadLettersAsync(new DeadLetterQuery { Skip = skip, Take = size + 1 }, cancellationToken).ConfigureAwait(false);
+        return new DeadLetterList(page.Take(size).Select(i => new DeadLetter(i.DefinitionId, i.ToInfo())).ToList(),
+            page.Count > size ? NextPage(skip, size) : null);
+    }
+
     /// <summary>The largest page a query may ask for.</summary>
     public const int MaxPageSize = 1000;
 

@@ -151,6 +151,18 @@ public interface ITaskStore
     /// <summary>The instance with id <paramref name="id"/>, or <see langword="null"/>.</summary>
     Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What the task instances table says about the cluster at <see cref="ClusterViewRequest.Now"/>, for operators (the admin API and dashboard):
+    /// the backlog due now, the nodes holding claims, and the activity per bucket since <see cref="ClusterViewRequest.ActivitySince"/>
+    /// (<see cref="ClusterActivity"/> says how it is derived). Reads only; a few aggregate queries, no row per instance leaves the store.
+    /// </summary>
+    /// <exception cref="ArgumentException">The request's bucket size or range is invalid (<see cref="ClusterActivity.BucketCount"/>).</exception>
+    Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of the dead letters: Failed instances of every task (their last allowed attempt failed or expired, or their dispatch was
+    /// refused for good), newest <see cref="TaskInstance.FailedAt"/> first, then by id.</summary>
+    Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>The instances with the given ids that exist, in no particular order (one round trip, for the saga's batched loads).</summary>
     Task<IReadOnlyList<TaskInstance>> GetInstancesByIdAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default);
 

@@ -180,6 +180,39 @@ public sealed class InMemoryTaskStore : ITaskStore
     }
 
     /// <inheritdoc />
+    public Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ClusterActivity.BucketCount(request);
+        lock (_lock)
+        {
+            var due = _instances.Values
+                .Where(i => i.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed && i.DueAt <= request.Now)
+                .Select(i => i.DueAt!.Value).ToList();
+            var nodes = _instances.Values.Where(i => i.Status == TaskInstanceStatus.Claimed && i.LeaseOwner is not null)
+                .GroupBy(i => i.LeaseOwner!, StringComparer.Ordinal)
+                .Select(g => new NodeClaims(g.Key, g.Count(), g.Max(i => i.LeaseExpiresAt)))
+                .OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList();
+            var activity = ClusterActivity.Fold(ClusterActivity.Rows(_instances.Values, request), request);
+            return Task.FromResult(new ClusterView(request.Now, due.Count, due.Count == 0 ? null : due.Min(), nodes, activity));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_lock)
+        {
+            IReadOnlyList<TaskInstance> page = _instances.Values.Where(i => i.Status == TaskInstanceStatus.Failed)
+                .OrderByDescending(i => i.FailedAt).ThenBy(i => i.Id)
+                .Skip(query.Skip).Take(query.Take)
+                .Select(i => i.Clone()).ToList();
+            return Task.FromResult(page);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<OpenOccurrence>> GetOpenOccurrencesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definitionIds);

@@ -62,7 +62,7 @@ public sealed class ClusterIsolationTests(BusEnvironmentFixture environment, ITe
     {
         await StartAndStopNodeAsync("shipping", database);
 
-        var exit = await ServiceProcess.RunNodeToExitAsync(NodeSettings(database, "returns"), TimeSpan.FromSeconds(90));
+        var exit = await ServiceProcess.RunNodeToExitAsync(NodeSettings(database, "returns"), TimeSpan.FromMinutes(4)); // generous: a loaded CI machine starts processes slowly
 
         Assert.True(exit.ExitCode == 2, $"exit code {exit.ExitCode}, expected 2:\n{exit.Output}");
         var line = Assert.Single(exit.Lines, l => l.StartsWith("Scheduler node cannot start: ", StringComparison.Ordinal));
@@ -86,7 +86,7 @@ public sealed class ClusterIsolationTests(BusEnvironmentFixture environment, ITe
                 await node.KillAsync();
             }
 
-            var exit = await ServiceProcess.RunNodeToExitAsync(NodeSettings(second.ConnectionString, "stock"), TimeSpan.FromSeconds(90));
+            var exit = await ServiceProcess.RunNodeToExitAsync(NodeSettings(second.ConnectionString, "stock"), TimeSpan.FromMinutes(4)); // generous: a loaded CI machine starts processes slowly
 
             Assert.True(exit.ExitCode == 2, $"exit code {exit.ExitCode}, expected 2:\n{exit.Output}");
             var line = Assert.Single(exit.Lines, l => l.StartsWith("Scheduler node cannot start: ", StringComparison.Ordinal));

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Scheduler.AspNetCore.Security;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Runtime;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.AspNetCore.Api;
+
+/// <summary>
+/// The admin API's endpoints, each a call of <see cref="SchedulingService"/> (the operations of the bus's task commands and queries):
+/// reads under the read access filter, writes under the write one. A <see cref="TaskValidationException"/> becomes 400 with its message
+/// (which names the value and the fix) as the problem's detail; an unknown task 404.
+/// </summary>
+internal static class AdminApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (TaskValidationException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
+            }
+        });
+
+        var read = api.MapGroup("").AddEndpointFilter(new AdminAccessFilter(AdminRole.Read));
+        var write = api.MapGroup("").AddEndpointFilter(new AdminAccessFilter(AdminRole.Write));
+
+        read.MapGet("/tasks", ListTasksAsync).WithName("ListTasks").WithSummary("A page of tasks, oldest first")
+            .WithDescription("Filters: state (Active, Paused, Cancelled, Finished), metadataKey with optional metadataValue; pageSize 1 to 1000 (default 100), pageToken from the previous page's nextPageToken.")
+            .Produces<TaskList>().ProducesProblem(400);
+        read.MapGet("/tasks/{taskId:guid}", GetTaskAsync).WithName("GetTask").WithSummary("One task")
+            .Produces<TaskInfo>().ProducesProblem(404);
+        read.MapGet("/tasks/{taskId:guid}/instances", ListInstancesAsync).WithName("ListTaskInstances")
+            .WithSummary("A page of a task's instances, latest fire time first, with attempts, times and last error")
+            .WithDescription("Filters: state (Scheduled, Claimed, Dispatched, Completed, Failed, Cancelled, Skipped); pageSize 1 to 1000 (default 100), pageToken.")
+            .Produces<TaskInstanceList>().ProducesProblem(400).ProducesProblem(404);
+        read.MapGet("/dead-letters", ListDeadLettersAsync).WithName("ListDeadLetters")
+            .WithSummary("A page of dead letters: Failed instances of every task, newest failure first")
+            .Produces<DeadLetterList>().ProducesProblem(400);
+        read.MapGet("/cluster", GetClusterAsync).WithName("GetCluster")
+            .WithSummary("Backlog due now, nodes holding claims, and completed, failed, dispatched, lateness and backlog per bucket")
+            .WithDescription("minutes: how far back the activity goes (default 60, at most 1440); bucketSeconds: one bucket's width (default 60). Derived from the task instances table; docs/running.md says how.")
+            .Produces<ClusterView>().ProducesProblem(400);
+
+        write.MapPost("/tasks/{taskId:guid}/pause", PauseAsync).WithName("PauseTask")
+            .WithSummary("Pause a task: it fires nothing until resumed (as the PauseTask command)")
+            .Produces<TaskChanged>().ProducesProblem(400).ProducesProblem(404);
+        write.MapPost("/tasks/{taskId:guid}/resume", ResumeAsync).WithName("ResumeTask")
+            .WithSummary("Resume a paused task; missed fire times follow its misfire policy (as ResumeTask)")
+            .Produces<TaskChanged>().ProducesProblem(400).ProducesProblem(404);
+        write.MapPatch("/tasks/{taskId:guid}", UpdateAsync).WithName("UpdateTask")
+            .WithSummary("Change a task: the properties given replace the stored ones (as UpdateTask; taskId may be left out of the body)")
+            .Accepts<UpdateTask>("application/json").Produces<TaskChanged>().ProducesProblem(400).ProducesProblem(404);
+        write.MapPost("/tasks/{taskId:guid}/trigger", TriggerAsync).WithName("TriggerTaskNow")
+            .WithSummary("Run a task once now, as one extra instance (as TriggerTaskNow); instanceId makes it idempotent")
+            .Produces<TaskChanged>().ProducesProblem(400).ProducesProblem(404);
+        write.MapPost("/tasks/{taskId:guid}/cancel", CancelAsync).WithName("CancelTask")
+            .WithSummary("Cancel a task: it fires no more, its instances not yet dispatched are cancelled (as CancelTask). Changed is false when it was cancelled already.")
+            .Produces<TaskChanged>().ProducesProblem(404);
+    }
+
+    private static async Task<IResult> ListTasksAsync(SchedulingService scheduling, string? state, string? metadataKey, string? metadataValue,
+        string? pageSize, string? pageToken, CancellationToken cancellationToken) =>
+        Json(await scheduling.ListAsync(new ListTasks
+        {
+            State = AdminQuery.Enum<TaskState>(state, "state"),
+            MetadataKey = metadataKey,
+            MetadataValue = metadataValue,
+            PageSize = AdminQuery.Int(pageSize, "pageSize", 100),
+            PageToken = pageToken,
+        }, cancellationToken).ConfigureAwait(false));
+
+    private static async Task<IResult> GetTaskAsync(SchedulingService scheduling, Guid taskId, CancellationToken cancellationToken) =>
+        await scheduling.GetAsync(taskId, cancellationToken).ConfigureAwait(false) is { } task ? Json(task) : NotFound(taskId);
+
+    private static async Task<IResult> ListInstancesAsync(SchedulingService scheduling, Guid taskId, string? state, string? pageSize, string? pageToken,
+        CancellationToken cancellationToken) =>
+        await scheduling.GetInstancesAsync(new GetTaskInstances
+        {
+            TaskId = taskId,
+            State = AdminQuery.Enum<TaskInstanceState>(state, "state"),
+            PageSize = AdminQuery.Int(pageSize, "pageSize", 100),
+            PageToken = pageToken,
+        }, cancellationToken).ConfigureAwait(false) is { } list ? Json(list) : NotFound(taskId);
+
+    private static async Task<IResult> ListDeadLettersAsync(SchedulingService scheduling, string? pageSize, string? pageToken, CancellationToken cancellationToken) =>
+        Json(await scheduling.ListDeadLettersAsync(AdminQuery.Int(pageSize, "pageSize", 100), pageToken, cancellationToken).ConfigureAwait(false));
+
+    private static async Task<IResult> GetClusterAsync(SchedulingService scheduling, string? minutes, string? bucketSeconds, CancellationToken cancellationToken) =>
+        Json(await scheduling.GetClusterViewAsync(TimeSpan.FromMinutes(AdminQuery.Int(minutes, "minutes", 60)),
+            TimeSpan.FromSeconds(AdminQuery.Int(bucketSeconds, "bucketSeconds", 60)), cancellationToken).ConfigureAwait(false));
+
+    private static Task<IResult> PauseAsync(HttpContext http, SchedulingService scheduling, Guid taskId, CancellationToken cancellationToken) =>
+        WriteAsync(http, "pause", taskId, () => scheduling.PauseAsync(taskId, cancellationToken));
+
+    private static Task<IResult> ResumeAsync(HttpContext http, SchedulingService scheduling, Guid taskId, CancellationToken cancellationToken) =>
+        WriteAsync(http, "resume", taskId, () => scheduling.ResumeAsync(taskId, cancellationToken));
+
+    private static Task<IResult> TriggerAsync(HttpContext http, SchedulingService scheduling, Guid taskId, Guid? instanceId, CancellationToken cancellationToken) =>
+        WriteAsync(http, "trigger", taskId, () => scheduling.TriggerNowAsync(taskId, instanceId ?? Guid.CreateVersion7(), cancellationToken));
+
+    private static Task<IResult> CancelAsync(HttpContext http, SchedulingService scheduling, Guid taskId, CancellationToken cancellationToken) =>
+        WriteAsync(http, "cancel", taskId, async () =>
+        {
+            var cancelled = await scheduling.CancelAsync(taskId, cancellationToken).ConfigureAwait(false);
+            return await scheduling.GetAsync(taskId, cancellationToken).ConfigureAwait(false) is { } task
+                ? new TaskChanged { TaskId = taskId, Changed = cancelled.Found, Task = task }
+                : null;
+        });
+
+    private static async Task<IResult> UpdateAsync(HttpContext http, SchedulingService scheduling, Guid taskId, CancellationToken cancellationToken)
+    {
+        UpdateTask update;
+        try
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken).ConfigureAwait(false) as JsonObject
+                ?? throw new TaskValidationException("The body is not a JSON object. Send the properties to change, e.g. {\"trigger\": \"0 9 * * *\"}.");
+            var id = body.FirstOrDefault(p => string.Equals(p.Key, "taskId", StringComparison.OrdinalIgnoreCase));
+            if (id.Value is not null && !(id.Value.GetValueKind() == JsonValueKind.String && Guid.TryParse(id.Value.GetValue<string>(), out var bodyId) && bodyId == taskId))
+            {
+                throw new TaskValidationException($"The body's taskId {id.Value} differs from the task {taskId} in the path. Leave it out, or give the same.");
+            }
+
+            if (id.Key is not null)
+            {
+                body.Remove(id.Key);
+            }
+
+            body["taskId"] = taskId.ToString();
+            update = body.Deserialize<UpdateTask>(AdminJson.Options)!;
+        }
+        catch (JsonException ex)
+        {
+            throw new TaskValidationException($"The body is not a valid task update: {ex.Message} Send JSON such as {{\"trigger\": \"0 9 * * *\", \"timeZone\": \"Europe/Berlin\"}}.");
+        }
+
+        return await WriteAsync(http, "update", taskId, () => scheduling.UpdateAsync(update, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> WriteAsync(HttpContext http, string action, Guid taskId, Func<Task<TaskChanged?>> write)
+    {
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(AdminLog.Category);
+        var caller = AdminAccessFilter.Caller(http);
+        TaskChanged? result;
+        try
+        {
+            result = await write().ConfigureAwait(false);
+        }
+        catch (TaskValidationException ex)
+        {
+            AdminLog.Refused(logger, caller, action, taskId, ex.Message);
+            throw;
+        }
+
+        if (result is null)
+        {
+            AdminLog.Refused(logger, caller, action, taskId, "no such task");
+            return NotFound(taskId);
+        }
+
+        AdminLog.Write(logger, caller, action, taskId, result.Changed
+            ? $"done{(result.InstanceId is { } instance ? $", instance {instance}" : "")}, task now {result.Task.State}"
+            : $"nothing to change, task is {result.Task.State}");
+        return Json(result);
+    }
+
+    private static IResult Json<T>(T value) => Results.Json(value, AdminJson.Options);
+
+    private static IResult NotFound(Guid taskId) => Results.Problem(
+        $"There is no task {taskId}. It was never scheduled, or retention deleted it after it finished; list tasks with GET api/tasks.",
+        statusCode: StatusCodes.Status404NotFound, title: "Task not found");
+}

@@ -1,0 +1,192 @@
+// Scheduler dashboard: plain script over the admin API (relative URLs under this page's prefix). The API key the user enters is kept in
+// sessionStorage (this tab only) and sent as X-Api-Key; on loopback the node needs none unless configured otherwise.
+"use strict";
+
+const KEY = "scheduler-admin-key";
+// The cluster view aggregates the whole instances table on the server: it is fetched every 15 s, the rest every 5 s.
+const CLUSTER_EVERY_MS = 15000;
+const state = { selectedTask: null, taskFilter: "", tasksShown: 100, busy: false, clusterAt: 0 };
+
+function $(id) { return document.getElementById(id); }
+
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value === undefined || value === null) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value); else node.setAttribute(name, value);
+  }
+  for (const child of children) node.append(child ?? "");
+  return node;
+}
+
+function time(iso) { return iso ? iso.replace("T", " ").replace(/(\.\d{3})\d*/, "$1").replace(/\+00:00$|Z$/, "") : ""; }
+// Ids are time-ordered (version 7) GUIDs, whose first digits are alike for ids made close together: show the random tail.
+function short(id) { return id ? "…" + id.slice(-12) : ""; }
+
+function status(text, error) {
+  const s = $("status");
+  s.textContent = text;
+  s.className = error ? "error" : "";
+}
+
+async function api(path, method) {
+  const headers = { "Accept": "application/json" };
+  const key = sessionStorage.getItem(KEY);
+  if (key) headers["X-Api-Key"] = key;
+  const response = await fetch("api/" + path, { method: method || "GET", headers });
+  const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+  if (!response.ok) {
+    const detail = body?.detail || response.statusText;
+    const hint = response.status === 401 ? " Enter an API key above." : response.status === 403 ? " This key may only read." : "";
+    throw new Error(`${response.status}: ${detail}${hint}`);
+  }
+  return body;
+}
+
+function chart(svg, series, colors, kind) {
+  const width = 600, height = 120, pad = 14;
+  const n = series[0].length;
+  const max = Math.max(1, ...series.flat().filter(v => v !== null));
+  svg.replaceChildren();
+  const x = i => (i * (width - 2)) / Math.max(1, n) + 1;
+  const y = v => height - pad - ((height - 2 * pad) * v) / max;
+  series.forEach((values, s) => {
+    if (kind === "bars") {
+      const w = (width - 2) / Math.max(1, n) / series.length;
+      values.forEach((v, i) => {
+        if (!v) return;
+        svg.append(svgEl("rect", { x: x(i) + s * w, y: y(v), width: Math.max(1, w - 1), height: height - pad - y(v), fill: colors[s] }));
+      });
+    } else {
+      const points = values.map((v, i) => v === null ? null : `${x(i) + 2},${y(v)}`).filter(p => p).join(" ");
+      if (points) svg.append(svgEl("polyline", { points, fill: "none", stroke: colors[s], "stroke-width": 2 }));
+    }
+  });
+  const label = svgEl("text", { x: 4, y: 11, "font-size": 10, fill: "#57606a" });
+  label.textContent = `max ${Math.round(max)}`;
+  svg.append(label);
+}
+
+function svgEl(tag, attributes) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+async function loadCluster() {
+  if (Date.now() - state.clusterAt < CLUSTER_EVERY_MS) return;
+  const view = await api("cluster?minutes=60&bucketSeconds=60");
+  state.clusterAt = Date.now();
+  $("clock").textContent = time(view.now) + " UTC";
+  $("backlog").textContent = view.backlogDueNow;
+  $("oldest-due").textContent = view.oldestDueAt ? "oldest due " + time(view.oldestDueAt) : "";
+  const activity = view.activity;
+  const sum = f => activity.reduce((total, b) => total + f(b), 0);
+  $("completed-hour").textContent = sum(b => b.completed);
+  $("failed-hour").textContent = sum(b => b.failed);
+  const dispatched = sum(b => b.dispatched);
+  $("lateness-hour").textContent = dispatched ? Math.round(sum(b => (b.meanLatenessMs || 0) * b.dispatched) / dispatched) + " ms" : "–";
+  $("nodes").replaceChildren(...(view.nodes.length
+    ? view.nodes.map(n => el("li", { "data-node": n.nodeId }, `${n.nodeId}: ${n.held} held`))
+    : [el("li", {}, "none right now")]));
+  chart($("chart-throughput"), [activity.map(b => b.completed), activity.map(b => b.failed)], ["#2e7d32", "#c62828"], "bars");
+  chart($("chart-lateness"), [activity.map(b => b.meanLatenessMs), activity.map(b => b.maxLatenessMs)], ["#2e7d32", "#ef6c00"], "lines");
+  chart($("chart-backlog"), [activity.map(b => b.backlog)], ["#0969da"], "lines");
+}
+
+function actionButtons(task) {
+  const act = (action, label) => el("button", { "data-action": action, onclick: event => { event.stopPropagation(); write(task.taskId, action); } }, label);
+  if (task.state === "Cancelled") return [];
+  const buttons = [task.state === "Paused" ? act("resume", "Resume") : act("pause", "Pause"), act("trigger", "Trigger now"), act("cancel", "Cancel")];
+  return task.state === "Finished" ? buttons.filter(b => b.dataset.action !== "pause") : buttons;
+}
+
+async function loadTasks() {
+  const filter = state.taskFilter ? `&state=${encodeURIComponent(state.taskFilter)}` : "";
+  const list = await api(`tasks?pageSize=${state.tasksShown}${filter}`);
+  const rows = list.tasks.map(task => el("tr", {
+      "data-task-id": task.taskId, class: task.taskId === state.selectedTask ? "selected" : null,
+      onclick: () => { state.selectedTask = task.taskId; refresh(); },
+    },
+    el("td", { class: "id", title: task.taskId }, short(task.taskId)),
+    el("td", { title: task.trigger }, task.triggerPhrase || task.trigger),
+    el("td", {}, task.timeZone),
+    el("td", { class: `state state-${task.state}` }, task.state),
+    el("td", { class: "next-fire" }, time(task.nextFireTime)),
+    el("td", {}, Object.entries(task.metadata).map(([k, v]) => `${k}=${v}`).join(", ")),
+    el("td", {}, ...actionButtons(task))));
+  $("tasks").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 7 }, "No tasks."))]));
+  $("more-tasks").hidden = !list.nextPageToken;
+}
+
+async function loadInstances() {
+  const section = $("instances-section");
+  if (!state.selectedTask) { section.hidden = true; return; }
+  section.hidden = false;
+  $("instances-title").textContent = `Instances of task ${state.selectedTask}`;
+  const list = await api(`tasks/${state.selectedTask}/instances?pageSize=50`);
+  const rows = list.instances.map(i => el("tr", { "data-instance-id": i.instanceId },
+    el("td", { class: "id", title: i.instanceId }, short(i.instanceId)),
+    el("td", {}, time(i.fireTime)),
+    el("td", { class: `state state-${i.state}` }, i.state),
+    el("td", {}, `${i.attempt} / ${i.maxAttempts}`),
+    el("td", {}, time(i.dispatchedAt)),
+    el("td", {}, time(i.completedAt)),
+    el("td", {}, time(i.failedAt)),
+    el("td", { class: "error" }, i.lastError || "")));
+  $("instances").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8 }, "No instances yet."))]));
+}
+
+async function loadDeadLetters() {
+  const list = await api("dead-letters?pageSize=50");
+  const rows = list.deadLetters.map(d => el("tr", { "data-instance-id": d.instance.instanceId },
+    el("td", { class: "id", title: d.taskId, onclick: () => { state.selectedTask = d.taskId; refresh(); } }, short(d.taskId)),
+    el("td", { title: d.instance.instanceId }, short(d.instance.instanceId)),
+    el("td", {}, time(d.instance.fireTime)),
+    el("td", {}, time(d.instance.failedAt)),
+    el("td", {}, `${d.instance.attempt} / ${d.instance.maxAttempts}`),
+    el("td", { class: "error" }, d.instance.lastError || "")));
+  $("dead-letters").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 6 }, "No dead letters."))]));
+}
+
+async function write(taskId, action) {
+  if (action === "cancel" && !confirm(`Cancel task ${taskId}? It fires no more; this cannot be undone.`)) return;
+  let message, failed = false;
+  try {
+    const result = await api(`tasks/${taskId}/${action}`, "POST");
+    message = `${action}: ${result.changed ? "done" : "nothing to change"}, task ${short(taskId)} is ${result.task.state}`;
+  } catch (error) {
+    message = `${action} failed: ${error.message}`;
+    failed = true;
+  }
+  await refresh();
+  status(message, failed);
+}
+
+async function refresh() {
+  if (state.busy) return;
+  state.busy = true;
+  try {
+    await Promise.all([loadCluster(), loadTasks(), loadInstances(), loadDeadLetters()]);
+    status("Updated " + new Date().toLocaleTimeString());
+    document.body.dataset.loaded = "true";
+  } catch (error) {
+    status(error.message, true);
+  } finally {
+    state.busy = false;
+  }
+}
+
+$("key-form").addEventListener("submit", event => {
+  event.preventDefault();
+  const key = $("api-key").value.trim();
+  if (key) sessionStorage.setItem(KEY, key); else sessionStorage.removeItem(KEY);
+  $("api-key").value = "";
+  $("api-key").placeholder = key ? "key set for this tab" : "not needed on loopback";
+  refresh();
+});
+$("state-filter").addEventListener("change", event => { state.taskFilter = event.target.value; refresh(); });
+$("more-tasks").addEventListener("click", () => { state.tasksShown = Math.min(1000, state.tasksShown + 100); refresh(); });
+if (sessionStorage.getItem(KEY)) $("api-key").placeholder = "key set for this tab";
+refresh();
+setInterval(refresh, 5000);

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Scheduler.AspNetCore.Security;
+using Scheduler.Contracts;
+using Scheduler.TestSupport;
+
+namespace Scheduler.Cli.Tests;
+
+/// <summary><c>scheduler tasks …</c> and <c>scheduler instances …</c> against a real admin API (an in-memory node on a loopback port).</summary>
+public sealed class AdminCliTests
+{
+    private static async Task<(int ExitCode, string[] Output, string Error)> RunAsync(AdminTestNode node, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await SchedulerCli.RunAsync([.. args, "--url", node.DashboardUri.ToString()], output, error, TimeProvider.System);
+        return (exitCode, output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), error.ToString());
+    }
+
+    private static async Task<Guid> ScheduleAsync(AdminTestNode node, string trigger, string tenant) =>
+        (await node.Scheduling.ScheduleAsync(new ScheduleTask
+        {
+            Trigger = trigger,
+            TimeZone = "Europe/Berlin",
+            Metadata = new Dictionary<string, string> { ["tenant"] = tenant },
+        })).TaskId;
+
+    [Fact]
+    public async Task TasksList_PrintsATableOfTasks_OrTheApisJson()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        var daily = await ScheduleAsync(node, "every day at 9am", "acme");
+        var cron = await ScheduleAsync(node, "*/5 * * * *", "globex");
+
+        var table = await RunAsync(node, "tasks", "list");
+        var filtered = await RunAsync(node, "tasks", "list", "--meta", "tenant=acme");
+        var json = await RunAsync(node, "tasks", "list", "--json", "--page-size", "1");
+
+        Assert.Equal((0, ""), (table.ExitCode, table.Error));
+        Assert.Equal(["TASK", "STATE", "NEXT", "FIRE", "(UTC)", "TRIGGER", "ZONE", "METADATA"], table.Output[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(3, table.Output.Length);
+        Assert.Contains(table.Output, l => l.StartsWith(daily.ToString(), StringComparison.Ordinal) && l.Contains("Active", StringComparison.Ordinal)
+            && l.Contains("every day at 9am", StringComparison.Ordinal) && l.Contains("Europe/Berlin", StringComparison.Ordinal) && l.EndsWith("tenant=acme", StringComparison.Ordinal));
+        Assert.Contains(table.Output, l => l.StartsWith(cron.ToString(), StringComparison.Ordinal) && l.Contains("*/5 * * * *", StringComparison.Ordinal));
+        Assert.Equal(2, filtered.Output.Length);
+        Assert.StartsWith(daily.ToString(), filtered.Output[1], StringComparison.Ordinal);
+        Assert.Equal(0, json.ExitCode);
+        var page = JsonDocument.Parse(string.Join('\n', json.Output)).RootElement;
+        Assert.Equal(daily, page.GetProperty("tasks")[0].GetProperty("taskId").GetGuid());
+        Assert.Equal("Active", page.GetProperty("tasks")[0].GetProperty("state").GetString());
+        Assert.Equal("1", page.GetProperty("nextPageToken").GetString());
+    }
+
+    [Fact]
+    public async Task TasksPauseResumeTriggerCancel_ChangeTheTask_AndInstancesListsWhatTriggerAdded()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        var task = await ScheduleAsync(node, "0 9 * * *", "acme");
+
+        var pause = await RunAsync(node, "tasks", "pause", task.ToString());
+        var pauseAgain = await RunAsync(node, "tasks", "pause", task.ToString());
+        var show = await RunAsync(node, "tasks", "show", task.ToString());
+        var resume = await RunAsync(node, "tasks", "resume", task.ToString());
+        var trigger = await RunAsync(node, "tasks", "trigger", task.ToString());
+        var instances = await RunAsync(node, "instances", task.ToString());
+        var cancel = await RunAsync(node, "tasks", "cancel", task.ToString());
+
+        Assert.Equal(0, pause.ExitCode);
+        Assert.Equal([$"paused {task} (task Paused)"], pause.Output);
+        Assert.Equal([$"nothing to change: task {task} is Paused"], pauseAgain.Output);
+        Assert.Contains(show.Output, l => l.StartsWith("state", StringComparison.Ordinal) && l.EndsWith("Paused", StringComparison.Ordinal));
+        Assert.Contains(show.Output, l => l.StartsWith("trigger", StringComparison.Ordinal) && l.EndsWith("0 9 * * * (Cron)", StringComparison.Ordinal));
+        Assert.Equal([$"resumed {task} (task Active)"], resume.Output);
+        var instanceId = Guid.Parse(Assert.Single(trigger.Output).Split("instance ")[1].Split(' ')[0]);
+        Assert.StartsWith("INSTANCE", instances.Output[0], StringComparison.Ordinal);
+        Assert.Contains(instances.Output, l => l.StartsWith(instanceId.ToString(), StringComparison.Ordinal));
+        Assert.Equal([$"cancelled {task} (task Cancelled)"], cancel.Output);
+        Assert.Equal(TaskState.Cancelled, (await node.Scheduling.GetAsync(task))!.State);
+    }
+
+    [Fact]
+    public async Task Tasks_ExitsWithTheApisRefusal_AndItsReason()
+    {
+        const string readKey = "cli-read-key-0123456789", writeKey = "cli-write-key-0123456789";
+        await using var node = await AdminTestNode.StartAsync(o =>
+        {
+            o.TrustLoopback = false;
+            o.ApiKeys.Add(new AdminApiKey { Name = "viewer", Key = readKey, Role = AdminRole.Read });
+            o.ApiKeys.Add(new AdminApiKey { Name = "operator", Key = writeKey, Role = AdminRole.Write });
+        });
+        var task = await ScheduleAsync(node, "0 9 * * *", "acme");
+
+        var anonymous = await RunAsync(node, "tasks", "list");
+        var readerWrites = await RunAsync(node, "tasks", "pause", task.ToString(), "--api-key", readKey);
+        var unknown = await RunAsync(node, "tasks", "show", Guid.Empty.ToString(), "--api-key", readKey);
+        var badState = await RunAsync(node, "instances", task.ToString(), "--state", "Asleep", "--api-key", readKey);
+        var writer = await RunAsync(node, "tasks", "pause", task.ToString(), "--api-key", writeKey);
+
+        Assert.Equal(SchedulerCli.AccessDenied, anonymous.ExitCode);
+        Assert.Contains("Pass --api-key", anonymous.Error);
+        Assert.Equal(SchedulerCli.AccessDenied, readerWrites.ExitCode);
+        Assert.Contains("Key 'viewer' may only read", readerWrites.Error);
+        Assert.Equal(SchedulerCli.NotFound, unknown.ExitCode);
+        Assert.Contains($"There is no task {Guid.Empty}", unknown.Error);
+        Assert.Equal(SchedulerCli.InvalidInput, badState.ExitCode);
+        Assert.Equal(0, writer.ExitCode);
+        Assert.Equal(TaskState.Paused, (await node.Scheduling.GetAsync(task))!.State);
+        Assert.Contains(node.AdminLog, l => l.Contains($"Admin key:operator pause task {task}", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,227 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Scheduler.AspNetCore.Api;
+using Scheduler.AspNetCore.Security;
+using Scheduler.Contracts;
+using Scheduler.Core.Runtime;
+using Scheduler.TestSupport;
+
+namespace Scheduler.IntegrationTests.Admin;
+
+/// <summary>The admin API over HTTP (a real Kestrel listener) on an in-memory node: the operations, their errors, and who may call them.</summary>
+public sealed class AdminApiTests
+{
+    private const string ReadKey = "read-key-0123456789abcdef";
+    private const string WriteKey = "write-key-0123456789abcdef";
+
+    private static void Keys(Scheduler.AspNetCore.SchedulerAdminOptions o)
+    {
+        o.ApiKeys.Add(new AdminApiKey { Name = "dashboard-viewer", Key = ReadKey, Role = AdminRole.Read });
+        o.ApiKeys.Add(new AdminApiKey { Name = "ops-oncall", Key = WriteKey, Role = AdminRole.Write });
+    }
+
+    private static Task<TaskScheduled> ScheduleAsync(AdminTestNode node, string trigger = "*/5 * * * *", string tenant = "acme") =>
+        node.Scheduling.ScheduleAsync(new ScheduleTask
+        {
+            Trigger = trigger,
+            TimeZone = "Europe/Berlin",
+            Metadata = new Dictionary<string, string> { ["tenant"] = tenant },
+        });
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<T>(AdminJson.Options))!;
+    }
+
+    private static async Task<string> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"expected {expected}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString()!;
+    }
+
+    [Fact]
+    public async Task Api_ListsReadsAndChangesTasks_AsTheBusCommandsDo()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        using var http = node.CreateClient();
+        var acme = await ScheduleAsync(node);
+        await ScheduleAsync(node, tenant: "globex");
+
+        var list = await ReadAsync<TaskList>(await http.GetAsync("tasks?metadataKey=tenant&metadataValue=acme"));
+        var task = await ReadAsync<TaskInfo>(await http.GetAsync($"tasks/{acme.TaskId}"));
+        var paused = await ReadAsync<TaskChanged>(await http.PostAsync($"tasks/{acme.TaskId}/pause", null));
+        var pausedAgain = await ReadAsync<TaskChanged>(await http.PostAsync($"tasks/{acme.TaskId}/pause", null));
+        var pausedList = await ReadAsync<TaskList>(await http.GetAsync("tasks?state=Paused"));
+        var resumed = await ReadAsync<TaskChanged>(await http.PostAsync($"tasks/{acme.TaskId}/resume", null));
+        var updated = await ReadAsync<TaskChanged>(await http.PatchAsJsonAsync($"tasks/{acme.TaskId}", new { taskId = acme.TaskId.ToString().ToUpperInvariant(), trigger = "0 9 * * *", metadata = new { tenant = "acme", team = "ops" } }));
+        var instanceId = Guid.NewGuid();
+        var triggered = await ReadAsync<TaskChanged>(await http.PostAsync($"tasks/{acme.TaskId}/trigger?instanceId={instanceId}", null));
+        var instances = await ReadAsync<TaskInstanceList>(await http.GetAsync($"tasks/{acme.TaskId}/instances?pageSize=10"));
+        var cancelled = await ReadAsync<TaskChanged>(await http.PostAsync($"tasks/{acme.TaskId}/cancel", null));
+        var cancelledAgain = await ReadAsync<TaskChanged>(await http.PostAsync($"tasks/{acme.TaskId}/cancel", null));
+
+        Assert.Equal([acme.TaskId], list.Tasks.Select(t => t.TaskId));
+        Assert.Equal(("*/5 * * * *", "Europe/Berlin", TaskState.Active), (task.Trigger, task.TimeZone, task.State));
+        Assert.Equal((true, TaskState.Paused, false), (paused.Changed, paused.Task.State, pausedAgain.Changed));
+        Assert.Equal([acme.TaskId], pausedList.Tasks.Select(t => t.TaskId));
+        Assert.Equal((true, TaskState.Active), (resumed.Changed, resumed.Task.State));
+        Assert.Equal((true, "0 9 * * *", "ops"), (updated.Changed, updated.Task.Trigger, updated.Task.Metadata["team"]));
+        Assert.Equal(instanceId, triggered.InstanceId);
+        Assert.Contains(instances.Instances, i => i.InstanceId == instanceId);
+        Assert.Equal((true, TaskState.Cancelled, false), (cancelled.Changed, cancelled.Task.State, cancelledAgain.Changed));
+        // Every write is logged with who made it: here a loopback caller without a key.
+        Assert.Contains(node.AdminLog, l => l.StartsWith("Information: Admin loopback:127.0.0.1 pause task " + acme.TaskId, StringComparison.Ordinal));
+        Assert.Contains(node.AdminLog, l => l.Contains($"trigger task {acme.TaskId}: done, instance {instanceId}", StringComparison.Ordinal));
+        Assert.Equal(7, node.AdminLog.Count(l => l.Contains("Admin loopback:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Api_AnswersProblemDetails_NamingTheValueAndTheFix()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        using var http = node.CreateClient();
+        var task = await ScheduleAsync(node);
+        var unknown = Guid.NewGuid();
+
+        Assert.Contains($"There is no task {unknown}", await ProblemAsync(await http.GetAsync($"tasks/{unknown}"), HttpStatusCode.NotFound));
+        Assert.Contains($"There is no task {unknown}", await ProblemAsync(await http.PostAsync($"tasks/{unknown}/pause", null), HttpStatusCode.NotFound));
+        Assert.Contains($"There is no task {unknown}", await ProblemAsync(await http.GetAsync($"tasks/{unknown}/instances"), HttpStatusCode.NotFound));
+        Assert.Contains("PageSize 0 is out of range. Give 1 to 1000", await ProblemAsync(await http.GetAsync("tasks?pageSize=0"), HttpStatusCode.BadRequest));
+        Assert.Contains("state='Sleeping' is not a TaskState. Use one of Active, Paused", await ProblemAsync(await http.GetAsync("tasks?state=Sleeping"), HttpStatusCode.BadRequest));
+        Assert.Contains("pageSize='ten' is not a whole number", await ProblemAsync(await http.GetAsync("dead-letters?pageSize=ten"), HttpStatusCode.BadRequest));
+        Assert.Contains("Bucket size", await ProblemAsync(await http.GetAsync("cluster?bucketSeconds=0"), HttpStatusCode.BadRequest));
+        var badTrigger = await ProblemAsync(await http.PatchAsJsonAsync($"tasks/{task.TaskId}", new { trigger = "every blue moon" }), HttpStatusCode.BadRequest);
+        Assert.Contains("every blue moon", badTrigger);
+        Assert.Contains("differs from the task", await ProblemAsync(await http.PatchAsJsonAsync($"tasks/{task.TaskId}", new { taskId = unknown, trigger = "0 9 * * *" }), HttpStatusCode.BadRequest));
+        Assert.Contains("not a valid task update", await ProblemAsync(await http.PatchAsJsonAsync($"tasks/{task.TaskId}", new { expireAfter = "soon" }), HttpStatusCode.BadRequest));
+        await http.PostAsync($"tasks/{task.TaskId}/cancel", null);
+        Assert.Contains("was cancelled at", await ProblemAsync(await http.PostAsync($"tasks/{task.TaskId}/resume", null), HttpStatusCode.BadRequest));
+        Assert.Equal("*/5 * * * *", (await node.Scheduling.GetAsync(task.TaskId))!.Trigger);
+    }
+
+    [Fact]
+    public async Task Api_ServesTheClusterViewDeadLettersAndOpenApiDocument()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        using var http = node.CreateClient();
+
+        var cluster = await ReadAsync<JsonElement>(await http.GetAsync("cluster?minutes=10&bucketSeconds=60"));
+        var deadLetters = await ReadAsync<DeadLetterList>(await http.GetAsync("dead-letters"));
+        var openApi = await ReadAsync<JsonElement>(await http.GetAsync(new Uri(node.DashboardUri, "openapi/scheduler-admin.json")));
+        var page = await http.GetAsync(node.DashboardUri);
+
+        Assert.Equal(10, cluster.GetProperty("activity").GetArrayLength());
+        Assert.Equal(0, cluster.GetProperty("backlogDueNow").GetInt32());
+        Assert.Empty(deadLetters.DeadLetters);
+        var paths = openApi.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/scheduler/api/tasks/{taskId}/pause", paths);
+        Assert.Contains("/scheduler/api/cluster", paths);
+        Assert.Equal(["Active", "Paused", "Cancelled", "Finished"],
+            openApi.GetProperty("components").GetProperty("schemas").GetProperty("TaskState").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<script src=\"dashboard.js\"></script>", await page.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Api_RefusesARequestWithoutCredentials_401_AndAWriteWithAReadKey_403()
+    {
+        await using var node = await AdminTestNode.StartAsync(o =>
+        {
+            Keys(o);
+            o.TrustLoopback = false; // as for a caller on another host
+        });
+        var task = await ScheduleAsync(node);
+        using var anonymous = node.CreateClient();
+        using var wrongKey = node.CreateClient("not-a-configured-key-at-all");
+        using var reader = node.CreateClient(ReadKey);
+        using var writer = node.CreateClient(WriteKey);
+
+        var noCredentials = await anonymous.GetAsync("tasks");
+        Assert.Contains("X-Api-Key", await ProblemAsync(noCredentials, HttpStatusCode.Unauthorized));
+        Assert.Equal("ApiKey header=\"X-Api-Key\"", noCredentials.Headers.WwwAuthenticate.ToString());
+        await ProblemAsync(await anonymous.PostAsync($"tasks/{task.TaskId}/pause", null), HttpStatusCode.Unauthorized);
+        await ProblemAsync(await anonymous.GetAsync(new Uri(node.DashboardUri, "openapi/scheduler-admin.json")), HttpStatusCode.Unauthorized);
+        Assert.Contains("holds no configured key", await ProblemAsync(await wrongKey.GetAsync("tasks"), HttpStatusCode.Unauthorized));
+        Assert.Single((await ReadAsync<TaskList>(await reader.GetAsync("tasks"))).Tasks);
+        Assert.Contains("Key 'dashboard-viewer' may only read", await ProblemAsync(await reader.PostAsync($"tasks/{task.TaskId}/pause", null), HttpStatusCode.Forbidden));
+        await ProblemAsync(await reader.PatchAsJsonAsync($"tasks/{task.TaskId}", new { trigger = "0 9 * * *" }), HttpStatusCode.Forbidden);
+        Assert.Equal(TaskState.Active, (await node.Scheduling.GetAsync(task.TaskId))!.State);
+
+        var paused = await ReadAsync<TaskChanged>(await writer.PostAsync($"tasks/{task.TaskId}/pause", null));
+
+        Assert.Equal(TaskState.Paused, paused.Task.State);
+        Assert.Equal(TaskState.Paused, (await node.Scheduling.GetAsync(task.TaskId))!.State);
+        Assert.Equal([$"Information: Admin key:ops-oncall pause task {task.TaskId}: done, task now Paused"],
+            node.AdminLog.Where(l => l.StartsWith("Information: Admin key:", StringComparison.Ordinal)));
+        // Refusals are logged too, with what was refused (never the key presented).
+        Assert.Contains(node.AdminLog, l => l.StartsWith($"Information: Admin refused POST /scheduler/api/tasks/{task.TaskId}/pause from 127.0.0.1 (403): Key 'dashboard-viewer' may only read", StringComparison.Ordinal));
+        Assert.Equal(4, node.AdminLog.Count(l => l.Contains("(401)", StringComparison.Ordinal)));
+        Assert.DoesNotContain(node.AdminLog, l => l.Contains(ReadKey, StringComparison.Ordinal) || l.Contains("not-a-configured-key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Api_AsksCallersBeyondLoopbackForAKey_EvenWhenLoopbackIsTrusted()
+    {
+        var address = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        if (address is null)
+        {
+            Assert.Fail("This machine has no IPv4 address beyond loopback to call the admin from.");
+        }
+
+        await using var node = await AdminTestNode.StartAsync(Keys, urls: "http://0.0.0.0:0");
+        var port = node.Addresses[0].Port;
+        using var remote = new HttpClient { BaseAddress = new Uri($"http://{address}:{port}/scheduler/api/") };
+        using var remoteReader = new HttpClient { BaseAddress = remote.BaseAddress };
+        remoteReader.DefaultRequestHeaders.Add("X-Api-Key", ReadKey);
+        using var local = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/scheduler/api/") };
+
+        Assert.Contains($"requests from {address} need one", await ProblemAsync(await remote.GetAsync("tasks"), HttpStatusCode.Unauthorized));
+        Assert.Equal(HttpStatusCode.OK, (await remoteReader.GetAsync("tasks")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await local.GetAsync("tasks")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Api_RefusesWritesFromAnotherSitesPage_AndLoopbackCallsUnderAnotherName()
+    {
+        await using var node = await AdminTestNode.StartAsync(Keys);
+        var task = await ScheduleAsync(node);
+        using var http = node.CreateClient();
+        HttpRequestMessage Pause(string origin) => new(HttpMethod.Post, $"tasks/{task.TaskId}/pause") { Headers = { { "Origin", origin } } };
+
+        // A page of another site that makes the operator's browser POST to the loopback admin (no CORS preflight for a plain POST).
+        using var crossSite = Pause("http://evil.example");
+        Assert.Contains("A write from the page at http://evil.example", await ProblemAsync(await http.SendAsync(crossSite), HttpStatusCode.Forbidden));
+        using var crossSiteWithKey = Pause("http://evil.example");
+        crossSiteWithKey.Headers.Add("X-Api-Key", WriteKey);
+        await ProblemAsync(await http.SendAsync(crossSiteWithKey), HttpStatusCode.Forbidden);
+        Assert.Equal(TaskState.Active, (await node.Scheduling.GetAsync(task.TaskId))!.State);
+        // A name resolved to 127.0.0.1 by another site (DNS rebinding) is not loopback's: it needs a key.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "tasks") { Headers = { Host = $"evil.example:{node.Addresses[0].Port}" } };
+        Assert.Contains("Requests addressed to 'evil.example' need an API key", await ProblemAsync(await http.SendAsync(rebound), HttpStatusCode.Unauthorized));
+
+        // The dashboard's own page (same origin) writes.
+        using var sameOrigin = Pause(node.Addresses[0].GetLeftPart(UriPartial.Authority));
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(sameOrigin)).StatusCode);
+        Assert.Equal(TaskState.Paused, (await node.Scheduling.GetAsync(task.TaskId))!.State);
+    }
+
+    [Fact]
+    public async Task Start_Fails_WhenAKeyIsTooShortOrUnnamed()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => AdminTestNode.StartAsync(o =>
+            o.ApiKeys.Add(new AdminApiKey { Name = "", Key = "short", Role = AdminRole.Write })));
+
+        Assert.Contains("Admin:ApiKeys:0:Name is empty", error.Message);
+        Assert.Contains("Admin:ApiKeys:0:Key ('') has 5 characters. Give at least 16", error.Message);
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.Playwright;
+using Scheduler.AspNetCore;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Scheduler.IntegrationTests.Bus;
+using Xunit.Abstractions;
+
+namespace Scheduler.IntegrationTests.Admin;
+
+/// <summary>
+/// The dashboard in a real headless Chromium (Debian's <c>chromium</c>, driven by Microsoft.Playwright; scripts/services.sh installs it),
+/// served by a node on real RabbitMQ and PostgreSQL with tasks scheduled over the bus: what it shows, and its pause button.
+/// </summary>
+public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
+
+    /// <summary>The browser: <c>SCHEDULER_TEST_CHROMIUM</c>, else Debian's <c>/usr/bin/chromium</c>. Playwright's own downloads are not used.</summary>
+    private static string Chromium => Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    [Fact]
+    public async Task Dashboard_ShowsTasksInstancesAndDeadLetters_AndPausesATask()
+    {
+        Assert.True(File.Exists(Chromium), $"No browser at {Chromium}. Run scripts/services.sh (it installs Debian's chromium) or set SCHEDULER_TEST_CHROMIUM.");
+        await using var bus = new BusServices(environment, output);
+        var node = await bus.StartNodeAsync("node-a");
+        await bus.StartWorkerAsync("worker-a");
+        await bus.StartClientAsync();
+        await using var admin = await SchedulerAdminServer.StartAsync(node.Services, "http://127.0.0.1:0");
+        var scheduler = bus.SchedulerClient;
+        // The Reminders sample's kind of tasks, scheduled over the bus as any service would.
+        var water = await scheduler.ScheduleAsync(new ScheduleTask
+        {
+            Trigger = "*/2 * * * * *", Metadata = new Dictionary<string, string> { ["reminder"] = "water" }, Overlap = OverlapPolicy.AllowAll,
+        });
+        var standup = await scheduler.ScheduleAsync(new ScheduleTask
+        {
+            Trigger = "every weekday at 9:30am", TimeZone = "Europe/Berlin", Metadata = new Dictionary<string, string> { ["reminder"] = "standup" },
+        });
+        var flaky = await scheduler.ScheduleAsync(new ScheduleTask
+        {
+            Trigger = TimeProvider.System.GetUtcNow().AddSeconds(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            Metadata = new Dictionary<string, string> { ["reminder"] = "flaky", ["behavior"] = "fail-always" },
+            Retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromSeconds(1) },
+        });
+        await bus.WaitForInstanceAsync(water.TaskId, i => i.Status == TaskInstanceStatus.Completed, "water completes a run");
+        await bus.WaitForInstanceAsync(flaky.TaskId, i => i.Status == TaskInstanceStatus.Failed, "flaky is dead-lettered after 2 attempts");
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        page.SetDefaultTimeout((float)Generous.TotalMilliseconds);
+        Assertions.SetDefaultExpectTimeout((float)Generous.TotalMilliseconds); // the page refreshes every 5 s; the CI box may be loaded
+        var errors = new List<string>();
+        page.PageError += (_, message) => errors.Add(message);
+        await page.GotoAsync(admin.DashboardUri.ToString());
+        await page.WaitForSelectorAsync("body[data-loaded=true]");
+
+        // Tasks, with their states and next fire times.
+        var waterRow = page.Locator($"tr[data-task-id='{water.TaskId}']");
+        var standupRow = page.Locator($"tr[data-task-id='{standup.TaskId}']");
+        await Assertions.Expect(waterRow.Locator("td.state")).ToHaveTextAsync("Active");
+        await Assertions.Expect(standupRow).ToContainTextAsync("every weekday at 9:30am");
+        await Assertions.Expect(standupRow).ToContainTextAsync("Europe/Berlin");
+        var nextFire = standup.NextFireTime!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(standupRow.Locator("td.next-fire")).ToContainTextAsync(nextFire);
+        await Assertions.Expect(page.Locator($"tr[data-task-id='{flaky.TaskId}'] td.state")).ToHaveTextAsync("Finished");
+        // Dead letters, with the worker's error; the last hour's completions.
+        var deadLetter = page.Locator("#dead-letters tbody tr").Filter(new() { HasText = "scripted failure of attempt 2" });
+        await Assertions.Expect(deadLetter).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#completed-hour")).Not.ToHaveTextAsync("0");
+        // A task's instances and attempts, with failures and their errors.
+        await page.Locator($"tr[data-task-id='{flaky.TaskId}'] td.id").ClickAsync();
+        var failedInstance = page.Locator("#instances tbody tr").Filter(new() { HasText = "Failed" });
+        await Assertions.Expect(failedInstance).ToContainTextAsync("2 / 2");
+        await Assertions.Expect(failedInstance).ToContainTextAsync("scripted failure of attempt 2");
+        await page.Locator($"tr[data-task-id='{water.TaskId}'] td.id").ClickAsync();
+        await Assertions.Expect(page.Locator("#instances tbody tr").Filter(new() { HasText = "Completed" }).First).ToBeVisibleAsync();
+
+        // Pause: the button calls the admin API, and the task is paused in the database.
+        await standupRow.Locator("button[data-action=pause]").ClickAsync();
+        await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(standup.TaskId))?.PausedAt is not null,
+            "the standup task is paused in the database", Generous);
+        await Assertions.Expect(standupRow.Locator("td.state")).ToHaveTextAsync("Paused");
+        await Assertions.Expect(standupRow.Locator("button[data-action=resume]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("pause: done");
+        Assert.Equal(TaskState.Active, (await scheduler.GetAsync(water.TaskId))!.State);
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(), FullPage = true });
+        Assert.Empty(errors);
+    }
+
+    /// <summary>docs/images/dashboard.png of the repository the test was built from (the README and docs/running.md show it).</summary>
+    private static string ScreenshotPath()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Scheduler.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var images = Path.Combine(directory?.FullName ?? Path.GetTempPath(), "docs", "images");
+        Directory.CreateDirectory(images);
+        return Path.Combine(images, "dashboard.png");
+    }
+}

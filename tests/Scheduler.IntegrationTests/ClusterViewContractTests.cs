@@ -1,0 +1,69 @@
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
+using static Scheduler.IntegrationTests.TestData;
+
+namespace Scheduler.IntegrationTests;
+
+/// <summary>The operators' views (admin API, dashboard): backlog due now, nodes seen, activity per bucket and dead letters, on every store.</summary>
+public abstract partial class TaskStoreContractTests
+{
+    [Fact]
+    public async Task GetClusterView_CountsBacklogNodesAndActivity_FromTheInstancesTable()
+    {
+        var m = TimeSpan.FromMinutes(1);
+        // e fired before the activity starts; a completes; b and g are dead-lettered; c is due and not dispatched; d is due in the future.
+        var (_, instances) = await SeedAsync(Store, T0 - (5 * m), T0 + m, T0 + (3 * m), T0.AddSeconds(210), T0 + (5 * m), T0 + (20 * m));
+        var (e, a, b, g, c, d) = (instances[0], instances[1], instances[2], instances[3], instances[4], instances[5]);
+        async Task DispatchNextAsync(TaskInstance expected, DateTimeOffset claimAt, DateTimeOffset dispatchAt)
+        {
+            var claimed = Assert.Single(await ClaimAsync(Claim("node-a", claimAt, maxCount: 1)));
+            Assert.Equal(expected.Id, claimed.Instance.Id);
+            await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(expected.Id, 1, dispatchAt)));
+        }
+
+        await DispatchNextAsync(e, T0.AddSeconds(30), T0.AddSeconds(30)); // 5.5 min late
+        await Store.ApplyOutcomesAsync([Completed(e.Id, 1, T0.AddSeconds(45))]);
+        await DispatchNextAsync(a, T0 + m, T0.AddSeconds(62)); // 2 s late
+        await Store.ApplyOutcomesAsync([Completed(a.Id, 1, T0.AddSeconds(150))]);
+        await DispatchNextAsync(b, T0 + (3 * m), T0.AddSeconds(184)); // 4 s late
+        await DispatchNextAsync(g, T0.AddSeconds(210), T0.AddSeconds(210)); // on time
+        await Store.ApplyOutcomesAsync([
+            new InstanceOutcome(b.Id, 1, OutcomeKind.DeadLettered, T0 + (4 * m)) { Error = "boom b" },
+            new InstanceOutcome(g.Id, 1, OutcomeKind.DeadLettered, T0.AddSeconds(270)) { Error = "boom g" },
+        ]);
+        var now = T0 + (10 * m);
+        Assert.Equal(2, (await ClaimAsync(Claim("node-b", now, window: TimeSpan.FromMinutes(15)))).Count); // c (due) and d (in 10 min)
+
+        var view = await Store.GetClusterViewAsync(new ClusterViewRequest { Now = now, ActivitySince = T0, BucketSize = m });
+
+        Assert.Equal((1, (DateTimeOffset?)c.FireTime), (view.BacklogDueNow, view.OldestDueAt));
+        Assert.Equal([new NodeClaims("node-b", 2, d.FireTime.AddSeconds(30))], view.Nodes);
+        Assert.Equal(Enumerable.Range(0, 10).Select(k => T0 + (k * m)), view.Activity.Select(x => x.Start));
+        Assert.Equal([1, 0, 1, 0, 0, 0, 0, 0, 0, 0], view.Activity.Select(x => x.Completed));
+        Assert.Equal([0, 0, 0, 0, 2, 0, 0, 0, 0, 0], view.Activity.Select(x => x.Failed));
+        Assert.Equal([1, 1, 0, 2, 0, 0, 0, 0, 0, 0], view.Activity.Select(x => x.Dispatched));
+        Assert.Equal([330_000, 2_000, null, 2_000, null, null, null, null, null, null], view.Activity.Select(x => x.MeanLatenessMs));
+        Assert.Equal([330_000, 2_000, null, 4_000, null, null, null, null, null, null], view.Activity.Select(x => x.MaxLatenessMs));
+        Assert.Equal([0, 0, 0, 0, 0, 1, 1, 1, 1, 1], view.Activity.Select(x => x.Backlog));
+
+        var deadLetters = await Store.ListDeadLettersAsync(new DeadLetterQuery { Take = 10 });
+        Assert.Equal([(g.Id, "boom g"), (b.Id, "boom b")], deadLetters.Select(i => (i.Id, i.LastError)));
+        Assert.Equal([b.Id], (await Store.ListDeadLettersAsync(new DeadLetterQuery { Skip = 1, Take = 10 })).Select(i => i.Id));
+    }
+
+    [Fact]
+    public async Task GetClusterView_IsEmpty_WhenNothingHappened_AndCountsTheBacklogWaitingAtTheStart()
+    {
+        var (_, instances) = await SeedAsync(Store, T0.AddMinutes(-90));
+        var request = new ClusterViewRequest { Now = T0, ActivitySince = T0.AddMinutes(-60), BucketSize = TimeSpan.FromMinutes(1) };
+
+        var view = await Store.GetClusterViewAsync(request);
+
+        Assert.Equal((1, (DateTimeOffset?)instances[0].FireTime), (view.BacklogDueNow, view.OldestDueAt));
+        Assert.Empty(view.Nodes);
+        Assert.Equal(60, view.Activity.Count);
+        Assert.All(view.Activity, x => Assert.Equal((0, 0, 0, 1), (x.Completed, x.Failed, x.Dispatched, x.Backlog)));
+        Assert.Empty(await Store.ListDeadLettersAsync(new DeadLetterQuery { Take = 10 }));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.GetClusterViewAsync(request with { BucketSize = TimeSpan.FromMilliseconds(1500) }));
+    }
+}

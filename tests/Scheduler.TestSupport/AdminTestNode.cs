@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Scheduler.AspNetCore;
+using Scheduler.Core.Runtime;
+using Scheduler.MassTransit;
+
+namespace Scheduler.TestSupport;
+
+/// <summary>
+/// A scheduler node on MassTransit's in-memory transport and the in-memory store, with the real admin API and dashboard
+/// (<see cref="SchedulerAdminServer"/>) on a free port: what the admin API and CLI tests call over HTTP. Disposing stops both.
+/// </summary>
+public sealed class AdminTestNode : IAsyncDisposable
+{
+    private readonly IHost _node;
+    private readonly SchedulerAdminServer _server;
+    private readonly ConcurrentQueue<string> _log;
+
+    private AdminTestNode(IHost node, SchedulerAdminServer server, ConcurrentQueue<string> log)
+    {
+        _node = node;
+        _server = server;
+        _log = log;
+    }
+
+    /// <summary>The admin API's root, e.g. <c>http://127.0.0.1:41234/scheduler/api/</c>.</summary>
+    public Uri ApiUri => new(_server.DashboardUri, "api/");
+
+    /// <summary>The dashboard, e.g. <c>http://127.0.0.1:41234/scheduler/</c>.</summary>
+    public Uri DashboardUri => _server.DashboardUri;
+
+    /// <summary>Where the admin listens.</summary>
+    public IReadOnlyList<Uri> Addresses => _server.Addresses;
+
+    /// <summary>The node's scheduling service, to schedule and inspect tasks in process.</summary>
+    public SchedulingService Scheduling => _node.Services.GetRequiredService<SchedulingService>();
+
+    /// <summary>The log lines of the admin API (category <c>Scheduler.AspNetCore.Admin</c>), as "Level: message".</summary>
+    public IReadOnlyList<string> AdminLog => [.. _log];
+
+    /// <summary>Starts the node and the admin on <paramref name="urls"/>.</summary>
+    public static async Task<AdminTestNode> StartAsync(Action<SchedulerAdminOptions>? configure = null, string urls = "http://127.0.0.1:0")
+    {
+        var log = new ConcurrentQueue<string>();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddProvider(new CapturingLoggerProvider(log)).SetMinimumLevel(LogLevel.Information);
+        builder.Services.AddMassTransit(x =>
+        {
+            x.AddSchedulerNode(o => o.NodeId = "admin-test-node").UseInMemoryStore();
+            x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+        });
+        var node = builder.Build();
+        await node.StartAsync().ConfigureAwait(false);
+        try
+        {
+            var server = await SchedulerAdminServer.StartAsync(node.Services, urls, o =>
+            {
+                if (configure is not null)
+                {
+                    o.Configure(configure);
+                }
+            }).ConfigureAwait(false);
+            return new AdminTestNode(node, server, log);
+        }
+        catch
+        {
+            await node.StopAsync().ConfigureAwait(false);
+            node.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A client of the admin API (<see cref="ApiUri"/> as base address), sending <paramref name="apiKey"/> as <c>X-Api-Key</c> if given.</summary>
+    public HttpClient CreateClient(string? apiKey = null)
+    {
+        var client = new HttpClient { BaseAddress = ApiUri };
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync().ConfigureAwait(false);
+        await _node.StopAsync().ConfigureAwait(false);
+        _node.Dispose();
+    }
+
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName == "Scheduler.AspNetCore.Admin" ? lines : null);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ConcurrentQueue<string>? lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => lines is not null && logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines?.Enqueue($"{logLevel}: {formatter(state, exception)}");
+        }
+    }
+}
