@@ -50,7 +50,11 @@ public sealed class AdminTestNode : IAsyncDisposable
         builder.Logging.AddProvider(new CapturingLoggerProvider(log)).SetMinimumLevel(LogLevel.Information);
         builder.Services.AddMassTransit(x =>
         {
-            x.AddSchedulerNode(o => o.NodeId = "admin-test-node").UseInMemoryStore();
+            x.AddSchedulerNode(o =>
+            {
+                o.NodeId = "admin-test-node";
+                o.DefaultDestinationQueue = "admin-test-worker"; // the tests' tasks name no queue; nothing consumes it
+            }).UseInMemoryStore();
             x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
         });
         var node = builder.Build();

@@ -31,14 +31,15 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         // The Reminders sample's kind of tasks, scheduled over the bus as any service would.
         var water = await scheduler.ScheduleAsync(new ScheduleTask
         {
-            Trigger = "*/2 * * * * *", Metadata = new Dictionary<string, string> { ["reminder"] = "water" }, Overlap = OverlapPolicy.AllowAll,
+            DestinationQueue = BusServices.WorkerQueue, Trigger = "*/2 * * * * *", Metadata = new Dictionary<string, string> { ["reminder"] = "water" }, Overlap = OverlapPolicy.AllowAll,
         });
         var standup = await scheduler.ScheduleAsync(new ScheduleTask
         {
-            Trigger = "every weekday at 9:30am", TimeZone = "Europe/Berlin", Metadata = new Dictionary<string, string> { ["reminder"] = "standup" },
+            DestinationQueue = BusServices.WorkerQueue, Trigger = "every weekday at 9:30am", TimeZone = "Europe/Berlin", Metadata = new Dictionary<string, string> { ["reminder"] = "standup" },
         });
         var flaky = await scheduler.ScheduleAsync(new ScheduleTask
         {
+            DestinationQueue = BusServices.WorkerQueue,
             Trigger = TimeProvider.System.GetUtcNow().AddSeconds(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             Metadata = new Dictionary<string, string> { ["reminder"] = "flaky", ["behavior"] = "fail-always" },
             Retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromSeconds(1) },

@@ -28,7 +28,11 @@ public sealed class EmbeddedAdminTests
         builder.Logging.ClearProviders();
         builder.Services.AddMassTransit(x =>
         {
-            x.AddSchedulerNode(o => o.NodeId = "embedded").UseInMemoryStore();
+            x.AddSchedulerNode(o =>
+            {
+                o.NodeId = "embedded";
+                o.DefaultDestinationQueue = "embedded-worker"; // the test's tasks name no queue
+            }).UseInMemoryStore();
             x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
         });
         builder.Services.AddAuthentication("test").AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>("test", null);
