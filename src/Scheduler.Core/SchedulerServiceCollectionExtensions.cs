@@ -11,8 +11,8 @@ namespace Scheduler.Core;
 public static class SchedulerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the scheduler, runner and cleanup loops, <see cref="SchedulingService"/>, the readiness health check
-    /// (<see cref="SchedulerHealthCheck"/>), the options (validated at start) and
+    /// Registers the scheduler, runner and cleanup loops, <see cref="SchedulingService"/>, the readiness health checks tagged <c>ready</c>
+    /// (<see cref="SchedulerHealthCheck"/>, <see cref="LoopsHealthCheck"/>, <see cref="StoreHealthCheck"/>), the options (validated at start) and
     /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is registered already. Choose a store on the returned builder;
     /// without one the node fails at start. An <see cref="ITaskDispatcher"/> must be registered (the MassTransit integration does).
     /// </summary>
@@ -48,11 +48,15 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SchedulerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RunnerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CleanupLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
-        services.AddHostedService<ClockAlignmentLoop>();
+        services.AddSingleton<ClockAlignmentLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClockAlignmentLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<RunnerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<CleanupLoop>());
-        services.AddHealthChecks().AddCheck<SchedulerHealthCheck>(SchedulerHealthCheck.Name, tags: ["ready"]);
+        services.AddHealthChecks()
+            .AddCheck<SchedulerHealthCheck>(SchedulerHealthCheck.Name, tags: [SchedulerHealthCheck.ReadyTag])
+            .AddCheck<LoopsHealthCheck>(LoopsHealthCheck.Name, tags: [SchedulerHealthCheck.ReadyTag])
+            .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, tags: [SchedulerHealthCheck.ReadyTag], timeout: StoreHealthCheck.Timeout);
         services.TryAddSingleton<ITaskStore>(_ => throw new InvalidOperationException(
             "No task store is configured. Call UseInMemoryStore(), UseSqlite(...) or UsePostgres(...) on the builder AddSchedulerNode returns."));
         return new SchedulerBuilder(services);

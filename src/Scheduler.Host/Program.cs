@@ -18,6 +18,13 @@ using Scheduler.MassTransit;
 //   Scheduler__NodeId=node-1  Scheduler__ExecutionWindow=00:00:10
 //   OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4317   (optional: metrics and traces over OTLP)
 //   Health__Urls=http://127.0.0.1:8081                   (optional: GET /health/live and /health/ready)
+// Scheduler.Host --probe http://127.0.0.1:8081/health/ready   probes a running node instead (exit 0 when ready): for container health checks.
+if (HealthProbe.Requested(args, out var probeUrl))
+{
+    Environment.ExitCode = await HealthProbe.RunAsync(probeUrl);
+    return;
+}
+
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = args,

@@ -21,6 +21,8 @@ public static class SchedulerRegistrationExtensions
     /// loops. Choose a store on the returned builder, e.g. <c>.UseInMemoryStore()</c>.
     /// </summary>
     /// <remarks>
+    /// Readiness (the health checks tagged <c>ready</c>) includes MassTransit's bus check <c>masstransit-bus</c> besides the node's own
+    /// (<see cref="SchedulerHealthCheck"/>, <see cref="LoopsHealthCheck"/>, <see cref="StoreHealthCheck"/>).
     /// MassTransit's usage telemetry is turned off on this bus (no outbound connection the application did not configure); call
     /// <c>ConfigureUsageTelemetryOptions</c> after this to turn it on.
     /// Registered inside <c>AddMassTransit</c>, the loops stop before the bus does, so a stopping node finishes its dispatches in flight and
@@ -48,6 +50,14 @@ public static class SchedulerRegistrationExtensions
 
         // No outbound connection the user did not configure: MassTransit's usage telemetry stays off (the application may turn it on after this call).
         configurator.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
+
+        // Readiness includes MassTransit's own bus check (masstransit-bus): it is tagged "ready" by default, but only while the application
+        // names no tags of its own, so the tag is added explicitly (with MassTransit's other default, "masstransit").
+        configurator.ConfigureHealthCheckOptions(o =>
+        {
+            o.Tags.Add(SchedulerHealthCheck.ReadyTag);
+            o.Tags.Add("masstransit");
+        });
 
         // The runner must not publish before the bus has started.
         configurator.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);

@@ -101,7 +101,11 @@ public sealed partial class RunnerLoop : BackgroundService
             })
             .Build();
         signals.Changed = CheckClaimsAsync;
+        Heartbeat = new LoopHeartbeat("runner", _options.PollInterval, timeProvider);
     }
+
+    /// <summary>When this loop last completed a claim tick (<see cref="ClaimOnceAsync"/>), for the readiness check.</summary>
+    public LoopHeartbeat Heartbeat { get; }
 
     /// <summary>How many claimed instances this node holds, waiting for their due time.</summary>
     public int HeldCount
@@ -143,6 +147,13 @@ public sealed partial class RunnerLoop : BackgroundService
     /// the store dead-lettered because their last attempt expired. While <see cref="SendsFailing"/> it releases what it holds and claims nothing
     /// until a probe of the broker (every <see cref="SchedulerOptions.SendRetryInterval"/>) succeeds. Returns how many instances were claimed.</summary>
     public async Task<int> ClaimOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var claimed = await ClaimAsync(cancellationToken).ConfigureAwait(false);
+        Heartbeat.Beat();
+        return claimed;
+    }
+
+    private async Task<int> ClaimAsync(CancellationToken cancellationToken)
     {
         await RefreshChangesAsync(cancellationToken).ConfigureAwait(false);
         if (ClockOutOfBounds)

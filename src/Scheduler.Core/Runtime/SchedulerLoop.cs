@@ -29,7 +29,11 @@ public sealed partial class SchedulerLoop : BackgroundService
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        Heartbeat = new LoopHeartbeat("scheduler", _options.PollInterval, timeProvider);
     }
+
+    /// <summary>When this loop last completed a tick (<see cref="RunOnceAsync"/>), for the readiness check.</summary>
+    public LoopHeartbeat Heartbeat { get; }
 
     /// <summary>Runs one tick: materializes every due definition (in batches) and returns how many instances were created.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
@@ -54,6 +58,7 @@ public sealed partial class SchedulerLoop : BackgroundService
 
             if (result.Definitions < _options.MaterializeBatchSize)
             {
+                Heartbeat.Beat();
                 return total;
             }
         }
