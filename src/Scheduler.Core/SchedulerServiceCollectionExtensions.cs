@@ -12,7 +12,8 @@ public static class SchedulerServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the scheduler, runner and cleanup loops, <see cref="SchedulingService"/>, the readiness health checks tagged <c>ready</c>
-    /// (<see cref="SchedulerHealthCheck"/>, <see cref="LoopsHealthCheck"/>, <see cref="StoreHealthCheck"/>), the options (validated at start) and
+    /// (<see cref="SchedulerHealthCheck"/>, <see cref="LoopsHealthCheck"/>, <see cref="StoreHealthCheck"/>), the node's metrics
+    /// (<see cref="SchedulerMetrics"/>, on the host's <see cref="System.Diagnostics.Metrics.IMeterFactory"/>), the options (validated at start) and
     /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is registered already. Choose a store on the returned builder;
     /// without one the node fails at start. An <see cref="ITaskDispatcher"/> must be registered (the MassTransit integration does).
     /// </summary>
@@ -40,6 +41,8 @@ public static class SchedulerServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics(); // IMeterFactory, unless the host registered it already
+        services.AddSingleton<SchedulerMetrics>();
         services.AddSingleton<LoopSignals>();
         services.AddSingleton<TriggerCache>();
         // Every scheduling decision uses the host's clock corrected to the database's (SchedulerClock), measured before the loops start.

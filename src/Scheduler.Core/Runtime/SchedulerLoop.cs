@@ -16,13 +16,15 @@ public sealed partial class SchedulerLoop : BackgroundService
     private readonly LoopSignals _signals;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly SchedulerMetrics _metrics;
     private readonly ILogger<SchedulerLoop> _logger;
 
     /// <summary>Creates the loop.</summary>
     public SchedulerLoop(ITaskStore store, TriggerCache triggers, LoopSignals signals, IOptions<SchedulerOptions> options,
-        TimeProvider timeProvider, ILogger<SchedulerLoop> logger)
+        TimeProvider timeProvider, SchedulerMetrics metrics, ILogger<SchedulerLoop> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _metrics = metrics;
         _store = store;
         _triggers = triggers;
         _signals = signals;
@@ -50,7 +52,7 @@ public sealed partial class SchedulerLoop : BackgroundService
                 Plan = definition => PlanOrEnd(definition, now),
             }, cancellationToken).ConfigureAwait(false);
             total += result.Instances;
-            SchedulerMetrics.Materialized.Add(result.Instances, SchedulerMetrics.NodeTag(_options.NodeId));
+            _metrics.Materialized.Add(result.Instances, _metrics.Node);
             if (result.Instances > 0)
             {
                 _signals.WakeRunner();

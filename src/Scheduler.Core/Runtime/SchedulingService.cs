@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
@@ -7,19 +8,25 @@ namespace Scheduler.Core.Runtime;
 
 /// <summary>
 /// Schedules and cancels tasks in process; the bus consumers of <see cref="ScheduleTask"/> and <see cref="CancelTask"/> call it too,
-/// so both paths validate and store alike.
+/// so both paths validate and store alike. Logs each stored, rejected, cancelled, paused, resumed, updated and triggered task at Information
+/// (a repeated command at Debug) and counts stored tasks (<c>scheduler.tasks.scheduled</c>).
 /// </summary>
-public sealed class SchedulingService
+public sealed partial class SchedulingService
 {
     private readonly ITaskStore _store;
     private readonly LoopSignals _signals;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly SchedulerMetrics _metrics;
+    private readonly ILogger<SchedulingService> _logger;
 
     /// <summary>Creates the service.</summary>
-    public SchedulingService(ITaskStore store, LoopSignals signals, IOptions<SchedulerOptions> options, TimeProvider timeProvider)
+    public SchedulingService(ITaskStore store, LoopSignals signals, IOptions<SchedulerOptions> options, TimeProvider timeProvider,
+        SchedulerMetrics metrics, ILogger<SchedulingService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _metrics = metrics;
+        _logger = logger;
         _store = store;
         _signals = signals;
         _options = options.Value;
@@ -76,6 +83,7 @@ public sealed class SchedulingService
             }
             catch (TaskValidationException ex)
             {
+                LogRejected(command?.TaskId, ex.Message);
                 results[i] = new TaskScheduleResult
                 {
                     Rejected = new TaskRejected { TaskId = command?.TaskId, IdempotencyKey = command?.IdempotencyKey, Reason = ex.Message },
@@ -96,11 +104,22 @@ public sealed class SchedulingService
             var command = commands[positions[j]];
             if (alreadyExisted && TaskDefinitionFactory.FindConflict(definition, definitions[j], command) is { } conflict)
             {
+                LogRejected(command.TaskId, conflict);
                 results[positions[j]] = new TaskScheduleResult
                 {
                     Rejected = new TaskRejected { TaskId = command.TaskId, IdempotencyKey = command.IdempotencyKey, Reason = conflict },
                 };
                 continue;
+            }
+
+            if (alreadyExisted)
+            {
+                LogRepeated(definition.Id);
+            }
+            else
+            {
+                LogScheduled(definition.Id, definition.Trigger, definition.TimeZoneId, definition.NextFireTime);
+                _metrics.Scheduled.Add(1, _metrics.Node);
             }
 
             wake |= !alreadyExisted && definition.NextFireTime is { } next && next <= now + _options.ExecutionWindow;
@@ -130,6 +149,7 @@ public sealed class SchedulingService
     public async Task<TaskCancelled> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
         var found = await _store.CancelDefinitionAsync(taskId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        LogChanged(taskId, "cancel", found ? "done" : "no such task");
         if (found)
         {
             await _signals.NotifyChangedAsync(taskId, cancellationToken).ConfigureAwait(false);
@@ -143,7 +163,7 @@ public sealed class SchedulingService
     /// <returns>The task after the command, or <see langword="null"/> when there is no such task.</returns>
     /// <exception cref="TaskValidationException">The task is cancelled; nothing changed.</exception>
     public Task<TaskChanged?> PauseAsync(Guid taskId, CancellationToken cancellationToken = default) =>
-        ChangeAsync(taskId, (stored, now) =>
+        ChangeAsync(taskId, "pause", (stored, now) =>
         {
             RequireNotCancelled(stored, "paused");
             if (stored.PausedAt is not null)
@@ -162,7 +182,7 @@ public sealed class SchedulingService
     /// <exception cref="TaskValidationException">The task is cancelled; nothing changed.</exception>
     public async Task<TaskChanged?> ResumeAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
-        var result = await ChangeAsync(taskId, (stored, _) =>
+        var result = await ChangeAsync(taskId, "resume", (stored, _) =>
         {
             RequireNotCancelled(stored, "resumed");
             if (stored.PausedAt is null)
@@ -192,7 +212,7 @@ public sealed class SchedulingService
     public async Task<TaskChanged?> UpdateAsync(UpdateTask update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var result = await ChangeAsync(update.TaskId, (stored, now) =>
+        var result = await ChangeAsync(update.TaskId, "update", (stored, now) =>
         {
             RequireNotCancelled(stored, "updated");
             return TaskDefinitionFactory.Update(stored, update, now);
@@ -242,6 +262,7 @@ public sealed class SchedulingService
             RequireNotCancelled(current, "triggered");
             if (added)
             {
+                LogTriggered(taskId, instanceId);
                 _signals.WakeRunner();
             }
             else if (await _store.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is null)
@@ -326,7 +347,8 @@ public sealed class SchedulingService
     /// <summary>The largest page a query may ask for.</summary>
     public const int MaxPageSize = 1000;
 
-    private async Task<TaskChanged?> ChangeAsync(Guid taskId, Func<TaskDefinition, DateTimeOffset, DefinitionEdit?> edit, CancellationToken cancellationToken)
+    private async Task<TaskChanged?> ChangeAsync(Guid taskId, string command, Func<TaskDefinition, DateTimeOffset, DefinitionEdit?> edit,
+        CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
         var (definition, changed) = await _store.ChangeDefinitionAsync(new DefinitionChangeRequest
@@ -335,6 +357,12 @@ public sealed class SchedulingService
             Now = now,
             Edit = stored => edit(stored, now),
         }, cancellationToken).ConfigureAwait(false);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            LogChanged(taskId, command, definition is null ? "no such task"
+                : changed ? $"now {definition.State}, next fire time {definition.NextFireTime?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
+                : $"nothing to change (it is {definition.State})");
+        }
         if (definition is null)
         {
             return null;
@@ -379,4 +407,19 @@ public sealed class SchedulingService
     }
 
     private static string NextPage(int skip, int size) => (skip + size).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled task {TaskId}: trigger '{Trigger}' in {TimeZone}, next fire time {NextFireTime}")]
+    private partial void LogScheduled(Guid taskId, string trigger, string timeZone, DateTimeOffset? nextFireTime);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} was scheduled already; the repeated command stored nothing")]
+    private partial void LogRepeated(Guid taskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected task {TaskId}: {Reason}")]
+    private partial void LogRejected(Guid? taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} triggered now: instance {InstanceId} is due")]
+    private partial void LogTriggered(Guid taskId, Guid instanceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} {Command}: {Result}")]
+    private partial void LogChanged(Guid taskId, string command, string result);
 }

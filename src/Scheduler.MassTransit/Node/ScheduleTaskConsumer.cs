@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
@@ -16,17 +15,12 @@ namespace Scheduler.MassTransit.Node;
 /// MassTransit's batch collector keeps one message per message id: a duplicate delivered into the same batch is acknowledged with the
 /// batch and gets no reply of its own (the original's reply answers both); a redelivery after the batch is answered with
 /// <see cref="TaskScheduled.AlreadyScheduled"/> set.</remarks>
-public sealed partial class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>>
+public sealed class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>>
 {
     private readonly SchedulingService _scheduling;
-    private readonly ILogger<ScheduleTaskConsumer> _logger;
 
     /// <summary>Creates the consumer.</summary>
-    public ScheduleTaskConsumer(SchedulingService scheduling, ILogger<ScheduleTaskConsumer> logger)
-    {
-        _scheduling = scheduling;
-        _logger = logger;
-    }
+    public ScheduleTaskConsumer(SchedulingService scheduling) => _scheduling = scheduling;
 
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<Batch<ScheduleTask>> context)
@@ -43,27 +37,11 @@ public sealed partial class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>
         var replies = new Task[results.Count];
         for (var i = 0; i < results.Count; i++)
         {
-            if (results[i].Rejected is { } rejected)
-            {
-                LogRejected(rejected.TaskId, rejected.Reason);
-                replies[i] = batch[i].RespondAsync(rejected);
-            }
-            else
-            {
-                var scheduled = results[i].Scheduled!;
-                LogScheduled(scheduled.TaskId, scheduled.NextFireTime, scheduled.AlreadyScheduled);
-                replies[i] = batch[i].RespondAsync(scheduled);
-            }
+            replies[i] = results[i].Rejected is { } rejected ? batch[i].RespondAsync(rejected) : batch[i].RespondAsync(results[i].Scheduled!);
         }
 
         await Task.WhenAll(replies).ConfigureAwait(false);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected ScheduleTask {TaskId}: {Reason}")]
-    private partial void LogRejected(Guid? taskId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled task {TaskId}, next fire time {NextFireTime} (repeat: {AlreadyScheduled})")]
-    private partial void LogScheduled(Guid taskId, DateTimeOffset? nextFireTime, bool alreadyScheduled);
 }
 
 /// <summary>
