@@ -41,12 +41,12 @@ if (transport.Kind == TransportKind.RabbitMq && (!transport.RabbitMq.Uri.IsAbsol
 
 if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
 {
-    // The node's metrics (meter "Scheduler"), MassTransit's and Npgsql's metrics and traces, to the OTLP endpoint named by the
+    // The node's metrics (meter "Scheduler") and spans (source "Scheduler"), MassTransit's and Npgsql's, to the OTLP endpoint named by the
     // standard variable; nothing leaves the process without it. docs/running.md lists them.
     builder.Services.AddOpenTelemetry()
         .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "scheduler-node"))
         .WithMetrics(metrics => metrics.AddMeter(SchedulerMetrics.MeterName, "MassTransit").AddNpgsqlInstrumentation().AddOtlpExporter())
-        .WithTracing(tracing => tracing.AddSource("MassTransit").AddNpgsql().AddOtlpExporter());
+        .WithTracing(tracing => tracing.AddSource(SchedulerTracing.SourceName, "MassTransit").AddNpgsql().AddOtlpExporter());
 }
 
 if (builder.Configuration["Health:Urls"] is { Length: > 0 } healthUrls)

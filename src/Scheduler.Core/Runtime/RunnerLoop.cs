@@ -213,14 +213,28 @@ public sealed partial class RunnerLoop : BackgroundService
 
             var want = Math.Min(_options.ClaimBatchSize, room);
             var now = _timeProvider.GetUtcNow();
-            var result = await _store.ClaimDueInstancesAsync(new ClaimRequest
+            var span = SchedulerTracing.StartLoopBatch("scheduler.claim", _options.NodeId);
+            ClaimResult result;
+            try
             {
-                Owner = _options.NodeId,
-                Now = now,
-                Horizon = now + _options.ExecutionWindow,
-                LeaseDuration = _options.LeaseDuration,
-                MaxCount = want,
-            }, cancellationToken).ConfigureAwait(false);
+                result = await _store.ClaimDueInstancesAsync(new ClaimRequest
+                {
+                    Owner = _options.NodeId,
+                    Now = now,
+                    Horizon = now + _options.ExecutionWindow,
+                    LeaseDuration = _options.LeaseDuration,
+                    MaxCount = want,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                SchedulerTracing.Fail(span, ex);
+                throw;
+            }
+
+            span?.SetTag("scheduler.instances", result.Claimed.Count);
+            span?.SetTag("scheduler.dead_lettered", result.DeadLettered.Count);
+            SchedulerTracing.EndLoopBatch(span, result.Claimed.Count + result.DeadLettered.Count > 0);
             total += result.Claimed.Count;
             _metrics.Claimed.Add(result.Claimed.Count, _node);
             var dropped = new List<ClaimToken>();
@@ -538,6 +552,7 @@ public sealed partial class RunnerLoop : BackgroundService
         var instance = claim.Instance;
         DispatchOutcome? outcome = null;
         DispatchFailure? failure = null;
+        System.Diagnostics.Activity? span = null;
         await _dispatchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var dispatchedAt = _timeProvider.GetUtcNow();
         try
@@ -588,6 +603,7 @@ public sealed partial class RunnerLoop : BackgroundService
                 // another node can claim.
                 var timeout = TimeSpan.FromTicks(Math.Min(_options.SendTimeout.Ticks, (lease - (_leaseMargin / 2) - dispatchedAt).Ticks));
                 _unrecorded.TryAdd(instance.Id, 0);
+                span = SchedulerTracing.StartDispatch(claim, _options.NodeId); // MassTransit's send span nests under it
                 await _sends.ExecuteAsync(static (state, ct) => state.Self.SendAsync(state.message, state.DestinationQueue, state.timeout, ct),
                     (Self: this, message, claim.DestinationQueue, timeout), cancellationToken).ConfigureAwait(false);
                 _metrics.Dispatched.Add(1, _node);
@@ -597,23 +613,27 @@ public sealed partial class RunnerLoop : BackgroundService
                 outcome = new DispatchOutcome(instance.Id, instance.Attempt, dispatchedAt);
             }
         }
-        catch (BrokenCircuitException)
+        catch (BrokenCircuitException ex)
         {
+            SchedulerTracing.Fail(span, ex);
             _metrics.DispatchFailures.Add(1, _node); // sends are failing: logged once when the circuit opened; the claim is released
         }
         catch (DispatchRejectedException ex)
         {
+            SchedulerTracing.Fail(span, ex);
             LogDispatchRejected(ex, instance.Id, instance.Attempt);
             _metrics.DispatchFailures.Add(1, _node);
             failure = Failure(instance, dispatchedAt, $"Attempt {instance.Attempt} was refused by the broker: {ex.Message}");
         }
         catch (Exception ex)
         {
+            SchedulerTracing.Fail(span, ex);
             LogDispatchFailed(ex, instance.Id, instance.Attempt);
             _metrics.DispatchFailures.Add(1, _node);
         }
         finally
         {
+            span?.Dispose();
             _dispatchSlots.Release();
         }
 

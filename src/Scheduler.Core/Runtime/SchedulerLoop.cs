@@ -44,13 +44,27 @@ public sealed partial class SchedulerLoop : BackgroundService
         while (true)
         {
             var now = _timeProvider.GetUtcNow();
-            var result = await _store.MaterializeDueDefinitionsAsync(new MaterializeRequest
+            var span = SchedulerTracing.StartLoopBatch("scheduler.materialize", _options.NodeId);
+            MaterializeResult result;
+            try
             {
-                Now = now,
-                Horizon = now + _options.ExecutionWindow,
-                MaxDefinitions = _options.MaterializeBatchSize,
-                Plan = definition => PlanOrEnd(definition, now),
-            }, cancellationToken).ConfigureAwait(false);
+                result = await _store.MaterializeDueDefinitionsAsync(new MaterializeRequest
+                {
+                    Now = now,
+                    Horizon = now + _options.ExecutionWindow,
+                    MaxDefinitions = _options.MaterializeBatchSize,
+                    Plan = definition => PlanOrEnd(definition, now),
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                SchedulerTracing.Fail(span, ex);
+                throw;
+            }
+
+            span?.SetTag("scheduler.definitions", result.Definitions);
+            span?.SetTag("scheduler.instances", result.Instances);
+            SchedulerTracing.EndLoopBatch(span, result.Definitions > 0);
             total += result.Instances;
             _metrics.Materialized.Add(result.Instances, _metrics.Node);
             if (result.Instances > 0)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
@@ -38,7 +39,7 @@ public sealed partial class SchedulingService
     /// or idempotency key, same content) stores nothing and returns the earlier one's reply with <see cref="TaskScheduled.AlreadyScheduled"/>
     /// set; one that reuses the id or key with other content is refused (<see cref="TaskDefinitionFactory.FindConflict"/>).
     /// </summary>
-    /// <remarks><see cref="ScheduleManyAsync"/> with one command.</remarks>
+    /// <remarks><see cref="ScheduleManyAsync(IReadOnlyList{ScheduleTask}, CancellationToken)"/> with one command.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="command"/> is null.</exception>
     /// <exception cref="TaskValidationException">The command is invalid, or conflicts with the task stored under its id or key; nothing was stored.</exception>
     public async Task<TaskScheduled> ScheduleAsync(ScheduleTask command, CancellationToken cancellationToken = default)
@@ -60,17 +61,71 @@ public sealed partial class SchedulingService
     /// <param name="commands">The commands; a command without <see cref="ScheduleTask.TaskId"/> gets a new id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>One result per command, in the order of <paramref name="commands"/>.</returns>
-    public async Task<IReadOnlyList<TaskScheduleResult>> ScheduleManyAsync(IReadOnlyList<ScheduleTask> commands,
-        CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TaskScheduleResult>> ScheduleManyAsync(IReadOnlyList<ScheduleTask> commands,
+        CancellationToken cancellationToken = default) => ScheduleManyInTracesAsync(commands, [], cancellationToken);
+
+    /// <summary>
+    /// <see cref="ScheduleManyAsync(IReadOnlyList{ScheduleTask}, CancellationToken)"/> for commands that arrived in different traces (e.g. a
+    /// batch of messages): each command's span <c>scheduler.schedule</c> (<see cref="SchedulerTracing"/>) is a child of its own
+    /// <paramref name="traceParents"/> entry, and its W3C traceparent is kept with the task so the task's dispatches join that trace.
+    /// </summary>
+    /// <param name="commands">The commands; a command without <see cref="ScheduleTask.TaskId"/> gets a new id.</param>
+    /// <param name="traceParents">The trace context each command arrived in, by position; missing or <see langword="default"/> entries mean the
+    /// current activity's.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One result per command, in the order of <paramref name="commands"/>.</returns>
+    public async Task<IReadOnlyList<TaskScheduleResult>> ScheduleManyInTracesAsync(IReadOnlyList<ScheduleTask> commands,
+        IReadOnlyList<ActivityContext> traceParents, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commands);
-        var now = _timeProvider.GetUtcNow();
+        ArgumentNullException.ThrowIfNull(traceParents);
         var results = new TaskScheduleResult[commands.Count];
+        var ambient = Activity.Current;
+        var spans = new Activity?[commands.Count]; // one per command, ended with its result
+        try
+        {
+            await ScheduleAndStoreAsync(commands, traceParents, spans, results, cancellationToken).ConfigureAwait(false);
+            return results;
+        }
+        finally
+        {
+            for (var i = 0; i < spans.Length; i++)
+            {
+                if (spans[i] is { } span)
+                {
+                    if (results[i]?.Rejected is { } rejected)
+                    {
+                        span.SetStatus(ActivityStatusCode.Error, rejected.Reason);
+                    }
+                    else if (results[i]?.Scheduled is { } scheduled)
+                    {
+                        span.SetTag("scheduler.task_id", scheduled.TaskId.ToString());
+                        span.SetTag("scheduler.already_scheduled", scheduled.AlreadyScheduled);
+                    }
+
+                    span.Dispose();
+                }
+            }
+
+            Activity.Current = ambient;
+        }
+    }
+
+    /// <summary>Validates and stores <paramref name="commands"/>, filling <paramref name="results"/>; starts each command's span in
+    /// <paramref name="spans"/> (the caller ends them).</summary>
+    private async Task ScheduleAndStoreAsync(IReadOnlyList<ScheduleTask> commands, IReadOnlyList<ActivityContext> traceParents, Activity?[] spans,
+        TaskScheduleResult[] results, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
         var definitions = new List<TaskDefinition>(commands.Count);
         var positions = new List<int>(commands.Count);
+        var ambient = Activity.Current;
         for (var i = 0; i < commands.Count; i++)
         {
             var command = commands[i];
+            var parent = i < traceParents.Count ? traceParents[i] : default;
+            spans[i] = SchedulerTracing.StartSchedule(parent, command?.TaskId);
+            Activity.Current = ambient; // the next command's span is not a child of this one
             try
             {
                 if (command?.Trigger is null)
@@ -78,7 +133,9 @@ public sealed partial class SchedulingService
                     throw new TaskValidationException("Trigger is missing. Give when the task fires, e.g. '*/5 * * * *' or 'every day at 9am'.");
                 }
 
-                definitions.Add(TaskDefinitionFactory.Create(command, now));
+                var definition = TaskDefinitionFactory.Create(command, now);
+                definition.TraceParent = SchedulerTracing.TraceParentOf(spans[i], parent);
+                definitions.Add(definition);
                 positions.Add(i);
             }
             catch (TaskValidationException ex)
@@ -93,7 +150,7 @@ public sealed partial class SchedulingService
 
         if (definitions.Count == 0)
         {
-            return results;
+            return;
         }
 
         var stored = await _store.AddDefinitionsAsync(definitions, cancellationToken).ConfigureAwait(false);
@@ -139,8 +196,6 @@ public sealed partial class SchedulingService
         {
             _signals.WakeScheduler();
         }
-
-        return results;
     }
 
     /// <summary>Cancels the task definition <paramref name="taskId"/>: it fires no more; its instances not yet dispatched are cancelled.</summary>

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using MassTransit;
+using MassTransit.Logging;
 using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
@@ -30,7 +32,9 @@ public sealed class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>>
         // Without a client-chosen id, the message id names the task: a redelivered command (after a crash or a retry) finds the
         // definition it already stored instead of creating a second one.
         var commands = batch.Select(message => ScheduleTaskIds.Named(message.Message, message.MessageId ?? Guid.NewGuid())).ToList();
-        var results = await _scheduling.ScheduleManyAsync(commands, context.CancellationToken).ConfigureAwait(false);
+        // The commands of a batch come from different traces: each one's span, and so each task's dispatches, join the trace of its own message.
+        var traces = batch.Select(message => TraceOf(message)).ToList();
+        var results = await _scheduling.ScheduleManyInTracesAsync(commands, traces, context.CancellationToken).ConfigureAwait(false);
 
         // Each command is answered on its own consume context: a response to its requester, else a publish. The store has committed, so a
         // failed reply that makes the batch run again finds every definition stored and answers AlreadyScheduled.
@@ -42,6 +46,17 @@ public sealed class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>>
 
         await Task.WhenAll(replies).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The trace context <paramref name="message"/> was sent in (MassTransit's <c>MT-Activity-Id</c> header), or <see langword="default"/> — the
+    /// current activity — when that is the same trace (a batch of one, whose consume span is current) or the message carries none.
+    /// </summary>
+    private static ActivityContext TraceOf(ConsumeContext<ScheduleTask> message) =>
+        message.Headers.Get<string>(DiagnosticHeaders.ActivityId) is { } id
+        && ActivityContext.TryParse(id, null, isRemote: true, out var sent)
+        && sent.TraceId != Activity.Current?.TraceId
+            ? sent
+            : default;
 }
 
 /// <summary>

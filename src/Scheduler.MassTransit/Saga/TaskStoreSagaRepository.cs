@@ -130,8 +130,10 @@ internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextS
             return; // an ignored or stale event: nothing to write
         }
 
+        using var span = SchedulerTracing.StartOutcome(outcome, context.Saga.Instance.DefinitionId);
         if (!await _batches.Outcomes.WriteAsync(outcome).ConfigureAwait(false))
         {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "The instance changed meanwhile; the event is processed again.");
             throw new ConcurrencyException("The task instance changed while the event was processed; it is processed again on fresh state.",
                 typeof(TaskInstanceSaga), outcome.InstanceId);
         }
