@@ -11,8 +11,9 @@ namespace Scheduler.Core;
 public static class SchedulerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the scheduler, runner and cleanup loops, <see cref="SchedulingService"/>, the readiness health check
-    /// (<see cref="SchedulerHealthCheck"/>), the options (validated at start) and
+    /// Registers the scheduler, runner and cleanup loops, <see cref="SchedulingService"/>, the readiness health checks tagged <c>ready</c>
+    /// (<see cref="SchedulerHealthCheck"/>, <see cref="LoopsHealthCheck"/>, <see cref="StoreHealthCheck"/>), the node's metrics
+    /// (<see cref="SchedulerMetrics"/>, on the host's <see cref="System.Diagnostics.Metrics.IMeterFactory"/>), the options (validated at start) and
     /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is registered already. Choose a store on the returned builder;
     /// without one the node fails at start. An <see cref="ITaskDispatcher"/> must be registered (the MassTransit integration does).
     /// </summary>
@@ -38,6 +39,8 @@ public static class SchedulerServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics(); // IMeterFactory, unless the host registered it already
+        services.AddSingleton<SchedulerMetrics>();
         services.AddSingleton<LoopSignals>();
         services.AddSingleton<TriggerCache>();
         // Every scheduling decision uses the host's clock corrected to the database's (SchedulerClock), measured before the loops start.
@@ -50,11 +53,15 @@ public static class SchedulerServiceCollectionExtensions
         // stops here, having consumed nothing.
         services.AddSingleton<ClusterMembership>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
-        services.AddHostedService<ClockAlignmentLoop>();
+        services.AddSingleton<ClockAlignmentLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClockAlignmentLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<RunnerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<CleanupLoop>());
-        services.AddHealthChecks().AddCheck<SchedulerHealthCheck>(SchedulerHealthCheck.Name, tags: ["ready"]);
+        services.AddHealthChecks()
+            .AddCheck<SchedulerHealthCheck>(SchedulerHealthCheck.Name, tags: [SchedulerHealthCheck.ReadyTag])
+            .AddCheck<LoopsHealthCheck>(LoopsHealthCheck.Name, tags: [SchedulerHealthCheck.ReadyTag])
+            .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, tags: [SchedulerHealthCheck.ReadyTag], timeout: StoreHealthCheck.Timeout);
         services.TryAddSingleton<ITaskStore>(_ => throw new InvalidOperationException(
             "No task store is configured. Call UseInMemoryStore(), UseSqlite(...) or UsePostgres(...) on the builder AddSchedulerNode returns."));
         return new SchedulerBuilder(services);

@@ -381,7 +381,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             var sql = _dialect.ActivitySql(args.Time(request.ActivitySince), args.Time(now),
                 args.Int(_dialect.IsSqlite ? request.BucketSize.Ticks : (long)request.BucketSize.TotalSeconds));
             var rows = await context.Database.SqlQueryRaw<ActivitySqlRow>(sql, args.ToArray()).ToListAsync(cancellationToken).ConfigureAwait(false);
-            var activity = ClusterActivity.Fold(rows.Select(r => new ActivityRow((ActivityKind)r.Kind, r.Bucket, r.Count, r.TotalMs, r.MaxMs)), request);
+            var activity = ClusterActivity.Fold(rows.Select(r => new ActivityRow((ActivityRowKind)r.Kind, r.Bucket, r.Count, r.TotalMs, r.MaxMs)), request);
             return new ClusterView(now, backlog, oldest,
                 nodes.Select(n => new NodeClaims(n.NodeId, n.Held, n.LeaseExpiresAt)).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList(), activity);
         }
@@ -543,14 +543,18 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         {
             var definitions = await context.Set<TaskDefinition>().AsNoTracking()
                 .Where(d => EF.Parameter(definitionIds).Contains(d.Id))
-                .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue, d.CancelledAt, d.TriggerKind, d.Overlap })
+                .Select(d => new { d.Id, d.Metadata, d.Payload, d.DestinationQueue, d.CancelledAt, d.TriggerKind, d.Overlap, d.TraceParent })
                 .ToDictionaryAsync(d => d.Id, cancellationToken).ConfigureAwait(false);
             return new ClaimResult(claimed.OrderBy(i => i.DueAt).ThenBy(i => i.Id)
                 .Select(i =>
                 {
                     var definition = definitions[i.DefinitionId];
                     return new ClaimedInstance(i, definition.Metadata, definition.Payload, definition.DestinationQueue, definition.CancelledAt is not null,
-                        definition.TriggerKind == TriggerKind.Once ? OverlapPolicy.AllowAll : definition.Overlap);
+                        definition.TriggerKind == TriggerKind.Once ? OverlapPolicy.AllowAll : definition.Overlap)
+                    {
+                        TraceParent = definition.TraceParent,
+                        Recurring = definition.TriggerKind != TriggerKind.Once,
+                    };
                 })
                 .ToList(), deadLettered);
         }
@@ -836,11 +840,11 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             args.Id(d.Id), args.Int((int)d.TriggerKind), args.Text(d.Trigger), args.Text(d.TriggerPhrase), args.Text(d.TimeZoneId), args.Time(d.StartAt),
             args.Text(SerializeMetadata(d.Metadata)), args.Text(d.Payload), args.Duration(d.ExpireAfter), args.Text(SerializeRetry(d.Retry)),
             args.Int((int)d.Misfire), args.Text(d.DestinationQueue), args.Text(d.IdempotencyKey), args.Time(d.CreatedAt), args.Time(d.NextFireTime),
-            args.Time(d.CancelledAt), "1", args.Int((int)d.Overlap), args.Time(d.PausedAt), args.Time(d.ChangedAt)));
+            args.Time(d.CancelledAt), "1", args.Int((int)d.Overlap), args.Time(d.PausedAt), args.Time(d.ChangedAt), args.Text(d.TraceParent)));
         // No conflict target: a row that collides on any unique key (the primary key or the idempotency key's unique index) is skipped.
         var sql = $"""
             INSERT INTO {DefinitionsTable} (id, trigger_kind, trigger_expression, trigger_phrase, time_zone_id, start_at, metadata, payload, expire_after, retry,
-                misfire, destination_queue, idempotency_key, created_at, next_fire_time, cancelled_at, version, overlap, paused_at, changed_at)
+                misfire, destination_queue, idempotency_key, created_at, next_fire_time, cancelled_at, version, overlap, paused_at, changed_at, trace_parent)
             VALUES {rows}
             ON CONFLICT DO NOTHING
             RETURNING id AS "Value"

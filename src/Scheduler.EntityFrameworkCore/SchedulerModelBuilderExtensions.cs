@@ -51,6 +51,7 @@ public static class SchedulerModelBuilderExtensions
             d.Property(x => x.Overlap).HasColumnName("overlap");
             d.Property(x => x.DestinationQueue).HasColumnName("destination_queue");
             d.Property(x => x.IdempotencyKey).HasColumnName("idempotency_key");
+            d.Property(x => x.TraceParent).HasColumnName("trace_parent");
             MapTime(d.Property(x => x.CreatedAt).HasColumnName("created_at"), sqlite);
             MapTime(d.Property(x => x.NextFireTime).HasColumnName("next_fire_time"), sqlite);
             MapTime(d.Property(x => x.CancelledAt).HasColumnName("cancelled_at"), sqlite);

@@ -32,7 +32,8 @@ internal sealed class SqlDialect
             version bigint NOT NULL,
             overlap {4} NOT NULL DEFAULT 0,
             paused_at {1} NULL,
-            changed_at {1} NULL
+            changed_at {1} NULL,
+            trace_parent {3} NULL
         );
         CREATE UNIQUE INDEX IF NOT EXISTS ux_task_definitions_idempotency_key ON task_definitions (idempotency_key) WHERE idempotency_key IS NOT NULL;
         CREATE INDEX IF NOT EXISTS ix_task_definitions_next_fire_time ON task_definitions (next_fire_time) WHERE next_fire_time IS NOT NULL;
@@ -120,13 +121,16 @@ internal sealed class SqlDialect
     /// <summary>As <see cref="UpgradeStatements"/>, for the task definitions table: <c>trigger_phrase</c> (the English phrase a task was
     /// scheduled with, for display; NULL for tasks stored before it, whose phrase is their trigger_expression); <c>overlap</c> (0, Skip, for
     /// tasks stored before it); <c>paused_at</c>; <c>changed_at</c> (when a task was last cancelled, paused, resumed or updated; runners look
-    /// for changes by it, so it gets its index; <c>ix_task_definitions_cancelled_at</c>, which it replaces, is left in place on old databases).</summary>
+    /// for changes by it, so it gets its index; <c>ix_task_definitions_cancelled_at</c>, which it replaces, is left in place on old databases);
+    /// <c>trace_parent</c> (the W3C traceparent of the span that stored the task; NULL for tasks stored before it, whose dispatches start
+    /// traces of their own).</summary>
     public IReadOnlyList<(string Column, string Statement)> DefinitionUpgradeStatements() =>
     [
         ("trigger_phrase", $"ALTER TABLE {DefinitionsTable} ADD COLUMN trigger_phrase {(IsSqlite ? "TEXT" : "text")} NULL"),
         ("overlap", $"ALTER TABLE {DefinitionsTable} ADD COLUMN overlap {(IsSqlite ? "INTEGER" : "int4")} NOT NULL DEFAULT 0"),
         ("paused_at", $"ALTER TABLE {DefinitionsTable} ADD COLUMN paused_at {(IsSqlite ? "INTEGER" : "timestamptz")} NULL"),
         ("changed_at", $"ALTER TABLE {DefinitionsTable} ADD COLUMN changed_at {(IsSqlite ? "INTEGER" : "timestamptz")} NULL"),
+        ("trace_parent", $"ALTER TABLE {DefinitionsTable} ADD COLUMN trace_parent {(IsSqlite ? "TEXT" : "text")} NULL"),
     ];
 
     /// <summary>Indexes on columns added by the upgrade statements, created after them (idempotent).</summary>

@@ -10,8 +10,10 @@ namespace Scheduler.Host;
 /// <summary>
 /// Serves the node's health over HTTP at <c>Health:Urls</c> (off unless configured; e.g. <c>http://127.0.0.1:8081</c>, loopback only unless
 /// you name another address): <c>GET /health/live</c> answers 200 while the process runs, <c>GET /health/ready</c> 200 when every check tagged
-/// <c>ready</c> is healthy and 503 otherwise (sends to the broker failing, clock too far from the database's), with the checks' descriptions as
-/// text. Nothing else is served: no data, no writes.
+/// <c>ready</c> is healthy and 503 otherwise, with each check's name, status and description as text: <c>scheduler</c> (sends to the broker
+/// failing, clock too far from the database's), <c>scheduler-loops</c> (a loop that has not ticked for five of its intervals),
+/// <c>scheduler-store</c> (the store does not answer within 5 s) and <c>masstransit-bus</c> (the bus not connected). Nothing else is served:
+/// no data, no writes. <c>Scheduler.Host --probe URL</c> (<see cref="HealthProbe"/>) queries it from inside a container.
 /// </summary>
 internal sealed partial class HealthEndpoint(HealthCheckService health, string urls, ILogger<HealthEndpoint> logger) : IHostedService, IAsyncDisposable
 {

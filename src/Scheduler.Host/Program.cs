@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -21,6 +22,12 @@ using Scheduler.MassTransit;
 //   Health__Urls=http://127.0.0.1:8081                   (optional: GET /health/live and /health/ready)
 //   Host__StartTimeout=00:01:00                          (longest start; then exit 69 naming what did not answer)
 //   Admin__Urls=http://127.0.0.1:8080                    (optional: admin API and dashboard at /scheduler/; keys in docs/running.md)
+// Scheduler.Host --probe http://127.0.0.1:8081/health/ready   probes a running node instead (exit 0 when ready): for container health checks.
+if (HealthProbe.Requested(args, out var probeUrl))
+{
+    return await HealthProbe.RunAsync(probeUrl);
+}
+
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = args,
@@ -132,11 +139,12 @@ static void ConfigureServices(HostApplicationBuilder builder, TransportSettings 
 {
     if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
     {
-        // Metrics of the loops (meter "Scheduler") and MassTransit, and MassTransit's traces, to the OTLP endpoint named by the standard variable.
+        // The node's metrics (meter "Scheduler") and spans (source "Scheduler"), MassTransit's and Npgsql's, to the OTLP endpoint named by
+        // the standard variable; nothing leaves the process without it. docs/running.md lists them.
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "scheduler-node"))
-            .WithMetrics(metrics => metrics.AddMeter(SchedulerMetrics.MeterName, "MassTransit").AddOtlpExporter())
-            .WithTracing(tracing => tracing.AddSource("MassTransit").AddOtlpExporter());
+            .WithMetrics(metrics => metrics.AddMeter(SchedulerMetrics.MeterName, "MassTransit").AddNpgsqlInstrumentation().AddOtlpExporter())
+            .WithTracing(tracing => tracing.AddSource(SchedulerTracing.SourceName, "MassTransit").AddNpgsql().AddOtlpExporter());
     }
 
     if (builder.Configuration["Health:Urls"] is { Length: > 0 } healthUrls)

@@ -24,6 +24,8 @@ public static class SchedulerRegistrationExtensions
     /// The node's queues are named after <see cref="SchedulerOptions.ClusterName"/> (<see cref="EndpointNames.For"/>); at start the node records
     /// its cluster name in its database, and refuses to start if the database belongs to another cluster
     /// (<see cref="Core.ClusterMismatchException"/>).
+    /// Readiness (the health checks tagged <c>ready</c>) includes MassTransit's bus check <c>masstransit-bus</c> besides the node's own
+    /// (<see cref="SchedulerHealthCheck"/>, <see cref="LoopsHealthCheck"/>, <see cref="StoreHealthCheck"/>).
     /// MassTransit's usage telemetry is turned off on this bus (no outbound connection the application did not configure); call
     /// <c>ConfigureUsageTelemetryOptions</c> after this to turn it on.
     /// Registered inside <c>AddMassTransit</c>, the loops stop before the bus does, so a stopping node finishes its dispatches in flight and
@@ -50,6 +52,14 @@ public static class SchedulerRegistrationExtensions
 
         // No outbound connection the user did not configure: MassTransit's usage telemetry stays off (the application may turn it on after this call).
         configurator.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
+
+        // Readiness includes MassTransit's own bus check (masstransit-bus): it is tagged "ready" by default, but only while the application
+        // names no tags of its own, so the tag is added explicitly (with MassTransit's other default, "masstransit").
+        configurator.ConfigureHealthCheckOptions(o =>
+        {
+            o.Tags.Add(SchedulerHealthCheck.ReadyTag);
+            o.Tags.Add("masstransit");
+        });
 
         // The runner must not publish before the bus has started.
         configurator.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);

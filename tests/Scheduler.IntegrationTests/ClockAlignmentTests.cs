@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scheduler.Contracts;
@@ -14,6 +16,8 @@ namespace Scheduler.IntegrationTests;
 /// </summary>
 public sealed class ClockAlignmentTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
 {
+    private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+
     private static readonly TimeSpan Skew = TimeSpan.FromMinutes(5);
 
     /// <summary>The host's clock of a machine whose time service is off by <see cref="Skew"/>.</summary>
@@ -46,9 +50,10 @@ public sealed class ClockAlignmentTests(PostgresDatabaseFixture database) : ICla
         var options = Microsoft.Extensions.Options.Options.Create(new SchedulerOptions { NodeId = "fast-node", DefaultDestinationQueue = "worker" });
         var signals = new LoopSignals();
         var dispatcher = new Dispatcher();
-        return new Node(new SchedulingService(store, signals, options, clock),
-            new SchedulerLoop(store, new TriggerCache(), signals, options, clock, NullLogger<SchedulerLoop>.Instance),
-            new RunnerLoop(store, dispatcher, signals, options, clock, NullLogger<RunnerLoop>.Instance), dispatcher);
+        var metrics = new SchedulerMetrics(Meters, options);
+        return new Node(new SchedulingService(store, signals, options, clock, metrics, NullLogger<SchedulingService>.Instance),
+            new SchedulerLoop(store, new TriggerCache(), signals, options, clock, metrics, NullLogger<SchedulerLoop>.Instance),
+            new RunnerLoop(store, dispatcher, signals, options, clock, metrics, NullLogger<RunnerLoop>.Instance), dispatcher);
     }
 
     [Fact]

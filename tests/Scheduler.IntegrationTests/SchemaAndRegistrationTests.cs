@@ -60,7 +60,7 @@ public sealed class RegistrationTests(SqliteDatabaseFixture sqlite, PostgresData
     }
 }
 
-/// <summary>A database created by an earlier version (before <c>max_attempts</c>, <c>reported_completed_at</c> and <c>trigger_phrase</c>) gets the new columns at the
+/// <summary>A database created by an earlier version (before <c>max_attempts</c>, <c>reported_completed_at</c>, <c>trigger_phrase</c> and <c>trace_parent</c>) gets the new columns at the
 /// next start, and its instances go on through the lifecycle.</summary>
 public sealed class SchemaUpgradeTests(SqliteDatabaseFixture sqlite, PostgresDatabaseFixture postgres)
     : IClassFixture<SqliteDatabaseFixture>, IClassFixture<PostgresDatabaseFixture>
@@ -79,6 +79,7 @@ public sealed class SchemaUpgradeTests(SqliteDatabaseFixture sqlite, PostgresDat
             await context.Database.ExecuteSqlRawAsync("ALTER TABLE task_instances DROP COLUMN max_attempts");
             await context.Database.ExecuteSqlRawAsync("ALTER TABLE task_instances DROP COLUMN reported_completed_at");
             await context.Database.ExecuteSqlRawAsync("ALTER TABLE task_definitions DROP COLUMN trigger_phrase");
+            await context.Database.ExecuteSqlRawAsync("ALTER TABLE task_definitions DROP COLUMN trace_parent");
         }
 
         await store.EnsureSchemaAsync();
@@ -93,6 +94,7 @@ public sealed class SchemaUpgradeTests(SqliteDatabaseFixture sqlite, PostgresDat
         var (_, instances) = await SeedAsync(store, T0);
         var claimed = Assert.Single((await store.ClaimDueInstancesAsync(Claim("node-a", T0))).Claimed);
         Assert.Equal(instances[0].Id, claimed.Instance.Id);
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", claimed.TraceParent);
         Assert.Equal(1, await store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = "node-a", Outcomes = [new DispatchOutcome(claimed.Instance.Id, 1, T0)] }));
         Assert.Equal([true], await store.ApplyOutcomesAsync([new InstanceOutcome(claimed.Instance.Id, 1, OutcomeKind.Completed, T0.AddSeconds(2))
         {

@@ -60,6 +60,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(definition.Retry, stored.Retry);
         Assert.Equal(definition.Misfire, stored.Misfire);
         Assert.Equal(definition.DestinationQueue, stored.DestinationQueue);
+        Assert.Equal(definition.TraceParent, stored.TraceParent);
         Assert.Equal("k1", stored.IdempotencyKey);
         Assert.Equal(definition.CreatedAt, stored.CreatedAt);
         Assert.Equal(T0, stored.NextFireTime);
@@ -360,6 +361,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(definition.Metadata, first.Metadata);
         Assert.Equal(definition.Payload, first.Payload);
         Assert.Equal(definition.DestinationQueue, first.DestinationQueue);
+        Assert.Equal((definition.TraceParent, true), (first.TraceParent, first.Recurring)); // a cron task: its dispatches link to the trace
         var stored = await Store.GetInstanceAsync(first.Instance.Id);
         Assert.Equal((TaskInstanceStatus.Claimed, 1, "node-a"), (stored!.Status, stored.Attempt, stored.LeaseOwner));
         Assert.Equal((TaskInstanceStatus.Scheduled, 0), ((await Store.GetInstanceAsync(instances[2].Id))!.Status, (await Store.GetInstanceAsync(instances[2].Id))!.Attempt));

@@ -26,6 +26,7 @@ internal static class TestData
         IdempotencyKey = idempotencyKey,
         CreatedAt = createdAt ?? T0.AddHours(-1),
         NextFireTime = nextFireTime,
+        TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
     };
 
     public static TaskInstance Instance(TaskDefinition definition, DateTimeOffset fireTime) => new()

@@ -135,6 +135,7 @@ internal sealed class ScriptedTaskConsumer(HangRelease release, Recorder recorde
     {
         var due = context.Message;
         recorder.Add(due);
+        recorder.Add(new ConsumedIn(due.InstanceId, due.Attempt, System.Diagnostics.Activity.Current?.TraceId));
         switch (due.Metadata.GetValueOrDefault("behavior"))
         {
             case "fail-once" when due.Attempt == 1:
@@ -148,6 +149,9 @@ internal sealed class ScriptedTaskConsumer(HangRelease release, Recorder recorde
         }
     }
 }
+
+/// <summary>The trace a worker's handler ran in (its consume activity's, when activities are listened to).</summary>
+internal sealed record ConsumedIn(Guid InstanceId, int Attempt, System.Diagnostics.ActivityTraceId? TraceId);
 
 /// <summary>Ends the "hanging" handlers when a test is over, so the bus can stop.</summary>
 internal sealed class HangRelease : IDisposable

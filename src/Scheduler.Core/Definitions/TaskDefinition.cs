@@ -50,6 +50,11 @@ public sealed class TaskDefinition
     /// <summary>Queue that <see cref="TaskDue"/> is sent to; <see langword="null"/> to publish it.</summary>
     public string? DestinationQueue { get; init; }
 
+    /// <summary>The W3C traceparent (<c>00-{trace id}-{span id}-{flags}</c>) of the span that stored the task (<c>scheduler.schedule</c>, a child
+    /// of the ScheduleTask command's trace), or <see langword="null"/> when it was stored outside any trace. The task's dispatches continue or
+    /// link to that trace (<see cref="Runtime.SchedulerTracing"/>).</summary>
+    public string? TraceParent { get; set; }
+
     /// <summary>The client's idempotency key, unique among definitions when set.</summary>
     public string? IdempotencyKey { get; init; }
 

@@ -213,6 +213,7 @@ public static class TaskDefinitionFactory
             CancelledAt = stored.CancelledAt,
             PausedAt = stored.PausedAt,
             ChangedAt = stored.ChangedAt,
+            TraceParent = stored.TraceParent, // the task's trace stays the one it was scheduled in
             Version = stored.Version,
         };
         return new Storage.DefinitionEdit(updated, retimed ? Storage.TakeBack.Replan : replanned ? Storage.TakeBack.Rewind : Storage.TakeBack.None);

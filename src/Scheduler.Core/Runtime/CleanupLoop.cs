@@ -21,15 +21,23 @@ public sealed partial class CleanupLoop : BackgroundService
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        Heartbeat = new LoopHeartbeat("cleanup", _options.CleanupInterval, timeProvider);
     }
 
+    /// <summary>When this loop last completed a pass (<see cref="RunOnceAsync"/>), for the readiness check.</summary>
+    public LoopHeartbeat Heartbeat { get; }
+
     /// <summary>Runs one cleanup pass and returns what it deleted.</summary>
-    public Task<CleanupResult> RunOnceAsync(CancellationToken cancellationToken = default) =>
-        _store.CleanupAsync(new CleanupRequest
+    public async Task<CleanupResult> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await _store.CleanupAsync(new CleanupRequest
         {
             FinishedBefore = _timeProvider.GetUtcNow() - _options.Retention,
             MaxCount = _options.CleanupBatchSize,
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        Heartbeat.Beat();
+        return result;
+    }
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -38,6 +38,7 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly LoopSignals _signals;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly SchedulerMetrics _metrics;
     private readonly ILogger<RunnerLoop> _logger;
     private readonly Lock _lock = new();
     private readonly PriorityQueue<ClaimedInstance, DateTimeOffset> _held = new();
@@ -61,9 +62,11 @@ public sealed partial class RunnerLoop : BackgroundService
 
     /// <summary>Creates the loop.</summary>
     public RunnerLoop(ITaskStore store, ITaskDispatcher dispatcher, LoopSignals signals, IOptions<SchedulerOptions> options,
-        TimeProvider timeProvider, ILogger<RunnerLoop> logger)
+        TimeProvider timeProvider, SchedulerMetrics metrics, ILogger<RunnerLoop> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
+        _metrics = metrics;
         _store = store;
         _dispatcher = dispatcher;
         _signals = signals;
@@ -71,7 +74,8 @@ public sealed partial class RunnerLoop : BackgroundService
         _timeProvider = timeProvider;
         _logger = logger;
         _dispatchSlots = new SemaphoreSlim(_options.MaxConcurrentDispatches, _options.MaxConcurrentDispatches);
-        _node = SchedulerMetrics.NodeTag(_options.NodeId);
+        _node = metrics.Node;
+        metrics.ObserveRunner(() => ClaimCount, () => DueClaimCount);
         _changesCheckedAt = timeProvider.GetUtcNow();
         _leaseMargin = _options.LeaseDuration / 3;
         _records = new GroupCommit<DispatchOutcome, bool>(RecordBatchAsync);
@@ -101,7 +105,11 @@ public sealed partial class RunnerLoop : BackgroundService
             })
             .Build();
         signals.Changed = CheckClaimsAsync;
+        Heartbeat = new LoopHeartbeat("runner", _options.PollInterval, timeProvider);
     }
+
+    /// <summary>When this loop last completed a claim tick (<see cref="ClaimOnceAsync"/>), for the readiness check.</summary>
+    public LoopHeartbeat Heartbeat { get; }
 
     /// <summary>How many claimed instances this node holds, waiting for their due time.</summary>
     public int HeldCount
@@ -128,6 +136,19 @@ public sealed partial class RunnerLoop : BackgroundService
         }
     }
 
+    /// <summary>How many of the claims this node holds are due and not yet dispatched (the gauge <c>scheduler.instances.backlog</c>).</summary>
+    private int DueClaimCount
+    {
+        get
+        {
+            var now = _timeProvider.GetUtcNow();
+            lock (_lock)
+            {
+                return _claims.Values.Count(c => (c.Instance.DueAt ?? c.Instance.FireTime) <= now);
+            }
+        }
+    }
+
     /// <summary>
     /// <see langword="true"/> while sends to the broker are failing: the circuit breaker is open (or testing with a probe), the loop claims
     /// nothing but probes, and the node should report not ready.
@@ -143,6 +164,13 @@ public sealed partial class RunnerLoop : BackgroundService
     /// the store dead-lettered because their last attempt expired. While <see cref="SendsFailing"/> it releases what it holds and claims nothing
     /// until a probe of the broker (every <see cref="SchedulerOptions.SendRetryInterval"/>) succeeds. Returns how many instances were claimed.</summary>
     public async Task<int> ClaimOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var claimed = await ClaimAsync(cancellationToken).ConfigureAwait(false);
+        Heartbeat.Beat();
+        return claimed;
+    }
+
+    private async Task<int> ClaimAsync(CancellationToken cancellationToken)
     {
         await RefreshChangesAsync(cancellationToken).ConfigureAwait(false);
         if (ClockOutOfBounds)
@@ -185,16 +213,30 @@ public sealed partial class RunnerLoop : BackgroundService
 
             var want = Math.Min(_options.ClaimBatchSize, room);
             var now = _timeProvider.GetUtcNow();
-            var result = await _store.ClaimDueInstancesAsync(new ClaimRequest
+            var span = SchedulerTracing.StartLoopBatch("scheduler.claim", _options.NodeId);
+            ClaimResult result;
+            try
             {
-                Owner = _options.NodeId,
-                Now = now,
-                Horizon = now + _options.ExecutionWindow,
-                LeaseDuration = _options.LeaseDuration,
-                MaxCount = want,
-            }, cancellationToken).ConfigureAwait(false);
+                result = await _store.ClaimDueInstancesAsync(new ClaimRequest
+                {
+                    Owner = _options.NodeId,
+                    Now = now,
+                    Horizon = now + _options.ExecutionWindow,
+                    LeaseDuration = _options.LeaseDuration,
+                    MaxCount = want,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                SchedulerTracing.Fail(span, ex);
+                throw;
+            }
+
+            span?.SetTag("scheduler.instances", result.Claimed.Count);
+            span?.SetTag("scheduler.dead_lettered", result.DeadLettered.Count);
+            SchedulerTracing.EndLoopBatch(span, result.Claimed.Count + result.DeadLettered.Count > 0);
             total += result.Claimed.Count;
-            SchedulerMetrics.Claimed.Add(result.Claimed.Count, _node);
+            _metrics.Claimed.Add(result.Claimed.Count, _node);
             var dropped = new List<ClaimToken>();
             lock (_lock)
             {
@@ -224,7 +266,7 @@ public sealed partial class RunnerLoop : BackgroundService
                 }, cancellationToken).ConfigureAwait(false);
             }
 
-            await PublishDeadLetteredAsync(result.DeadLettered.Select(i => (i, ExpiredReason(i))).ToList(), now).ConfigureAwait(false);
+            await PublishDeadLetteredAsync(result.DeadLettered.Select(i => (i, ExpiredReason(i))).ToList(), DeadLetterCause.Expired, now).ConfigureAwait(false);
             if (result.Claimed.Count < want)
             {
                 return total;
@@ -487,7 +529,7 @@ public sealed partial class RunnerLoop : BackgroundService
                 }, cancellationToken).ConfigureAwait(false);
             }
 
-            SchedulerMetrics.Skipped.Add(skipped.Count, _node);
+            _metrics.Skipped.Add(skipped.Count, _node);
             if (waiting.Count > 0)
             {
                 waiting.ForEach(Forget);
@@ -510,6 +552,7 @@ public sealed partial class RunnerLoop : BackgroundService
         var instance = claim.Instance;
         DispatchOutcome? outcome = null;
         DispatchFailure? failure = null;
+        System.Diagnostics.Activity? span = null;
         await _dispatchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var dispatchedAt = _timeProvider.GetUtcNow();
         try
@@ -560,30 +603,37 @@ public sealed partial class RunnerLoop : BackgroundService
                 // another node can claim.
                 var timeout = TimeSpan.FromTicks(Math.Min(_options.SendTimeout.Ticks, (lease - (_leaseMargin / 2) - dispatchedAt).Ticks));
                 _unrecorded.TryAdd(instance.Id, 0);
+                span = SchedulerTracing.StartDispatch(claim, _options.NodeId); // MassTransit's send span nests under it
                 await _sends.ExecuteAsync(static (state, ct) => state.Self.SendAsync(state.message, state.DestinationQueue, state.timeout, ct),
                     (Self: this, message, claim.DestinationQueue, timeout), cancellationToken).ConfigureAwait(false);
-                SchedulerMetrics.Dispatched.Add(1, _node);
-                SchedulerMetrics.Lateness.Record((dispatchedAt - message.DueAt).TotalMilliseconds, _node);
+                _metrics.Dispatched.Add(1, _node);
+                var lateness = (dispatchedAt - message.DueAt).TotalMilliseconds;
+                _metrics.Lateness.Record(lateness, _node);
+                LogDispatched(instance.Id, instance.DefinitionId, instance.Attempt, claim.DestinationQueue ?? "(published)", lateness);
                 outcome = new DispatchOutcome(instance.Id, instance.Attempt, dispatchedAt);
             }
         }
-        catch (BrokenCircuitException)
+        catch (BrokenCircuitException ex)
         {
-            SchedulerMetrics.DispatchFailures.Add(1, _node); // sends are failing: logged once when the circuit opened; the claim is released
+            SchedulerTracing.Fail(span, ex);
+            _metrics.DispatchFailures.Add(1, _node); // sends are failing: logged once when the circuit opened; the claim is released
         }
         catch (DispatchRejectedException ex)
         {
+            SchedulerTracing.Fail(span, ex);
             LogDispatchRejected(ex, instance.Id, instance.Attempt);
-            SchedulerMetrics.DispatchFailures.Add(1, _node);
+            _metrics.DispatchFailures.Add(1, _node);
             failure = Failure(instance, dispatchedAt, $"Attempt {instance.Attempt} was refused by the broker: {ex.Message}");
         }
         catch (Exception ex)
         {
+            SchedulerTracing.Fail(span, ex);
             LogDispatchFailed(ex, instance.Id, instance.Attempt);
-            SchedulerMetrics.DispatchFailures.Add(1, _node);
+            _metrics.DispatchFailures.Add(1, _node);
         }
         finally
         {
+            span?.Dispose();
             _dispatchSlots.Release();
         }
 
@@ -597,10 +647,18 @@ public sealed partial class RunnerLoop : BackgroundService
             }
             else if (failure is not null)
             {
-                if (await _failures.WriteAsync(failure).ConfigureAwait(false) && failure.RetryAt is null)
+                if (!await _failures.WriteAsync(failure).ConfigureAwait(false))
+                {
+                    // the claim was lost meanwhile: whoever holds it now decides
+                }
+                else if (failure.RetryAt is not null)
+                {
+                    _metrics.Retried.Add(1, _node);
+                }
+                else
                 {
                     instance.FailedAt = failure.At;
-                    await PublishDeadLetteredAsync([(instance, failure.Error)], failure.At).ConfigureAwait(false);
+                    await PublishDeadLetteredAsync([(instance, failure.Error)], DeadLetterCause.DispatchRefused, failure.At).ConfigureAwait(false);
                 }
             }
             else
@@ -758,12 +816,12 @@ public sealed partial class RunnerLoop : BackgroundService
 
     /// <summary>Logs, counts and publishes <see cref="TaskDeadLettered"/> for instances the store has just dead-lettered. The publish is bounded by
     /// <see cref="SchedulerOptions.SendTimeout"/>; if it fails the instance stays dead-lettered in the store (with its reason) and the failure is logged.</summary>
-    private async Task PublishDeadLetteredAsync(IReadOnlyList<(TaskInstance Instance, string Reason)> deadLettered, DateTimeOffset now)
+    private async Task PublishDeadLetteredAsync(IReadOnlyList<(TaskInstance Instance, string Reason)> deadLettered, DeadLetterCause cause, DateTimeOffset now)
     {
         foreach (var (instance, reason) in deadLettered)
         {
-            LogDeadLettered(instance.Id, instance.Attempt, reason);
-            SchedulerMetrics.DeadLettered.Add(1, _node);
+            LogDeadLettered(instance.Id, instance.DefinitionId, instance.Attempt, reason);
+            _metrics.CountDeadLettered(cause);
             var message = new TaskDeadLettered
             {
                 TaskId = instance.DefinitionId,
@@ -833,8 +891,11 @@ public sealed partial class RunnerLoop : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not publish TaskDeadLettered for task instance {InstanceId}; the instance is dead-lettered in the store with its reason")]
     private partial void LogDeadLetterPublishFailed(Exception exception, Guid instanceId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task instance {InstanceId} dead-lettered after attempt {Attempt}: {Reason}")]
-    private partial void LogDeadLettered(Guid instanceId, int attempt, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task instance {InstanceId} of task {TaskId} dead-lettered after attempt {Attempt}: {Reason}")]
+    private partial void LogDeadLettered(Guid instanceId, Guid taskId, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dispatched task instance {InstanceId} of task {TaskId} attempt {Attempt} to {Destination}, {LatenessMs} ms after its due time")]
+    private partial void LogDispatched(Guid instanceId, Guid taskId, int attempt, string destination, double latenessMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Runner loop stopped and released {Count} held claims")]
     private partial void LogReleased(int count);

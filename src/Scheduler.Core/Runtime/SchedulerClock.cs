@@ -95,6 +95,9 @@ public sealed partial class ClockAlignmentLoop(SchedulerClock clock, ITaskStore 
 {
     private readonly SchedulerOptions _options = (options ?? throw new ArgumentNullException(nameof(options))).Value;
 
+    /// <summary>When this loop last measured the offset (or found that the store has no clock), for the readiness check.</summary>
+    public LoopHeartbeat Heartbeat { get; } = new("clock-alignment", options.Value.ClockCheckInterval, host);
+
     /// <inheritdoc />
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -137,7 +140,9 @@ public sealed partial class ClockAlignmentLoop(SchedulerClock clock, ITaskStore 
     private async Task MeasureAsync(CancellationToken cancellationToken)
     {
         var wasOut = clock.IsOutOfBounds;
-        if (await clock.MeasureAsync(store, _options.MaxClockOffset, cancellationToken: cancellationToken).ConfigureAwait(false) is not { } offset)
+        var measured = await clock.MeasureAsync(store, _options.MaxClockOffset, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Heartbeat.Beat();
+        if (measured is not { } offset)
         {
             return;
         }

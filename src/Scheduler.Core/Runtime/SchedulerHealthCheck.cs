@@ -9,10 +9,15 @@ namespace Scheduler.Core.Runtime;
 /// (<see cref="RunnerLoop.ClockOutOfBounds"/>); healthy otherwise. Its data give the claims the node holds. Map it with ASP.NET Core's <c>MapHealthChecks</c>, or read it through
 /// <see cref="HealthCheckService"/>.
 /// </summary>
+/// <remarks>The node's other readiness checks: <see cref="LoopsHealthCheck"/> (<c>scheduler-loops</c>), <see cref="StoreHealthCheck"/>
+/// (<c>scheduler-store</c>) and, on MassTransit, the bus's own check (<c>masstransit-bus</c>), all tagged <see cref="ReadyTag"/>.</remarks>
 public sealed class SchedulerHealthCheck(RunnerLoop runner) : IHealthCheck
 {
     /// <summary>The name the check is registered under: <c>scheduler</c>.</summary>
     public const string Name = "scheduler";
+
+    /// <summary>The tag of every check that readiness (<c>/health/ready</c>) includes: <c>ready</c>.</summary>
+    public const string ReadyTag = "ready";
 
     /// <inheritdoc />
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -16,20 +16,26 @@ public sealed partial class SchedulerLoop : BackgroundService
     private readonly LoopSignals _signals;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly SchedulerMetrics _metrics;
     private readonly ILogger<SchedulerLoop> _logger;
 
     /// <summary>Creates the loop.</summary>
     public SchedulerLoop(ITaskStore store, TriggerCache triggers, LoopSignals signals, IOptions<SchedulerOptions> options,
-        TimeProvider timeProvider, ILogger<SchedulerLoop> logger)
+        TimeProvider timeProvider, SchedulerMetrics metrics, ILogger<SchedulerLoop> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _metrics = metrics;
         _store = store;
         _triggers = triggers;
         _signals = signals;
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
+        Heartbeat = new LoopHeartbeat("scheduler", _options.PollInterval, timeProvider);
     }
+
+    /// <summary>When this loop last completed a tick (<see cref="RunOnceAsync"/>), for the readiness check.</summary>
+    public LoopHeartbeat Heartbeat { get; }
 
     /// <summary>Runs one tick: materializes every due definition (in batches) and returns how many instances were created.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
@@ -38,15 +44,29 @@ public sealed partial class SchedulerLoop : BackgroundService
         while (true)
         {
             var now = _timeProvider.GetUtcNow();
-            var result = await _store.MaterializeDueDefinitionsAsync(new MaterializeRequest
+            var span = SchedulerTracing.StartLoopBatch("scheduler.materialize", _options.NodeId);
+            MaterializeResult result;
+            try
             {
-                Now = now,
-                Horizon = now + _options.ExecutionWindow,
-                MaxDefinitions = _options.MaterializeBatchSize,
-                Plan = definition => PlanOrEnd(definition, now),
-            }, cancellationToken).ConfigureAwait(false);
+                result = await _store.MaterializeDueDefinitionsAsync(new MaterializeRequest
+                {
+                    Now = now,
+                    Horizon = now + _options.ExecutionWindow,
+                    MaxDefinitions = _options.MaterializeBatchSize,
+                    Plan = definition => PlanOrEnd(definition, now),
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                SchedulerTracing.Fail(span, ex);
+                throw;
+            }
+
+            span?.SetTag("scheduler.definitions", result.Definitions);
+            span?.SetTag("scheduler.instances", result.Instances);
+            SchedulerTracing.EndLoopBatch(span, result.Definitions > 0);
             total += result.Instances;
-            SchedulerMetrics.Materialized.Add(result.Instances, SchedulerMetrics.NodeTag(_options.NodeId));
+            _metrics.Materialized.Add(result.Instances, _metrics.Node);
             if (result.Instances > 0)
             {
                 _signals.WakeRunner();
@@ -54,6 +74,7 @@ public sealed partial class SchedulerLoop : BackgroundService
 
             if (result.Definitions < _options.MaterializeBatchSize)
             {
+                Heartbeat.Beat();
                 return total;
             }
         }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
@@ -7,19 +9,25 @@ namespace Scheduler.Core.Runtime;
 
 /// <summary>
 /// Schedules and cancels tasks in process; the bus consumers of <see cref="ScheduleTask"/> and <see cref="CancelTask"/> call it too,
-/// so both paths validate and store alike.
+/// so both paths validate and store alike. Logs each stored, rejected, cancelled, paused, resumed, updated and triggered task at Information
+/// (a repeated command at Debug) and counts stored tasks (<c>scheduler.tasks.scheduled</c>).
 /// </summary>
-public sealed class SchedulingService
+public sealed partial class SchedulingService
 {
     private readonly ITaskStore _store;
     private readonly LoopSignals _signals;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly SchedulerMetrics _metrics;
+    private readonly ILogger<SchedulingService> _logger;
 
     /// <summary>Creates the service.</summary>
-    public SchedulingService(ITaskStore store, LoopSignals signals, IOptions<SchedulerOptions> options, TimeProvider timeProvider)
+    public SchedulingService(ITaskStore store, LoopSignals signals, IOptions<SchedulerOptions> options, TimeProvider timeProvider,
+        SchedulerMetrics metrics, ILogger<SchedulingService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _metrics = metrics;
+        _logger = logger;
         _store = store;
         _signals = signals;
         _options = options.Value;
@@ -31,7 +39,7 @@ public sealed class SchedulingService
     /// or idempotency key, same content) stores nothing and returns the earlier one's reply with <see cref="TaskScheduled.AlreadyScheduled"/>
     /// set; one that reuses the id or key with other content is refused (<see cref="TaskDefinitionFactory.FindConflict"/>).
     /// </summary>
-    /// <remarks><see cref="ScheduleManyAsync"/> with one command.</remarks>
+    /// <remarks><see cref="ScheduleManyAsync(IReadOnlyList{ScheduleTask}, CancellationToken)"/> with one command.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="command"/> is null.</exception>
     /// <exception cref="TaskValidationException">The command is invalid, or conflicts with the task stored under its id or key; nothing was stored.</exception>
     public async Task<TaskScheduled> ScheduleAsync(ScheduleTask command, CancellationToken cancellationToken = default)
@@ -54,17 +62,71 @@ public sealed class SchedulingService
     /// <param name="commands">The commands; a command without <see cref="ScheduleTask.TaskId"/> gets a new id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>One result per command, in the order of <paramref name="commands"/>.</returns>
-    public async Task<IReadOnlyList<TaskScheduleResult>> ScheduleManyAsync(IReadOnlyList<ScheduleTask> commands,
-        CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TaskScheduleResult>> ScheduleManyAsync(IReadOnlyList<ScheduleTask> commands,
+        CancellationToken cancellationToken = default) => ScheduleManyInTracesAsync(commands, [], cancellationToken);
+
+    /// <summary>
+    /// <see cref="ScheduleManyAsync(IReadOnlyList{ScheduleTask}, CancellationToken)"/> for commands that arrived in different traces (e.g. a
+    /// batch of messages): each command's span <c>scheduler.schedule</c> (<see cref="SchedulerTracing"/>) is a child of its own
+    /// <paramref name="traceParents"/> entry, and its W3C traceparent is kept with the task so the task's dispatches join that trace.
+    /// </summary>
+    /// <param name="commands">The commands; a command without <see cref="ScheduleTask.TaskId"/> gets a new id.</param>
+    /// <param name="traceParents">The trace context each command arrived in, by position; missing or <see langword="default"/> entries mean the
+    /// current activity's.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One result per command, in the order of <paramref name="commands"/>.</returns>
+    public async Task<IReadOnlyList<TaskScheduleResult>> ScheduleManyInTracesAsync(IReadOnlyList<ScheduleTask> commands,
+        IReadOnlyList<ActivityContext> traceParents, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commands);
-        var now = _timeProvider.GetUtcNow();
+        ArgumentNullException.ThrowIfNull(traceParents);
         var results = new TaskScheduleResult[commands.Count];
+        var ambient = Activity.Current;
+        var spans = new Activity?[commands.Count]; // one per command, ended with its result
+        try
+        {
+            await ScheduleAndStoreAsync(commands, traceParents, spans, results, cancellationToken).ConfigureAwait(false);
+            return results;
+        }
+        finally
+        {
+            for (var i = 0; i < spans.Length; i++)
+            {
+                if (spans[i] is { } span)
+                {
+                    if (results[i]?.Rejected is { } rejected)
+                    {
+                        span.SetStatus(ActivityStatusCode.Error, rejected.Reason);
+                    }
+                    else if (results[i]?.Scheduled is { } scheduled)
+                    {
+                        span.SetTag("scheduler.task_id", scheduled.TaskId.ToString());
+                        span.SetTag("scheduler.already_scheduled", scheduled.AlreadyScheduled);
+                    }
+
+                    span.Dispose();
+                }
+            }
+
+            Activity.Current = ambient;
+        }
+    }
+
+    /// <summary>Validates and stores <paramref name="commands"/>, filling <paramref name="results"/>; starts each command's span in
+    /// <paramref name="spans"/> (the caller ends them).</summary>
+    private async Task ScheduleAndStoreAsync(IReadOnlyList<ScheduleTask> commands, IReadOnlyList<ActivityContext> traceParents, Activity?[] spans,
+        TaskScheduleResult[] results, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
         var definitions = new List<TaskDefinition>(commands.Count);
         var positions = new List<int>(commands.Count);
+        var ambient = Activity.Current;
         for (var i = 0; i < commands.Count; i++)
         {
             var command = commands[i];
+            var parent = i < traceParents.Count ? traceParents[i] : default;
+            spans[i] = SchedulerTracing.StartSchedule(parent, command?.TaskId);
+            Activity.Current = ambient; // the next command's span is not a child of this one
             try
             {
                 if (command?.Trigger is null)
@@ -75,11 +137,13 @@ public sealed class SchedulingService
                 var effective = TaskDefinitionFactory.WithDefaultDestination(command, _options.DefaultDestinationQueue);
                 var definition = TaskDefinitionFactory.Create(effective, now);
                 TaskDefinitionFactory.RequireRecipient(effective);
+                definition.TraceParent = SchedulerTracing.TraceParentOf(spans[i], parent);
                 definitions.Add(definition);
                 positions.Add(i);
             }
             catch (TaskValidationException ex)
             {
+                LogRejected(command?.TaskId, ex.Message);
                 results[i] = new TaskScheduleResult
                 {
                     Rejected = new TaskRejected { TaskId = command?.TaskId, IdempotencyKey = command?.IdempotencyKey, Reason = ex.Message },
@@ -89,7 +153,7 @@ public sealed class SchedulingService
 
         if (definitions.Count == 0)
         {
-            return results;
+            return;
         }
 
         var stored = await _store.AddDefinitionsAsync(definitions, cancellationToken).ConfigureAwait(false);
@@ -100,11 +164,22 @@ public sealed class SchedulingService
             var command = commands[positions[j]];
             if (alreadyExisted && TaskDefinitionFactory.FindConflict(definition, definitions[j], command) is { } conflict)
             {
+                LogRejected(command.TaskId, conflict);
                 results[positions[j]] = new TaskScheduleResult
                 {
                     Rejected = new TaskRejected { TaskId = command.TaskId, IdempotencyKey = command.IdempotencyKey, Reason = conflict },
                 };
                 continue;
+            }
+
+            if (alreadyExisted)
+            {
+                LogRepeated(definition.Id);
+            }
+            else
+            {
+                LogScheduled(definition.Id, definition.Trigger, definition.TimeZoneId, definition.NextFireTime);
+                _metrics.Scheduled.Add(1, _metrics.Node);
             }
 
             wake |= !alreadyExisted && definition.NextFireTime is { } next && next <= now + _options.ExecutionWindow;
@@ -124,8 +199,6 @@ public sealed class SchedulingService
         {
             _signals.WakeScheduler();
         }
-
-        return results;
     }
 
     /// <summary>Cancels the task definition <paramref name="taskId"/>: it fires no more; its instances not yet dispatched are cancelled.</summary>
@@ -134,6 +207,7 @@ public sealed class SchedulingService
     public async Task<TaskCancelled> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
         var found = await _store.CancelDefinitionAsync(taskId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        LogChanged(taskId, "cancel", found ? "done" : "no such task");
         if (found)
         {
             await _signals.NotifyChangedAsync(taskId, cancellationToken).ConfigureAwait(false);
@@ -147,7 +221,7 @@ public sealed class SchedulingService
     /// <returns>The task after the command, or <see langword="null"/> when there is no such task.</returns>
     /// <exception cref="TaskValidationException">The task is cancelled; nothing changed.</exception>
     public Task<TaskChanged?> PauseAsync(Guid taskId, CancellationToken cancellationToken = default) =>
-        ChangeAsync(taskId, (stored, now) =>
+        ChangeAsync(taskId, "pause", (stored, now) =>
         {
             RequireNotCancelled(stored, "paused");
             if (stored.PausedAt is not null)
@@ -166,7 +240,7 @@ public sealed class SchedulingService
     /// <exception cref="TaskValidationException">The task is cancelled; nothing changed.</exception>
     public async Task<TaskChanged?> ResumeAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
-        var result = await ChangeAsync(taskId, (stored, _) =>
+        var result = await ChangeAsync(taskId, "resume", (stored, _) =>
         {
             RequireNotCancelled(stored, "resumed");
             if (stored.PausedAt is null)
@@ -196,7 +270,7 @@ public sealed class SchedulingService
     public async Task<TaskChanged?> UpdateAsync(UpdateTask update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var result = await ChangeAsync(update.TaskId, (stored, now) =>
+        var result = await ChangeAsync(update.TaskId, "update", (stored, now) =>
         {
             RequireNotCancelled(stored, "updated");
             return TaskDefinitionFactory.Update(stored, update, now);
@@ -246,6 +320,7 @@ public sealed class SchedulingService
             RequireNotCancelled(current, "triggered");
             if (added)
             {
+                LogTriggered(taskId, instanceId);
                 _signals.WakeRunner();
             }
             else if (await _store.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is null)
@@ -369,7 +444,8 @@ public sealed class SchedulingService
     /// <summary>The largest page a query may ask for.</summary>
     public const int MaxPageSize = 1000;
 
-    private async Task<TaskChanged?> ChangeAsync(Guid taskId, Func<TaskDefinition, DateTimeOffset, DefinitionEdit?> edit, CancellationToken cancellationToken)
+    private async Task<TaskChanged?> ChangeAsync(Guid taskId, string command, Func<TaskDefinition, DateTimeOffset, DefinitionEdit?> edit,
+        CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
         var (definition, changed) = await _store.ChangeDefinitionAsync(new DefinitionChangeRequest
@@ -378,6 +454,12 @@ public sealed class SchedulingService
             Now = now,
             Edit = stored => edit(stored, now),
         }, cancellationToken).ConfigureAwait(false);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            LogChanged(taskId, command, definition is null ? "no such task"
+                : changed ? $"now {definition.State}, next fire time {definition.NextFireTime?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
+                : $"nothing to change (it is {definition.State})");
+        }
         if (definition is null)
         {
             return null;
@@ -422,4 +504,19 @@ public sealed class SchedulingService
     }
 
     private static string NextPage(int skip, int size) => (skip + size).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled task {TaskId}: trigger '{Trigger}' in {TimeZone}, next fire time {NextFireTime}")]
+    private partial void LogScheduled(Guid taskId, string trigger, string timeZone, DateTimeOffset? nextFireTime);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} was scheduled already; the repeated command stored nothing")]
+    private partial void LogRepeated(Guid taskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected task {TaskId}: {Reason}")]
+    private partial void LogRejected(Guid? taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} triggered now: instance {InstanceId} is due")]
+    private partial void LogTriggered(Guid taskId, Guid instanceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} {Command}: {Result}")]
+    private partial void LogChanged(Guid taskId, string command, string result);
 }

@@ -40,18 +40,18 @@ public static class ClusterActivity
         {
             if (InRange(i.CompletedAt))
             {
-                yield return new ActivityRow(ActivityKind.Completed, Bucket(i.CompletedAt!.Value), 1, 0, 0);
+                yield return new ActivityRow(ActivityRowKind.Completed, Bucket(i.CompletedAt!.Value), 1, 0, 0);
             }
 
             if (i.Status == TaskInstanceStatus.Failed && InRange(i.FailedAt))
             {
-                yield return new ActivityRow(ActivityKind.Failed, Bucket(i.FailedAt!.Value), 1, 0, 0);
+                yield return new ActivityRow(ActivityRowKind.Failed, Bucket(i.FailedAt!.Value), 1, 0, 0);
             }
 
             if (i.Attempt == 1 && InRange(i.DispatchedAt))
             {
                 var lateness = (i.DispatchedAt!.Value - i.FireTime).TotalMilliseconds;
-                yield return new ActivityRow(ActivityKind.Dispatched, Bucket(i.DispatchedAt.Value), 1, lateness, lateness);
+                yield return new ActivityRow(ActivityRowKind.Dispatched, Bucket(i.DispatchedAt.Value), 1, lateness, lateness);
             }
 
             if (i.Attempt > 1)
@@ -62,17 +62,17 @@ public static class ClusterActivity
             var left = i.DispatchedAt ?? i.FinishedAt;
             if (InRange(i.FireTime))
             {
-                yield return new ActivityRow(ActivityKind.Arrived, Bucket(i.FireTime), 1, 0, 0);
+                yield return new ActivityRow(ActivityRowKind.Arrived, Bucket(i.FireTime), 1, 0, 0);
             }
 
             if (left is { } l && InRange(l > i.FireTime ? l : i.FireTime))
             {
-                yield return new ActivityRow(ActivityKind.Left, Bucket(l > i.FireTime ? l : i.FireTime), 1, 0, 0);
+                yield return new ActivityRow(ActivityRowKind.Left, Bucket(l > i.FireTime ? l : i.FireTime), 1, 0, 0);
             }
 
             if (i.FireTime < request.ActivitySince && (left is null || left >= request.ActivitySince))
             {
-                yield return new ActivityRow(ActivityKind.WaitingAtStart, -1, 1, 0, 0);
+                yield return new ActivityRow(ActivityRowKind.WaitingAtStart, -1, 1, 0, 0);
             }
         }
     }
@@ -88,7 +88,7 @@ public static class ClusterActivity
         long backlog = 0;
         foreach (var row in rows)
         {
-            if (row.Kind == ActivityKind.WaitingAtStart)
+            if (row.Kind == ActivityRowKind.WaitingAtStart)
             {
                 backlog += row.Count;
                 continue;
@@ -102,15 +102,15 @@ public static class ClusterActivity
             ref var s = ref sums[row.Bucket];
             switch (row.Kind)
             {
-                case ActivityKind.Completed: s.Completed += row.Count; break;
-                case ActivityKind.Failed: s.Failed += row.Count; break;
-                case ActivityKind.Dispatched:
+                case ActivityRowKind.Completed: s.Completed += row.Count; break;
+                case ActivityRowKind.Failed: s.Failed += row.Count; break;
+                case ActivityRowKind.Dispatched:
                     s.Dispatched += row.Count;
                     s.TotalMs += row.TotalMs;
                     s.MaxMs = Math.Max(s.MaxMs ?? double.MinValue, row.MaxMs);
                     break;
-                case ActivityKind.Arrived: s.Arrived += row.Count; break;
-                case ActivityKind.Left: s.Left += row.Count; break;
+                case ActivityRowKind.Arrived: s.Arrived += row.Count; break;
+                case ActivityRowKind.Left: s.Left += row.Count; break;
             }
         }
 

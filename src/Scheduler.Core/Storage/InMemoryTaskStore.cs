@@ -1,3 +1,4 @@
+using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 
 namespace Scheduler.Core.Storage;
@@ -292,7 +293,11 @@ public sealed class InMemoryTaskStore : ITaskStore
                 TaskInstanceLifecycle.Claim(instance, request.Owner, request.Now, request.LeaseDuration);
                 var definition = _definitions[instance.DefinitionId];
                 claimed.Add(new ClaimedInstance(instance.Clone(), definition.Metadata, definition.Payload, definition.DestinationQueue,
-                    definition.CancelledAt is not null, definition.AppliedOverlap));
+                    definition.CancelledAt is not null, definition.AppliedOverlap)
+                {
+                    TraceParent = definition.TraceParent,
+                    Recurring = definition.TriggerKind != TriggerKind.Once,
+                });
             }
 
             return Task.FromResult(new ClaimResult(claimed.OrderBy(c => c.Instance.DueAt).ThenBy(c => c.Instance.Id).ToList(),

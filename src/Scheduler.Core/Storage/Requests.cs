@@ -65,7 +65,15 @@ public sealed record ClaimRequest
 /// <param name="Overlap">The task's overlap policy as the runner applies it: <see cref="OverlapPolicy.AllowAll"/> for a one-off task, which
 /// fires once.</param>
 public sealed record ClaimedInstance(TaskInstance Instance, IReadOnlyDictionary<string, string> Metadata, string? Payload, string? DestinationQueue,
-    bool TaskCancelled = false, OverlapPolicy Overlap = OverlapPolicy.AllowAll);
+    bool TaskCancelled = false, OverlapPolicy Overlap = OverlapPolicy.AllowAll)
+{
+    /// <summary>The task's <see cref="TaskDefinition.TraceParent"/>: the trace of the ScheduleTask that created it, if any.</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>Whether the task is recurring (any trigger but execute-once): its dispatches link to <see cref="TraceParent"/> rather than
+    /// continue it.</summary>
+    public bool Recurring { get; init; }
+}
 
 /// <summary>One claimed attempt, as the fence of the runner's transitions: the instance, the attempt number the claim reserved.</summary>
 /// <param name="InstanceId">The instance.</param>

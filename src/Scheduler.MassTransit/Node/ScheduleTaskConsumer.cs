@@ -1,5 +1,6 @@
+using System.Diagnostics;
 using MassTransit;
-using Microsoft.Extensions.Logging;
+using MassTransit.Logging;
 using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
@@ -16,17 +17,12 @@ namespace Scheduler.MassTransit.Node;
 /// MassTransit's batch collector keeps one message per message id: a duplicate delivered into the same batch is acknowledged with the
 /// batch and gets no reply of its own (the original's reply answers both); a redelivery after the batch is answered with
 /// <see cref="TaskScheduled.AlreadyScheduled"/> set.</remarks>
-public sealed partial class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>>
+public sealed class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>>
 {
     private readonly SchedulingService _scheduling;
-    private readonly ILogger<ScheduleTaskConsumer> _logger;
 
     /// <summary>Creates the consumer.</summary>
-    public ScheduleTaskConsumer(SchedulingService scheduling, ILogger<ScheduleTaskConsumer> logger)
-    {
-        _scheduling = scheduling;
-        _logger = logger;
-    }
+    public ScheduleTaskConsumer(SchedulingService scheduling) => _scheduling = scheduling;
 
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<Batch<ScheduleTask>> context)
@@ -36,34 +32,31 @@ public sealed partial class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>
         // Without a client-chosen id, the message id names the task: a redelivered command (after a crash or a retry) finds the
         // definition it already stored instead of creating a second one.
         var commands = batch.Select(message => ScheduleTaskIds.Named(message.Message, message.MessageId ?? Guid.NewGuid())).ToList();
-        var results = await _scheduling.ScheduleManyAsync(commands, context.CancellationToken).ConfigureAwait(false);
+        // The commands of a batch come from different traces: each one's span, and so each task's dispatches, join the trace of its own message.
+        var traces = batch.Select(message => TraceOf(message)).ToList();
+        var results = await _scheduling.ScheduleManyInTracesAsync(commands, traces, context.CancellationToken).ConfigureAwait(false);
 
         // Each command is answered on its own consume context: a response to its requester, else a publish. The store has committed, so a
         // failed reply that makes the batch run again finds every definition stored and answers AlreadyScheduled.
         var replies = new Task[results.Count];
         for (var i = 0; i < results.Count; i++)
         {
-            if (results[i].Rejected is { } rejected)
-            {
-                LogRejected(rejected.TaskId, rejected.Reason);
-                replies[i] = batch[i].RespondAsync(rejected);
-            }
-            else
-            {
-                var scheduled = results[i].Scheduled!;
-                LogScheduled(scheduled.TaskId, scheduled.NextFireTime, scheduled.AlreadyScheduled);
-                replies[i] = batch[i].RespondAsync(scheduled);
-            }
+            replies[i] = results[i].Rejected is { } rejected ? batch[i].RespondAsync(rejected) : batch[i].RespondAsync(results[i].Scheduled!);
         }
 
         await Task.WhenAll(replies).ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected ScheduleTask {TaskId}: {Reason}")]
-    private partial void LogRejected(Guid? taskId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled task {TaskId}, next fire time {NextFireTime} (repeat: {AlreadyScheduled})")]
-    private partial void LogScheduled(Guid taskId, DateTimeOffset? nextFireTime, bool alreadyScheduled);
+    /// <summary>
+    /// The trace context <paramref name="message"/> was sent in (MassTransit's <c>MT-Activity-Id</c> header), or <see langword="default"/> — the
+    /// current activity — when that is the same trace (a batch of one, whose consume span is current) or the message carries none.
+    /// </summary>
+    private static ActivityContext TraceOf(ConsumeContext<ScheduleTask> message) =>
+        message.Headers.Get<string>(DiagnosticHeaders.ActivityId) is { } id
+        && ActivityContext.TryParse(id, null, isRemote: true, out var sent)
+        && sent.TraceId != Activity.Current?.TraceId
+            ? sent
+            : default;
 }
 
 /// <summary>

@@ -56,10 +56,9 @@ public sealed partial class ScheduleTasksConsumer : IConsumer<ScheduleTasks>
         int stored = 0, repeated = 0, rejected = 0;
         foreach (var result in results)
         {
-            if (result.Rejected is { } rejection)
+            if (result.Rejected is not null)
             {
-                rejected++;
-                LogTaskRejected(context.MessageId, rejection.TaskId, rejection.Reason);
+                rejected++; // logged with its reason by SchedulingService
             }
             else if (result.Scheduled!.AlreadyScheduled)
             {
@@ -77,9 +76,6 @@ public sealed partial class ScheduleTasksConsumer : IConsumer<ScheduleTasks>
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rejected ScheduleTasks {MessageId}: {Reason}")]
     private partial void LogRejected(Guid? messageId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected task {TaskId} of ScheduleTasks {MessageId}: {Reason}")]
-    private partial void LogTaskRejected(Guid? messageId, Guid? taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "ScheduleTasks {MessageId}: {Stored} tasks stored, {Repeated} repeats, {Rejected} rejected")]
     private partial void LogScheduled(Guid? messageId, int stored, int repeated, int rejected);

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Saga;
+using Microsoft.Extensions.Logging;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Runtime;
 using Scheduler.Core.Storage;
@@ -12,27 +13,30 @@ namespace Scheduler.MassTransit.Saga;
 /// with <see cref="SagaConsumeContextFactory{TContext,TSaga}"/>): the saga state is the task instance row, loaded by id (batched with the
 /// loads of concurrent events) and changed only through the state machine's <see cref="TaskInstanceSaga.Outcome"/>, applied by the store as a
 /// fenced transition (batched likewise). A closed fence throws <see cref="ConcurrencyException"/>, which the saga endpoint's retry handles by
-/// running the event again on fresh state.
+/// running the event again on fresh state. Each applied outcome is counted (<see cref="SchedulerMetrics.OutcomeApplied"/>); a dead letter is
+/// logged.
 /// </summary>
 internal sealed class TaskStoreSagaRepositoryContextFactory : ISagaRepositoryContextFactory<TaskInstanceSaga>
 {
     private readonly TaskInstanceSagaBatches _batches;
     private readonly ITaskStore _store;
     private readonly ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> _factory;
+    private readonly SagaOutcomeReporter _reporter;
 
     public TaskStoreSagaRepositoryContextFactory(ITaskStore store, TaskInstanceSagaBatches batches,
-        ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> factory)
+        ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> factory, SchedulerMetrics metrics, ILogger<TaskStoreSagaRepositoryContextFactory> logger)
     {
         _store = store;
         _batches = batches;
         _factory = factory;
+        _reporter = new SagaOutcomeReporter(metrics, logger);
     }
 
     public void Probe(ProbeContext context) => context.Add("persistence", "scheduler-task-store");
 
     public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TaskInstanceSaga, T>> next)
         where T : class =>
-        next.Send(new TaskStoreSagaRepositoryContext<T>(_store, _batches, context, _factory));
+        next.Send(new TaskStoreSagaRepositoryContext<T>(_store, _batches, context, _factory, _reporter));
 
     public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TaskInstanceSaga> query, IPipe<SagaRepositoryQueryContext<TaskInstanceSaga, T>> next)
         where T : class =>
@@ -77,11 +81,13 @@ internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextS
     private readonly TaskInstanceSagaBatches _batches;
     private readonly ConsumeContext<TMessage> _consumeContext;
     private readonly ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> _factory;
+    private readonly SagaOutcomeReporter _reporter;
 
     public TaskStoreSagaRepositoryContext(ITaskStore store, TaskInstanceSagaBatches batches, ConsumeContext<TMessage> consumeContext,
-        ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> factory)
+        ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> factory, SagaOutcomeReporter reporter)
         : base(consumeContext, store)
     {
+        _reporter = reporter;
         _store = store;
         _batches = batches;
         _consumeContext = consumeContext;
@@ -124,11 +130,15 @@ internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextS
             return; // an ignored or stale event: nothing to write
         }
 
+        using var span = SchedulerTracing.StartOutcome(outcome, context.Saga.Instance.DefinitionId);
         if (!await _batches.Outcomes.WriteAsync(outcome).ConfigureAwait(false))
         {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "The instance changed meanwhile; the event is processed again.");
             throw new ConcurrencyException("The task instance changed while the event was processed; it is processed again on fresh state.",
                 typeof(TaskInstanceSaga), outcome.InstanceId);
         }
+
+        _reporter.Applied(outcome, context.Saga.Instance.DefinitionId);
     }
 
     public Task Delete(SagaConsumeContext<TaskInstanceSaga> context) => Update(context);
@@ -136,4 +146,20 @@ internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextS
     public Task Discard(SagaConsumeContext<TaskInstanceSaga> context) => Task.CompletedTask;
 
     public Task Undo(SagaConsumeContext<TaskInstanceSaga> context) => Task.CompletedTask;
+}
+
+/// <summary>Counts and logs the saga's outcomes once the store applied them (not when decided: a closed fence runs the event again).</summary>
+internal sealed partial class SagaOutcomeReporter(SchedulerMetrics metrics, ILogger logger)
+{
+    public void Applied(InstanceOutcome outcome, Guid taskId)
+    {
+        metrics.OutcomeApplied(outcome);
+        if (outcome.Kind == OutcomeKind.DeadLettered)
+        {
+            LogDeadLettered(outcome.InstanceId, taskId, outcome.Attempt, outcome.Error);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task instance {InstanceId} of task {TaskId} dead-lettered: its last attempt {Attempt} failed: {Error}")]
+    private partial void LogDeadLettered(Guid instanceId, Guid taskId, int attempt, string? error);
 }

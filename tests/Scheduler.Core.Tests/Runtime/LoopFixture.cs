@@ -28,13 +28,19 @@ internal sealed class LoopFixture : IDisposable
         configure?.Invoke(settings);
         Options = Microsoft.Extensions.Options.Options.Create(settings);
         Signals = new LoopSignals();
-        Scheduling = new SchedulingService(Store, Signals, Options, Time);
-        SchedulerLoop = new SchedulerLoop(Store, new TriggerCache(), Signals, Options, Time, NullLogger<SchedulerLoop>.Instance);
-        Runner = new RunnerLoop(Store, Dispatcher, Signals, Options, Time, NullLogger<RunnerLoop>.Instance);
+        Metrics = new SchedulerMetrics(MeterFactory, Options);
+        Scheduling = new SchedulingService(Store, Signals, Options, Time, Metrics, NullLogger<SchedulingService>.Instance);
+        SchedulerLoop = new SchedulerLoop(Store, new TriggerCache(), Signals, Options, Time, Metrics, NullLogger<SchedulerLoop>.Instance);
+        Runner = new RunnerLoop(Store, Dispatcher, Signals, Options, Time, Metrics, NullLogger<RunnerLoop>.Instance);
         Cleanup = new CleanupLoop(Store, Options, Time, NullLogger<CleanupLoop>.Instance);
     }
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>This fixture's meters (their <see cref="System.Diagnostics.Metrics.Meter.Scope"/>), so a test listens to its own node only.</summary>
+    public TestMeterFactory MeterFactory { get; } = new();
+
+    public SchedulerMetrics Metrics { get; }
 
     public InMemoryTaskStore Store { get; }
 
@@ -68,7 +74,39 @@ internal sealed class LoopFixture : IDisposable
 
     public async Task<TaskInstance> SingleInstanceAsync(Guid taskId) => Assert.Single(await Store.GetInstancesAsync(taskId));
 
-    public void Dispose() => Runner.Dispose();
+    public void Dispose()
+    {
+        Runner.Dispose();
+        MeterFactory.Dispose();
+    }
+}
+
+/// <summary>An <see cref="System.Diagnostics.Metrics.IMeterFactory"/> whose meters name it as their scope.</summary>
+internal sealed class TestMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+{
+    private readonly List<System.Diagnostics.Metrics.Meter> _meters = [];
+
+    public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Scope = this;
+        var meter = new System.Diagnostics.Metrics.Meter(options);
+        lock (_meters)
+        {
+            _meters.Add(meter);
+        }
+
+        return meter;
+    }
+
+    public void Dispose()
+    {
+        lock (_meters)
+        {
+            _meters.ForEach(m => m.Dispose());
+            _meters.Clear();
+        }
+    }
 }
 
 /// <summary>Records dispatches instead of sending them; can be told to fail.</summary>

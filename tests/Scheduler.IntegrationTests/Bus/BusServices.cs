@@ -79,7 +79,12 @@ internal sealed class BusServices : IAsyncDisposable
         Enum.TryParse<IsolationLevel>(Environment.GetEnvironmentVariable("SCHEDULER_TEST_ISOLATION"), out var level) ? level : IsolationLevel.Serializable;
 
     /// <summary>Starts a scheduler node whose dispatches are recorded in <see cref="Ledger"/> under <paramref name="nodeId"/>.</summary>
-    public Task<IHost> StartNodeAsync(string nodeId, Action<SchedulerOptions>? configure = null) => StartAsync(services =>
+    /// <param name="nodeId">The node's id.</param>
+    /// <param name="configure">Changes the node's options after <see cref="TestNodeDefaults"/>.</param>
+    /// <param name="connectionString">The node's database; default the test class's.</param>
+    /// <param name="configureStore">Changes the store's options after the test isolation level.</param>
+    public Task<IHost> StartNodeAsync(string nodeId, Action<SchedulerOptions>? configure = null, string? connectionString = null,
+        Action<EfTaskStoreOptions>? configureStore = null) => StartAsync(services =>
     {
         services.AddMassTransit(x =>
         {
@@ -90,7 +95,11 @@ internal sealed class BusServices : IAsyncDisposable
                     configure?.Invoke(o);
                     o.NodeId = nodeId;
                 })
-                .UsePostgres(_connectionString, o => o.IsolationLevel = NodeIsolationLevel);
+                .UsePostgres(connectionString ?? _connectionString, o =>
+                {
+                    o.IsolationLevel = NodeIsolationLevel;
+                    configureStore?.Invoke(o);
+                });
             UseBroker(x);
         });
         services.AddSingleton<MassTransitTaskDispatcher>();

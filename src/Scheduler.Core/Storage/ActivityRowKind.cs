@@ -1,7 +1,7 @@
 namespace Scheduler.Core.Storage;
 
 /// <summary>What an <see cref="ActivityRow"/> counts (the numbers are the EF Core store's SQL's).</summary>
-public enum ActivityKind
+public enum ActivityRowKind
 {
     /// <summary>Completions recorded (<c>completed_at</c>).</summary>
     Completed = 0,

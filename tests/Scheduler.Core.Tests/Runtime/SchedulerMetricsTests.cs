@@ -1,0 +1,117 @@
+using System.Globalization;
+using Scheduler.Contracts;
+using Scheduler.Core.Runtime;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.Core.Tests.Runtime;
+
+/// <summary>
+/// Issue #12, item 5: the node's metrics (meter <c>Scheduler</c>, made by the host's <see cref="System.Diagnostics.Metrics.IMeterFactory"/>),
+/// each tagged with the node id, over the in-memory store and fake time.
+/// </summary>
+public sealed class SchedulerMetricsTests : IDisposable
+{
+    private readonly LoopFixture _f = new(nodeId: "node-m");
+    private readonly MetricRecorder _metrics;
+
+    public SchedulerMetricsTests() => _metrics = new MetricRecorder(_f.MeterFactory);
+
+    private static ScheduleTask Once(TimeSpan fromStart, RetryPolicy? retry = null, TimeSpan? expireAfter = null) =>
+        new() { Trigger = (LoopFixture.Start + fromStart).ToString("O", CultureInfo.InvariantCulture), Retry = retry, ExpireAfter = expireAfter };
+
+    [Fact]
+    public async Task Loops_CountScheduledMaterializedClaimedDispatched_AndRecordLateness_TaggedWithTheNode()
+    {
+        await _f.ScheduleAsync(Once(TimeSpan.FromSeconds(2)));
+        var repeated = Once(TimeSpan.FromSeconds(3)) with { TaskId = Guid.NewGuid() };
+        await _f.ScheduleAsync(repeated);
+        await _f.ScheduleAsync(repeated); // a repeat stores nothing and is not counted
+        await _f.TickAsync();
+        _f.Time.Advance(TimeSpan.FromSeconds(3.5)); // the first half a second late... the second a second and a half
+        await _f.Runner.DispatchDueAsync();
+
+        Assert.Equal(2, _metrics.Sum("scheduler.tasks.scheduled"));
+        Assert.Equal(2, _metrics.Sum("scheduler.instances.materialized"));
+        Assert.Equal(2, _metrics.Sum("scheduler.instances.claimed"));
+        Assert.Equal(2, _metrics.Sum("scheduler.instances.dispatched"));
+        Assert.Equal([1500.0, 500.0], _metrics.Values("scheduler.dispatch.lateness").Order().Reverse());
+        Assert.All(_metrics.Tags, tags => Assert.Equal("node-m", tags["scheduler.node"]));
+    }
+
+    [Fact]
+    public async Task HeldAndBacklogGauges_ShowTheRunnersClaims_AndTheDueOnesAmongThem()
+    {
+        await _f.ScheduleAsync(Once(TimeSpan.FromSeconds(1)));
+        await _f.ScheduleAsync(Once(TimeSpan.FromSeconds(5)));
+        await _f.SchedulerLoop.RunOnceAsync();
+        await _f.Runner.ClaimOnceAsync();
+
+        Assert.Equal(2, _metrics.Observe("scheduler.instances.held"));
+        Assert.Equal(0, _metrics.Observe("scheduler.instances.backlog"));
+        _f.Time.Advance(TimeSpan.FromSeconds(2)); // one is due and not yet dispatched: the node is behind by one
+        Assert.Equal(1, _metrics.Observe("scheduler.instances.backlog"));
+        await _f.Runner.DispatchDueAsync();
+        Assert.Equal(1, _metrics.Observe("scheduler.instances.held"));
+        Assert.Equal(0, _metrics.Observe("scheduler.instances.backlog"));
+    }
+
+    [Fact]
+    public async Task DeadLettered_IsCounted_WithCauseExpired_WhenTheLastAttemptExpires()
+    {
+        await _f.ScheduleAsync(Once(TimeSpan.Zero, RetryPolicy.None, TimeSpan.FromSeconds(10)));
+        await _f.TickAsync();
+        _f.Time.Advance(TimeSpan.FromSeconds(10));
+        await _f.TickAsync();
+
+        Assert.Equal(1, _metrics.Sum("scheduler.instances.dead_lettered", ("scheduler.cause", "expired")));
+        Assert.Equal(1, _metrics.Sum("scheduler.instances.dead_lettered"));
+    }
+
+    [Fact]
+    public async Task RefusedDispatch_IsRetried_ThenDeadLetteredWithCauseDispatchRefused()
+    {
+        var retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromSeconds(1), Jitter = false };
+        await _f.ScheduleAsync(Once(TimeSpan.Zero, retry));
+        _f.Dispatcher.Gate = (_, _) => throw new DispatchRejectedException("PRECONDITION_FAILED - message too large");
+        await _f.TickAsync();
+        Assert.Equal(1, _metrics.Sum("scheduler.attempts.retried"));
+        Assert.Equal(1, _metrics.Sum("scheduler.dispatch.failures"));
+
+        _f.Time.Advance(TimeSpan.FromSeconds(1));
+        await _f.TickAsync();
+        Assert.Equal(1, _metrics.Sum("scheduler.attempts.retried"));
+        Assert.Equal(1, _metrics.Sum("scheduler.instances.dead_lettered", ("scheduler.cause", "dispatch_refused")));
+    }
+
+    [Fact]
+    public void OutcomeApplied_CountsCompletionsFailuresRetriesAndDeadLetters_NotStartsOrHeartbeats()
+    {
+        var at = LoopFixture.Start;
+        foreach (var kind in new[] { OutcomeKind.Started, OutcomeKind.Heartbeat, OutcomeKind.Completed, OutcomeKind.RetryScheduled, OutcomeKind.DeadLettered })
+        {
+            _f.Metrics.OutcomeApplied(new InstanceOutcome(Guid.NewGuid(), 1, kind, at));
+        }
+
+        Assert.Equal(1, _metrics.Sum("scheduler.instances.completed"));
+        Assert.Equal(2, _metrics.Sum("scheduler.attempts.failed"));
+        Assert.Equal(1, _metrics.Sum("scheduler.attempts.retried"));
+        Assert.Equal(1, _metrics.Sum("scheduler.instances.dead_lettered", ("scheduler.cause", "failed")));
+    }
+
+    [Fact]
+    public async Task Skipped_IsCounted_WhenTheOverlapPolicySkipsAnOccurrence()
+    {
+        var taskId = await _f.ScheduleAsync(new ScheduleTask { Trigger = "*/2 * * * * *", Overlap = OverlapPolicy.Skip });
+        await _f.TickAsync(); // the first occurrence goes out and is never reported: it is still running
+        _f.Time.Advance(TimeSpan.FromSeconds(2));
+        await _f.TickAsync();
+
+        Assert.True(_metrics.Sum("scheduler.instances.skipped") >= 1, $"task {taskId}: no skip counted");
+    }
+
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _f.Dispose();
+    }
+}
