@@ -1,0 +1,163 @@
+using Microsoft.EntityFrameworkCore;
+using Scheduler.Core.Storage;
+using Scheduler.EntityFrameworkCore;
+using Scheduler.EntityFrameworkCore.Migrations;
+using static Scheduler.IntegrationTests.TestData;
+
+namespace Scheduler.IntegrationTests;
+
+/// <summary>
+/// The versioned migrations (<see cref="SchemaMigrator"/>) on real PostgreSQL and SQLite, a fresh database per test: a database created by the
+/// release before them is adopted with its data, a fresh one is created, a newer one is refused, automatic migration off refuses a database
+/// behind, and concurrent migrators on one fresh database all succeed.
+/// </summary>
+public sealed class SchemaMigrationTests
+{
+    public static TheoryData<SchedulerDatabase> Engines => [SchedulerDatabase.Postgres, SchedulerDatabase.Sqlite];
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Migrate_AdoptsADatabaseOfRelease010_KeepingItsData(SchedulerDatabase engine)
+    {
+        await using var database = await TestDatabase.CreateAsync(engine);
+        await database.ExecuteScriptAsync(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Migrations",
+            $"schema-0.1.0.{(engine == SchedulerDatabase.Sqlite ? "sqlite" : "postgres")}.sql")));
+        var store = database.CreateStore();
+        var (definition, instances) = await SeedAsync(store, T0); // written by the store on the old schema, as 0.1.0 would
+        Assert.Equal(["0001_initial"], (await database.Migrator().GetStatusAsync()).Pending);
+
+        var applied = await database.Migrator().MigrateAsync();
+
+        Assert.Equal(["0001_initial"], applied);
+        Assert.Equal(["0001_initial"], await database.JournalAsync());
+        Assert.Equal(definition.Trigger, (await store.GetDefinitionAsync(definition.Id))?.Trigger);
+        Assert.Equal(instances[0].FireTime, (await store.GetInstanceAsync(instances[0].Id))?.FireTime);
+        var claimed = Assert.Single((await store.ClaimDueInstancesAsync(Claim("node-a", T0))).Claimed);
+        Assert.Equal(instances[0].Id, claimed.Instance.Id);
+        Assert.Empty(await database.Migrator().MigrateAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Migrate_CreatesTheSchema_OnAnEmptyDatabase_ThenHasNothingToDo(SchedulerDatabase engine)
+    {
+        await using var database = await TestDatabase.CreateAsync(engine);
+        var before = await database.Migrator().GetStatusAsync();
+
+        var applied = await database.Migrator().MigrateAsync();
+        var again = await database.Migrator().MigrateAsync();
+
+        Assert.Equal(SchemaMigrator.ScriptNames(engine), before.Pending);
+        Assert.Equal("none", before.DatabaseVersion);
+        Assert.Equal(SchemaMigrator.ScriptNames(engine), applied);
+        Assert.Empty(again);
+        var after = await database.Migrator().GetStatusAsync();
+        Assert.Equal((false, false, database.Migrator().LatestVersion), (after.IsBehind, after.IsNewer, after.DatabaseVersion));
+        var store = database.CreateStore();
+        await SeedAsync(store, T0);
+        Assert.Single((await store.ClaimDueInstancesAsync(Claim("node-a", T0))).Claimed);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task MigrateAndEnsureSchema_Refuse_WhenTheDatabaseIsNewer(SchedulerDatabase engine)
+    {
+        await using var database = await TestDatabase.CreateAsync(engine);
+        await database.Migrator().MigrateAsync();
+        await database.ExecuteScriptAsync($"INSERT INTO scheduler_schema_versions (script_name, applied_at) VALUES ('9999_from_a_later_release', {(engine == SchedulerDatabase.Sqlite ? "0" : "'2030-01-01T00:00:00Z'")})");
+
+        var migrate = await Assert.ThrowsAsync<SchemaVersionException>(() => database.Migrator().MigrateAsync());
+        var verify = await Assert.ThrowsAsync<SchemaVersionException>(() => database.CreateStore(autoMigrate: false).EnsureSchemaAsync());
+        var start = await Assert.ThrowsAsync<SchemaVersionException>(() => database.CreateStore().EnsureSchemaAsync());
+
+        Assert.Contains("at version 9999_from_a_later_release, newer than this build knows (latest 0001_initial)", migrate.Message, StringComparison.Ordinal);
+        Assert.Contains("Upgrade this node", migrate.Message, StringComparison.Ordinal);
+        Assert.Equal(migrate.Message, verify.Message);
+        Assert.Equal(migrate.Message, start.Message);
+        Assert.True((await database.Migrator().GetStatusAsync()).IsNewer);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task EnsureSchema_Refuses_WhenAutoMigrateIsOffAndScriptsArePending(SchedulerDatabase engine)
+    {
+        await using var database = await TestDatabase.CreateAsync(engine);
+        var store = database.CreateStore(autoMigrate: false);
+
+        var refused = await Assert.ThrowsAsync<SchemaVersionException>(() => store.EnsureSchemaAsync());
+        var joining = await Assert.ThrowsAsync<SchemaVersionException>(() => store.JoinClusterAsync("scheduler", T0));
+
+        Assert.Contains("schema is at version none; this node needs 0001_initial", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("automatic migration is off. Run 'scheduler db migrate --provider", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(refused.Message, joining.Message);
+        Assert.Empty(await database.JournalAsync()); // nothing was created
+
+        await database.Migrator().MigrateAsync();
+        await store.EnsureSchemaAsync(); // current now: accepted
+        Assert.Equal("scheduler", (await store.JoinClusterAsync("scheduler", T0)).ClusterName);
+    }
+
+    [Fact]
+    public async Task Migrate_Succeeds_WhenFourMigratorsRunAtOnceOnAFreshPostgresDatabase()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            await using var database = await TestDatabase.CreateAsync(SchedulerDatabase.Postgres);
+
+            var applied = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => database.Migrator().MigrateAsync())));
+
+            // Every script ran (at least once: each is idempotent) and is journaled once.
+            Assert.Equal(SchemaMigrator.ScriptNames(SchedulerDatabase.Postgres), applied.SelectMany(a => a).Distinct().Order(StringComparer.Ordinal));
+            Assert.Equal(SchemaMigrator.ScriptNames(SchedulerDatabase.Postgres), await database.JournalAsync());
+            await SeedAsync(database.CreateStore(), T0);
+        }
+    }
+
+    /// <summary>A fresh database of one engine for one test, dropped (or deleted) afterwards.</summary>
+    private sealed class TestDatabase : IAsyncDisposable
+    {
+        private readonly PostgresDatabaseFixture? _postgres;
+        private readonly SqliteDatabaseFixture? _sqlite;
+
+        private TestDatabase(PostgresDatabaseFixture? postgres, SqliteDatabaseFixture? sqlite) => (_postgres, _sqlite) = (postgres, sqlite);
+
+        public static async Task<TestDatabase> CreateAsync(SchedulerDatabase engine) => engine == SchedulerDatabase.Sqlite
+            ? new TestDatabase(null, new SqliteDatabaseFixture())
+            : new TestDatabase(await PostgresDatabaseFixture.CreateAsync(), null);
+
+        public string ConnectionString => _postgres?.ConnectionString ?? _sqlite!.ConnectionString;
+
+        public EfTaskStoreOptions Options => _postgres is not null ? PostgresDatabaseFixture.Options : SqliteDatabaseFixture.Options;
+
+        public SchemaMigrator Migrator() => new(Options.Database, ConnectionString);
+
+        public EfTaskStore<SchedulerDbContext> CreateStore(bool autoMigrate = true)
+        {
+            var options = Options;
+            options.AutoMigrate = autoMigrate;
+            return StoreFactory.Create(ConnectionString, options);
+        }
+
+        /// <summary>Runs a script statement by statement (split at semicolons: no statement of ours contains one).</summary>
+        public async Task ExecuteScriptAsync(string script)
+        {
+            await using var context = StoreFactory.CreateContextFactory(ConnectionString, Options).CreateDbContext();
+            foreach (var statement in script.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                await context.Database.ExecuteSqlRawAsync(statement);
+            }
+        }
+
+        public async Task<List<string>> JournalAsync() => [.. (await Migrator().GetStatusAsync()).Applied];
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_postgres is not null)
+            {
+                await ((IAsyncDisposable)_postgres).DisposeAsync();
+            }
+
+            _sqlite?.Dispose();
+        }
+    }
+}
