@@ -1,9 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Scheduler.Contracts;
 using Scheduler.Core;
-using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using Scheduler.EntityFrameworkCore;
 using Scheduler.EntityFrameworkCore.Migrations;
