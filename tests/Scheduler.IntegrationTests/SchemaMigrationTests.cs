@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using Scheduler.EntityFrameworkCore;
 using Scheduler.EntityFrameworkCore.Migrations;
@@ -20,8 +22,7 @@ public sealed class SchemaMigrationTests
     public async Task Migrate_AdoptsADatabaseOfRelease010_KeepingItsData(SchedulerDatabase engine)
     {
         await using var database = await TestDatabase.CreateAsync(engine);
-        await database.ExecuteScriptAsync(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Migrations",
-            $"schema-0.1.0.{(engine == SchedulerDatabase.Sqlite ? "sqlite" : "postgres")}.sql")));
+        await database.ExecuteScriptAsync(await Release010SchemaAsync(engine));
         var store = database.CreateStore();
         var (definition, instances) = await SeedAsync(store, T0); // written by the store on the old schema, as 0.1.0 would
         Assert.Equal(["0001_initial"], (await database.Migrator().GetStatusAsync()).Pending);
@@ -35,6 +36,26 @@ public sealed class SchemaMigrationTests
         var claimed = Assert.Single((await store.ClaimDueInstancesAsync(Claim("node-a", T0))).Claimed);
         Assert.Equal(instances[0].Id, claimed.Instance.Id);
         Assert.Empty(await database.Migrator().MigrateAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Migrate_AddsTheColumnsAnEarlierBuildLacked_WhenAdoptingItsDatabase(SchedulerDatabase engine)
+    {
+        await using var database = await TestDatabase.CreateAsync(engine);
+        await database.ExecuteScriptAsync(await Release010SchemaAsync(engine));
+        await database.ExecuteScriptAsync("ALTER TABLE task_instances DROP COLUMN max_attempts; ALTER TABLE task_instances DROP COLUMN reported_completed_at; " +
+            "ALTER TABLE task_definitions DROP COLUMN trigger_phrase; ALTER TABLE task_definitions DROP COLUMN paused_at");
+
+        Assert.Equal(["0001_initial"], await database.Migrator().MigrateAsync());
+
+        var store = database.CreateStore();
+        var phrase = TaskDefinitionFactory.Create(new ScheduleTask { Trigger = "every other tuesday at 9:34am", TimeZone = "America/New_York" }, T0);
+        await store.AddDefinitionsAsync([phrase]);
+        Assert.Equal("every other tuesday at 9:34am", (await store.GetDefinitionAsync(phrase.Id))?.TriggerPhrase);
+        var (_, instances) = await SeedAsync(store, T0);
+        var claimed = Assert.Single((await store.ClaimDueInstancesAsync(Claim("node-a", T0))).Claimed);
+        Assert.Equal(instances[0].Id, claimed.Instance.Id);
     }
 
     [Theory]
@@ -113,6 +134,10 @@ public sealed class SchemaMigrationTests
             await SeedAsync(database.CreateStore(), T0);
         }
     }
+
+    /// <summary>The DDL that 0.1.0's <c>EnsureSchemaAsync</c> ran (before versioned migrations), kept as a fixture.</summary>
+    private static Task<string> Release010SchemaAsync(SchedulerDatabase engine) => File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Migrations",
+        $"schema-0.1.0.{(engine == SchedulerDatabase.Sqlite ? "sqlite" : "postgres")}.sql"));
 
     /// <summary>A fresh database of one engine for one test, dropped (or deleted) afterwards.</summary>
     private sealed class TestDatabase : IAsyncDisposable

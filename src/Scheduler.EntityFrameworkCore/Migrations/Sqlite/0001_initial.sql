@@ -57,4 +57,12 @@ CREATE TABLE IF NOT EXISTS scheduler_cluster (
     created_at INTEGER NOT NULL
 );
 
+-- Columns added during the development of 0.1.0, for a table created before them (the store added them at start then). SQLite has no
+-- ADD COLUMN IF NOT EXISTS: the migrator leaves out each of these statements whose column is there already.
+ALTER TABLE task_instances ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 3;
+ALTER TABLE task_instances ADD COLUMN reported_completed_at INTEGER NULL;
+ALTER TABLE task_definitions ADD COLUMN trigger_phrase TEXT NULL;
+ALTER TABLE task_definitions ADD COLUMN overlap INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE task_definitions ADD COLUMN paused_at INTEGER NULL;
+ALTER TABLE task_definitions ADD COLUMN changed_at INTEGER NULL;
 CREATE INDEX IF NOT EXISTS ix_task_definitions_changed_at ON task_definitions (changed_at) WHERE changed_at IS NOT NULL;
