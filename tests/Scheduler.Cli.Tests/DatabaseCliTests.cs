@@ -1,4 +1,6 @@
 using Npgsql;
+using Scheduler.EntityFrameworkCore;
+using Scheduler.EntityFrameworkCore.Migrations;
 
 namespace Scheduler.Cli.Tests;
 
@@ -6,6 +8,9 @@ namespace Scheduler.Cli.Tests;
 /// which <c>scripts/services.sh</c> prints) and a SQLite file.</summary>
 public sealed class DatabaseCliTests
 {
+    private static readonly IReadOnlyList<string> Scripts = SchemaMigrator.ScriptNames(SchedulerDatabase.Postgres);
+    private static readonly string Latest = Scripts[^1];
+
     private static async Task<(int ExitCode, string[] Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
@@ -26,11 +31,11 @@ public sealed class DatabaseCliTests
         var after = await RunAsync(["db", "status", .. on]);
 
         Assert.Equal((0, ""), (before.ExitCode, before.Error));
-        Assert.Equal(["pending  0001_initial", "database at version none, behind this tool's 0001_initial: run 'scheduler db migrate'"], before.Output);
+        Assert.Equal([.. Scripts.Select(s => $"pending  {s}"), $"database at version none, behind this tool's {Latest}: run 'scheduler db migrate'"], before.Output);
         Assert.Equal((0, ""), (migrate.ExitCode, migrate.Error));
-        Assert.Equal(["applied 0001_initial", "schema at version 0001_initial"], migrate.Output);
-        Assert.Equal(["schema already at version 0001_initial; nothing to apply"], again.Output);
-        Assert.Equal(["applied  0001_initial", "database at version 0001_initial, current"], after.Output);
+        Assert.Equal([.. Scripts.Select(s => $"applied {s}"), $"schema at version {Latest}"], migrate.Output);
+        Assert.Equal([$"schema already at version {Latest}; nothing to apply"], again.Output);
+        Assert.Equal([.. Scripts.Select(s => $"applied  {s}"), $"database at version {Latest}, current"], after.Output);
     }
 
     [Fact]
@@ -58,9 +63,9 @@ public sealed class DatabaseCliTests
         var status = await RunAsync("db", "status", "--connection", database.ConnectionString);
 
         Assert.Equal(2, migrate.ExitCode);
-        Assert.Contains("at version 9999_from_a_later_release, newer than this build knows (latest 0001_initial)", migrate.Error, StringComparison.Ordinal);
-        Assert.Equal(["applied  0001_initial", "unknown  9999_from_a_later_release",
-            "database at version 9999_from_a_later_release, newer than this tool knows (0001_initial): upgrade the tool and the nodes"], status.Output);
+        Assert.Contains($"at version 9999_from_a_later_release, newer than this build knows (latest {Latest})", migrate.Error, StringComparison.Ordinal);
+        Assert.Equal([.. Scripts.Select(s => $"applied  {s}"), "unknown  9999_from_a_later_release",
+            $"database at version 9999_from_a_later_release, newer than this tool knows ({Latest}): upgrade the tool and the nodes"], status.Output);
     }
 
     [Fact]
@@ -72,7 +77,7 @@ public sealed class DatabaseCliTests
             var migrate = await RunAsync("db", "migrate", "--provider", "sqlite", "--connection", $"Data Source={path}");
 
             Assert.Equal((0, ""), (migrate.ExitCode, migrate.Error));
-            Assert.Equal(["applied 0001_initial", "schema at version 0001_initial"], migrate.Output);
+            Assert.Equal([.. SchemaMigrator.ScriptNames(SchedulerDatabase.Sqlite).Select(s => $"applied {s}"), $"schema at version {SchemaMigrator.ScriptNames(SchedulerDatabase.Sqlite)[^1]}"], migrate.Output);
         }
         finally
         {

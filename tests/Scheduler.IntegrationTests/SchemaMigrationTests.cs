@@ -27,12 +27,12 @@ public sealed class SchemaMigrationTests(ITestOutputHelper output)
         await database.ExecuteScriptAsync(await Release010SchemaAsync(engine));
         var store = database.CreateStore();
         var (definition, instances) = await SeedAsync(store, T0); // written by the store on the old schema, as 0.1.0 would
-        Assert.Equal(["0001_initial"], (await database.Migrator().GetStatusAsync()).Pending);
+        Assert.Equal(SchemaMigrator.ScriptNames(engine), (await database.Migrator().GetStatusAsync()).Pending);
 
         var applied = await database.Migrator().MigrateAsync();
 
-        Assert.Equal(["0001_initial"], applied);
-        Assert.Equal(["0001_initial"], await database.JournalAsync());
+        Assert.Equal(SchemaMigrator.ScriptNames(engine), applied);
+        Assert.Equal(SchemaMigrator.ScriptNames(engine), await database.JournalAsync());
         Assert.Equal(definition.Trigger, (await store.GetDefinitionAsync(definition.Id))?.Trigger);
         Assert.Equal(instances[0].FireTime, (await store.GetInstanceAsync(instances[0].Id))?.FireTime);
         var claimed = Assert.Single((await store.ClaimDueInstancesAsync(Claim("node-a", T0))).Claimed);
@@ -49,7 +49,7 @@ public sealed class SchemaMigrationTests(ITestOutputHelper output)
         await database.ExecuteScriptAsync("ALTER TABLE task_instances DROP COLUMN max_attempts; ALTER TABLE task_instances DROP COLUMN reported_completed_at; " +
             "ALTER TABLE task_definitions DROP COLUMN trigger_phrase; ALTER TABLE task_definitions DROP COLUMN paused_at");
 
-        Assert.Equal(["0001_initial"], await database.Migrator().MigrateAsync());
+        Assert.Equal(SchemaMigrator.ScriptNames(engine), await database.Migrator().MigrateAsync());
 
         var store = database.CreateStore();
         var phrase = TaskDefinitionFactory.Create(new ScheduleTask { Trigger = "every other tuesday at 9:34am", TimeZone = "America/New_York" }, T0);
@@ -93,7 +93,7 @@ public sealed class SchemaMigrationTests(ITestOutputHelper output)
         var verify = await Assert.ThrowsAsync<SchemaVersionException>(() => database.CreateStore(autoMigrate: false).EnsureSchemaAsync());
         var start = await Assert.ThrowsAsync<SchemaVersionException>(() => database.CreateStore().EnsureSchemaAsync());
 
-        Assert.Contains("at version 9999_from_a_later_release, newer than this build knows (latest 0001_initial)", migrate.Message, StringComparison.Ordinal);
+        Assert.Contains($"at version 9999_from_a_later_release, newer than this build knows (latest {database.Migrator().LatestVersion})", migrate.Message, StringComparison.Ordinal);
         Assert.Contains("Upgrade this node", migrate.Message, StringComparison.Ordinal);
         Assert.Equal(migrate.Message, verify.Message);
         Assert.Equal(migrate.Message, start.Message);
@@ -110,7 +110,7 @@ public sealed class SchemaMigrationTests(ITestOutputHelper output)
         var refused = await Assert.ThrowsAsync<SchemaVersionException>(() => store.EnsureSchemaAsync());
         var joining = await Assert.ThrowsAsync<SchemaVersionException>(() => store.JoinClusterAsync("scheduler", T0));
 
-        Assert.Contains("schema is at version none; this node needs 0001_initial", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"schema is at version none; this node needs {database.Migrator().LatestVersion}", refused.Message, StringComparison.Ordinal);
         Assert.Contains("automatic migration is off. Run 'scheduler db migrate --provider", refused.Message, StringComparison.Ordinal);
         Assert.Equal(refused.Message, joining.Message);
         Assert.Empty(await database.JournalAsync()); // nothing was created
