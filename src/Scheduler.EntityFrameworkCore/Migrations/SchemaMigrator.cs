@@ -90,7 +90,7 @@ public sealed partial class SchemaMigrator
         for (var attempt = 0; ; attempt++)
         {
             var engine = BuildEngine();
-            var (status, result) = await Task.Run(() =>
+            var result = await Task.Run(() =>
             {
                 var status = Status(engine);
                 if (status.IsNewer)
@@ -103,7 +103,7 @@ public sealed partial class SchemaMigrator
                     EnableWriteAheadLog();
                 }
 
-                return (status, status.IsBehind ? engine.PerformUpgrade() : null);
+                return status.IsBehind ? engine.PerformUpgrade() : null;
             }, cancellationToken).ConfigureAwait(false);
             if (result is null)
             {
