@@ -8,14 +8,14 @@ using Scheduler.Core.Triggers;
 namespace Scheduler.Cli;
 
 /// <summary>The <c>scheduler</c> command: <c>next</c> prints fire times, <c>explain</c> describes a trigger (docs/triggers.md); <c>tasks</c> and
-/// <c>instances</c> call a node's admin API (docs/running.md).</summary>
+/// <c>instances</c> call a node's admin API (docs/running.md); <c>db</c> migrates the store's schema (docs/storage.md).</summary>
 public static class SchedulerCli
 {
     /// <summary>Exit code for success.</summary>
     public const int Success = 0;
 
-    /// <summary>Exit code for invalid input (bad arguments, an unreadable trigger, an unknown zone, a value the admin API refused with 400); the
-    /// message is on standard error.</summary>
+    /// <summary>Exit code for invalid input (bad arguments, an unreadable trigger, an unknown zone, a value the admin API refused with 400, a
+    /// database schema newer than the tool); the message is on standard error.</summary>
     public const int InvalidInput = 2;
 
     /// <summary>Exit code when the admin API knows no such task (404).</summary>
@@ -24,7 +24,7 @@ public static class SchedulerCli
     /// <summary>Exit code when the admin API refused the credentials (401: none or an unknown key; 403: a read key that tried to write).</summary>
     public const int AccessDenied = 4;
 
-    /// <summary>Exit code when the admin API could not be reached or failed (no answer, 5xx).</summary>
+    /// <summary>Exit code when the admin API could not be reached or failed (no answer, 5xx), or the database of <c>db</c> failed.</summary>
     public const int Unavailable = 5;
 
     private static readonly string[] Kinds = ["once", "cron", "cron6", "rrule", "text"];
@@ -103,6 +103,8 @@ public static class SchedulerCli
             root.Add(admin);
         }
 
+        root.Add(Database.DatabaseCommands.Create(output, error, clock));
+
         root.SetAction(result =>
         {
             if (result.GetValue(version))
@@ -143,6 +145,7 @@ public static class SchedulerCli
         error.WriteLine("       scheduler explain \"<trigger>\" [--kind ...] [--tz ZONE] [--from ISO-8601]");
         error.WriteLine("       scheduler tasks list|show|pause|resume|trigger|cancel [taskId] [--url URL] [--api-key KEY] [--json]");
         error.WriteLine("       scheduler instances <taskId> [--state STATE] [--url URL] [--api-key KEY] [--json]");
+        error.WriteLine("       scheduler db migrate|status --connection CONNECTION_STRING [--provider postgres|cockroachdb|sqlite] [--cluster NAME]");
         error.WriteLine("       scheduler --help | --version");
     }
 

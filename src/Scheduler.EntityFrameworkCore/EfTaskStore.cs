@@ -4,10 +4,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
+using Scheduler.EntityFrameworkCore.Migrations;
 using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
 
 namespace Scheduler.EntityFrameworkCore;
@@ -29,7 +29,6 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     // Definitions per multi-row INSERT (19 parameters each). Fewer than RowsPerStatement: PostgreSQL's parse and planning time grows faster
     // than the row count for long VALUES lists; on a 2-core box 100-row statements stored 1,000 definitions faster than one 1,000-row one.
     private const int DefinitionsPerStatement = 100;
-    private static readonly TimeSpan[] SchemaRetryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
 
     private readonly IDbContextFactory<TContext> _contextFactory;
     private readonly EfTaskStoreOptions _options;
@@ -40,7 +39,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     /// <summary>Creates the store.</summary>
     /// <param name="contextFactory">Creates one context per operation.</param>
     /// <param name="options">The store's settings; <see cref="EfTaskStoreOptions.Database"/> picks the SQL dialect.</param>
-    /// <param name="logger">Logs schema creation; optional.</param>
+    /// <param name="logger">Logs the schema migrations applied; optional.</param>
     public EfTaskStore(IDbContextFactory<TContext> contextFactory, EfTaskStoreOptions options, ILogger<EfTaskStore<TContext>>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(contextFactory);
@@ -53,91 +52,31 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <summary>
-    /// Creates the tables and indexes unless they exist (<c>CREATE … IF NOT EXISTS</c>, one statement at a time, no transaction, no migration
-    /// lock), so it is safe to run twice and from several nodes at once; on SQLite it also switches the file to WAL mode.
+    /// Brings the schema to this build's version with <see cref="SchemaMigrator"/> (versioned scripts, journaled in
+    /// <c>scheduler_schema_versions</c>; safe to run twice and from several nodes at once), or, when <see cref="EfTaskStoreOptions.AutoMigrate"/>
+    /// is off, only checks that it is at this build's version.
     /// </summary>
-    /// <remarks>Concurrent <c>CREATE TABLE IF NOT EXISTS</c> on PostgreSQL can fail with unique_violation (23505) on <c>pg_type</c>, or
-    /// 42P07/42710; such a failure means another node created the object, so the statement is run again, up to three times.</remarks>
-    /// <exception cref="System.Data.Common.DbException">The database rejected a statement for another reason, or kept failing.</exception>
+    /// <exception cref="SchemaVersionException">The database was migrated by a newer release, or (automatic migration off) scripts are pending.</exception>
+    /// <exception cref="System.Data.Common.DbException">The database rejected a script for another reason than a concurrent migrator, or kept failing.</exception>
+    /// <exception cref="InvalidOperationException">The context has no connection string (an application's context built on a connection object).</exception>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
     {
-        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        string connectionString;
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
-            if (_dialect.IsSqlite)
-            {
-                await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
-            }
-
-            await RunSchemaStatementsAsync(context, _dialect.SchemaStatements(), cancellationToken).ConfigureAwait(false);
-
-            // Columns added since the first schema: added to a table created before them, looked up first so a node's start takes no
-            // table lock when nothing is missing.
-            foreach (var (columnsSql, statements) in new[] { (_dialect.InstanceColumnsSql, _dialect.UpgradeStatements()), (_dialect.DefinitionColumnsSql, _dialect.DefinitionUpgradeStatements()) })
-            {
-                var columns = await context.Database.SqlQueryRaw<string>(columnsSql).ToListAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var (column, statement) in statements)
-                {
-                    if (!columns.Contains(column, StringComparer.OrdinalIgnoreCase))
-                    {
-                        await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-            }
-
-            await RunSchemaStatementsAsync(context, SqlDialect.UpgradeIndexStatements(), cancellationToken).ConfigureAwait(false);
+            connectionString = context.Database.GetConnectionString() ?? throw new InvalidOperationException(
+                $"The store's context {typeof(TContext).Name} has no connection string, so its schema cannot be migrated. Configure the context with a connection string.");
         }
-    }
 
-    /// <summary>Runs idempotent schema statements one at a time; a statement that lost a race with another node's (23505 on <c>pg_type</c>,
-    /// 42P07, 42710) is run again, up to three times.</summary>
-    private async Task RunSchemaStatementsAsync(TContext context, IEnumerable<string> statements, CancellationToken cancellationToken)
-    {
-        foreach (var statement in statements)
+        var migrator = new SchemaMigrator(_options.Database, connectionString, _logger);
+        if (_options.AutoMigrate)
         {
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
-                    break;
-                }
-                catch (PostgresException ex) when (ex.SqlState is "23505" or "42P07" or "42710" && attempt < SchemaRetryDelays.Length)
-                {
-                    LogSchemaRace(ex.SqlState, ex.MessageText);
-                    await Task.Delay(SchemaRetryDelays[attempt], cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Runs one idempotent schema statement on a connection of its own.</summary>
-    private async Task ExecuteSchemaStatementAsync(string statement, CancellationToken cancellationToken)
-    {
-        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
-        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        await using (context.ConfigureAwait(false))
+        else
         {
-            await ExecuteSchemaStatementAsync(context, statement, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Runs one idempotent schema statement, again when a concurrent creator made it fail (see <see cref="EnsureSchemaAsync"/>).</summary>
-    private async Task ExecuteSchemaStatementAsync(TContext context, string statement, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await context.Database.ExecuteSqlRawAsync(statement, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (PostgresException ex) when (ex.SqlState is "23505" or "42P07" or "42710" && attempt < SchemaRetryDelays.Length)
-            {
-                LogSchemaRace(ex.SqlState, ex.MessageText);
-                await Task.Delay(SchemaRetryDelays[attempt], cancellationToken).ConfigureAwait(false);
-            }
+            await migrator.VerifyAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -425,12 +364,12 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Creates the one-row <c>scheduler_cluster</c> table if it is missing (a node joins before the schema step), then one transaction:
-    /// <c>INSERT … ON CONFLICT DO NOTHING</c>, then a read of the row.</remarks>
+    /// <remarks>Runs <see cref="EnsureSchemaAsync"/> first (a node joins its cluster before the schema step; the one-row <c>scheduler_cluster</c>
+    /// table is part of the schema), then one transaction: <c>INSERT … ON CONFLICT DO NOTHING</c>, then a read of the row.</remarks>
     public async Task<ClusterIdentity> JoinClusterAsync(string clusterName, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(clusterName);
-        await ExecuteSchemaStatementAsync(_dialect.ClusterTableSql, cancellationToken).ConfigureAwait(false);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var databaseId = Guid.NewGuid();
         return await InTransactionAsync(async (context, ct) =>
         {
@@ -923,7 +862,4 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     {
         public void Dispose() => connections.Release();
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Another node is creating the scheduler schema ({SqlState}: {Message}); running the statement again")]
-    private partial void LogSchemaRace(string sqlState, string message);
 }

@@ -9,8 +9,13 @@ public sealed class EfTaskStoreOptions
     /// <summary>The database engine. Set by the <c>Use…</c> call; change it only when registering your own DbContext.</summary>
     public SchedulerDatabase Database { get; set; }
 
-    /// <summary>Whether a hosted service creates the tables and indexes (idempotently) before the scheduler loops start. <value>Default <see langword="true"/>.</value></summary>
-    public bool CreateSchemaAtStart { get; set; } = true;
+    /// <summary>
+    /// Whether the node migrates the schema to this build's version while it starts, before the scheduler loops run (versioned scripts,
+    /// <c>Scheduler.EntityFrameworkCore.Migrations.SchemaMigrator</c>). When off, the node only checks the version and refuses to start
+    /// (<c>SchemaVersionException</c>) while scripts are pending: run <c>scheduler db migrate</c> first. Either way a database migrated by a
+    /// newer release is refused. <value>Default <see langword="true"/>.</value>
+    /// </summary>
+    public bool AutoMigrate { get; set; } = true;
 
     /// <summary>
     /// Most database connections the store uses at once: every store operation holds one of these slots while it runs, and waits for one when

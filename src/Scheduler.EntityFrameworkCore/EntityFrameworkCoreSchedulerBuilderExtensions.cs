@@ -15,7 +15,7 @@ public static class EntityFrameworkCoreSchedulerBuilderExtensions
     /// </summary>
     /// <param name="builder">The scheduler builder.</param>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=scheduler.db</c>.</param>
-    /// <param name="configure">Changes the store's options (schema creation at start, command timeout, retries).</param>
+    /// <param name="configure">Changes the store's options (schema migration at start, command timeout, retries).</param>
     /// <returns><paramref name="builder"/>, so calls chain.</returns>
     /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty.</exception>
     public static SchedulerBuilder UseSqlite(this SchedulerBuilder builder, string connectionString, Action<EfTaskStoreOptions>? configure = null) =>
@@ -27,7 +27,7 @@ public static class EntityFrameworkCoreSchedulerBuilderExtensions
     /// </summary>
     /// <param name="builder">The scheduler builder.</param>
     /// <param name="connectionString">An Npgsql connection string.</param>
-    /// <param name="configure">Changes the store's options (schema creation at start, command timeout, isolation, retries).</param>
+    /// <param name="configure">Changes the store's options (schema migration at start, command timeout, isolation, retries).</param>
     /// <returns><paramref name="builder"/>, so calls chain.</returns>
     /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty.</exception>
     public static SchedulerBuilder UsePostgres(this SchedulerBuilder builder, string connectionString, Action<EfTaskStoreOptions>? configure = null) =>
@@ -39,7 +39,7 @@ public static class EntityFrameworkCoreSchedulerBuilderExtensions
     /// </summary>
     /// <param name="builder">The scheduler builder.</param>
     /// <param name="connectionString">An Npgsql connection string pointing at CockroachDB.</param>
-    /// <param name="configure">Changes the store's options (schema creation at start, command timeout, retries).</param>
+    /// <param name="configure">Changes the store's options (schema migration at start, command timeout, retries).</param>
     /// <returns><paramref name="builder"/>, so calls chain.</returns>
     /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty.</exception>
     public static SchedulerBuilder UseCockroachDb(this SchedulerBuilder builder, string connectionString, Action<EfTaskStoreOptions>? configure = null) =>
@@ -72,10 +72,7 @@ public static class EntityFrameworkCoreSchedulerBuilderExtensions
         services.AddSingleton(options);
         services.AddSingleton<EfTaskStore<TContext>>();
         services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<EfTaskStore<TContext>>());
-        if (options.CreateSchemaAtStart)
-        {
-            services.AddHostedService<SchedulerSchemaInitializer<TContext>>();
-        }
+        services.AddHostedService<SchedulerSchemaInitializer<TContext>>();
 
         return builder;
     }
@@ -122,7 +119,7 @@ public static class EntityFrameworkCoreSchedulerBuilderExtensions
 
     private static void CopyTo(EfTaskStoreOptions from, EfTaskStoreOptions to)
     {
-        to.CreateSchemaAtStart = from.CreateSchemaAtStart;
+        to.AutoMigrate = from.AutoMigrate;
         to.CommandTimeout = from.CommandTimeout;
         to.IsolationLevel = from.IsolationLevel;
         to.MaxRetryCount = from.MaxRetryCount;

@@ -24,7 +24,7 @@ public static class SchedulerModelBuilderExtensions
     /// snake_case columns. On SQLite instants are stored as UTC ticks and durations as ticks (INTEGER), so comparisons and ORDER BY are exact;
     /// on PostgreSQL and CockroachDB as <c>timestamptz</c> and <c>interval</c>. Metadata and retry policy are JSON text.
     /// </summary>
-    /// <remarks>Call from <c>OnModelCreating</c>. The tables are created by the store's <c>EnsureSchemaAsync</c>, not by migrations.</remarks>
+    /// <remarks>Call from <c>OnModelCreating</c>. The tables are created by the store's versioned migration scripts (<c>EnsureSchemaAsync</c>, <c>scheduler db migrate</c>), not by EF migrations.</remarks>
     /// <param name="modelBuilder">The model builder of the context's <c>OnModelCreating</c>.</param>
     /// <param name="database">The engine the context talks to.</param>
     /// <returns><paramref name="modelBuilder"/>, so calls chain.</returns>

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace Scheduler.EntityFrameworkCore;
 
-/// <summary>Creates the scheduler schema (idempotently) while the host starts, before any hosted service's <c>StartAsync</c>, so the loops find the tables.</summary>
+/// <summary>Migrates the scheduler schema (or, with <see cref="EfTaskStoreOptions.AutoMigrate"/> off, checks its version) while the host starts,
+/// before any hosted service's <c>StartAsync</c>, so the loops find the tables.</summary>
 /// <typeparam name="TContext">The store's context.</typeparam>
 internal sealed class SchedulerSchemaInitializer<TContext>(EfTaskStore<TContext> store) : IHostedLifecycleService
     where TContext : DbContext

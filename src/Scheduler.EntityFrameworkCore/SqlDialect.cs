@@ -10,72 +10,6 @@ namespace Scheduler.EntityFrameworkCore;
 /// </summary>
 internal sealed class SqlDialect
 {
-    // {0} id type, {1} instant type, {2} duration type, {3} text type, {4} 32-bit integer type (CockroachDB's "integer" is 64-bit).
-    private static readonly CompositeFormat SchemaTemplate = CompositeFormat.Parse("""
-        CREATE TABLE IF NOT EXISTS task_definitions (
-            id {0} NOT NULL PRIMARY KEY,
-            trigger_kind {4} NOT NULL,
-            trigger_expression {3} NOT NULL,
-            trigger_phrase {3} NULL,
-            time_zone_id {3} NOT NULL,
-            start_at {1} NOT NULL,
-            metadata {3} NOT NULL,
-            payload {3} NULL,
-            expire_after {2} NOT NULL,
-            retry {3} NOT NULL,
-            misfire {4} NOT NULL,
-            destination_queue {3} NULL,
-            idempotency_key {3} NULL,
-            created_at {1} NOT NULL,
-            next_fire_time {1} NULL,
-            cancelled_at {1} NULL,
-            version bigint NOT NULL,
-            overlap {4} NOT NULL DEFAULT 0,
-            paused_at {1} NULL,
-            changed_at {1} NULL,
-            trace_parent {3} NULL
-        );
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_task_definitions_idempotency_key ON task_definitions (idempotency_key) WHERE idempotency_key IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS ix_task_definitions_next_fire_time ON task_definitions (next_fire_time) WHERE next_fire_time IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS ix_task_definitions_changed_at ON task_definitions (changed_at) WHERE changed_at IS NOT NULL;
-        CREATE TABLE IF NOT EXISTS task_instances (
-            id {0} NOT NULL PRIMARY KEY,
-            definition_id {0} NOT NULL REFERENCES task_definitions (id),
-            fire_time {1} NOT NULL,
-            status {4} NOT NULL,
-            attempt {4} NOT NULL,
-            due_at {1} NULL,
-            expire_after {2} NOT NULL,
-            retry {3} NOT NULL,
-            max_attempts {4} NOT NULL,
-            lease_owner {3} NULL,
-            lease_expires_at {1} NULL,
-            dispatched_at {1} NULL,
-            started_at {1} NULL,
-            completed_at {1} NULL,
-            reported_completed_at {1} NULL,
-            failed_at {1} NULL,
-            finished_at {1} NULL,
-            last_error {3} NULL,
-            version bigint NOT NULL
-        );
-        CREATE UNIQUE INDEX IF NOT EXISTS ux_task_instances_definition_fire_time ON task_instances (definition_id, fire_time);
-        CREATE INDEX IF NOT EXISTS ix_task_instances_due_at ON task_instances (due_at) WHERE status IN (0, 1);
-        CREATE INDEX IF NOT EXISTS ix_task_instances_lease_expires_at ON task_instances (lease_expires_at) WHERE status = 5;
-        CREATE INDEX IF NOT EXISTS ix_task_instances_finished_at ON task_instances (finished_at) WHERE finished_at IS NOT NULL;
-        {5}
-        """);
-
-    // {0} instant type, {1} text type, {2} 32-bit integer type.
-    private static readonly CompositeFormat ClusterTableTemplate = CompositeFormat.Parse("""
-        CREATE TABLE IF NOT EXISTS scheduler_cluster (
-            id {2} NOT NULL PRIMARY KEY,
-            cluster_name {1} NOT NULL,
-            database_id {1} NOT NULL,
-            created_at {0} NOT NULL
-        )
-        """);
-
     /// <summary>The one-row table that records who the database belongs to (<see cref="Core.Storage.ClusterIdentity"/>).</summary>
     public const string ClusterTable = "scheduler_cluster";
 
@@ -101,66 +35,12 @@ internal sealed class SqlDialect
 
     public SqlArguments Arguments() => new(Database);
 
-    /// <summary>The schema, one idempotent statement per element (no <c>DO $$</c> blocks, no transaction: CockroachDB-safe).</summary>
-    public IReadOnlyList<string> SchemaStatements()
-    {
-        var sql = IsSqlite
-            ? string.Format(CultureInfo.InvariantCulture, SchemaTemplate, "TEXT", "INTEGER", "INTEGER", "TEXT", "INTEGER", ClusterTableSql)
-            : string.Format(CultureInfo.InvariantCulture, SchemaTemplate, "uuid", "timestamptz", "interval", "text", "int4", ClusterTableSql);
-        return sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    }
-
-    /// <summary>Columns added since the first schema, each with the statement that adds it to a table created before it (the store runs it
-    /// only when the column is missing). Instances stored before <c>max_attempts</c> existed get the default retry policy's 3.</summary>
-    public IReadOnlyList<(string Column, string Statement)> UpgradeStatements() =>
-    [
-        ("max_attempts", $"ALTER TABLE {InstancesTable} ADD COLUMN max_attempts {(IsSqlite ? "INTEGER" : "int4")} NOT NULL DEFAULT 3"),
-        ("reported_completed_at", $"ALTER TABLE {InstancesTable} ADD COLUMN reported_completed_at {(IsSqlite ? "INTEGER" : "timestamptz")} NULL"),
-    ];
-
-    /// <summary>As <see cref="UpgradeStatements"/>, for the task definitions table: <c>trigger_phrase</c> (the English phrase a task was
-    /// scheduled with, for display; NULL for tasks stored before it, whose phrase is their trigger_expression); <c>overlap</c> (0, Skip, for
-    /// tasks stored before it); <c>paused_at</c>; <c>changed_at</c> (when a task was last cancelled, paused, resumed or updated; runners look
-    /// for changes by it, so it gets its index; <c>ix_task_definitions_cancelled_at</c>, which it replaces, is left in place on old databases);
-    /// <c>trace_parent</c> (the W3C traceparent of the span that stored the task; NULL for tasks stored before it, whose dispatches start
-    /// traces of their own).</summary>
-    public IReadOnlyList<(string Column, string Statement)> DefinitionUpgradeStatements() =>
-    [
-        ("trigger_phrase", $"ALTER TABLE {DefinitionsTable} ADD COLUMN trigger_phrase {(IsSqlite ? "TEXT" : "text")} NULL"),
-        ("overlap", $"ALTER TABLE {DefinitionsTable} ADD COLUMN overlap {(IsSqlite ? "INTEGER" : "int4")} NOT NULL DEFAULT 0"),
-        ("paused_at", $"ALTER TABLE {DefinitionsTable} ADD COLUMN paused_at {(IsSqlite ? "INTEGER" : "timestamptz")} NULL"),
-        ("changed_at", $"ALTER TABLE {DefinitionsTable} ADD COLUMN changed_at {(IsSqlite ? "INTEGER" : "timestamptz")} NULL"),
-        ("trace_parent", $"ALTER TABLE {DefinitionsTable} ADD COLUMN trace_parent {(IsSqlite ? "TEXT" : "text")} NULL"),
-    ];
-
-    /// <summary>Indexes on columns added by the upgrade statements, created after them (idempotent).</summary>
-    public static IReadOnlyList<string> UpgradeIndexStatements() =>
-    [
-        $"CREATE INDEX IF NOT EXISTS ix_task_definitions_changed_at ON {DefinitionsTable} (changed_at) WHERE changed_at IS NOT NULL",
-    ];
-
-    /// <summary>The owner table's idempotent creation, also run on its own before the owner is recorded (a node joins its cluster before the
-    /// schema step).</summary>
-    public string ClusterTableSql => IsSqlite
-        ? string.Format(CultureInfo.InvariantCulture, ClusterTableTemplate, "INTEGER", "TEXT", "INTEGER")
-        : string.Format(CultureInfo.InvariantCulture, ClusterTableTemplate, "timestamptz", "text", "int4");
-
     /// <summary>Records the owner in row 1 unless a row is there (any engine: <c>INSERT … ON CONFLICT DO NOTHING</c>, parameterized).</summary>
     public static string JoinClusterSql(string clusterName, string databaseId, string now) =>
         $"INSERT INTO {ClusterTable} (id, cluster_name, database_id, created_at) VALUES (1, {clusterName}, {databaseId}, {now}) ON CONFLICT (id) DO NOTHING";
 
     /// <summary>The recorded owner as one text value <c>cluster_name|database_id</c> in a column named <c>Value</c>.</summary>
     public static string ClusterOwnerSql => $"SELECT cluster_name || '|' || database_id AS \"Value\" FROM {ClusterTable} WHERE id = 1";
-
-    /// <summary>The names of the task instances table's columns, one per row in a column named <c>Value</c>.</summary>
-    public string InstanceColumnsSql => ColumnsSql(InstancesTable);
-
-    /// <summary>The names of the task definitions table's columns, one per row in a column named <c>Value</c>.</summary>
-    public string DefinitionColumnsSql => ColumnsSql(DefinitionsTable);
-
-    private string ColumnsSql(string table) => IsSqlite
-        ? $"SELECT name AS \"Value\" FROM pragma_table_info('{table}')"
-        : $"SELECT column_name AS \"Value\" FROM information_schema.columns WHERE table_name = '{table}' AND table_schema = current_schema()";
 
     /// <summary>
     /// Dispatched → Failed for up to <c>limit</c> instances whose last allowed attempt expired at <c>now</c>

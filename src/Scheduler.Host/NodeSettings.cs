@@ -62,6 +62,13 @@ public sealed class StoreSettings
 
     /// <summary>Most database connections the node uses at once (<c>EfTaskStoreOptions.MaxConnections</c>). <value>Default 20.</value></summary>
     public int? MaxConnections { get; set; }
+
+    /// <summary>
+    /// Whether the node migrates the schema to its version while it starts (<c>EfTaskStoreOptions.AutoMigrate</c>). When off, a database whose
+    /// schema is behind makes the node refuse to start (exit code 2) naming <c>scheduler db migrate</c>. A database migrated by a newer release
+    /// is refused either way. <value>Default <see langword="true"/>.</value>
+    /// </summary>
+    public bool AutoMigrate { get; set; } = true;
 }
 
 /// <summary>The <c>Host</c> configuration section: the node process itself.</summary>

@@ -17,6 +17,7 @@ using Scheduler.MassTransit;
 // The Scheduler node. Configure it with appsettings.json or environment variables, e.g.
 //   Transport__Kind=RabbitMq  Transport__RabbitMq__Uri=amqp://guest:guest@127.0.0.1:5672/
 //   Store__Kind=Postgres      Store__ConnectionString="Host=127.0.0.1;Username=postgres;Password=postgres;Database=scheduler"
+//   Store__AutoMigrate=false                             (optional: do not migrate the schema at start; run 'scheduler db migrate')
 //   Scheduler__NodeId=node-1  Scheduler__ExecutionWindow=00:00:10
 //   OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4317   (optional: metrics and traces over OTLP)
 //   Health__Urls=http://127.0.0.1:8081                   (optional: GET /health/live and /health/ready)
@@ -218,6 +219,8 @@ static void UseStore(SchedulerBuilder node, StoreSettings store)
         {
             o.MaxConnections = connections;
         }
+
+        o.AutoMigrate = store.AutoMigrate;
     }
 
     var connectionString = store.ConnectionString;

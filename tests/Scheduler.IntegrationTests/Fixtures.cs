@@ -50,8 +50,8 @@ internal static class PostgresServer
     }
 }
 
-/// <summary>A fresh PostgreSQL database per test class (random name), dropped afterwards.</summary>
-public sealed class PostgresDatabaseFixture : IAsyncLifetime
+/// <summary>A fresh PostgreSQL database per test class (random name), dropped afterwards; or per test, with <see cref="CreateAsync"/>.</summary>
+public sealed class PostgresDatabaseFixture : IAsyncLifetime, IAsyncDisposable
 {
     private string? _serverConnectionString;
 
@@ -71,6 +71,16 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
 
         ConnectionString = new NpgsqlConnectionStringBuilder(_serverConnectionString) { Database = DatabaseName }.ConnectionString;
     }
+
+    /// <summary>A fresh database for one test: <c>await using var database = await PostgresDatabaseFixture.CreateAsync();</c></summary>
+    public static async Task<PostgresDatabaseFixture> CreateAsync()
+    {
+        var database = new PostgresDatabaseFixture();
+        await database.InitializeAsync();
+        return database;
+    }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
     public async Task DisposeAsync()
     {

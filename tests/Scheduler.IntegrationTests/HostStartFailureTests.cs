@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Npgsql;
+using Scheduler.EntityFrameworkCore;
+using Scheduler.EntityFrameworkCore.Migrations;
 using Scheduler.IntegrationTests.Bus;
 using Scheduler.TestSupport;
 
@@ -84,6 +86,33 @@ public sealed partial class HostStartFailureTests
         var exit = await ServiceProcess.RunNodeToExitAsync(settings, Deadline);
 
         AssertOneLine(exit, exitCode, expected);
+    }
+
+    [Theory]
+    [InlineData("newer", "at version 9999_from_a_later_release, newer than this build knows (latest {0})")]
+    [InlineData("behind with AutoMigrate off", "schema is at version none; this node needs {0} ({1} script(s) pending: {2}) and automatic migration is off. Run 'scheduler db migrate --provider postgres")]
+    public async Task Start_Exits2WithOneLine_WhenTheSchemaVersionDoesNotFit(string schema, string expected)
+    {
+        await using var database = await PostgresDatabaseFixture.CreateAsync();
+        var settings = await GoodSettingsAsync();
+        settings["Store__ConnectionString"] = database.ConnectionString;
+        if (schema == "newer")
+        {
+            await new SchemaMigrator(SchedulerDatabase.Postgres, database.ConnectionString).MigrateAsync();
+            await using var connection = new NpgsqlConnection(database.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("INSERT INTO scheduler_schema_versions (script_name, applied_at) VALUES ('9999_from_a_later_release', '2030-01-01T00:00:00Z')", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        else
+        {
+            settings["Store__AutoMigrate"] = "false";
+        }
+
+        var exit = await ServiceProcess.RunNodeToExitAsync(settings, Deadline);
+
+        var scripts = SchemaMigrator.ScriptNames(SchedulerDatabase.Postgres);
+        AssertOneLine(exit, 2, string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, scripts[^1], scripts.Count, string.Join(", ", scripts)));
     }
 
     [Fact]
