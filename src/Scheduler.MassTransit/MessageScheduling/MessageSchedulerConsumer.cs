@@ -38,6 +38,8 @@ internal sealed partial class MessageSchedulerConsumer :
 
     public const string ScheduleKey = "masstransit-schedule";
 
+    public const string CancelledBeforeScheduledKey = "masstransit-cancelled-before-scheduled";
+
     private readonly SchedulingService _scheduling;
     private readonly SchedulerEndpoints _endpoints;
     private readonly ILogger<MessageSchedulerConsumer> _logger;
@@ -62,9 +64,9 @@ internal sealed partial class MessageSchedulerConsumer :
             }
 
             var envelope = ScheduledMessageEnvelope.Capture(context, message.Destination, message.Payload, message.PayloadType, oneOff: true, endTime: null);
-            if (await _scheduling.GetAsync(taskId, context.CancellationToken).ConfigureAwait(false) is not null)
+            if (await _scheduling.GetAsync(taskId, context.CancellationToken).ConfigureAwait(false) is { } existing)
             {
-                LogRepeated(taskId);
+                LogRepeated(taskId, existing.State);
                 return;
             }
 
@@ -123,7 +125,15 @@ internal sealed partial class MessageSchedulerConsumer :
                     [ScheduleKey] = Truncated($"{schedule.ScheduleGroup}/{schedule.ScheduleId}"),
                 },
             };
-            var next = await _scheduling.GetAsync(taskId, context.CancellationToken).ConfigureAwait(false) is null
+            var existing = await _scheduling.GetAsync(taskId, context.CancellationToken).ConfigureAwait(false);
+            if (existing?.State == TaskState.Cancelled)
+            {
+                throw new TaskValidationException(
+                    $"Recurring schedule '{schedule.ScheduleGroup}/{schedule.ScheduleId}' was cancelled, and its id stays taken until the node's cleanup " +
+                    "deletes the cancelled task (Scheduler:Retention after the cancel). Give the new schedule another ScheduleId.");
+            }
+
+            var next = existing is null
                 ? (await _scheduling.ScheduleAsync(command, context.CancellationToken).ConfigureAwait(false)).NextFireTime
                 : (await _scheduling.UpdateAsync(Replacing(command), context.CancellationToken).ConfigureAwait(false))?.Task.NextFireTime;
             LogScheduledRecurring(schedule.ScheduleGroup, schedule.ScheduleId, taskId, cron, next);
@@ -134,10 +144,35 @@ internal sealed partial class MessageSchedulerConsumer :
         }
     }
 
+    /// <remarks>A cancel that finds no task (its <c>ScheduleMessage</c> not consumed yet: commands on the queue are consumed concurrently)
+    /// leaves a cancelled placeholder under the token id, so the late <c>ScheduleMessage</c> finds the id taken and stores nothing; the
+    /// cleanup loop deletes the placeholder after <c>Scheduler:Retention</c>.</remarks>
     public async Task Consume(ConsumeContext<CancelScheduledMessage> context)
     {
-        var cancelled = await _scheduling.CancelAsync(context.Message.TokenId, context.CancellationToken).ConfigureAwait(false);
-        LogCancelled(cancelled.TaskId, cancelled.Found);
+        var taskId = context.Message.TokenId;
+        var cancelled = await _scheduling.CancelAsync(taskId, context.CancellationToken).ConfigureAwait(false);
+        if (!cancelled.Found && await _scheduling.GetAsync(taskId, context.CancellationToken).ConfigureAwait(false) is null)
+        {
+            try
+            {
+                await _scheduling.ScheduleAsync(new ScheduleTask
+                {
+                    TaskId = taskId,
+                    TriggerKind = TriggerKind.Once,
+                    Trigger = "8999-12-31T00:00:00Z", // never reached: cancelled below
+                    DestinationQueue = _endpoints.ScheduledMessages,
+                    Metadata = new Dictionary<string, string> { [CancelledBeforeScheduledKey] = "true" },
+                }, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (TaskValidationException)
+            {
+                // The ScheduleMessage was stored meanwhile (same id, other content): the cancel below applies to it.
+            }
+
+            cancelled = await _scheduling.CancelAsync(taskId, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        LogCancelled(taskId, cancelled.Found);
     }
 
     public async Task Consume(ConsumeContext<CancelScheduledRecurringMessage> context)
@@ -207,8 +242,8 @@ internal sealed partial class MessageSchedulerConsumer :
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled message task {TaskId} for {Destination} at {FireTime}")]
     private partial void LogScheduled(Guid taskId, string destination, DateTimeOffset? fireTime);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled message task {TaskId} exists already: a repeated ScheduleMessage stores nothing")]
-    private partial void LogRepeated(Guid taskId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled message task {TaskId} exists already ({State}): a repeated (or already cancelled) ScheduleMessage stores nothing")]
+    private partial void LogRepeated(Guid taskId, TaskState state);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Recurring schedule {Group}/{Id} is task {TaskId}, cron '{Cron}', next fire time {NextFireTime}")]
     private partial void LogScheduledRecurring(string? group, string? id, Guid taskId, string cron, DateTimeOffset? nextFireTime);

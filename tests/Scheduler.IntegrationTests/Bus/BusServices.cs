@@ -113,6 +113,14 @@ internal sealed class BusServices : IAsyncDisposable
         });
     });
 
+    /// <summary>Starts a service of the test's own making on the broker: <paramref name="configure"/> registers its consumers and whatever else
+    /// it needs inside <c>AddMassTransit</c>; the bus is the test's RabbitMQ virtual host, its endpoints configured by <c>ConfigureEndpoints</c>.</summary>
+    public Task<IHost> StartServiceAsync(Action<IBusRegistrationConfigurator> configure) => StartAsync(services => services.AddMassTransit(x =>
+    {
+        configure(x);
+        UseBroker(x);
+    }));
+
     /// <summary>The services of the client started by <see cref="StartClientAsync"/> (its request clients).</summary>
     public IServiceProvider ClientServices => _clientHost?.Services ?? throw new InvalidOperationException("Start the client first.");
 
