@@ -15,7 +15,8 @@ internal static class RecurringScheduleIds
     /// <summary>The task id of schedule <paramref name="scheduleId"/> in group <paramref name="scheduleGroup"/>.</summary>
     public static Guid For(string? scheduleGroup, string? scheduleId)
     {
-        var name = Encoding.UTF8.GetBytes($"{scheduleGroup}\n{scheduleId}");
+        // The group's length first, so that no two (group, id) pairs spell the same name.
+        var name = Encoding.UTF8.GetBytes($"{scheduleGroup?.Length ?? -1}:{scheduleGroup}/{scheduleId}");
 #pragma warning disable CA5350 // SHA-1 is what RFC 9562 prescribes for version 5 UUIDs; nothing secret depends on it
         var hash = SHA1.HashData([.. Namespace, .. name]);
 #pragma warning restore CA5350
