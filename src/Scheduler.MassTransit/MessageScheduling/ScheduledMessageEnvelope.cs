@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using MassTransit;
 using MassTransit.Context;
@@ -62,10 +63,12 @@ internal sealed record ScheduledMessageEnvelope
         var payload = JsonSerializer.Serialize(this, Json);
         if (payload.Length > TaskDefinitionFactory.MaxPayloadLength)
         {
+            var size = payload.Length.ToString("N0", CultureInfo.InvariantCulture);
+            var limit = TaskDefinitionFactory.MaxPayloadLength.ToString("N0", CultureInfo.InvariantCulture);
             throw new TaskValidationException(
-                $"The scheduled message for '{Destination}' ({string.Join(", ", MessageTypes)}) takes {payload.Length:N0} characters stored, over the " +
-                $"limit of {TaskDefinitionFactory.MaxPayloadLength:N0} (256 KiB) for the message, its headers and addresses together. Schedule a " +
-                "smaller message, e.g. one that refers to the data (MassTransit's MessageData) rather than carries it.");
+                $"The scheduled message for '{Destination}' ({string.Join(", ", MessageTypes)}) takes {size} characters stored, over the " +
+                $"limit of {limit} (256 KiB) for the message, its headers and addresses together. Schedule a smaller message, e.g. one that " +
+                "refers to the data (MassTransit's MessageData) rather than carries it.");
         }
 
         return payload;

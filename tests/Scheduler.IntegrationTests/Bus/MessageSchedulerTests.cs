@@ -59,6 +59,26 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
         Assert.DoesNotContain(await bus.Store.GetInstancesAsync(cancelled.TokenId), i => i.DispatchedAt is not null);
     }
 
+    /// <summary>A consumer's <c>context.ScheduleSend</c> on a bus configured with <c>UseSchedulerMessageScheduler()</c> (MassTransit's
+    /// <c>UseMessageScheduler</c>) goes through the node too.</summary>
+    [Fact]
+    public async Task ConsumeContextScheduleSend_OnABusWithUseSchedulerMessageScheduler_IsDelivered()
+    {
+        await using var system = await SampleSystem.StartAsync(environment, output);
+        var bus = system.Bus;
+        const string snoozeQueue = "snoozes";
+        var snoozes = await bus.StartServiceAsync(x => x.AddConsumer<SnoozeConsumer>().Endpoint(e => e.Name = snoozeQueue),
+            cfg => cfg.UseSchedulerMessageScheduler());
+        var text = $"snoozed {Guid.NewGuid()}";
+        var at = TimeProvider.System.GetUtcNow().AddSeconds(2);
+
+        var endpoint = await snoozes.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{snoozeQueue}"));
+        await endpoint.Send(new Snooze { Text = text, Until = at });
+
+        var receipt = await WaitForReminderAsync(bus, text);
+        Assert.True(receipt.ReceivedAt >= at, $"received at {receipt.ReceivedAt:O}, scheduled for {at:O}");
+    }
+
     /// <summary>Commands on the node's queue are consumed concurrently; a cancel that arrives first still wins.</summary>
     [Fact]
     public async Task CancelScheduledSend_ThatOvertakesItsScheduleMessage_StillCancelsIt()
@@ -151,7 +171,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     }
 
     [Fact]
-    public async Task BadRecurringSchedules_AreRejected_NamingTheValue_AndStoreNothing()
+    public async Task BadScheduleCommands_AreRejected_NamingTheValue_AndStoreNothing()
     {
         await using var system = await SampleSystem.StartAsync(environment, output);
         var (bus, recurring) = (system.Bus, system.Recurring);
@@ -162,6 +182,17 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
         await recurring.ScheduleRecurringSend(Reminders, badCron, new Reminder { Text = "never" });
         await recurring.ScheduleRecurringSend(Reminders, badZone, new Reminder { Text = "never" });
 
+        // A ScheduleMessage without destination, and a message over the 256 KiB a task's payload may take (MassTransit's ScheduleSend
+        // cannot send the first; another client of the contracts can).
+        var noDestination = NewId.NextGuid();
+        var nodes = await system.SendEndpointAsync(SchedulerEndpoints.Address(SchedulerEndpoints.Default.MessageScheduler));
+        await nodes.Send<ScheduleMessage>(new ScheduleMessageCommand<Reminder>(DateTime.UnixEpoch, null!, new Reminder { Text = "nowhere" }, noDestination));
+        var tooLarge = await system.Scheduler.ScheduleSend(Reminders, DateTime.UnixEpoch, new Reminder { Text = new string('x', 300 * 1024) });
+
+        Assert.Contains("has no Destination", await WaitForRejectionAsync(bus, noDestination), StringComparison.Ordinal);
+        Assert.Contains("over the limit of 262,144 (256 KiB)", await WaitForRejectionAsync(bus, tooLarge.TokenId), StringComparison.Ordinal);
+        Assert.Null(await bus.Store.GetDefinitionAsync(noDestination));
+        Assert.Null(await bus.Store.GetDefinitionAsync(tooLarge.TokenId));
         var cronReason = await WaitForRejectionAsync(bus, badCron);
         Assert.Contains("'every day at 9'", cronReason, StringComparison.Ordinal);
         Assert.Contains("Quartz cron expression", cronReason, StringComparison.Ordinal);
@@ -310,10 +341,12 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
         return found!;
     }
 
-    private static async Task<string> WaitForRejectionAsync(BusServices bus, TestSchedule schedule)
+    private static Task<string> WaitForRejectionAsync(BusServices bus, TestSchedule schedule) =>
+        WaitForRejectionAsync(bus, RecurringScheduleIds.For(schedule.ScheduleGroup, schedule.ScheduleId));
+
+    private static async Task<string> WaitForRejectionAsync(BusServices bus, Guid taskId)
     {
-        var taskId = RecurringScheduleIds.For(schedule.ScheduleGroup, schedule.ScheduleId);
-        await Wait.UntilAsync(() => bus.Recorder.Of<TaskRejected>().Any(r => r.TaskId == taskId), $"the node rejects schedule {schedule.ScheduleId}");
+        await Wait.UntilAsync(() => bus.Recorder.Of<TaskRejected>().Any(r => r.TaskId == taskId), $"the node rejects task {taskId}");
         return bus.Recorder.Of<TaskRejected>().First(r => r.TaskId == taskId).Reason;
     }
 }
@@ -334,6 +367,21 @@ public sealed class TestSchedule : DefaultRecurringSchedule
         TimeZoneId = timeZoneId;
         EndTime = endTime;
     }
+}
+
+/// <summary>Asks the snooze service to remind later.</summary>
+public sealed record Snooze
+{
+    public required string Text { get; init; }
+
+    public required DateTimeOffset Until { get; init; }
+}
+
+/// <summary>Schedules the reminder from inside a consumer, with MassTransit's <c>context.ScheduleSend</c>.</summary>
+internal sealed class SnoozeConsumer : IConsumer<Snooze>
+{
+    public Task Consume(ConsumeContext<Snooze> context) =>
+        context.ScheduleSend(new Uri("queue:reminders"), context.Message.Until.UtcDateTime, new Reminder { Text = context.Message.Text });
 }
 
 internal sealed record ReminderReceipt(Reminder Message, Guid? MessageId, string? Tenant, DateTimeOffset ReceivedAt);
