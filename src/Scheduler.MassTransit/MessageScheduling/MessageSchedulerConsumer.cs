@@ -83,7 +83,16 @@ internal sealed partial class MessageSchedulerConsumer :
         }
         catch (TaskValidationException ex)
         {
-            await RejectAsync(context, taskId, ex.Message).ConfigureAwait(false);
+            if (taskId != Guid.Empty && await _scheduling.GetAsync(taskId, context.CancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                // A copy of this command (a redelivery) stored it meanwhile; each capture of the body differs (MassTransit gives it a new message id
+                // and send time), hence the conflict.
+                LogRepeated(taskId, stored.State);
+            }
+            else
+            {
+                await RejectAsync(context, taskId, ex.Message).ConfigureAwait(false);
+            }
         }
     }
 
