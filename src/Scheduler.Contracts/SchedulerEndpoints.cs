@@ -5,7 +5,7 @@ namespace Scheduler.Contracts;
 /// <summary>
 /// The queues (and, on RabbitMQ, the exchanges of the same names) that the scheduler nodes of one cluster own, derived from the cluster name:
 /// <c>{cluster}-schedule-task</c>, <c>{cluster}-schedule-tasks</c>, <c>{cluster}-cancel-task</c>, <c>{cluster}-task-control</c>,
-/// <c>{cluster}-task-instance</c>. Nodes consume
+/// <c>{cluster}-task-instance</c>, <c>{cluster}-message-scheduler</c>, <c>{cluster}-scheduled-messages</c>. Nodes consume
 /// from them; clients send their commands to them, e.g. <c>AddRequestClient&lt;ScheduleTask&gt;(SchedulerEndpoints.Address(endpoints.ScheduleTask))</c>.
 /// </summary>
 /// <remarks>
@@ -60,6 +60,18 @@ public sealed partial record SchedulerEndpoints
 
     /// <summary>The queue of worker outcomes for the task instance saga: <c>{cluster}-task-instance</c>.</summary>
     public string TaskInstanceSaga => Name("task-instance");
+
+    /// <summary>
+    /// The queue of MassTransit's message scheduler commands (<c>MassTransit.Scheduling.ScheduleMessage</c>, <c>ScheduleRecurringMessage</c>,
+    /// <c>CancelScheduledMessage</c>, <c>CancelScheduledRecurringMessage</c>, <c>PauseScheduledRecurringMessage</c>,
+    /// <c>ResumeScheduledRecurringMessage</c>): <c>{cluster}-message-scheduler</c>. A service points MassTransit's
+    /// <c>AddMessageScheduler</c> at it (<c>AddSchedulerMessageScheduler</c> does).
+    /// </summary>
+    public string MessageScheduler => Name("message-scheduler");
+
+    /// <summary>The node-owned queue to which the task instances of scheduled messages are dispatched; a node sends each stored message on from
+    /// there to its destination: <c>{cluster}-scheduled-messages</c>.</summary>
+    public string ScheduledMessages => Name("scheduled-messages");
 
     /// <summary>The marker a node leaves on the broker to say which database the cluster's queues serve: <c>{cluster}-identity</c>.</summary>
     public string Identity => Name("identity");

@@ -16,7 +16,9 @@ public static class SchedulerRegistrationExtensions
 {
     /// <summary>
     /// Makes this service a scheduler node: the consumers of <see cref="Contracts.ScheduleTask"/>, <see cref="Contracts.ScheduleTasks"/>,
-    /// <see cref="Contracts.CancelTask"/> and the task control commands and queries (<see cref="TaskControlConsumer"/>), the
+    /// <see cref="Contracts.CancelTask"/> and the task control commands and queries (<see cref="TaskControlConsumer"/>), MassTransit's message
+    /// scheduler commands (<c>ScheduleSend</c> and the rest, on <see cref="Contracts.SchedulerEndpoints.MessageScheduler"/>, with their
+    /// deliveries on <see cref="Contracts.SchedulerEndpoints.ScheduledMessages"/>), the
     /// task instance saga (persisted in the task store), the <see cref="Contracts.TaskDue"/> dispatcher and the scheduler, runner and cleanup
     /// loops. Choose a store on the returned builder, e.g. <c>.UseInMemoryStore()</c>.
     /// </summary>
@@ -46,6 +48,8 @@ public static class SchedulerRegistrationExtensions
         configurator.AddConsumer<ScheduleTasksConsumer, ScheduleTasksConsumerDefinition>();
         configurator.AddConsumer<CancelTaskConsumer, CancelTaskConsumerDefinition>();
         configurator.AddConsumer<TaskControlConsumer, TaskControlConsumerDefinition>();
+        configurator.AddConsumer<MessageScheduling.MessageSchedulerConsumer, MessageScheduling.MessageSchedulerConsumerDefinition>();
+        configurator.AddConsumer<MessageScheduling.ScheduledMessageDeliveryConsumer, MessageScheduling.ScheduledMessageDeliveryConsumerDefinition>();
         configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))
             .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.ITaskStore,
                 SagaConsumeContextFactory<Core.Storage.ITaskStore, TaskInstanceSaga>, TaskStoreSagaRepositoryContextFactory>());

@@ -46,7 +46,9 @@ internal sealed class BusFixture : IAsyncDisposable
 
     /// <param name="wrapStore">Wraps the in-memory store, e.g. to gate it.</param>
     /// <param name="heartbeats">Whether the worker heartbeats while a handler runs; off, a hanging handler is a dead worker.</param>
-    public static async Task<BusFixture> StartAsync(Func<ITaskStore, ITaskStore>? wrapStore = null, bool heartbeats = true)
+    /// <param name="configure">Adds the test's own consumers to the bus.</param>
+    public static async Task<BusFixture> StartAsync(Func<ITaskStore, ITaskStore>? wrapStore = null, bool heartbeats = true,
+        Action<IBusRegistrationConfigurator>? configure = null)
     {
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(new FakeTimeProvider(Start))
@@ -64,6 +66,7 @@ internal sealed class BusFixture : IAsyncDisposable
             x.AddTaskConsumer<ScriptedTaskConsumer>(WorkerQueue);
             x.AddTaskReporting(o => o.Heartbeats = heartbeats);
             x.AddConsumer<RecordingConsumer>();
+            configure?.Invoke(x);
         });
         var fixture = new BusFixture(services.BuildServiceProvider(validateScopes: true));
         await fixture.Harness.Start();

@@ -47,7 +47,10 @@ public sealed partial class TaskReportingFilter<T> : IFilter<ConsumeContext<T>>
     public Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
         ArgumentNullException.ThrowIfNull(next);
-        return context is ConsumeContext<TaskDue> due ? SendTaskDue(due, context, next) : next.Send(context);
+        // A filter of the same kind further out (AddTaskReporting on an endpoint that also places it itself) already reports this message.
+        return context is ConsumeContext<TaskDue> due && !context.TryGetPayload<TaskHeartbeatReporter>(out _)
+            ? SendTaskDue(due, context, next)
+            : next.Send(context);
     }
 
     private async Task SendTaskDue(ConsumeContext<TaskDue> due, ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)

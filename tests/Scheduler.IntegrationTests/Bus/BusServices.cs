@@ -122,6 +122,16 @@ internal sealed class BusServices : IAsyncDisposable
         });
     });
 
+    /// <summary>Starts a service of the test's own making on the broker: <paramref name="configure"/> registers its consumers and whatever else
+    /// it needs inside <c>AddMassTransit</c>; the bus is the test's RabbitMQ virtual host, its endpoints configured by <c>ConfigureEndpoints</c>
+    /// after <paramref name="configureBus"/>.</summary>
+    public Task<IHost> StartServiceAsync(Action<IBusRegistrationConfigurator> configure, Action<IRabbitMqBusFactoryConfigurator>? configureBus = null) =>
+        StartAsync(services => services.AddMassTransit(x =>
+        {
+            configure(x);
+            UseBroker(x, configureBus);
+        }));
+
     /// <summary>The services of the client started by <see cref="StartClientAsync"/> (its request clients).</summary>
     public IServiceProvider ClientServices => _clientHost?.Services ?? throw new InvalidOperationException("Start the client first.");
 
@@ -243,7 +253,7 @@ internal sealed class BusServices : IAsyncDisposable
         return host;
     }
 
-    private void UseBroker(IBusRegistrationConfigurator x)
+    private void UseBroker(IBusRegistrationConfigurator x, Action<IRabbitMqBusFactoryConfigurator>? configureBus = null)
     {
         var broker = _environment.Broker;
         x.SetKebabCaseEndpointNameFormatter(); // as Scheduler.Host does, so in-process nodes and node processes share queues
@@ -255,6 +265,7 @@ internal sealed class BusServices : IAsyncDisposable
                 h.Username(broker.Username);
                 h.Password(broker.Password);
             });
+            configureBus?.Invoke(cfg);
             cfg.ConfigureEndpoints(context);
         });
     }
