@@ -27,6 +27,9 @@ public static class SchedulerCli
     /// <summary>Exit code when the admin API could not be reached or failed (no answer, 5xx), or the database of <c>db</c> failed.</summary>
     public const int Unavailable = 5;
 
+    /// <summary>Exit code of <c>db status</c> when the database's schema is behind this tool's (scripts pending: run <c>db migrate</c>).</summary>
+    public const int SchemaBehind = 6;
+
     private static readonly string[] Kinds = ["once", "cron", "cron6", "rrule", "text"];
 
     /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>

@@ -208,6 +208,11 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                     .SetProperty(d => d.Overlap, updated.Overlap)
                     .SetProperty(d => d.NextFireTime, updated.NextFireTime)
                     .SetProperty(d => d.PausedAt, updated.PausedAt)
+                    .SetProperty(d => d.CancelledAt, updated.CancelledAt)
+                    .SetProperty(d => d.DestinationQueue, updated.DestinationQueue)
+                    .SetProperty(d => d.IdempotencyKey, updated.IdempotencyKey)
+                    .SetProperty(d => d.CreatedAt, updated.CreatedAt)
+                    .SetProperty(d => d.TraceParent, updated.TraceParent)
                     .SetProperty(d => d.ChangedAt, request.Now)
                     .SetProperty(d => d.Version, version + 1), ct).ConfigureAwait(false);
             if (written != 1)
@@ -380,6 +385,18 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             var separator = owner.LastIndexOf('|');
             return new ClusterIdentity(owner[..separator], Guid.Parse(owner[(separator + 1)..]));
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> LeaveClusterAsync(ClusterIdentity identity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var args = _dialect.Arguments();
+            var sql = SqlDialect.LeaveClusterSql(args.Text(identity.DatabaseId.ToString("D")));
+            return await context.Database.ExecuteSqlRawAsync(sql, args.Parameters, ct).ConfigureAwait(false) == 1;
+        }, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -39,6 +39,10 @@ internal sealed class SqlDialect
     public static string JoinClusterSql(string clusterName, string databaseId, string now) =>
         $"INSERT INTO {ClusterTable} (id, cluster_name, database_id, created_at) VALUES (1, {clusterName}, {databaseId}, {now}) ON CONFLICT (id) DO NOTHING";
 
+    /// <summary>Removes the owner's row while no task definition is stored (parameterized).</summary>
+    public static string LeaveClusterSql(string databaseId) =>
+        $"DELETE FROM {ClusterTable} WHERE id = 1 AND database_id = {databaseId} AND NOT EXISTS (SELECT 1 FROM task_definitions)";
+
     /// <summary>The recorded owner as one text value <c>cluster_name|database_id</c> in a column named <c>Value</c>.</summary>
     public static string ClusterOwnerSql => $"SELECT cluster_name || '|' || database_id AS \"Value\" FROM {ClusterTable} WHERE id = 1";
 

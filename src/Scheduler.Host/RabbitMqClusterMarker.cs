@@ -52,7 +52,7 @@ internal sealed partial class RabbitMqClusterMarker(Uri broker) : IClusterMarker
                         $"The queues of cluster '{identity.ClusterName}' on {StartupChecks.DescribeBroker(broker)} serve another database: the queue '{queue}' " +
                         $"marks them for database marker {Current(ex.ShutdownReason.ReplyText) ?? "(other)"}, and this node's database is {identity.DatabaseId} (marker {marker}). " +
                         $"Give this node that cluster's database (Store:ConnectionString), or a cluster name of its own (Scheduler:ClusterName). If that database is gone for good, " +
-                        $"delete the queue '{queue}' (management UI, or rabbitmqctl delete_queue {queue}) and start again.", ex);
+                        $"delete the queue '{queue}' (management UI, or rabbitmqctl delete_queue -p {StartupChecks.VirtualHost(broker)} {queue}) and start again.", ex);
                 }
 
                 await channel.CloseAsync(cancellationToken).ConfigureAwait(false);

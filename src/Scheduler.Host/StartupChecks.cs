@@ -197,7 +197,7 @@ internal static class StartupChecks
 
     private static int Port(Uri uri) => uri.IsDefaultPort || uri.Port < 0 ? (uri.Scheme == "amqps" ? 5671 : 5672) : uri.Port;
 
-    private static string VirtualHost(Uri uri) => uri.AbsolutePath is "" or "/" ? "/" : Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+    internal static string VirtualHost(Uri uri) => uri.AbsolutePath is "" or "/" ? "/" : Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
 
     private static string User(Uri uri) => Uri.UnescapeDataString(uri.UserInfo.Split(':', 2)[0] is { Length: > 0 } user ? user : "guest");
 }

@@ -30,7 +30,8 @@ public sealed class DatabaseCliTests
         var again = await RunAsync(["db", "migrate", .. on]);
         var after = await RunAsync(["db", "status", .. on]);
 
-        Assert.Equal((0, ""), (before.ExitCode, before.Error));
+        Assert.Equal((SchedulerCli.SchemaBehind, ""), (before.ExitCode, before.Error)); // pending scripts: a deployment gate fails
+        Assert.Equal((0, ""), (after.ExitCode, after.Error));
         Assert.Equal([.. Scripts.Select(s => $"pending  {s}"), $"database at version none, behind this tool's {Latest}: run 'scheduler db migrate'"], before.Output);
         Assert.Equal((0, ""), (migrate.ExitCode, migrate.Error));
         Assert.Equal([.. Scripts.Select(s => $"applied {s}"), $"schema at version {Latest}"], migrate.Output);
@@ -62,20 +63,23 @@ public sealed class DatabaseCliTests
         var migrate = await RunAsync("db", "migrate", "--connection", database.ConnectionString);
         var status = await RunAsync("db", "status", "--connection", database.ConnectionString);
 
-        Assert.Equal(2, migrate.ExitCode);
+        Assert.Equal((2, 2), (migrate.ExitCode, status.ExitCode));
         Assert.Contains($"at version 9999_from_a_later_release, newer than this build knows (latest {Latest})", migrate.Error, StringComparison.Ordinal);
         Assert.Equal([.. Scripts.Select(s => $"applied  {s}"), "unknown  9999_from_a_later_release",
             $"database at version 9999_from_a_later_release, newer than this tool knows ({Latest}): upgrade the tool and the nodes"], status.Output);
     }
 
     [Fact]
-    public async Task DbMigrate_MigratesASqliteFile()
+    public async Task DbMigrate_MigratesASqliteFile_WhoseStatusBeforeIsAMissingFile()
     {
         var path = Path.Combine(Path.GetTempPath(), $"migrate-cli-{Guid.NewGuid():N}.db");
         try
         {
+            var missing = await RunAsync("db", "status", "--provider", "sqlite", "--connection", $"Data Source={path}");
             var migrate = await RunAsync("db", "migrate", "--provider", "sqlite", "--connection", $"Data Source={path}");
 
+            Assert.Equal(SchedulerCli.Unavailable, missing.ExitCode); // status never creates the file of a mistyped path
+            Assert.Contains($"The SQLite file '{path}' does not exist", missing.Error, StringComparison.Ordinal);
             Assert.Equal((0, ""), (migrate.ExitCode, migrate.Error));
             Assert.Equal([.. SchemaMigrator.ScriptNames(SchedulerDatabase.Sqlite).Select(s => $"applied {s}"), $"schema at version {SchemaMigrator.ScriptNames(SchedulerDatabase.Sqlite)[^1]}"], migrate.Output);
         }

@@ -82,16 +82,18 @@ public abstract partial class TaskStoreContractTests
     }
 
     [Fact]
-    public async Task ChangeDefinition_WritesEveryEditedField()
+    public async Task ChangeDefinition_WritesEveryEditedField_ACancelledDefinitionMadeActiveAgainIncluded()
     {
         var definition = Definition(nextFireTime: T0);
         await Store.AddDefinitionAsync(definition);
+        await Store.CancelDefinitionAsync(definition.Id, T0); // scheduled again below (SchedulingService.ScheduleAgainAsync)
         var edited = new TaskDefinition
         {
             Id = definition.Id, TriggerKind = TriggerKind.RRule, Trigger = "DTSTART:20300101T120000Z\nRRULE:FREQ=DAILY", TriggerPhrase = "every day at noon",
             TimeZoneId = "UTC", StartAt = T0, Metadata = new Dictionary<string, string> { ["tenant"] = "globex" }, Payload = "p2",
             ExpireAfter = TimeSpan.FromMinutes(9), Retry = new RetryPolicy { MaxAttempts = 7 }, Misfire = MisfirePolicy.FireAll,
-            Overlap = OverlapPolicy.BufferOne, DestinationQueue = definition.DestinationQueue, CreatedAt = definition.CreatedAt, NextFireTime = T0.AddDays(1),
+            Overlap = OverlapPolicy.BufferOne, DestinationQueue = "other-queue", IdempotencyKey = "key-2", CreatedAt = T0.AddSeconds(1),
+            NextFireTime = T0.AddDays(1), TraceParent = "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01",
         };
 
         await Store.ChangeDefinitionAsync(Change(definition.Id, T0, _ => new DefinitionEdit(edited, TakeBack.Replan)));
@@ -101,6 +103,8 @@ public abstract partial class TaskStoreContractTests
             (stored.TriggerKind, stored.Trigger, stored.TriggerPhrase, stored.TimeZoneId, stored.StartAt, stored.Payload, stored.ExpireAfter));
         Assert.Equal((edited.Retry, edited.Misfire, edited.Overlap, edited.NextFireTime), (stored.Retry, stored.Misfire, stored.Overlap, stored.NextFireTime));
         Assert.Equal(edited.Metadata, stored.Metadata);
+        Assert.Equal((edited.DestinationQueue, edited.IdempotencyKey, edited.CreatedAt, edited.TraceParent, (DateTimeOffset?)null, TaskState.Active),
+            (stored.DestinationQueue, stored.IdempotencyKey, stored.CreatedAt, stored.TraceParent, stored.CancelledAt, stored.State));
     }
 
     [Fact]

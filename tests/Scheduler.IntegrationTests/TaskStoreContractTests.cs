@@ -32,6 +32,21 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LeaveCluster_RemovesTheOwner_OnlyWhileTheDatabaseHoldsNoTask()
+    {
+        var first = await Store.JoinClusterAsync("alpha", T0);
+        var stranger = first with { DatabaseId = Guid.NewGuid() };
+
+        Assert.False(await Store.LeaveClusterAsync(stranger));
+        Assert.True(await Store.LeaveClusterAsync(first));
+        var second = await Store.JoinClusterAsync("beta", T0); // the database may join another cluster now
+        Assert.Equal("beta", second.ClusterName);
+        await Store.AddDefinitionAsync(Definition(nextFireTime: T0));
+        Assert.False(await Store.LeaveClusterAsync(second)); // a database with tasks keeps its owner
+        Assert.Equal(second, await Store.JoinClusterAsync("gamma", T0));
+    }
+
+    [Fact]
     public async Task JoinCluster_RecordsOneOwner_WhenNodesOfTwoClustersJoinAtOnce()
     {
         var identities = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Store.JoinClusterAsync(i % 2 == 0 ? "alpha" : "beta", T0)));

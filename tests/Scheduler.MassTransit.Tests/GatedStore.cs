@@ -102,6 +102,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<ClusterIdentity> JoinClusterAsync(string clusterName, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         inner.JoinClusterAsync(clusterName, now, cancellationToken);
 
+    public Task<bool> LeaveClusterAsync(ClusterIdentity identity, CancellationToken cancellationToken = default) =>
+        inner.LeaveClusterAsync(identity, cancellationToken);
+
     public Task<IReadOnlyList<Guid>> FailDispatchesAsync(DispatchFailureRequest request, CancellationToken cancellationToken = default) =>
         inner.FailDispatchesAsync(request, cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Scheduler.EntityFrameworkCore;
@@ -71,9 +72,18 @@ internal static class DatabaseCommands
             return SchedulerCli.Success;
         }));
 
-        var status = new Command("status", "List the schema scripts the database has applied, those pending, and any from a newer release.");
+        var status = new Command("status",
+            "List the schema scripts the database has applied, those pending, and any from a newer release; exit code 0 when current, 6 when scripts are pending, 2 when newer.");
         status.SetAction((result, ct) => RunAsync(result, connection, provider, error, async (database, connectionString) =>
         {
+            if (database == SchedulerDatabase.Sqlite && new SqliteConnectionStringBuilder(connectionString).DataSource is { Length: > 0 } file
+                && file != ":memory:" && !File.Exists(file))
+            {
+                // Opening it would create an empty database and report it as version none: a mistyped path would go unnoticed.
+                error.WriteLine($"The SQLite file '{Path.GetFullPath(file)}' does not exist. Check --connection (Data Source=…); 'scheduler db migrate' creates it.");
+                return SchedulerCli.Unavailable;
+            }
+
             var migrator = new SchemaMigrator(database, connectionString);
             var state = await migrator.GetStatusAsync(ct).ConfigureAwait(false);
             foreach (var script in state.Applied)
@@ -91,7 +101,7 @@ internal static class DatabaseCommands
                 : state.IsBehind
                     ? $"database at version {state.DatabaseVersion}, behind this tool's {migrator.LatestVersion}: run 'scheduler db migrate'"
                     : $"database at version {state.DatabaseVersion}, current");
-            return SchedulerCli.Success;
+            return state.IsNewer ? SchedulerCli.InvalidInput : state.IsBehind ? SchedulerCli.SchemaBehind : SchedulerCli.Success;
         }));
 
         return new Command("db", "Create, upgrade and inspect the store's schema (versioned scripts, journaled in scheduler_schema_versions).")

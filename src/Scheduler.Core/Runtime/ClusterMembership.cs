@@ -33,9 +33,18 @@ public sealed partial class ClusterMembership(ITaskStore store, IEnumerable<IClu
                 $"Set Scheduler:ClusterName to '{identity.ClusterName}' to join that cluster, or give this node the database of cluster '{clusterName}' (Store:ConnectionString).");
         }
 
-        foreach (var marker in markers)
+        try
         {
-            await marker.MarkAsync(identity, cancellationToken).ConfigureAwait(false);
+            foreach (var marker in markers)
+            {
+                await marker.MarkAsync(identity, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ClusterMismatchException)
+        {
+            // Refused by the queues: a database this start recorded (no task yet) is left unrecorded, so it may still join any cluster.
+            await store.LeaveClusterAsync(identity, CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
 
         Identity = identity;

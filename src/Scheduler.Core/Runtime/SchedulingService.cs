@@ -260,6 +260,41 @@ public sealed partial class SchedulingService
         return result;
     }
 
+    /// <summary>
+    /// Makes the cancelled task <paramref name="command"/>.TaskId active again with the command's trigger and values, validated as
+    /// <see cref="ScheduleAsync"/> validates them, planned from the command's start (default: now); for callers whose task ids are names that
+    /// outlive a cancel (MassTransit's recurring schedules: Quartz lets a cancelled schedule's id be scheduled again). Its ended instances stay
+    /// as its history; a fire time among them (an occurrence cancelled within the execution window) is not planned again. Its creation time
+    /// becomes now.
+    /// </summary>
+    /// <returns>The task after the command, or <see langword="null"/> when there is no such task.</returns>
+    /// <exception cref="ArgumentException"><paramref name="command"/> has no <see cref="ScheduleTask.TaskId"/>.</exception>
+    /// <exception cref="TaskValidationException">A value is invalid, or the task is not cancelled (update it instead); nothing changed.</exception>
+    public async Task<TaskChanged?> ScheduleAgainAsync(ScheduleTask command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var taskId = command.TaskId ?? throw new ArgumentException("ScheduleTask.TaskId names the cancelled task to schedule again.", nameof(command));
+        var effective = TaskDefinitionFactory.WithDefaultDestination(command, _options.DefaultDestinationQueue);
+        var result = await ChangeAsync(taskId, "schedule again", (stored, now) =>
+        {
+            if (stored.CancelledAt is null)
+            {
+                throw new TaskValidationException($"Task {taskId} is not cancelled, so it cannot be scheduled again. Change it with UpdateTask instead.");
+            }
+
+            var again = TaskDefinitionFactory.Create(effective, now);
+            TaskDefinitionFactory.RequireRecipient(effective);
+            again.TraceParent = stored.TraceParent;
+            return new DefinitionEdit(again, TakeBack.Replan);
+        }, cancellationToken).ConfigureAwait(false);
+        if (result is { Changed: true })
+        {
+            _signals.WakeScheduler();
+        }
+
+        return result;
+    }
+
     /// <summary>Changes task <paramref name="update"/>.TaskId (<see cref="UpdateTask"/>): the values given replace the stored ones, validated as
     /// <see cref="ScheduleTask"/>'s are. A new trigger, zone or start plans the task from the new trigger's first fire time at or after the
     /// start (default: now), taking back the occurrences not yet begun (<see cref="TakeBack.Replan"/>); a new ExpireAfter or retry policy

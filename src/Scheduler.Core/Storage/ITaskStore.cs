@@ -47,7 +47,8 @@ public interface ITaskStore
     /// to make of it and, when the edit changes it, takes back its occurrences not yet begun if the edit says so
     /// (<see cref="DefinitionEdit.TakeBack"/>: Scheduled or Claimed instances of which no attempt was handed out, <see cref="TaskInstance.HasBegun"/>,
     /// are deleted; a runner's claim on one is thereby lost) and writes the edited definition with <see cref="TaskDefinition.ChangedAt"/> set to
-    /// <see cref="DefinitionChangeRequest.Now"/>. Pause, resume and update are such edits.
+    /// <see cref="DefinitionChangeRequest.Now"/>: every column but the id, whatever the edit changed (paused or cancelled times included).
+    /// Pause, resume, update and scheduling a cancelled task again are such edits.
     /// </summary>
     /// <returns>The definition as it is after the call and whether it changed; <see cref="DefinitionChangeResult.Definition"/> is
     /// <see langword="null"/> when no definition has that id.</returns>
@@ -143,6 +144,15 @@ public interface ITaskStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The recorded identity; its cluster name differs from <paramref name="clusterName"/> when the database belongs to another cluster.</returns>
     Task<ClusterIdentity> JoinClusterAsync(string clusterName, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes the record of <paramref name="identity"/> as the database's owner while the database holds no task definition, so a node that
+    /// recorded it and was then refused (a cluster marker: the cluster's queues serve another database) leaves a new database as it found it.
+    /// </summary>
+    /// <param name="identity">The identity <see cref="JoinClusterAsync"/> returned.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Whether the record was removed; <see langword="false"/> when another owner is recorded or the database holds tasks.</returns>
+    Task<bool> LeaveClusterAsync(ClusterIdentity identity, CancellationToken cancellationToken = default);
 
     /// <summary>The database server's current time (UTC), the one clock the nodes of a cluster align to (<see cref="Runtime.SchedulerClock"/>);
     /// <see langword="null"/> for a store without a clock of its own (in-memory, or an embedded database on the node's own host).</summary>

@@ -356,6 +356,21 @@ public sealed class InMemoryTaskStore : ITaskStore
     }
 
     /// <inheritdoc />
+    public Task<bool> LeaveClusterAsync(ClusterIdentity identity, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var left = _identity == identity && _definitions.Count == 0;
+            if (left)
+            {
+                _identity = null;
+            }
+
+            return Task.FromResult(left);
+        }
+    }
+
+    /// <inheritdoc />
     /// <remarks>In process: no clock of its own.</remarks>
     public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) => Task.FromResult<DateTimeOffset?>(null);
 

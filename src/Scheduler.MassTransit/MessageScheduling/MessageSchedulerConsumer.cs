@@ -21,8 +21,7 @@ namespace Scheduler.MassTransit.MessageScheduling;
 /// Ids: a one-off message's task id is its <c>ScheduleMessage.CorrelationId</c>, the token id MassTransit hands back and cancels by; a
 /// repeated command (a redelivery) stores nothing new. A recurring schedule's task id is derived from its group and id
 /// (<see cref="RecurringScheduleIds"/>); scheduling the same schedule again replaces its cron, zone, start, end, misfire policy and message,
-/// as MassTransit.Quartz does. A command that cannot be stored (no destination, a bad cron expression or time zone, a message over 256 KiB,
-/// a schedule id whose task was cancelled) is logged at Warning and answered with <see cref="TaskRejected"/> (published, or sent to the
+/// as MassTransit.Quartz does. A command that cannot be stored (no destination, a bad cron expression or time zone, a message over 256 KiB) is logged at Warning and answered with <see cref="TaskRejected"/> (published, or sent to the
 /// command's response address); it is acknowledged, not retried.
 /// </remarks>
 internal sealed partial class MessageSchedulerConsumer :
@@ -134,17 +133,13 @@ internal sealed partial class MessageSchedulerConsumer :
                     [ScheduleKey] = Truncated($"{schedule.ScheduleGroup}/{schedule.ScheduleId}"),
                 },
             };
+            // A schedule of that name is replaced, as MassTransit.Quartz does; one that was cancelled is scheduled again.
             var existing = await _scheduling.GetAsync(taskId, context.CancellationToken).ConfigureAwait(false);
-            if (existing?.State == TaskState.Cancelled)
-            {
-                throw new TaskValidationException(
-                    $"Recurring schedule '{schedule.ScheduleGroup}/{schedule.ScheduleId}' was cancelled, and its id stays taken until the node's cleanup " +
-                    "deletes the cancelled task (Scheduler:Retention after the cancel). Give the new schedule another ScheduleId.");
-            }
-
             var next = existing is null
                 ? (await _scheduling.ScheduleAsync(command, context.CancellationToken).ConfigureAwait(false)).NextFireTime
-                : (await _scheduling.UpdateAsync(Replacing(command), context.CancellationToken).ConfigureAwait(false))?.Task.NextFireTime;
+                : existing.State == TaskState.Cancelled
+                    ? (await _scheduling.ScheduleAgainAsync(command, context.CancellationToken).ConfigureAwait(false))?.Task.NextFireTime
+                    : (await _scheduling.UpdateAsync(Replacing(command), context.CancellationToken).ConfigureAwait(false))?.Task.NextFireTime;
             LogScheduledRecurring(schedule.ScheduleGroup, schedule.ScheduleId, taskId, cron, next);
         }
         catch (TaskValidationException ex)

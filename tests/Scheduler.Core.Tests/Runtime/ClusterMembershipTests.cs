@@ -41,8 +41,25 @@ public sealed class ClusterMembershipTests
         Assert.Equal(membership.Identity, Assert.Single(marker.Marked));
     }
 
+    [Fact]
+    public async Task Starting_LeavesANewDatabaseUnrecorded_WhenAMarkerRefuses()
+    {
+        var store = new InMemoryTaskStore();
+        var membership = Membership(store, "scheduler", new RefusingMarker());
+
+        await Assert.ThrowsAsync<ClusterMismatchException>(() => membership.StartingAsync(CancellationToken.None));
+
+        Assert.Equal("billing", (await store.JoinClusterAsync("billing", DateTimeOffset.UnixEpoch)).ClusterName); // free to join another cluster
+    }
+
     private static ClusterMembership Membership(ITaskStore store, string clusterName, params IClusterMarker[] markers) =>
         new(store, markers, Options.Create(new SchedulerOptions { ClusterName = clusterName }), TimeProvider.System, NullLogger<ClusterMembership>.Instance);
+
+    private sealed class RefusingMarker : IClusterMarker
+    {
+        public Task MarkAsync(ClusterIdentity identity, CancellationToken cancellationToken = default) =>
+            throw new ClusterMismatchException("The queues of cluster 'scheduler' serve another database.");
+    }
 
     private sealed class RecordingMarker : IClusterMarker
     {

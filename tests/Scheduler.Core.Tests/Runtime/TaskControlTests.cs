@@ -53,6 +53,24 @@ public sealed class TaskControlTests
     }
 
     [Fact]
+    public async Task ScheduleAgain_MakesACancelledTaskFireAgain_FromNow_AndIsRefusedForALiveTask()
+    {
+        using var f = new LoopFixture();
+        var command = EveryMinute() with { TaskId = Guid.NewGuid() };
+        var taskId = await f.ScheduleAsync(command);
+        await f.Scheduling.CancelAsync(taskId);
+        f.Time.Advance(TimeSpan.FromMinutes(3) - TimeSpan.FromSeconds(30)); // 12:02:30
+
+        var again = await f.Scheduling.ScheduleAgainAsync(command with { Trigger = "*/2 * * * *", StartAt = null });
+        await RunForAsync(f, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(5));
+
+        Assert.Equal((true, TaskState.Active), (again!.Changed, again.Task.State));
+        Assert.Equal([LoopFixture.Start + 4 * Minute], f.Dispatcher.Dispatched.Select(d => d.Message.FireTime)); // nothing before, every 2 min after
+        var live = await Assert.ThrowsAsync<TaskValidationException>(() => f.Scheduling.ScheduleAgainAsync(command));
+        Assert.Contains("is not cancelled", live.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Resume_UnderSkip_FiresNoneOfTheMissed()
     {
         using var f = new LoopFixture();

@@ -101,7 +101,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     }
 
     [Fact]
-    public async Task ScheduleRecurringSend_RecursEverySecond_PauseStopsIt_ResumeRestartsIt_CancelEndsIt()
+    public async Task ScheduleRecurringSend_RecursEverySecond_PauseStopsIt_ResumeRestartsIt_CancelEndsIt_ScheduledAgainRecurs()
     {
         await using var system = await SampleSystem.StartAsync(environment, output);
         var (bus, scheduler, recurring) = (system.Bus, system.Scheduler, system.Recurring);
@@ -134,6 +134,12 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
         var cancelledAt = TimeProvider.System.GetUtcNow().AddSeconds(1); // as after the pause
         await ProveTimePassedAsync(bus, scheduler, cancelledAt.AddSeconds(3));
         Assert.DoesNotContain(await FireTimesAsync(bus, taskId, text), fireTime => fireTime > cancelledAt);
+
+        // The same schedule id, scheduled again after its cancel (an application that cancels at shutdown and schedules at start), recurs.
+        var againText = $"recurring again {Guid.NewGuid()}";
+        await recurring.ScheduleRecurringSend(Reminders, schedule, new Reminder { Text = againText });
+        await Wait.UntilAsync(() => Receipts(bus, againText).Count >= 2, "the schedule, scheduled again, recurs");
+        await recurring.CancelScheduledRecurringSend(schedule.ScheduleId, schedule.ScheduleGroup);
     }
 
     [Fact]
@@ -204,7 +210,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     }
 
     [Fact]
-    public async Task ScheduleRecurringSend_OfTheSameSchedule_ReplacesIt_UnlessItWasCancelled()
+    public async Task ScheduleRecurringSend_OfTheSameSchedule_ReplacesIt_AndSchedulesItAgainAfterACancel()
     {
         await using var system = await SampleSystem.StartAsync(environment, output);
         var (bus, recurring) = (system.Bus, system.Recurring);
@@ -223,10 +229,12 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
 
         await recurring.CancelScheduledRecurringSend(scheduleId, first.ScheduleGroup);
         await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(taskId))!.CancelledAt is not null, "the node cancels the schedule");
-        await recurring.ScheduleRecurringSend(Reminders, first, new Reminder { Text = "at nine" });
-        var reason = await WaitForRejectionAsync(bus, first);
-        Assert.Contains($"'{first.ScheduleGroup}/{scheduleId}' was cancelled", reason, StringComparison.Ordinal);
-        Assert.Contains("another ScheduleId", reason, StringComparison.Ordinal);
+        await recurring.ScheduleRecurringSend(Reminders, first, new Reminder { Text = "at nine again" });
+        await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(taskId))!.CancelledAt is null, "the node schedules the cancelled schedule again");
+        var again = (await bus.Store.GetDefinitionAsync(taskId))!;
+        Assert.Equal(("0 0 9 * * ?", "UTC", TaskState.Active), (again.Trigger, again.TimeZoneId, again.State));
+        Assert.Contains("at nine again", again.Payload, StringComparison.Ordinal);
+        Assert.NotNull(again.NextFireTime);
     }
 
     /// <summary>The node process that stored and claimed the scheduled message is killed before its time; another node delivers it once the
