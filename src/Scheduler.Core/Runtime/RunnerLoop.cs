@@ -281,15 +281,18 @@ public sealed partial class RunnerLoop : BackgroundService
     private Task RenewLeasesAsync(CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
-        return RenewAsync(c => c.Instance.LeaseExpiresAt - now < _options.LeaseDuration / 2, cancellationToken);
+        return RenewAsync(c => c.Instance.LeaseExpiresAt - now < _options.LeaseDuration / 2, afterChange: false, cancellationToken);
     }
 
     /// <summary>Checks the claims held on instances of <paramref name="definitionIds"/> against the store at once (by renewing them), dropping
     /// those it no longer holds for this node: a task was cancelled, paused or updated.</summary>
     private Task CheckClaimsAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken) =>
-        RenewAsync(c => definitionIds.Contains(c.Instance.DefinitionId), cancellationToken);
+        RenewAsync(c => definitionIds.Contains(c.Instance.DefinitionId), afterChange: true, cancellationToken);
 
-    private async Task RenewAsync(Func<ClaimedInstance, bool> which, CancellationToken cancellationToken)
+    /// <param name="which">The claims to renew.</param>
+    /// <param name="afterChange">Whether their tasks just changed (a claim lost then was taken back by the change: expected, not a lapse).</param>
+    /// <param name="cancellationToken">Stops the renewal.</param>
+    private async Task RenewAsync(Func<ClaimedInstance, bool> which, bool afterChange, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
         List<ClaimToken> chosen;
@@ -324,7 +327,14 @@ public sealed partial class RunnerLoop : BackgroundService
                     else
                     {
                         _claims.Remove(token.InstanceId); // lost: whoever holds it now dispatches it; the dispatch loop skips it
-                        LogClaimLost(token.InstanceId, token.Attempt);
+                        if (afterChange)
+                        {
+                            LogClaimTakenBack(token.InstanceId, token.Attempt);
+                        }
+                        else
+                        {
+                            LogClaimLost(token.InstanceId, token.Attempt);
+                        }
                     }
                 }
             }
@@ -857,6 +867,9 @@ public sealed partial class RunnerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Runner lost its claim on task instance {InstanceId} attempt {Attempt} (its lease lapsed and it was taken over, or the task was cancelled); not dispatching it")]
     private partial void LogClaimLost(Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Runner dropped its claim on task instance {InstanceId} attempt {Attempt}: its task was cancelled, paused or updated")]
+    private partial void LogClaimTakenBack(Guid instanceId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew {Count} leases; claims whose lease runs low are released instead of dispatched")]
     private partial void LogRenewFailed(Exception exception, int count);
