@@ -35,6 +35,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     private readonly SqlDialect _dialect;
     private readonly SemaphoreSlim _connections;
     private readonly ILogger _logger;
+    private volatile bool _schemaCurrent; // set once EnsureSchemaAsync succeeded
 
     /// <summary>Creates the store.</summary>
     /// <param name="contextFactory">Creates one context per operation.</param>
@@ -59,8 +60,15 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     /// <exception cref="SchemaVersionException">The database was migrated by a newer release, or (automatic migration off) scripts are pending.</exception>
     /// <exception cref="System.Data.Common.DbException">The database rejected a script for another reason than a concurrent migrator, or kept failing.</exception>
     /// <exception cref="InvalidOperationException">The context has no connection string (an application's context built on a connection object).</exception>
+    /// <remarks>Once it has succeeded, later calls on this store return at once (a node's start calls it twice: to join its cluster, and as
+    /// its schema step).</remarks>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
     {
+        if (_schemaCurrent)
+        {
+            return;
+        }
+
         string connectionString;
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
@@ -78,6 +86,8 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         {
             await migrator.VerifyAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        _schemaCurrent = true;
     }
 
     /// <inheritdoc />
