@@ -485,14 +485,19 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
 
         var (deadLettered, claimed) = await InTransactionAsync(async (context, ct) =>
         {
-            var expire = _dialect.Arguments();
-            var expired = await context.Set<TaskInstance>()
-                .FromSqlRaw(_dialect.DeadLetterExpiredSql(expire.Time(request.Now), expire.Text(TaskInstanceLifecycle.ExpiredReason),
-                    expire.Text(TaskInstanceLifecycle.NotStartedReason), expire.Int(request.MaxCount)), expire.ToArray())
-                .AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
+            List<TaskInstance> expired = [];
+            if (request.ExpiredAttempts)
+            {
+                var expire = _dialect.Arguments();
+                expired = await context.Set<TaskInstance>()
+                    .FromSqlRaw(_dialect.DeadLetterExpiredSql(expire.Time(request.Now), expire.Text(TaskInstanceLifecycle.ExpiredReason),
+                        expire.Text(TaskInstanceLifecycle.NotStartedReason), expire.Int(request.MaxCount)), expire.ToArray())
+                    .AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
+            }
+
             var args = _dialect.Arguments();
             var sql = _dialect.ClaimSql(args.Text(request.Owner), args.Time(request.Now), args.Time(request.Horizon),
-                args.Duration(request.LeaseDuration), args.Int(request.MaxCount));
+                args.Duration(request.LeaseDuration), args.Int(request.MaxCount), request.ExpiredAttempts);
             var taken = await context.Set<TaskInstance>().FromSqlRaw(sql, args.ToArray()).AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
             return (expired, taken);
         }, cancellationToken).ConfigureAwait(false);
@@ -536,6 +541,17 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 "lease_owner = NULL, lease_expires_at = NULL",
             cancellationToken).ConfigureAwait(false)).Count;
     }
+
+    /// <inheritdoc />
+    public Task<int> ExtendRunningAttemptsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(async (context, ct) =>
+        {
+            // TaskInstanceLifecycle.GraceAfterOutage; status 1 is Dispatched.
+            var args = _dialect.Arguments();
+            var at = args.Time(now);
+            var sql = $"UPDATE {InstancesTable} SET due_at = {at} + expire_after, version = version + 1 WHERE status = 1 AND due_at < {at} + expire_after";
+            return await context.Database.ExecuteSqlRawAsync(sql, args.ToArray(), ct).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<int> ReleaseClaimsAsync(ReleaseRequest request, CancellationToken cancellationToken = default)

@@ -64,11 +64,13 @@ internal sealed class SqlDialect
     /// earliest first. PostgreSQL locks the candidates with <c>FOR UPDATE SKIP LOCKED</c> so concurrent claimers take disjoint rows; CockroachDB
     /// locks them with <c>FOR UPDATE</c> (a conflict aborts with 40001 and is retried); SQLite runs it inside a write transaction, which excludes
     /// other writers. Claimed rows (status 5) leave the due index. A lapsed claim keeps its reserved attempt number (and any start reported of it); the others take the next, not started.
+    /// Without <paramref name="expiredAttempts"/> (workers' reports cannot reach the node) expired attempts are left alone.
     /// </summary>
-    public string ClaimSql(string owner, string now, string horizon, string lease, string limit)
+    public string ClaimSql(string owner, string now, string horizon, string lease, string limit, bool expiredAttempts = true)
     {
         // "status IN (0, 1)" repeats the partial index's predicate so every engine can prove the index applies.
-        var due = $"SELECT i.id, i.due_at AS k FROM {InstancesTable} AS i WHERE i.status IN (0, 1) AND i.due_at <= {horizon} AND (i.status = 0 OR (i.due_at <= {now} AND i.attempt < i.max_attempts)) ORDER BY i.due_at LIMIT {limit}{Lock}";
+        var expired = expiredAttempts ? $"(i.due_at <= {now} AND i.attempt < i.max_attempts)" : "1 = 0";
+        var due = $"SELECT i.id, i.due_at AS k FROM {InstancesTable} AS i WHERE i.status IN (0, 1) AND i.due_at <= {horizon} AND (i.status = 0 OR {expired}) ORDER BY i.due_at LIMIT {limit}{Lock}";
         var lapsed = $"SELECT i.id, i.lease_expires_at AS k FROM {InstancesTable} AS i WHERE i.status = 5 AND i.lease_expires_at <= {now} ORDER BY i.lease_expires_at LIMIT {limit}{Lock}";
         var dueAt = $"CASE WHEN status = 1 THEN {now} ELSE due_at END";
         var max = IsSqlite ? "MAX" : "GREATEST";

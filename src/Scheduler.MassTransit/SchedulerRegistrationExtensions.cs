@@ -46,6 +46,7 @@ public static class SchedulerRegistrationExtensions
         AddConsumingServices(configurator);
         configurator.TryAddSingleton<ITaskDispatcher, MassTransitTaskDispatcher>();
         configurator.TryAddSingleton<TaskInstanceSagaBatches>();
+        configurator.AddReceiveEndpointObserver<ReportEndpointObserver>();
         // Queue names derived from Scheduler:ClusterName by the definitions (read at bus configuration, after the options are bound), whatever
         // endpoint name formatter the application uses: every node of a cluster, embedded or Scheduler.Host, consumes from the same queues.
         configurator.AddConsumer<ScheduleTaskConsumer, ScheduleTaskConsumerDefinition>();

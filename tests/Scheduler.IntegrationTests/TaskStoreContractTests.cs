@@ -632,6 +632,40 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExtendRunningAttempts_GivesEveryDispatchedAttemptItsExpireAfterAgain_NeverShortensOne()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0, T0.AddSeconds(1), T0.AddSeconds(2));
+        await ClaimAsync(Claim("node-a", T0.AddSeconds(2)));
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0), new DispatchOutcome(instances[1].Id, 1, T0)));
+        var longer = T0 + definition.ExpireAfter + TimeSpan.FromMinutes(5);
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([new InstanceOutcome(instances[1].Id, 1, OutcomeKind.Heartbeat, longer - definition.ExpireAfter)]));
+        var outageEnd = T0 + definition.ExpireAfter + TimeSpan.FromSeconds(5); // the first attempt's expiry passed during the outage
+
+        Assert.Equal(1, await Store.ExtendRunningAttemptsAsync(outageEnd));
+
+        Assert.Equal(outageEnd + definition.ExpireAfter, (await Store.GetInstanceAsync(instances[0].Id))!.DueAt);
+        Assert.Equal(longer, (await Store.GetInstanceAsync(instances[1].Id))!.DueAt); // already later: kept
+        Assert.Equal(TaskInstanceStatus.Claimed, (await Store.GetInstanceAsync(instances[2].Id))!.Status); // not dispatched: untouched
+        Assert.DoesNotContain(await ClaimAsync(Claim("node-b", outageEnd)), c => c.Instance.Id == instances[0].Id || c.Instance.Id == instances[1].Id);
+    }
+
+    [Fact]
+    public async Task Claim_WithoutExpiredAttempts_LeavesExpiredAttemptsAlone_AndClaimsWhatIsDue()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0, T0.AddMinutes(5));
+        await ClaimAsync(Claim("node-a", T0));
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0)));
+        var later = T0.AddMinutes(5);
+
+        var result = await Store.ClaimDueInstancesAsync(Claim("node-b", later) with { ExpiredAttempts = false });
+
+        Assert.Equal([instances[1].Id], result.Claimed.Select(c => c.Instance.Id));
+        Assert.Empty(result.DeadLettered);
+        Assert.Equal(TaskInstanceStatus.Dispatched, (await Store.GetInstanceAsync(instances[0].Id))!.Status);
+        Assert.Equal(instances[0].Id, Assert.Single(await ClaimAsync(Claim("node-b", later))).Instance.Id); // reports arrive again: claimed
+    }
+
+    [Fact]
     public async Task RecordDispatches_ExpiresAnAttemptNotStarted_AfterTheQueueTimeoutPlusExpireAfter()
     {
         var (definition, instances) = await SeedAsync(Store, T0);

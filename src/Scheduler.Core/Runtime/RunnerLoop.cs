@@ -58,6 +58,7 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly TimeSpan _leaseMargin;
     private DateTimeOffset _probeAfter;
     private int _releaseHeld;
+    private int _graceDue;
     private DateTimeOffset _changesCheckedAt;
     private bool _full;
 
@@ -101,12 +102,13 @@ public sealed partial class RunnerLoop : BackgroundService
                 OnClosed = _ =>
                 {
                     LogSendsRecovered();
-                    _signals.WakeRunner();
+                    ReportsResumed(); // nor could any worker's report arrive while the broker was away
                     return default;
                 },
             })
             .Build();
         signals.Changed = CheckClaimsAsync;
+        signals.ReportsResumed = ReportsResumed;
         Heartbeat = new LoopHeartbeat("runner", _options.PollInterval, timeProvider);
     }
 
@@ -172,9 +174,21 @@ public sealed partial class RunnerLoop : BackgroundService
         return claimed;
     }
 
+    /// <summary>
+    /// Tells the runner that workers' reports can reach this node again after a broker outage (its sends succeed again, or the node's report
+    /// endpoint reconnected): before it claims anything more, every running attempt gets its ExpireAfter again from now
+    /// (<see cref="ITaskStore.ExtendRunningAttemptsAsync"/>), since the silence of the outage says nothing about the workers.
+    /// </summary>
+    internal void ReportsResumed()
+    {
+        Interlocked.Exchange(ref _graceDue, 1);
+        _signals.WakeRunner();
+    }
+
     private async Task<int> ClaimAsync(CancellationToken cancellationToken)
     {
         await RefreshChangesAsync(cancellationToken).ConfigureAwait(false);
+
         if (ClockOutOfBounds)
         {
             // Due-ness cannot be trusted: hold nothing, so nodes whose clocks agree with the database dispatch it.
@@ -195,6 +209,14 @@ public sealed partial class RunnerLoop : BackgroundService
                 await RenewLeasesAsync(cancellationToken).ConfigureAwait(false);
                 return 0;
             }
+        }
+
+        if (Volatile.Read(ref _graceDue) == 1)
+        {
+            // Before anything expired is claimed: the silence of the outage says nothing about the workers.
+            var extended = await _store.ExtendRunningAttemptsAsync(_timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            LogGraceAfterOutage(extended);
+            Interlocked.Exchange(ref _graceDue, 0);
         }
 
         await RenewLeasesAsync(cancellationToken).ConfigureAwait(false);
@@ -226,6 +248,7 @@ public sealed partial class RunnerLoop : BackgroundService
                     Horizon = now + _options.ExecutionWindow,
                     LeaseDuration = _options.LeaseDuration,
                     MaxCount = want,
+                    ExpiredAttempts = _signals.ReportsArriving,
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -860,6 +883,9 @@ public sealed partial class RunnerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sends to the broker are failing: the runner claims nothing, releases the claims it holds, and probes again in {Seconds} s")]
     private partial void LogSendsFailing(Exception? exception, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workers' reports can arrive again after a broker outage: {Count} running attempts get their ExpireAfter again from now")]
+    private partial void LogGraceAfterOutage(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sends to the broker succeed again: the runner claims as usual")]
     private partial void LogSendsRecovered();

@@ -275,7 +275,7 @@ public sealed class InMemoryTaskStore : ITaskStore
         ArgumentNullException.ThrowIfNull(request);
         lock (_lock)
         {
-            var expired = _instances.Values.Where(i => TaskInstanceLifecycle.IsExpiredLastAttempt(i, request.Now))
+            var expired = _instances.Values.Where(i => request.ExpiredAttempts && TaskInstanceLifecycle.IsExpiredLastAttempt(i, request.Now))
                 .OrderBy(i => i.DueAt).Take(request.MaxCount).ToList();
             foreach (var instance in expired)
             {
@@ -283,7 +283,7 @@ public sealed class InMemoryTaskStore : ITaskStore
             }
 
             var claimable = _instances.Values
-                .Where(i => TaskInstanceLifecycle.IsDue(i, request.Now, request.Horizon) || TaskInstanceLifecycle.HasLapsedClaim(i, request.Now))
+                .Where(i => TaskInstanceLifecycle.IsDue(i, request.Now, request.Horizon, request.ExpiredAttempts) || TaskInstanceLifecycle.HasLapsedClaim(i, request.Now))
                 .OrderBy(i => i.Status == TaskInstanceStatus.Claimed ? i.LeaseExpiresAt : i.DueAt)
                 .Take(request.MaxCount)
                 .ToList();
@@ -302,6 +302,15 @@ public sealed class InMemoryTaskStore : ITaskStore
 
             return Task.FromResult(new ClaimResult(claimed.OrderBy(c => c.Instance.DueAt).ThenBy(c => c.Instance.Id).ToList(),
                 expired.Select(i => i.Clone()).ToList()));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> ExtendRunningAttemptsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_instances.Values.Count(instance => TaskInstanceLifecycle.GraceAfterOutage(instance, now)));
         }
     }
 

@@ -52,6 +52,12 @@ public sealed record ClaimRequest
 
     /// <summary>At most this many instances are claimed.</summary>
     public required int MaxCount { get; init; }
+
+    /// <summary>
+    /// Whether attempts that expired are claimed again (and dead-lettered when they were the last): only while workers' reports can reach the
+    /// node, since silence proves nothing while they cannot (a broker outage). <value>Default <see langword="true"/>.</value>
+    /// </summary>
+    public bool ExpiredAttempts { get; init; } = true;
 }
 
 /// <summary>A claimed instance with what the runner needs to dispatch it.</summary>

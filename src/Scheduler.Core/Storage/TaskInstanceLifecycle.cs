@@ -35,13 +35,13 @@ public static class TaskInstanceLifecycle
         return instance.StartedAt is null ? NotStartedReason : ExpiredReason;
     }
 
-    /// <summary>Claimable as due: Scheduled with its due time within <paramref name="horizon"/>, or Dispatched with its attempt expired at
-    /// <paramref name="now"/> and attempts left.</summary>
-    public static bool IsDue(TaskInstance instance, DateTimeOffset now, DateTimeOffset horizon)
+    /// <summary>Claimable as due: Scheduled with its due time within <paramref name="horizon"/>, or (with <paramref name="expiredAttempts"/>)
+    /// Dispatched with its attempt expired at <paramref name="now"/> and attempts left.</summary>
+    public static bool IsDue(TaskInstance instance, DateTimeOffset now, DateTimeOffset horizon, bool expiredAttempts = true)
     {
         ArgumentNullException.ThrowIfNull(instance);
         return (instance.Status == TaskInstanceStatus.Scheduled && instance.DueAt <= horizon)
-            || (instance.Status == TaskInstanceStatus.Dispatched && instance.DueAt <= now && instance.Attempt < instance.MaxAttempts);
+            || (expiredAttempts && instance.Status == TaskInstanceStatus.Dispatched && instance.DueAt <= now && instance.Attempt < instance.MaxAttempts);
     }
 
     /// <summary>Claimable because another claim lapsed: Claimed with the lease over at <paramref name="now"/> (its holder died or fell behind).</summary>
@@ -151,6 +151,25 @@ public static class TaskInstanceLifecycle
         }
 
         ClearClaim(instance);
+    }
+
+    /// <summary>
+    /// Dispatched → Dispatched, due (the expiry) = max(due, <paramref name="now"/> + ExpireAfter): after an outage of the broker no report of a
+    /// running attempt could reach the scheduler, so silence proves nothing yet; each attempt gets its ExpireAfter again, from the moment reports
+    /// can arrive, before it counts as lost. Returns whether the expiry moved.
+    /// </summary>
+    public static bool GraceAfterOutage(TaskInstance instance, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var renewed = now + instance.ExpireAfter;
+        if (instance.Status != TaskInstanceStatus.Dispatched || instance.DueAt >= renewed)
+        {
+            return false;
+        }
+
+        instance.DueAt = renewed;
+        instance.Version++;
+        return true;
     }
 
     /// <summary>Claimed → Claimed with the lease extended to <paramref name="leaseExpiresAt"/>.</summary>

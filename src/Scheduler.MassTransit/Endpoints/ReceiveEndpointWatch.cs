@@ -59,8 +59,16 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
         return result;
     }
 
-    /// <summary>Whether at least one endpoint of this process is consuming: the broker can be reached.</summary>
-    public bool AnyConsuming => _endpoints.Values.Any(e => e.State == EndpointState.Ready);
+    /// <summary>Since when the broker has been reachable without a break, as far as this process can tell: since the earliest of its
+    /// endpoints that are consuming now became ready; <see langword="null"/> while none consumes.</summary>
+    public DateTimeOffset? ReachableSince
+    {
+        get
+        {
+            var ready = _endpoints.Values.Where(e => e.State == EndpointState.Ready).Select(e => e.Since).ToList();
+            return ready.Count == 0 ? null : ready.Min();
+        }
+    }
 
     public Task Ready(ReceiveEndpointReady ready)
     {

@@ -5,7 +5,8 @@ namespace Scheduler.MassTransit.Endpoints;
 
 /// <summary>
 /// Restarts a receive endpoint that stopped consuming for good while the broker can be reached: one that has been faulted or stopped for
-/// <see cref="RestartAfter"/> while another endpoint of this process consumes. MassTransit's receive transport gives up reconnecting on some
+/// <see cref="RestartAfter"/> while another endpoint of this process has been consuming for as long — longer than MassTransit's own
+/// reconnection takes (its attempts are at most 30 s apart), so an endpoint still reconnecting is left alone. MassTransit's receive transport gives up reconnecting on some
 /// errors (its retry policy ignores them, e.g. an authentication failure while the broker restarts, and ends its loop: "ReceiveTransport Cannot
 /// Retry"), and then never consumes again (MassTransit #2072, #5692); this brings such an endpoint back. Endpoints held by handlers that a
 /// connection loss cancelled are left to MassTransit's <c>StopTimeout</c>.
@@ -13,8 +14,8 @@ namespace Scheduler.MassTransit.Endpoints;
 internal sealed partial class ReceiveEndpointWatchdog(ReceiveEndpointWatch watch, TimeProvider timeProvider, ILogger<ReceiveEndpointWatchdog> logger)
     : BackgroundService
 {
-    /// <summary>How long an endpoint may stay faulted or stopped, while another consumes, before it is restarted: 60 seconds, twice MassTransit's
-    /// longest delay between reconnection attempts.</summary>
+    /// <summary>How long an endpoint may stay faulted or stopped, while another has consumed for as long, before it is restarted: 60 seconds,
+    /// twice MassTransit's longest delay between reconnection attempts.</summary>
     public static readonly TimeSpan RestartAfter = TimeSpan.FromSeconds(60);
 
     /// <summary>How often the endpoints are checked.</summary>
@@ -42,9 +43,11 @@ internal sealed partial class ReceiveEndpointWatchdog(ReceiveEndpointWatch watch
     public async Task<int> CheckOnceAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        if (!watch.AnyConsuming)
+        if (watch.ReachableSince is not { } reachable || now - reachable < RestartAfter)
         {
-            return 0; // the broker is away (or nothing started yet): MassTransit reconnects what it can; readiness says so meanwhile
+            // The broker is away, or back for less than RestartAfter: MassTransit's own reconnection (at most 30 s apart) may still bring every
+            // endpoint back; readiness says which are not consuming meanwhile.
+            return 0;
         }
 
         var restarted = 0;

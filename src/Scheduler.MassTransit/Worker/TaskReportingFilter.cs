@@ -11,8 +11,9 @@ namespace Scheduler.MassTransit.Worker;
 /// </summary>
 /// <remarks>
 /// <para>Stale deliveries: one received after its <see cref="TaskDue.StartBy"/> (it waited in the queue past the scheduler's queue timeout, so
-/// the scheduler dispatches the next attempt in its place), and a copy of an attempt this worker already finished (the broker delivers an
-/// unacknowledged message again after a connection loss). Each is counted (<c>scheduler.worker.deliveries.stale</c>).</para>
+/// the scheduler dispatches the next attempt in its place), a copy of an attempt this worker already finished (the broker delivers an
+/// unacknowledged message again after a connection loss), and a copy of an attempt that runs in this worker now (the node sent it again after
+/// its confirmation timed out). Each is counted (<c>scheduler.worker.deliveries.stale</c>).</para>
 /// <para>Every report is bounded by <see cref="TaskReportingOptions.SendTimeout"/>: an outcome that cannot be sent at once is sent again in the
 /// background and the message is acknowledged all the same; nothing the broker does can hold a handler or its endpoint. A failed handler's
 /// message is acknowledged, not redelivered or moved to the error queue: the scheduler retries the task instance per its retry policy. A
@@ -51,18 +52,25 @@ internal sealed partial class TaskReportingFilter<T> : IFilter<ConsumeContext<T>
         var startedAt = _reports.TimeProvider.GetUtcNow();
         if (message.StartBy is { } startBy && startedAt > startBy)
         {
-            _reports.CountStale("queue_timeout");
-            LogStale(message.InstanceId, message.Attempt, "it was received after its StartBy (the scheduler dispatches the next attempt in its place)");
+            await SkipStaleAsync(due, "queue_timeout", "it was received after its StartBy (the scheduler dispatches the next attempt in its place)")
+                .ConfigureAwait(false);
             return;
         }
 
         if (_reports.Finished(message.InstanceId, message.Attempt))
         {
-            _reports.CountStale("finished");
-            LogStale(message.InstanceId, message.Attempt, "this worker already finished that attempt (the broker delivered it again)");
+            await SkipStaleAsync(due, "finished", "this worker already finished that attempt (the broker delivered it again)").ConfigureAwait(false);
             return;
         }
 
+        if (!_reports.TryRun(message.InstanceId, message.Attempt, context.CancellationToken, out var running))
+        {
+            running.Dispose();
+            await SkipStaleAsync(due, "running", "another copy of that attempt runs in this worker").ConfigureAwait(false);
+            return;
+        }
+
+        using var runningScope = running;
         var reporter = AttemptReporter.Start(message, _reports, startedAt);
         await using (reporter.ConfigureAwait(false))
         {
@@ -101,6 +109,15 @@ internal sealed partial class TaskReportingFilter<T> : IFilter<ConsumeContext<T>
             StartedAt = startedAt,
             CompletedAt = _reports.TimeProvider.GetUtcNow(),
         }, message.InstanceId, message.Attempt).ConfigureAwait(false);
+    }
+
+    /// <summary>Acknowledges a stale delivery without running the handler: counted, logged at Debug, and marked consumed (so MassTransit does
+    /// not move it to the endpoint's <c>_skipped</c> queue).</summary>
+    private Task SkipStaleAsync(ConsumeContext<TaskDue> context, string reason, string why)
+    {
+        _reports.CountStale(reason);
+        LogStale(context.Message.InstanceId, context.Message.Attempt, why);
+        return context.NotifyConsumed(context, TimeSpan.Zero, "scheduler-stale-delivery");
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handler of task {TaskId} instance {InstanceId} failed on attempt {Attempt} of {MaxAttempts}")]

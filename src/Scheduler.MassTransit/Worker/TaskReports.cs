@@ -18,7 +18,8 @@ namespace Scheduler.MassTransit.Worker;
 /// <remarks>
 /// Metrics, on the meter <c>Scheduler.Worker</c>: <c>scheduler.worker.deliveries.stale</c> (deliveries of <c>TaskDue</c> acknowledged without
 /// running the handler, tagged <c>scheduler.reason</c>: <c>queue_timeout</c> — received after its <c>StartBy</c>, when the scheduler may have
-/// dispatched the next attempt — or <c>finished</c> — an attempt this worker already finished), <c>scheduler.worker.reports.failed</c> (report
+/// dispatched the next attempt — <c>finished</c> — an attempt this worker already finished — or <c>running</c> — a copy of an attempt that
+/// runs here now), <c>scheduler.worker.reports.failed</c> (report
 /// sends that failed or timed out, tagged <c>scheduler.report</c>) and <c>scheduler.worker.reports.dropped</c> (outcomes given up after the
 /// retry limit).
 /// </remarks>
@@ -28,7 +29,7 @@ internal sealed partial class TaskReports : IDisposable
     public const string MeterName = "Scheduler.Worker";
 
     private const int RememberedAttempts = 10_000;
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
     private readonly IBus _bus;
     private readonly TaskReportingOptions _options;
@@ -39,6 +40,7 @@ internal sealed partial class TaskReports : IDisposable
     private readonly Counter<long> _dropped;
     private readonly Channel<Outcome> _retries = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<(Guid InstanceId, int Attempt), byte> _finished = new();
+    private readonly ConcurrentDictionary<(Guid InstanceId, int Attempt), CancellationToken> _running = new();
     private readonly ConcurrentQueue<(Guid InstanceId, int Attempt)> _finishedOrder = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<Task> _retrying;
@@ -68,6 +70,19 @@ internal sealed partial class TaskReports : IDisposable
 
     /// <summary>Whether this worker finished (<paramref name="instanceId"/>, <paramref name="attempt"/>) lately (the last 10,000 attempts).</summary>
     public bool Finished(Guid instanceId, int attempt) => _finished.ContainsKey((instanceId, attempt));
+
+    /// <summary>
+    /// Marks the attempt as running here, unless another copy of it runs here already and was not cancelled (a copy the node sent again after
+    /// its confirmation timed out): then returns <see langword="false"/> and the copy is stale. A copy whose delivery a connection loss cancelled
+    /// does not count: the broker delivers it again, and that copy runs. Dispose the returned scope when the handler returns.
+    /// </summary>
+    public bool TryRun(Guid instanceId, int attempt, CancellationToken delivery, out IDisposable running)
+    {
+        var key = (instanceId, attempt);
+        var added = _running.AddOrUpdate(key, delivery, (_, current) => current.IsCancellationRequested ? delivery : current);
+        running = new Running(_running, key, delivery);
+        return added == delivery;
+    }
 
     /// <summary>Counts a delivery acknowledged without running its handler, for <paramref name="reason"/>.</summary>
     public void CountStale(string reason) => _stale.Add(1, new KeyValuePair<string, object?>("scheduler.reason", reason));
@@ -193,6 +208,11 @@ internal sealed partial class TaskReports : IDisposable
         {
             // the worker is stopping: what is left is counted and logged by Dispose
         }
+    }
+
+    private sealed class Running(ConcurrentDictionary<(Guid, int), CancellationToken> running, (Guid, int) key, CancellationToken delivery) : IDisposable
+    {
+        public void Dispose() => running.TryRemove(KeyValuePair.Create(key, delivery));
     }
 
     private sealed record Outcome(Func<CancellationToken, Task> Publish, string Kind, Guid InstanceId, int Attempt, DateTimeOffset Since);

@@ -112,6 +112,13 @@ internal sealed class PrivateRabbitMqNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <c>rabbitmqctl set_vm_memory_high_watermark</c>: with a tiny fraction the broker raises its memory alarm and blocks every connection
+    /// that publishes (consumers still receive, but nothing published gets in) until the watermark is raised again (0.4 is the default).
+    /// </summary>
+    public Task SetMemoryHighWatermarkAsync(double fraction) =>
+        ControlAsync(["set_vm_memory_high_watermark", fraction.ToString("0.##########", CultureInfo.InvariantCulture)]);
+
     /// <summary>Every queue of the default virtual host with its consumer count and its ready and unacknowledged messages.</summary>
     public async Task<IReadOnlyList<(string Name, int Consumers, int Ready, int Unacknowledged)>> ListQueuesAsync()
     {
