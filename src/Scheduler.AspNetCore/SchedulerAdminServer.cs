@@ -35,7 +35,8 @@ public sealed class SchedulerAdminServer : IAsyncDisposable
 
     /// <summary>Starts listening on <paramref name="urls"/> (semicolon-separated, as ASP.NET Core's <c>urls</c> setting, e.g.
     /// <c>http://127.0.0.1:8080</c>; port 0 picks a free one).</summary>
-    /// <param name="node">The node's services: <see cref="SchedulingService"/> and <see cref="ILoggerFactory"/> are taken from them.</param>
+    /// <param name="node">The node's services: <see cref="SchedulingService"/>, its destination watch and <see cref="ILoggerFactory"/> are taken
+    /// from them.</param>
     /// <param name="urls">Where to listen. Keep it on loopback unless operators elsewhere need it, with API keys.</param>
     /// <param name="configure">Configures the <see cref="SchedulerAdminOptions"/>, e.g. <c>o => o.Bind(configuration.GetSection("Admin"))</c>.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -48,6 +49,7 @@ public sealed class SchedulerAdminServer : IAsyncDisposable
         var web = WebApplication.CreateSlimBuilder();
         web.WebHost.UseUrls(urls);
         web.Services.AddSingleton(node.GetRequiredService<SchedulingService>());
+        web.Services.AddSingleton(node.GetRequiredService<DestinationWatch>());
         web.Services.AddSingleton(node.GetRequiredService<ILoggerFactory>()); // writes are logged with the node's lines
         web.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true); // the node prints its own
         var options = web.Services.AddSchedulerAdmin();

@@ -47,7 +47,14 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton(sp => new SchedulerClock(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SchedulingService>(sp, sp.GetRequiredService<SchedulerClock>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SchedulerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RunnerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
+        services.AddSingleton<DestinationWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<DestinationWatch>());
+        services.AddSingleton(sp =>
+        {
+            var runner = ActivatorUtilities.CreateInstance<RunnerLoop>(sp, sp.GetRequiredService<SchedulerClock>());
+            runner.Destinations = sp.GetRequiredService<DestinationWatch>();
+            return runner;
+        });
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CleanupLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
         // Joins the cluster while the host is starting, before any hosted service (the bus included) starts: a node of the wrong database
         // stops here, having consumed nothing.

@@ -45,6 +45,7 @@ public static class SchedulerRegistrationExtensions
         var builder = configurator.AddSchedulerCore(configure);
         AddConsumingServices(configurator);
         configurator.TryAddSingleton<ITaskDispatcher, MassTransitTaskDispatcher>();
+        configurator.TryAddEnumerable(ServiceDescriptor.Singleton<IDestinationProbe, RabbitMqDestinationProbe>());
         configurator.TryAddSingleton<TaskInstanceSagaBatches>();
         configurator.AddReceiveEndpointObserver<ReportEndpointObserver>();
         // Queue names derived from Scheduler:ClusterName by the definitions (read at bus configuration, after the options are bound), whatever

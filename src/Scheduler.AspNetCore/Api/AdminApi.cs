@@ -53,6 +53,10 @@ internal static class AdminApi
             .WithSummary("Backlog due now, nodes holding claims, and completed, failed, dispatched, lateness and backlog per bucket")
             .WithDescription("minutes: how far back the activity goes (default 60, at most 1440); bucketSeconds: one bucket's width (default 60). Derived from the task instances table; docs/running.md says how.")
             .Produces<ClusterView>().ProducesProblem(400);
+        read.MapGet("/destinations", ([Microsoft.AspNetCore.Mvc.FromServices] DestinationWatch watch) => Json(watch.Snapshot())).WithName("ListDestinations")
+            .WithSummary("The destination queues this node dispatches to, with their consumers; one without any for Scheduler:DestinationGrace holds its tasks back")
+            .WithDescription("This node's own view, checked on RabbitMQ every third of Scheduler:DestinationGrace; empty on a bus that cannot tell (in-memory) or with the watch off.")
+            .Produces<IReadOnlyList<DestinationStatus>>();
 
         write.MapPost("/tasks/{taskId:guid}/pause", PauseAsync).WithName("PauseTask")
             .WithSummary("Pause a task: it fires nothing until resumed (as the PauseTask command)")

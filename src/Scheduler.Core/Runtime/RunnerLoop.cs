@@ -53,6 +53,7 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly GroupCommit<DispatchOutcome, bool> _records;
     private readonly GroupCommit<ClaimToken, bool> _releases;
     private readonly GroupCommit<DispatchFailure, bool> _failures;
+    private readonly GroupCommit<ClaimToken, bool> _holds;
     private readonly CircuitBreakerStateProvider _circuit = new();
     private readonly ResiliencePipeline _sends;
     private readonly TimeSpan _leaseMargin;
@@ -84,6 +85,7 @@ public sealed partial class RunnerLoop : BackgroundService
         _records = new GroupCommit<DispatchOutcome, bool>(RecordBatchAsync);
         _releases = new GroupCommit<ClaimToken, bool>(ReleaseBatchAsync);
         _failures = new GroupCommit<DispatchFailure, bool>(FailBatchAsync);
+        _holds = new GroupCommit<ClaimToken, bool>(HoldBatchAsync);
         _sends = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -111,6 +113,10 @@ public sealed partial class RunnerLoop : BackgroundService
         signals.ReportsResumed = ReportsResumed;
         Heartbeat = new LoopHeartbeat("runner", _options.PollInterval, timeProvider);
     }
+
+    /// <summary>The destinations the node watches for consumers (set by the node's registration); a claim for one that has had no consumer
+    /// for the grace is given back to wait, not sent.</summary>
+    internal DestinationWatch? Destinations { get; set; }
 
     /// <summary>When this loop last completed a claim tick (<see cref="ClaimOnceAsync"/>), for the readiness check.</summary>
     public LoopHeartbeat Heartbeat { get; }
@@ -588,6 +594,7 @@ public sealed partial class RunnerLoop : BackgroundService
         var instance = claim.Instance;
         DispatchOutcome? outcome = null;
         DispatchFailure? failure = null;
+        var waits = false;
         System.Diagnostics.Activity? span = null;
         await _dispatchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var dispatchedAt = _timeProvider.GetUtcNow();
@@ -612,6 +619,10 @@ public sealed partial class RunnerLoop : BackgroundService
             {
                 // Too close to the end of the lease (the node fell behind): another node may take the claim over at any moment.
                 LogLeaseTooShort(instance.Id, instance.Attempt, lease);
+            }
+            else if (claim.DestinationQueue is { } queue && Destinations?.IsWithoutConsumer(queue) == true)
+            {
+                waits = true; // nobody reads that queue: the task waits (given back below), using no attempt
             }
             else if (DestinationQueueName.Validate(claim.DestinationQueue) is { } invalid)
             {
@@ -697,6 +708,10 @@ public sealed partial class RunnerLoop : BackgroundService
                     instance.FailedAt = failure.At;
                     await PublishDeadLetteredAsync([(instance, failure.Error)], DeadLetterCause.DispatchRefused, failure.At).ConfigureAwait(false);
                 }
+            }
+            else if (waits)
+            {
+                await _holds.WriteAsync(Token(claim)).ConfigureAwait(false);
             }
             else
             {
@@ -842,6 +857,18 @@ public sealed partial class RunnerLoop : BackgroundService
         }
     }
 
+    /// <summary>Gives back claims whose destination has no consumer, due again when the destination is next checked (a third of the grace).</summary>
+    private async Task<IReadOnlyList<bool>> HoldBatchAsync(IReadOnlyList<ClaimToken> claims, CancellationToken cancellationToken)
+    {
+        await _store.ReleaseClaimsAsync(new ReleaseRequest
+        {
+            Owner = _options.NodeId, Claims = claims, DueAt = _timeProvider.GetUtcNow() + (_options.DestinationGrace / 3),
+        }, cancellationToken).ConfigureAwait(false);
+        var all = new bool[claims.Count];
+        Array.Fill(all, true);
+        return all;
+    }
+
     private static ClaimToken Token(ClaimedInstance claim) => new(claim.Instance.Id, claim.Instance.Attempt);
 
     /// <inheritdoc />
@@ -850,6 +877,7 @@ public sealed partial class RunnerLoop : BackgroundService
         _records.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _releases.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _failures.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _holds.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _dispatchSlots.Dispose();
         base.Dispose();
     }

@@ -21,7 +21,7 @@ namespace Scheduler.Core.Runtime;
 /// run by the overlap policy). Histogram: <c>scheduler.dispatch.lateness</c> (milliseconds from an instance's due time to its dispatch; never
 /// negative). Gauges: <c>scheduler.instances.held</c> (claims this node holds: waiting for their due time or being dispatched) and
 /// <c>scheduler.instances.backlog</c> (of those, the ones already due: the runner's own view, without a query; instances no node has claimed
-/// are not counted).</para>
+/// are not counted), <c>scheduler.destinations.without_consumer</c> (destination queues without a consumer for the grace; their tasks wait).</para>
 /// </remarks>
 public sealed class SchedulerMetrics
 {
@@ -31,6 +31,7 @@ public sealed class SchedulerMetrics
     private readonly KeyValuePair<string, object?> _node;
     private Func<int>? _held;
     private Func<int>? _backlog;
+    private Func<int>? _withoutConsumer;
 
     /// <summary>Creates the node's instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public SchedulerMetrics(IMeterFactory meterFactory, IOptions<SchedulerOptions> options)
@@ -58,6 +59,8 @@ public sealed class SchedulerMetrics
             "Claims this node holds: waiting for their due time or being dispatched.");
         meter.CreateObservableGauge("scheduler.instances.backlog", () => Observe(_backlog), "{instance}",
             "Claims this node holds whose due time has passed and that are not yet dispatched.");
+        meter.CreateObservableGauge("scheduler.destinations.without_consumer", () => Observe(_withoutConsumer), "{queue}",
+            "Destination queues this node dispatches to that have had no consumer for Scheduler:DestinationGrace; their tasks wait.");
     }
 
     internal Counter<long> Scheduled { get; }
@@ -114,6 +117,9 @@ public sealed class SchedulerMetrics
             DeadLetterCause.Failed => "failed",
             _ => "dispatch_refused",
         }));
+
+    /// <summary>Gives the gauge <c>scheduler.destinations.without_consumer</c> its source.</summary>
+    internal void ObserveDestinations(Func<int> withoutConsumer) => _withoutConsumer = withoutConsumer;
 
     /// <summary>Gives the gauges their sources: the runner's held claims and its due ones.</summary>
     internal void ObserveRunner(Func<int> held, Func<int> backlog)

@@ -116,6 +116,15 @@ public sealed class SchedulerOptions
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How long a destination queue may have no consumer before the node reports it (a Warning, the gauge
+    /// <c>scheduler.destinations.without_consumer</c>, the admin API and the dashboard) and holds its tasks back — they wait, using no attempt,
+    /// until a consumer is there — instead of sending them into a queue nobody reads. Checked every third of it, on RabbitMQ (a passive declare);
+    /// zero turns the watch off. <value>Default 30 seconds; 0 or 3 seconds to 1 hour.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan DestinationGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// When sends to the broker keep failing or timing out (half of them, at least three, within 30 seconds), the runner stops claiming, releases
     /// the claims it holds so nodes that can still send take them, and reports not ready; every this long it probes the broker
     /// (<see cref="ITaskDispatcher.ProbeAsync"/>), and claims again as usual once a probe succeeds (a circuit breaker: Polly's). <value>Default 5 seconds; 500 milliseconds to

@@ -37,6 +37,12 @@ internal sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOpti
                 "Poll at most once per execution window: lower PollInterval or raise ExecutionWindow.");
         }
 
+        if (options.DestinationGrace > TimeSpan.Zero && options.DestinationGrace < TimeSpan.FromSeconds(3))
+        {
+            failures.Add($"{SchedulerOptions.SectionName}:DestinationGrace is {Show(options.DestinationGrace)}; give 0 (no watch) or at least 00:00:03 " +
+                "(destinations are checked every third of it).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -163,11 +163,19 @@ async function write(taskId, action) {
   status(message, failed);
 }
 
+// A destination queue without a consumer for Scheduler:DestinationGrace: its tasks wait until a worker consumes it again.
+async function loadDestinations() {
+  const destinations = (await api("destinations")).filter(d => d.withoutConsumer);
+  $("destinations").replaceChildren(...(destinations.length
+    ? destinations.map(d => el("li", { "class": "bad", "data-queue": d.queue }, `${d.queue}: none since ${time(d.noConsumerSince)}; its tasks wait`))
+    : [el("li", {}, "none")]));
+}
+
 async function refresh() {
   if (state.busy) return;
   state.busy = true;
   try {
-    await Promise.all([loadCluster(), loadTasks(), loadInstances(), loadDeadLetters()]);
+    await Promise.all([loadCluster(), loadDestinations(), loadTasks(), loadInstances(), loadDeadLetters()]);
     status("Updated " + new Date().toLocaleTimeString());
     document.body.dataset.loaded = "true";
   } catch (error) {
