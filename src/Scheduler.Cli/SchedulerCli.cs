@@ -227,6 +227,11 @@ public static class SchedulerCli
         output.WriteLine($"kind: {trigger.Kind.ToString().ToLowerInvariant()}");
         output.WriteLine($"time zone: {trigger.TimeZone.Id}");
         output.WriteLine($"description: {trigger.Describe()}");
+        if (normalized is CronTrigger { IsMacro: true } macro)
+        {
+            output.WriteLine($"expansion: {macro.Expansion}");
+        }
+
         output.WriteLine($"normalized ({form}):");
         output.WriteLine(normalized.Expression);
     }

@@ -75,6 +75,20 @@ public class SchedulerCliTests
         Assert.Contains(form, output);
     }
 
+    /// <summary>Issue #23, item 1: a macro is accepted by --kind cron and cron6 too, and explain shows what it expands to.</summary>
+    [Theory]
+    [InlineData("@weekly", "cron", "expansion: 0 0 * * 0")]
+    [InlineData("@hourly", "cron6", "expansion: 0 * * * *")]
+    [InlineData("@every_second", "cron", "expansion: * * * * * *")]
+    public void Explain_ShowsAMacrosExpansion_UnderEveryCronKind(string macro, string kind, string expansion)
+    {
+        var (exitCode, output, _) = Run("explain", macro, "--kind", kind);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains(expansion, output);
+        Assert.Equal(macro, output[^1]);
+    }
+
     [Fact]
     public void Explain_PrintsCron_WhenPhraseMapsToCron()
     {
