@@ -10,9 +10,10 @@ namespace Scheduler.Core.Triggers.Phrases;
 /// </summary>
 /// <remarks>
 /// The two rules for a phrase without a time of day: a calendar phrase (a unit of a day or more, days, dates) fires at the start of the
-/// day, 00:00, as cron does; a pure interval (seconds, minutes, hours) keeps the phase of the task's start (rounded up to the second
-/// for seconds, to the minute otherwise), except that an interval that divides the minute, hour or day (every 15 minutes, every 2
-/// hours) is aligned to the clock as cron's <c>*/15</c>, which a task started on the hour would also do.
+/// day, 00:00, as cron does; a pure interval keeps the phase of the task's start (rounded up to the second for seconds, to the minute
+/// otherwise), except that an interval that divides the minute, hour or day (every 15 minutes, every 2 hours) is aligned to the clock as
+/// cron's <c>*/15</c>, which a task started on the hour would also do. Every N (2 or more) days, weeks, months or years are intervals
+/// too when the phrase names no day for the unit: they keep the start's date and wall-clock time (<see cref="KeepsPhaseOfStart"/>).
 /// </remarks>
 internal static class PhraseNormalizer
 {
@@ -234,7 +235,12 @@ internal static class PhraseNormalizer
                 "a monthly or yearly phrase needs which day of the month ('the first monday', 'the 15th')", ["the first monday of every month", "every monday"]);
         }
 
-        var times = s.Times.Count > 0 ? s.Times.Order().ToList() : [TimeOnly.MinValue];
+        // Every N (2 or more) days, weeks, months or years without the day that anchors the unit (a weekday for weeks, a day of the month
+        // for months, a date for years) keep the phase of the start: its date, and its wall-clock time (to the minute) unless the phrase
+        // gives one. "every 2 weeks" from Wednesday 10:30 is every other Wednesday at 10:30; one unit (daily, weekly, …) stays cron's macro.
+        var from = StartOf(s, anchorLocal) ?? new DateTime(anchorLocal.Ticks - (anchorLocal.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
+        var phaseOfStart = KeepsPhaseOfStart(s, unit);
+        var times = s.Times.Count > 0 ? s.Times.Order().ToList() : [phaseOfStart ? TimeOnly.FromDateTime(RoundUp(from, TimeSpan.TicksPerMinute)) : TimeOnly.MinValue];
         var hours = times.Select(t => t.Hour).Distinct().Order().ToList();
         var minutes = times.Select(t => t.Minute).Distinct().Order().ToList();
         // Times that are not every pairing of their hours and minutes (9:30am and 5pm) need a daily rule that picks them by position
@@ -254,7 +260,7 @@ internal static class PhraseNormalizer
         }
 
         // Days: those named (or all), minus exceptions; weekly without a day is Sunday (cron's @weekly).
-        var weekDays = s.Days.Count > 0 ? new SortedSet<DayOfWeek>(s.Days) : unit == PhraseUnit.Week ? [DayOfWeek.Sunday] : [];
+        var weekDays = s.Days.Count > 0 ? new SortedSet<DayOfWeek>(s.Days) : unit == PhraseUnit.Week && !phaseOfStart ? [DayOfWeek.Sunday] : [];
         if (s.ExceptDays.Count > 0)
         {
             if (weekDays.Count == 0)
@@ -276,9 +282,9 @@ internal static class PhraseNormalizer
         }
 
         var monthDays = s.MonthDays.Count > 0 || s.NthDays.Count > 0 ? new SortedSet<int>(s.MonthDays)
-            : unit is PhraseUnit.Month or PhraseUnit.Year ? [1] : [];
+            : unit is PhraseUnit.Month or PhraseUnit.Year && !phaseOfStart ? [1] : [];
         var months = MonthSet(s);
-        if (unit == PhraseUnit.Year && months == "*" && s.Months.Count == 0)
+        if (unit == PhraseUnit.Year && months == "*" && s.Months.Count == 0 && !phaseOfStart)
         {
             months = "1";
         }
@@ -332,9 +338,10 @@ internal static class PhraseNormalizer
         AddBounds(s, bounds, zone, anchorLocal);
 
         // DTSTART is the first occurrence at or after the start, found with the rule at interval 1 (so "every other tuesday" counts from
-        // the first Tuesday); with one time of day, DTSTART carries it and the rule leaves BYHOUR out.
-        var from = StartOf(s, anchorLocal) ?? new DateTime(anchorLocal.Ticks - (anchorLocal.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
-        var probeParts = rule.Where(p => !p.StartsWith("INTERVAL=", StringComparison.Ordinal)).Append(byTime);
+        // the first Tuesday; a phrase that keeps the phase of the start, from the first day with its time of day); with one time of day,
+        // DTSTART carries it and the rule leaves BYHOUR out.
+        var probeParts = rule.Where(p => !p.StartsWith("INTERVAL=", StringComparison.Ordinal)).Append(byTime)
+            .Select(p => phaseOfStart && p.StartsWith("FREQ=", StringComparison.Ordinal) ? "FREQ=DAILY" : p);
         var probe = RRuleTrigger.Parse($"{RRuleTrigger.DtStartLine(from, zone)}\nRRULE:{string.Join(';', probeParts)}", zone, anchor);
         var first = probe.LocalTimesAfter(from.AddTicks(-1)).Cast<DateTime?>().FirstOrDefault()
             ?? throw new PhraseException("the phrase names a date that never occurs", ["every year on february 28th", "on the last day of every month"]);
@@ -343,9 +350,27 @@ internal static class PhraseNormalizer
             rule.Add(byTime);
         }
 
+        // The start's day of the month in a month (or year) without it: the last day of that month, not a skipped period (RFC 5545 drops
+        // such dates; "every 2 months" from 31 August fires on 31 October, 31 December, then 28 February).
+        if (phaseOfStart && ((unit == PhraseUnit.Month && first.Day >= 29) || (unit == PhraseUnit.Year && first is { Month: 2, Day: 29 })))
+        {
+            rule.Add($"{(unit == PhraseUnit.Year ? "BYMONTH=2;" : "")}BYMONTHDAY={first.Day},-1;BYSETPOS={string.Join(',', Enumerable.Range(1, times.Count))}");
+        }
+
         rule.AddRange(bounds);
         return RRule(zone, first, rule);
     }
+
+    /// <summary>Whether an every-N-units phrase (N ≥ 2, days or longer) names nothing that anchors its unit, so it keeps the phase of the
+    /// task's start: no weekday for weeks, no day of the month for months, no month or day for years (days always count from the start).</summary>
+    private static bool KeepsPhaseOfStart(PhraseSchedule s, PhraseUnit unit) => s.Interval > 1 && unit switch
+    {
+        PhraseUnit.Day => true,
+        PhraseUnit.Week => s.Days.Count == 0 && s.ExceptDays.Count == 0,
+        PhraseUnit.Month => s.MonthDays.Count == 0 && s.NthDays.Count == 0 && s.Days.Count == 0,
+        PhraseUnit.Year => s.Months.Count == 0 && s.MonthDays.Count == 0 && s.NthDays.Count == 0 && s.Days.Count == 0,
+        _ => false,
+    };
 
     private static void AddBounds(PhraseSchedule s, List<string> parts, DateTimeZone zone, DateTime anchorLocal)
     {
