@@ -73,26 +73,31 @@ public static class SchedulerCli
             var printed = 0;
             var cursor = built.From;
             var explained = result.GetValue(explainTimes);
+            var trigger = built.Parsed.Trigger;
             if (explained)
             {
-                output.WriteLine($"# {built.Trigger.Describe()} ({built.Trigger.TimeZone.Id})");
+                output.WriteLine($"# {trigger.Describe()} ({trigger.TimeZone.Id})");
+                foreach (var reading in built.Parsed.Readings)
+                {
+                    output.WriteLine($"# reading: {reading}");
+                }
             }
 
-            while (printed < result.GetValue(count) && built.Trigger.GetNextFireTime(cursor) is { } fire)
+            while (printed < result.GetValue(count) && trigger.GetNextFireTime(cursor) is { } fire)
             {
-                output.WriteLine(explained ? $"{Format(fire, built.Trigger.TimeZone)}  {Spoken(fire, built.Trigger.TimeZone)}" : Format(fire, built.Trigger.TimeZone));
+                output.WriteLine(explained ? $"{Format(fire, trigger.TimeZone)}  {Spoken(fire, trigger.TimeZone)}" : Format(fire, trigger.TimeZone));
                 cursor = fire;
                 printed++;
             }
 
             if (printed == 0)
             {
-                error.WriteLine($"The trigger never fires after {Format(built.From, built.Trigger.TimeZone)}.");
+                error.WriteLine($"The trigger never fires after {Format(built.From, trigger.TimeZone)}.");
             }
         }));
 
         var explain = new Command("explain", "Describe a trigger and print its normalized form (cron, RRULE or instant).") { trigger, kind, zone, from };
-        explain.SetAction(result => Invoke(result, trigger, kind, zone, from, clock, error, built => Explain(built.Trigger, output)));
+        explain.SetAction(result => Invoke(result, trigger, kind, zone, from, clock, error, built => Explain(built.Parsed, output)));
 
         // A plain command named "scheduler" rather than RootCommand, whose name is the assembly's (Scheduler.Cli) in help and errors.
         var version = new Option<bool>("--version") { Description = "Print the tool's version and the version of the tz database it uses." };
@@ -159,7 +164,7 @@ public static class SchedulerCli
     }
 
     private static int Invoke(ParseResult result, Argument<string> trigger, Option<string?> kind, Option<string> zone, Option<string?> from, TimeProvider clock,
-        TextWriter error, Action<(ITrigger Trigger, DateTimeOffset From)> action)
+        TextWriter error, Action<(ParsedTrigger Parsed, DateTimeOffset From)> action)
     {
         try
         {
@@ -189,7 +194,7 @@ public static class SchedulerCli
             }
             catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
             {
-                error.WriteLine(TriggerFactory.CannotEvaluate(expression, built.TimeZone, ex).Message);
+                error.WriteLine(TriggerFactory.CannotEvaluate(expression, built.Trigger.TimeZone, ex).Message);
                 return InvalidInput;
             }
 
@@ -202,11 +207,11 @@ public static class SchedulerCli
         }
     }
 
-    private static ITrigger Build(string expression, string? kind, DateTimeZone zone, DateTimeOffset anchor) => kind switch
+    private static ParsedTrigger Build(string expression, string? kind, DateTimeZone zone, DateTimeOffset anchor) => kind switch
     {
-        "cron" => CronTrigger.Parse(expression, zone, requiredFields: 5),
-        "cron6" => CronTrigger.Parse(expression, zone, requiredFields: 6),
-        _ => TriggerFactory.Create(kind switch
+        "cron" => new ParsedTrigger(CronTrigger.Parse(expression, zone, requiredFields: 5)),
+        "cron6" => new ParsedTrigger(CronTrigger.Parse(expression, zone, requiredFields: 6)),
+        _ => TriggerFactory.Read(kind switch
         {
             "once" => TriggerKind.Once,
             "rrule" => TriggerKind.RRule,
@@ -215,8 +220,9 @@ public static class SchedulerCli
         }, expression, zone.Id, anchor),
     };
 
-    private static void Explain(ITrigger trigger, TextWriter output)
+    private static void Explain(ParsedTrigger parsed, TextWriter output)
     {
+        var trigger = parsed.Trigger;
         var normalized = trigger is TextTrigger text ? text.Normalized : trigger;
         var form = normalized switch
         {
@@ -227,6 +233,11 @@ public static class SchedulerCli
         output.WriteLine($"kind: {trigger.Kind.ToString().ToLowerInvariant()}");
         output.WriteLine($"time zone: {trigger.TimeZone.Id}");
         output.WriteLine($"description: {trigger.Describe()}");
+        foreach (var reading in parsed.Readings)
+        {
+            output.WriteLine($"reading: {reading}");
+        }
+
         if (normalized is CronTrigger { IsMacro: true } macro)
         {
             output.WriteLine($"expansion: {macro.Expansion}");

@@ -15,6 +15,11 @@ public sealed record TaskScheduled
     /// <summary><see langword="true"/> when the command repeated an earlier one (same task id or idempotency key, same content) and nothing new was
     /// stored. A command that reuses the id or key with other content is answered with <see cref="TaskRejected"/> instead.</summary>
     public bool AlreadyScheduled { get; init; }
+
+    /// <summary>How words of an English <see cref="ScheduleTask.Trigger"/> that people read in more than one way were read, one sentence each,
+    /// e.g. "'next friday' is read as Friday 2025-01-03, the first Friday after 2025-01-01 (the start), not Friday 2025-01-10 of the week
+    /// after: write '2025-01-10' for that one." (docs/triggers.md, "Words read one way"). <see langword="null"/> when there is none.</summary>
+    public IReadOnlyList<string>? Readings { get; init; }
 }
 
 /// <summary>Reply to <see cref="ScheduleTask"/>: the command was invalid and nothing was stored.</summary>

@@ -103,6 +103,10 @@ public sealed record TaskChanged
 
     /// <summary>The instance created by <see cref="TriggerTaskNow"/>; <see langword="null"/> for the other commands.</summary>
     public Guid? InstanceId { get; init; }
+
+    /// <summary>For an <see cref="UpdateTask"/> with a new English <see cref="UpdateTask.Trigger"/>: how its words that people read in more
+    /// than one way were read (as <see cref="TaskScheduled.Readings"/>); <see langword="null"/> when there is none.</summary>
+    public IReadOnlyList<string>? Readings { get; init; }
 }
 
 /// <summary>Reply to a task command or query naming a task that does not exist (never scheduled, or deleted by retention after it finished).</summary>

@@ -55,6 +55,7 @@ public class SchedulerCliTests
                 "kind: text",
                 "time zone: America/New_York",
                 "description: every 2 weeks on tuesday at 9:34am starting 2025-01-07",
+                "reading: 'every 2 weeks' counts from the first occurrence at or after the start, 2025-01-07; write 'starting 2025-01-14' to count from the one after.",
                 "normalized (rrule):",
                 "DTSTART;TZID=America/New_York:20250107T093400",
                 "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",

@@ -38,9 +38,11 @@ public static class TaskDefinitionFactory
     /// scheduling service applies it with the node's default. A definition without destination queue is published to every subscriber.</remarks>
     /// <param name="command">The command.</param>
     /// <param name="now">The current time (UTC), the default start.</param>
-    /// <param name="newId">Makes the id when the command names none.</param>
+    /// <param name="newId">Makes the id when the command names none; <see langword="null"/> for a UUIDv7.</param>
+    /// <param name="readings">Receives how words of an English phrase that people read in more than one way were read
+    /// (<see cref="ParsedTrigger.Readings"/>), for the reply; <see langword="null"/> drops them.</param>
     /// <exception cref="TaskValidationException">The command is invalid; the message names the offending value and the fix.</exception>
-    public static TaskDefinition Create(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId = null)
+    public static TaskDefinition Create(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId = null, ICollection<string>? readings = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         RequireText(command.Trigger, "Trigger", MaxTextLength, required: true);
@@ -91,7 +93,13 @@ public static class TaskDefinitionFactory
         DateTimeOffset? first;
         try
         {
-            trigger = TriggerFactory.Create(command.TriggerKind, command.Trigger, command.TimeZone, startAt);
+            var parsed = TriggerFactory.Read(command.TriggerKind, command.Trigger, command.TimeZone, startAt);
+            trigger = parsed.Trigger;
+            foreach (var reading in parsed.Readings)
+            {
+                readings?.Add(reading);
+            }
+
             try
             {
                 first = FirstFireTime(trigger, startAt);
@@ -156,7 +164,12 @@ public static class TaskDefinitionFactory
     /// </summary>
     /// <returns>The edit, or <see langword="null"/> when the update changes nothing.</returns>
     /// <exception cref="TaskValidationException">A value is invalid; the message names it and the fix.</exception>
-    public static Storage.DefinitionEdit? Update(TaskDefinition stored, UpdateTask update, DateTimeOffset now)
+    /// <param name="stored">The definition as stored.</param>
+    /// <param name="update">The command.</param>
+    /// <param name="now">The current time (UTC), the default start of a re-timed task.</param>
+    /// <param name="readings">Receives how words of a new English trigger that people read in more than one way were read; <see langword="null"/>
+    /// drops them.</param>
+    public static Storage.DefinitionEdit? Update(TaskDefinition stored, UpdateTask update, DateTimeOffset now, ICollection<string>? readings = null)
     {
         ArgumentNullException.ThrowIfNull(stored);
         ArgumentNullException.ThrowIfNull(update);
@@ -178,10 +191,20 @@ public static class TaskDefinitionFactory
         };
 
         // Built with the stored start first: an unchanged trigger (a phrase included, whose RRULE's DTSTART is the start) comes out as stored.
-        var same = Create(Command(update.StartAt ?? stored.StartAt), now);
+        var sameReadings = new List<string>();
+        var same = Create(Command(update.StartAt ?? stored.StartAt), now, readings: sameReadings);
         var retimed = same.TriggerKind != stored.TriggerKind || !string.Equals(same.Trigger, stored.Trigger, StringComparison.Ordinal)
             || !string.Equals(same.TimeZoneId, stored.TimeZoneId, StringComparison.Ordinal) || same.StartAt != stored.StartAt;
-        var built = retimed && update.StartAt is null ? Create(Command(now), now) : same;
+        var builtReadings = sameReadings;
+        var built = retimed && update.StartAt is null ? Create(Command(now), now, readings: builtReadings = []) : same;
+        if (update.Trigger is not null)
+        {
+            foreach (var reading in builtReadings)
+            {
+                readings?.Add(reading);
+            }
+        }
+
         var replanned = built.ExpireAfter != stored.ExpireAfter || built.Retry != stored.Retry;
         var unchanged = !retimed && !replanned && built.Misfire == stored.Misfire && built.Overlap == stored.Overlap
             && string.Equals(built.Payload, stored.Payload, StringComparison.Ordinal)

@@ -119,6 +119,7 @@ public sealed partial class SchedulingService
     {
         var now = _timeProvider.GetUtcNow();
         var definitions = new List<TaskDefinition>(commands.Count);
+        var readings = new List<List<string>>(commands.Count);
         var positions = new List<int>(commands.Count);
         var ambient = Activity.Current;
         for (var i = 0; i < commands.Count; i++)
@@ -135,10 +136,12 @@ public sealed partial class SchedulingService
                 }
 
                 var effective = TaskDefinitionFactory.WithDefaultDestination(command, _options.DefaultDestinationQueue);
-                var definition = TaskDefinitionFactory.Create(effective, now);
+                var read = new List<string>();
+                var definition = TaskDefinitionFactory.Create(effective, now, readings: read);
                 TaskDefinitionFactory.RequireRecipient(effective);
                 definition.TraceParent = SchedulerTracing.TraceParentOf(spans[i], parent);
                 definitions.Add(definition);
+                readings.Add(read);
                 positions.Add(i);
             }
             catch (TaskValidationException ex)
@@ -191,6 +194,7 @@ public sealed partial class SchedulingService
                     NextFireTime = definition.NextFireTime,
                     IdempotencyKey = definition.IdempotencyKey,
                     AlreadyScheduled = alreadyExisted,
+                    Readings = readings[j].Count > 0 ? readings[j] : null,
                 },
             };
         }
@@ -305,17 +309,19 @@ public sealed partial class SchedulingService
     public async Task<TaskChanged?> UpdateAsync(UpdateTask update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
+        List<string> readings = [];
         var result = await ChangeAsync(update.TaskId, "update", (stored, now) =>
         {
             RequireNotCancelled(stored, "updated");
-            return TaskDefinitionFactory.Update(stored, update, now);
+            readings = []; // the edit runs again when the store retries its transaction
+            return TaskDefinitionFactory.Update(stored, update, now, readings);
         }, cancellationToken).ConfigureAwait(false);
         if (result is { Changed: true })
         {
             _signals.WakeScheduler();
         }
 
-        return result;
+        return result is not null && readings.Count > 0 ? result with { Readings = readings } : result;
     }
 
     /// <summary>Adds one instance of task <paramref name="taskId"/> due now (<see cref="TriggerTaskNow"/>), with id <paramref name="instanceId"/>

@@ -20,18 +20,10 @@ internal static class PhraseNormalizer
     public static PhraseMeaning Normalize(PhraseSchedule s, DateTimeZone zone, DateTimeOffset anchor)
     {
         var anchorLocal = WallClock.ToLocal(anchor, zone);
-        if (s.IsOnce)
-        {
-            return Once(s, zone, anchor, anchorLocal);
-        }
-
-        var unit = s.Unit ?? Infer(s);
-        if (s.IsSubDaily)
-        {
-            return Interval(s, unit, zone, anchor, anchorLocal);
-        }
-
-        return Calendar(s, unit, zone, anchor, anchorLocal);
+        var meaning = s.IsOnce ? Once(s, zone, anchor, anchorLocal)
+            : s.IsSubDaily ? Interval(s, s.Unit!.Value, zone, anchor, anchorLocal)
+            : Calendar(s, s.Unit ?? Infer(s), zone, anchor, anchorLocal);
+        return meaning with { Readings = [.. s.Readings.Distinct()] };
     }
 
     private static PhraseUnit Infer(PhraseSchedule s)
@@ -81,6 +73,12 @@ internal static class PhraseNormalizer
                 PhraseUnit.Year => anchorLocal.AddYears(amount),
                 _ => (DateTime?)null,
             };
+            var words = $"in {amount} {unit.ToString().ToLowerInvariant()}{(amount == 1 ? "" : "s")}";
+            if (local is { } shifted && unit is PhraseUnit.Month or PhraseUnit.Year && shifted.Day != anchorLocal.Day)
+            {
+                s.Readings.Add($"'{words}' from {Date(anchorLocal)} is read as {Date(shifted)}, the last day of that month, which has no {PhraseWriter.Ordinal(anchorLocal.Day)}.");
+            }
+
             if (local is null)
             {
                 var elapsed = unit switch { PhraseUnit.Second => TimeSpan.FromSeconds(amount), PhraseUnit.Minute => TimeSpan.FromMinutes(amount), _ => TimeSpan.FromHours(amount) };
@@ -89,15 +87,42 @@ internal static class PhraseNormalizer
 
             // Days and longer keep the wall-clock time (across a DST change "in 1 day" is 23 or 25 hours), or take the time given.
             var at = s.Times.Count > 0 ? local.Value.Date + s.Times[0].ToTimeSpan() : local.Value;
-            return new PhraseMeaning(PhraseMeaningKind.Once, Instant: WallClock.ToInstant(at, zone));
+            var instant = WallClock.ToInstant(at, zone);
+            var span = instant - anchor;
+            if (s.Times.Count == 0 && unit is PhraseUnit.Day or PhraseUnit.Week && span != TimeSpan.FromDays(unit == PhraseUnit.Week ? 7 * amount : amount))
+            {
+                s.Readings.Add(
+                    $"'{words}' keeps the wall-clock time, {Date(at)} {PhraseWriter.Time(TimeOnly.FromDateTime(at))}: {span.TotalHours.ToString("0.##", CultureInfo.InvariantCulture)} hours across the " +
+                    $"time zone's change of offset; write 'in {(unit == PhraseUnit.Week ? 7 * 24 * amount : 24 * amount).ToString(CultureInfo.InvariantCulture)} hours' for elapsed time.");
+            }
+
+            return new PhraseMeaning(PhraseMeaningKind.Once, Instant: instant);
         }
 
         var time = s.Times.Count > 0 ? s.Times[0] : TimeOnly.MinValue;
-        return new PhraseMeaning(PhraseMeaningKind.Once, Instant: WallClock.ToInstant(s.OnceDate!.Value.ToDateTime(time), zone));
+        var date = s.OnceDate!.Value.ToDateTime(time);
+        if (s.OnceToday && date < anchorLocal)
+        {
+            // "today at 9am" at 10:30: now (late) or tomorrow? Neither is guessed.
+            var at = s.Times.Count > 0 ? $" at {PhraseWriter.Time(time)}" : "";
+            throw new PhraseException(
+                $"'today{at}' has passed at the start ({Date(anchorLocal)} {PhraseWriter.Time(TimeOnly.FromDateTime(anchorLocal))}): now, or tomorrow?",
+                [$"tomorrow{at}", "in 1 minute"]);
+        }
+
+        if (s.Times.Count == 0)
+        {
+            s.Readings.Add($"The date {Date(date)} is given without a time of day: it fires at 00:00, the start of that day.");
+        }
+
+        return new PhraseMeaning(PhraseMeaningKind.Once, Instant: WallClock.ToInstant(date, zone));
     }
+
+    private static string Date(DateTime local) => local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static PhraseMeaning Interval(PhraseSchedule s, PhraseUnit unit, DateTimeZone zone, DateTimeOffset anchor, DateTime anchorLocal)
     {
+        NoteTimeBounds(s, anchorLocal);
         var n = s.Interval;
         var name = unit.ToString().ToLowerInvariant();
         if (s.Times.Count > 0)
@@ -216,6 +241,7 @@ internal static class PhraseNormalizer
 
     private static PhraseMeaning Calendar(PhraseSchedule s, PhraseUnit unit, DateTimeZone zone, DateTimeOffset anchor, DateTime anchorLocal)
     {
+        NoteTimeBounds(s, anchorLocal);
         if (s.Window is not null)
         {
             throw new PhraseException(
@@ -241,6 +267,22 @@ internal static class PhraseNormalizer
         var from = StartOf(s, anchorLocal) ?? new DateTime(anchorLocal.Ticks - (anchorLocal.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Unspecified);
         var phaseOfStart = KeepsPhaseOfStart(s, unit);
         var times = s.Times.Count > 0 ? s.Times.Order().ToList() : [phaseOfStart ? TimeOnly.FromDateTime(RoundUp(from, TimeSpan.TicksPerMinute)) : TimeOnly.MinValue];
+        if (s.Times.Count == 0 && !phaseOfStart)
+        {
+            s.Readings.Add("The phrase gives no time of day: it fires at 00:00, the start of each day it names, as cron does (add one, e.g. 'at 9am').");
+        }
+
+        if (s.Interval == 1 && s.Days.Count == 0 && s.ExceptDays.Count == 0 && s.MonthDays.Count == 0 && s.NthDays.Count == 0
+            && unit is PhraseUnit.Week or PhraseUnit.Month || (unit == PhraseUnit.Year && s.Interval == 1 && s.Months.Count == 0 && s.MonthDays.Count == 0 && s.NthDays.Count == 0))
+        {
+            s.Readings.Add(unit switch
+            {
+                PhraseUnit.Week => "The phrase names no day of the week: it fires on Sundays, as cron's @weekly does (name one, e.g. 'every week on wednesday').",
+                PhraseUnit.Month => "The phrase names no day of the month: it fires on the 1st, as cron's @monthly does (name one, e.g. 'every month on the 15th').",
+                _ => "The phrase names no date: it fires on 1 January, as cron's @yearly does (name one, e.g. 'every year on july 4th').",
+            });
+        }
+
         var hours = times.Select(t => t.Hour).Distinct().Order().ToList();
         var minutes = times.Select(t => t.Minute).Distinct().Order().ToList();
         // Times that are not every pairing of their hours and minutes (9:30am and 5pm) need a daily rule that picks them by position
@@ -345,6 +387,18 @@ internal static class PhraseNormalizer
         var probe = RRuleTrigger.Parse($"{RRuleTrigger.DtStartLine(from, zone)}\nRRULE:{string.Join(';', probeParts)}", zone, anchor);
         var first = probe.LocalTimesAfter(from.AddTicks(-1)).Cast<DateTime?>().FirstOrDefault()
             ?? throw new PhraseException("the phrase names a date that never occurs", ["every year on february 28th", "on the last day of every month"]);
+        if (s.Interval > 1 && s.StartDate is null && s.StartTime is null)
+        {
+            var every = $"every {s.Interval} {unit.ToString().ToLowerInvariant()}s";
+            var named = unit switch { PhraseUnit.Week => "day of the week", PhraseUnit.Month => "day of the month", _ => "date" };
+            var at = $"{Date(first)} at {PhraseWriter.Time(TimeOnly.FromDateTime(first))}{(s.Times.Count == 0 ? " (the start's time of day)" : "")}";
+            s.Readings.Add(!phaseOfStart
+                ? $"'{every}' counts from the first occurrence at or after the start, {Date(first)}; write 'starting {Date(probe.LocalTimesAfter(first).Cast<DateTime?>().FirstOrDefault() ?? first)}' to count from the one after."
+                : unit == PhraseUnit.Day
+                    ? $"'{every}' counts from the start: the first is {at}; write 'starting …' to count from another day."
+                    : $"The phrase names no {named}, so '{every}' keeps the phase of the task's start: the first is {at}.");
+        }
+
         if (times.Count > 1)
         {
             rule.Add(byTime);
@@ -386,6 +440,24 @@ internal static class PhraseNormalizer
         else if ((s.Until ?? (s.UntilTime is { } time ? FirstAtOrAfter(anchorLocal, time) : (DateTime?)null)) is { } until)
         {
             parts.Add($"UNTIL={WallClock.ToInstant(until, zone).UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    // "starting at 9am" and "until 5pm" (a time without a date) mean the first such time at or after the start.
+    private static void NoteTimeBounds(PhraseSchedule s, DateTime anchorLocal)
+    {
+        if (s.StartTime is { } start)
+        {
+            var first = FirstAtOrAfter(anchorLocal, start);
+            s.Readings.Add($"'starting at {PhraseWriter.Time(start)}' is read as the first {PhraseWriter.Time(start)} at or after the start: {Date(first)} {PhraseWriter.Time(start)}.");
+        }
+
+        if (s.UntilTime is { } until && s.Until is null)
+        {
+            var last = FirstAtOrAfter(anchorLocal, until);
+            s.Readings.Add(
+                $"'until {PhraseWriter.Time(until)}' ends the task at the first {PhraseWriter.Time(until)} at or after the start, {Date(last)} {PhraseWriter.Time(until)}, not at " +
+                $"{PhraseWriter.Time(until)} of every day: for a daily window write 'between … and {PhraseWriter.Time(until)}'.");
         }
     }
 

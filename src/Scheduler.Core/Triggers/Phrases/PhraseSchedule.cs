@@ -69,6 +69,13 @@ internal sealed class PhraseSchedule
     /// <summary>A one-shot phrase's date (<c>tomorrow</c>, <c>next friday</c>, <c>2026-01-05</c>).</summary>
     public DateOnly? OnceDate { get; set; }
 
+    /// <summary>Whether <see cref="OnceDate"/> was said as <c>today</c> (a time already passed is then refused, not fired at once).</summary>
+    public bool OnceToday { get; set; }
+
+    /// <summary>How words that people read differently were read ("'next friday' is read as Friday 2025-01-03, …"), one sentence each, in the
+    /// order found; docs/triggers.md lists them.</summary>
+    public List<string> Readings { get; } = [];
+
     /// <summary>A one-shot phrase's offset from the task's start (<c>in 90 minutes</c>); days and weeks keep the wall-clock time.</summary>
     public (int Amount, PhraseUnit Unit)? OnceAfter { get; set; }
 
