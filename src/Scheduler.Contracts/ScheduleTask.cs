@@ -45,6 +45,15 @@ public sealed record ScheduleTask
     /// <summary>What to do with fire times missed while no node ran. <value>Default <see cref="MisfirePolicy.FireOnce"/>.</value></summary>
     public MisfirePolicy Misfire { get; init; }
 
+    /// <summary>
+    /// A window over which the task's occurrences are spread, so that many tasks on one schedule (10,000 tasks on <c>* * * * *</c>) do not all
+    /// fall due at the same instant: each occurrence is due at its fire time plus a delay drawn from (task id, fire time) in [0, window), never
+    /// before its fire time, the same on every node; the delay is capped at the time to the task's next fire time, so occurrences keep their
+    /// order. <see cref="TaskDue.FireTime"/> stays the nominal fire time and <see cref="TaskDue.DueAt"/> is the delayed one, from which
+    /// lateness is measured (as Temporal's schedule jitter). <value>Default: none. Whole milliseconds, at most 1 day.</value>
+    /// </summary>
+    public TimeSpan? Jitter { get; init; }
+
     /// <summary>What to do with an occurrence of a recurring task that comes due while an earlier one is still active.
     /// <value>Default <see cref="OverlapPolicy.Skip"/>.</value></summary>
     public OverlapPolicy Overlap { get; init; }

@@ -32,7 +32,7 @@ public sealed record ResumeTask
 /// </summary>
 /// <remarks>
 /// <para>An attempt already dispatched finishes under the old definition (its ExpireAfter and retry policy were copied when it was planned).
-/// When the trigger, time zone, start, ExpireAfter or retry policy changes, occurrences not yet dispatched are taken back and planned again:
+/// When the trigger, time zone, start, ExpireAfter, retry policy or jitter changes, occurrences not yet dispatched are taken back and planned again:
 /// from the new trigger's first fire time at or after the update (or <see cref="StartAt"/>) when the trigger, zone or start changes, else
 /// from the same fire times. Metadata, payload, misfire and overlap policy apply from the next dispatch on.</para>
 /// <para>Idempotent: an update that changes nothing is answered with <see cref="TaskChanged.Changed"/> <see langword="false"/>.</para>
@@ -69,6 +69,10 @@ public sealed record UpdateTask
 
     /// <summary>The new misfire policy. <value>Default: unchanged.</value></summary>
     public MisfirePolicy? Misfire { get; init; }
+
+    /// <summary>The new jitter window (<see cref="ScheduleTask.Jitter"/>); <see cref="TimeSpan.Zero"/> removes it. Occurrences not yet
+    /// dispatched are planned again with it. <value>Default: unchanged.</value></summary>
+    public TimeSpan? Jitter { get; init; }
 
     /// <summary>The new overlap policy. <value>Default: unchanged.</value></summary>
     public OverlapPolicy? Overlap { get; init; }
@@ -270,6 +274,9 @@ public sealed record TaskInfo
     /// <summary>The overlap policy.</summary>
     public required OverlapPolicy Overlap { get; init; }
 
+    /// <summary>The jitter window (<see cref="ScheduleTask.Jitter"/>), if any.</summary>
+    public TimeSpan? Jitter { get; init; }
+
     /// <summary>The queue <see cref="TaskDue"/> is sent to; <see langword="null"/> when it is published.</summary>
     public string? DestinationQueue { get; init; }
 
@@ -294,6 +301,10 @@ public sealed record TaskInstanceInfo
 
     /// <summary>The occurrence's fire time (UTC instant).</summary>
     public required DateTimeOffset FireTime { get; init; }
+
+    /// <summary>The delay its task's jitter drew for it: its first attempt was due at <see cref="FireTime"/> plus this.
+    /// <see cref="TimeSpan.Zero"/> without jitter.</summary>
+    public TimeSpan Jitter { get; init; }
 
     /// <summary>Where it stands.</summary>
     public required TaskInstanceState State { get; init; }

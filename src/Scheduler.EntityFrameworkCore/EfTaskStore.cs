@@ -24,9 +24,9 @@ namespace Scheduler.EntityFrameworkCore;
 public sealed partial class EfTaskStore<TContext> : ITaskStore
     where TContext : DbContext
 {
-    // Rows per multi-row VALUES statement: at most 18 parameters per row stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+    // Rows per multi-row VALUES statement: at most 20 parameters per row stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
     private const int RowsPerStatement = 1000;
-    // Definitions per multi-row INSERT (19 parameters each). Fewer than RowsPerStatement: PostgreSQL's parse and planning time grows faster
+    // Definitions per multi-row INSERT (22 parameters each). Fewer than RowsPerStatement: PostgreSQL's parse and planning time grows faster
     // than the row count for long VALUES lists; on a 2-core box 100-row statements stored 1,000 definitions faster than one 1,000-row one.
     private const int DefinitionsPerStatement = 100;
 
@@ -216,6 +216,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                     .SetProperty(d => d.Retry, updated.Retry)
                     .SetProperty(d => d.Misfire, updated.Misfire)
                     .SetProperty(d => d.Overlap, updated.Overlap)
+                    .SetProperty(d => d.Jitter, updated.Jitter)
                     .SetProperty(d => d.NextFireTime, updated.NextFireTime)
                     .SetProperty(d => d.PausedAt, updated.PausedAt)
                     .SetProperty(d => d.CancelledAt, updated.CancelledAt)
@@ -788,10 +789,10 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             args.Id(i.Id), args.Id(i.DefinitionId), args.Time(i.FireTime), args.Int((int)i.Status), args.Int(i.Attempt), args.Time(i.DueAt),
             args.Duration(i.ExpireAfter), args.Text(SerializeRetry(i.Retry)), args.Int(i.MaxAttempts), args.Text(i.LeaseOwner),
             args.Time(i.LeaseExpiresAt), args.Time(i.DispatchedAt), args.Time(i.StartedAt), args.Time(i.CompletedAt), args.Time(i.ReportedCompletedAt),
-            args.Time(i.FailedAt), args.Time(i.FinishedAt), args.Text(i.LastError), "1"));
+            args.Time(i.FailedAt), args.Time(i.FinishedAt), args.Text(i.LastError), "1", args.Duration(i.Jitter)));
         var sql = $"""
             INSERT INTO {InstancesTable} (id, definition_id, fire_time, status, attempt, due_at, expire_after, retry, max_attempts, lease_owner,
-                lease_expires_at, dispatched_at, started_at, completed_at, reported_completed_at, failed_at, finished_at, last_error, version)
+                lease_expires_at, dispatched_at, started_at, completed_at, reported_completed_at, failed_at, finished_at, last_error, version, jitter)
             VALUES {rows}
             ON CONFLICT {conflictTarget} DO NOTHING
             RETURNING id AS "Value"
@@ -806,11 +807,13 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             args.Id(d.Id), args.Int((int)d.TriggerKind), args.Text(d.Trigger), args.Text(d.TriggerPhrase), args.Text(d.TimeZoneId), args.Time(d.StartAt),
             args.Text(SerializeMetadata(d.Metadata)), args.Text(d.Payload), args.Duration(d.ExpireAfter), args.Text(SerializeRetry(d.Retry)),
             args.Int((int)d.Misfire), args.Text(d.DestinationQueue), args.Text(d.IdempotencyKey), args.Time(d.CreatedAt), args.Time(d.NextFireTime),
-            args.Time(d.CancelledAt), "1", args.Int((int)d.Overlap), args.Time(d.PausedAt), args.Time(d.ChangedAt), args.Text(d.TraceParent)));
+            args.Time(d.CancelledAt), "1", args.Int((int)d.Overlap), args.Time(d.PausedAt), args.Time(d.ChangedAt), args.Text(d.TraceParent),
+            args.Duration(d.Jitter)));
         // No conflict target: a row that collides on any unique key (the primary key or the idempotency key's unique index) is skipped.
         var sql = $"""
             INSERT INTO {DefinitionsTable} (id, trigger_kind, trigger_expression, trigger_phrase, time_zone_id, start_at, metadata, payload, expire_after, retry,
-                misfire, destination_queue, idempotency_key, created_at, next_fire_time, cancelled_at, version, overlap, paused_at, changed_at, trace_parent)
+                misfire, destination_queue, idempotency_key, created_at, next_fire_time, cancelled_at, version, overlap, paused_at, changed_at, trace_parent,
+                jitter)
             VALUES {rows}
             ON CONFLICT DO NOTHING
             RETURNING id AS "Value"

@@ -49,6 +49,7 @@ public static class SchedulerModelBuilderExtensions
             d.Property(x => x.Retry).HasColumnName("retry").HasConversion(RetryConverter);
             d.Property(x => x.Misfire).HasColumnName("misfire");
             d.Property(x => x.Overlap).HasColumnName("overlap");
+            MapDuration(d.Property(x => x.Jitter).HasColumnName("jitter"), sqlite);
             d.Property(x => x.DestinationQueue).HasColumnName("destination_queue");
             d.Property(x => x.IdempotencyKey).HasColumnName("idempotency_key");
             d.Property(x => x.TraceParent).HasColumnName("trace_parent");
@@ -69,6 +70,7 @@ public static class SchedulerModelBuilderExtensions
             MapId(i.Property(x => x.Id).HasColumnName("id"), sqlite);
             MapId(i.Property(x => x.DefinitionId).HasColumnName("definition_id"), sqlite);
             MapTime(i.Property(x => x.FireTime).HasColumnName("fire_time"), sqlite);
+            MapDuration(i.Property(x => x.Jitter).HasColumnName("jitter"), sqlite);
             i.Property(x => x.Status).HasColumnName("status");
             i.Property(x => x.Attempt).HasColumnName("attempt");
             MapTime(i.Property(x => x.DueAt).HasColumnName("due_at"), sqlite);
@@ -150,6 +152,14 @@ public static class SchedulerModelBuilderExtensions
         if (sqlite)
         {
             property.HasConversion(v => v.Ticks, v => TimeSpan.FromTicks(v));
+        }
+    }
+
+    private static void MapDuration(PropertyBuilder<TimeSpan?> property, bool sqlite)
+    {
+        if (sqlite)
+        {
+            property.HasConversion<long?>(v => v.HasValue ? v.Value.Ticks : null, v => v.HasValue ? TimeSpan.FromTicks(v.Value) : null);
         }
     }
 }

@@ -74,6 +74,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(definition.ExpireAfter, stored.ExpireAfter);
         Assert.Equal(definition.Retry, stored.Retry);
         Assert.Equal(definition.Misfire, stored.Misfire);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), stored.Jitter);
         Assert.Equal(definition.DestinationQueue, stored.DestinationQueue);
         Assert.Equal(definition.TraceParent, stored.TraceParent);
         Assert.Equal("k1", stored.IdempotencyKey);

@@ -22,6 +22,7 @@ internal static class TestData
         ExpireAfter = TimeSpan.FromMinutes(2),
         Retry = new RetryPolicy { MaxAttempts = 4, InitialBackoff = TimeSpan.FromSeconds(3), Jitter = false },
         Misfire = MisfirePolicy.Skip,
+        Jitter = TimeSpan.FromMilliseconds(1500),
         DestinationQueue = "reports",
         IdempotencyKey = idempotencyKey,
         CreatedAt = createdAt ?? T0.AddHours(-1),

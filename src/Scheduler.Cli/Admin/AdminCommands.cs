@@ -160,6 +160,7 @@ internal static class AdminCommands
             ["phrase", t.TriggerPhrase ?? ""], ["time zone", t.TimeZone], ["next fire (UTC)", Time(t.NextFireTime)], ["start (UTC)", Time(t.StartAt)],
             ["metadata", Metadata(t.Metadata)], ["payload", t.Payload ?? ""], ["expire after", t.ExpireAfter.ToString()],
             ["retry", $"{t.Retry.MaxAttempts} attempts, backoff {t.Retry.InitialBackoff}"], ["misfire", t.Misfire.ToString()], ["overlap", t.Overlap.ToString()],
+            ["jitter", t.Jitter?.ToString() ?? ""],
             ["destination", t.DestinationQueue ?? "(published)"], ["created (UTC)", Time(t.CreatedAt)], ["paused (UTC)", Time(t.PausedAt)],
             ["cancelled (UTC)", Time(t.CancelledAt)],
         }.Where(row => row[1].Length > 0));

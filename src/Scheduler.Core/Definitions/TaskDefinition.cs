@@ -47,6 +47,10 @@ public sealed class TaskDefinition
     /// <summary>What happens to an occurrence that comes due while an earlier one is still active (recurring tasks only).</summary>
     public OverlapPolicy Overlap { get; init; }
 
+    /// <summary>The jitter window (<see cref="ScheduleTask.Jitter"/>): each occurrence is due at its fire time plus
+    /// <see cref="Runtime.OccurrenceJitter.Delay"/>; <see langword="null"/> for none.</summary>
+    public TimeSpan? Jitter { get; init; }
+
     /// <summary>Queue that <see cref="TaskDue"/> is sent to; <see langword="null"/> to publish it.</summary>
     public string? DestinationQueue { get; init; }
 

@@ -31,6 +31,9 @@ public static class TaskDefinitionFactory
     /// <summary>The longest <see cref="ScheduleTask.ExpireAfter"/>: 7 days.</summary>
     public static readonly TimeSpan MaxExpireAfter = TimeSpan.FromDays(7);
 
+    /// <summary>The widest <see cref="ScheduleTask.Jitter"/> window: 1 day.</summary>
+    public static readonly TimeSpan MaxJitter = TimeSpan.FromDays(1);
+
     /// <summary>
     /// Validates <paramref name="command"/> and builds the definition it describes, with its first fire time as <see cref="TaskDefinition.NextFireTime"/>.
     /// </summary>
@@ -81,6 +84,7 @@ public static class TaskDefinitionFactory
 
         var retry = command.Retry ?? RetryPolicy.Default;
         ValidateRetry(retry);
+        var jitter = ValidateJitter(command.Jitter);
 
         var startAt = (command.StartAt ?? now).ToUniversalTime();
         if (!TriggerInstants.Contains(startAt))
@@ -147,6 +151,7 @@ public static class TaskDefinitionFactory
             Retry = retry,
             Misfire = command.Misfire,
             Overlap = command.Overlap,
+            Jitter = jitter,
             DestinationQueue = command.DestinationQueue,
             IdempotencyKey = command.IdempotencyKey,
             CreatedAt = now,
@@ -158,7 +163,7 @@ public static class TaskDefinitionFactory
     /// The edit <see cref="UpdateTask"/> makes of <paramref name="stored"/>: the values given replace the stored ones and the result is
     /// validated as a <see cref="ScheduleTask"/> is (<see cref="Create"/>). A trigger, zone or start that differs from the stored one
     /// (compared as stored: a phrase by what it means) plans the task anew from the first fire time at or after the start, by default
-    /// <paramref name="now"/> (<see cref="Storage.TakeBack.Replan"/>); a new ExpireAfter or retry policy plans the occurrences not yet begun
+    /// <paramref name="now"/> (<see cref="Storage.TakeBack.Replan"/>); a new ExpireAfter, retry policy or jitter plans the occurrences not yet begun
     /// again (<see cref="Storage.TakeBack.Rewind"/>), since instances carry copies of them; metadata, payload, misfire and overlap policy take
     /// effect without touching instances.
     /// </summary>
@@ -186,6 +191,7 @@ public static class TaskDefinitionFactory
             Retry = update.Retry ?? stored.Retry,
             Misfire = update.Misfire ?? stored.Misfire,
             Overlap = update.Overlap ?? stored.Overlap,
+            Jitter = update.Jitter ?? stored.Jitter,
             DestinationQueue = stored.DestinationQueue,
             IdempotencyKey = stored.IdempotencyKey,
         };
@@ -205,7 +211,7 @@ public static class TaskDefinitionFactory
             }
         }
 
-        var replanned = built.ExpireAfter != stored.ExpireAfter || built.Retry != stored.Retry;
+        var replanned = built.ExpireAfter != stored.ExpireAfter || built.Retry != stored.Retry || built.Jitter != stored.Jitter;
         var unchanged = !retimed && !replanned && built.Misfire == stored.Misfire && built.Overlap == stored.Overlap
             && string.Equals(built.Payload, stored.Payload, StringComparison.Ordinal)
             && built.Metadata.Count == stored.Metadata.Count
@@ -229,6 +235,7 @@ public static class TaskDefinitionFactory
             Retry = built.Retry,
             Misfire = built.Misfire,
             Overlap = built.Overlap,
+            Jitter = built.Jitter,
             DestinationQueue = stored.DestinationQueue,
             IdempotencyKey = stored.IdempotencyKey,
             CreatedAt = stored.CreatedAt,
@@ -327,6 +334,7 @@ public static class TaskDefinitionFactory
             ("Retry", stored.Retry != requested.Retry, stored.Retry, requested.Retry),
             ("Misfire", stored.Misfire != requested.Misfire, stored.Misfire, requested.Misfire),
             ("Overlap", stored.Overlap != requested.Overlap, stored.Overlap, requested.Overlap),
+            ("Jitter", stored.Jitter != requested.Jitter, stored.Jitter, requested.Jitter),
             ("DestinationQueue", !string.Equals(stored.DestinationQueue, requested.DestinationQueue, StringComparison.Ordinal), stored.DestinationQueue,
                 requested.DestinationQueue),
         };
@@ -404,6 +412,24 @@ public static class TaskDefinitionFactory
 
         RequireWholeMilliseconds(retry.InitialBackoff, "Retry.InitialBackoff");
         RequireWholeMilliseconds(retry.MaxBackoff, "Retry.MaxBackoff");
+    }
+
+    /// <summary>The stored jitter window: <see langword="null"/> for none (also for zero); otherwise whole milliseconds up to <see cref="MaxJitter"/>.</summary>
+    private static TimeSpan? ValidateJitter(TimeSpan? jitter)
+    {
+        if (jitter is not { } window || window == TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        if (window < TimeSpan.Zero || window > MaxJitter)
+        {
+            throw new TaskValidationException(
+                $"Jitter {window} is out of range. Give the window over which each occurrence may be delayed: more than zero and at most {MaxJitter.TotalDays} day, e.g. 00:00:30; leave it out for none.");
+        }
+
+        RequireWholeMilliseconds(window, "Jitter");
+        return window;
     }
 
     /// <summary>Durations are stored to the millisecond or finer on every store (PostgreSQL intervals hold microseconds), so a duration with a

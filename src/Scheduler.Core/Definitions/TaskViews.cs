@@ -25,6 +25,7 @@ public static class TaskViews
             Retry = definition.Retry,
             Misfire = definition.Misfire,
             Overlap = definition.Overlap,
+            Jitter = definition.Jitter,
             DestinationQueue = definition.DestinationQueue,
             IdempotencyKey = definition.IdempotencyKey,
             CreatedAt = definition.CreatedAt,
@@ -41,6 +42,7 @@ public static class TaskViews
         {
             InstanceId = instance.Id,
             FireTime = instance.FireTime,
+            Jitter = instance.Jitter,
             State = ToState(instance.Status),
             Attempt = instance.Attempt,
             MaxAttempts = instance.MaxAttempts,

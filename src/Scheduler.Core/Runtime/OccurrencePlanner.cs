@@ -6,7 +6,8 @@ namespace Scheduler.Core.Runtime;
 
 /// <summary>
 /// Decides which task instances a due definition gets in one tick of the scheduler loop: every occurrence from its next fire time up to the
-/// horizon (not just the first), with misfired occurrences handled per the definition's <see cref="MisfirePolicy"/>.
+/// horizon (not just the first), with misfired occurrences handled per the definition's <see cref="MisfirePolicy"/>, each due at its fire
+/// time plus its jitter (<see cref="OccurrenceJitter"/>).
 /// </summary>
 public static class OccurrencePlanner
 {
@@ -69,15 +70,22 @@ public static class OccurrencePlanner
             next = NextAfter(fire);
         }
 
-        var instances = fireTimes.Select(fire => new TaskInstance
+        // Jitter: each occurrence is due a delay after its fire time, capped at the next fire time (the planned one after it, or the plan's
+        // next), so occurrences stay in order.
+        var instances = fireTimes.Select((fire, i) =>
         {
-            Id = Guid.CreateVersion7(fire),
-            DefinitionId = definition.Id,
-            FireTime = fire,
-            Status = TaskInstanceStatus.Scheduled,
-            DueAt = fire,
-            ExpireAfter = definition.ExpireAfter,
-            Retry = definition.Retry,
+            var jitter = OccurrenceJitter.Delay(definition.Id, fire, definition.Jitter, i + 1 < fireTimes.Count ? fireTimes[i + 1] : next);
+            return new TaskInstance
+            {
+                Id = Guid.CreateVersion7(fire),
+                DefinitionId = definition.Id,
+                FireTime = fire,
+                Jitter = jitter,
+                Status = TaskInstanceStatus.Scheduled,
+                DueAt = fire + jitter,
+                ExpireAfter = definition.ExpireAfter,
+                Retry = definition.Retry,
+            };
         }).ToList();
         return new Storage.MaterializePlan(instances, next);
     }

@@ -301,7 +301,7 @@ public sealed partial class SchedulingService
 
     /// <summary>Changes task <paramref name="update"/>.TaskId (<see cref="UpdateTask"/>): the values given replace the stored ones, validated as
     /// <see cref="ScheduleTask"/>'s are. A new trigger, zone or start plans the task from the new trigger's first fire time at or after the
-    /// start (default: now), taking back the occurrences not yet begun (<see cref="TakeBack.Replan"/>); a new ExpireAfter or retry policy
+    /// start (default: now), taking back the occurrences not yet begun (<see cref="TakeBack.Replan"/>); a new ExpireAfter, retry policy or jitter
     /// plans the occurrences not yet begun again with it (<see cref="TakeBack.Rewind"/>); other values apply from the next dispatch.</summary>
     /// <returns>The task after the command, or <see langword="null"/> when there is no such task.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="update"/> is null.</exception>
