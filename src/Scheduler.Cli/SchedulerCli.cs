@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.Globalization;
 using NodaTime;
 using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
 using Scheduler.Core.Triggers;
 
 namespace Scheduler.Cli;
@@ -74,6 +75,7 @@ public static class SchedulerCli
             var cursor = built.From;
             var explained = result.GetValue(explainTimes);
             var trigger = built.Parsed.Trigger;
+            var end = TaskEnd.Of(trigger, built.From, built.Parsed.EndAt, built.Parsed.MaxOccurrences); // a phrase's "until …", "for …", "N times"
             if (explained)
             {
                 output.WriteLine($"# {trigger.Describe()} ({trigger.TimeZone.Id})");
@@ -83,7 +85,7 @@ public static class SchedulerCli
                 }
             }
 
-            while (printed < result.GetValue(count) && trigger.GetNextFireTime(cursor) is { } fire)
+            while (printed < result.GetValue(count) && trigger.GetNextFireTime(cursor) is { } fire && end.Allows(fire))
             {
                 output.WriteLine(explained ? $"{Format(fire, trigger.TimeZone)}  {Spoken(fire, trigger.TimeZone)}" : Format(fire, trigger.TimeZone));
                 cursor = fire;
@@ -97,7 +99,7 @@ public static class SchedulerCli
         }));
 
         var explain = new Command("explain", "Describe a trigger and print its normalized form (cron, RRULE or instant).") { trigger, kind, zone, from };
-        explain.SetAction(result => Invoke(result, trigger, kind, zone, from, clock, error, built => Explain(built.Parsed, output)));
+        explain.SetAction(result => Invoke(result, trigger, kind, zone, from, clock, error, built => Explain(built.Parsed, built.From, output)));
 
         // A plain command named "scheduler" rather than RootCommand, whose name is the assembly's (Scheduler.Cli) in help and errors.
         var version = new Option<bool>("--version") { Description = "Print the tool's version and the version of the tz database it uses." };
@@ -220,7 +222,7 @@ public static class SchedulerCli
         }, expression, zone.Id, anchor),
     };
 
-    private static void Explain(ParsedTrigger parsed, TextWriter output)
+    private static void Explain(ParsedTrigger parsed, DateTimeOffset from, TextWriter output)
     {
         var trigger = parsed.Trigger;
         var normalized = trigger is TextTrigger text ? text.Normalized : trigger;
@@ -236,6 +238,17 @@ public static class SchedulerCli
         foreach (var reading in parsed.Readings)
         {
             output.WriteLine($"reading: {reading}");
+        }
+
+        if (parsed.EndAt is { } endAt)
+        {
+            output.WriteLine($"end at: {Format(endAt, trigger.TimeZone)}");
+        }
+
+        if (parsed.MaxOccurrences is { } max)
+        {
+            var last = TaskEnd.Of(trigger, from, parsed.EndAt, max).LastFireTime;
+            output.WriteLine($"max occurrences: {max}{(last is { } l ? $", the last at {Format(l, trigger.TimeZone)}" : "")}");
         }
 
         if (normalized is CronTrigger { IsMacro: true } macro)

@@ -12,6 +12,16 @@ public sealed record TaskScheduled
     /// <summary>The command's idempotency key, if it had one.</summary>
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>The task's end (<see cref="ScheduleTask.EndAt"/>, or what its phrase said: <c>until …</c>, <c>for 3 weeks</c>), if any.</summary>
+    public DateTimeOffset? EndAt { get; init; }
+
+    /// <summary>The task's most occurrences (<see cref="ScheduleTask.MaxOccurrences"/>, or its phrase's <c>N times</c>), if any.</summary>
+    public int? MaxOccurrences { get; init; }
+
+    /// <summary>The fire time of the task's last occurrence under <see cref="MaxOccurrences"/> (UTC instant); <see langword="null"/> without a
+    /// limit, or when the trigger ends (or <see cref="EndAt"/> comes) first.</summary>
+    public DateTimeOffset? LastFireTime { get; init; }
+
     /// <summary><see langword="true"/> when the command repeated an earlier one (same task id or idempotency key, same content) and nothing new was
     /// stored. A command that reuses the id or key with other content is answered with <see cref="TaskRejected"/> instead.</summary>
     public bool AlreadyScheduled { get; init; }

@@ -70,6 +70,15 @@ public sealed record UpdateTask
     /// <summary>The new misfire policy. <value>Default: unchanged.</value></summary>
     public MisfirePolicy? Misfire { get; init; }
 
+    /// <summary>The new end (<see cref="ScheduleTask.EndAt"/>); <see cref="DateTimeOffset.MaxValue"/> removes it. A finished task given a later end
+    /// continues from its first fire time at or after the update; occurrences not yet dispatched past an earlier end are taken back.
+    /// <value>Default: unchanged.</value></summary>
+    public DateTimeOffset? EndAt { get; init; }
+
+    /// <summary>The new most occurrences (<see cref="ScheduleTask.MaxOccurrences"/>), still counted from the task's start; 0 removes the limit.
+    /// <value>Default: unchanged.</value></summary>
+    public int? MaxOccurrences { get; init; }
+
     /// <summary>The new jitter window (<see cref="ScheduleTask.Jitter"/>); <see cref="TimeSpan.Zero"/> removes it. Occurrences not yet
     /// dispatched are planned again with it. <value>Default: unchanged.</value></summary>
     public TimeSpan? Jitter { get; init; }
@@ -199,7 +208,8 @@ public enum TaskState
     /// <summary>Cancelled by <see cref="CancelTask"/>. Final.</summary>
     Cancelled = 2,
 
-    /// <summary>The trigger fires no more (a one-off task that fired, a recurring one past its end); its last instances may still run.</summary>
+    /// <summary>The trigger fires no more: a one-off task that fired, a recurring one whose trigger ended or that reached its
+    /// <see cref="ScheduleTask.EndAt"/> or <see cref="ScheduleTask.MaxOccurrences"/>. Its last instances may still run.</summary>
     Finished = 3,
 }
 
@@ -276,6 +286,15 @@ public sealed record TaskInfo
 
     /// <summary>The jitter window (<see cref="ScheduleTask.Jitter"/>), if any.</summary>
     public TimeSpan? Jitter { get; init; }
+
+    /// <summary>The task's end (<see cref="ScheduleTask.EndAt"/>), if any: no fire time after it.</summary>
+    public DateTimeOffset? EndAt { get; init; }
+
+    /// <summary>The task's most occurrences (<see cref="ScheduleTask.MaxOccurrences"/>), if any.</summary>
+    public int? MaxOccurrences { get; init; }
+
+    /// <summary>The fire time of its last occurrence under <see cref="MaxOccurrences"/>, if known (<see cref="TaskScheduled.LastFireTime"/>).</summary>
+    public DateTimeOffset? LastFireTime { get; init; }
 
     /// <summary>The queue <see cref="TaskDue"/> is sent to; <see langword="null"/> when it is published.</summary>
     public string? DestinationQueue { get; init; }

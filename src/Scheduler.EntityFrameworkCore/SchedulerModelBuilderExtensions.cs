@@ -50,6 +50,10 @@ public static class SchedulerModelBuilderExtensions
             d.Property(x => x.Misfire).HasColumnName("misfire");
             d.Property(x => x.Overlap).HasColumnName("overlap");
             MapDuration(d.Property(x => x.Jitter).HasColumnName("jitter"), sqlite);
+            MapTime(d.Property(x => x.EndAt).HasColumnName("end_at"), sqlite);
+            d.Property(x => x.MaxOccurrences).HasColumnName("max_occurrences");
+            MapTime(d.Property(x => x.LastFireTime).HasColumnName("last_fire_time"), sqlite);
+            d.Ignore(x => x.End);
             d.Property(x => x.DestinationQueue).HasColumnName("destination_queue");
             d.Property(x => x.IdempotencyKey).HasColumnName("idempotency_key");
             d.Property(x => x.TraceParent).HasColumnName("trace_parent");

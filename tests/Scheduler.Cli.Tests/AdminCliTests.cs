@@ -50,6 +50,29 @@ public sealed class AdminCliTests
         Assert.Equal("1", page.GetProperty("nextPageToken").GetString());
     }
 
+    /// <summary>Issue #23, items 4 and 6: a task's end conditions and jitter in the tool's table and the API's JSON.</summary>
+    [Fact]
+    public async Task TasksShow_PrintsTheTasksEndAndJitter_AndTheJsonCarriesThem()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        var task = (await node.Scheduling.ScheduleAsync(new ScheduleTask
+        {
+            Trigger = "every day at 9am 3 times", TimeZone = "UTC", StartAt = new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            EndAt = new DateTimeOffset(2031, 6, 1, 0, 0, 0, TimeSpan.Zero), Jitter = TimeSpan.FromSeconds(30),
+        })).TaskId;
+
+        var show = await RunAsync(node, "tasks", "show", task.ToString());
+        var json = await RunAsync(node, "tasks", "show", task.ToString(), "--json");
+
+        Assert.Contains(show.Output, l => l.StartsWith("end at (UTC)", StringComparison.Ordinal) && l.EndsWith("2031-06-01T00:00:00Z", StringComparison.Ordinal));
+        Assert.Contains(show.Output, l => l.StartsWith("max occurrences", StringComparison.Ordinal) && l.EndsWith("3, the last at 2031-01-03T09:00:00Z", StringComparison.Ordinal));
+        Assert.Contains(show.Output, l => l.StartsWith("jitter", StringComparison.Ordinal) && l.EndsWith("00:00:30", StringComparison.Ordinal));
+        var info = JsonDocument.Parse(string.Join('\n', json.Output)).RootElement;
+        Assert.Equal((3, "2031-01-03T09:00:00+00:00", "2031-06-01T00:00:00+00:00", "00:00:30"),
+            (info.GetProperty("maxOccurrences").GetInt32(), info.GetProperty("lastFireTime").GetString(), info.GetProperty("endAt").GetString(),
+                info.GetProperty("jitter").GetString()));
+    }
+
     [Fact]
     public async Task TasksPauseResumeTriggerCancel_ChangeTheTask_AndInstancesListsWhatTriggerAdded()
     {

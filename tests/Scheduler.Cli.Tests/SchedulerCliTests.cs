@@ -90,6 +90,21 @@ public class SchedulerCliTests
         Assert.Equal(macro, output[^1]);
     }
 
+    /// <summary>Issue #23, item 4: a phrase's end ("until …", "for …", "N times") ends the listed fire times, and explain names it.</summary>
+    [Theory]
+    [InlineData("every day at 9am 3 times", "2025-01-01T09:00:00+00:00 2025-01-02T09:00:00+00:00 2025-01-03T09:00:00+00:00", "max occurrences: 3, the last at 2025-01-03T09:00:00+00:00")]
+    [InlineData("every day at 9am until 2025-01-02", "2025-01-01T09:00:00+00:00 2025-01-02T09:00:00+00:00", "end at: 2025-01-02T23:59:59.999+00:00")]
+    [InlineData("every 12 hours for 2 days", "2025-01-01T12:00:00+00:00 2025-01-02T00:00:00+00:00 2025-01-02T12:00:00+00:00", "end at: 2025-01-02T23:59:59.999+00:00")]
+    public void NextAndExplain_HonourAndNameThePhrasesEnd(string phrase, string fires, string end)
+    {
+        var (exitCode, output, error) = Run("next", phrase, "--count", "10");
+        var explained = Run("explain", phrase);
+
+        Assert.Equal((0, ""), (exitCode, error));
+        Assert.Equal(fires.Split(' '), output);
+        Assert.Contains(end, explained.Output);
+    }
+
     [Fact]
     public void Explain_PrintsCron_WhenPhraseMapsToCron()
     {

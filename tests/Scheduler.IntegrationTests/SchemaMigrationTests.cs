@@ -57,6 +57,9 @@ public sealed class SchemaMigrationTests(ITestOutputHelper output)
         ("task_definitions", "trace_parent", "text"),
         ("task_definitions", "jitter", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "interval"),
         ("task_instances", "jitter", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "interval"),
+        ("task_definitions", "end_at", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "timestamptz"),
+        ("task_definitions", "max_occurrences", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "int4"),
+        ("task_definitions", "last_fire_time", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "timestamptz"),
     ];
 
     [Theory]

@@ -160,7 +160,8 @@ internal static class AdminCommands
             ["phrase", t.TriggerPhrase ?? ""], ["time zone", t.TimeZone], ["next fire (UTC)", Time(t.NextFireTime)], ["start (UTC)", Time(t.StartAt)],
             ["metadata", Metadata(t.Metadata)], ["payload", t.Payload ?? ""], ["expire after", t.ExpireAfter.ToString()],
             ["retry", $"{t.Retry.MaxAttempts} attempts, backoff {t.Retry.InitialBackoff}"], ["misfire", t.Misfire.ToString()], ["overlap", t.Overlap.ToString()],
-            ["jitter", t.Jitter?.ToString() ?? ""],
+            ["jitter", t.Jitter?.ToString() ?? ""], ["end at (UTC)", Time(t.EndAt)],
+            ["max occurrences", t.MaxOccurrences is { } max ? $"{max}{(t.LastFireTime is { } last ? $", the last at {Time(last)}" : "")}" : ""],
             ["destination", t.DestinationQueue ?? "(published)"], ["created (UTC)", Time(t.CreatedAt)], ["paused (UTC)", Time(t.PausedAt)],
             ["cancelled (UTC)", Time(t.CancelledAt)],
         }.Where(row => row[1].Length > 0));

@@ -45,7 +45,11 @@ public static class TaskDefinitionFactory
     /// <param name="readings">Receives how words of an English phrase that people read in more than one way were read
     /// (<see cref="ParsedTrigger.Readings"/>), for the reply; <see langword="null"/> drops them.</param>
     /// <exception cref="TaskValidationException">The command is invalid; the message names the offending value and the fix.</exception>
-    public static TaskDefinition Create(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId = null, ICollection<string>? readings = null)
+    public static TaskDefinition Create(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId = null, ICollection<string>? readings = null) =>
+        Build(command, now, newId, readings, endIfNone: TaskEnd.None);
+
+    // endIfNone: the end to keep when neither the command nor its phrase gives one (an update keeps the stored end).
+    private static TaskDefinition Build(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId, ICollection<string>? readings, TaskEnd endIfNone)
     {
         ArgumentNullException.ThrowIfNull(command);
         RequireText(command.Trigger, "Trigger", MaxTextLength, required: true);
@@ -95,6 +99,7 @@ public static class TaskDefinitionFactory
 
         ITrigger trigger;
         DateTimeOffset? first;
+        TaskEnd end;
         try
         {
             var parsed = TriggerFactory.Read(command.TriggerKind, command.Trigger, command.TimeZone, startAt);
@@ -104,9 +109,17 @@ public static class TaskDefinitionFactory
                 readings?.Add(reading);
             }
 
+            var (endAt, maxOccurrences) = EndOf(command, parsed, endIfNone);
             try
             {
                 first = FirstFireTime(trigger, startAt);
+                if (first is { } f && endAt is { } e && f > e)
+                {
+                    throw new TaskValidationException(
+                        $"Trigger '{command.Trigger}' first fires at {f.ToString("O", CultureInfo.InvariantCulture)}, after the task's end, EndAt {e.ToString("O", CultureInfo.InvariantCulture)}: it would never fire. Give a later EndAt (or none).");
+                }
+
+                end = first is null ? new TaskEnd(endAt, maxOccurrences, null) : TaskEnd.Of(trigger, startAt, endAt, maxOccurrences);
             }
             catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
             {
@@ -152,11 +165,47 @@ public static class TaskDefinitionFactory
             Misfire = command.Misfire,
             Overlap = command.Overlap,
             Jitter = jitter,
+            EndAt = end.EndAt,
+            MaxOccurrences = end.MaxOccurrences,
+            LastFireTime = end.LastFireTime,
             DestinationQueue = command.DestinationQueue,
             IdempotencyKey = command.IdempotencyKey,
             CreatedAt = now,
             NextFireTime = first,
         };
+    }
+
+    /// <summary>The task's end: what the command gives, else what its phrase gives, else <paramref name="endIfNone"/>; a command and a phrase
+    /// that give different values are refused, naming both.</summary>
+    private static (DateTimeOffset? EndAt, int? MaxOccurrences) EndOf(ScheduleTask command, ParsedTrigger parsed, TaskEnd endIfNone)
+    {
+        if (command.EndAt is { } given && parsed.EndAt is { } said && given.ToUniversalTime() != said)
+        {
+            throw new TaskValidationException(
+                $"EndAt {given.ToString("O", CultureInfo.InvariantCulture)} and the trigger's end ('{command.Trigger}': {said.ToString("O", CultureInfo.InvariantCulture)}) differ. Give the end once: in EndAt or in the phrase.");
+        }
+
+        if (command.MaxOccurrences is { } count && parsed.MaxOccurrences is { } times && count != times)
+        {
+            throw new TaskValidationException(
+                $"MaxOccurrences {count} and the trigger's '{times} times' ('{command.Trigger}') differ. Give the number of occurrences once: in MaxOccurrences or in the phrase.");
+        }
+
+        var endAt = command.EndAt?.ToUniversalTime() ?? parsed.EndAt ?? endIfNone.EndAt;
+        var maxOccurrences = command.MaxOccurrences ?? parsed.MaxOccurrences ?? endIfNone.MaxOccurrences;
+        if (endAt is { } end && !TriggerInstants.Contains(end))
+        {
+            throw new TaskValidationException(
+                $"EndAt {end.ToString("O", CultureInfo.InvariantCulture)} is outside the supported range, {TriggerInstants.Range}. Give an instant within it, or leave EndAt out for no end.");
+        }
+
+        if (maxOccurrences is < 1 or > TaskEnd.MaxOccurrencesLimit)
+        {
+            throw new TaskValidationException(
+                $"MaxOccurrences {maxOccurrences} is out of range. Give how many times the task fires at most, 1 to {TaskEnd.MaxOccurrencesLimit:N0}, or leave it out for no limit.");
+        }
+
+        return (endAt, maxOccurrences);
     }
 
     /// <summary>
@@ -192,17 +241,22 @@ public static class TaskDefinitionFactory
             Misfire = update.Misfire ?? stored.Misfire,
             Overlap = update.Overlap ?? stored.Overlap,
             Jitter = update.Jitter ?? stored.Jitter,
+            EndAt = update.EndAt == DateTimeOffset.MaxValue ? null : update.EndAt,
+            MaxOccurrences = update.MaxOccurrences == 0 ? null : update.MaxOccurrences,
             DestinationQueue = stored.DestinationQueue,
             IdempotencyKey = stored.IdempotencyKey,
         };
 
+        // The stored end stays unless the update (or its new phrase) gives another; DateTimeOffset.MaxValue and 0 remove it.
+        var storedEnd = new TaskEnd(update.EndAt == DateTimeOffset.MaxValue ? null : stored.EndAt, update.MaxOccurrences == 0 ? null : stored.MaxOccurrences, null);
+
         // Built with the stored start first: an unchanged trigger (a phrase included, whose RRULE's DTSTART is the start) comes out as stored.
         var sameReadings = new List<string>();
-        var same = Create(Command(update.StartAt ?? stored.StartAt), now, readings: sameReadings);
+        var same = Build(Command(update.StartAt ?? stored.StartAt), now, newId: null, sameReadings, storedEnd);
         var retimed = same.TriggerKind != stored.TriggerKind || !string.Equals(same.Trigger, stored.Trigger, StringComparison.Ordinal)
             || !string.Equals(same.TimeZoneId, stored.TimeZoneId, StringComparison.Ordinal) || same.StartAt != stored.StartAt;
         var builtReadings = sameReadings;
-        var built = retimed && update.StartAt is null ? Create(Command(now), now, readings: builtReadings = []) : same;
+        var built = retimed && update.StartAt is null ? Build(Command(now), now, newId: null, builtReadings = [], storedEnd) : same;
         if (update.Trigger is not null)
         {
             foreach (var reading in builtReadings)
@@ -212,7 +266,8 @@ public static class TaskDefinitionFactory
         }
 
         var replanned = built.ExpireAfter != stored.ExpireAfter || built.Retry != stored.Retry || built.Jitter != stored.Jitter;
-        var unchanged = !retimed && !replanned && built.Misfire == stored.Misfire && built.Overlap == stored.Overlap
+        var reEnded = built.End != stored.End;
+        var unchanged = !retimed && !replanned && !reEnded && built.Misfire == stored.Misfire && built.Overlap == stored.Overlap
             && string.Equals(built.Payload, stored.Payload, StringComparison.Ordinal)
             && built.Metadata.Count == stored.Metadata.Count
             && stored.Metadata.All(e => built.Metadata.TryGetValue(e.Key, out var v) && string.Equals(v, e.Value, StringComparison.Ordinal));
@@ -236,18 +291,27 @@ public static class TaskDefinitionFactory
             Misfire = built.Misfire,
             Overlap = built.Overlap,
             Jitter = built.Jitter,
+            EndAt = built.EndAt,
+            MaxOccurrences = built.MaxOccurrences,
+            LastFireTime = built.LastFireTime,
             DestinationQueue = stored.DestinationQueue,
             IdempotencyKey = stored.IdempotencyKey,
             CreatedAt = stored.CreatedAt,
-            NextFireTime = retimed ? built.NextFireTime : stored.NextFireTime,
+            NextFireTime = retimed ? built.NextFireTime : reEnded && stored.NextFireTime is null ? Resumed(built, now) : stored.NextFireTime,
             CancelledAt = stored.CancelledAt,
             PausedAt = stored.PausedAt,
             ChangedAt = stored.ChangedAt,
             TraceParent = stored.TraceParent, // the task's trace stays the one it was scheduled in
             Version = stored.Version,
         };
-        return new Storage.DefinitionEdit(updated, retimed ? Storage.TakeBack.Replan : replanned ? Storage.TakeBack.Rewind : Storage.TakeBack.None);
+        // A new end takes back the occurrences not yet begun, which are planned again up to it (the planner ends the task at its end).
+        return new Storage.DefinitionEdit(updated, retimed ? Storage.TakeBack.Replan : replanned || reEnded ? Storage.TakeBack.Rewind : Storage.TakeBack.None);
     }
+
+    // A finished task given a later end continues from its first fire time at or after now, if its end allows it.
+    private static DateTimeOffset? Resumed(TaskDefinition definition, DateTimeOffset now) =>
+        TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, definition.StartAt).GetNextFireTime(now.AddTicks(-1)) is { } next
+            && definition.End.Allows(next) ? next : null;
 
     /// <summary>
     /// <paramref name="command"/> with <paramref name="defaultDestinationQueue"/> as its <see cref="ScheduleTask.DestinationQueue"/> when it
@@ -335,6 +399,9 @@ public static class TaskDefinitionFactory
             ("Misfire", stored.Misfire != requested.Misfire, stored.Misfire, requested.Misfire),
             ("Overlap", stored.Overlap != requested.Overlap, stored.Overlap, requested.Overlap),
             ("Jitter", stored.Jitter != requested.Jitter, stored.Jitter, requested.Jitter),
+            ("EndAt", command.EndAt is not null && (stored.EndAt is null || requested.EndAt is null || Micros(stored.EndAt.Value) != Micros(requested.EndAt.Value)),
+                stored.EndAt, requested.EndAt),
+            ("MaxOccurrences", stored.MaxOccurrences != requested.MaxOccurrences, stored.MaxOccurrences, requested.MaxOccurrences),
             ("DestinationQueue", !string.Equals(stored.DestinationQueue, requested.DestinationQueue, StringComparison.Ordinal), stored.DestinationQueue,
                 requested.DestinationQueue),
         };

@@ -7,7 +7,7 @@ namespace Scheduler.Core.Runtime;
 /// <summary>
 /// Decides which task instances a due definition gets in one tick of the scheduler loop: every occurrence from its next fire time up to the
 /// horizon (not just the first), with misfired occurrences handled per the definition's <see cref="MisfirePolicy"/>, each due at its fire
-/// time plus its jitter (<see cref="OccurrenceJitter"/>).
+/// time plus its jitter (<see cref="OccurrenceJitter"/>), none past the definition's end (<see cref="TaskDefinition.End"/>).
 /// </summary>
 public static class OccurrencePlanner
 {
@@ -26,11 +26,12 @@ public static class OccurrencePlanner
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(trigger);
+        var end = definition.End; // past its EndAt or its last occurrence (MaxOccurrences), the task fires no more: it is finished
         DateTimeOffset? NextAfter(DateTimeOffset after)
         {
             try
             {
-                return trigger.GetNextFireTime(after) is { } fire && TriggerInstants.Contains(fire) ? fire : null;
+                return trigger.GetNextFireTime(after) is { } fire && TriggerInstants.Contains(fire) && end.Allows(fire) ? fire : null;
             }
             catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
             {
@@ -40,7 +41,7 @@ public static class OccurrencePlanner
         }
 
         var fireTimes = new List<DateTimeOffset>();
-        var next = definition.NextFireTime;
+        var next = definition.NextFireTime is { } stored && end.Allows(stored) ? stored : (DateTimeOffset?)null; // an update may have moved the end before it
         var misfireBefore = now - misfireThreshold;
         if (next is { } first && first < misfireBefore)
         {

@@ -194,6 +194,9 @@ public sealed partial class SchedulingService
                     NextFireTime = definition.NextFireTime,
                     IdempotencyKey = definition.IdempotencyKey,
                     AlreadyScheduled = alreadyExisted,
+                    EndAt = definition.EndAt,
+                    MaxOccurrences = definition.MaxOccurrences,
+                    LastFireTime = definition.LastFireTime,
                     Readings = readings[j].Count > 0 ? readings[j] : null,
                 },
             };

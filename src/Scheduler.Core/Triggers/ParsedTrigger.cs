@@ -11,4 +11,12 @@ public sealed record ParsedTrigger(ITrigger Trigger)
     /// for that one." Empty for cron, RRULE and instants, and for phrases with one reading. docs/triggers.md ("Words read one way") lists
     /// them; the reply to a scheduling command and <c>scheduler explain</c> show them.</summary>
     public IReadOnlyList<string> Readings { get; init; } = [];
+
+    /// <summary>The end an English phrase gives (<c>until 2026-12-31</c>, <c>until 5pm</c>, <c>for 3 weeks</c>): the last instant a fire time
+    /// may be, inclusive (UTC); the task's <see cref="Contracts.ScheduleTask.EndAt"/>. <see langword="null"/> when it gives none.</summary>
+    public DateTimeOffset? EndAt { get; init; }
+
+    /// <summary>The number of occurrences an English phrase gives (<c>10 times</c>, <c>for 10 times</c>), counted from the task's start; the
+    /// task's <see cref="Contracts.ScheduleTask.MaxOccurrences"/>. <see langword="null"/> when it gives none.</summary>
+    public int? MaxOccurrences { get; init; }
 }

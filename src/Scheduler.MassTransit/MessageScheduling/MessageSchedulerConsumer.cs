@@ -115,7 +115,8 @@ internal sealed partial class MessageSchedulerConsumer :
             }
 
             var cron = QuartzCron.ToCronos(schedule.CronExpression);
-            var envelope = ScheduledMessageEnvelope.Capture(context, message.Destination, message.Payload, message.PayloadType, oneOff: false, schedule.EndTime);
+            // EndTime is the task's EndAt (as Quartz's trigger EndAt): no occurrence after it is planned, and the task then finishes.
+            var envelope = ScheduledMessageEnvelope.Capture(context, message.Destination, message.Payload, message.PayloadType, oneOff: false, endTime: null);
             var command = new ScheduleTask
             {
                 TaskId = taskId,
@@ -123,6 +124,7 @@ internal sealed partial class MessageSchedulerConsumer :
                 Trigger = cron,
                 TimeZone = schedule.TimeZoneId,
                 StartAt = schedule.StartTime,
+                EndAt = schedule.EndTime,
                 Misfire = schedule.MisfirePolicy == MissedEventPolicy.Skip ? MisfirePolicy.Skip : MisfirePolicy.FireOnce,
                 Overlap = OverlapPolicy.AllowAll, // every occurrence is a message of its own, as with Quartz
                 DestinationQueue = _endpoints.ScheduledMessages,
@@ -227,6 +229,7 @@ internal sealed partial class MessageSchedulerConsumer :
     {
         TaskId = command.TaskId!.Value, TriggerKind = command.TriggerKind, Trigger = command.Trigger, TimeZone = command.TimeZone,
         StartAt = command.StartAt, Misfire = command.Misfire, Overlap = command.Overlap, Payload = command.Payload, Metadata = command.Metadata,
+        EndAt = command.EndAt ?? DateTimeOffset.MaxValue, // a schedule without EndTime replaces one with it: no end
     };
 
     /// <summary>The fire time of a message scheduled for <paramref name="scheduledTime"/> (UTC, as MassTransit sends it; a time without kind is

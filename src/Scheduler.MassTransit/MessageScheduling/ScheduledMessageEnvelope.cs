@@ -52,8 +52,8 @@ internal sealed record ScheduledMessageEnvelope
     /// <summary>The headers the sender set, by name.</summary>
     public IReadOnlyDictionary<string, JsonElement>? Headers { get; init; }
 
-    /// <summary>A recurring schedule's end (RecurringSchedule.EndTime): occurrences after it are not delivered, and the first one after it
-    /// cancels the task.</summary>
+    /// <summary>A recurring schedule's end as an earlier version stored it (RecurringSchedule.EndTime): occurrences after it are not delivered,
+    /// and the first one after it cancels the task. Schedules stored now carry it as the task's EndAt, and the planner ends them.</summary>
     public DateTimeOffset? EndTime { get; init; }
 
     /// <summary>Serializes the envelope as the task's payload.</summary>

@@ -9,6 +9,12 @@ internal sealed record PhraseMeaning(PhraseMeaningKind Kind, DateTimeOffset Inst
 {
     /// <summary>How words that people read differently were read (<see cref="PhraseSchedule.Readings"/>).</summary>
     public IReadOnlyList<string> Readings { get; init; } = [];
+
+    /// <summary>The end the phrase gives, the last instant a fire time may be (inclusive, UTC): <c>until …</c>, <c>for 3 weeks</c>.</summary>
+    public DateTimeOffset? EndAt { get; init; }
+
+    /// <summary>The number of occurrences the phrase gives: <c>10 times</c>.</summary>
+    public int? MaxOccurrences { get; init; }
 }
 
 /// <summary>The kinds of <see cref="PhraseMeaning"/>.</summary>

@@ -6,7 +6,9 @@ namespace Scheduler.Core.Triggers.Phrases;
 /// <summary>
 /// Turns a <see cref="PhraseSchedule"/> into what it means for a task in a zone that starts at an anchor: an instant (one-shot), a cron
 /// expression (Cronos) or an RRULE with DTSTART (Ical.Net). Cron is used whenever it expresses the schedule exactly (interval 1, no
-/// bounds); everything else is an RRULE whose DTSTART is the first occurrence at or after the start, so the stored form needs no anchor.
+/// start given); everything else is an RRULE whose DTSTART is the first occurrence at or after the start, so the stored form needs no anchor.
+/// An end (<c>until …</c>, <c>for 3 weeks</c>, <c>10 times</c>) is not part of either: it becomes the task's end conditions
+/// (<see cref="PhraseMeaning.EndAt"/>, <see cref="PhraseMeaning.MaxOccurrences"/>), which hold for every trigger kind.
 /// </summary>
 /// <remarks>
 /// The two rules for a phrase without a time of day: a calendar phrase (a unit of a day or more, days, dates) fires at the start of the
@@ -23,7 +25,8 @@ internal static class PhraseNormalizer
         var meaning = s.IsOnce ? Once(s, zone, anchor, anchorLocal)
             : s.IsSubDaily ? Interval(s, s.Unit!.Value, zone, anchor, anchorLocal)
             : Calendar(s, s.Unit ?? Infer(s), zone, anchor, anchorLocal);
-        return meaning with { Readings = [.. s.Readings.Distinct()] };
+        var endAt = s.IsOnce ? null : EndOf(s, zone, anchor, anchorLocal);
+        return meaning with { Readings = [.. s.Readings.Distinct()], EndAt = endAt, MaxOccurrences = s.Count };
     }
 
     private static PhraseUnit Infer(PhraseSchedule s)
@@ -164,7 +167,7 @@ internal static class PhraseNormalizer
             hours = [.. list];
         }
 
-        var bounded = s.Count is not null || s.Until is not null || s.UntilTime is not null || s.StartDate is not null || s.StartTime is not null;
+        var bounded = s.StartDate is not null || s.StartTime is not null; // a start needs DTSTART; ends are the task's (EndAt, MaxOccurrences)
         if ((limit % n == 0 || (unit == PhraseUnit.Hour && hours is not null)) && !bounded)
         {
             var step = n == 1 ? "*" : $"*/{n}";
@@ -235,7 +238,6 @@ internal static class PhraseNormalizer
             parts.Add($"BYHOUR={string.Join(',', hours.Order())}");
         }
 
-        AddBounds(s, parts, zone, anchorLocal);
         return RRule(zone, start, parts);
     }
 
@@ -337,7 +339,7 @@ internal static class PhraseNormalizer
         }
 
         var dow = weekDays.Count is 0 or 7 ? "*" : DayField(weekDays);
-        var bounded = s.Count is not null || s.Until is not null || s.UntilTime is not null || s.StartDate is not null || s.StartTime is not null;
+        var bounded = s.StartDate is not null || s.StartTime is not null; // a start needs DTSTART; ends are the task's (EndAt, MaxOccurrences)
         var cronable = bySetPos is null && s.Interval == 1 && !bounded && s.NthDays.Count <= 1 && !(dow != "*" && (monthDays.Count > 0 || s.NthDays.Count > 0))
             && !(monthDays.Contains(-1) && monthDays.Count > 1);
         if (cronable)
@@ -376,8 +378,6 @@ internal static class PhraseNormalizer
         }
 
         var byTime = $"BYHOUR={string.Join(',', hours)};BYMINUTE={string.Join(',', minutes)};BYSECOND=0{(bySetPos is null ? "" : $";BYSETPOS={bySetPos}")}";
-        var bounds = new List<string>();
-        AddBounds(s, bounds, zone, anchorLocal);
 
         // DTSTART is the first occurrence at or after the start, found with the rule at interval 1 (so "every other tuesday" counts from
         // the first Tuesday; a phrase that keeps the phase of the start, from the first day with its time of day); with one time of day,
@@ -411,7 +411,6 @@ internal static class PhraseNormalizer
             rule.Add($"{(unit == PhraseUnit.Year ? "BYMONTH=2;" : "")}BYMONTHDAY={first.Day},-1;BYSETPOS={string.Join(',', Enumerable.Range(1, times.Count))}");
         }
 
-        rule.AddRange(bounds);
         return RRule(zone, first, rule);
     }
 
@@ -426,22 +425,55 @@ internal static class PhraseNormalizer
         _ => false,
     };
 
-    private static void AddBounds(PhraseSchedule s, List<string> parts, DateTimeZone zone, DateTime anchorLocal)
+    // The task's end from "until …" (inclusive: a date alone is the whole day, to its last millisecond) or "for 3 weeks" (before the start
+    // plus that long: days and longer keep the wall-clock time).
+    private static DateTimeOffset? EndOf(PhraseSchedule s, DateTimeZone zone, DateTimeOffset anchor, DateTime anchorLocal)
     {
-        if (s.Count is { } count)
-        {
-            parts.Add($"COUNT={count}");
-        }
-
+        var lastMs = TimeSpan.FromMilliseconds(1);
         if (s.UntilIsDate && s.Until is { } day)
         {
-            parts.Add($"UNTIL={day.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}");
+            var end = WallClock.ToInstant(day.AddDays(1), zone) - lastMs;
+            s.Readings.Add($"'until {Date(day)}' includes that whole day: no fire time after {Date(day)} 23:59:59.999 (EndAt {Iso(end)}).");
+            return end;
         }
-        else if ((s.Until ?? (s.UntilTime is { } time ? FirstAtOrAfter(anchorLocal, time) : (DateTime?)null)) is { } until)
+
+        if (s.Until is { } until)
         {
-            parts.Add($"UNTIL={WallClock.ToInstant(until, zone).UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}");
+            return WallClock.ToInstant(until, zone);
         }
+
+        if (s.UntilTime is { } time)
+        {
+            return WallClock.ToInstant(FirstAtOrAfter(anchorLocal, time), zone);
+        }
+
+        if (s.For is var (amount, unit))
+        {
+            var startLocal = StartOf(s, anchorLocal);
+            var start = startLocal is { } explicitStart ? WallClock.ToInstant(explicitStart, zone) : anchor;
+            var fromLocal = startLocal ?? anchorLocal;
+            var boundary = unit switch
+            {
+                PhraseUnit.Second => start.AddSeconds(amount),
+                PhraseUnit.Minute => start.AddMinutes(amount),
+                PhraseUnit.Hour => start.AddHours(amount),
+                PhraseUnit.Day => WallClock.ToInstant(fromLocal.AddDays(amount), zone),
+                PhraseUnit.Week => WallClock.ToInstant(fromLocal.AddDays(7.0 * amount), zone),
+                PhraseUnit.Month => WallClock.ToInstant(fromLocal.AddMonths(amount), zone),
+                _ => WallClock.ToInstant(fromLocal.AddYears(amount), zone),
+            };
+            var words = $"for {amount} {unit.ToString().ToLowerInvariant()}{(amount == 1 ? "" : "s")}";
+            s.Readings.Add(
+                $"'{words}' ends the task {amount} {unit.ToString().ToLowerInvariant()}{(amount == 1 ? "" : "s")} after its start ({Iso(start)}): no fire time at or after " +
+                $"{Iso(boundary)} (EndAt {Iso(boundary - lastMs)}).");
+            return boundary - lastMs;
+        }
+
+        return null;
     }
+
+    private static string Iso(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString(instant.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     // "starting at 9am" and "until 5pm" (a time without a date) mean the first such time at or after the start.
     private static void NoteTimeBounds(PhraseSchedule s, DateTime anchorLocal)

@@ -669,6 +669,11 @@ internal sealed class PhraseParser
 
     private void ParseUntil(PhraseToken word)
     {
+        if (_schedule.For is not null || _schedule.Until is not null || _schedule.UntilTime is not null)
+        {
+            throw new PhraseException($"the phrase gives two ends ('{Near(word)}')", ["every day at 9am until 2026-12-31", "every day at 9am for 3 weeks"]);
+        }
+
         TakeIf("on");
         TakeIf("at");
         var token = Peek() ?? throw new PhraseException($"'{word.Raw}' needs a date or time", ["until 2026-12-31", "until 5pm"]);
@@ -730,15 +735,21 @@ internal sealed class PhraseParser
             return;
         }
 
-        if (Peek() is { Kind: PhraseTokenKind.Number } m && Peek(1) is { } unit && IsUnitWord(unit))
+        // "for 3 weeks", "for a month", "for 90 minutes": the task ends that long after its start.
+        if ((Peek() is { Kind: PhraseTokenKind.Number } || Peek()?.Is("a") == true) && Peek(1) is { } unit && IsUnitWord(unit))
         {
-            var before = string.Join(' ', _tokens.Take(_position - 1).Select(t => t.Raw));
-            throw new PhraseException(
-                $"'for {m.Raw} {unit.Raw}' is not supported: give the number of times or an end date",
-                [$"{before} for {m.Raw} times", $"{before} until 2026-12-31"]);
+            var amount = Peek()!.Kind == PhraseTokenKind.Number ? Positive(Peek()!) : 1;
+            _position += 2;
+            if (_schedule.For is not null || _schedule.Until is not null || _schedule.UntilTime is not null)
+            {
+                throw new PhraseException($"the phrase gives two ends ('{Near(word)}')", ["every day at 9am for 3 weeks", "every day at 9am until 2026-12-31"]);
+            }
+
+            _schedule.For = (unit.Is("fortnight") ? 2 * amount : amount, UnitOf(unit));
+            return;
         }
 
-        throw new PhraseException($"'{Near(word)}' is not understood", ["for 10 times"]);
+        throw new PhraseException($"'{Near(word)}' is not understood", ["for 10 times", "for 3 weeks"]);
     }
 
     private void ParseTimesCount(PhraseToken n)

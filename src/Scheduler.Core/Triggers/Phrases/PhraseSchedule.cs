@@ -63,8 +63,11 @@ internal sealed class PhraseSchedule
     /// <summary><c>until 5pm</c> (time only): the first such time at or after the task's start.</summary>
     public TimeOnly? UntilTime { get; set; }
 
-    /// <summary><c>for 10 times</c>.</summary>
+    /// <summary><c>for 10 times</c>, <c>10 times</c>.</summary>
     public int? Count { get; set; }
+
+    /// <summary><c>for 3 weeks</c>: the task ends that long after its start (or after <c>starting …</c>).</summary>
+    public (int Amount, PhraseUnit Unit)? For { get; set; }
 
     /// <summary>A one-shot phrase's date (<c>tomorrow</c>, <c>next friday</c>, <c>2026-01-05</c>).</summary>
     public DateOnly? OnceDate { get; set; }
@@ -85,7 +88,7 @@ internal sealed class PhraseSchedule
     /// <summary>Whether the phrase names a recurrence (anything but a one-shot date or offset and its time).</summary>
     public bool IsRecurring => Unit is not null || Days.Count > 0 || NthDays.Count > 0 || MonthDays.Count > 0 || Months.Count > 0
         || Window is not null || ExceptDays.Count > 0 || ExceptMonths.Count > 0 || StartDate is not null || StartTime is not null
-        || Until is not null || UntilTime is not null || Count is not null;
+        || Until is not null || UntilTime is not null || Count is not null || For is not null;
 
     /// <summary>Whether the unit is seconds, minutes or hours (an interval schedule).</summary>
     public bool IsSubDaily => Unit is PhraseUnit.Second or PhraseUnit.Minute or PhraseUnit.Hour;
