@@ -14,7 +14,7 @@ namespace Scheduler.IntegrationTests.Bus;
 /// and our one-line registration, <c>AddSchedulerMessageScheduler()</c>, schedules, cancels, recurs, pauses and resumes messages of its own
 /// type through a scheduler node, over real RabbitMQ and PostgreSQL, in real time.
 /// </summary>
-public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed partial class MessageSchedulerTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
 {
     private const string RemindersQueue = "reminders";
     private static readonly Uri Reminders = new($"queue:{RemindersQueue}");
