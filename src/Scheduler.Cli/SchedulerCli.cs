@@ -83,6 +83,11 @@ public static class SchedulerCli
                 {
                     output.WriteLine($"# reading: {reading}");
                 }
+
+                if (built.Parsed.Calendar is { } calendar)
+                {
+                    output.WriteLine($"# calendar: {calendar} (not applied here: a node skips the times it excludes)");
+                }
             }
 
             while (printed < result.GetValue(count) && trigger.GetNextFireTime(cursor) is { } fire && end.Allows(fire))
@@ -155,6 +160,7 @@ public static class SchedulerCli
         error.WriteLine("       scheduler explain \"<trigger>\" [--kind ...] [--tz ZONE] [--from ISO-8601]");
         error.WriteLine("       scheduler tasks list|show|pause|resume|trigger|cancel [taskId] [--url URL] [--api-key KEY] [--json]");
         error.WriteLine("       scheduler instances <taskId> [--state STATE] [--url URL] [--api-key KEY] [--json]");
+        error.WriteLine("       scheduler calendars list|show|set|delete [name] [--date D] [--cron C] [--rrule R] [--ics FILE] [--tz ZONE] [--url URL] [--api-key KEY] [--json]");
         error.WriteLine("       scheduler db migrate|status --connection CONNECTION_STRING [--provider postgres|cockroachdb|sqlite] [--cluster NAME]");
         error.WriteLine("       scheduler --help | --version");
     }
@@ -249,6 +255,11 @@ public static class SchedulerCli
         {
             var last = TaskEnd.Of(trigger, from, parsed.EndAt, max).LastFireTime;
             output.WriteLine($"max occurrences: {max}{(last is { } l ? $", the last at {Format(l, trigger.TimeZone)}" : "")}");
+        }
+
+        if (parsed.Calendar is { } calendar)
+        {
+            output.WriteLine($"calendar: {calendar} (a node skips the times it excludes; 'next' lists the trigger's times without it)");
         }
 
         if (normalized is CronTrigger { IsMacro: true } macro)

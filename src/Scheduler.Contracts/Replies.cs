@@ -22,6 +22,11 @@ public sealed record TaskScheduled
     /// limit, or when the trigger ends (or <see cref="EndAt"/> comes) first.</summary>
     public DateTimeOffset? LastFireTime { get; init; }
 
+    /// <summary>The calendar whose excluded times the task skips (<see cref="ScheduleTask.Calendar"/>, or what its phrase said:
+    /// <c>except holidays</c>), if any. <see cref="NextFireTime"/> is the trigger's, which the calendar may exclude (that occurrence is then
+    /// recorded as skipped).</summary>
+    public string? Calendar { get; init; }
+
     /// <summary><see langword="true"/> when the command repeated an earlier one (same task id or idempotency key, same content) and nothing new was
     /// stored. A command that reuses the id or key with other content is answered with <see cref="TaskRejected"/> instead.</summary>
     public bool AlreadyScheduled { get; init; }

@@ -61,6 +61,13 @@ public sealed record ScheduleTask
     public int? MaxOccurrences { get; init; }
 
     /// <summary>
+    /// The name of a calendar (<see cref="SetCalendar"/>) whose excluded dates and times the task skips: an occurrence it excludes is not run
+    /// and is recorded as a Skipped instance naming the calendar. A phrase may name it instead (<c>every weekday at 9am except holidays</c>).
+    /// A calendar that does not exist is rejected. <value>Default: none.</value>
+    /// </summary>
+    public string? Calendar { get; init; }
+
+    /// <summary>
     /// A window over which the task's occurrences are spread, so that many tasks on one schedule (10,000 tasks on <c>* * * * *</c>) do not all
     /// fall due at the same instant: each occurrence is due at its fire time plus a delay drawn from (task id, fire time) in [0, window), never
     /// before its fire time, the same on every node; the delay is capped at the time to the task's next fire time, so occurrences keep their

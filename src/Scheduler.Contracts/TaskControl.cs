@@ -70,6 +70,10 @@ public sealed record UpdateTask
     /// <summary>The new misfire policy. <value>Default: unchanged.</value></summary>
     public MisfirePolicy? Misfire { get; init; }
 
+    /// <summary>The new calendar (<see cref="ScheduleTask.Calendar"/>); an empty string removes it. Occurrences not yet dispatched are
+    /// planned again with it. <value>Default: unchanged.</value></summary>
+    public string? Calendar { get; init; }
+
     /// <summary>The new end (<see cref="ScheduleTask.EndAt"/>); <see cref="DateTimeOffset.MaxValue"/> removes it. A finished task given a later end
     /// continues from its first fire time at or after the update; occurrences not yet dispatched past an earlier end are taken back.
     /// <value>Default: unchanged.</value></summary>
@@ -286,6 +290,9 @@ public sealed record TaskInfo
 
     /// <summary>The jitter window (<see cref="ScheduleTask.Jitter"/>), if any.</summary>
     public TimeSpan? Jitter { get; init; }
+
+    /// <summary>The calendar whose excluded times the task skips (<see cref="ScheduleTask.Calendar"/>), if any.</summary>
+    public string? Calendar { get; init; }
 
     /// <summary>The task's end (<see cref="ScheduleTask.EndAt"/>), if any: no fire time after it.</summary>
     public DateTimeOffset? EndAt { get; init; }

@@ -17,6 +17,9 @@ public static class SchedulerModelBuilderExtensions
     /// <summary>Name of the task instances table.</summary>
     public const string InstancesTable = "task_instances";
 
+    /// <summary>Name of the calendars table (tasks name a calendar in <c>task_definitions.calendar</c>).</summary>
+    public const string CalendarsTable = "scheduler_calendars";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
     /// <summary>
@@ -50,6 +53,7 @@ public static class SchedulerModelBuilderExtensions
             d.Property(x => x.Misfire).HasColumnName("misfire");
             d.Property(x => x.Overlap).HasColumnName("overlap");
             MapDuration(d.Property(x => x.Jitter).HasColumnName("jitter"), sqlite);
+            d.Property(x => x.Calendar).HasColumnName("calendar");
             MapTime(d.Property(x => x.EndAt).HasColumnName("end_at"), sqlite);
             d.Property(x => x.MaxOccurrences).HasColumnName("max_occurrences");
             MapTime(d.Property(x => x.LastFireTime).HasColumnName("last_fire_time"), sqlite);
@@ -96,8 +100,28 @@ public static class SchedulerModelBuilderExtensions
             i.HasIndex(x => new { x.DefinitionId, x.FireTime }).IsUnique();
         });
 
+        modelBuilder.Entity<Core.Calendars.TaskCalendar>(c =>
+        {
+            c.ToTable(CalendarsTable);
+            c.HasKey(x => x.Name);
+            c.Property(x => x.Name).HasColumnName("name");
+            c.Property(x => x.Spec).HasColumnName("definition").HasConversion(CalendarSpecConverter, CalendarSpecComparer);
+            c.Property(x => x.Version).HasColumnName("version");
+            MapTime(c.Property(x => x.CreatedAt).HasColumnName("created_at"), sqlite);
+            MapTime(c.Property(x => x.ChangedAt).HasColumnName("changed_at"), sqlite);
+        });
+
         return modelBuilder;
     }
+
+    private static readonly ValueConverter<Core.Calendars.CalendarSpec, string> CalendarSpecConverter = new(
+        v => JsonSerializer.Serialize(v, Json),
+        v => JsonSerializer.Deserialize<Core.Calendars.CalendarSpec>(v, Json) ?? new Core.Calendars.CalendarSpec());
+
+    private static readonly ValueComparer<Core.Calendars.CalendarSpec> CalendarSpecComparer = new(
+        (a, b) => a == b || (a != null && b != null && Core.Calendars.CalendarSpecs.Equal(a, b)),
+        v => v.Dates.Count,
+        v => v);
 
     /// <summary>SQLite: the id as upper-case "D" text (EF's own SQLite format), which raw SQL parameters must match.</summary>
     internal static string SqliteId(Guid id) => id.ToString("D").ToUpperInvariant();

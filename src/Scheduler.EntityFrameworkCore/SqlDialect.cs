@@ -82,6 +82,14 @@ internal sealed class SqlDialect
     public string DefinitionForUpdateSql(string id) =>
         $"SELECT * FROM {DefinitionsTable} WHERE id = {id}{(IsSqlite ? "" : " FOR UPDATE")}";
 
+    /// <summary>Reads and locks the calendar named by parameter <c>name</c> (SQLite holds the database's write lock already).</summary>
+    public string CalendarForUpdateSql(string name) =>
+        $"SELECT * FROM {CalendarsTable} WHERE name = {name}{(IsSqlite ? "" : " FOR UPDATE")}";
+
+    /// <summary>Reads and locks the definitions that are not cancelled and name the calendar given by parameter <c>name</c>.</summary>
+    public string DefinitionsNamingCalendarSql(string name) =>
+        $"SELECT * FROM {DefinitionsTable} WHERE calendar = {name} AND cancelled_at IS NULL{(IsSqlite ? "" : " FOR UPDATE")}";
+
     /// <summary>Deletes the definition's occurrences not begun (<see cref="Core.Storage.TaskInstanceLifecycle.IsNotBegun"/>) and returns their fire
     /// times, in a column named <c>Value</c>.</summary>
     public static string TakeBackSql(string definitionId) =>

@@ -11,17 +11,19 @@ namespace Scheduler.Cli.Tests;
 public class DocsCommandTests
 {
     private const string Prefix = "dotnet run --project src/Scheduler.Cli -- ";
+    private const string InstalledPrefix = "scheduler ";
 
     [Theory]
     [InlineData("docs/triggers.md", true)]
     [InlineData("README.md", false)]
+    [InlineData("src/Scheduler.Cli/README.md", false)] // the installed tool's lines, "scheduler next …"
     public void ToolCommandsInTheDocs_PrintWhatTheDocsShow(string file, bool exactOutput)
     {
         var examples = Examples(File.ReadAllLines(Path.Combine(RepositoryRoot, file))).ToList();
         Assert.NotEmpty(examples);
         foreach (var (command, shown) in examples)
         {
-            var args = Split(command[Prefix.Length..]);
+            var args = Split(command[PrefixOf(command)!.Length..]);
             using var output = new StringWriter();
             using var error = new StringWriter();
             var exitCode = SchedulerCli.Run([.. args], output, error, new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero)));
@@ -66,7 +68,7 @@ public class DocsCommandTests
                 continue;
             }
 
-            if (line.StartsWith(Prefix, StringComparison.Ordinal))
+            if (PrefixOf(line) is { } prefix)
             {
                 if (current is { } previous)
                 {
@@ -74,7 +76,7 @@ public class DocsCommandTests
                 }
 
                 var command = line.Split(" # ")[0].TrimEnd(); // a trailing comment is not an argument
-                current = Split(command[Prefix.Length..]).FirstOrDefault() is "next" or "explain" or "--version" ? (command, []) : null;
+                current = Split(command[prefix.Length..]).FirstOrDefault() is "next" or "explain" or "--version" ? (command, []) : null;
             }
             else
             {
@@ -82,6 +84,9 @@ public class DocsCommandTests
             }
         }
     }
+
+    private static string? PrefixOf(string line) =>
+        line.StartsWith(Prefix, StringComparison.Ordinal) ? Prefix : line.StartsWith(InstalledPrefix, StringComparison.Ordinal) ? InstalledPrefix : null;
 
     /// <summary>The arguments of a shell command line: words separated by spaces, double-quoted words kept whole.</summary>
     private static List<string> Split(string commandLine)

@@ -60,6 +60,7 @@ public sealed class SchemaMigrationTests(ITestOutputHelper output)
         ("task_definitions", "end_at", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "timestamptz"),
         ("task_definitions", "max_occurrences", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "int4"),
         ("task_definitions", "last_fire_time", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "timestamptz"),
+        ("task_definitions", "calendar", engine == SchedulerDatabase.Sqlite ? "TEXT" : "text"),
     ];
 
     [Theory]

@@ -50,7 +50,7 @@ internal static class TestData
         Now = now,
         Horizon = now.AddSeconds(10),
         MaxDefinitions = maxDefinitions,
-        Plan = plan,
+        Plan = (definition, _) => plan(definition),
     };
 
     public static ClaimRequest Claim(string owner, DateTimeOffset now, int maxCount = 100, TimeSpan? window = null) => new()

@@ -47,6 +47,9 @@ public sealed class TaskDefinition
     /// <summary>What happens to an occurrence that comes due while an earlier one is still active (recurring tasks only).</summary>
     public OverlapPolicy Overlap { get; init; }
 
+    /// <summary>The name of the calendar whose excluded times the task skips (<see cref="ScheduleTask.Calendar"/>); <see langword="null"/> for none.</summary>
+    public string? Calendar { get; init; }
+
     /// <summary>The last instant a fire time may be (inclusive, UTC): <see cref="ScheduleTask.EndAt"/> or a phrase's end; <see langword="null"/> for none.</summary>
     public DateTimeOffset? EndAt { get; init; }
 
@@ -55,7 +58,7 @@ public sealed class TaskDefinition
 
     /// <summary>The fire time of the <see cref="MaxOccurrences"/>-th occurrence, found when the task was stored or changed
     /// (<see cref="TaskEnd.Of"/>); <see langword="null"/> without a limit or when the trigger ends first.</summary>
-    public DateTimeOffset? LastFireTime { get; init; }
+    public DateTimeOffset? LastFireTime { get; set; }
 
     /// <summary>The task's end conditions.</summary>
     public TaskEnd End => new(EndAt, MaxOccurrences, LastFireTime);

@@ -44,12 +44,16 @@ public static class TaskDefinitionFactory
     /// <param name="newId">Makes the id when the command names none; <see langword="null"/> for a UUIDv7.</param>
     /// <param name="readings">Receives how words of an English phrase that people read in more than one way were read
     /// (<see cref="ParsedTrigger.Readings"/>), for the reply; <see langword="null"/> drops them.</param>
+    /// <param name="calendars">Finds a calendar by name, for a command (or phrase) that names one: its exclusions count for
+    /// <see cref="ScheduleTask.MaxOccurrences"/>. <see langword="null"/> when none can be found (a command naming one is then rejected).</param>
     /// <exception cref="TaskValidationException">The command is invalid; the message names the offending value and the fix.</exception>
-    public static TaskDefinition Create(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId = null, ICollection<string>? readings = null) =>
-        Build(command, now, newId, readings, endIfNone: TaskEnd.None);
+    public static TaskDefinition Create(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId = null, ICollection<string>? readings = null,
+        Func<string, Calendars.TaskCalendar?>? calendars = null) =>
+        Build(command, now, newId, readings, endIfNone: TaskEnd.None, calendarIfNone: null, calendars);
 
-    // endIfNone: the end to keep when neither the command nor its phrase gives one (an update keeps the stored end).
-    private static TaskDefinition Build(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId, ICollection<string>? readings, TaskEnd endIfNone)
+    // endIfNone, calendarIfNone: what to keep when neither the command nor its phrase gives one (an update keeps the stored ones).
+    private static TaskDefinition Build(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId, ICollection<string>? readings, TaskEnd endIfNone,
+        string? calendarIfNone, Func<string, Calendars.TaskCalendar?>? calendars)
     {
         ArgumentNullException.ThrowIfNull(command);
         RequireText(command.Trigger, "Trigger", MaxTextLength, required: true);
@@ -100,6 +104,7 @@ public static class TaskDefinitionFactory
         ITrigger trigger;
         DateTimeOffset? first;
         TaskEnd end;
+        string? calendarName;
         try
         {
             var parsed = TriggerFactory.Read(command.TriggerKind, command.Trigger, command.TimeZone, startAt);
@@ -110,6 +115,11 @@ public static class TaskDefinitionFactory
             }
 
             var (endAt, maxOccurrences) = EndOf(command, parsed, endIfNone);
+            calendarName = CalendarOf(command, parsed, calendarIfNone);
+            var exclusions = calendarName is null ? null : Calendars.CalendarExclusions.Compile(
+                (calendars?.Invoke(calendarName) ?? throw new TaskValidationException(
+                    $"Calendar '{calendarName}' does not exist. Create it first (SetCalendar, the admin API's PUT calendars/{calendarName}, or 'scheduler calendars set {calendarName}'), or name another.")).Spec,
+                trigger.TimeZone);
             try
             {
                 first = FirstFireTime(trigger, startAt);
@@ -119,7 +129,9 @@ public static class TaskDefinitionFactory
                         $"Trigger '{command.Trigger}' first fires at {f.ToString("O", CultureInfo.InvariantCulture)}, after the task's end, EndAt {e.ToString("O", CultureInfo.InvariantCulture)}: it would never fire. Give a later EndAt (or none).");
                 }
 
-                end = first is null ? new TaskEnd(endAt, maxOccurrences, null) : TaskEnd.Of(trigger, startAt, endAt, maxOccurrences);
+                // Occurrences the calendar excludes do not count towards MaxOccurrences.
+                end = first is null ? new TaskEnd(endAt, maxOccurrences, null)
+                    : TaskEnd.Of(trigger, startAt, endAt, maxOccurrences, exclusions is null ? null : fire => exclusions.Excludes(fire) is null);
             }
             catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
             {
@@ -165,6 +177,7 @@ public static class TaskDefinitionFactory
             Misfire = command.Misfire,
             Overlap = command.Overlap,
             Jitter = jitter,
+            Calendar = calendarName,
             EndAt = end.EndAt,
             MaxOccurrences = end.MaxOccurrences,
             LastFireTime = end.LastFireTime,
@@ -173,6 +186,25 @@ public static class TaskDefinitionFactory
             CreatedAt = now,
             NextFireTime = first,
         };
+    }
+
+    /// <summary>The task's calendar: the command's, else its phrase's (<c>except holidays</c>), else <paramref name="calendarIfNone"/>; a
+    /// command and a phrase that name different ones are refused.</summary>
+    private static string? CalendarOf(ScheduleTask command, ParsedTrigger parsed, string? calendarIfNone)
+    {
+        if (command.Calendar is { Length: > 0 } given && parsed.Calendar is { } said && !string.Equals(given, said, StringComparison.Ordinal))
+        {
+            throw new TaskValidationException(
+                $"Calendar '{given}' and the trigger's calendar ('{command.Trigger}': '{said}') differ. Name the calendar once: in Calendar or in the phrase.");
+        }
+
+        var name = command.Calendar is { Length: > 0 } c ? c : parsed.Calendar ?? calendarIfNone;
+        if (name is not null)
+        {
+            Calendars.CalendarExclusions.ValidateName(name);
+        }
+
+        return name;
     }
 
     /// <summary>The task's end: what the command gives, else what its phrase gives, else <paramref name="endIfNone"/>; a command and a phrase
@@ -223,7 +255,9 @@ public static class TaskDefinitionFactory
     /// <param name="now">The current time (UTC), the default start of a re-timed task.</param>
     /// <param name="readings">Receives how words of a new English trigger that people read in more than one way were read; <see langword="null"/>
     /// drops them.</param>
-    public static Storage.DefinitionEdit? Update(TaskDefinition stored, UpdateTask update, DateTimeOffset now, ICollection<string>? readings = null)
+    /// <param name="calendars">Finds a calendar by name (the task's, or the update's new one).</param>
+    public static Storage.DefinitionEdit? Update(TaskDefinition stored, UpdateTask update, DateTimeOffset now, ICollection<string>? readings = null,
+        Func<string, Calendars.TaskCalendar?>? calendars = null)
     {
         ArgumentNullException.ThrowIfNull(stored);
         ArgumentNullException.ThrowIfNull(update);
@@ -241,6 +275,7 @@ public static class TaskDefinitionFactory
             Misfire = update.Misfire ?? stored.Misfire,
             Overlap = update.Overlap ?? stored.Overlap,
             Jitter = update.Jitter ?? stored.Jitter,
+            Calendar = update.Calendar is { Length: > 0 } calendar ? calendar : null,
             EndAt = update.EndAt == DateTimeOffset.MaxValue ? null : update.EndAt,
             MaxOccurrences = update.MaxOccurrences == 0 ? null : update.MaxOccurrences,
             DestinationQueue = stored.DestinationQueue,
@@ -252,11 +287,12 @@ public static class TaskDefinitionFactory
 
         // Built with the stored start first: an unchanged trigger (a phrase included, whose RRULE's DTSTART is the start) comes out as stored.
         var sameReadings = new List<string>();
-        var same = Build(Command(update.StartAt ?? stored.StartAt), now, newId: null, sameReadings, storedEnd);
+        var storedCalendar = update.Calendar is { Length: 0 } ? null : stored.Calendar; // "" removes it
+        var same = Build(Command(update.StartAt ?? stored.StartAt), now, newId: null, sameReadings, storedEnd, storedCalendar, calendars);
         var retimed = same.TriggerKind != stored.TriggerKind || !string.Equals(same.Trigger, stored.Trigger, StringComparison.Ordinal)
             || !string.Equals(same.TimeZoneId, stored.TimeZoneId, StringComparison.Ordinal) || same.StartAt != stored.StartAt;
         var builtReadings = sameReadings;
-        var built = retimed && update.StartAt is null ? Build(Command(now), now, newId: null, builtReadings = [], storedEnd) : same;
+        var built = retimed && update.StartAt is null ? Build(Command(now), now, newId: null, builtReadings = [], storedEnd, storedCalendar, calendars) : same;
         if (update.Trigger is not null)
         {
             foreach (var reading in builtReadings)
@@ -266,7 +302,7 @@ public static class TaskDefinitionFactory
         }
 
         var replanned = built.ExpireAfter != stored.ExpireAfter || built.Retry != stored.Retry || built.Jitter != stored.Jitter;
-        var reEnded = built.End != stored.End;
+        var reEnded = built.End != stored.End || !string.Equals(built.Calendar, stored.Calendar, StringComparison.Ordinal);
         var unchanged = !retimed && !replanned && !reEnded && built.Misfire == stored.Misfire && built.Overlap == stored.Overlap
             && string.Equals(built.Payload, stored.Payload, StringComparison.Ordinal)
             && built.Metadata.Count == stored.Metadata.Count
@@ -291,6 +327,7 @@ public static class TaskDefinitionFactory
             Misfire = built.Misfire,
             Overlap = built.Overlap,
             Jitter = built.Jitter,
+            Calendar = built.Calendar,
             EndAt = built.EndAt,
             MaxOccurrences = built.MaxOccurrences,
             LastFireTime = built.LastFireTime,
@@ -306,6 +343,35 @@ public static class TaskDefinitionFactory
         };
         // A new end takes back the occurrences not yet begun, which are planned again up to it (the planner ends the task at its end).
         return new Storage.DefinitionEdit(updated, retimed ? Storage.TakeBack.Replan : replanned || reEnded ? Storage.TakeBack.Rewind : Storage.TakeBack.None);
+    }
+
+    /// <summary>
+    /// The edit a change of <paramref name="calendar"/> makes of a task that names it (<see cref="Storage.ITaskStore.ChangeCalendarAsync"/>):
+    /// its occurrences not yet begun are taken back and planned again under the calendar (<see cref="Storage.TakeBack.Rewind"/>), and its
+    /// last occurrence under <see cref="TaskDefinition.MaxOccurrences"/> is found again, since excluded occurrences do not count. A finished
+    /// task that the change leaves occurrences to continues from its first fire time at or after <paramref name="now"/>.
+    /// </summary>
+    /// <param name="stored">The task as stored.</param>
+    /// <param name="calendar">The calendar as it is after the change.</param>
+    /// <param name="now">The current time (UTC).</param>
+    /// <exception cref="TaskValidationException">The calendar cannot be read for the task's zone.</exception>
+    public static Storage.DefinitionEdit Recalendar(TaskDefinition stored, Calendars.TaskCalendar calendar, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(calendar);
+        var updated = stored.Clone();
+        if (stored.MaxOccurrences is { } max)
+        {
+            var trigger = TriggerFactory.Create(stored.TriggerKind, stored.Trigger, stored.TimeZoneId, stored.StartAt);
+            var exclusions = Calendars.CalendarExclusions.Compile(calendar.Spec, trigger.TimeZone);
+            updated.LastFireTime = TaskEnd.Of(trigger, stored.StartAt, stored.EndAt, max, fire => exclusions.Excludes(fire) is null).LastFireTime;
+            if (stored.NextFireTime is null && stored.CancelledAt is null && updated.LastFireTime != stored.LastFireTime)
+            {
+                updated.NextFireTime = Resumed(updated, now);
+            }
+        }
+
+        return new Storage.DefinitionEdit(updated, Storage.TakeBack.Rewind);
     }
 
     // A finished task given a later end continues from its first fire time at or after now, if its end allows it.
@@ -399,6 +465,7 @@ public static class TaskDefinitionFactory
             ("Misfire", stored.Misfire != requested.Misfire, stored.Misfire, requested.Misfire),
             ("Overlap", stored.Overlap != requested.Overlap, stored.Overlap, requested.Overlap),
             ("Jitter", stored.Jitter != requested.Jitter, stored.Jitter, requested.Jitter),
+            ("Calendar", !string.Equals(stored.Calendar, requested.Calendar, StringComparison.Ordinal), stored.Calendar, requested.Calendar),
             ("EndAt", command.EndAt is not null && (stored.EndAt is null || requested.EndAt is null || Micros(stored.EndAt.Value) != Micros(requested.EndAt.Value)),
                 stored.EndAt, requested.EndAt),
             ("MaxOccurrences", stored.MaxOccurrences != requested.MaxOccurrences, stored.MaxOccurrences, requested.MaxOccurrences),

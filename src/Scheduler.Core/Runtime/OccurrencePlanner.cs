@@ -21,8 +21,10 @@ public static class OccurrencePlanner
     /// <param name="evaluationFailed">Called when the trigger throws while computing a fire time (see
     /// <see cref="TriggerInstants.IsEvaluationFailure"/>): the definition then ends after the instances planned so far, since a trigger is
     /// pure and would throw again on every tick.</param>
+    /// <param name="calendar">The task's calendar read for its zone, if it names one: an occurrence it excludes is planned as a
+    /// <see cref="TaskInstanceStatus.Skipped"/> instance (never run) whose <see cref="TaskInstance.LastError"/> names the calendar and why.</param>
     public static Storage.MaterializePlan Plan(TaskDefinition definition, ITrigger trigger, DateTimeOffset now, DateTimeOffset horizon,
-        TimeSpan misfireThreshold, int maxOccurrences, Action<Exception>? evaluationFailed = null)
+        TimeSpan misfireThreshold, int maxOccurrences, Action<Exception>? evaluationFailed = null, Calendars.CalendarExclusions? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(trigger);
@@ -76,6 +78,21 @@ public static class OccurrencePlanner
         var instances = fireTimes.Select((fire, i) =>
         {
             var jitter = OccurrenceJitter.Delay(definition.Id, fire, definition.Jitter, i + 1 < fireTimes.Count ? fireTimes[i + 1] : next);
+            if (calendar?.Excludes(fire) is { } reason)
+            {
+                return new TaskInstance
+                {
+                    Id = Guid.CreateVersion7(fire),
+                    DefinitionId = definition.Id,
+                    FireTime = fire,
+                    Status = TaskInstanceStatus.Skipped,
+                    FinishedAt = now,
+                    LastError = $"Excluded by calendar '{definition.Calendar}': {reason}.",
+                    ExpireAfter = definition.ExpireAfter,
+                    Retry = definition.Retry,
+                };
+            }
+
             return new TaskInstance
             {
                 Id = Guid.CreateVersion7(fire),

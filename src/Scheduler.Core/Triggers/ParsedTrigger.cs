@@ -16,6 +16,10 @@ public sealed record ParsedTrigger(ITrigger Trigger)
     /// may be, inclusive (UTC); the task's <see cref="Contracts.ScheduleTask.EndAt"/>. <see langword="null"/> when it gives none.</summary>
     public DateTimeOffset? EndAt { get; init; }
 
+    /// <summary>The calendar an English phrase names (<c>every weekday at 9am except holidays</c>): the task's
+    /// <see cref="Contracts.ScheduleTask.Calendar"/>. <see langword="null"/> when it names none.</summary>
+    public string? Calendar { get; init; }
+
     /// <summary>The number of occurrences an English phrase gives (<c>10 times</c>, <c>for 10 times</c>), counted from the task's start; the
     /// task's <see cref="Contracts.ScheduleTask.MaxOccurrences"/>. <see langword="null"/> when it gives none.</summary>
     public int? MaxOccurrences { get; init; }

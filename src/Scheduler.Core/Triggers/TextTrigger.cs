@@ -66,6 +66,9 @@ public sealed class TextTrigger : ITrigger
             PhraseMeaningKind.Cron => new TextTrigger(PhraseGrammar.Canonical(phrase), CronTrigger.Parse(meaning.Cron!, timeZone)),
             _ => new TextTrigger(PhraseGrammar.Canonical(phrase), RRuleTrigger.Parse(meaning.RRule!, timeZone, anchor)),
         };
-        return new ParsedTrigger(trigger) { Readings = meaning.Readings, EndAt = meaning.EndAt, MaxOccurrences = meaning.MaxOccurrences };
+        return new ParsedTrigger(trigger)
+        {
+            Readings = meaning.Readings, EndAt = meaning.EndAt, MaxOccurrences = meaning.MaxOccurrences, Calendar = meaning.Calendar,
+        };
     }
 }

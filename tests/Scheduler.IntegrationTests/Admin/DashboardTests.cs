@@ -33,9 +33,11 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         {
             DestinationQueue = BusServices.WorkerQueue, Trigger = "*/2 * * * * *", Metadata = new Dictionary<string, string> { ["reminder"] = "water" }, Overlap = OverlapPolicy.AllowAll,
         });
+        // Issue #23, item 5: a task that skips a calendar's days shows it beside its trigger.
+        await scheduler.SetCalendarAsync(new SetCalendar { Name = "holidays", Dates = ["2031-12-25"], Description = "Company holidays" });
         var standup = await scheduler.ScheduleAsync(new ScheduleTask
         {
-            DestinationQueue = BusServices.WorkerQueue, Trigger = "every weekday at 9:30am", TimeZone = "Europe/Berlin", Metadata = new Dictionary<string, string> { ["reminder"] = "standup" },
+            DestinationQueue = BusServices.WorkerQueue, Trigger = "every weekday at 9:30am except holidays", TimeZone = "Europe/Berlin", Metadata = new Dictionary<string, string> { ["reminder"] = "standup" },
         });
         var flaky = await scheduler.ScheduleAsync(new ScheduleTask
         {
@@ -69,7 +71,7 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         var waterRow = page.Locator($"tr[data-task-id='{water.TaskId}']");
         var standupRow = page.Locator($"tr[data-task-id='{standup.TaskId}']");
         await Assertions.Expect(waterRow.Locator("td.state")).ToHaveTextAsync("Active");
-        await Assertions.Expect(standupRow).ToContainTextAsync("every weekday at 9:30am");
+        await Assertions.Expect(standupRow).ToContainTextAsync("every weekday at 9:30am except holidays");
         await Assertions.Expect(standupRow).ToContainTextAsync("Europe/Berlin");
         var nextFire = standup.NextFireTime!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         await Assertions.Expect(standupRow.Locator("td.next-fire")).ToContainTextAsync(nextFire);

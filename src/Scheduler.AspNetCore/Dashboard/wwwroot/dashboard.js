@@ -30,6 +30,12 @@ function ends(task) {
   return parts.join("; ");
 }
 
+// The trigger as written, with the calendar whose times it skips ("… except holidays") unless the phrase names it already.
+function shownTrigger(task) {
+  const shown = task.triggerPhrase || task.trigger;
+  return task.calendar && !shown.includes(`except ${task.calendar}`) ? `${shown} except ${task.calendar}` : shown;
+}
+
 function status(text, error) {
   const s = $("status");
   s.textContent = text;
@@ -116,12 +122,12 @@ async function loadTasks() {
       onclick: () => { state.selectedTask = task.taskId; refresh(); },
     },
     el("td", { class: "id", title: task.taskId }, short(task.taskId)),
-    el("td", { title: task.trigger + (task.jitter ? ` (jitter ${task.jitter})` : "") }, task.triggerPhrase || task.trigger),
+    el("td", { class: "trigger", title: task.trigger + (task.jitter ? ` (jitter ${task.jitter})` : "") }, shownTrigger(task)),
     el("td", {}, task.timeZone),
     el("td", { class: `state state-${task.state}` }, task.state),
     el("td", { class: "next-fire" }, time(task.nextFireTime)),
     el("td", { class: "ends" }, ends(task)),
-    el("td", {}, Object.entries(task.metadata).map(([k, v]) => `${k}=${v}`).join(", ")),
+    el("td", { class: "metadata" }, Object.entries(task.metadata).map(([k, v]) => `${k}=${v}`).join(", ")),
     el("td", {}, ...actionButtons(task))));
   $("tasks").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8 }, "No tasks."))]));
   $("more-tasks").hidden = !list.nextPageToken;

@@ -13,6 +13,9 @@ internal sealed record PhraseMeaning(PhraseMeaningKind Kind, DateTimeOffset Inst
     /// <summary>The end the phrase gives, the last instant a fire time may be (inclusive, UTC): <c>until …</c>, <c>for 3 weeks</c>.</summary>
     public DateTimeOffset? EndAt { get; init; }
 
+    /// <summary>The calendar the phrase names: <c>except holidays</c>.</summary>
+    public string? Calendar { get; init; }
+
     /// <summary>The number of occurrences the phrase gives: <c>10 times</c>.</summary>
     public int? MaxOccurrences { get; init; }
 }

@@ -26,7 +26,7 @@ internal static class PhraseNormalizer
             : s.IsSubDaily ? Interval(s, s.Unit!.Value, zone, anchor, anchorLocal)
             : Calendar(s, s.Unit ?? Infer(s), zone, anchor, anchorLocal);
         var endAt = s.IsOnce ? null : EndOf(s, zone, anchor, anchorLocal);
-        return meaning with { Readings = [.. s.Readings.Distinct()], EndAt = endAt, MaxOccurrences = s.Count };
+        return meaning with { Readings = [.. s.Readings.Distinct()], EndAt = endAt, MaxOccurrences = s.Count, Calendar = s.Calendar };
     }
 
     private static PhraseUnit Infer(PhraseSchedule s)

@@ -10,7 +10,7 @@ namespace Scheduler.Core.Triggers.Phrases;
 /// <c>for 10 times</c>) — or a one-shot (<c>tomorrow at 8</c>, <c>next friday at noon</c>, <c>in 90 minutes</c>, <c>on 2026-01-05</c>).
 /// The grammar with examples is in docs/triggers.md.
 /// </summary>
-internal sealed class PhraseParser
+internal sealed partial class PhraseParser
 {
     private static readonly string[] WeekdayWords = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
@@ -73,6 +73,21 @@ internal sealed class PhraseParser
             throw new PhraseException(
                 $"'{tokens[index].Raw}' is not a whole number: give the amount in a smaller unit",
                 smaller.Item2.Length > 0 && decimal.IsInteger(smaller.Item1) ? [$"every {smaller.Item1:0} {smaller.Item2}", $"in {smaller.Item1:0} {smaller.Item2}"] : ["every 90 minutes"]);
+        }
+
+        // A word that is none of the grammar's after "except" (or in its list: "except weekends and holidays") names a calendar.
+        var excepting = false;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (token is { Kind: PhraseTokenKind.Word, Value: -1 } && excepting && CalendarWord().IsMatch(token.Raw))
+            {
+                tokens[i] = token with { Text = CalendarMarker, Value = 0 };
+                continue;
+            }
+
+            excepting = token.Is("except") || (excepting && (token.Is("and") || token.Is("on") || token.Is("in") || token.Kind == PhraseTokenKind.Comma
+                || (token.Kind == PhraseTokenKind.Word && IsDayOrMonth(token))));
         }
 
         var unknown = tokens.Where(t => t is { Kind: PhraseTokenKind.Word, Value: -1 }).Select(t => $"'{t.Raw}'").Distinct().ToList();
@@ -173,6 +188,9 @@ internal sealed class PhraseParser
                         ParseStarting(token);
                     }
 
+                    break;
+                case { Kind: PhraseTokenKind.Word, Text: CalendarMarker }:
+                    ParseCalendar();
                     break;
                 case { Kind: PhraseTokenKind.Number } when Peek(1)?.Is("times") == true:
                     ParseTimesCount(token);
@@ -597,7 +615,11 @@ internal sealed class PhraseParser
         TakeIf("on");
         TakeIf("in");
         var token = Peek() ?? throw new PhraseException("'except' needs days or months", ["every day at 9am except weekends"]);
-        if (IsDayWord(token))
+        if (token.Text == CalendarMarker)
+        {
+            ParseCalendar();
+        }
+        else if (IsDayWord(token))
         {
             ParseDayList(_schedule.ExceptDays);
         }
@@ -611,6 +633,25 @@ internal sealed class PhraseParser
                 $"'except {token.Raw}' is not understood: 'except' takes days or months", ["every day at 9am except weekends", "every day except friday", "daily except in august"]);
         }
     }
+
+    // "except holidays": the calendar of that name.
+    private void ParseCalendar()
+    {
+        var token = Take();
+        if (_schedule.Calendar is { } other && other != token.Raw)
+        {
+            throw new PhraseException($"the phrase names two calendars ('{other}', '{token.Raw}'): a task has one", [$"every day at 9am except {other}"]);
+        }
+
+        _schedule.Calendar = token.Raw;
+    }
+
+    private static bool IsDayOrMonth(PhraseToken token) => IsDayWord(token) || MonthOf(token) > 0;
+
+    private const string CalendarMarker = "@calendar";
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    private static partial System.Text.RegularExpressions.Regex CalendarWord();
 
     private void ParseStarting(PhraseToken word)
     {

@@ -45,6 +45,9 @@ internal sealed class PhraseSchedule
     /// <summary>Days removed by <c>except</c>.</summary>
     public SortedSet<DayOfWeek> ExceptDays { get; } = [];
 
+    /// <summary>The calendar named by <c>except</c> (<c>except holidays</c>): a word that is no day or month.</summary>
+    public string? Calendar { get; set; }
+
     /// <summary>Months removed by <c>except</c>.</summary>
     public SortedSet<int> ExceptMonths { get; } = [];
 
