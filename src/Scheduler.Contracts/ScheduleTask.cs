@@ -35,8 +35,9 @@ public sealed record ScheduleTask
     /// <summary>Opaque text (for example JSON) copied into every <see cref="TaskDue"/>. At most 256 KiB.</summary>
     public string? Payload { get; init; }
 
-    /// <summary>How long one dispatched attempt may run before it is treated as lost and dispatched again (the seed's ExpireAfter).
-    /// <value>Default 5 minutes; more than zero and at most 7 days.</value></summary>
+    /// <summary>How long one attempt may run, from the start of its handler, without an outcome or a heartbeat before it is treated as lost and
+    /// dispatched again (the seed's ExpireAfter). The time its <see cref="TaskDue"/> waits in the destination queue does not count (that is
+    /// bounded by the node's queue timeout). <value>Default 5 minutes; more than zero and at most 7 days.</value></summary>
     public TimeSpan? ExpireAfter { get; init; }
 
     /// <summary>Retries after failure or expiry. <value>Default <see cref="RetryPolicy.Default"/>.</value></summary>

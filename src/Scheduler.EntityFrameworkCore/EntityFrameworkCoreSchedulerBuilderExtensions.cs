@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Scheduler.Core;
 using Scheduler.Core.Storage;
 
@@ -77,7 +79,9 @@ public static class EntityFrameworkCoreSchedulerBuilderExtensions
         return builder;
     }
 
-    /// <summary>Configures <paramref name="optionsBuilder"/> for <paramref name="options"/>' engine: provider, command timeout and the retrying execution strategy.</summary>
+    /// <summary>Configures <paramref name="optionsBuilder"/> for <paramref name="options"/>' engine: provider, command timeout and the retrying
+    /// execution strategy; EF Core's logs of a failed attempt (transaction, command and query errors) are lowered to Debug, since the strategy
+    /// retries it and what fails for good reaches the caller.</summary>
     /// <param name="optionsBuilder">The options builder of the context.</param>
     /// <param name="connectionString">The connection string.</param>
     /// <param name="options">The store's options.</param>
@@ -101,6 +105,14 @@ public static class EntityFrameworkCoreSchedulerBuilderExtensions
                 .ExecutionStrategy(deps => new PostgresRetryingExecutionStrategy(deps, options.MaxRetryCount, options.MaxRetryDelay)));
         }
 
+        // Every store operation runs in the retrying execution strategy: a serialization conflict (40001, routine at SERIALIZABLE and on
+        // CockroachDB) or a dropped connection is retried, and a failure that outlasts the retries reaches the caller, which logs it. EF
+        // Core's own Error for each failed attempt would report every retried conflict as an error an operator must look at.
+        optionsBuilder.ConfigureWarnings(w => w.Log(
+            (RelationalEventId.TransactionError, LogLevel.Debug),
+            (RelationalEventId.CommandError, LogLevel.Debug),
+            (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
         options.ConfigureDbContext?.Invoke(optionsBuilder);
         return optionsBuilder;
     }

@@ -1,83 +1,57 @@
-using Scheduler.FaultTests.Records;
-
 namespace Scheduler.FaultTests;
 
 /// <summary>
-/// Which instances a fault may legitimately deliver more than once (at-least-once, because the fault caught them in flight): those in
-/// <see cref="Held"/> (what a stricken process held, found out by the fault's injection), and, with <see cref="InFlightWindow"/>, those in
-/// flight during the fault's window, at most <see cref="MaxInFlight"/> of them.
+/// Which instances a fault may legitimately deliver more than once (at-least-once, because the fault caught them in flight), measured by the
+/// test (<see cref="FaultWindow"/>): <see cref="MayRepeat"/>; and of those, which may arrive twice with the same attempt
+/// (<see cref="MayRepeatSameAttempt"/>: a broker redelivery of an unacknowledged message, a send the node repeated after its confirmation
+/// timed out, a lapsed claim of a node that died after publishing). Everything else must arrive exactly once.
 /// </summary>
-internal sealed record FaultAllowance
+internal sealed record FaultAllowance(string Because, IReadOnlySet<Guid> MayRepeat, IReadOnlySet<Guid> MayRepeatSameAttempt)
 {
-    /// <summary>What is allowed and why, for the assertion message.</summary>
-    public required string Because { get; init; }
-
-    /// <summary>Instances that may repeat whatever their timing (e.g. the claims a killed node held).</summary>
-    public IReadOnlySet<Guid> Held { get; init; } = new HashSet<Guid>();
+    /// <summary>Nothing may repeat: no process fails.</summary>
+    public static FaultAllowance Nothing(string because) => new(because, new HashSet<Guid>(), new HashSet<Guid>());
 
     /// <summary>
-    /// Whether an instance in flight during the fault may repeat: due before the system recovered (ExpireAfter after the fault ended) and
-    /// first delivered no earlier than ExpireAfter before it began (its report may have been lost or held up, so it expired and was sent again).
+    /// A broker fault: what was claimed, dispatched or in a handler while it lasted may repeat, with the same attempt too (the broker redelivers
+    /// unacknowledged messages; a send whose confirmation the fault swallowed went through and is sent again).
     /// </summary>
-    public bool InFlightWindow { get; init; }
-
-    /// <summary>How many instances <see cref="InFlightWindow"/> may allow at most (beyond <see cref="Held"/>); unbounded when null.</summary>
-    public int? MaxInFlight { get; init; }
+    public static FaultAllowance BrokerFault(FaultWindow window) => new(
+        $"the {window.All.Count} instances claimed, dispatched or in a handler while the broker fault lasted", window.All, window.All);
 
     /// <summary>
-    /// Whether a repeat of any allowed instance may carry the same attempt number: a broker's redelivery of an unacknowledged message does
-    /// that (a broker or worker fault).
+    /// A database fault: what was in flight may repeat as the next attempt (a completion the saga could not store in time is lost and the
+    /// attempt expires), and only a claim may repeat with the same attempt (a node published it but could not record it: the claim lapses and is
+    /// taken over with its attempt number).
     /// </summary>
-    public bool SameAttemptMayRepeat { get; init; }
+    public static FaultAllowance DatabaseFault(FaultWindow window) => new(
+        $"the {window.All.Count} instances in flight while the database was away, the same attempt only for the {window.Claimed.Count} claims",
+        window.All, window.Claimed.Keys.ToHashSet());
 
     /// <summary>
-    /// Instances whose same attempt may arrive twice whatever <see cref="SameAttemptMayRepeat"/> says: the claims of a node that died or froze
-    /// after publishing and before recording the dispatch. Its claim lapses and is taken over with the same attempt number (a lapsed claim
-    /// keeps its attempt, so attempts never exceed the maximum), so the attempt is sent again.
+    /// A node that died or froze: only the claims it held, or any claim seen past its lease, may repeat, with the same attempt (it may have
+    /// published them before it stopped recording); and, with <paramref name="andItsReports"/> (a frozen node keeps the outcome reports its saga had prefetched), what was dispatched
+    /// meanwhile may repeat as the next attempt.
     /// </summary>
-    public IReadOnlySet<Guid> SameAttemptHeld { get; init; } = new HashSet<Guid>();
-
-    /// <summary>The allowance of a broker or database fault: instances in flight during it (see <see cref="InFlightWindow"/>).</summary>
-    public static FaultAllowance InFlight(bool sameAttemptMayRepeat) => new()
+    public static FaultAllowance NodeFault(FaultWindow window, string node, bool andItsReports)
     {
-        Because = "instances in flight at the fault: due before ExpireAfter after its end, first delivered after ExpireAfter before its start" +
-                  (sameAttemptMayRepeat ? ", which the broker may redeliver" : ""),
-        InFlightWindow = true,
-        SameAttemptMayRepeat = sameAttemptMayRepeat,
-    };
-
-    /// <summary>Only the instances in <paramref name="held"/> (e.g. what a killed worker held), because <paramref name="because"/>.</summary>
-    public static FaultAllowance Only(IReadOnlySet<Guid> held, string because, bool sameAttemptMayRepeat = false) => new()
-    {
-        Because = because,
-        Held = held,
-        SameAttemptMayRepeat = sameAttemptMayRepeat,
-    };
-
-    /// <summary>
-    /// The claims a node held when it died or froze (<paramref name="claims"/>): they may repeat, with the same attempt too (see
-    /// <see cref="SameAttemptHeld"/>).
-    /// </summary>
-    public static FaultAllowance Claims(IReadOnlySet<Guid> claims, string because) => new()
-    {
-        Because = because,
-        Held = claims,
-        SameAttemptHeld = claims,
-    };
-
-    /// <summary>Whether the instance's same attempt may arrive twice.</summary>
-    public bool AllowsSameAttempt(Guid instance, bool allowed) => SameAttemptHeld.Contains(instance) || (allowed && SameAttemptMayRepeat);
-
-    /// <summary>Whether the instance with <paramref name="deliveries"/> (in arrival order) was held, or in flight during the fault's window.</summary>
-    public (bool Allowed, bool ByWindow) Allows(Guid instance, IReadOnlyList<WorkerDelivery> deliveries, DateTimeOffset faultStart, DateTimeOffset faultEnd)
-    {
-        ArgumentNullException.ThrowIfNull(deliveries);
-        if (Held.Contains(instance))
-        {
-            return (true, false);
-        }
-
-        var inWindow = InFlightWindow && deliveries[0].DueAt <= faultEnd + FaultSystem.ExpireAfter && deliveries[0].ReceivedAt >= faultStart - FaultSystem.ExpireAfter;
-        return (inWindow, inWindow);
+        var claims = window.ClaimedBy(node).Concat(window.Lapsed).ToHashSet();
+        var repeat = andItsReports ? claims.Concat(window.Dispatched).ToHashSet() : claims;
+        return new FaultAllowance(
+            $"the {claims.Count} claims {node} held or seen past their lease (the same attempt: it may have published them; a frozen node's open " +
+            "transaction also holds up another node's record of its dispatches)" +
+            (andItsReports ? $", and the {window.Dispatched.Count} instances dispatched while it was frozen (their reports waited in its saga's prefetch)" : ""),
+            repeat, claims);
     }
+
+    /// <summary>
+    /// Every node frozen: what was in flight may repeat as the next attempt (its report waited in a frozen saga's prefetch past its expiry), and
+    /// the claims with the same attempt (a claim that lapsed while its node was frozen is taken over with its attempt number).
+    /// </summary>
+    public static FaultAllowance NodesFrozen(FaultWindow window) => new(
+        $"the {window.All.Count} instances in flight while the nodes were frozen, the same attempt only for the {window.Claimed.Count} claims",
+        window.All, window.Claimed.Keys.ToHashSet());
+
+    /// <summary>A worker that died: only what it was running may repeat, with the same attempt (the broker redelivers it to the other worker).</summary>
+    public static FaultAllowance WorkerFault(FaultWindow window, string worker, IReadOnlySet<Guid> running) => new(
+        $"the {running.Count} instances {worker} was running when it died (redelivered by the broker)", running, running);
 }

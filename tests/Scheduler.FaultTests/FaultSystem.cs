@@ -37,15 +37,18 @@ internal sealed class FaultSystem : IAsyncDisposable
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly Dictionary<string, Uri> _health = [];
     private readonly IReadOnlyDictionary<string, string> _workerSettings;
+    private readonly System.Data.IsolationLevel _isolation;
     private readonly Stopwatch _running = Stopwatch.StartNew();
     private PrivateRabbitMqNode? _broker;
     private PrivatePostgresCluster? _database;
 
-    private FaultSystem(ITestOutputHelper output, FaultStateDirectory state, IReadOnlyDictionary<string, string> workerSettings)
+    private FaultSystem(ITestOutputHelper output, FaultStateDirectory state, IReadOnlyDictionary<string, string> workerSettings,
+        System.Data.IsolationLevel isolation)
     {
         _output = output;
         _state = state;
         _workerSettings = workerSettings;
+        _isolation = isolation;
     }
 
     public PrivateRabbitMqNode Broker => _broker!;
@@ -65,12 +68,14 @@ internal sealed class FaultSystem : IAsyncDisposable
     public ServiceProcess Worker(string name) => _workers[name];
 
     /// <summary>
-    /// Starts the private broker and database, then the two nodes and the two workers (<paramref name="workerSettings"/>: Worker:* keys
-    /// such as Worker:HandlerDelay), and returns once all accept work.
+    /// Starts the private broker and database, then the two nodes (their store at <paramref name="isolation"/>: SERIALIZABLE, CockroachDB's only
+    /// level, unless a test runs PostgreSQL's default, ReadCommitted) and the two workers (<paramref name="workerSettings"/>: Worker:* keys such as
+    /// Worker:HandlerDelay), and returns once all accept work.
     /// </summary>
-    public static async Task<FaultSystem> StartAsync(ITestOutputHelper output, IReadOnlyDictionary<string, string>? workerSettings = null)
+    public static async Task<FaultSystem> StartAsync(ITestOutputHelper output, IReadOnlyDictionary<string, string>? workerSettings = null,
+        System.Data.IsolationLevel isolation = System.Data.IsolationLevel.Serializable)
     {
-        var system = new FaultSystem(output, await FaultStateDirectory.CreateAsync(), workerSettings ?? new Dictionary<string, string>());
+        var system = new FaultSystem(output, await FaultStateDirectory.CreateAsync(), workerSettings ?? new Dictionary<string, string>(), isolation);
         try
         {
             var broker = PrivateRabbitMqNode.StartAsync(system._state);
@@ -89,7 +94,7 @@ internal sealed class FaultSystem : IAsyncDisposable
                 $"cluster {system._state.Name} ready after {system.Elapsed.TotalSeconds:F1} s");
             await Task.WhenAll(system.StartNodeAsync("node-1"), system.StartNodeAsync("node-2"),
                 system.StartWorkerAsync("worker-1"), system.StartWorkerAsync("worker-2"));
-            output.WriteLine($"[{Now:HH:mm:ss.fff}] two nodes and two workers running after {system.Elapsed.TotalSeconds:F1} s");
+            output.WriteLine($"[{Now:HH:mm:ss.fff}] two nodes (store at {isolation}) and two workers running after {system.Elapsed.TotalSeconds:F1} s");
         }
         catch
         {
@@ -101,24 +106,182 @@ internal sealed class FaultSystem : IAsyncDisposable
     }
 
     /// <summary>
-    /// The shape of most fault tests: starts the system (<paramref name="workerSettings"/> for the workers), schedules 1,000 tasks due across
-    /// the fault (<see cref="ScheduleAcrossFaultAsync"/>), runs <paramref name="inject"/> at the fault's start (it returns once the fault is
-    /// over, with what the fault may deliver twice), waits until every task is final and verifies the outcome (<see cref="FaultVerdict"/>).
+    /// The shape of most fault tests: starts the system (<paramref name="workerSettings"/> for the workers), schedules 1,000 tasks due across the
+    /// fault (<see cref="ScheduleAcrossFaultAsync"/>) and ten long ones (30 s handlers that heartbeat) running when it begins, watches what is in
+    /// flight (<see cref="FaultWindow"/>) while <paramref name="inject"/> runs the fault (it returns once the fault is over), waits until the
+    /// system has recovered by itself (<see cref="WaitForRecoveryAsync"/>: every node ready, every queue consumed by every process again) and
+    /// every task is final, checks that each node dispatches new work on time (<see cref="CheckCanariesAsync"/>), and verifies the outcome
+    /// (<see cref="FaultVerdict"/>) with what <paramref name="allowance"/> makes of the measured window: no repeat beyond it, and no Warning
+    /// logged by any process outside the fault (from its start until recovery).
     /// </summary>
-    public static async Task RunAcrossFaultAsync(ITestOutputHelper output, string fault, Func<FaultSystem, Task<FaultAllowance>> inject,
-        IReadOnlyDictionary<string, string>? workerSettings = null)
+    public static async Task RunAcrossFaultAsync(ITestOutputHelper output, string fault, Func<FaultSystem, Task> inject,
+        Func<FaultSystem, FaultWindow, FaultAllowance> allowance, IReadOnlyDictionary<string, string>? workerSettings = null,
+        System.Data.IsolationLevel isolation = System.Data.IsolationLevel.Serializable)
     {
         ArgumentNullException.ThrowIfNull(inject);
-        await using var system = await StartAsync(output, workerSettings);
+        ArgumentNullException.ThrowIfNull(allowance);
+        await using var system = await StartAsync(output, workerSettings, isolation);
         var schedule = await system.ScheduleAcrossFaultAsync();
+        var longOnes = await system.ScheduleAsync(Enumerable.Range(0, 10)
+            .Select(i => NewTask(schedule.FaultStart - TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(i)) with
+            {
+                Metadata = new Dictionary<string, string> { ["delay"] = "00:00:30" },
+            }).ToList());
         await DelayUntilAsync(schedule.FaultStart);
+        await using var window = await FaultWindow.OpenAsync(system);
         var faultStart = Now;
         system.Log($"fault: {fault}");
-        var allowance = await inject(system);
+        await inject(system);
         var faultEnd = Now;
         system.Log($"fault over after {(faultEnd - faultStart).TotalSeconds:F1} s");
-        await system.WaitUntilFinalAsync(schedule.TaskIds, schedule.LastDue);
-        await FaultVerdict.VerifyAsync(system, new FaultExpectation(fault, schedule.TaskIds, faultStart, faultEnd, allowance), output);
+        var recovered = await system.WaitForRecoveryAsync(faultEnd);
+        await window.CloseAsync();
+        var taskIds = schedule.TaskIds.Concat(longOnes).ToList();
+        await system.WaitUntilFinalAsync(taskIds, schedule.LastDue);
+        var canaries = await system.CheckCanariesAsync(); // once the backlog the fault left is worked off: what is measured is the node
+        await system.WaitUntilFinalAsync(canaries, Now);
+        await FaultVerdict.VerifyAsync(system, new FaultExpectation(fault, taskIds, faultStart, faultEnd, allowance(system, window))
+        {
+            RecoveredAt = recovered,
+        }, output);
+    }
+
+    /// <summary>How long after a fault ends every process must be consuming again and every node ready: MassTransit's reconnection (attempts
+    /// at most 30 s apart) plus its <c>StopTimeout</c> for handlers a connection loss left running (30 s), with room for a loaded machine.</summary>
+    public static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// Waits until the system has recovered by itself from a fault that ended at <paramref name="faultEnd"/>: every live node answers ready and
+    /// every queue of the cluster, and the workers' queue, has one consumer per live process that consumes it. Fails after
+    /// <see cref="RecoveryLimit"/>, naming the queues still short of consumers. Returns when it had recovered.
+    /// </summary>
+    public async Task<DateTimeOffset> WaitForRecoveryAsync(DateTimeOffset faultEnd)
+    {
+        var endpoints = SchedulerEndpoints.Default;
+        string[] nodeQueues = [endpoints.ScheduleTask, endpoints.ScheduleTasks, endpoints.CancelTask, endpoints.TaskControl, endpoints.TaskInstanceSaga,
+            endpoints.MessageScheduler, endpoints.ScheduledMessages];
+        var missing = "";
+        while (Now - faultEnd < RecoveryLimit)
+        {
+            List<string> nodes;
+            int workers;
+            lock (_processes)
+            {
+                nodes = _nodes.Where(n => !n.Value.HasExited).Select(n => n.Key).ToList();
+                workers = _workers.Values.Count(w => !w.HasExited);
+            }
+
+            try
+            {
+                var consumers = (await Broker.ListQueuesAsync()).ToDictionary(q => q.Name, q => q.Consumers);
+                var short_ = nodeQueues.Select(q => (Queue: q, Want: nodes.Count)).Append((Queue: WorkerQueue, Want: workers))
+                    .Where(q => consumers.GetValueOrDefault(q.Queue) < q.Want)
+                    .Select(q => $"{q.Queue} {consumers.GetValueOrDefault(q.Queue)} of {q.Want}").ToList();
+                var notReady = new List<string>();
+                foreach (var node in nodes)
+                {
+                    if (!await IsReadyAsync(node))
+                    {
+                        notReady.Add(node);
+                    }
+                }
+
+                missing = string.Join(", ", short_.Concat(notReady.Select(n => $"{n} not ready")));
+                if (missing.Length == 0)
+                {
+                    var at = Now;
+                    Log($"recovered {(at - faultEnd).TotalSeconds:F1} s after the fault ended: every node ready, every queue consumed by every process");
+                    return at;
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or TaskCanceledException)
+            {
+                missing = ex.Message; // the broker or a node is still starting
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"The system did not recover by itself within {RecoveryLimit.TotalSeconds:F0} s after the fault ended: {missing}.");
+        return default;
+    }
+
+    /// <summary>The longest a canary may start after its due time: 2 s.</summary>
+    public static readonly TimeSpan CanaryLateness = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Checks that every live node dispatches new work on time after a fault: for each node in turn, five canary tasks due 15 s later (after
+    /// the execution window) are scheduled, then the other nodes are paused (so that this one must plan, claim and dispatch them), and each
+    /// must start in a worker within <see cref="CanaryLateness"/> of its due time.
+    /// Returns the canaries' task ids (the caller waits for them to complete).
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> CheckCanariesAsync()
+    {
+        List<string> nodes;
+        lock (_processes)
+        {
+            nodes = _nodes.Where(n => !n.Value.HasExited).Select(n => n.Key).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        }
+
+        var all = new List<Guid>();
+        foreach (var node in nodes)
+        {
+            // Scheduled while every node runs (a frozen node would keep the command it prefetched), due after the execution window (10 s), so
+            // no node has planned or claimed them yet when the others freeze.
+            var due = Now + TimeSpan.FromSeconds(15);
+            var ids = await ScheduleAsync(Enumerable.Range(0, 5).Select(i => NewTask(due + TimeSpan.FromMilliseconds(i)) with
+            {
+                Metadata = new Dictionary<string, string> { ["delay"] = "00:00:00", ["canary"] = node },
+            }).ToList());
+            var others = nodes.Where(n => n != node).ToList();
+            foreach (var other in others)
+            {
+                await Node(other).PauseAsync();
+            }
+
+            try
+            {
+                Assert.True(Now < due - TimeSpan.FromSeconds(10) + TimeSpan.FromSeconds(1),
+                    "the canaries were scheduled too late to be sure that only this node plans and claims them");
+                var wanted = ids.ToHashSet();
+                var deadline = due + TimeSpan.FromSeconds(30);
+                List<WorkerDelivery> started;
+                while ((started = Deliveries().Where(d => wanted.Contains(d.TaskId)).ToList()).Count < wanted.Count && Now < deadline)
+                {
+                    await Task.Delay(100);
+                }
+
+                var late = started.Where(d => d.LatenessMs > CanaryLateness.TotalMilliseconds).ToList();
+                Log($"canaries of {node}: {started.Count} of {wanted.Count} started, lateness " +
+                    string.Join(", ", started.Select(d => d.LatenessMs.ToString("F0", CultureInfo.InvariantCulture) + " ms")));
+                Assert.True(started.Select(d => d.TaskId).ToHashSet().SetEquals(wanted),
+                    $"{wanted.Count - started.Select(d => d.TaskId).Distinct().Count()} of the five canaries {node} alone had to dispatch had not started 30 s after their due time");
+                Assert.True(late.Count == 0, $"canaries of {node} started more than {CanaryLateness.TotalSeconds:F0} s after their due time: " +
+                    string.Join(", ", late.Select(d => d.LatenessMs.ToString("F0", CultureInfo.InvariantCulture) + " ms")));
+                all.AddRange(ids);
+            }
+            finally
+            {
+                foreach (var other in others)
+                {
+                    await Node(other).ResumeAsync();
+                }
+            }
+        }
+
+        return all;
+    }
+
+    /// <summary>Every entry at Warning or above that the nodes and workers logged, the stopped ones' included.</summary>
+    public List<LogEntry> Warnings()
+    {
+        List<(string Name, ServiceProcess Process)> processes;
+        lock (_processes)
+        {
+            processes = [.. _processes];
+        }
+
+        return processes.SelectMany(p => LogEntry.WarningsIn(p.Name, p.Process.Lines)).ToList();
     }
 
     /// <summary>The current time (the clock every process of the test shares).</summary>
@@ -133,6 +296,8 @@ internal sealed class FaultSystem : IAsyncDisposable
             ["Scheduler__LeaseDuration"] = LeaseDuration.ToString("c", CultureInfo.InvariantCulture),
             ["Scheduler__PollInterval"] = "00:00:00.500",
             ["Health__Urls"] = health.ToString().TrimEnd('/'),
+            ["Store__IsolationLevel"] = _isolation.ToString(),
+            ["Logging__LogLevel__MassTransit"] = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_MASSTRANSIT_LOG") ?? "Warning",
         });
         lock (_processes)
         {
@@ -386,9 +551,16 @@ internal sealed class FaultSystem : IAsyncDisposable
             await process.DisposeAsync();
         }
 
+        var logs = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_LOGS");
         foreach (var (name, process) in processes)
         {
             var lines = process.Lines;
+            if (!string.IsNullOrEmpty(logs))
+            {
+                Directory.CreateDirectory(logs);
+                await File.WriteAllLinesAsync(Path.Combine(logs, $"{name}-{processes.IndexOf((name, process))}.log"), lines);
+            }
+
             var shown = lines.Where(l => !l.Contains("] task ", StringComparison.Ordinal)).TakeLast(40).ToList();
             _output.WriteLine($"--- {name}: last {shown.Count} of {lines.Count} lines (deliveries left out) ---\n" + string.Join('\n', shown));
         }
@@ -418,7 +590,12 @@ internal sealed class FaultSystem : IAsyncDisposable
 
     private async Task StartWorkerAsync(string name)
     {
-        var settings = new Dictionary<string, string>(_workerSettings) { ["Worker:OwnTasksOnly"] = "true" };
+        var settings = new Dictionary<string, string>(_workerSettings)
+        {
+            ["Worker:OwnTasksOnly"] = "true",
+            ["Logging:LogLevel:MassTransit"] = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_MASSTRANSIT_LOG") ?? "Warning",
+            ["Logging:LogLevel:MassTransit.ReceiveTransport"] = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_MASSTRANSIT_LOG") ?? "Critical",
+        };
         var worker = await ServiceProcess.StartWorkerAsync(Broker.Uri, name, WorkerQueue, settings);
         lock (_processes)
         {

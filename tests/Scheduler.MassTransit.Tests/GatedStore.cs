@@ -105,6 +105,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
 
     public Task<DateTimeOffset?> GetDatabaseTimeAsync(CancellationToken cancellationToken = default) => inner.GetDatabaseTimeAsync(cancellationToken);
 
+    public Task<int> ExtendRunningAttemptsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.ExtendRunningAttemptsAsync(now, cancellationToken);
+
     public Task<int> EndClaimsAsync(EndClaimsRequest request, CancellationToken cancellationToken = default) =>
         inner.EndClaimsAsync(request, cancellationToken);
 

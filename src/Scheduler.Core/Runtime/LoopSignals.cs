@@ -27,4 +27,17 @@ public sealed class LoopSignals
         taskIds is null || taskIds.Count == 0 ? Task.CompletedTask : Changed?.Invoke(taskIds, cancellationToken) ?? Task.CompletedTask;
 
     internal Func<IReadOnlyCollection<Guid>, CancellationToken, Task>? Changed { get; set; }
+
+    /// <summary>Whether workers' reports can reach this node now (its report endpoint consumes); while they cannot, the runner claims no expired
+    /// attempt, since silence proves nothing. Set by the bus integration; <see langword="true"/> without one.</summary>
+    internal bool ReportsArriving
+    {
+        get => Volatile.Read(ref _reportsArriving);
+        set => Volatile.Write(ref _reportsArriving, value);
+    }
+
+    /// <summary>Tells the runner that reports can reach this node again after they could not (<see cref="RunnerLoop.ReportsResumed"/>).</summary>
+    internal Action? ReportsResumed { get; set; }
+
+    private bool _reportsArriving = true;
 }

@@ -147,6 +147,14 @@ public interface ITaskStore
     Task<IReadOnlyList<Guid>> RenewLeasesAsync(LeaseRenewalRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Dispatched → Dispatched with the expiry moved to at least <paramref name="now"/> plus its ExpireAfter, for every running attempt
+    /// (<see cref="TaskInstanceLifecycle.GraceAfterOutage"/>): after a broker outage, while which no worker's report could arrive, every attempt
+    /// gets its ExpireAfter again to report before it counts as lost.
+    /// </summary>
+    /// <returns>How many attempts' expiries moved.</returns>
+    Task<int> ExtendRunningAttemptsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Applies the task instance saga's decisions, each as one transition fenced by <see cref="TaskInstanceLifecycle.Accepts"/> on the row as it
     /// is now (<see cref="TaskInstanceLifecycle.Apply"/>), all in one transaction.
     /// </summary>

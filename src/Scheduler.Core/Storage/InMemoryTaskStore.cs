@@ -336,7 +336,7 @@ public sealed class InMemoryTaskStore : ITaskStore
         ArgumentNullException.ThrowIfNull(request);
         lock (_lock)
         {
-            var expired = _instances.Values.Where(i => TaskInstanceLifecycle.IsExpiredLastAttempt(i, request.Now))
+            var expired = _instances.Values.Where(i => request.ExpiredAttempts && TaskInstanceLifecycle.IsExpiredLastAttempt(i, request.Now))
                 .OrderBy(i => i.DueAt).Take(request.MaxCount).ToList();
             foreach (var instance in expired)
             {
@@ -344,7 +344,7 @@ public sealed class InMemoryTaskStore : ITaskStore
             }
 
             var claimable = _instances.Values
-                .Where(i => TaskInstanceLifecycle.IsDue(i, request.Now, request.Horizon) || TaskInstanceLifecycle.HasLapsedClaim(i, request.Now))
+                .Where(i => TaskInstanceLifecycle.IsDue(i, request.Now, request.Horizon, request.ExpiredAttempts) || TaskInstanceLifecycle.HasLapsedClaim(i, request.Now))
                 .OrderBy(i => i.Status == TaskInstanceStatus.Claimed ? i.LeaseExpiresAt : i.DueAt)
                 .Take(request.MaxCount)
                 .ToList();
@@ -367,6 +367,15 @@ public sealed class InMemoryTaskStore : ITaskStore
     }
 
     /// <inheritdoc />
+    public Task<int> ExtendRunningAttemptsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_instances.Values.Count(instance => TaskInstanceLifecycle.GraceAfterOutage(instance, now)));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<int> RecordDispatchesAsync(DispatchRecordRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -377,7 +386,7 @@ public sealed class InMemoryTaskStore : ITaskStore
             {
                 if (_instances.TryGetValue(outcome.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, outcome.Attempt))
                 {
-                    TaskInstanceLifecycle.RecordDispatch(instance, outcome.At);
+                    TaskInstanceLifecycle.RecordDispatch(instance, outcome.At, request.QueueTimeout);
                     updated++;
                 }
             }

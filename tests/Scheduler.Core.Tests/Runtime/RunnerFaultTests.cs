@@ -13,8 +13,8 @@ namespace Scheduler.Core.Tests.Runtime;
 /// </summary>
 public class RunnerFaultTests
 {
-    private static ScheduleTask Once(TimeSpan fromStart, string? queue = null, RetryPolicy? retry = null) =>
-        LoopFixture.Once(fromStart) with { DestinationQueue = queue, Retry = retry };
+    private static ScheduleTask Once(TimeSpan fromStart, string? queue = null, RetryPolicy? retry = null, TimeSpan? expireAfter = null) =>
+        LoopFixture.Once(fromStart) with { DestinationQueue = queue, Retry = retry, ExpireAfter = expireAfter };
 
     private static async Task<HealthStatus> ReadinessAsync(LoopFixture f) =>
         (await new SchedulerHealthCheck(f.Runner).CheckHealthAsync(new HealthCheckContext())).Status;
@@ -56,6 +56,55 @@ public class RunnerFaultTests
         var dispatched = f.Dispatcher.Dispatched.Select(d => d.Message).ToList();
         Assert.Equal(taskIds.Order(), dispatched.Select(m => m.TaskId).Order()); // each once
         Assert.All(dispatched, m => Assert.Equal(1, m.Attempt)); // the outage used up no attempt
+    }
+
+    [Fact]
+    public async Task BrokerOutage_LongerThanExpireAfter_DoesNotExpireTheRunningAttempts_TheyGetExpireAfterAgainWhenSendsSucceed()
+    {
+        // While the broker is away no worker's heartbeat can arrive: silence then proves nothing about the workers.
+        using var f = new LoopFixture(o => o.SendRetryInterval = TimeSpan.FromSeconds(5));
+        var running = await f.ScheduleAsync(Once(TimeSpan.Zero, expireAfter: TimeSpan.FromSeconds(30)));
+        await f.TickAsync();
+        await f.ReportStartsAsync(running); // running, expires 30 s from now
+        for (var n = 0; n < 3; n++)
+        {
+            await f.ScheduleAsync(Once(TimeSpan.FromSeconds(1)));
+        }
+
+        f.Dispatcher.Fail = true; // the broker goes away
+        f.Time.Advance(TimeSpan.FromSeconds(1));
+        await f.TickAsync();
+        Assert.True(f.Runner.SendsFailing);
+        f.Time.Advance(TimeSpan.FromSeconds(40)); // past the running attempt's expiry
+        f.Dispatcher.Fail = false;
+        await f.Runner.ClaimOnceAsync(); // the probe succeeds: before claiming anything the node gives running attempts their ExpireAfter again
+        await f.Runner.DispatchDueAsync();
+
+        var instance = await f.SingleInstanceAsync(running);
+        Assert.Equal((TaskInstanceStatus.Dispatched, 1), (instance.Status, instance.Attempt));
+        Assert.Equal(f.Time.GetUtcNow() + TimeSpan.FromSeconds(30), instance.DueAt);
+        Assert.Equal(1, f.Dispatcher.Dispatched.Count(d => d.Message.TaskId == running));
+    }
+
+    [Fact]
+    public async Task ReportsNotArriving_TheRunnerClaimsNoExpiredAttempt_UntilTheyArriveAgain()
+    {
+        using var f = new LoopFixture();
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero, expireAfter: TimeSpan.FromSeconds(30)));
+        await f.TickAsync();
+        await f.ReportStartsAsync(taskId);
+        f.Signals.ReportsArriving = false; // the node's report endpoint lost its connection
+        f.Time.Advance(TimeSpan.FromSeconds(31));
+        await f.TickAsync();
+        Assert.Single(f.Dispatcher.Dispatched);
+
+        f.Signals.ReportsArriving = true;
+        f.Signals.ReportsResumed?.Invoke();
+        await f.TickAsync();
+        Assert.Single(f.Dispatcher.Dispatched); // the attempt got its ExpireAfter again from now
+        f.Time.Advance(TimeSpan.FromSeconds(30));
+        await f.TickAsync();
+        Assert.Equal([1, 2], f.Dispatcher.Dispatched.Select(d => d.Message.Attempt)); // still silent ExpireAfter after: dispatched again
     }
 
     [Fact]

@@ -112,6 +112,24 @@ internal sealed class PrivateRabbitMqNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <c>rabbitmqctl set_vm_memory_high_watermark</c>: with a tiny fraction the broker raises its memory alarm and blocks every connection
+    /// that publishes (consumers still receive, but nothing published gets in) until the watermark is raised again (0.4 is the default).
+    /// </summary>
+    public Task SetMemoryHighWatermarkAsync(double fraction) =>
+        ControlAsync(["set_vm_memory_high_watermark", fraction.ToString("0.##########", CultureInfo.InvariantCulture)]);
+
+    /// <summary>Every queue of the default virtual host with its consumer count and its ready and unacknowledged messages.</summary>
+    public async Task<IReadOnlyList<(string Name, int Consumers, int Ready, int Unacknowledged)>> ListQueuesAsync()
+    {
+        var (_, output) = await ControlAsync(["list_queues", "-q", "--no-table-headers", "name", "consumers", "messages_ready", "messages_unacknowledged"]);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split('\t'))
+            .Where(f => f.Length == 4)
+            .Select(f => (f[0], int.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture), int.Parse(f[3], CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
     /// <summary>Starts the node again on the same data directory and ports (after <see cref="KillAsync"/>) and waits until it accepts connections.</summary>
     public Task RestartAsync() => BootAsync();
 
