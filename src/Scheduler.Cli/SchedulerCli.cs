@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.Globalization;
 using NodaTime;
 using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
 using Scheduler.Core.Triggers;
 
 namespace Scheduler.Cli;
@@ -73,26 +74,37 @@ public static class SchedulerCli
             var printed = 0;
             var cursor = built.From;
             var explained = result.GetValue(explainTimes);
+            var trigger = built.Parsed.Trigger;
+            var end = TaskEnd.Of(trigger, built.From, built.Parsed.EndAt, built.Parsed.MaxOccurrences); // a phrase's "until …", "for …", "N times"
             if (explained)
             {
-                output.WriteLine($"# {built.Trigger.Describe()} ({built.Trigger.TimeZone.Id})");
+                output.WriteLine($"# {trigger.Describe()} ({trigger.TimeZone.Id})");
+                foreach (var reading in built.Parsed.Readings)
+                {
+                    output.WriteLine($"# reading: {reading}");
+                }
+
+                if (built.Parsed.Calendar is { } calendar)
+                {
+                    output.WriteLine($"# calendar: {calendar} (not applied here: a node skips the times it excludes)");
+                }
             }
 
-            while (printed < result.GetValue(count) && built.Trigger.GetNextFireTime(cursor) is { } fire)
+            while (printed < result.GetValue(count) && trigger.GetNextFireTime(cursor) is { } fire && end.Allows(fire))
             {
-                output.WriteLine(explained ? $"{Format(fire, built.Trigger.TimeZone)}  {Spoken(fire, built.Trigger.TimeZone)}" : Format(fire, built.Trigger.TimeZone));
+                output.WriteLine(explained ? $"{Format(fire, trigger.TimeZone)}  {Spoken(fire, trigger.TimeZone)}" : Format(fire, trigger.TimeZone));
                 cursor = fire;
                 printed++;
             }
 
             if (printed == 0)
             {
-                error.WriteLine($"The trigger never fires after {Format(built.From, built.Trigger.TimeZone)}.");
+                error.WriteLine($"The trigger never fires after {Format(built.From, trigger.TimeZone)}.");
             }
         }));
 
         var explain = new Command("explain", "Describe a trigger and print its normalized form (cron, RRULE or instant).") { trigger, kind, zone, from };
-        explain.SetAction(result => Invoke(result, trigger, kind, zone, from, clock, error, built => Explain(built.Trigger, output)));
+        explain.SetAction(result => Invoke(result, trigger, kind, zone, from, clock, error, built => Explain(built.Parsed, built.From, output)));
 
         // A plain command named "scheduler" rather than RootCommand, whose name is the assembly's (Scheduler.Cli) in help and errors.
         var version = new Option<bool>("--version") { Description = "Print the tool's version and the version of the tz database it uses." };
@@ -148,6 +160,7 @@ public static class SchedulerCli
         error.WriteLine("       scheduler explain \"<trigger>\" [--kind ...] [--tz ZONE] [--from ISO-8601]");
         error.WriteLine("       scheduler tasks list|show|pause|resume|trigger|cancel [taskId] [--url URL] [--api-key KEY] [--json]");
         error.WriteLine("       scheduler instances <taskId> [--state STATE] [--url URL] [--api-key KEY] [--json]");
+        error.WriteLine("       scheduler calendars list|show|set|delete [name] [--date D] [--cron C] [--rrule R] [--ics FILE] [--tz ZONE] [--url URL] [--api-key KEY] [--json]");
         error.WriteLine("       scheduler db migrate|status --connection CONNECTION_STRING [--provider postgres|cockroachdb|sqlite] [--cluster NAME]");
         error.WriteLine("       scheduler --help | --version");
     }
@@ -159,7 +172,7 @@ public static class SchedulerCli
     }
 
     private static int Invoke(ParseResult result, Argument<string> trigger, Option<string?> kind, Option<string> zone, Option<string?> from, TimeProvider clock,
-        TextWriter error, Action<(ITrigger Trigger, DateTimeOffset From)> action)
+        TextWriter error, Action<(ParsedTrigger Parsed, DateTimeOffset From)> action)
     {
         try
         {
@@ -189,7 +202,7 @@ public static class SchedulerCli
             }
             catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
             {
-                error.WriteLine(TriggerFactory.CannotEvaluate(expression, built.TimeZone, ex).Message);
+                error.WriteLine(TriggerFactory.CannotEvaluate(expression, built.Trigger.TimeZone, ex).Message);
                 return InvalidInput;
             }
 
@@ -202,11 +215,11 @@ public static class SchedulerCli
         }
     }
 
-    private static ITrigger Build(string expression, string? kind, DateTimeZone zone, DateTimeOffset anchor) => kind switch
+    private static ParsedTrigger Build(string expression, string? kind, DateTimeZone zone, DateTimeOffset anchor) => kind switch
     {
-        "cron" => CronTrigger.Parse(expression, zone, requiredFields: 5),
-        "cron6" => CronTrigger.Parse(expression, zone, requiredFields: 6),
-        _ => TriggerFactory.Create(kind switch
+        "cron" => new ParsedTrigger(CronTrigger.Parse(expression, zone, requiredFields: 5)),
+        "cron6" => new ParsedTrigger(CronTrigger.Parse(expression, zone, requiredFields: 6)),
+        _ => TriggerFactory.Read(kind switch
         {
             "once" => TriggerKind.Once,
             "rrule" => TriggerKind.RRule,
@@ -215,8 +228,9 @@ public static class SchedulerCli
         }, expression, zone.Id, anchor),
     };
 
-    private static void Explain(ITrigger trigger, TextWriter output)
+    private static void Explain(ParsedTrigger parsed, DateTimeOffset from, TextWriter output)
     {
+        var trigger = parsed.Trigger;
         var normalized = trigger is TextTrigger text ? text.Normalized : trigger;
         var form = normalized switch
         {
@@ -227,6 +241,32 @@ public static class SchedulerCli
         output.WriteLine($"kind: {trigger.Kind.ToString().ToLowerInvariant()}");
         output.WriteLine($"time zone: {trigger.TimeZone.Id}");
         output.WriteLine($"description: {trigger.Describe()}");
+        foreach (var reading in parsed.Readings)
+        {
+            output.WriteLine($"reading: {reading}");
+        }
+
+        if (parsed.EndAt is { } endAt)
+        {
+            output.WriteLine($"end at: {Format(endAt, trigger.TimeZone)}");
+        }
+
+        if (parsed.MaxOccurrences is { } max)
+        {
+            var last = TaskEnd.Of(trigger, from, parsed.EndAt, max).LastFireTime;
+            output.WriteLine($"max occurrences: {max}{(last is { } l ? $", the last at {Format(l, trigger.TimeZone)}" : "")}");
+        }
+
+        if (parsed.Calendar is { } calendar)
+        {
+            output.WriteLine($"calendar: {calendar} (a node skips the times it excludes; 'next' lists the trigger's times without it)");
+        }
+
+        if (normalized is CronTrigger { IsMacro: true } macro)
+        {
+            output.WriteLine($"expansion: {macro.Expansion}");
+        }
+
         output.WriteLine($"normalized ({form}):");
         output.WriteLine(normalized.Expression);
     }

@@ -50,6 +50,21 @@ public interface ISchedulerClient
     /// <exception cref="TaskNotFoundException">There is no such task.</exception>
     /// <exception cref="TaskRejectedException">The state filter, the page size or the page token is invalid.</exception>
     Task<TaskInstanceList> GetInstancesAsync(GetTaskInstances query, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates or replaces a calendar (<see cref="SetCalendar"/>); the tasks that name it are planned again with it.</summary>
+    /// <exception cref="TaskRejectedException">The name or a part of the calendar is invalid (<see cref="CalendarRejected"/>); nothing changed.</exception>
+    Task<CalendarChanged> SetCalendarAsync(SetCalendar command, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a calendar (<see cref="DeleteCalendar"/>).</summary>
+    /// <returns><see langword="false"/> when there was no such calendar.</returns>
+    /// <exception cref="TaskRejectedException">A task that is not cancelled names it; nothing changed.</exception>
+    Task<bool> DeleteCalendarAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>One calendar (<see cref="GetCalendar"/>), or <see langword="null"/> when there is no such calendar.</summary>
+    Task<CalendarInfo?> GetCalendarAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Every calendar (<see cref="ListCalendars"/>).</summary>
+    Task<CalendarList> ListCalendarsAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>A scheduler node answered a command or query with <see cref="TaskNotFound"/>.</summary>

@@ -46,6 +46,37 @@ public sealed record ScheduleTask
     /// <summary>What to do with fire times missed while no node ran. <value>Default <see cref="MisfirePolicy.FireOnce"/>.</value></summary>
     public MisfirePolicy Misfire { get; init; }
 
+    /// <summary>
+    /// The last instant (inclusive) a fire time of the task may be, whatever its trigger (as Quartz's <c>EndAt</c> and RRULE's <c>UNTIL</c>);
+    /// the task then plans no more and is <see cref="TaskState.Finished"/> once its last occurrence is planned. A phrase may give it instead
+    /// (<c>until 2026-12-31</c>, <c>until 5pm</c>, <c>for 3 weeks</c>); giving both with different values is rejected. <value>Default: no end.</value>
+    /// </summary>
+    public DateTimeOffset? EndAt { get; init; }
+
+    /// <summary>
+    /// The most occurrences the task has, counted from <see cref="StartAt"/> (as RRULE's <c>COUNT</c>): each fire time of the trigger at or after
+    /// the start counts, whether it ran, was skipped by the misfire or overlap policy or not, except the ones its calendar excludes. The last one
+    /// is found when the task is stored (<see cref="TaskScheduled.LastFireTime"/>). A phrase may give it instead (<c>10 times</c>).
+    /// <value>Default: no limit; 1 to 100,000.</value>
+    /// </summary>
+    public int? MaxOccurrences { get; init; }
+
+    /// <summary>
+    /// The name of a calendar (<see cref="SetCalendar"/>) whose excluded dates and times the task skips: an occurrence it excludes is not run
+    /// and is recorded as a Skipped instance naming the calendar. A phrase may name it instead (<c>every weekday at 9am except holidays</c>).
+    /// A calendar that does not exist is rejected. <value>Default: none.</value>
+    /// </summary>
+    public string? Calendar { get; init; }
+
+    /// <summary>
+    /// A window over which the task's occurrences are spread, so that many tasks on one schedule (10,000 tasks on <c>* * * * *</c>) do not all
+    /// fall due at the same instant: each occurrence is due at its fire time plus a delay drawn from (task id, fire time) in [0, window), never
+    /// before its fire time, the same on every node; the delay is capped at the time to the task's next fire time, so occurrences keep their
+    /// order. <see cref="TaskDue.FireTime"/> stays the nominal fire time and <see cref="TaskDue.DueAt"/> is the delayed one, from which
+    /// lateness is measured (as Temporal's schedule jitter). <value>Default: none. Whole milliseconds, at most 1 day.</value>
+    /// </summary>
+    public TimeSpan? Jitter { get; init; }
+
     /// <summary>What to do with an occurrence of a recurring task that comes due while an earlier one is still active.
     /// <value>Default <see cref="OverlapPolicy.Skip"/>.</value></summary>
     public OverlapPolicy Overlap { get; init; }

@@ -32,7 +32,7 @@ public sealed record ResumeTask
 /// </summary>
 /// <remarks>
 /// <para>An attempt already dispatched finishes under the old definition (its ExpireAfter and retry policy were copied when it was planned).
-/// When the trigger, time zone, start, ExpireAfter or retry policy changes, occurrences not yet dispatched are taken back and planned again:
+/// When the trigger, time zone, start, ExpireAfter, retry policy or jitter changes, occurrences not yet dispatched are taken back and planned again:
 /// from the new trigger's first fire time at or after the update (or <see cref="StartAt"/>) when the trigger, zone or start changes, else
 /// from the same fire times. Metadata, payload, misfire and overlap policy apply from the next dispatch on.</para>
 /// <para>Idempotent: an update that changes nothing is answered with <see cref="TaskChanged.Changed"/> <see langword="false"/>.</para>
@@ -70,6 +70,23 @@ public sealed record UpdateTask
     /// <summary>The new misfire policy. <value>Default: unchanged.</value></summary>
     public MisfirePolicy? Misfire { get; init; }
 
+    /// <summary>The new calendar (<see cref="ScheduleTask.Calendar"/>); an empty string removes it. Occurrences not yet dispatched are
+    /// planned again with it. <value>Default: unchanged.</value></summary>
+    public string? Calendar { get; init; }
+
+    /// <summary>The new end (<see cref="ScheduleTask.EndAt"/>); <see cref="DateTimeOffset.MaxValue"/> removes it. A finished task given a later end
+    /// continues from its first fire time at or after the update; occurrences not yet dispatched past an earlier end are taken back.
+    /// <value>Default: unchanged.</value></summary>
+    public DateTimeOffset? EndAt { get; init; }
+
+    /// <summary>The new most occurrences (<see cref="ScheduleTask.MaxOccurrences"/>), still counted from the task's start; 0 removes the limit.
+    /// <value>Default: unchanged.</value></summary>
+    public int? MaxOccurrences { get; init; }
+
+    /// <summary>The new jitter window (<see cref="ScheduleTask.Jitter"/>); <see cref="TimeSpan.Zero"/> removes it. Occurrences not yet
+    /// dispatched are planned again with it. <value>Default: unchanged.</value></summary>
+    public TimeSpan? Jitter { get; init; }
+
     /// <summary>The new overlap policy. <value>Default: unchanged.</value></summary>
     public OverlapPolicy? Overlap { get; init; }
 }
@@ -103,6 +120,10 @@ public sealed record TaskChanged
 
     /// <summary>The instance created by <see cref="TriggerTaskNow"/>; <see langword="null"/> for the other commands.</summary>
     public Guid? InstanceId { get; init; }
+
+    /// <summary>For an <see cref="UpdateTask"/> with a new English <see cref="UpdateTask.Trigger"/>: how its words that people read in more
+    /// than one way were read (as <see cref="TaskScheduled.Readings"/>); <see langword="null"/> when there is none.</summary>
+    public IReadOnlyList<string>? Readings { get; init; }
 }
 
 /// <summary>Reply to a task command or query naming a task that does not exist (never scheduled, or deleted by retention after it finished).</summary>
@@ -191,7 +212,8 @@ public enum TaskState
     /// <summary>Cancelled by <see cref="CancelTask"/>. Final.</summary>
     Cancelled = 2,
 
-    /// <summary>The trigger fires no more (a one-off task that fired, a recurring one past its end); its last instances may still run.</summary>
+    /// <summary>The trigger fires no more: a one-off task that fired, a recurring one whose trigger ended or that reached its
+    /// <see cref="ScheduleTask.EndAt"/> or <see cref="ScheduleTask.MaxOccurrences"/>. Its last instances may still run.</summary>
     Finished = 3,
 }
 
@@ -266,6 +288,21 @@ public sealed record TaskInfo
     /// <summary>The overlap policy.</summary>
     public required OverlapPolicy Overlap { get; init; }
 
+    /// <summary>The jitter window (<see cref="ScheduleTask.Jitter"/>), if any.</summary>
+    public TimeSpan? Jitter { get; init; }
+
+    /// <summary>The calendar whose excluded times the task skips (<see cref="ScheduleTask.Calendar"/>), if any.</summary>
+    public string? Calendar { get; init; }
+
+    /// <summary>The task's end (<see cref="ScheduleTask.EndAt"/>), if any: no fire time after it.</summary>
+    public DateTimeOffset? EndAt { get; init; }
+
+    /// <summary>The task's most occurrences (<see cref="ScheduleTask.MaxOccurrences"/>), if any.</summary>
+    public int? MaxOccurrences { get; init; }
+
+    /// <summary>The fire time of its last occurrence under <see cref="MaxOccurrences"/>, if known (<see cref="TaskScheduled.LastFireTime"/>).</summary>
+    public DateTimeOffset? LastFireTime { get; init; }
+
     /// <summary>The queue <see cref="TaskDue"/> is sent to; <see langword="null"/> when it is published.</summary>
     public string? DestinationQueue { get; init; }
 
@@ -290,6 +327,10 @@ public sealed record TaskInstanceInfo
 
     /// <summary>The occurrence's fire time (UTC instant).</summary>
     public required DateTimeOffset FireTime { get; init; }
+
+    /// <summary>The delay its task's jitter drew for it: its first attempt was due at <see cref="FireTime"/> plus this.
+    /// <see cref="TimeSpan.Zero"/> without jitter.</summary>
+    public TimeSpan Jitter { get; init; }
 
     /// <summary>Where it stands.</summary>
     public required TaskInstanceState State { get; init; }

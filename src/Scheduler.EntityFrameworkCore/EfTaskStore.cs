@@ -24,9 +24,9 @@ namespace Scheduler.EntityFrameworkCore;
 public sealed partial class EfTaskStore<TContext> : ITaskStore
     where TContext : DbContext
 {
-    // Rows per multi-row VALUES statement: at most 18 parameters per row stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+    // Rows per multi-row VALUES statement: at most 20 parameters per row stays below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
     private const int RowsPerStatement = 1000;
-    // Definitions per multi-row INSERT (19 parameters each). Fewer than RowsPerStatement: PostgreSQL's parse and planning time grows faster
+    // Definitions per multi-row INSERT (26 parameters each). Fewer than RowsPerStatement: PostgreSQL's parse and planning time grows faster
     // than the row count for long VALUES lists; on a 2-core box 100-row statements stored 1,000 definitions faster than one 1,000-row one.
     private const int DefinitionsPerStatement = 100;
 
@@ -189,51 +189,145 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 return new DefinitionChangeResult(stored, false);
             }
 
-            var updated = edit.Updated.Clone();
-            if (edit.TakeBack != TakeBack.None)
+            return new DefinitionChangeResult(await ApplyEditAsync(context, stored, edit, request.Now, ct).ConfigureAwait(false), true);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<Core.Calendars.TaskCalendar?> GetCalendarAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            return await context.Set<Core.Calendars.TaskCalendar>().AsNoTracking().SingleOrDefaultAsync(c => c.Name == name, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Core.Calendars.TaskCalendar>> ListCalendarsAsync(CancellationToken cancellationToken = default)
+    {
+        using var connection = await EnterAsync(cancellationToken).ConfigureAwait(false);
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            var all = await context.Set<Core.Calendars.TaskCalendar>().AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+            return [.. all.OrderBy(c => c.Name, StringComparer.Ordinal)];
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One transaction: the calendar row is read and locked, written (insert, update fenced by its version, or delete), then the
+    /// definitions that name it are read and locked and each edit is applied as <see cref="ChangeDefinitionAsync"/> applies one.</remarks>
+    public Task<CalendarChangeResult> ChangeCalendarAsync(CalendarChangeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var select = _dialect.Arguments();
+            var existing = (await context.Set<Core.Calendars.TaskCalendar>()
+                .FromSqlRaw(_dialect.CalendarForUpdateSql(select.Text(request.Name)), select.ToArray()).AsNoTracking().ToListAsync(ct).ConfigureAwait(false))
+                .SingleOrDefault();
+            if ((request.Spec is null && existing is null) || (request.Spec is { } same && existing is not null && Core.Calendars.CalendarSpecs.Equal(same, existing.Spec)))
             {
-                var args = _dialect.Arguments();
-                var takenBack = await ReadAsync(context, SqlDialect.TakeBackSql(args.Id(request.Id)), args,
-                    reader => _dialect.IsSqlite ? new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero) : reader.GetFieldValue<DateTimeOffset>(0), ct).ConfigureAwait(false);
-                if (edit.TakeBack == TakeBack.Rewind && takenBack.Count > 0)
-                {
-                    updated.NextFireTime = TaskInstanceLifecycle.Rewound(updated.NextFireTime, takenBack.Min());
-                }
+                return new CalendarChangeResult(existing, false, []);
             }
 
-            var version = stored.Version;
-            var written = await context.Set<TaskDefinition>()
-                .Where(d => d.Id == request.Id && d.Version == version)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(d => d.TriggerKind, updated.TriggerKind)
-                    .SetProperty(d => d.Trigger, updated.Trigger)
-                    .SetProperty(d => d.TriggerPhrase, updated.TriggerPhrase)
-                    .SetProperty(d => d.TimeZoneId, updated.TimeZoneId)
-                    .SetProperty(d => d.StartAt, updated.StartAt)
-                    .SetProperty(d => d.Metadata, updated.Metadata)
-                    .SetProperty(d => d.Payload, updated.Payload)
-                    .SetProperty(d => d.ExpireAfter, updated.ExpireAfter)
-                    .SetProperty(d => d.Retry, updated.Retry)
-                    .SetProperty(d => d.Misfire, updated.Misfire)
-                    .SetProperty(d => d.Overlap, updated.Overlap)
-                    .SetProperty(d => d.NextFireTime, updated.NextFireTime)
-                    .SetProperty(d => d.PausedAt, updated.PausedAt)
-                    .SetProperty(d => d.CancelledAt, updated.CancelledAt)
-                    .SetProperty(d => d.DestinationQueue, updated.DestinationQueue)
-                    .SetProperty(d => d.IdempotencyKey, updated.IdempotencyKey)
-                    .SetProperty(d => d.CreatedAt, updated.CreatedAt)
-                    .SetProperty(d => d.TraceParent, updated.TraceParent)
-                    .SetProperty(d => d.ChangedAt, request.Now)
-                    .SetProperty(d => d.Version, version + 1), ct).ConfigureAwait(false);
+            var calendar = request.Spec is { } spec
+                ? new Core.Calendars.TaskCalendar
+                {
+                    Name = request.Name, Spec = spec, Version = (existing?.Version ?? 0) + 1, CreatedAt = existing?.CreatedAt ?? request.Now, ChangedAt = request.Now,
+                }
+                : null;
+            var naming = _dialect.Arguments();
+            var definitions = await context.Set<TaskDefinition>()
+                .FromSqlRaw(_dialect.DefinitionsNamingCalendarSql(naming.Text(request.Name)), naming.ToArray()).AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
+            var edits = definitions.Select(d => (Stored: d, Edit: request.Edit(d.Clone(), calendar))).Where(e => e.Edit is not null).ToList(); // all or nothing
+            int written;
+            if (calendar is null)
+            {
+                written = await context.Set<Core.Calendars.TaskCalendar>().Where(c => c.Name == request.Name).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            }
+            else if (existing is null)
+            {
+                context.Add(calendar);
+                written = await context.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+            else
+            {
+                var version = existing.Version;
+                written = await context.Set<Core.Calendars.TaskCalendar>().Where(c => c.Name == request.Name && c.Version == version)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.Spec, calendar.Spec).SetProperty(c => c.Version, version + 1).SetProperty(c => c.ChangedAt, request.Now), ct)
+                    .ConfigureAwait(false);
+            }
+
             if (written != 1)
             {
-                throw new InvalidOperationException($"Task definition {request.Id} changed while it was being edited (version {version}); send the command again.");
+                throw new InvalidOperationException($"Calendar '{request.Name}' changed while it was being changed; send the command again.");
             }
 
-            updated.ChangedAt = request.Now;
-            updated.Version = version + 1;
-            return new DefinitionChangeResult(updated, true);
+            foreach (var (stored, edit) in edits)
+            {
+                await ApplyEditAsync(context, stored, edit!, request.Now, ct).ConfigureAwait(false);
+            }
+
+            return new CalendarChangeResult(calendar, true, [.. edits.Select(e => e.Stored.Id)]);
         }, cancellationToken);
+    }
+
+    /// <summary>Writes an edit of a stored (locked) definition in the context's transaction: takes back its occurrences not begun as the
+    /// edit says, and writes every column fenced by its version.</summary>
+    private async Task<TaskDefinition> ApplyEditAsync(TContext context, TaskDefinition stored, DefinitionEdit edit, DateTimeOffset now, CancellationToken ct)
+    {
+        var updated = edit.Updated.Clone();
+        if (edit.TakeBack != TakeBack.None)
+        {
+            var args = _dialect.Arguments();
+            var takenBack = await ReadAsync(context, SqlDialect.TakeBackSql(args.Id(stored.Id)), args,
+                reader => _dialect.IsSqlite ? new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero) : reader.GetFieldValue<DateTimeOffset>(0), ct).ConfigureAwait(false);
+            if (edit.TakeBack == TakeBack.Rewind && takenBack.Count > 0)
+            {
+                updated.NextFireTime = TaskInstanceLifecycle.Rewound(updated.NextFireTime, takenBack.Min());
+            }
+        }
+
+        var version = stored.Version;
+        var written = await context.Set<TaskDefinition>()
+            .Where(d => d.Id == stored.Id && d.Version == version)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.TriggerKind, updated.TriggerKind)
+                .SetProperty(d => d.Trigger, updated.Trigger)
+                .SetProperty(d => d.TriggerPhrase, updated.TriggerPhrase)
+                .SetProperty(d => d.TimeZoneId, updated.TimeZoneId)
+                .SetProperty(d => d.StartAt, updated.StartAt)
+                .SetProperty(d => d.Metadata, updated.Metadata)
+                .SetProperty(d => d.Payload, updated.Payload)
+                .SetProperty(d => d.ExpireAfter, updated.ExpireAfter)
+                .SetProperty(d => d.Retry, updated.Retry)
+                .SetProperty(d => d.Misfire, updated.Misfire)
+                .SetProperty(d => d.Overlap, updated.Overlap)
+                .SetProperty(d => d.Jitter, updated.Jitter)
+                .SetProperty(d => d.Calendar, updated.Calendar)
+                .SetProperty(d => d.EndAt, updated.EndAt)
+                .SetProperty(d => d.MaxOccurrences, updated.MaxOccurrences)
+                .SetProperty(d => d.LastFireTime, updated.LastFireTime)
+                .SetProperty(d => d.NextFireTime, updated.NextFireTime)
+                .SetProperty(d => d.PausedAt, updated.PausedAt)
+                .SetProperty(d => d.CancelledAt, updated.CancelledAt)
+                .SetProperty(d => d.DestinationQueue, updated.DestinationQueue)
+                .SetProperty(d => d.IdempotencyKey, updated.IdempotencyKey)
+                .SetProperty(d => d.CreatedAt, updated.CreatedAt)
+                .SetProperty(d => d.TraceParent, updated.TraceParent)
+                .SetProperty(d => d.ChangedAt, now)
+                .SetProperty(d => d.Version, version + 1), ct).ConfigureAwait(false);
+        if (written != 1)
+        {
+            throw new InvalidOperationException($"Task definition {stored.Id} changed while it was being edited (version {version}); send the command again.");
+        }
+
+        updated.ChangedAt = now;
+        updated.Version = version + 1;
+        return updated;
     }
 
     /// <inheritdoc />
@@ -453,7 +547,12 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 return new MaterializeResult(0, 0, null);
             }
 
-            var plans = due.Select(d => (d.Id, Plan: request.Plan(d.Clone()))).ToList();
+            // The calendars the due definitions name, read after they were locked: a calendar change that replanned them is seen.
+            var names = due.Select(d => d.Calendar).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            var calendars = names.Count == 0 ? []
+                : await context.Set<Core.Calendars.TaskCalendar>().AsNoTracking().Where(c => EF.Parameter(names).Contains(c.Name))
+                    .ToDictionaryAsync(c => c.Name, StringComparer.Ordinal, ct).ConfigureAwait(false);
+            var plans = due.Select(d => (d.Id, Plan: request.Plan(d.Clone(), d.Calendar is { } name ? calendars.GetValueOrDefault(name) : null))).ToList();
             var planned = plans.SelectMany(p => p.Plan.Instances).ToList();
             var inserted = new HashSet<Guid>();
             foreach (var chunk in planned.Chunk(RowsPerStatement))
@@ -808,10 +907,10 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             args.Id(i.Id), args.Id(i.DefinitionId), args.Time(i.FireTime), args.Int((int)i.Status), args.Int(i.Attempt), args.Time(i.DueAt),
             args.Duration(i.ExpireAfter), args.Text(SerializeRetry(i.Retry)), args.Int(i.MaxAttempts), args.Text(i.LeaseOwner),
             args.Time(i.LeaseExpiresAt), args.Time(i.DispatchedAt), args.Time(i.StartedAt), args.Time(i.CompletedAt), args.Time(i.ReportedCompletedAt),
-            args.Time(i.FailedAt), args.Time(i.FinishedAt), args.Text(i.LastError), "1"));
+            args.Time(i.FailedAt), args.Time(i.FinishedAt), args.Text(i.LastError), "1", args.Duration(i.Jitter)));
         var sql = $"""
             INSERT INTO {InstancesTable} (id, definition_id, fire_time, status, attempt, due_at, expire_after, retry, max_attempts, lease_owner,
-                lease_expires_at, dispatched_at, started_at, completed_at, reported_completed_at, failed_at, finished_at, last_error, version)
+                lease_expires_at, dispatched_at, started_at, completed_at, reported_completed_at, failed_at, finished_at, last_error, version, jitter)
             VALUES {rows}
             ON CONFLICT {conflictTarget} DO NOTHING
             RETURNING id AS "Value"
@@ -826,11 +925,13 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             args.Id(d.Id), args.Int((int)d.TriggerKind), args.Text(d.Trigger), args.Text(d.TriggerPhrase), args.Text(d.TimeZoneId), args.Time(d.StartAt),
             args.Text(SerializeMetadata(d.Metadata)), args.Text(d.Payload), args.Duration(d.ExpireAfter), args.Text(SerializeRetry(d.Retry)),
             args.Int((int)d.Misfire), args.Text(d.DestinationQueue), args.Text(d.IdempotencyKey), args.Time(d.CreatedAt), args.Time(d.NextFireTime),
-            args.Time(d.CancelledAt), "1", args.Int((int)d.Overlap), args.Time(d.PausedAt), args.Time(d.ChangedAt), args.Text(d.TraceParent)));
+            args.Time(d.CancelledAt), "1", args.Int((int)d.Overlap), args.Time(d.PausedAt), args.Time(d.ChangedAt), args.Text(d.TraceParent),
+            args.Duration(d.Jitter), args.Time(d.EndAt), d.MaxOccurrences is { } max ? args.Int(max) : "NULL", args.Time(d.LastFireTime), args.Text(d.Calendar)));
         // No conflict target: a row that collides on any unique key (the primary key or the idempotency key's unique index) is skipped.
         var sql = $"""
             INSERT INTO {DefinitionsTable} (id, trigger_kind, trigger_expression, trigger_phrase, time_zone_id, start_at, metadata, payload, expire_after, retry,
-                misfire, destination_queue, idempotency_key, created_at, next_fire_time, cancelled_at, version, overlap, paused_at, changed_at, trace_parent)
+                misfire, destination_queue, idempotency_key, created_at, next_fire_time, cancelled_at, version, overlap, paused_at, changed_at, trace_parent,
+                jitter, end_at, max_occurrences, last_fire_time, calendar)
             VALUES {rows}
             ON CONFLICT DO NOTHING
             RETURNING id AS "Value"

@@ -17,6 +17,9 @@ public static class SchedulerModelBuilderExtensions
     /// <summary>Name of the task instances table.</summary>
     public const string InstancesTable = "task_instances";
 
+    /// <summary>Name of the calendars table (tasks name a calendar in <c>task_definitions.calendar</c>).</summary>
+    public const string CalendarsTable = "scheduler_calendars";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
     /// <summary>
@@ -49,6 +52,12 @@ public static class SchedulerModelBuilderExtensions
             d.Property(x => x.Retry).HasColumnName("retry").HasConversion(RetryConverter);
             d.Property(x => x.Misfire).HasColumnName("misfire");
             d.Property(x => x.Overlap).HasColumnName("overlap");
+            MapDuration(d.Property(x => x.Jitter).HasColumnName("jitter"), sqlite);
+            d.Property(x => x.Calendar).HasColumnName("calendar");
+            MapTime(d.Property(x => x.EndAt).HasColumnName("end_at"), sqlite);
+            d.Property(x => x.MaxOccurrences).HasColumnName("max_occurrences");
+            MapTime(d.Property(x => x.LastFireTime).HasColumnName("last_fire_time"), sqlite);
+            d.Ignore(x => x.End);
             d.Property(x => x.DestinationQueue).HasColumnName("destination_queue");
             d.Property(x => x.IdempotencyKey).HasColumnName("idempotency_key");
             d.Property(x => x.TraceParent).HasColumnName("trace_parent");
@@ -69,6 +78,7 @@ public static class SchedulerModelBuilderExtensions
             MapId(i.Property(x => x.Id).HasColumnName("id"), sqlite);
             MapId(i.Property(x => x.DefinitionId).HasColumnName("definition_id"), sqlite);
             MapTime(i.Property(x => x.FireTime).HasColumnName("fire_time"), sqlite);
+            MapDuration(i.Property(x => x.Jitter).HasColumnName("jitter"), sqlite);
             i.Property(x => x.Status).HasColumnName("status");
             i.Property(x => x.Attempt).HasColumnName("attempt");
             MapTime(i.Property(x => x.DueAt).HasColumnName("due_at"), sqlite);
@@ -90,8 +100,28 @@ public static class SchedulerModelBuilderExtensions
             i.HasIndex(x => new { x.DefinitionId, x.FireTime }).IsUnique();
         });
 
+        modelBuilder.Entity<Core.Calendars.TaskCalendar>(c =>
+        {
+            c.ToTable(CalendarsTable);
+            c.HasKey(x => x.Name);
+            c.Property(x => x.Name).HasColumnName("name");
+            c.Property(x => x.Spec).HasColumnName("definition").HasConversion(CalendarSpecConverter, CalendarSpecComparer);
+            c.Property(x => x.Version).HasColumnName("version");
+            MapTime(c.Property(x => x.CreatedAt).HasColumnName("created_at"), sqlite);
+            MapTime(c.Property(x => x.ChangedAt).HasColumnName("changed_at"), sqlite);
+        });
+
         return modelBuilder;
     }
+
+    private static readonly ValueConverter<Core.Calendars.CalendarSpec, string> CalendarSpecConverter = new(
+        v => JsonSerializer.Serialize(v, Json),
+        v => JsonSerializer.Deserialize<Core.Calendars.CalendarSpec>(v, Json) ?? new Core.Calendars.CalendarSpec());
+
+    private static readonly ValueComparer<Core.Calendars.CalendarSpec> CalendarSpecComparer = new(
+        (a, b) => a == b || (a != null && b != null && Core.Calendars.CalendarSpecs.Equal(a, b)),
+        v => v.Dates.Count,
+        v => v);
 
     /// <summary>SQLite: the id as upper-case "D" text (EF's own SQLite format), which raw SQL parameters must match.</summary>
     internal static string SqliteId(Guid id) => id.ToString("D").ToUpperInvariant();
@@ -150,6 +180,14 @@ public static class SchedulerModelBuilderExtensions
         if (sqlite)
         {
             property.HasConversion(v => v.Ticks, v => TimeSpan.FromTicks(v));
+        }
+    }
+
+    private static void MapDuration(PropertyBuilder<TimeSpan?> property, bool sqlite)
+    {
+        if (sqlite)
+        {
+            property.HasConversion<long?>(v => v.HasValue ? v.Value.Ticks : null, v => v.HasValue ? TimeSpan.FromTicks(v.Value) : null);
         }
     }
 }

@@ -22,7 +22,7 @@ internal sealed class SqlArguments(SchedulerDatabase database)
     public string Time(DateTimeOffset? value) =>
         Add(_sqlite ? value?.UtcTicks : value?.ToUniversalTime(), NpgsqlDbType.TimestampTz, SqliteType.Integer);
 
-    public string Duration(TimeSpan value) => Add(_sqlite ? value.Ticks : value, NpgsqlDbType.Interval, SqliteType.Integer);
+    public string Duration(TimeSpan? value) => Add(_sqlite ? value?.Ticks : value, NpgsqlDbType.Interval, SqliteType.Integer);
 
     public string Int(long value) => Add(value, NpgsqlDbType.Bigint, SqliteType.Integer);
 

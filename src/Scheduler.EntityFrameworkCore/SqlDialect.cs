@@ -87,6 +87,14 @@ internal sealed class SqlDialect
     public string DefinitionForUpdateSql(string id) =>
         $"SELECT * FROM {DefinitionsTable} WHERE id = {id}{(IsSqlite ? "" : " FOR UPDATE")}";
 
+    /// <summary>Reads and locks the calendar named by parameter <c>name</c> (SQLite holds the database's write lock already).</summary>
+    public string CalendarForUpdateSql(string name) =>
+        $"SELECT * FROM {CalendarsTable} WHERE name = {name}{(IsSqlite ? "" : " FOR UPDATE")}";
+
+    /// <summary>Reads and locks the definitions that are not cancelled and name the calendar given by parameter <c>name</c>.</summary>
+    public string DefinitionsNamingCalendarSql(string name) =>
+        $"SELECT * FROM {DefinitionsTable} WHERE calendar = {name} AND cancelled_at IS NULL{(IsSqlite ? "" : " FOR UPDATE")}";
+
     /// <summary>Deletes the definition's occurrences not begun (<see cref="Core.Storage.TaskInstanceLifecycle.IsNotBegun"/>) and returns their fire
     /// times, in a column named <c>Value</c>.</summary>
     public static string TakeBackSql(string definitionId) =>
@@ -109,10 +117,12 @@ internal sealed class SqlDialect
         string Bucket(string column) => IsSqlite
             ? $"CAST(({column} - {since}) / {bucket} AS bigint)"
             : $"CAST(floor(extract(epoch FROM ({column} - {since})) / {bucket}) AS bigint)";
-        var lateness = IsSqlite ? "CAST((dispatched_at - fire_time) / 10000.0 AS double precision)"
-            : "CAST(extract(epoch FROM (dispatched_at - fire_time)) * 1000 AS double precision)";
+        // An occurrence comes due at its fire time plus its jitter; lateness is measured from then.
+        const string due = "(fire_time + jitter)";
+        var lateness = IsSqlite ? $"CAST((dispatched_at - {due}) / 10000.0 AS double precision)"
+            : $"CAST(extract(epoch FROM (dispatched_at - {due})) * 1000 AS double precision)";
         const string left = "COALESCE(dispatched_at, finished_at)";
-        var leftAt = $"{(IsSqlite ? "MAX" : "GREATEST")}({left}, fire_time)";
+        var leftAt = $"{(IsSqlite ? "MAX" : "GREATEST")}({left}, {due})";
         string Row(int kind, string bucketExpression, string ms, string where) =>
             $"SELECT CAST({kind} AS bigint) AS kind, {bucketExpression} AS bucket, {ms} AS ms FROM {InstancesTable} WHERE {where}";
         const string zero = "CAST(0 AS double precision)";
@@ -124,9 +134,9 @@ internal sealed class SqlDialect
                 {Row(0, Bucket("completed_at"), zero, InRange("completed_at"))}
                 UNION ALL {Row(1, Bucket("failed_at"), zero, "status = 3 AND " + InRange("failed_at"))}
                 UNION ALL {Row(2, Bucket("dispatched_at"), lateness, "attempt = 1 AND " + InRange("dispatched_at"))}
-                UNION ALL {Row(3, Bucket("fire_time"), zero, "attempt <= 1 AND " + InRange("fire_time"))}
+                UNION ALL {Row(3, Bucket(due), zero, "attempt <= 1 AND " + InRange(due))}
                 UNION ALL {Row(4, Bucket(leftAt), zero, $"attempt <= 1 AND {left} IS NOT NULL AND " + InRange(leftAt))}
-                UNION ALL {Row(5, "CAST(-1 AS bigint)", zero, $"attempt <= 1 AND fire_time < {since} AND ({left} IS NULL OR {left} >= {since})")}
+                UNION ALL {Row(5, "CAST(-1 AS bigint)", zero, $"attempt <= 1 AND {due} < {since} AND ({left} IS NULL OR {left} >= {since})")}
             ) AS a
             GROUP BY kind, bucket
             """;

@@ -19,7 +19,8 @@ public static class SchedulerRegistrationExtensions
 {
     /// <summary>
     /// Makes this service a scheduler node: the consumers of <see cref="Contracts.ScheduleTask"/>, <see cref="Contracts.ScheduleTasks"/>,
-    /// <see cref="Contracts.CancelTask"/> and the task control commands and queries (<see cref="TaskControlConsumer"/>), MassTransit's message
+    /// <see cref="Contracts.CancelTask"/>, the task control commands and queries (<see cref="TaskControlConsumer"/>) and the calendar ones
+    /// (<see cref="CalendarConsumer"/>), MassTransit's message
     /// scheduler commands (<c>ScheduleSend</c> and the rest, on <see cref="Contracts.SchedulerEndpoints.MessageScheduler"/>, with their
     /// deliveries on <see cref="Contracts.SchedulerEndpoints.ScheduledMessages"/>), the
     /// task instance saga (persisted in the task store), the <see cref="Contracts.TaskDue"/> dispatcher and the scheduler, runner and cleanup
@@ -54,6 +55,7 @@ public static class SchedulerRegistrationExtensions
         configurator.AddConsumer<ScheduleTasksConsumer, ScheduleTasksConsumerDefinition>();
         configurator.AddConsumer<CancelTaskConsumer, CancelTaskConsumerDefinition>();
         configurator.AddConsumer<TaskControlConsumer, TaskControlConsumerDefinition>();
+        configurator.AddConsumer<CalendarConsumer, CalendarConsumerDefinition>();
         configurator.AddConsumer<MessageScheduling.MessageSchedulerConsumer, MessageScheduling.MessageSchedulerConsumerDefinition>();
         configurator.AddConsumer<MessageScheduling.ScheduledMessageDeliveryConsumer, MessageScheduling.ScheduledMessageDeliveryConsumerDefinition>();
         configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))

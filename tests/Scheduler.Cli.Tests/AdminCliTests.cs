@@ -50,6 +50,78 @@ public sealed class AdminCliTests
         Assert.Equal("1", page.GetProperty("nextPageToken").GetString());
     }
 
+    /// <summary>Issue #23, items 4 and 6: a task's end conditions and jitter in the tool's table and the API's JSON.</summary>
+    [Fact]
+    public async Task TasksShow_PrintsTheTasksEndAndJitter_AndTheJsonCarriesThem()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        var task = (await node.Scheduling.ScheduleAsync(new ScheduleTask
+        {
+            Trigger = "every day at 9am 3 times", TimeZone = "UTC", StartAt = new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            EndAt = new DateTimeOffset(2031, 6, 1, 0, 0, 0, TimeSpan.Zero), Jitter = TimeSpan.FromSeconds(30),
+        })).TaskId;
+
+        var show = await RunAsync(node, "tasks", "show", task.ToString());
+        var json = await RunAsync(node, "tasks", "show", task.ToString(), "--json");
+
+        Assert.Contains(show.Output, l => l.StartsWith("end at (UTC)", StringComparison.Ordinal) && l.EndsWith("2031-06-01T00:00:00Z", StringComparison.Ordinal));
+        Assert.Contains(show.Output, l => l.StartsWith("max occurrences", StringComparison.Ordinal) && l.EndsWith("3, the last at 2031-01-03T09:00:00Z", StringComparison.Ordinal));
+        Assert.Contains(show.Output, l => l.StartsWith("jitter", StringComparison.Ordinal) && l.EndsWith("00:00:30", StringComparison.Ordinal));
+        var info = JsonDocument.Parse(string.Join('\n', json.Output)).RootElement;
+        Assert.Equal((3, "2031-01-03T09:00:00+00:00", "2031-06-01T00:00:00+00:00", "00:00:30"),
+            (info.GetProperty("maxOccurrences").GetInt32(), info.GetProperty("lastFireTime").GetString(), info.GetProperty("endAt").GetString(),
+                info.GetProperty("jitter").GetString()));
+    }
+
+    /// <summary>Issue #23, item 5: <c>scheduler calendars set|list|show|delete</c> and a task's calendar in <c>tasks show</c>.</summary>
+    [Fact]
+    public async Task Calendars_AreSetListedShownAndDeleted_AndTasksShowNamesATasksCalendar()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        var ics = Path.Combine(Path.GetTempPath(), $"closures-{Guid.NewGuid():N}.ics");
+        await File.WriteAllTextAsync(ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:20310704\r\nDTEND;VALUE=DATE:20310705\r\nSUMMARY:Closed\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+        try
+        {
+            var set = await RunAsync(node, "calendars", "set", "holidays", "--date", "2031-12-25", "--date", "2031-12-31..2032-01-01",
+                "--rrule", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1", "--ics", ics, "--tz", "Europe/Berlin", "--description", "Company holidays");
+            var again = await RunAsync(node, "calendars", "set", "holidays", "--date", "2031-12-25", "--date", "2031-12-31..2032-01-01",
+                "--rrule", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1", "--ics", ics, "--tz", "Europe/Berlin", "--description", "Company holidays");
+            var task = (await node.Scheduling.ScheduleAsync(new ScheduleTask { Trigger = "every weekday at 9am except holidays", TimeZone = "Europe/Berlin" })).TaskId;
+            var list = await RunAsync(node, "calendars", "list");
+            var show = await RunAsync(node, "calendars", "show", "holidays");
+            var json = await RunAsync(node, "calendars", "show", "holidays", "--json");
+            var taskShow = await RunAsync(node, "tasks", "show", task.ToString());
+            var refused = await RunAsync(node, "calendars", "delete", "holidays");
+            var bad = await RunAsync(node, "calendars", "set", "offsite", "--cron", "* * *");
+            var missing = await RunAsync(node, "calendars", "show", "offsite");
+            await node.Scheduling.CancelAsync(task);
+            var deleted = await RunAsync(node, "calendars", "delete", "holidays");
+
+            Assert.Equal((0, ""), (set.ExitCode, set.Error));
+            Assert.Equal(["set calendar holidays (version 1); 0 tasks planned again"], set.Output);
+            Assert.Equal(["nothing to change: calendar holidays is so already"], again.Output);
+            Assert.Equal(["CALENDAR", "VERSION", "ZONE", "EXCLUDES", "DESCRIPTION"], list.Output[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal(["holidays", "1", "Europe/Berlin", "2", "dates,", "1", "rrules,", "icalendar", "Company", "holidays"],
+                list.Output[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains(show.Output, l => l.StartsWith("dates", StringComparison.Ordinal) && l.EndsWith("2031-12-25, 2031-12-31..2032-01-01", StringComparison.Ordinal));
+            Assert.Contains(show.Output, l => l.StartsWith("icalendar", StringComparison.Ordinal) && l.EndsWith("characters", StringComparison.Ordinal));
+            var info = JsonDocument.Parse(string.Join('\n', json.Output)).RootElement;
+            Assert.Equal(("Europe/Berlin", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1"), (info.GetProperty("timeZone").GetString(), info.GetProperty("rRules")[0].GetString()));
+            Assert.Contains(taskShow.Output, l => l.StartsWith("calendar", StringComparison.Ordinal) && l.EndsWith("holidays", StringComparison.Ordinal));
+            Assert.Equal(SchedulerCli.InvalidInput, refused.ExitCode);
+            Assert.Contains($"Calendar 'holidays' is named by task {task}", refused.Error, StringComparison.Ordinal);
+            Assert.Equal(SchedulerCli.InvalidInput, bad.ExitCode);
+            Assert.Contains("'* * *'", bad.Error, StringComparison.Ordinal);
+            Assert.Equal(SchedulerCli.NotFound, missing.ExitCode);
+            Assert.Equal(["deleted calendar holidays"], deleted.Output);
+            Assert.Contains(node.AdminLog, l => l.Contains("delete calendar holidays: refused: Calendar 'holidays' is named by task", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(ics);
+        }
+    }
+
     [Fact]
     public async Task TasksPauseResumeTriggerCancel_ChangeTheTask_AndInstancesListsWhatTriggerAdded()
     {

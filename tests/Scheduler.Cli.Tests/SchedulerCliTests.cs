@@ -55,6 +55,7 @@ public class SchedulerCliTests
                 "kind: text",
                 "time zone: America/New_York",
                 "description: every 2 weeks on tuesday at 9:34am starting 2025-01-07",
+                "reading: 'every 2 weeks' counts from the first occurrence at or after the start, 2025-01-07; write 'starting 2025-01-14' to count from the one after.",
                 "normalized (rrule):",
                 "DTSTART;TZID=America/New_York:20250107T093400",
                 "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
@@ -73,6 +74,35 @@ public class SchedulerCliTests
         Assert.Equal(0, exitCode);
         Assert.Contains(description, output);
         Assert.Contains(form, output);
+    }
+
+    /// <summary>Issue #23, item 1: a macro is accepted by --kind cron and cron6 too, and explain shows what it expands to.</summary>
+    [Theory]
+    [InlineData("@weekly", "cron", "expansion: 0 0 * * 0")]
+    [InlineData("@hourly", "cron6", "expansion: 0 * * * *")]
+    [InlineData("@every_second", "cron", "expansion: * * * * * *")]
+    public void Explain_ShowsAMacrosExpansion_UnderEveryCronKind(string macro, string kind, string expansion)
+    {
+        var (exitCode, output, _) = Run("explain", macro, "--kind", kind);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains(expansion, output);
+        Assert.Equal(macro, output[^1]);
+    }
+
+    /// <summary>Issue #23, item 4: a phrase's end ("until …", "for …", "N times") ends the listed fire times, and explain names it.</summary>
+    [Theory]
+    [InlineData("every day at 9am 3 times", "2025-01-01T09:00:00+00:00 2025-01-02T09:00:00+00:00 2025-01-03T09:00:00+00:00", "max occurrences: 3, the last at 2025-01-03T09:00:00+00:00")]
+    [InlineData("every day at 9am until 2025-01-02", "2025-01-01T09:00:00+00:00 2025-01-02T09:00:00+00:00", "end at: 2025-01-02T23:59:59.999+00:00")]
+    [InlineData("every 12 hours for 2 days", "2025-01-01T12:00:00+00:00 2025-01-02T00:00:00+00:00 2025-01-02T12:00:00+00:00", "end at: 2025-01-02T23:59:59.999+00:00")]
+    public void NextAndExplain_HonourAndNameThePhrasesEnd(string phrase, string fires, string end)
+    {
+        var (exitCode, output, error) = Run("next", phrase, "--count", "10");
+        var explained = Run("explain", phrase);
+
+        Assert.Equal((0, ""), (exitCode, error));
+        Assert.Equal(fires.Split(' '), output);
+        Assert.Contains(end, explained.Output);
     }
 
     [Fact]

@@ -51,6 +51,30 @@ public abstract partial class TaskStoreContractTests
         Assert.Equal([b.Id], (await Store.ListDeadLettersAsync(new DeadLetterQuery { Skip = 1, Take = 10 })).Select(i => i.Id));
     }
 
+    /// <summary>Issue #23, item 6: an instance's jitter is stored with it, and the view measures lateness (and arrival) from its fire time
+    /// plus its jitter, when it came due.</summary>
+    [Fact]
+    public async Task GetClusterView_MeasuresLatenessFromTheFireTimePlusTheJitter()
+    {
+        var definition = Definition(nextFireTime: T0);
+        await Store.AddDefinitionAsync(definition);
+        var jittered = new TaskInstance
+        {
+            Id = Guid.NewGuid(), DefinitionId = definition.Id, FireTime = T0, Jitter = TimeSpan.FromMilliseconds(41_250),
+            Status = TaskInstanceStatus.Scheduled, DueAt = T0.AddMilliseconds(41_250), ExpireAfter = definition.ExpireAfter, Retry = definition.Retry,
+        };
+        await Store.MaterializeDueDefinitionsAsync(Materialize(T0, _ => new MaterializePlan([jittered], null)));
+        Assert.Equal(jittered.Jitter, Assert.Single(await Store.GetInstancesAsync(definition.Id)).Jitter);
+        Assert.Empty(await ClaimAsync(Claim("node-a", T0.AddSeconds(30), window: TimeSpan.FromSeconds(10)))); // due at 41.25 s, not before
+        Assert.Single(await ClaimAsync(Claim("node-a", T0.AddSeconds(40), window: TimeSpan.FromSeconds(10))));
+        await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(jittered.Id, 1, T0.AddMilliseconds(41_500))));
+
+        var view = await Store.GetClusterViewAsync(new ClusterViewRequest { Now = T0.AddMinutes(2), ActivitySince = T0, BucketSize = TimeSpan.FromMinutes(1) });
+
+        Assert.Equal([250.0, null], view.Activity.Select(x => x.MaxLatenessMs));
+        Assert.Equal([0, 0], view.Activity.Select(x => x.Backlog));
+    }
+
     [Fact]
     public async Task GetClusterView_IsEmpty_WhenNothingHappened_AndCountsTheBacklogWaitingAtTheStart()
     {

@@ -145,6 +145,7 @@ internal static class StoreFactory
         await context.Database.ExecuteSqlRawAsync("DELETE FROM task_instances");
         await context.Database.ExecuteSqlRawAsync("DELETE FROM task_definitions");
         await context.Database.ExecuteSqlRawAsync("DELETE FROM scheduler_cluster");
+        await context.Database.ExecuteSqlRawAsync("DELETE FROM scheduler_calendars");
         return store;
     }
 }

@@ -26,10 +26,18 @@ public sealed class SchemaMigrationTests(ITestOutputHelper output)
         await using var database = await TestDatabase.CreateAsync(engine);
         await database.ExecuteScriptAsync(await Release010SchemaAsync(engine));
         var store = database.CreateStore();
-        // Rows written by this build's store, which writes 0.1.0's columns as 0.1.0 did; the column 0.1.0 lacked is there only for the write.
-        await database.ExecuteScriptAsync("ALTER TABLE task_definitions ADD COLUMN trace_parent text NULL");
+        // Rows written by this build's store, which writes 0.1.0's columns as 0.1.0 did; the columns 0.1.0 lacked are there only for the write.
+        foreach (var (table, column, type) in ColumnsAfterRelease010(engine))
+        {
+            await database.ExecuteScriptAsync($"ALTER TABLE {table} ADD COLUMN {column} {type} NULL");
+        }
+
         var (definition, instances) = await SeedAsync(store, T0);
-        await database.ExecuteScriptAsync("ALTER TABLE task_definitions DROP COLUMN trace_parent");
+        foreach (var (table, column, _) in ColumnsAfterRelease010(engine))
+        {
+            await database.ExecuteScriptAsync($"ALTER TABLE {table} DROP COLUMN {column}");
+        }
+
         Assert.Equal(SchemaMigrator.ScriptNames(engine), (await database.Migrator().GetStatusAsync()).Pending);
 
         var applied = await database.Migrator().MigrateAsync();
@@ -42,6 +50,18 @@ public sealed class SchemaMigrationTests(ITestOutputHelper output)
         Assert.Equal(instances[0].Id, claimed.Instance.Id);
         Assert.Empty(await database.Migrator().MigrateAsync());
     }
+
+    /// <summary>The columns the scripts after 0001_initial add (table, column, type), which this build's store writes.</summary>
+    private static IEnumerable<(string Table, string Column, string Type)> ColumnsAfterRelease010(SchedulerDatabase engine) =>
+    [
+        ("task_definitions", "trace_parent", "text"),
+        ("task_definitions", "jitter", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "interval"),
+        ("task_instances", "jitter", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "interval"),
+        ("task_definitions", "end_at", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "timestamptz"),
+        ("task_definitions", "max_occurrences", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "int4"),
+        ("task_definitions", "last_fire_time", engine == SchedulerDatabase.Sqlite ? "INTEGER" : "timestamptz"),
+        ("task_definitions", "calendar", engine == SchedulerDatabase.Sqlite ? "TEXT" : "text"),
+    ];
 
     [Theory]
     [MemberData(nameof(Engines))]

@@ -94,6 +94,7 @@ public abstract partial class TaskStoreContractTests
             ExpireAfter = TimeSpan.FromMinutes(9), Retry = new RetryPolicy { MaxAttempts = 7 }, Misfire = MisfirePolicy.FireAll,
             Overlap = OverlapPolicy.BufferOne, DestinationQueue = "other-queue", IdempotencyKey = "key-2", CreatedAt = T0.AddSeconds(1),
             NextFireTime = T0.AddDays(1), TraceParent = "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01",
+            Jitter = TimeSpan.FromSeconds(7), EndAt = T0.AddDays(30), MaxOccurrences = 12, LastFireTime = T0.AddDays(12),
         };
 
         await Store.ChangeDefinitionAsync(Change(definition.Id, T0, _ => new DefinitionEdit(edited, TakeBack.Replan)));
@@ -103,6 +104,7 @@ public abstract partial class TaskStoreContractTests
             (stored.TriggerKind, stored.Trigger, stored.TriggerPhrase, stored.TimeZoneId, stored.StartAt, stored.Payload, stored.ExpireAfter));
         Assert.Equal((edited.Retry, edited.Misfire, edited.Overlap, edited.NextFireTime), (stored.Retry, stored.Misfire, stored.Overlap, stored.NextFireTime));
         Assert.Equal(edited.Metadata, stored.Metadata);
+        Assert.Equal((edited.Jitter, edited.EndAt, edited.MaxOccurrences, edited.LastFireTime), (stored.Jitter, stored.EndAt, stored.MaxOccurrences, stored.LastFireTime));
         Assert.Equal((edited.DestinationQueue, edited.IdempotencyKey, edited.CreatedAt, edited.TraceParent, (DateTimeOffset?)null, TaskState.Active),
             (stored.DestinationQueue, stored.IdempotencyKey, stored.CreatedAt, stored.TraceParent, stored.CancelledAt, stored.State));
     }

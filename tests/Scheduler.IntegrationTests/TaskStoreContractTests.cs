@@ -74,6 +74,8 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(definition.ExpireAfter, stored.ExpireAfter);
         Assert.Equal(definition.Retry, stored.Retry);
         Assert.Equal(definition.Misfire, stored.Misfire);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), stored.Jitter);
+        Assert.Equal((T0.AddYears(1), 50_000, T0.AddMonths(6)), (stored.EndAt, stored.MaxOccurrences, stored.LastFireTime));
         Assert.Equal(definition.DestinationQueue, stored.DestinationQueue);
         Assert.Equal(definition.TraceParent, stored.TraceParent);
         Assert.Equal("k1", stored.IdempotencyKey);

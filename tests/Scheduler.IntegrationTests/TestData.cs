@@ -22,6 +22,10 @@ internal static class TestData
         ExpireAfter = TimeSpan.FromMinutes(2),
         Retry = new RetryPolicy { MaxAttempts = 4, InitialBackoff = TimeSpan.FromSeconds(3), Jitter = false },
         Misfire = MisfirePolicy.Skip,
+        Jitter = TimeSpan.FromMilliseconds(1500),
+        EndAt = T0.AddYears(1),
+        MaxOccurrences = 50_000,
+        LastFireTime = T0.AddMonths(6),
         DestinationQueue = "reports",
         IdempotencyKey = idempotencyKey,
         CreatedAt = createdAt ?? T0.AddHours(-1),
@@ -46,7 +50,7 @@ internal static class TestData
         Now = now,
         Horizon = now.AddSeconds(10),
         MaxDefinitions = maxDefinitions,
-        Plan = plan,
+        Plan = (definition, _) => plan(definition),
     };
 
     public static ClaimRequest Claim(string owner, DateTimeOffset now, int maxCount = 100, TimeSpan? window = null) => new()

@@ -61,6 +61,15 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<DefinitionChangeResult> ChangeDefinitionAsync(DefinitionChangeRequest request, CancellationToken cancellationToken = default) =>
         inner.ChangeDefinitionAsync(request, cancellationToken);
 
+    public Task<Core.Calendars.TaskCalendar?> GetCalendarAsync(string name, CancellationToken cancellationToken = default) =>
+        inner.GetCalendarAsync(name, cancellationToken);
+
+    public Task<IReadOnlyList<Core.Calendars.TaskCalendar>> ListCalendarsAsync(CancellationToken cancellationToken = default) =>
+        inner.ListCalendarsAsync(cancellationToken);
+
+    public Task<CalendarChangeResult> ChangeCalendarAsync(CalendarChangeRequest request, CancellationToken cancellationToken = default) =>
+        inner.ChangeCalendarAsync(request, cancellationToken);
+
     public Task<(TaskDefinition? Definition, bool Added)> AddInstanceAsync(TaskInstance instance, CancellationToken cancellationToken = default) =>
         inner.AddInstanceAsync(instance, cancellationToken);
 

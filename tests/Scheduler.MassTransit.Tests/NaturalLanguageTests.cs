@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 
@@ -56,6 +57,25 @@ public class NaturalLanguageTests
         Assert.Equal(kind, stored.TriggerKind);
         Assert.Equal(expression, stored.Trigger.Replace("\n", " / ", StringComparison.Ordinal));
         Assert.Equal(phrase, stored.TriggerPhrase);
+    }
+
+    /// <summary>Issue #23, item 3: a phrase people read in two ways is scheduled with the reading the docs name, and the reply (and an update's)
+    /// says which.</summary>
+    [Fact]
+    public async Task PhraseWithTwoReadings_IsScheduled_AndTheRepliesStateTheReadingTaken()
+    {
+        await using var f = await BusFixture.StartAsync();
+
+        // Wednesday 2025-01-01 12:00Z: this week's Friday, not next week's.
+        var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(new ScheduleTask { Trigger = "next friday at noon" }));
+        Assert.Equal(new DateTimeOffset(2025, 1, 3, 12, 0, 0, TimeSpan.Zero), scheduled.NextFireTime);
+        Assert.StartsWith("'next friday' is read as Friday 2025-01-03, the first Friday after 2025-01-01", Assert.Single(scheduled.Readings!), StringComparison.Ordinal);
+        Assert.Null(Assert.IsType<TaskScheduled>(await f.ScheduleAsync(new ScheduleTask { Trigger = "every day at 9am" })).Readings);
+
+        var scheduling = f.Services.GetRequiredService<Core.Runtime.SchedulingService>();
+        var updated = await scheduling.UpdateAsync(new UpdateTask { TaskId = scheduled.TaskId, Trigger = "every 2 weeks" });
+        Assert.Equal(BusFixture.Start, updated!.Task.NextFireTime); // the phase of the update's time, the task's new start
+        Assert.Contains(updated.Readings!, r => r.StartsWith("The phrase names no day of the week, so 'every 2 weeks' keeps the phase", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -58,6 +58,17 @@ internal static class AdminApi
             .WithDescription("This node's own view, checked on RabbitMQ every third of Scheduler:DestinationGrace; empty on a bus that cannot tell (in-memory) or with the watch off.")
             .Produces<IReadOnlyList<DestinationStatus>>();
 
+        read.MapGet("/calendars", ListCalendarsAsync).WithName("ListCalendars").WithSummary("Every calendar, by name (as ListCalendars)")
+            .Produces<CalendarList>();
+        read.MapGet("/calendars/{name}", GetCalendarAsync).WithName("GetCalendar").WithSummary("One calendar (as GetCalendar)")
+            .Produces<CalendarInfo>().ProducesProblem(404);
+        write.MapPut("/calendars/{name}", SetCalendarAsync).WithName("SetCalendar")
+            .WithSummary("Create or replace a calendar; the tasks that name it are planned again with it (as SetCalendar; name may be left out of the body)")
+            .Accepts<SetCalendar>("application/json").Produces<CalendarChanged>().ProducesProblem(400);
+        write.MapDelete("/calendars/{name}", DeleteCalendarAsync).WithName("DeleteCalendar")
+            .WithSummary("Delete a calendar no task names (as DeleteCalendar); found is false when there was none")
+            .Produces<CalendarDeleted>().ProducesProblem(400);
+
         write.MapPost("/tasks/{taskId:guid}/pause", PauseAsync).WithName("PauseTask")
             .WithSummary("Pause a task: it fires nothing until resumed (as the PauseTask command)")
             .Produces<TaskChanged>().ProducesProblem(400).ProducesProblem(404);
@@ -126,31 +137,40 @@ internal static class AdminApi
 
     private static async Task<IResult> UpdateAsync(HttpContext http, SchedulingService scheduling, Guid taskId, CancellationToken cancellationToken)
     {
-        UpdateTask update;
+        var update = await ReadBodyAsync<UpdateTask>(http, "taskId", taskId.ToString(), given => Guid.TryParse(given, out var id) && id == taskId,
+            $"the task {taskId}", ("the properties to change", "{\"trigger\": \"0 9 * * *\"}"),
+            ("task update", "{\"trigger\": \"0 9 * * *\", \"timeZone\": \"Europe/Berlin\"}"), cancellationToken).ConfigureAwait(false);
+        return await WriteAsync(http, "update", taskId, () => scheduling.UpdateAsync(update, cancellationToken)).ConfigureAwait(false);
+    }
+
+    // The body, a JSON object, as a T whose `key` is the path's `pathValue`: the body may leave `key` out (in any case), or give what `same`
+    // takes for the path's; a body that is not such an object is refused naming what to send (`expected`: what, a short example; `invalid`:
+    // what it is not, a full example).
+    private static async Task<T> ReadBodyAsync<T>(HttpContext http, string key, string pathValue, Func<string, bool> same, string pathName,
+        (string What, string Example) expected, (string What, string Example) invalid, CancellationToken cancellationToken)
+    {
         try
         {
             var body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken).ConfigureAwait(false) as JsonObject
-                ?? throw new TaskValidationException("The body is not a JSON object. Send the properties to change, e.g. {\"trigger\": \"0 9 * * *\"}.");
-            var id = body.FirstOrDefault(p => string.Equals(p.Key, "taskId", StringComparison.OrdinalIgnoreCase));
-            if (id.Value is not null && !(id.Value.GetValueKind() == JsonValueKind.String && Guid.TryParse(id.Value.GetValue<string>(), out var bodyId) && bodyId == taskId))
+                ?? throw new TaskValidationException($"The body is not a JSON object. Send {expected.What}, e.g. {expected.Example}.");
+            var given = body.FirstOrDefault(p => string.Equals(p.Key, key, StringComparison.OrdinalIgnoreCase));
+            if (given.Value is not null && !(given.Value.GetValueKind() == JsonValueKind.String && same(given.Value.GetValue<string>())))
             {
-                throw new TaskValidationException($"The body's taskId {id.Value} differs from the task {taskId} in the path. Leave it out, or give the same.");
+                throw new TaskValidationException($"The body's {key} {given.Value} differs from {pathName} in the path. Leave it out, or give the same.");
             }
 
-            if (id.Key is not null)
+            if (given.Key is not null)
             {
-                body.Remove(id.Key);
+                body.Remove(given.Key);
             }
 
-            body["taskId"] = taskId.ToString();
-            update = body.Deserialize<UpdateTask>(AdminJson.Options)!;
+            body[key] = pathValue;
+            return body.Deserialize<T>(AdminJson.Options)!;
         }
         catch (JsonException ex)
         {
-            throw new TaskValidationException($"The body is not a valid task update: {ex.Message} Send JSON such as {{\"trigger\": \"0 9 * * *\", \"timeZone\": \"Europe/Berlin\"}}.");
+            throw new TaskValidationException($"The body is not a valid {invalid.What}: {ex.Message} Send JSON such as {invalid.Example}.");
         }
-
-        return await WriteAsync(http, "update", taskId, () => scheduling.UpdateAsync(update, cancellationToken)).ConfigureAwait(false);
     }
 
     private static async Task<IResult> WriteAsync(HttpContext http, string action, Guid taskId, Func<Task<TaskChanged?>> write)
@@ -178,6 +198,47 @@ internal static class AdminApi
             ? $"done{(result.InstanceId is { } instance ? $", instance {instance}" : "")}, task now {result.Task.State}"
             : $"nothing to change, task is {result.Task.State}");
         return Json(result);
+    }
+
+    private static async Task<IResult> ListCalendarsAsync(SchedulingService scheduling, CancellationToken cancellationToken) =>
+        Json(await scheduling.ListCalendarsAsync(cancellationToken).ConfigureAwait(false));
+
+    private static async Task<IResult> GetCalendarAsync(SchedulingService scheduling, string name, CancellationToken cancellationToken) =>
+        await scheduling.GetCalendarAsync(name, cancellationToken).ConfigureAwait(false) is { } calendar ? Json(calendar) : Results.Problem(
+            $"There is no calendar '{name}'. List them with GET api/calendars; create one with PUT api/calendars/{name}.",
+            statusCode: StatusCodes.Status404NotFound, title: "Calendar not found");
+
+    private static async Task<IResult> SetCalendarAsync(HttpContext http, SchedulingService scheduling, string name, CancellationToken cancellationToken)
+    {
+        var command = await ReadBodyAsync<SetCalendar>(http, "name", name, given => given == name, $"the calendar '{name}'",
+            ("the calendar", "{\"dates\": [\"2025-12-25\"]}"),
+            ("calendar", "{\"dates\": [\"2025-12-25\", \"2025-12-31..2026-01-01\"], \"timeZone\": \"Europe/Berlin\"}"), cancellationToken).ConfigureAwait(false);
+        return await CalendarWriteAsync(http, "set", name, () => scheduling.SetCalendarAsync(command, cancellationToken),
+            changed => changed.Changed ? $"version {changed.Calendar.Version}, {changed.TasksReplanned} tasks planned again" : "nothing to change").ConfigureAwait(false);
+    }
+
+    private static Task<IResult> DeleteCalendarAsync(HttpContext http, SchedulingService scheduling, string name, CancellationToken cancellationToken) =>
+        CalendarWriteAsync(http, "delete", name, () => scheduling.DeleteCalendarAsync(name, cancellationToken),
+            deleted => deleted.Found ? "deleted" : "no such calendar");
+
+    // A calendar write, logged with who made it and what came of it (or why it was refused).
+    private static async Task<IResult> CalendarWriteAsync<T>(HttpContext http, string action, string name, Func<Task<T>> write, Func<T, string> outcome)
+    {
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(AdminLog.Category);
+        var caller = AdminAccessFilter.Caller(http);
+        try
+        {
+            var result = await write().ConfigureAwait(false);
+            var done = outcome(result);
+            AdminLog.CalendarWrite(logger, caller, action, name, done);
+            return Json(result);
+        }
+        catch (TaskValidationException ex)
+        {
+            var refused = "refused: " + ex.Message;
+            AdminLog.CalendarWrite(logger, caller, action, name, refused);
+            throw;
+        }
     }
 
     private static IResult Json<T>(T value) => Results.Json(value, AdminJson.Options);

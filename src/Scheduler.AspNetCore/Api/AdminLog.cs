@@ -14,6 +14,9 @@ internal static partial class AdminLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} tried to {Action} task {TaskId}, refused: {Reason}")]
     public static partial void Refused(ILogger logger, string caller, string action, Guid taskId, string reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} {Action} calendar {Calendar}: {Outcome}")]
+    public static partial void CalendarWrite(ILogger logger, string caller, string action, string calendar, string outcome);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin refused {Method} {Path} from {Address} ({Status}): {Reason}")]
     public static partial void Denied(ILogger logger, string method, string path, string address, int status, string reason);
 }

@@ -68,7 +68,7 @@ internal sealed class AdminAccessFilter(AdminRole required) : IEndpointFilter
 
             return key.Role >= required
                 ? ($"key:{key.Name}", null)
-                : (null, Forbidden($"Key '{key.Name}' may only read. Use a key with role Write to pause, resume, update, trigger or cancel tasks."));
+                : (null, Forbidden($"Key '{key.Name}' may only read. Use a key with role Write to pause, resume, update, trigger or cancel tasks, or to change calendars."));
         }
 
         string[] policies = required == AdminRole.Write

@@ -30,12 +30,17 @@ internal sealed class AdminClient(HttpClient http)
 
     /// <summary>Sends the request and returns the body of a 2xx answer as text (the JSON).</summary>
     /// <exception cref="AdminCallException">The API answered with an error, or could not be reached.</exception>
-    public async Task<string> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken)
+    public async Task<string> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken, object? body = null)
     {
         HttpResponseMessage response;
         try
         {
             using var request = new HttpRequestMessage(method, path);
+            if (body is not null)
+            {
+                request.Content = new StringContent(JsonSerializer.Serialize(body, Json), System.Text.Encoding.UTF8, "application/json");
+            }
+
             response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
@@ -49,17 +54,17 @@ internal sealed class AdminClient(HttpClient http)
 
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var answer = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
-                return body;
+                return answer;
             }
 
-            var detail = ProblemDetail(body) ?? $"{(int)response.StatusCode} {response.ReasonPhrase}";
+            var detail = ProblemDetail(answer) ?? $"{(int)response.StatusCode} {response.ReasonPhrase}";
             var hint = response.StatusCode switch
             {
                 HttpStatusCode.Unauthorized => " Pass --api-key (or set SCHEDULER_ADMIN_API_KEY).",
-                HttpStatusCode.NotFound when ProblemDetail(body) is null => $" Is {http.BaseAddress} the admin API? --url is the dashboard's address, e.g. http://127.0.0.1:8080/scheduler/.",
+                HttpStatusCode.NotFound when ProblemDetail(answer) is null => $" Is {http.BaseAddress} the admin API? --url is the dashboard's address, e.g. http://127.0.0.1:8080/scheduler/.",
                 _ => "",
             };
             throw new AdminCallException(response.StatusCode, detail + hint);
@@ -67,9 +72,9 @@ internal sealed class AdminClient(HttpClient http)
     }
 
     /// <summary>Sends the request and reads a 2xx answer as <typeparamref name="T"/>, with the raw JSON beside it.</summary>
-    public async Task<(T Value, string Json)> SendAsync<T>(HttpMethod method, string path, CancellationToken cancellationToken)
+    public async Task<(T Value, string Json)> SendAsync<T>(HttpMethod method, string path, CancellationToken cancellationToken, object? content = null)
     {
-        var body = await SendAsync(method, path, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(method, path, cancellationToken, content).ConfigureAwait(false);
         return (JsonSerializer.Deserialize<T>(body, Json) ?? throw new AdminCallException(null, $"The admin API answered {path} with no content."), body);
     }
 

@@ -116,7 +116,114 @@ internal static class AdminCommands
         tasks.Add(url);
         tasks.Add(apiKey);
         tasks.Add(json);
-        return [tasks, instances];
+        return [tasks, instances, Calendars(output, error, url, apiKey, json)];
+    }
+
+    // scheduler calendars list|show|set|delete: the admin API's calendars (docs/triggers.md, "Calendars").
+    private static Command Calendars(TextWriter output, TextWriter error, Option<string> url, Option<string?> apiKey, Option<bool> json)
+    {
+        var name = new Argument<string>("name") { Description = "The calendar's name (lower-case letters, digits, '_' and '-')." };
+        var list = new Command("list", "List the calendars.");
+        list.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        {
+            var (page, body) = await client.SendAsync<CalendarList>(HttpMethod.Get, "calendars", ct).ConfigureAwait(false);
+            Print(result.GetValue(json), body, output, () => TextTable.Write(output, ["CALENDAR", "VERSION", "ZONE", "EXCLUDES", "DESCRIPTION"],
+                page.Calendars.Select(c => new[] { c.Name, c.Version.ToString(CultureInfo.InvariantCulture), c.TimeZone ?? "(each task's)", Excludes(c), c.Description ?? "" })));
+        }));
+
+        var show = new Command("show", "Show one calendar.") { name };
+        show.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        {
+            var (calendar, body) = await client.SendAsync<CalendarInfo>(HttpMethod.Get, $"calendars/{Uri.EscapeDataString(result.GetValue(name)!)}", ct).ConfigureAwait(false);
+            Print(result.GetValue(json), body, output, () => TextTable.Write(output, ["FIELD", "VALUE"], new string[][]
+            {
+                ["calendar", calendar.Name], ["description", calendar.Description ?? ""], ["time zone", calendar.TimeZone ?? "(each task's)"],
+                ["dates", string.Join(", ", calendar.Dates)], ["cron", string.Join(", ", calendar.Cron)], ["rrules", string.Join(", ", calendar.RRules)],
+                ["icalendar", calendar.ICalendar is { } ics ? $"{ics.Length} characters" : ""], ["version", calendar.Version.ToString(CultureInfo.InvariantCulture)],
+                ["changed (UTC)", Time(calendar.ChangedAt)],
+            }.Where(row => row[1].Length > 0)));
+        }));
+
+        var dates = new Option<string[]>("--date") { Description = "A day to exclude, 2025-12-25, or a range, 2025-12-24..2026-01-01 (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var cron = new Option<string[]>("--cron") { Description = "A cron expression of times to exclude, e.g. \"* 0-7,18-23 * * *\" (repeatable)." };
+        var rrule = new Option<string[]>("--rrule") { Description = "An RRULE whose days to exclude, e.g. FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25 (repeatable)." };
+        var ics = new Option<FileInfo?>("--ics") { Description = "An iCalendar file (.ics) whose events to exclude." };
+        var zone = new Option<string?>("--tz") { Description = "The zone the calendar's dates and times are read in. Default: each task's own." };
+        var description = new Option<string?>("--description") { Description = "What the calendar is for." };
+        var set = new Command("set", "Create or replace a calendar; the tasks that name it are planned again with it.")
+        {
+            name, dates, cron, rrule, ics, zone, description,
+        };
+        set.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        {
+            string? icalendar = null;
+            if (result.GetValue(ics) is { } file)
+            {
+                try
+                {
+                    icalendar = await File.ReadAllTextAsync(file.FullName, ct).ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    throw new AdminCallException(HttpStatusCode.BadRequest, $"--ics '{file.FullName}' cannot be read: {ex.Message}");
+                }
+            }
+
+            var calendarName = result.GetValue(name)!;
+            var command = new SetCalendar
+            {
+                Name = calendarName, Description = result.GetValue(description), TimeZone = result.GetValue(zone), Dates = result.GetValue(dates),
+                Cron = result.GetValue(cron), RRules = result.GetValue(rrule), ICalendar = icalendar,
+            };
+            var (changed, body) = await client.SendAsync<CalendarChanged>(HttpMethod.Put, $"calendars/{Uri.EscapeDataString(calendarName)}", ct, command)
+                .ConfigureAwait(false);
+            Print(result.GetValue(json), body, output, () => output.WriteLine(changed.Changed
+                ? $"set calendar {changed.Calendar.Name} (version {changed.Calendar.Version}); {changed.TasksReplanned} tasks planned again"
+                : $"nothing to change: calendar {changed.Calendar.Name} is so already"));
+        }));
+
+        var delete = new Command("delete", "Delete a calendar that no task names.") { name };
+        delete.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        {
+            var (deleted, body) = await client.SendAsync<CalendarDeleted>(HttpMethod.Delete, $"calendars/{Uri.EscapeDataString(result.GetValue(name)!)}", ct)
+                .ConfigureAwait(false);
+            Print(result.GetValue(json), body, output, () => output.WriteLine(deleted.Found ? $"deleted calendar {deleted.Name}" : $"no calendar {deleted.Name}"));
+        }));
+
+        var calendars = new Command("calendars", "List, show, set and delete the calendars tasks name (excluded dates and times), through a node's admin API.")
+        {
+            list, show, set, delete,
+        };
+        calendars.Add(url);
+        calendars.Add(apiKey);
+        calendars.Add(json);
+        return calendars;
+    }
+
+    private static string Excludes(CalendarInfo calendar)
+    {
+        var parts = new List<string>();
+        if (calendar.Dates.Count > 0)
+        {
+            parts.Add($"{calendar.Dates.Count} dates");
+        }
+
+        if (calendar.Cron.Count > 0)
+        {
+            parts.Add($"{calendar.Cron.Count} cron");
+        }
+
+        if (calendar.RRules.Count > 0)
+        {
+            parts.Add($"{calendar.RRules.Count} rrules");
+        }
+
+        if (calendar.ICalendar is not null)
+        {
+            parts.Add("icalendar");
+        }
+
+        return string.Join(", ", parts);
     }
 
     private static async Task<int> CallAsync(ParseResult result, Option<string> url, Option<string?> apiKey, TextWriter error, Func<AdminClient, Task> call)
@@ -160,6 +267,8 @@ internal static class AdminCommands
             ["phrase", t.TriggerPhrase ?? ""], ["time zone", t.TimeZone], ["next fire (UTC)", Time(t.NextFireTime)], ["start (UTC)", Time(t.StartAt)],
             ["metadata", Metadata(t.Metadata)], ["payload", t.Payload ?? ""], ["expire after", t.ExpireAfter.ToString()],
             ["retry", $"{t.Retry.MaxAttempts} attempts, backoff {t.Retry.InitialBackoff}"], ["misfire", t.Misfire.ToString()], ["overlap", t.Overlap.ToString()],
+            ["jitter", t.Jitter?.ToString() ?? ""], ["calendar", t.Calendar ?? ""], ["end at (UTC)", Time(t.EndAt)],
+            ["max occurrences", t.MaxOccurrences is { } max ? $"{max}{(t.LastFireTime is { } last ? $", the last at {Time(last)}" : "")}" : ""],
             ["destination", t.DestinationQueue ?? "(published)"], ["created (UTC)", Time(t.CreatedAt)], ["paused (UTC)", Time(t.PausedAt)],
             ["cancelled (UTC)", Time(t.CancelledAt)],
         }.Where(row => row[1].Length > 0));

@@ -47,6 +47,26 @@ public sealed class TaskDefinition
     /// <summary>What happens to an occurrence that comes due while an earlier one is still active (recurring tasks only).</summary>
     public OverlapPolicy Overlap { get; init; }
 
+    /// <summary>The name of the calendar whose excluded times the task skips (<see cref="ScheduleTask.Calendar"/>); <see langword="null"/> for none.</summary>
+    public string? Calendar { get; init; }
+
+    /// <summary>The last instant a fire time may be (inclusive, UTC): <see cref="ScheduleTask.EndAt"/> or a phrase's end; <see langword="null"/> for none.</summary>
+    public DateTimeOffset? EndAt { get; init; }
+
+    /// <summary>The most occurrences, counted from <see cref="StartAt"/> (<see cref="ScheduleTask.MaxOccurrences"/>); <see langword="null"/> for no limit.</summary>
+    public int? MaxOccurrences { get; init; }
+
+    /// <summary>The fire time of the <see cref="MaxOccurrences"/>-th occurrence, found when the task was stored or changed
+    /// (<see cref="TaskEnd.Of"/>); <see langword="null"/> without a limit or when the trigger ends first.</summary>
+    public DateTimeOffset? LastFireTime { get; set; }
+
+    /// <summary>The task's end conditions.</summary>
+    public TaskEnd End => new(EndAt, MaxOccurrences, LastFireTime);
+
+    /// <summary>The jitter window (<see cref="ScheduleTask.Jitter"/>): each occurrence is due at its fire time plus
+    /// <see cref="Runtime.OccurrenceJitter.Delay"/>; <see langword="null"/> for none.</summary>
+    public TimeSpan? Jitter { get; init; }
+
     /// <summary>Queue that <see cref="TaskDue"/> is sent to; <see langword="null"/> to publish it.</summary>
     public string? DestinationQueue { get; init; }
 
@@ -74,7 +94,8 @@ public sealed class TaskDefinition
     /// store when they see it move (<see cref="Storage.ITaskStore.GetDefinitionsChangedSinceAsync"/>).</summary>
     public DateTimeOffset? ChangedAt { get; set; }
 
-    /// <summary>Where the task stands, from <see cref="CancelledAt"/>, <see cref="PausedAt"/> and <see cref="NextFireTime"/>.</summary>
+    /// <summary>Where the task stands, from <see cref="CancelledAt"/>, <see cref="PausedAt"/> and <see cref="NextFireTime"/> (none: the trigger
+    /// ended, or the task reached its <see cref="End"/>).</summary>
     public TaskState State => CancelledAt is not null ? TaskState.Cancelled
         : PausedAt is not null ? TaskState.Paused
         : NextFireTime is null ? TaskState.Finished

@@ -31,6 +31,9 @@ public static class TaskDefinitionFactory
     /// <summary>The longest <see cref="ScheduleTask.ExpireAfter"/>: 7 days.</summary>
     public static readonly TimeSpan MaxExpireAfter = TimeSpan.FromDays(7);
 
+    /// <summary>The widest <see cref="ScheduleTask.Jitter"/> window: 1 day.</summary>
+    public static readonly TimeSpan MaxJitter = TimeSpan.FromDays(1);
+
     /// <summary>
     /// Validates <paramref name="command"/> and builds the definition it describes, with its first fire time as <see cref="TaskDefinition.NextFireTime"/>.
     /// </summary>
@@ -38,9 +41,19 @@ public static class TaskDefinitionFactory
     /// scheduling service applies it with the node's default. A definition without destination queue is published to every subscriber.</remarks>
     /// <param name="command">The command.</param>
     /// <param name="now">The current time (UTC), the default start.</param>
-    /// <param name="newId">Makes the id when the command names none.</param>
+    /// <param name="newId">Makes the id when the command names none; <see langword="null"/> for a UUIDv7.</param>
+    /// <param name="readings">Receives how words of an English phrase that people read in more than one way were read
+    /// (<see cref="ParsedTrigger.Readings"/>), for the reply; <see langword="null"/> drops them.</param>
+    /// <param name="calendars">Finds a calendar by name, for a command (or phrase) that names one: its exclusions count for
+    /// <see cref="ScheduleTask.MaxOccurrences"/>. <see langword="null"/> when none can be found (a command naming one is then rejected).</param>
     /// <exception cref="TaskValidationException">The command is invalid; the message names the offending value and the fix.</exception>
-    public static TaskDefinition Create(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId = null)
+    public static TaskDefinition Create(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId = null, ICollection<string>? readings = null,
+        Func<string, Calendars.TaskCalendar?>? calendars = null) =>
+        Build(command, now, newId, readings, endIfNone: TaskEnd.None, calendarIfNone: null, calendars);
+
+    // endIfNone, calendarIfNone: what to keep when neither the command nor its phrase gives one (an update keeps the stored ones).
+    private static TaskDefinition Build(ScheduleTask command, DateTimeOffset now, Func<Guid>? newId, ICollection<string>? readings, TaskEnd endIfNone,
+        string? calendarIfNone, Func<string, Calendars.TaskCalendar?>? calendars)
     {
         ArgumentNullException.ThrowIfNull(command);
         RequireText(command.Trigger, "Trigger", MaxTextLength, required: true);
@@ -79,6 +92,7 @@ public static class TaskDefinitionFactory
 
         var retry = command.Retry ?? RetryPolicy.Default;
         ValidateRetry(retry);
+        var jitter = ValidateJitter(command.Jitter);
 
         var startAt = (command.StartAt ?? now).ToUniversalTime();
         if (!TriggerInstants.Contains(startAt))
@@ -89,12 +103,35 @@ public static class TaskDefinitionFactory
 
         ITrigger trigger;
         DateTimeOffset? first;
+        TaskEnd end;
+        string? calendarName;
         try
         {
-            trigger = TriggerFactory.Create(command.TriggerKind, command.Trigger, command.TimeZone, startAt);
+            var parsed = TriggerFactory.Read(command.TriggerKind, command.Trigger, command.TimeZone, startAt);
+            trigger = parsed.Trigger;
+            foreach (var reading in parsed.Readings)
+            {
+                readings?.Add(reading);
+            }
+
+            var (endAt, maxOccurrences) = EndOf(command, parsed, endIfNone);
+            calendarName = CalendarOf(command, parsed, calendarIfNone);
+            var exclusions = calendarName is null ? null : Calendars.CalendarExclusions.Compile(
+                (calendars?.Invoke(calendarName) ?? throw new TaskValidationException(
+                    $"Calendar '{calendarName}' does not exist. Create it first (SetCalendar, the admin API's PUT calendars/{calendarName}, or 'scheduler calendars set {calendarName}'), or name another.")).Spec,
+                trigger.TimeZone);
             try
             {
                 first = FirstFireTime(trigger, startAt);
+                if (first is { } f && endAt is { } e && f > e)
+                {
+                    throw new TaskValidationException(
+                        $"Trigger '{command.Trigger}' first fires at {f.ToString("O", CultureInfo.InvariantCulture)}, after the task's end, EndAt {e.ToString("O", CultureInfo.InvariantCulture)}: it would never fire. Give a later EndAt (or none).");
+                }
+
+                // Occurrences the calendar excludes do not count towards MaxOccurrences.
+                end = first is null ? new TaskEnd(endAt, maxOccurrences, null)
+                    : TaskEnd.Of(trigger, startAt, endAt, maxOccurrences, exclusions is null ? null : fire => exclusions.Excludes(fire) is null);
             }
             catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
             {
@@ -139,6 +176,11 @@ public static class TaskDefinitionFactory
             Retry = retry,
             Misfire = command.Misfire,
             Overlap = command.Overlap,
+            Jitter = jitter,
+            Calendar = calendarName,
+            EndAt = end.EndAt,
+            MaxOccurrences = end.MaxOccurrences,
+            LastFireTime = end.LastFireTime,
             DestinationQueue = command.DestinationQueue,
             IdempotencyKey = command.IdempotencyKey,
             CreatedAt = now,
@@ -146,17 +188,76 @@ public static class TaskDefinitionFactory
         };
     }
 
+    /// <summary>The task's calendar: the command's, else its phrase's (<c>except holidays</c>), else <paramref name="calendarIfNone"/>; a
+    /// command and a phrase that name different ones are refused.</summary>
+    private static string? CalendarOf(ScheduleTask command, ParsedTrigger parsed, string? calendarIfNone)
+    {
+        if (command.Calendar is { Length: > 0 } given && parsed.Calendar is { } said && !string.Equals(given, said, StringComparison.Ordinal))
+        {
+            throw new TaskValidationException(
+                $"Calendar '{given}' and the trigger's calendar ('{command.Trigger}': '{said}') differ. Name the calendar once: in Calendar or in the phrase.");
+        }
+
+        var name = command.Calendar is { Length: > 0 } c ? c : parsed.Calendar ?? calendarIfNone;
+        if (name is not null)
+        {
+            Calendars.CalendarExclusions.ValidateName(name);
+        }
+
+        return name;
+    }
+
+    /// <summary>The task's end: what the command gives, else what its phrase gives, else <paramref name="endIfNone"/>; a command and a phrase
+    /// that give different values are refused, naming both.</summary>
+    private static (DateTimeOffset? EndAt, int? MaxOccurrences) EndOf(ScheduleTask command, ParsedTrigger parsed, TaskEnd endIfNone)
+    {
+        if (command.EndAt is { } given && parsed.EndAt is { } said && given.ToUniversalTime() != said)
+        {
+            throw new TaskValidationException(
+                $"EndAt {given.ToString("O", CultureInfo.InvariantCulture)} and the trigger's end ('{command.Trigger}': {said.ToString("O", CultureInfo.InvariantCulture)}) differ. Give the end once: in EndAt or in the phrase.");
+        }
+
+        if (command.MaxOccurrences is { } count && parsed.MaxOccurrences is { } times && count != times)
+        {
+            throw new TaskValidationException(
+                $"MaxOccurrences {count} and the trigger's '{times} times' ('{command.Trigger}') differ. Give the number of occurrences once: in MaxOccurrences or in the phrase.");
+        }
+
+        var endAt = command.EndAt?.ToUniversalTime() ?? parsed.EndAt ?? endIfNone.EndAt;
+        var maxOccurrences = command.MaxOccurrences ?? parsed.MaxOccurrences ?? endIfNone.MaxOccurrences;
+        if (endAt is { } end && !TriggerInstants.Contains(end))
+        {
+            throw new TaskValidationException(
+                $"EndAt {end.ToString("O", CultureInfo.InvariantCulture)} is outside the supported range, {TriggerInstants.Range}. Give an instant within it, or leave EndAt out for no end.");
+        }
+
+        if (maxOccurrences is < 1 or > TaskEnd.MaxOccurrencesLimit)
+        {
+            throw new TaskValidationException(
+                $"MaxOccurrences {maxOccurrences} is out of range. Give how many times the task fires at most, 1 to {TaskEnd.MaxOccurrencesLimit:N0}, or leave it out for no limit.");
+        }
+
+        return (endAt, maxOccurrences);
+    }
+
     /// <summary>
     /// The edit <see cref="UpdateTask"/> makes of <paramref name="stored"/>: the values given replace the stored ones and the result is
     /// validated as a <see cref="ScheduleTask"/> is (<see cref="Create"/>). A trigger, zone or start that differs from the stored one
     /// (compared as stored: a phrase by what it means) plans the task anew from the first fire time at or after the start, by default
-    /// <paramref name="now"/> (<see cref="Storage.TakeBack.Replan"/>); a new ExpireAfter or retry policy plans the occurrences not yet begun
+    /// <paramref name="now"/> (<see cref="Storage.TakeBack.Replan"/>); a new ExpireAfter, retry policy or jitter plans the occurrences not yet begun
     /// again (<see cref="Storage.TakeBack.Rewind"/>), since instances carry copies of them; metadata, payload, misfire and overlap policy take
     /// effect without touching instances.
     /// </summary>
     /// <returns>The edit, or <see langword="null"/> when the update changes nothing.</returns>
     /// <exception cref="TaskValidationException">A value is invalid; the message names it and the fix.</exception>
-    public static Storage.DefinitionEdit? Update(TaskDefinition stored, UpdateTask update, DateTimeOffset now)
+    /// <param name="stored">The definition as stored.</param>
+    /// <param name="update">The command.</param>
+    /// <param name="now">The current time (UTC), the default start of a re-timed task.</param>
+    /// <param name="readings">Receives how words of a new English trigger that people read in more than one way were read; <see langword="null"/>
+    /// drops them.</param>
+    /// <param name="calendars">Finds a calendar by name (the task's, or the update's new one).</param>
+    public static Storage.DefinitionEdit? Update(TaskDefinition stored, UpdateTask update, DateTimeOffset now, ICollection<string>? readings = null,
+        Func<string, Calendars.TaskCalendar?>? calendars = null)
     {
         ArgumentNullException.ThrowIfNull(stored);
         ArgumentNullException.ThrowIfNull(update);
@@ -173,17 +274,36 @@ public static class TaskDefinitionFactory
             Retry = update.Retry ?? stored.Retry,
             Misfire = update.Misfire ?? stored.Misfire,
             Overlap = update.Overlap ?? stored.Overlap,
+            Jitter = update.Jitter ?? stored.Jitter,
+            Calendar = update.Calendar is { Length: > 0 } calendar ? calendar : null,
+            EndAt = update.EndAt == DateTimeOffset.MaxValue ? null : update.EndAt,
+            MaxOccurrences = update.MaxOccurrences == 0 ? null : update.MaxOccurrences,
             DestinationQueue = stored.DestinationQueue,
             IdempotencyKey = stored.IdempotencyKey,
         };
 
+        // The stored end stays unless the update (or its new phrase) gives another; DateTimeOffset.MaxValue and 0 remove it.
+        var storedEnd = new TaskEnd(update.EndAt == DateTimeOffset.MaxValue ? null : stored.EndAt, update.MaxOccurrences == 0 ? null : stored.MaxOccurrences, null);
+
         // Built with the stored start first: an unchanged trigger (a phrase included, whose RRULE's DTSTART is the start) comes out as stored.
-        var same = Create(Command(update.StartAt ?? stored.StartAt), now);
+        var sameReadings = new List<string>();
+        var storedCalendar = update.Calendar is { Length: 0 } ? null : stored.Calendar; // "" removes it
+        var same = Build(Command(update.StartAt ?? stored.StartAt), now, newId: null, sameReadings, storedEnd, storedCalendar, calendars);
         var retimed = same.TriggerKind != stored.TriggerKind || !string.Equals(same.Trigger, stored.Trigger, StringComparison.Ordinal)
             || !string.Equals(same.TimeZoneId, stored.TimeZoneId, StringComparison.Ordinal) || same.StartAt != stored.StartAt;
-        var built = retimed && update.StartAt is null ? Create(Command(now), now) : same;
-        var replanned = built.ExpireAfter != stored.ExpireAfter || built.Retry != stored.Retry;
-        var unchanged = !retimed && !replanned && built.Misfire == stored.Misfire && built.Overlap == stored.Overlap
+        var builtReadings = sameReadings;
+        var built = retimed && update.StartAt is null ? Build(Command(now), now, newId: null, builtReadings = [], storedEnd, storedCalendar, calendars) : same;
+        if (update.Trigger is not null)
+        {
+            foreach (var reading in builtReadings)
+            {
+                readings?.Add(reading);
+            }
+        }
+
+        var replanned = built.ExpireAfter != stored.ExpireAfter || built.Retry != stored.Retry || built.Jitter != stored.Jitter;
+        var reEnded = built.End != stored.End || !string.Equals(built.Calendar, stored.Calendar, StringComparison.Ordinal);
+        var unchanged = !retimed && !replanned && !reEnded && built.Misfire == stored.Misfire && built.Overlap == stored.Overlap
             && string.Equals(built.Payload, stored.Payload, StringComparison.Ordinal)
             && built.Metadata.Count == stored.Metadata.Count
             && stored.Metadata.All(e => built.Metadata.TryGetValue(e.Key, out var v) && string.Equals(v, e.Value, StringComparison.Ordinal));
@@ -206,18 +326,58 @@ public static class TaskDefinitionFactory
             Retry = built.Retry,
             Misfire = built.Misfire,
             Overlap = built.Overlap,
+            Jitter = built.Jitter,
+            Calendar = built.Calendar,
+            EndAt = built.EndAt,
+            MaxOccurrences = built.MaxOccurrences,
+            LastFireTime = built.LastFireTime,
             DestinationQueue = stored.DestinationQueue,
             IdempotencyKey = stored.IdempotencyKey,
             CreatedAt = stored.CreatedAt,
-            NextFireTime = retimed ? built.NextFireTime : stored.NextFireTime,
+            NextFireTime = retimed ? built.NextFireTime : reEnded && stored.NextFireTime is null ? Resumed(built, now) : stored.NextFireTime,
             CancelledAt = stored.CancelledAt,
             PausedAt = stored.PausedAt,
             ChangedAt = stored.ChangedAt,
             TraceParent = stored.TraceParent, // the task's trace stays the one it was scheduled in
             Version = stored.Version,
         };
-        return new Storage.DefinitionEdit(updated, retimed ? Storage.TakeBack.Replan : replanned ? Storage.TakeBack.Rewind : Storage.TakeBack.None);
+        // A new end takes back the occurrences not yet begun, which are planned again up to it (the planner ends the task at its end).
+        return new Storage.DefinitionEdit(updated, retimed ? Storage.TakeBack.Replan : replanned || reEnded ? Storage.TakeBack.Rewind : Storage.TakeBack.None);
     }
+
+    /// <summary>
+    /// The edit a change of <paramref name="calendar"/> makes of a task that names it (<see cref="Storage.ITaskStore.ChangeCalendarAsync"/>):
+    /// its occurrences not yet begun are taken back and planned again under the calendar (<see cref="Storage.TakeBack.Rewind"/>), and its
+    /// last occurrence under <see cref="TaskDefinition.MaxOccurrences"/> is found again, since excluded occurrences do not count. A finished
+    /// task that the change leaves occurrences to continues from its first fire time at or after <paramref name="now"/>.
+    /// </summary>
+    /// <param name="stored">The task as stored.</param>
+    /// <param name="calendar">The calendar as it is after the change.</param>
+    /// <param name="now">The current time (UTC).</param>
+    /// <exception cref="TaskValidationException">The calendar cannot be read for the task's zone.</exception>
+    public static Storage.DefinitionEdit Recalendar(TaskDefinition stored, Calendars.TaskCalendar calendar, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(calendar);
+        var updated = stored.Clone();
+        if (stored.MaxOccurrences is { } max)
+        {
+            var trigger = TriggerFactory.Create(stored.TriggerKind, stored.Trigger, stored.TimeZoneId, stored.StartAt);
+            var exclusions = Calendars.CalendarExclusions.Compile(calendar.Spec, trigger.TimeZone);
+            updated.LastFireTime = TaskEnd.Of(trigger, stored.StartAt, stored.EndAt, max, fire => exclusions.Excludes(fire) is null).LastFireTime;
+            if (stored.NextFireTime is null && stored.CancelledAt is null && updated.LastFireTime != stored.LastFireTime)
+            {
+                updated.NextFireTime = Resumed(updated, now);
+            }
+        }
+
+        return new Storage.DefinitionEdit(updated, Storage.TakeBack.Rewind);
+    }
+
+    // A finished task given a later end continues from its first fire time at or after now, if its end allows it.
+    private static DateTimeOffset? Resumed(TaskDefinition definition, DateTimeOffset now) =>
+        TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, definition.StartAt).GetNextFireTime(now.AddTicks(-1)) is { } next
+            && definition.End.Allows(next) ? next : null;
 
     /// <summary>
     /// <paramref name="command"/> with <paramref name="defaultDestinationQueue"/> as its <see cref="ScheduleTask.DestinationQueue"/> when it
@@ -304,6 +464,11 @@ public static class TaskDefinitionFactory
             ("Retry", stored.Retry != requested.Retry, stored.Retry, requested.Retry),
             ("Misfire", stored.Misfire != requested.Misfire, stored.Misfire, requested.Misfire),
             ("Overlap", stored.Overlap != requested.Overlap, stored.Overlap, requested.Overlap),
+            ("Jitter", stored.Jitter != requested.Jitter, stored.Jitter, requested.Jitter),
+            ("Calendar", !string.Equals(stored.Calendar, requested.Calendar, StringComparison.Ordinal), stored.Calendar, requested.Calendar),
+            ("EndAt", command.EndAt is not null && (stored.EndAt is null || requested.EndAt is null || Micros(stored.EndAt.Value) != Micros(requested.EndAt.Value)),
+                stored.EndAt, requested.EndAt),
+            ("MaxOccurrences", stored.MaxOccurrences != requested.MaxOccurrences, stored.MaxOccurrences, requested.MaxOccurrences),
             ("DestinationQueue", !string.Equals(stored.DestinationQueue, requested.DestinationQueue, StringComparison.Ordinal), stored.DestinationQueue,
                 requested.DestinationQueue),
         };
@@ -381,6 +546,24 @@ public static class TaskDefinitionFactory
 
         RequireWholeMilliseconds(retry.InitialBackoff, "Retry.InitialBackoff");
         RequireWholeMilliseconds(retry.MaxBackoff, "Retry.MaxBackoff");
+    }
+
+    /// <summary>The stored jitter window: <see langword="null"/> for none (also for zero); otherwise whole milliseconds up to <see cref="MaxJitter"/>.</summary>
+    private static TimeSpan? ValidateJitter(TimeSpan? jitter)
+    {
+        if (jitter is not { } window || window == TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        if (window < TimeSpan.Zero || window > MaxJitter)
+        {
+            throw new TaskValidationException(
+                $"Jitter {window} is out of range. Give the window over which each occurrence may be delayed: more than zero and at most {MaxJitter.TotalDays} day, e.g. 00:00:30; leave it out for none.");
+        }
+
+        RequireWholeMilliseconds(window, "Jitter");
+        return window;
     }
 
     /// <summary>Durations are stored to the millisecond or finer on every store (PostgreSQL intervals hold microseconds), so a duration with a

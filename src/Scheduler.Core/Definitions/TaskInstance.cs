@@ -47,6 +47,10 @@ public sealed class TaskInstance
     /// <summary>The occurrence's fire time per the trigger.</summary>
     public required DateTimeOffset FireTime { get; init; }
 
+    /// <summary>The delay the task's jitter drew for this occurrence (<see cref="Runtime.OccurrenceJitter"/>): its first attempt is due at
+    /// <see cref="FireTime"/> plus this, from which lateness is measured. <see cref="TimeSpan.Zero"/> without jitter.</summary>
+    public TimeSpan Jitter { get; init; }
+
     /// <summary>The instance's state.</summary>
     public TaskInstanceStatus Status { get; set; }
 

@@ -25,6 +25,11 @@ public static class TaskViews
             Retry = definition.Retry,
             Misfire = definition.Misfire,
             Overlap = definition.Overlap,
+            Jitter = definition.Jitter,
+            Calendar = definition.Calendar,
+            EndAt = definition.EndAt,
+            MaxOccurrences = definition.MaxOccurrences,
+            LastFireTime = definition.LastFireTime,
             DestinationQueue = definition.DestinationQueue,
             IdempotencyKey = definition.IdempotencyKey,
             CreatedAt = definition.CreatedAt,
@@ -41,6 +46,7 @@ public static class TaskViews
         {
             InstanceId = instance.Id,
             FireTime = instance.FireTime,
+            Jitter = instance.Jitter,
             State = ToState(instance.Status),
             Attempt = instance.Attempt,
             MaxAttempts = instance.MaxAttempts,
@@ -51,6 +57,25 @@ public static class TaskViews
             FailedAt = instance.FailedAt,
             FinishedAt = instance.FinishedAt,
             LastError = instance.LastError,
+        };
+    }
+
+    /// <summary>The contract view of <paramref name="calendar"/>.</summary>
+    public static CalendarInfo ToInfo(this Calendars.TaskCalendar calendar)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        return new CalendarInfo
+        {
+            Name = calendar.Name,
+            Description = calendar.Spec.Description,
+            TimeZone = calendar.Spec.TimeZone,
+            Dates = calendar.Spec.Dates,
+            Cron = calendar.Spec.Cron,
+            RRules = calendar.Spec.RRules,
+            ICalendar = calendar.Spec.ICalendar,
+            Version = calendar.Version,
+            CreatedAt = calendar.CreatedAt,
+            ChangedAt = calendar.ChangedAt,
         };
     }
 

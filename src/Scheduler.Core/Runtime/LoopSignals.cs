@@ -20,6 +20,12 @@ public sealed class LoopSignals
     public Task NotifyChangedAsync(Guid taskId, CancellationToken cancellationToken = default) =>
         Changed?.Invoke([taskId], cancellationToken) ?? Task.CompletedTask;
 
+    /// <summary><see cref="NotifyChangedAsync"/> for several tasks at once (a calendar change replans every task that names it): one check of
+    /// the claims this node's runner holds on their instances.</summary>
+    /// <returns>A task that completes when the check is done (at once on a node without runner, or for no task).</returns>
+    public Task NotifyTasksChangedAsync(IReadOnlyCollection<Guid> taskIds, CancellationToken cancellationToken = default) =>
+        taskIds is null || taskIds.Count == 0 ? Task.CompletedTask : Changed?.Invoke(taskIds, cancellationToken) ?? Task.CompletedTask;
+
     internal Func<IReadOnlyCollection<Guid>, CancellationToken, Task>? Changed { get; set; }
 
     /// <summary>Whether workers' reports can reach this node now (its report endpoint consumes); while they cannot, the runner claims no expired

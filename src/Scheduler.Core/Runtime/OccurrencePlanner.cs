@@ -6,7 +6,8 @@ namespace Scheduler.Core.Runtime;
 
 /// <summary>
 /// Decides which task instances a due definition gets in one tick of the scheduler loop: every occurrence from its next fire time up to the
-/// horizon (not just the first), with misfired occurrences handled per the definition's <see cref="MisfirePolicy"/>.
+/// horizon (not just the first), with misfired occurrences handled per the definition's <see cref="MisfirePolicy"/>, each due at its fire
+/// time plus its jitter (<see cref="OccurrenceJitter"/>), none past the definition's end (<see cref="TaskDefinition.End"/>).
 /// </summary>
 public static class OccurrencePlanner
 {
@@ -20,16 +21,19 @@ public static class OccurrencePlanner
     /// <param name="evaluationFailed">Called when the trigger throws while computing a fire time (see
     /// <see cref="TriggerInstants.IsEvaluationFailure"/>): the definition then ends after the instances planned so far, since a trigger is
     /// pure and would throw again on every tick.</param>
+    /// <param name="calendar">The task's calendar read for its zone, if it names one: an occurrence it excludes is planned as a
+    /// <see cref="TaskInstanceStatus.Skipped"/> instance (never run) whose <see cref="TaskInstance.LastError"/> names the calendar and why.</param>
     public static Storage.MaterializePlan Plan(TaskDefinition definition, ITrigger trigger, DateTimeOffset now, DateTimeOffset horizon,
-        TimeSpan misfireThreshold, int maxOccurrences, Action<Exception>? evaluationFailed = null)
+        TimeSpan misfireThreshold, int maxOccurrences, Action<Exception>? evaluationFailed = null, Calendars.CalendarExclusions? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(trigger);
+        var end = definition.End; // past its EndAt or its last occurrence (MaxOccurrences), the task fires no more: it is finished
         DateTimeOffset? NextAfter(DateTimeOffset after)
         {
             try
             {
-                return trigger.GetNextFireTime(after) is { } fire && TriggerInstants.Contains(fire) ? fire : null;
+                return trigger.GetNextFireTime(after) is { } fire && TriggerInstants.Contains(fire) && end.Allows(fire) ? fire : null;
             }
             catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
             {
@@ -39,7 +43,7 @@ public static class OccurrencePlanner
         }
 
         var fireTimes = new List<DateTimeOffset>();
-        var next = definition.NextFireTime;
+        var next = definition.NextFireTime is { } stored && end.Allows(stored) ? stored : (DateTimeOffset?)null; // an update may have moved the end before it
         var misfireBefore = now - misfireThreshold;
         if (next is { } first && first < misfireBefore)
         {
@@ -69,15 +73,37 @@ public static class OccurrencePlanner
             next = NextAfter(fire);
         }
 
-        var instances = fireTimes.Select(fire => new TaskInstance
+        // Jitter: each occurrence is due a delay after its fire time, capped at the next fire time (the planned one after it, or the plan's
+        // next), so occurrences stay in order.
+        var instances = fireTimes.Select((fire, i) =>
         {
-            Id = Guid.CreateVersion7(fire),
-            DefinitionId = definition.Id,
-            FireTime = fire,
-            Status = TaskInstanceStatus.Scheduled,
-            DueAt = fire,
-            ExpireAfter = definition.ExpireAfter,
-            Retry = definition.Retry,
+            var jitter = OccurrenceJitter.Delay(definition.Id, fire, definition.Jitter, i + 1 < fireTimes.Count ? fireTimes[i + 1] : next);
+            if (calendar?.Excludes(fire) is { } reason)
+            {
+                return new TaskInstance
+                {
+                    Id = Guid.CreateVersion7(fire),
+                    DefinitionId = definition.Id,
+                    FireTime = fire,
+                    Status = TaskInstanceStatus.Skipped,
+                    FinishedAt = now,
+                    LastError = $"Excluded by calendar '{definition.Calendar}': {reason}.",
+                    ExpireAfter = definition.ExpireAfter,
+                    Retry = definition.Retry,
+                };
+            }
+
+            return new TaskInstance
+            {
+                Id = Guid.CreateVersion7(fire),
+                DefinitionId = definition.Id,
+                FireTime = fire,
+                Jitter = jitter,
+                Status = TaskInstanceStatus.Scheduled,
+                DueAt = fire + jitter,
+                ExpireAfter = definition.ExpireAfter,
+                Retry = definition.Retry,
+            };
         }).ToList();
         return new Storage.MaterializePlan(instances, next);
     }

@@ -19,6 +19,9 @@ public sealed partial class SchedulerLoop : BackgroundService
     private readonly SchedulerMetrics _metrics;
     private readonly ILogger<SchedulerLoop> _logger;
 
+    // Calendars read for a zone, by (name, version, zone): a calendar changes rarely, and every change has a new version.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, long Version, string Zone), Calendars.CalendarExclusions> _calendars = new();
+
     /// <summary>Creates the loop.</summary>
     public SchedulerLoop(ITaskStore store, TriggerCache triggers, LoopSignals signals, IOptions<SchedulerOptions> options,
         TimeProvider timeProvider, SchedulerMetrics metrics, ILogger<SchedulerLoop> logger)
@@ -53,7 +56,7 @@ public sealed partial class SchedulerLoop : BackgroundService
                     Now = now,
                     Horizon = now + _options.ExecutionWindow,
                     MaxDefinitions = _options.MaterializeBatchSize,
-                    Plan = definition => PlanOrEnd(definition, now),
+                    Plan = (definition, calendar) => PlanOrEnd(definition, calendar, now),
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -82,17 +85,42 @@ public sealed partial class SchedulerLoop : BackgroundService
 
     // One definition whose trigger cannot be read or evaluated must not fail the batch's transaction on every tick, starving the others:
     // triggers are pure, so it would fail again. It ends (no next fire time) after the instances planned before the failure, with an error.
-    private MaterializePlan PlanOrEnd(Definitions.TaskDefinition definition, DateTimeOffset now)
+    private MaterializePlan PlanOrEnd(Definitions.TaskDefinition definition, Calendars.TaskCalendar? calendar, DateTimeOffset now)
     {
         try
         {
-            return OccurrencePlanner.Plan(definition, _triggers.Get(definition), now, now + _options.ExecutionWindow, _options.MisfireThreshold,
-                _options.MaxOccurrencesPerTick, ex => LogDefinitionEnded(definition.Id, definition.Trigger, ex));
+            var trigger = _triggers.Get(definition);
+            return OccurrencePlanner.Plan(definition, trigger, now, now + _options.ExecutionWindow, _options.MisfireThreshold,
+                _options.MaxOccurrencesPerTick, ex => LogDefinitionEnded(definition.Id, definition.Trigger, ex), Exclusions(calendar, trigger.TimeZone));
         }
         catch (Exception ex) when (Triggers.TriggerInstants.IsEvaluationFailure(ex))
         {
             LogDefinitionEnded(definition.Id, definition.Trigger, ex);
             return new MaterializePlan([], null);
+        }
+    }
+
+    // The calendar read for the task's zone; one that cannot be read any more (it could when it was stored) excludes nothing, with an error.
+    private Calendars.CalendarExclusions? Exclusions(Calendars.TaskCalendar? calendar, NodaTime.DateTimeZone zone)
+    {
+        if (calendar is null)
+        {
+            return null;
+        }
+
+        if (_calendars.Count > 10_000)
+        {
+            _calendars.Clear();
+        }
+
+        try
+        {
+            return _calendars.GetOrAdd((calendar.Name, calendar.Version, zone.Id), _ => Calendars.CalendarExclusions.Compile(calendar.Spec, zone));
+        }
+        catch (Definitions.TaskValidationException ex)
+        {
+            LogCalendarUnreadable(calendar.Name, ex);
+            return null;
         }
     }
 
@@ -112,6 +140,9 @@ public sealed partial class SchedulerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task definition {TaskId} ended: its trigger '{Trigger}' cannot be read or evaluated any more")]
     private partial void LogDefinitionEnded(Guid taskId, string trigger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Calendar {Calendar} cannot be read any more; its tasks are planned without it")]
+    private partial void LogCalendarUnreadable(string calendar, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scheduler loop tick failed; retrying at the next poll")]
     private partial void LogTickFailed(Exception exception);

@@ -118,7 +118,9 @@ public sealed partial class SchedulingService
         TaskScheduleResult[] results, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
+        var calendars = await CalendarsForAsync(commands.Any(NamesCalendar), cancellationToken).ConfigureAwait(false);
         var definitions = new List<TaskDefinition>(commands.Count);
+        var readings = new List<List<string>>(commands.Count);
         var positions = new List<int>(commands.Count);
         var ambient = Activity.Current;
         for (var i = 0; i < commands.Count; i++)
@@ -135,10 +137,12 @@ public sealed partial class SchedulingService
                 }
 
                 var effective = TaskDefinitionFactory.WithDefaultDestination(command, _options.DefaultDestinationQueue);
-                var definition = TaskDefinitionFactory.Create(effective, now);
+                var read = new List<string>();
+                var definition = TaskDefinitionFactory.Create(effective, now, readings: read, calendars: calendars);
                 TaskDefinitionFactory.RequireRecipient(effective);
                 definition.TraceParent = SchedulerTracing.TraceParentOf(spans[i], parent);
                 definitions.Add(definition);
+                readings.Add(read);
                 positions.Add(i);
             }
             catch (TaskValidationException ex)
@@ -191,6 +195,11 @@ public sealed partial class SchedulingService
                     NextFireTime = definition.NextFireTime,
                     IdempotencyKey = definition.IdempotencyKey,
                     AlreadyScheduled = alreadyExisted,
+                    EndAt = definition.EndAt,
+                    MaxOccurrences = definition.MaxOccurrences,
+                    LastFireTime = definition.LastFireTime,
+                    Calendar = definition.Calendar,
+                    Readings = readings[j].Count > 0 ? readings[j] : null,
                 },
             };
         }
@@ -275,6 +284,7 @@ public sealed partial class SchedulingService
         ArgumentNullException.ThrowIfNull(command);
         var taskId = command.TaskId ?? throw new ArgumentException("ScheduleTask.TaskId names the cancelled task to schedule again.", nameof(command));
         var effective = TaskDefinitionFactory.WithDefaultDestination(command, _options.DefaultDestinationQueue);
+        var calendars = await CalendarsForAsync(NamesCalendar(command), cancellationToken).ConfigureAwait(false);
         var result = await ChangeAsync(taskId, "schedule again", (stored, now) =>
         {
             if (stored.CancelledAt is null)
@@ -282,7 +292,7 @@ public sealed partial class SchedulingService
                 throw new TaskValidationException($"Task {taskId} is not cancelled, so it cannot be scheduled again. Change it with UpdateTask instead.");
             }
 
-            var again = TaskDefinitionFactory.Create(effective, now);
+            var again = TaskDefinitionFactory.Create(effective, now, calendars: calendars);
             TaskDefinitionFactory.RequireRecipient(effective);
             again.TraceParent = stored.TraceParent;
             return new DefinitionEdit(again, TakeBack.Replan);
@@ -297,7 +307,7 @@ public sealed partial class SchedulingService
 
     /// <summary>Changes task <paramref name="update"/>.TaskId (<see cref="UpdateTask"/>): the values given replace the stored ones, validated as
     /// <see cref="ScheduleTask"/>'s are. A new trigger, zone or start plans the task from the new trigger's first fire time at or after the
-    /// start (default: now), taking back the occurrences not yet begun (<see cref="TakeBack.Replan"/>); a new ExpireAfter or retry policy
+    /// start (default: now), taking back the occurrences not yet begun (<see cref="TakeBack.Replan"/>); a new ExpireAfter, retry policy or jitter
     /// plans the occurrences not yet begun again with it (<see cref="TakeBack.Rewind"/>); other values apply from the next dispatch.</summary>
     /// <returns>The task after the command, or <see langword="null"/> when there is no such task.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="update"/> is null.</exception>
@@ -305,17 +315,20 @@ public sealed partial class SchedulingService
     public async Task<TaskChanged?> UpdateAsync(UpdateTask update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
+        List<string> readings = [];
+        var calendars = await CalendarsForAsync(named: true, cancellationToken).ConfigureAwait(false); // the task's own, or the new one
         var result = await ChangeAsync(update.TaskId, "update", (stored, now) =>
         {
             RequireNotCancelled(stored, "updated");
-            return TaskDefinitionFactory.Update(stored, update, now);
+            readings = []; // the edit runs again when the store retries its transaction
+            return TaskDefinitionFactory.Update(stored, update, now, readings, calendars);
         }, cancellationToken).ConfigureAwait(false);
         if (result is { Changed: true })
         {
             _signals.WakeScheduler();
         }
 
-        return result;
+        return result is not null && readings.Count > 0 ? result with { Readings = readings } : result;
     }
 
     /// <summary>Adds one instance of task <paramref name="taskId"/> due now (<see cref="TriggerTaskNow"/>), with id <paramref name="instanceId"/>
@@ -476,6 +489,95 @@ public sealed partial class SchedulingService
             page.Count > size ? NextPage(skip, size) : null);
     }
 
+    /// <summary>
+    /// Creates or replaces the calendar <paramref name="command"/>.Name (<see cref="SetCalendar"/>) and, in the same store transaction,
+    /// replans every task that names it (<see cref="TaskDefinitionFactory.Recalendar"/>: the occurrences not yet begun are taken back and
+    /// planned again with it, as an update does).
+    /// </summary>
+    /// <exception cref="TaskValidationException">The name or a part of the calendar is invalid; nothing changed.</exception>
+    public async Task<CalendarChanged> SetCalendarAsync(SetCalendar command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        Calendars.CalendarExclusions.ValidateName(command.Name);
+        var spec = new Calendars.CalendarSpec
+        {
+            Description = command.Description, TimeZone = command.TimeZone, Dates = Entries(command.Dates, "Dates"), Cron = Entries(command.Cron, "Cron"),
+            RRules = Entries(command.RRules, "RRules"), ICalendar = command.ICalendar,
+        };
+        if (spec.ICalendar is { Length: > MaxICalendarLength })
+        {
+            throw new TaskValidationException($"ICalendar is {spec.ICalendar.Length:N0} characters long; at most {MaxICalendarLength:N0} (1 MiB) are allowed. Give the events to exclude only.");
+        }
+
+        Calendars.CalendarExclusions.Compile(spec, NodaTime.DateTimeZone.Utc); // every part readable (a zone of its own, or any task's)
+        var now = _timeProvider.GetUtcNow();
+        var result = await _store.ChangeCalendarAsync(new CalendarChangeRequest
+        {
+            Name = command.Name,
+            Spec = spec,
+            Now = now,
+            Edit = (definition, calendar) => TaskDefinitionFactory.Recalendar(definition, calendar!, now),
+        }, cancellationToken).ConfigureAwait(false);
+        await _signals.NotifyTasksChangedAsync(result.EditedDefinitions, cancellationToken).ConfigureAwait(false);
+        _signals.WakeScheduler();
+        LogCalendar(command.Name, result.Changed ? "set" : "unchanged", result.EditedDefinitions.Count);
+        return new CalendarChanged { Calendar = result.Calendar!.ToInfo(), Changed = result.Changed, TasksReplanned = result.EditedDefinitions.Count };
+    }
+
+    /// <summary>Deletes the calendar <paramref name="name"/> (<see cref="DeleteCalendar"/>).</summary>
+    /// <exception cref="TaskValidationException">A task that is not cancelled names it; nothing changed.</exception>
+    public async Task<CalendarDeleted> DeleteCalendarAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var result = await _store.ChangeCalendarAsync(new CalendarChangeRequest
+        {
+            Name = name,
+            Now = _timeProvider.GetUtcNow(),
+            Edit = (definition, _) => throw new TaskValidationException(
+                $"Calendar '{name}' is named by task {definition.Id} (perhaps among others), so it cannot be deleted. Remove it from those tasks first (UpdateTask with Calendar = \"\") or cancel them."),
+        }, cancellationToken).ConfigureAwait(false);
+        LogCalendar(name, result.Changed ? "deleted" : "not found", 0);
+        return new CalendarDeleted { Name = name, Found = result.Changed };
+    }
+
+    /// <summary>The calendar <paramref name="name"/>, or <see langword="null"/>.</summary>
+    public async Task<CalendarInfo?> GetCalendarAsync(string name, CancellationToken cancellationToken = default) =>
+        (await _store.GetCalendarAsync(name, cancellationToken).ConfigureAwait(false))?.ToInfo();
+
+    /// <summary>Every calendar, by name.</summary>
+    public async Task<CalendarList> ListCalendarsAsync(CancellationToken cancellationToken = default) =>
+        new() { Calendars = [.. (await _store.ListCalendarsAsync(cancellationToken).ConfigureAwait(false)).Select(c => c.ToInfo())] };
+
+    /// <summary>The longest <see cref="SetCalendar.ICalendar"/>, in characters: 1 MiB.</summary>
+    public const int MaxICalendarLength = 1024 * 1024;
+
+    private static List<string> Entries(IReadOnlyList<string>? entries, string name)
+    {
+        if (entries is { Count: > 1000 })
+        {
+            throw new TaskValidationException($"{name} has {entries.Count} entries; at most 1,000 are allowed. Use ranges, a cron expression, an RRULE or an iCalendar file.");
+        }
+
+        return [.. (entries ?? []).Select(e => e?.Trim() ?? "")];
+    }
+
+    // Calendars are few and read whole: only for commands that name one (or whose phrase may: "except …").
+    private async Task<Func<string, Calendars.TaskCalendar?>?> CalendarsForAsync(bool named, CancellationToken cancellationToken)
+    {
+        if (!named)
+        {
+            return null;
+        }
+
+        var calendars = (await _store.ListCalendarsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Name, StringComparer.Ordinal);
+        return name => calendars.GetValueOrDefault(name);
+    }
+
+    private static bool NamesCalendar(ScheduleTask? command) =>
+        command is not null && (command.Calendar is { Length: > 0 } || (command.Trigger is { } trigger
+            && ExceptWords.Any(w => trigger.Contains(w, StringComparison.OrdinalIgnoreCase))));
+
+    private static readonly string[] ExceptWords = ["except", "excluding", "but", "not", "without", "skipping"];
+
     /// <summary>The largest page a query may ask for.</summary>
     public const int MaxPageSize = 1000;
 
@@ -551,6 +653,9 @@ public sealed partial class SchedulingService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} triggered now: instance {InstanceId} is due")]
     private partial void LogTriggered(Guid taskId, Guid instanceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Calendar {Calendar} {Result}; {Tasks} tasks that name it planned again")]
+    private partial void LogCalendar(string calendar, string result, int tasks);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} {Command}: {Result}")]
     private partial void LogChanged(Guid taskId, string command, string result);

@@ -9,7 +9,7 @@ namespace Scheduler.Core.Storage;
 /// <param name="Completed">Instances whose completion was recorded in the bucket (<c>completed_at</c>).</param>
 /// <param name="Failed">Instances dead-lettered in the bucket (<c>failed_at</c>).</param>
 /// <param name="Dispatched">First attempts dispatched in the bucket (<c>dispatched_at</c>, attempt 1).</param>
-/// <param name="MeanLatenessMs">Mean of <c>dispatched_at − fire_time</c> over <paramref name="Dispatched"/>, in milliseconds;
+/// <param name="MeanLatenessMs">Mean of <c>dispatched_at − (fire_time + jitter)</c> (from when the occurrence came due) over <paramref name="Dispatched"/>, in milliseconds;
 /// <see langword="null"/> when none.</param>
 /// <param name="MaxLatenessMs">Largest such lateness, in milliseconds; <see langword="null"/> when none.</param>
 /// <param name="Backlog">At the bucket's end (or now, for the last one): first attempts whose fire time had passed and that were neither

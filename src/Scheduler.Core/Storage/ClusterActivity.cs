@@ -48,9 +48,10 @@ public static class ClusterActivity
                 yield return new ActivityRow(ActivityRowKind.Failed, Bucket(i.FailedAt!.Value), 1, 0, 0);
             }
 
+            var due = i.FireTime + i.Jitter; // an occurrence comes due at its fire time plus its jitter; lateness counts from then
             if (i.Attempt == 1 && InRange(i.DispatchedAt))
             {
-                var lateness = (i.DispatchedAt!.Value - i.FireTime).TotalMilliseconds;
+                var lateness = (i.DispatchedAt!.Value - due).TotalMilliseconds;
                 yield return new ActivityRow(ActivityRowKind.Dispatched, Bucket(i.DispatchedAt.Value), 1, lateness, lateness);
             }
 
@@ -60,17 +61,17 @@ public static class ClusterActivity
             }
 
             var left = i.DispatchedAt ?? i.FinishedAt;
-            if (InRange(i.FireTime))
+            if (InRange(due))
             {
-                yield return new ActivityRow(ActivityRowKind.Arrived, Bucket(i.FireTime), 1, 0, 0);
+                yield return new ActivityRow(ActivityRowKind.Arrived, Bucket(due), 1, 0, 0);
             }
 
-            if (left is { } l && InRange(l > i.FireTime ? l : i.FireTime))
+            if (left is { } l && InRange(l > due ? l : due))
             {
-                yield return new ActivityRow(ActivityRowKind.Left, Bucket(l > i.FireTime ? l : i.FireTime), 1, 0, 0);
+                yield return new ActivityRow(ActivityRowKind.Left, Bucket(l > due ? l : due), 1, 0, 0);
             }
 
-            if (i.FireTime < request.ActivitySince && (left is null || left >= request.ActivitySince))
+            if (due < request.ActivitySince && (left is null || left >= request.ActivitySince))
             {
                 yield return new ActivityRow(ActivityRowKind.WaitingAtStart, -1, 1, 0, 0);
             }

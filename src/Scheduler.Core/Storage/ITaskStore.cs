@@ -55,6 +55,25 @@ public interface ITaskStore
     /// <exception cref="TaskValidationException">Thrown by <see cref="DefinitionChangeRequest.Edit"/>: nothing was written.</exception>
     Task<DefinitionChangeResult> ChangeDefinitionAsync(DefinitionChangeRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>The calendar named <paramref name="name"/>, or <see langword="null"/>.</summary>
+    Task<Calendars.TaskCalendar?> GetCalendarAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Every calendar, by name.</summary>
+    Task<IReadOnlyList<Calendars.TaskCalendar>> ListCalendarsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// In one transaction: creates, replaces (<see cref="CalendarChangeRequest.Spec"/>) or deletes (no spec) the calendar
+    /// <see cref="CalendarChangeRequest.Name"/>, and applies <see cref="CalendarChangeRequest.Edit"/> to every definition that names it and is not
+    /// cancelled, each as <see cref="ChangeDefinitionAsync"/> applies an edit (taking back its occurrences not yet begun as the edit says, and
+    /// setting <see cref="TaskDefinition.ChangedAt"/>, so runners drop their claims). Setting the spec stored already changes nothing.
+    /// A new calendar gets version 1, a replaced one the next version; its <c>ChangedAt</c> is <see cref="CalendarChangeRequest.Now"/>.
+    /// </summary>
+    /// <returns>The calendar as it is after the call (<see langword="null"/> when deleted or absent), whether it changed and which
+    /// definitions were edited.</returns>
+    /// <exception cref="TaskValidationException">Thrown by <see cref="CalendarChangeRequest.Edit"/> (e.g. a deletion of a calendar still named):
+    /// nothing was written.</exception>
+    Task<CalendarChangeResult> ChangeCalendarAsync(CalendarChangeRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Adds <paramref name="instance"/> (a Scheduled, not yet begun occurrence of a definition) unless an instance with its id, or with its
     /// definition and fire time, exists; a definition that is cancelled, or missing, gets nothing.

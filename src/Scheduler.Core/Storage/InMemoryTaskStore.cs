@@ -14,6 +14,7 @@ public sealed class InMemoryTaskStore : ITaskStore
     private readonly Dictionary<string, Guid> _idempotencyKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, TaskInstance> _instances = [];
     private readonly HashSet<(Guid DefinitionId, DateTimeOffset FireTime)> _occurrences = [];
+    private readonly Dictionary<string, Calendars.TaskCalendar> _calendars = new(StringComparer.Ordinal);
     private ClusterIdentity? _identity;
 
     /// <summary>Creates an empty store that belongs to no cluster yet: the first node that starts on it records its cluster name.</summary>
@@ -102,26 +103,86 @@ public sealed class InMemoryTaskStore : ITaskStore
                 return Task.FromResult(new DefinitionChangeResult(stored.Clone(), false));
             }
 
-            var updated = edit.Updated.Clone();
-            if (edit.TakeBack != TakeBack.None)
-            {
-                var takenBack = _instances.Values.Where(i => i.DefinitionId == request.Id && TaskInstanceLifecycle.IsNotBegun(i)).ToList();
-                foreach (var instance in takenBack)
-                {
-                    _instances.Remove(instance.Id);
-                    _occurrences.Remove((instance.DefinitionId, instance.FireTime));
-                }
+            return Task.FromResult(new DefinitionChangeResult(Apply(stored, edit, request.Now).Clone(), true));
+        }
+    }
 
-                if (edit.TakeBack == TakeBack.Rewind && takenBack.Count > 0)
-                {
-                    updated.NextFireTime = TaskInstanceLifecycle.Rewound(updated.NextFireTime, takenBack.Min(i => i.FireTime));
-                }
+    // Writes an edit of a stored definition, taking back its occurrences not yet begun as the edit says (under the lock).
+    private TaskDefinition Apply(TaskDefinition stored, DefinitionEdit edit, DateTimeOffset now)
+    {
+        var updated = edit.Updated.Clone();
+        if (edit.TakeBack != TakeBack.None)
+        {
+            var takenBack = _instances.Values.Where(i => i.DefinitionId == stored.Id && TaskInstanceLifecycle.IsNotBegun(i)).ToList();
+            foreach (var instance in takenBack)
+            {
+                _instances.Remove(instance.Id);
+                _occurrences.Remove((instance.DefinitionId, instance.FireTime));
             }
 
-            updated.ChangedAt = request.Now;
-            updated.Version = stored.Version + 1;
-            _definitions[request.Id] = updated;
-            return Task.FromResult(new DefinitionChangeResult(updated.Clone(), true));
+            if (edit.TakeBack == TakeBack.Rewind && takenBack.Count > 0)
+            {
+                updated.NextFireTime = TaskInstanceLifecycle.Rewound(updated.NextFireTime, takenBack.Min(i => i.FireTime));
+            }
+        }
+
+        updated.ChangedAt = now;
+        updated.Version = stored.Version + 1;
+        _definitions[stored.Id] = updated;
+        return updated;
+    }
+
+    /// <inheritdoc />
+    public Task<Calendars.TaskCalendar?> GetCalendarAsync(string name, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_calendars.GetValueOrDefault(name));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Calendars.TaskCalendar>> ListCalendarsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<Calendars.TaskCalendar> all = [.. _calendars.Values.OrderBy(c => c.Name, StringComparer.Ordinal)];
+            return Task.FromResult(all);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<CalendarChangeResult> ChangeCalendarAsync(CalendarChangeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            var existing = _calendars.GetValueOrDefault(request.Name);
+            if ((request.Spec is null && existing is null) || (request.Spec is { } same && existing is not null && Calendars.CalendarSpecs.Equal(same, existing.Spec)))
+            {
+                return Task.FromResult(new CalendarChangeResult(existing, false, []));
+            }
+
+            var calendar = request.Spec is { } spec
+                ? new Calendars.TaskCalendar { Name = request.Name, Spec = spec, Version = (existing?.Version ?? 0) + 1, CreatedAt = existing?.CreatedAt ?? request.Now, ChangedAt = request.Now }
+                : null;
+            var naming = _definitions.Values.Where(d => d.CancelledAt is null && string.Equals(d.Calendar, request.Name, StringComparison.Ordinal)).ToList();
+            var edits = naming.Select(d => (Stored: d, Edit: request.Edit(d.Clone(), calendar))).Where(e => e.Edit is not null).ToList(); // all or nothing
+            foreach (var (stored, edit) in edits)
+            {
+                Apply(stored, edit!, request.Now);
+            }
+
+            if (calendar is null)
+            {
+                _calendars.Remove(request.Name);
+            }
+            else
+            {
+                _calendars[request.Name] = calendar;
+            }
+
+            return Task.FromResult(new CalendarChangeResult(calendar, true, [.. edits.Select(e => e.Stored.Id)]));
         }
     }
 
@@ -243,7 +304,7 @@ public sealed class InMemoryTaskStore : ITaskStore
             DateTimeOffset? earliest = null;
             foreach (var definition in due)
             {
-                var plan = request.Plan(definition.Clone());
+                var plan = request.Plan(definition.Clone(), definition.Calendar is { } name ? _calendars.GetValueOrDefault(name) : null);
                 foreach (var instance in plan.Instances)
                 {
                     if (!_occurrences.Add((instance.DefinitionId, instance.FireTime)))

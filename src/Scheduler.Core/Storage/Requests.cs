@@ -25,8 +25,9 @@ public sealed record MaterializeRequest
     /// <summary>At most this many definitions are taken per call.</summary>
     public required int MaxDefinitions { get; init; }
 
-    /// <summary>Pure function that plans one definition; it may be called again for the same definition if the store retries a transaction.</summary>
-    public required Func<TaskDefinition, MaterializePlan> Plan { get; init; }
+    /// <summary>Pure function that plans one definition, given the calendar it names as read in the same transaction (<see langword="null"/>
+    /// when it names none, or the calendar is gone); it may be called again for the same definition if the store retries a transaction.</summary>
+    public required Func<TaskDefinition, Calendars.TaskCalendar?, MaterializePlan> Plan { get; init; }
 }
 
 /// <summary>Result of <see cref="ITaskStore.MaterializeDueDefinitionsAsync"/>.</summary>
@@ -190,6 +191,30 @@ public sealed record DefinitionChangeRequest
     /// it may throw <see cref="Definitions.TaskValidationException"/>, and may be called again if the store retries the transaction.</summary>
     public required Func<TaskDefinition, DefinitionEdit?> Edit { get; init; }
 }
+
+/// <summary>Request of <see cref="ITaskStore.ChangeCalendarAsync"/>.</summary>
+public sealed record CalendarChangeRequest
+{
+    /// <summary>The calendar's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What the calendar excludes from now on; <see langword="null"/> deletes it.</summary>
+    public Calendars.CalendarSpec? Spec { get; init; }
+
+    /// <summary>The app's current time (UTC): the calendar's change time, and the edited definitions'.</summary>
+    public required DateTimeOffset Now { get; init; }
+
+    /// <summary>Pure function from a definition that names the calendar (a copy) and the calendar after the change (<see langword="null"/>
+    /// when deleted) to its edit, or <see langword="null"/> to leave it; it may throw <see cref="Definitions.TaskValidationException"/> to refuse
+    /// the whole change, and may be called again if the store retries the transaction.</summary>
+    public required Func<TaskDefinition, Calendars.TaskCalendar?, DefinitionEdit?> Edit { get; init; }
+}
+
+/// <summary>Result of <see cref="ITaskStore.ChangeCalendarAsync"/>.</summary>
+/// <param name="Calendar">The calendar after the call; <see langword="null"/> when deleted or absent.</param>
+/// <param name="Changed">Whether anything was written.</param>
+/// <param name="EditedDefinitions">The ids of the definitions edited.</param>
+public sealed record CalendarChangeResult(Calendars.TaskCalendar? Calendar, bool Changed, IReadOnlyList<Guid> EditedDefinitions);
 
 /// <summary>Result of <see cref="ITaskStore.ChangeDefinitionAsync"/>.</summary>
 /// <param name="Definition">The definition after the call; <see langword="null"/> when none has the id.</param>

@@ -6,7 +6,10 @@ namespace Scheduler.Core.Triggers;
 
 /// <summary>
 /// Fires on a cron schedule evaluated in a time zone, as Cronos defines it: 5 fields (minute, hour, day of month, month, day of week)
-/// or 6 fields with a leading seconds field, plus macros such as <c>@daily</c>.
+/// or 6 fields with a leading seconds field, or a macro (Vixie cron's and Cronos's): <c>@yearly</c>/<c>@annually</c> (<c>0 0 1 1 *</c>),
+/// <c>@monthly</c> (<c>0 0 1 * *</c>), <c>@weekly</c> (<c>0 0 * * 0</c>), <c>@daily</c>/<c>@midnight</c> (<c>0 0 * * *</c>), <c>@hourly</c>
+/// (<c>0 * * * *</c>), <c>@every_minute</c> (<c>* * * * *</c>) and <c>@every_second</c> (<c>* * * * * *</c>). A macro fires exactly as its
+/// expansion (<see cref="Expansion"/>), DST handling included.
 /// </summary>
 /// <remarks>
 /// DST handling is Cronos's: a fire time in a spring-forward gap runs at the first valid instant after the gap; in a fall-back overlap
@@ -32,9 +35,10 @@ public sealed partial class CronTrigger : ITrigger
 
     private readonly ZonedSchedule _schedule;
 
-    private CronTrigger(CronExpression cron, string expression, DateTimeZone timeZone, bool isInterval)
+    private CronTrigger(CronExpression cron, string expression, string expansion, DateTimeZone timeZone, bool isInterval)
     {
         Expression = expression;
+        Expansion = expansion;
         TimeZone = timeZone;
         _schedule = new ZonedSchedule(timeZone, isInterval, after => LocalTimesAfter(cron, after));
     }
@@ -43,13 +47,21 @@ public sealed partial class CronTrigger : ITrigger
     public TriggerKind Kind => TriggerKind.Cron;
 
     /// <inheritdoc />
+    /// <remarks>The fields single-spaced, or the macro in lower case (<c>@daily</c>), as written.</remarks>
     public string Expression { get; }
+
+    /// <summary>The fields the trigger evaluates: <see cref="Expression"/>, or for a macro the fields it stands for (<c>@daily</c>:
+    /// <c>0 0 * * *</c>).</summary>
+    public string Expansion { get; }
+
+    /// <summary>Whether <see cref="Expression"/> is a macro such as <c>@daily</c>.</summary>
+    public bool IsMacro => Expression.StartsWith('@');
 
     /// <inheritdoc />
     public DateTimeZone TimeZone { get; }
 
-    /// <summary>Whether the expression has a seconds field (6 fields).</summary>
-    public bool HasSeconds => Expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6;
+    /// <summary>Whether the expression has a seconds field (6 fields, or <c>@every_second</c>).</summary>
+    public bool HasSeconds => Expansion.Split(' ').Length == 6;
 
     /// <summary>Whether this is an interval schedule, which fires in both offsets of a fall-back overlap (see the remarks).</summary>
     public bool IsInterval => _schedule.IsInterval;
@@ -62,43 +74,64 @@ public sealed partial class CronTrigger : ITrigger
     /// an expression the grammar cannot say (minute ranges, steps that do not divide the hour, day of month together with day of week)
     /// is described as "whenever cron '…' matches", which does not parse back.</remarks>
     public string Describe() =>
-        Phrases.TriggerEnglish.TryCron(Macros.TryGetValue(Expression, out var macro) ? macro : Expression) is { } schedule
+        Phrases.TriggerEnglish.TryCron(Expansion) is { } schedule
             ? Phrases.PhraseWriter.Write(schedule)
             : $"whenever cron '{Expression}' matches";
 
-    /// <summary>Parses a 5- or 6-field cron expression (or a Cronos macro) for <paramref name="timeZone"/>.</summary>
+    /// <summary>The fields that macro <paramref name="macro"/> (e.g. <c>@daily</c>, any case) stands for, or <see langword="null"/> when it
+    /// is not one of the macros listed on <see cref="CronTrigger"/>.</summary>
+    public static string? ExpandMacro(string macro)
+    {
+        ArgumentNullException.ThrowIfNull(macro);
+        return Macros.TryGetValue(macro.Trim(), out var fields) ? fields : null;
+    }
+
+    /// <summary>Parses a 5- or 6-field cron expression, or a macro, for <paramref name="timeZone"/>.</summary>
     /// <param name="expression">The cron expression.</param>
     /// <param name="timeZone">The zone whose wall-clock times the fields describe.</param>
-    /// <param name="requiredFields">5 or 6 to require that many fields (macros are then rejected); <see langword="null"/> accepts both.</param>
-    /// <exception cref="TriggerFormatException">The expression is not valid cron, or does not have <paramref name="requiredFields"/>
-    /// fields; the message names it and quotes Cronos's reason.</exception>
+    /// <param name="requiredFields">5 or 6 to require that many written fields; <see langword="null"/> accepts both. A macro is accepted
+    /// either way: it names no fields.</param>
+    /// <exception cref="TriggerFormatException">The expression is not valid cron, is an unknown macro, or does not have
+    /// <paramref name="requiredFields"/> fields; the message names it and quotes Cronos's reason or lists the macros.</exception>
     public static CronTrigger Parse(string expression, DateTimeZone timeZone, int? requiredFields = null)
     {
         ArgumentNullException.ThrowIfNull(expression);
         ArgumentNullException.ThrowIfNull(timeZone);
         var normalized = string.Join(' ', expression.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        var expanded = Macros.TryGetValue(normalized, out var macro) ? macro : normalized;
-        var fields = expanded.Split(' ').Length;
-        if ((!normalized.StartsWith('@') && fields is not (5 or 6)) || (requiredFields is { } required && (fields != required || normalized.StartsWith('@'))))
+        if (normalized.StartsWith('@'))
+        {
+            var expansion = ExpandMacro(normalized) ?? throw new TriggerFormatException(
+                $"Cron macro '{expression}' is not supported. Use @yearly (or @annually), @monthly, @weekly, @daily (or @midnight), @hourly, " +
+                "@every_minute or @every_second, or write the fields (e.g. '0 9 * * *'); @reboot has no fire time in a scheduler.");
+            return Create(expression, normalized.ToLowerInvariant(), expansion, timeZone);
+        }
+
+        var fields = normalized.Split(' ').Length;
+        if (fields is not (5 or 6) || (requiredFields is { } required && fields != required))
         {
             throw new TriggerFormatException(
-                $"Cron expression '{expression}' has {(normalized.StartsWith('@') ? "a macro instead of" : fields.ToString(System.Globalization.CultureInfo.InvariantCulture))} fields. " +
+                $"Cron expression '{expression}' has {fields.ToString(System.Globalization.CultureInfo.InvariantCulture)} fields. " +
                 (requiredFields == 6 ? "Use 6 fields with a leading seconds field (e.g. '*/10 * * * * *')."
                     : requiredFields == 5 ? "Use 5 fields: minute hour day-of-month month day-of-week (e.g. '*/5 * * * *')."
                     : "Use 5 fields (minute hour day-of-month month day-of-week, e.g. '*/5 * * * *') or 6 with a leading seconds field (e.g. '*/10 * * * * *')."));
         }
 
+        return Create(expression, normalized, normalized, timeZone);
+    }
+
+    // A macro is evaluated as its expansion, so that it fires (and is classified for DST) exactly as the fields it stands for.
+    private static CronTrigger Create(string written, string expression, string expansion, DateTimeZone timeZone)
+    {
         try
         {
-            var format = fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
-            var cron = CronExpression.Parse(normalized, format);
-            var timeFields = expanded.Split(' ').Take(fields == 6 ? 3 : 2);
-            var isInterval = timeFields.Any(f => f.IndexOfAny(['*', '-', '/']) >= 0);
-            return new CronTrigger(cron, normalized, timeZone, isInterval);
+            var fields = expansion.Split(' ');
+            var cron = CronExpression.Parse(expansion, fields.Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+            var isInterval = fields.Take(fields.Length == 6 ? 3 : 2).Any(f => f.IndexOfAny(['*', '-', '/']) >= 0);
+            return new CronTrigger(cron, expression, expansion, timeZone, isInterval);
         }
         catch (CronFormatException ex)
         {
-            throw new TriggerFormatException($"Cron expression '{expression}' is not valid: {ex.Message}", ex);
+            throw new TriggerFormatException($"Cron expression '{written}' is not valid: {ex.Message}", ex);
         }
     }
 

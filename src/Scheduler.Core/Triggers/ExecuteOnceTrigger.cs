@@ -32,13 +32,14 @@ public sealed class ExecuteOnceTrigger : ITrigger
     public DateTimeOffset? GetNextFireTime(DateTimeOffset after) => FireTime > after ? FireTime : null;
 
     /// <inheritdoc />
-    /// <remarks>"on 2026-01-05 at 2:30pm" (the wall-clock time in <see cref="TimeZone"/>), which the phrase grammar reads back; an instant
+    /// <remarks>"on 2026-01-05 at 2:30pm" (the wall-clock time in <see cref="TimeZone"/>; "at 00:00", not "at midnight", which a one-shot
+    /// phrase refuses as ambiguous), which the phrase grammar reads back; an instant
     /// with seconds is written in ISO-8601 with the zone's offset, which <see cref="TriggerKind.Detect"/> reads back.</remarks>
     public string Describe()
     {
         var local = WallClock.InZone(FireTime, TimeZone);
         return local.Second == 0 && local.Millisecond == 0 && local.Ticks % TimeSpan.TicksPerMillisecond == 0
-            ? $"on {local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} at {Phrases.PhraseWriter.Time(TimeOnly.FromDateTime(local.DateTime))}"
+            ? $"on {local.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} at {(local.TimeOfDay == TimeSpan.Zero ? "00:00" : Phrases.PhraseWriter.Time(TimeOnly.FromDateTime(local.DateTime)))}"
             : local.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
     }
 

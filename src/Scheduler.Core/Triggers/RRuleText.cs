@@ -25,7 +25,14 @@ internal static class RRuleText
             parts.Add("in " + string.Join(", ", rule.ByMonth.Select(m => CultureInfo.InvariantCulture.DateTimeFormat.GetMonthName(m))));
         }
 
-        if (rule.ByMonthDay.Count > 0)
+        // BYMONTHDAY=d,-1;BYSETPOS=1[,2…]: day d, or the last day of a month without it (a phrase that keeps the phase of its start).
+        var clamped = rule.ByMonthDay.Count == 2 && rule.ByMonthDay.Contains(-1) && rule.ByMonthDay.Max() >= 29
+            && rule.BySetPosition.Count > 0 && rule.BySetPosition.Order().SequenceEqual(Enumerable.Range(1, rule.BySetPosition.Count));
+        if (clamped)
+        {
+            parts.Add($"on day {rule.ByMonthDay.Max()} (the last day of a shorter month)");
+        }
+        else if (rule.ByMonthDay.Count > 0)
         {
             parts.Add("on day " + string.Join(", ", rule.ByMonthDay.Select(d => d == -1 ? "last" : d.ToString(CultureInfo.InvariantCulture))));
         }
@@ -40,6 +47,11 @@ internal static class RRuleText
             var hours = rule.ByHour.Count > 0 ? rule.ByHour : [start.Hour];
             var minutes = rule.ByMinute.Count > 0 ? rule.ByMinute : [start.Minute];
             parts.Add("at " + string.Join(", ", hours.SelectMany(h => minutes.Select(m => $"{h:00}:{m:00}"))));
+        }
+
+        if (rule.BySetPosition.Count > 0 && !clamped)
+        {
+            parts.Add("taking the " + string.Join(", ", rule.BySetPosition.Select(Ordinal)) + " of each " + unit + "'s times");
         }
 
         if (rule.Count is { } count)

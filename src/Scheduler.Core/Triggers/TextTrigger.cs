@@ -51,16 +51,24 @@ public sealed class TextTrigger : ITrigger
     /// <param name="anchor">The task's start: "in 2 hours" and "tomorrow" count from it, "every other X" counts from the first X at or after it,
     /// and intervals that do not divide the hour or day ("every 7 minutes") count from it (to the minute).</param>
     /// <exception cref="TriggerFormatException">The phrase is not understood or ambiguous; the message says which part and lists the supported forms.</exception>
-    public static ITrigger Parse(string phrase, DateTimeZone timeZone, DateTimeOffset anchor)
+    public static ITrigger Parse(string phrase, DateTimeZone timeZone, DateTimeOffset anchor) => Read(phrase, timeZone, anchor).Trigger;
+
+    /// <summary><see cref="Parse"/>, with the readings taken of words people read in more than one way (<see cref="ParsedTrigger.Readings"/>).</summary>
+    /// <exception cref="TriggerFormatException">The phrase is not understood or ambiguous; the message says which part and lists the supported forms.</exception>
+    public static ParsedTrigger Read(string phrase, DateTimeZone timeZone, DateTimeOffset anchor)
     {
         ArgumentNullException.ThrowIfNull(phrase);
         ArgumentNullException.ThrowIfNull(timeZone);
         var meaning = PhraseGrammar.Parse(phrase, timeZone, anchor);
-        return meaning.Kind switch
+        ITrigger trigger = meaning.Kind switch
         {
             PhraseMeaningKind.Once => new ExecuteOnceTrigger(meaning.Instant, timeZone),
             PhraseMeaningKind.Cron => new TextTrigger(PhraseGrammar.Canonical(phrase), CronTrigger.Parse(meaning.Cron!, timeZone)),
             _ => new TextTrigger(PhraseGrammar.Canonical(phrase), RRuleTrigger.Parse(meaning.RRule!, timeZone, anchor)),
+        };
+        return new ParsedTrigger(trigger)
+        {
+            Readings = meaning.Readings, EndAt = meaning.EndAt, MaxOccurrences = meaning.MaxOccurrences, Calendar = meaning.Calendar,
         };
     }
 }

@@ -17,7 +17,19 @@ public static class TriggerFactory
     /// phrase ("in 2 hours", "tomorrow at 8am") gives an <see cref="ExecuteOnceTrigger"/> at the absolute instant it means from
     /// <paramref name="anchor"/>, so its stored form no longer depends on the anchor.</returns>
     /// <exception cref="TriggerFormatException">The expression or the zone cannot be read; the message names the value and the accepted forms.</exception>
-    public static ITrigger Create(TriggerKind kind, string expression, string? timeZoneId, DateTimeOffset anchor)
+    public static ITrigger Create(TriggerKind kind, string expression, string? timeZoneId, DateTimeOffset anchor) =>
+        Read(kind, expression, timeZoneId, anchor).Trigger;
+
+    /// <summary>
+    /// <see cref="Create"/>, with what an English phrase says besides its fire times: how words that people read in more than one way were
+    /// read (<see cref="ParsedTrigger.Readings"/>).
+    /// </summary>
+    /// <param name="kind">How to read the expression; <see cref="TriggerKind.Detect"/> picks the kind (see <see cref="Detect"/>).</param>
+    /// <param name="expression">The trigger text.</param>
+    /// <param name="timeZoneId">IANA zone id; <see langword="null"/> or empty means UTC.</param>
+    /// <param name="anchor">The task's start (see <see cref="Create"/>).</param>
+    /// <exception cref="TriggerFormatException">The expression or the zone cannot be read; the message names the value and the accepted forms.</exception>
+    public static ParsedTrigger Read(TriggerKind kind, string expression, string? timeZoneId, DateTimeOffset anchor)
     {
         if (string.IsNullOrWhiteSpace(expression))
         {
@@ -30,10 +42,10 @@ public static class TriggerFactory
             var resolved = kind == TriggerKind.Detect ? Detect(expression, zone) : kind;
             return resolved switch
             {
-                TriggerKind.Once => ExecuteOnceTrigger.Parse(expression, zone),
-                TriggerKind.Cron => CronTrigger.Parse(expression, zone),
-                TriggerKind.RRule => RRuleTrigger.Parse(expression, zone, anchor),
-                TriggerKind.Text => TextTrigger.Parse(expression, zone, anchor),
+                TriggerKind.Once => new ParsedTrigger(ExecuteOnceTrigger.Parse(expression, zone)),
+                TriggerKind.Cron => new ParsedTrigger(CronTrigger.Parse(expression, zone)),
+                TriggerKind.RRule => new ParsedTrigger(RRuleTrigger.Parse(expression, zone, anchor)),
+                TriggerKind.Text => TextTrigger.Read(expression, zone, anchor),
                 _ => throw new TriggerFormatException($"Unknown trigger kind '{kind}'. Use Once, Cron, RRule, Text or Detect."),
             };
         }

@@ -101,6 +101,46 @@ public sealed class MassTransitSchedulerClient : ISchedulerClient
         return RequestAsync<GetTaskInstances, TaskInstanceList>(query, query.TaskId, cancellationToken);
     }
 
+    /// <inheritdoc />
+    public async Task<CalendarChanged> SetCalendarAsync(SetCalendar command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return await CalendarRequestAsync<SetCalendar, CalendarChanged>(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteCalendarAsync(string name, CancellationToken cancellationToken = default) =>
+        (await CalendarRequestAsync<DeleteCalendar, CalendarDeleted>(new DeleteCalendar { Name = name }, cancellationToken).ConfigureAwait(false)).Found;
+
+    /// <inheritdoc />
+    public async Task<CalendarInfo?> GetCalendarAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var response = await _clients.CreateRequestClient<GetCalendar>(_control, _timeout)
+            .GetResponse<CalendarInfo, CalendarNotFound>(new GetCalendar { Name = name }, cancellationToken).ConfigureAwait(false);
+        return response.Is(out Response<CalendarInfo>? calendar) ? calendar.Message : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<CalendarList> ListCalendarsAsync(CancellationToken cancellationToken = default) =>
+        (await _clients.CreateRequestClient<ListCalendars>(_control, _timeout).GetResponse<CalendarList>(new ListCalendars(), cancellationToken)
+            .ConfigureAwait(false)).Message;
+
+    private async Task<TReply> CalendarRequestAsync<TRequest, TReply>(TRequest request, CancellationToken cancellationToken)
+        where TRequest : class
+        where TReply : class
+    {
+        var response = await _clients.CreateRequestClient<TRequest>(_control, _timeout)
+            .GetResponse<TReply, CalendarRejected>(request, cancellationToken).ConfigureAwait(false);
+        if (response.Is(out Response<TReply>? reply))
+        {
+            return reply.Message;
+        }
+
+        return response.Is(out Response<CalendarRejected>? rejected)
+            ? throw new TaskRejectedException(rejected.Message.Reason)
+            : throw new InvalidOperationException($"The scheduler answered {typeof(TRequest).Name} with {response.Message.GetType().Name}.");
+    }
+
     private async Task<TReply> RequestAsync<TRequest, TReply>(TRequest request, Guid? taskId, CancellationToken cancellationToken)
         where TRequest : class
         where TReply : class

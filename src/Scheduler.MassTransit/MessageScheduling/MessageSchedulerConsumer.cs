@@ -21,7 +21,8 @@ namespace Scheduler.MassTransit.MessageScheduling;
 /// </summary>
 /// <remarks>
 /// Ids: a one-off message's task id is its <c>ScheduleMessage.CorrelationId</c>, the token id MassTransit hands back and cancels by; a
-/// repeated command (a redelivery) stores nothing new. A recurring schedule's task id is derived from its group and id
+/// <c>ScheduleSend</c> under a token that has a task replaces its message (<see cref="ReplaceAsync"/>), a repeated command (a redelivery)
+/// stores nothing new. A recurring schedule's task id is derived from its group and id
 /// (<see cref="RecurringScheduleIds"/>); scheduling the same schedule again replaces its cron, zone, start, end, misfire policy and message,
 /// as MassTransit.Quartz does. A command that cannot be stored (no destination, a bad cron expression or time zone, a message over 256 KiB) is logged at Warning and answered with <see cref="TaskRejected"/> (published, or sent to the
 /// command's response address); it is acknowledged, not retried.
@@ -68,14 +69,9 @@ internal sealed partial class MessageSchedulerConsumer :
                 throw new TaskValidationException("ScheduleMessage has no CorrelationId (the scheduling token id). Schedule through MassTransit's ScheduleSend, which sets it.");
             }
 
-            var envelope = ScheduledMessageEnvelope.Capture(context, message.Destination, message.Payload, message.PayloadType, oneOff: true, endTime: null);
-            if (await _scheduling.GetAsync(taskId, context.CancellationToken).ConfigureAwait(false) is { } existing)
-            {
-                LogRepeated(taskId, existing.State);
-                return;
-            }
-
-            var scheduled = await _scheduling.ScheduleAsync(new ScheduleTask
+            var envelope = ScheduledMessageEnvelope.Capture(context, message.Destination, message.Payload, message.PayloadType, oneOff: true, endTime: null,
+                tokenId: taskId);
+            var command = new ScheduleTask
             {
                 TaskId = taskId,
                 TriggerKind = TriggerKind.Once,
@@ -83,7 +79,14 @@ internal sealed partial class MessageSchedulerConsumer :
                 DestinationQueue = _endpoints.ScheduledMessages,
                 Payload = envelope.ToPayload(),
                 Metadata = new Dictionary<string, string> { [DestinationKey] = Truncated(envelope.Destination) },
-            }, context.CancellationToken).ConfigureAwait(false);
+            };
+            if (await _scheduling.GetAsync(taskId, context.CancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                await ReplaceAsync(existing, command, envelope, context).ConfigureAwait(false);
+                return;
+            }
+
+            var scheduled = await _scheduling.ScheduleAsync(command, context.CancellationToken).ConfigureAwait(false);
             LogScheduled(taskId, envelope.Destination, scheduled.NextFireTime);
         }
         catch (TaskValidationException ex)
@@ -121,7 +124,10 @@ internal sealed partial class MessageSchedulerConsumer :
             }
 
             var cron = QuartzCron.ToCronos(schedule.CronExpression);
-            var envelope = ScheduledMessageEnvelope.Capture(context, message.Destination, message.Payload, message.PayloadType, oneOff: false, schedule.EndTime);
+            // EndTime is the task's EndAt (as Quartz's trigger EndAt): no occurrence after it is planned, and the task then finishes.
+            var envelope = ScheduledMessageEnvelope.Capture(context, message.Destination, message.Payload, message.PayloadType, oneOff: false, endTime: null,
+                tokenId: message.CorrelationId == Guid.Empty ? null : message.CorrelationId,
+                recurring: new RecurringScheduleInfo(cron, schedule.TimeZoneId, schedule.StartTime, schedule.EndTime, schedule.ScheduleId, schedule.ScheduleGroup));
             var command = new ScheduleTask
             {
                 TaskId = taskId,
@@ -129,6 +135,7 @@ internal sealed partial class MessageSchedulerConsumer :
                 Trigger = cron,
                 TimeZone = schedule.TimeZoneId,
                 StartAt = schedule.StartTime,
+                EndAt = schedule.EndTime,
                 Misfire = schedule.MisfirePolicy == MissedEventPolicy.Skip ? MisfirePolicy.Skip : MisfirePolicy.FireOnce,
                 Overlap = OverlapPolicy.AllowAll, // every occurrence is a message of its own, as with Quartz
                 DestinationQueue = _endpoints.ScheduledMessages,
@@ -139,8 +146,15 @@ internal sealed partial class MessageSchedulerConsumer :
                     [ScheduleKey] = Truncated($"{schedule.ScheduleGroup}/{schedule.ScheduleId}"),
                 },
             };
-            // A schedule of that name is replaced, as MassTransit.Quartz does; one that was cancelled is scheduled again.
+            // A schedule of that name is replaced, as MassTransit.Quartz does; one that was cancelled is scheduled again. A command sent before
+            // the stored one (a redelivery, or one overtaken by a newer replacement) changes nothing.
             var existing = await _scheduling.GetAsync(taskId, context.CancellationToken).ConfigureAwait(false);
+            if (existing is not null && IsStale(existing, envelope, context.MessageId))
+            {
+                LogStale(taskId, envelope.SentTime);
+                return;
+            }
+
             var next = existing is null
                 ? (await _scheduling.ScheduleAsync(command, context.CancellationToken).ConfigureAwait(false)).NextFireTime
                 : existing.State == TaskState.Cancelled
@@ -220,6 +234,52 @@ internal sealed partial class MessageSchedulerConsumer :
         }
     }
 
+    /// <summary>
+    /// A <c>ScheduleSend</c> under a token that has a task already replaces its pending message (its time and body), as MassTransit.Quartz
+    /// does (there: unschedule, then schedule): a task not yet delivered, delivered (finished) or cancelled is scheduled with the new message.
+    /// Not replaced: the same command again (a redelivery: same message id), a command sent before the stored one (by the sender's
+    /// <c>SentTime</c>: it was overtaken by a newer replacement), and a token whose cancel arrived before any schedule of it (a cancelled
+    /// placeholder: the cancel was sent after its schedule, which it overtook). An attempt already being delivered is not recalled.
+    /// </summary>
+    private async Task ReplaceAsync(TaskInfo existing, ScheduleTask command, ScheduledMessageEnvelope envelope, ConsumeContext<ScheduleMessage> context)
+    {
+        var taskId = existing.TaskId;
+        if (existing.Metadata.ContainsKey(CancelledBeforeScheduledKey))
+        {
+            LogRepeated(taskId, existing.State);
+            return;
+        }
+
+        if (IsStale(existing, envelope, context.MessageId))
+        {
+            LogStale(taskId, envelope.SentTime);
+            return;
+        }
+
+        var next = existing.State == TaskState.Cancelled
+            ? (await _scheduling.ScheduleAgainAsync(command, context.CancellationToken).ConfigureAwait(false))?.Task.NextFireTime
+            : (await _scheduling.UpdateAsync(Replacing(command), context.CancellationToken).ConfigureAwait(false))?.Task.NextFireTime;
+        LogReplaced(taskId, envelope.Destination, next);
+    }
+
+    /// <summary>Whether a command whose message is <paramref name="incoming"/> (message id <paramref name="messageId"/>) is the stored one
+    /// again or was sent before it.</summary>
+    internal static bool IsStale(TaskInfo existing, ScheduledMessageEnvelope incoming, Guid? messageId)
+    {
+        ScheduledMessageEnvelope stored;
+        try
+        {
+            stored = ScheduledMessageEnvelope.FromPayload(existing.Payload);
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // a task without a stored message: replaced
+        }
+
+        return (messageId is not null && stored.MessageId == messageId)
+            || (stored.SentTime is { } storedSent && incoming.SentTime is { } sent && sent < storedSent);
+    }
+
     private async Task RejectAsync<T>(ConsumeContext<T> context, Guid taskId, string reason)
         where T : class
     {
@@ -233,6 +293,7 @@ internal sealed partial class MessageSchedulerConsumer :
     {
         TaskId = command.TaskId!.Value, TriggerKind = command.TriggerKind, Trigger = command.Trigger, TimeZone = command.TimeZone,
         StartAt = command.StartAt, Misfire = command.Misfire, Overlap = command.Overlap, Payload = command.Payload, Metadata = command.Metadata,
+        EndAt = command.EndAt ?? DateTimeOffset.MaxValue, // a schedule without EndTime replaces one with it: no end
     };
 
     /// <summary>The fire time of a message scheduled for <paramref name="scheduledTime"/> (UTC, as MassTransit sends it; a time without kind is
@@ -252,8 +313,14 @@ internal sealed partial class MessageSchedulerConsumer :
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled message task {TaskId} for {Destination} at {FireTime}")]
     private partial void LogScheduled(Guid taskId, string destination, DateTimeOffset? fireTime);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled message task {TaskId} exists already ({State}): a repeated (or already cancelled) ScheduleMessage stores nothing")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled message task {TaskId} exists already ({State}): the ScheduleMessage was stored meanwhile, or its cancel came first; it stores nothing")]
     private partial void LogRepeated(Guid taskId, TaskState state);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled message task {TaskId} replaced by a new message for {Destination} at {FireTime}")]
+    private partial void LogReplaced(Guid taskId, string destination, DateTimeOffset? fireTime);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled message task {TaskId}: a command sent at {SentTime}, before the stored one (or the stored one again), changes nothing")]
+    private partial void LogStale(Guid taskId, DateTime? sentTime);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Recurring schedule {Group}/{Id} is task {TaskId}, cron '{Cron}', next fire time {NextFireTime}")]
     private partial void LogScheduledRecurring(string? group, string? id, Guid taskId, string cron, DateTimeOffset? nextFireTime);

@@ -8,6 +8,7 @@ namespace Scheduler.MassTransit.MessageScheduling;
 /// Reads the cron expressions of MassTransit's recurring schedules (<c>RecurringSchedule.CronExpression</c>), which follow Quartz.NET:
 /// <c>second minute hour day-of-month month day-of-week [year]</c>, day-of-week numbered 1 (Sunday) to 7 (Saturday), <c>?</c> for "no value".
 /// Gives the 6-field Cronos expression our cron trigger evaluates (Cronos numbers day-of-week 0 (Sunday) to 6 and supports <c>? L W #</c>).
+/// A cron macro (<c>@daily</c>, <c>@hourly</c>, …), which Quartz refuses, is taken as the fields it stands for, as wherever cron is accepted.
 /// </summary>
 internal static partial class QuartzCron
 {
@@ -16,6 +17,14 @@ internal static partial class QuartzCron
     /// outside 1-7; the message quotes it and says what to write. Other faults are reported by the cron trigger when the task is stored.</exception>
     public static string ToCronos(string? expression)
     {
+        if (expression?.TrimStart().StartsWith('@') == true)
+        {
+            var expansion = Core.Triggers.CronTrigger.ExpandMacro(expression) ?? throw new TaskValidationException(
+                $"Cron macro '{expression}' is not supported. Use @yearly, @monthly, @weekly, @daily, @hourly, @every_minute or @every_second, " +
+                "or a Quartz cron expression such as '0 30 9 ? * MON-FRI'.");
+            return expansion.Split(' ').Length == 6 ? expansion : "0 " + expansion;
+        }
+
         var fields = (expression ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (fields.Length is not (6 or 7))
         {

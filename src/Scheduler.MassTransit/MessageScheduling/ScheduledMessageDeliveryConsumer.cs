@@ -16,7 +16,8 @@ namespace Scheduler.MassTransit.MessageScheduling;
 /// attempt, which the task's retry policy retries; delivery is at-least-once, as every task's.
 /// </summary>
 /// <remarks>A one-off message keeps its message id on every attempt; each occurrence of a recurring message carries its task instance's id,
-/// the same on every attempt, so a consumer with an inbox can drop a repeated delivery. An occurrence after the schedule's <c>EndTime</c> is
+/// the same on every attempt, so a consumer with an inbox can drop a repeated delivery. Every delivery carries the scheduling headers of
+/// MassTransit's Quartz integration (<see cref="QuartzHeaders"/>). An occurrence after the schedule's <c>EndTime</c> is
 /// not delivered and cancels the task.</remarks>
 internal sealed partial class ScheduledMessageDeliveryConsumer : IConsumer<TaskDue>
 {
@@ -51,7 +52,8 @@ internal sealed partial class ScheduledMessageDeliveryConsumer : IConsumer<TaskD
         await BrokerCall.RunAsync(async ct =>
         {
             var endpoint = await context.GetSendEndpoint(destination).ConfigureAwait(false);
-            await endpoint.Send(new SerializedMessageBody(), new ForwardPipe(envelope, envelope.MessageId ?? due.InstanceId, destination, _timeProvider.GetUtcNow()),
+            var now = _timeProvider.GetUtcNow();
+            await endpoint.Send(new SerializedMessageBody(), new ForwardPipe(envelope, envelope.MessageId ?? due.InstanceId, destination, now, QuartzHeaders.For(envelope, due, now)),
                 ct).ConfigureAwait(false);
         }, _options.SendTimeout, $"accept the scheduled message for {envelope.Destination}", "Scheduler:SendTimeout", _timeProvider, context.CancellationToken)
             .ConfigureAwait(false);
@@ -66,7 +68,8 @@ internal sealed partial class ScheduledMessageDeliveryConsumer : IConsumer<TaskD
 
     /// <summary>Gives the send the stored body, re-read by the serializer of its content type (which writes the ids and headers set here into
     /// its envelope), as MassTransit's scheduler integrations forward a scheduled message.</summary>
-    private sealed class ForwardPipe(ScheduledMessageEnvelope envelope, Guid messageId, Uri destination, DateTimeOffset now) : IPipe<SendContext>
+    private sealed class ForwardPipe(ScheduledMessageEnvelope envelope, Guid messageId, Uri destination, DateTimeOffset now,
+        IReadOnlyList<KeyValuePair<string, object>> schedulingHeaders) : IPipe<SendContext>
     {
         public Task Send(SendContext context)
         {
@@ -96,7 +99,7 @@ internal sealed partial class ScheduledMessageDeliveryConsumer : IConsumer<TaskD
                 context.TimeToLive = new DateTimeOffset(DateTime.SpecifyKind(expires, DateTimeKind.Utc)) - now;
             }
 
-            foreach (var (key, value) in headers.GetAll())
+            foreach (var (key, value) in headers.GetAll().Concat(schedulingHeaders))
             {
                 context.Headers.Set(key, value);
             }

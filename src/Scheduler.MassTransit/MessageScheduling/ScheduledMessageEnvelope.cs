@@ -52,8 +52,21 @@ internal sealed record ScheduledMessageEnvelope
     /// <summary>The headers the sender set, by name.</summary>
     public IReadOnlyDictionary<string, JsonElement>? Headers { get; init; }
 
-    /// <summary>A recurring schedule's end (RecurringSchedule.EndTime): occurrences after it are not delivered, and the first one after it
-    /// cancels the task.</summary>
+    /// <summary>The scheduling token id (the command's <c>CorrelationId</c>: <c>ScheduledMessage.TokenId</c> of a one-off message, the
+    /// <c>ScheduleRecurringMessage</c>'s of a recurring one), sent with every delivery as <c>MT-Scheduling-TokenId</c>, as MassTransit's Quartz
+    /// integration does; <see langword="null"/> for what an earlier version stored.</summary>
+    public Guid? TokenId { get; init; }
+
+    /// <summary>When the scheduling command was sent (its <c>SentTime</c>, the sender's clock): a command for the same token sent earlier than
+    /// the stored one (a redelivery, or one overtaken by a newer replacement) replaces nothing.</summary>
+    public DateTime? SentTime { get; init; }
+
+    /// <summary>A recurring schedule's cron (Cronos, 6 fields), zone, start, end, id and group, from which each delivery's
+    /// <c>MT-Quartz-NextScheduled</c> and <c>MT-Quartz-PreviousSent</c> are computed; <see langword="null"/> for a one-off message.</summary>
+    public RecurringScheduleInfo? Recurring { get; init; }
+
+    /// <summary>A recurring schedule's end as an earlier version stored it (RecurringSchedule.EndTime): occurrences after it are not delivered,
+    /// and the first one after it cancels the task. Schedules stored now carry it as the task's EndAt, and the planner ends them.</summary>
     public DateTimeOffset? EndTime { get; init; }
 
     /// <summary>Serializes the envelope as the task's payload.</summary>
@@ -93,7 +106,7 @@ internal sealed record ScheduledMessageEnvelope
     /// (the scheduling service's send pipe set them there, see MassTransit's <c>ScheduleMessageContextPipe</c>).</summary>
     /// <exception cref="TaskValidationException">The destination or the message is missing.</exception>
     public static ScheduledMessageEnvelope Capture<T>(ConsumeContext<T> context, Uri? destination, object? payload, string[]? payloadTypes,
-        bool oneOff, DateTimeOffset? endTime)
+        bool oneOff, DateTimeOffset? endTime, Guid? tokenId = null, RecurringScheduleInfo? recurring = null)
         where T : class
     {
         if (destination is null)
@@ -128,6 +141,9 @@ internal sealed record ScheduledMessageEnvelope
             ExpirationTime = oneOff ? context.ExpirationTime : null,
             Headers = CaptureHeaders(context.Headers),
             EndTime = endTime,
+            TokenId = tokenId,
+            SentTime = context.SentTime,
+            Recurring = recurring,
         };
     }
 
@@ -156,3 +172,13 @@ internal sealed record ScheduledMessageEnvelope
         _ => value.GetRawText(),
     };
 }
+
+/// <summary>What a delivery of a recurring scheduled message needs of its schedule to write MassTransit's scheduling headers.</summary>
+/// <param name="Cron">The Cronos expression the task fires on (6 fields).</param>
+/// <param name="TimeZoneId">The schedule's zone (a Windows id is read too), or <see langword="null"/> for UTC.</param>
+/// <param name="StartTime">The schedule's start.</param>
+/// <param name="EndTime">The schedule's end, if any.</param>
+/// <param name="ScheduleId">The schedule's id.</param>
+/// <param name="ScheduleGroup">The schedule's group.</param>
+internal sealed record RecurringScheduleInfo(string Cron, string? TimeZoneId, DateTimeOffset StartTime, DateTimeOffset? EndTime, string ScheduleId,
+    string? ScheduleGroup);

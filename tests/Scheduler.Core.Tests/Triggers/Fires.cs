@@ -9,15 +9,25 @@ internal static class Fires
 {
     public static DateTimeOffset Instant(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture);
 
+    /// <summary>A phrase's fire times as a task that starts at <paramref name="from"/> has them: its end ("until …", "N times") applied.</summary>
+    public static string[] Next(ParsedTrigger parsed, DateTimeOffset from, int count) =>
+        Next(parsed.Trigger, from, count, Core.Definitions.TaskEnd.Of(parsed.Trigger, from, parsed.EndAt, parsed.MaxOccurrences));
+
+    /// <summary>The end a phrase gives, as the phrase table writes it after the normalized form: " ; EndAt=…" and " ; MaxOccurrences=…".</summary>
+    public static string EndSuffix(DateTimeOffset? endAt, int? maxOccurrences) =>
+        (endAt is { } end ? $" ; EndAt={end.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)}" : "")
+        + (maxOccurrences is { } max ? $" ; MaxOccurrences={max}" : "");
+
     public static string Format(DateTimeOffset instant, DateTimeZone zone) =>
         WallClock.InZone(instant, zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
-    /// <summary>The next <paramref name="count"/> fire times strictly after <paramref name="from"/>, asserting each is later than the one before.</summary>
-    public static string[] Next(ITrigger trigger, DateTimeOffset from, int count)
+    /// <summary>The next <paramref name="count"/> fire times strictly after <paramref name="from"/>, asserting each is later than the one before;
+    /// none past <paramref name="end"/>.</summary>
+    public static string[] Next(ITrigger trigger, DateTimeOffset from, int count, Core.Definitions.TaskEnd? end = null)
     {
         var result = new List<string>();
         var cursor = from;
-        while (result.Count < count && trigger.GetNextFireTime(cursor) is { } next)
+        while (result.Count < count && trigger.GetNextFireTime(cursor) is { } next && (end?.Allows(next) ?? true))
         {
             Assert.True(next > cursor, $"{trigger.Expression}: {next:O} is not after {cursor:O}");
             Assert.Equal(TimeSpan.Zero, next.Offset);

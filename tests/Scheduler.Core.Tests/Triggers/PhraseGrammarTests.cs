@@ -58,11 +58,12 @@ public partial class PhraseGrammarTests
     public void Create_NormalizesAndFires_WhenPhraseIsAccepted(string phrase, string zone, string normalized, string fires)
     {
         var from = Anchor(zone);
-        var trigger = TriggerFactory.Create(TriggerKind.Text, phrase, zone, from);
+        var parsed = TriggerFactory.Read(TriggerKind.Text, phrase, zone, from);
+        var trigger = parsed.Trigger;
 
         var expression = trigger is TextTrigger text ? text.Normalized.Expression : trigger.Expression;
-        Assert.Equal(normalized, expression.Replace("\n", " / ", StringComparison.Ordinal));
-        Assert.Equal(fires.Split(' '), Fires.Next(trigger, from, 3));
+        Assert.Equal(normalized, expression.Replace("\n", " / ", StringComparison.Ordinal) + Fires.EndSuffix(parsed.EndAt, parsed.MaxOccurrences));
+        Assert.Equal(fires.Split(' '), Fires.Next(parsed, from, 3));
     }
 
     [Theory]
@@ -75,8 +76,8 @@ public partial class PhraseGrammarTests
         // What a node rebuilds from the stored row, here with another anchor: the table's fire times, whatever the grammar does later.
         var rebuilt = TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, from.AddYears(1));
         Assert.NotEqual(TriggerKind.Text, definition.TriggerKind);
-        Assert.Equal(normalized, definition.Trigger.Replace("\n", " / ", StringComparison.Ordinal));
-        Assert.Equal(fires.Split(' '), Fires.Next(rebuilt, from, 3));
+        Assert.Equal(normalized, definition.Trigger.Replace("\n", " / ", StringComparison.Ordinal) + Fires.EndSuffix(definition.EndAt, definition.MaxOccurrences));
+        Assert.Equal(fires.Split(' '), Fires.Next(rebuilt, from, 3, definition.End));
         Assert.Equal(Core.Triggers.Phrases.PhraseGrammar.Canonical(phrase), definition.TriggerPhrase);
     }
 
@@ -144,7 +145,7 @@ public partial class PhraseGrammarTests
         var trigger = TriggerFactory.Create(TriggerKind.Detect, expression, zone, from);
 
         Assert.Equal(description, trigger.Describe());
-        var reread = TriggerFactory.Create(TriggerKind.Text, description, zone, from);
+        var reread = TriggerFactory.Read(TriggerKind.Text, description, zone, from); // "until …", "for N times": the task's end
         Assert.Equal(Fires.Next(trigger, from, 20), Fires.Next(reread, from, 20));
     }
 

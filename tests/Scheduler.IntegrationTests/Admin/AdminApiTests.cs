@@ -106,6 +106,37 @@ public sealed class AdminApiTests
         Assert.Equal("*/5 * * * *", (await node.Scheduling.GetAsync(task.TaskId))!.Trigger);
     }
 
+    /// <summary>Issue #23, item 5: calendars over the API, as SetCalendar, GetCalendar, ListCalendars and DeleteCalendar; writing them needs
+    /// the write role.</summary>
+    [Fact]
+    public async Task Api_SetsReadsAndDeletesCalendars_WithTheNameInThePath()
+    {
+        await using var node = await AdminTestNode.StartAsync(Keys);
+        using var reader = node.CreateClient(ReadKey);
+        using var writer = node.CreateClient(WriteKey);
+
+        var set = await ReadAsync<CalendarChanged>(await writer.PutAsJsonAsync("calendars/closures", new { dates = new[] { "2031-07-04" }, timeZone = "America/New_York" }));
+        var task = await ScheduleAsync(node, "every day at noon except closures");
+        var changed = await ReadAsync<CalendarChanged>(await writer.PutAsJsonAsync("calendars/closures", new { name = "closures", dates = new[] { "2031-07-04", "2031-11-27" } }));
+        var mismatch = await ProblemAsync(await writer.PutAsJsonAsync("calendars/closures", new { name = "other", dates = new[] { "2031-07-04" } }), HttpStatusCode.BadRequest);
+        var denied = await ProblemAsync(await reader.PutAsJsonAsync("calendars/closures", new { dates = new[] { "2031-07-04" } }), HttpStatusCode.Forbidden);
+        var list = await ReadAsync<CalendarList>(await reader.GetAsync("calendars"));
+        var missing = await ProblemAsync(await reader.GetAsync("calendars/other"), HttpStatusCode.NotFound);
+        var named = await ProblemAsync(await writer.DeleteAsync("calendars/closures"), HttpStatusCode.BadRequest);
+
+        Assert.Equal((1L, "America/New_York"), (set.Calendar.Version, set.Calendar.TimeZone));
+        Assert.Equal((2L, null, 1), (changed.Calendar.Version, changed.Calendar.TimeZone, changed.TasksReplanned));
+        Assert.Equal("closures", (await node.Scheduling.GetAsync(task.TaskId))!.Calendar);
+        Assert.Contains("differs from the calendar 'closures' in the path", mismatch);
+        Assert.Contains("may only read", denied);
+        Assert.Equal(["2031-07-04", "2031-11-27"], Assert.Single(list.Calendars).Dates);
+        Assert.Contains("There is no calendar 'other'", missing);
+        Assert.Contains($"is named by task {task.TaskId}", named);
+        await node.Scheduling.UpdateAsync(new UpdateTask { TaskId = task.TaskId, Trigger = "0 12 * * *", Calendar = "" });
+        Assert.True((await ReadAsync<CalendarDeleted>(await writer.DeleteAsync("calendars/closures"))).Found);
+        Assert.Contains(node.AdminLog, l => l.StartsWith("Information: Admin key:ops-oncall set calendar closures: version 2, 1 tasks planned again", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Api_ServesTheClusterViewDeadLettersAndOpenApiDocument()
     {

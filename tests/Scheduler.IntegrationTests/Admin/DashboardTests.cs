@@ -33,9 +33,11 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         {
             DestinationQueue = BusServices.WorkerQueue, Trigger = "*/2 * * * * *", Metadata = new Dictionary<string, string> { ["reminder"] = "water" }, Overlap = OverlapPolicy.AllowAll,
         });
+        // Issue #23, item 5: a task that skips a calendar's days shows it beside its trigger.
+        await scheduler.SetCalendarAsync(new SetCalendar { Name = "holidays", Dates = ["2031-12-25"], Description = "Company holidays" });
         var standup = await scheduler.ScheduleAsync(new ScheduleTask
         {
-            DestinationQueue = BusServices.WorkerQueue, Trigger = "every weekday at 9:30am", TimeZone = "Europe/Berlin", Metadata = new Dictionary<string, string> { ["reminder"] = "standup" },
+            DestinationQueue = BusServices.WorkerQueue, Trigger = "every weekday at 9:30am except holidays", TimeZone = "Europe/Berlin", Metadata = new Dictionary<string, string> { ["reminder"] = "standup" },
         });
         var flaky = await scheduler.ScheduleAsync(new ScheduleTask
         {
@@ -44,7 +46,15 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
             Metadata = new Dictionary<string, string> { ["reminder"] = "flaky", ["behavior"] = "fail-always" },
             Retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromSeconds(1) },
         });
+        // Issue #23, item 4: a task with an end finishes there, and the dashboard says so.
+        var countdown = await scheduler.ScheduleAsync(new ScheduleTask
+        {
+            DestinationQueue = BusServices.WorkerQueue, Trigger = "*/2 * * * * *", MaxOccurrences = 2, Overlap = OverlapPolicy.AllowAll,
+            Metadata = new Dictionary<string, string> { ["reminder"] = "countdown" },
+        });
         await bus.WaitForInstanceAsync(water.TaskId, i => i.Status == TaskInstanceStatus.Completed, "water completes a run");
+        await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(countdown.TaskId))?.State == TaskState.Finished,
+            "countdown finishes after its 2 occurrences", Generous);
         await bus.WaitForInstanceAsync(flaky.TaskId, i => i.Status == TaskInstanceStatus.Failed, "flaky is dead-lettered after 2 attempts");
 
         using var playwright = await Playwright.CreateAsync();
@@ -61,11 +71,15 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         var waterRow = page.Locator($"tr[data-task-id='{water.TaskId}']");
         var standupRow = page.Locator($"tr[data-task-id='{standup.TaskId}']");
         await Assertions.Expect(waterRow.Locator("td.state")).ToHaveTextAsync("Active");
-        await Assertions.Expect(standupRow).ToContainTextAsync("every weekday at 9:30am");
+        await Assertions.Expect(standupRow).ToContainTextAsync("every weekday at 9:30am except holidays");
         await Assertions.Expect(standupRow).ToContainTextAsync("Europe/Berlin");
         var nextFire = standup.NextFireTime!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         await Assertions.Expect(standupRow.Locator("td.next-fire")).ToContainTextAsync(nextFire);
         await Assertions.Expect(page.Locator($"tr[data-task-id='{flaky.TaskId}'] td.state")).ToHaveTextAsync("Finished");
+        var countdownRow = page.Locator($"tr[data-task-id='{countdown.TaskId}']");
+        await Assertions.Expect(countdownRow.Locator("td.state")).ToHaveTextAsync("Finished");
+        var last = countdown.LastFireTime!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(countdownRow.Locator("td.ends")).ToHaveTextAsync($"2 times (last {last})");
         // Dead letters, with the worker's error; the last hour's completions.
         var deadLetter = page.Locator("#dead-letters tbody tr").Filter(new() { HasText = "scripted failure of attempt 2" });
         await Assertions.Expect(deadLetter).ToHaveCountAsync(1);

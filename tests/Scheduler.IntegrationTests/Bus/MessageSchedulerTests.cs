@@ -14,7 +14,7 @@ namespace Scheduler.IntegrationTests.Bus;
 /// and our one-line registration, <c>AddSchedulerMessageScheduler()</c>, schedules, cancels, recurs, pauses and resumes messages of its own
 /// type through a scheduler node, over real RabbitMQ and PostgreSQL, in real time.
 /// </summary>
-public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed partial class MessageSchedulerTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
 {
     private const string RemindersQueue = "reminders";
     private static readonly Uri Reminders = new($"queue:{RemindersQueue}");
@@ -167,9 +167,11 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
         var newYorkNext = TimeZoneInfo.ConvertTime(newYork.NextFireTime!.Value, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
         Assert.Equal((DayOfWeek.Monday, new TimeSpan(12, 0, 0)), (newYorkNext.DayOfWeek, newYorkNext.TimeOfDay));
 
-        // The first occurrence after EndTime is not delivered and cancels the task.
+        // EndTime is the task's EndAt: nothing after it is planned, and the task finishes (as Quartz removes a trigger past its EndAt).
         var endingId = RecurringScheduleIds.For(ending.ScheduleGroup, ending.ScheduleId);
-        await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(endingId))?.CancelledAt is not null, "the schedule ends after its EndTime");
+        Assert.Equal(end.UtcTicks / 10, (await WaitForDefinitionAsync(bus, ending)).EndAt!.Value.UtcTicks / 10); // PostgreSQL keeps microseconds
+        await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(endingId))?.State == TaskState.Finished, "the schedule ends at its EndTime");
+        await Wait.UntilAsync(async () => (await bus.Store.GetInstancesAsync(endingId)).All(i => i.IsFinal), "its last occurrences are delivered");
         Assert.NotEmpty(Receipts(bus, endingText));
         Assert.DoesNotContain(await FireTimesAsync(bus, endingId, endingText), fireTime => fireTime > end);
 

@@ -16,6 +16,9 @@ public class QuartzCronTests
     [InlineData("0 0 12 ? * 1/2", "0 0 12 ? * 0/2")] // the step after / is no day
     [InlineData("0 0 12 * * ? *", "0 0 12 * * ?")] // year field '*' dropped
     [InlineData("  0  0 12 L *  ?  ", "0 0 12 L * ?")]
+    [InlineData("@daily", "0 0 0 * * *")] // a cron macro, as wherever cron is accepted
+    [InlineData("@WEEKLY", "0 0 0 * * 0")]
+    [InlineData("@every_second", "* * * * * *")]
     public void ToCronos_ConvertsQuartzFields_WhenValid(string quartz, string cronos) => Assert.Equal(cronos, QuartzCron.ToCronos(quartz));
 
     [Theory]
@@ -24,6 +27,7 @@ public class QuartzCronTests
     [InlineData("0 0 12 * * ? 2030", "names year '2030'")]
     [InlineData("0 0 12 ? * 0", "day of week 0")]
     [InlineData("0 0 12 ? * 8", "day of week 8")]
+    [InlineData("@reboot", "macro '@reboot' is not supported")]
     public void ToCronos_Throws_WhenNotQuartzCron(string quartz, string expected)
     {
         var ex = Assert.Throws<TaskValidationException>(() => QuartzCron.ToCronos(quartz));

@@ -22,6 +22,19 @@ function el(tag, attributes, ...children) {
 function time(iso) { return iso ? iso.replace("T", " ").replace(/(\.\d{3})\d*/, "$1").replace(/\+00:00$|Z$/, "") : ""; }
 // Ids are time-ordered (version 7) GUIDs, whose first digits are alike for ids made close together: show the random tail.
 function short(id) { return id ? "…" + id.slice(-12) : ""; }
+// A task's end conditions: "until <EndAt>", "<N> times (last <time>)".
+function ends(task) {
+  const parts = [];
+  if (task.endAt) parts.push(`until ${time(task.endAt)}`);
+  if (task.maxOccurrences) parts.push(`${task.maxOccurrences} times` + (task.lastFireTime ? ` (last ${time(task.lastFireTime)})` : ""));
+  return parts.join("; ");
+}
+
+// The trigger as written, with the calendar whose times it skips ("… except holidays") unless the phrase names it already.
+function shownTrigger(task) {
+  const shown = task.triggerPhrase || task.trigger;
+  return task.calendar && !shown.includes(`except ${task.calendar}`) ? `${shown} except ${task.calendar}` : shown;
+}
 
 function status(text, error) {
   const s = $("status");
@@ -109,13 +122,14 @@ async function loadTasks() {
       onclick: () => { state.selectedTask = task.taskId; refresh(); },
     },
     el("td", { class: "id", title: task.taskId }, short(task.taskId)),
-    el("td", { title: task.trigger }, task.triggerPhrase || task.trigger),
+    el("td", { class: "trigger", title: task.trigger + (task.jitter ? ` (jitter ${task.jitter})` : "") }, shownTrigger(task)),
     el("td", {}, task.timeZone),
     el("td", { class: `state state-${task.state}` }, task.state),
     el("td", { class: "next-fire" }, time(task.nextFireTime)),
-    el("td", {}, Object.entries(task.metadata).map(([k, v]) => `${k}=${v}`).join(", ")),
+    el("td", { class: "ends" }, ends(task)),
+    el("td", { class: "metadata" }, Object.entries(task.metadata).map(([k, v]) => `${k}=${v}`).join(", ")),
     el("td", {}, ...actionButtons(task))));
-  $("tasks").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 7 }, "No tasks."))]));
+  $("tasks").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8 }, "No tasks."))]));
   $("more-tasks").hidden = !list.nextPageToken;
 }
 

@@ -45,7 +45,7 @@ internal static class PhraseGrammar
     /// <summary>The schedule <paramref name="phrase"/> says (before normalization).</summary>
     /// <exception cref="PhraseException">Not understood or ambiguous.</exception>
     internal static PhraseSchedule Schedule(string phrase, DateTimeZone zone, DateTimeOffset anchor) =>
-        PhraseParser.Parse(phrase, DateOnly.FromDateTime(WallClock.ToLocal(anchor, zone)));
+        PhraseParser.Parse(phrase, WallClock.ToLocal(anchor, zone));
 
     private static PhraseMeaning Meaning(string phrase, DateTimeZone zone, DateTimeOffset anchor) =>
         PhraseNormalizer.Normalize(Schedule(phrase, zone, anchor), zone, anchor);

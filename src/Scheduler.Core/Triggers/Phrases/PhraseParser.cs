@@ -10,7 +10,7 @@ namespace Scheduler.Core.Triggers.Phrases;
 /// <c>for 10 times</c>) — or a one-shot (<c>tomorrow at 8</c>, <c>next friday at noon</c>, <c>in 90 minutes</c>, <c>on 2026-01-05</c>).
 /// The grammar with examples is in docs/triggers.md.
 /// </summary>
-internal sealed class PhraseParser
+internal sealed partial class PhraseParser
 {
     private static readonly string[] WeekdayWords = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
@@ -36,23 +36,27 @@ internal sealed class PhraseParser
     };
 
     private readonly List<PhraseToken> _tokens;
+    private readonly DateTime _start;
     private readonly DateOnly _today;
     private readonly PhraseSchedule _schedule = new();
     private int _position;
     private bool _everyGiven;
     private PhraseToken? _bareWeekday;
     private PhraseToken? _ambiguousNth;
+    private PhraseToken? _midnight; // the word 'midnight' as a one-shot's time
 
-    private PhraseParser(List<PhraseToken> tokens, DateOnly today)
+    private PhraseParser(List<PhraseToken> tokens, DateTime start)
     {
         _tokens = tokens;
-        _today = today;
+        _start = start;
+        _today = DateOnly.FromDateTime(start);
     }
 
-    /// <summary>Parses <paramref name="phrase"/>; <paramref name="today"/> (the task's start, in its zone) resolves 'today', 'tomorrow'
-    /// and 'next friday'.</summary>
+    /// <summary>Parses <paramref name="phrase"/>; <paramref name="start"/> (the task's start, wall-clock time in its zone) resolves 'today',
+    /// 'tomorrow' and 'next friday'. Where people read the words differently, the reading taken is added to
+    /// <see cref="PhraseSchedule.Readings"/> (docs/triggers.md, "Words read one way").</summary>
     /// <exception cref="PhraseException">The phrase is not understood or ambiguous; the reason names the words.</exception>
-    public static PhraseSchedule Parse(string phrase, DateOnly today)
+    public static PhraseSchedule Parse(string phrase, DateTime start)
     {
         var tokens = PhraseTokenizer.Tokenize(phrase);
         if (tokens.Count == 0)
@@ -71,13 +75,28 @@ internal sealed class PhraseParser
                 smaller.Item2.Length > 0 && decimal.IsInteger(smaller.Item1) ? [$"every {smaller.Item1:0} {smaller.Item2}", $"in {smaller.Item1:0} {smaller.Item2}"] : ["every 90 minutes"]);
         }
 
+        // A word that is none of the grammar's after "except" (or in its list: "except weekends and holidays") names a calendar.
+        var excepting = false;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (token is { Kind: PhraseTokenKind.Word, Value: -1 } && excepting && CalendarWord().IsMatch(token.Raw))
+            {
+                tokens[i] = token with { Text = CalendarMarker, Value = 0 };
+                continue;
+            }
+
+            excepting = token.Is("except") || (excepting && (token.Is("and") || token.Is("on") || token.Is("in") || token.Kind == PhraseTokenKind.Comma
+                || (token.Kind == PhraseTokenKind.Word && IsDayOrMonth(token))));
+        }
+
         var unknown = tokens.Where(t => t is { Kind: PhraseTokenKind.Word, Value: -1 }).Select(t => $"'{t.Raw}'").Distinct().ToList();
         if (unknown.Count > 0)
         {
             throw new PhraseException($"{string.Join(", ", unknown)} {(unknown.Count == 1 ? "is" : "are")} not understood", []);
         }
 
-        var parser = new PhraseParser(tokens, today);
+        var parser = new PhraseParser(tokens, start);
         parser.ParseAll();
         return parser._schedule;
     }
@@ -170,6 +189,9 @@ internal sealed class PhraseParser
                     }
 
                     break;
+                case { Kind: PhraseTokenKind.Word, Text: CalendarMarker }:
+                    ParseCalendar();
+                    break;
                 case { Kind: PhraseTokenKind.Number } when Peek(1)?.Is("times") == true:
                     ParseTimesCount(token);
                     break;
@@ -178,7 +200,8 @@ internal sealed class PhraseParser
                     break;
                 case { Kind: PhraseTokenKind.Word, Text: "tomorrow" or "today" }:
                     _position++;
-                    SetOnceDate(token, token.Text == "tomorrow" ? 1 : 0);
+                    SetOnce(token, token.Text == "tomorrow" ? Tomorrow(token) : _today);
+                    _schedule.OnceToday = token.Text == "today";
                     break;
                 case { Kind: PhraseTokenKind.Word } when IsDayWord(token):
                     ParseBareDays(token);
@@ -217,6 +240,15 @@ internal sealed class PhraseParser
             throw new PhraseException(
                 "the phrase mixes a one-shot date ('tomorrow', 'next …', 'in …', a date) with a recurrence",
                 ["tomorrow at 8am", "every day at 8am starting tomorrow"]);
+        }
+
+        // "tomorrow at midnight": the midnight that starts that day, or the one that ends it? Both readings are common; neither is guessed.
+        if (_midnight is { } midnight && s.OnceDate is { } onceDay)
+        {
+            var date = Iso(onceDay);
+            var next = Iso(onceDay.AddDays(1));
+            throw new PhraseException(
+                $"'{midnight.Raw}' on {date} is ambiguous: its start ({date} 00:00) or its end ({next} 00:00)?", [$"on {date} at 00:00", $"on {next} at 00:00"]);
         }
     }
 
@@ -495,9 +527,14 @@ internal sealed class PhraseParser
             var time = token.Kind switch
             {
                 PhraseTokenKind.Time => token.Time,
-                PhraseTokenKind.Number when allowNumbers && token.Value is >= 0 and <= 23 => new TimeOnly(token.Value, 0),
+                PhraseTokenKind.Number when allowNumbers && token.Value is >= 0 and <= 23 => HourOf(token),
                 _ => throw new PhraseException($"'{token.Raw}' is not a time of day (write 9am, 9:30am, 17:00, noon or midnight)", ["at 9am", "at 17:00"]),
             };
+            if (token.Text == "midnight")
+            {
+                _midnight ??= token;
+            }
+
             if (!_schedule.Times.Contains(time))
             {
                 _schedule.Times.Add(time);
@@ -529,11 +566,23 @@ internal sealed class PhraseParser
         if (token is { Kind: PhraseTokenKind.Number, Value: >= 0 and <= 23 })
         {
             _position++;
-            return new TimeOnly(token.Value, 0);
+            return HourOf(token);
         }
 
         throw new PhraseException(
             $"'{context}' needs a time of day{(token is null ? "" : $", not '{token.Raw}'")}", ["between 9am and 5pm", "every day at 9am"]);
+    }
+
+    // A bare hour is on the 24-hour clock; 1 to 11 could be either half of the day, so the reading is stated.
+    private TimeOnly HourOf(PhraseToken hour)
+    {
+        if (hour.Value is >= 1 and <= 11)
+        {
+            _schedule.Readings.Add(
+                $"'{hour.Raw}' is read on the 24-hour clock: {new TimeOnly(hour.Value, 0).ToString("HH:mm", CultureInfo.InvariantCulture)} (write '{hour.Raw}am' or '{hour.Raw}pm' to say which half of the day).");
+        }
+
+        return new TimeOnly(hour.Value, 0);
     }
 
     private void ParseWindow(PhraseToken word, string separator)
@@ -566,7 +615,11 @@ internal sealed class PhraseParser
         TakeIf("on");
         TakeIf("in");
         var token = Peek() ?? throw new PhraseException("'except' needs days or months", ["every day at 9am except weekends"]);
-        if (IsDayWord(token))
+        if (token.Text == CalendarMarker)
+        {
+            ParseCalendar();
+        }
+        else if (IsDayWord(token))
         {
             ParseDayList(_schedule.ExceptDays);
         }
@@ -580,6 +633,25 @@ internal sealed class PhraseParser
                 $"'except {token.Raw}' is not understood: 'except' takes days or months", ["every day at 9am except weekends", "every day except friday", "daily except in august"]);
         }
     }
+
+    // "except holidays": the calendar of that name.
+    private void ParseCalendar()
+    {
+        var token = Take();
+        if (_schedule.Calendar is { } other && other != token.Raw)
+        {
+            throw new PhraseException($"the phrase names two calendars ('{other}', '{token.Raw}'): a task has one", [$"every day at 9am except {other}"]);
+        }
+
+        _schedule.Calendar = token.Raw;
+    }
+
+    private static bool IsDayOrMonth(PhraseToken token) => IsDayWord(token) || MonthOf(token) > 0;
+
+    private const string CalendarMarker = "@calendar";
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    private static partial System.Text.RegularExpressions.Regex CalendarWord();
 
     private void ParseStarting(PhraseToken word)
     {
@@ -617,11 +689,32 @@ internal sealed class PhraseParser
 
         var day = TakeDate(word);
         var at = TakeIf("at") || Peek() is { Kind: PhraseTokenKind.Time };
+        if (at)
+        {
+            NoteMidnightBound(word, Peek(), day, "starts", "starting");
+        }
+
         _schedule.StartDate = day.ToDateTime(at ? TakeTime("starting … at") : TimeOnly.MinValue);
+    }
+
+    // "until 2026-12-31 at midnight": the start of that day (00:00), as "starting 2026-12-31 at midnight" is; some mean its end.
+    private void NoteMidnightBound(PhraseToken word, PhraseToken? time, DateOnly date, string verb, string keyword)
+    {
+        if (time?.Text == "midnight")
+        {
+            _schedule.Readings.Add(
+                $"'{word.Raw} … at {time.Raw}' {verb} at {Iso(date)} 00:00, the start of that day, not its end: write '{keyword} {Iso(date.AddDays(1))}' for " +
+                $"{Iso(date.AddDays(1))} 00:00{(keyword == "until" ? $", or '{keyword} {Iso(date)}' to include the whole day" : "")}.");
+        }
     }
 
     private void ParseUntil(PhraseToken word)
     {
+        if (_schedule.For is not null || _schedule.Until is not null || _schedule.UntilTime is not null)
+        {
+            throw new PhraseException($"the phrase gives two ends ('{Near(word)}')", ["every day at 9am until 2026-12-31", "every day at 9am for 3 weeks"]);
+        }
+
         TakeIf("on");
         TakeIf("at");
         var token = Peek() ?? throw new PhraseException($"'{word.Raw}' needs a date or time", ["until 2026-12-31", "until 5pm"]);
@@ -643,6 +736,7 @@ internal sealed class PhraseParser
         var date = TakeDate(word);
         if (TakeIf("at") || Peek() is { Kind: PhraseTokenKind.Time })
         {
+            NoteMidnightBound(word, Peek(), date, "ends", "until");
             _schedule.Until = date.ToDateTime(TakeTime("until … at"));
         }
         else
@@ -663,10 +757,10 @@ internal sealed class PhraseParser
                 return token.Date;
             case { Kind: PhraseTokenKind.Word, Text: "tomorrow" or "today" }:
                 _position++;
-                return _today.AddDays(token.Text == "tomorrow" ? 1 : 0);
+                return token.Text == "tomorrow" ? Tomorrow(token) : _today;
             case { Kind: PhraseTokenKind.Word, Text: "next" } when Peek(1) is { } day && IsSingleWeekday(day):
                 _position += 2;
-                return NextWeekday(ParseWeekday(day.Text));
+                return NextWeekday(token, day);
             default:
                 throw new PhraseException(
                     $"'{word.Raw}{(token is null ? "" : " " + token.Raw)}' needs a date: yyyy-MM-dd, 'today', 'tomorrow' or 'next <day>'",
@@ -682,15 +776,21 @@ internal sealed class PhraseParser
             return;
         }
 
-        if (Peek() is { Kind: PhraseTokenKind.Number } m && Peek(1) is { } unit && IsUnitWord(unit))
+        // "for 3 weeks", "for a month", "for 90 minutes": the task ends that long after its start.
+        if ((Peek() is { Kind: PhraseTokenKind.Number } || Peek()?.Is("a") == true) && Peek(1) is { } unit && IsUnitWord(unit))
         {
-            var before = string.Join(' ', _tokens.Take(_position - 1).Select(t => t.Raw));
-            throw new PhraseException(
-                $"'for {m.Raw} {unit.Raw}' is not supported: give the number of times or an end date",
-                [$"{before} for {m.Raw} times", $"{before} until 2026-12-31"]);
+            var amount = Peek()!.Kind == PhraseTokenKind.Number ? Positive(Peek()!) : 1;
+            _position += 2;
+            if (_schedule.For is not null || _schedule.Until is not null || _schedule.UntilTime is not null)
+            {
+                throw new PhraseException($"the phrase gives two ends ('{Near(word)}')", ["every day at 9am for 3 weeks", "every day at 9am until 2026-12-31"]);
+            }
+
+            _schedule.For = (unit.Is("fortnight") ? 2 * amount : amount, UnitOf(unit));
+            return;
         }
 
-        throw new PhraseException($"'{Near(word)}' is not understood", ["for 10 times"]);
+        throw new PhraseException($"'{Near(word)}' is not understood", ["for 10 times", "for 3 weeks"]);
     }
 
     private void ParseTimesCount(PhraseToken n)
@@ -1032,14 +1132,41 @@ internal sealed class PhraseParser
         SetOnce(token, token.Date);
     }
 
-    private void SetOnceDate(PhraseToken token, int days) => SetOnce(token, _today.AddDays(days));
-
-    // "next friday": the first Friday after today (a week ahead when today is a Friday).
-    private DateOnly NextWeekday(DayOfWeek day)
+    // "next friday": the first Friday after today (a week ahead when today is a Friday). When that Friday is in the start's week (Monday
+    // to Sunday), others read "next friday" as the Friday of the week after: the reading taken is stated, with how to say the other.
+    private DateOnly NextWeekday(PhraseToken next, PhraseToken weekday)
     {
+        var day = ParseWeekday(weekday.Text);
         var ahead = ((int)day - (int)_today.DayOfWeek + 7) % 7;
-        return _today.AddDays(ahead == 0 ? 7 : ahead);
+        var date = _today.AddDays(ahead == 0 ? 7 : ahead);
+        if (IsoDay(day) > IsoDay(_today.DayOfWeek))
+        {
+            var other = date.AddDays(7);
+            _schedule.Readings.Add(
+                $"'{next.Raw} {weekday.Raw}' is read as {day} {Iso(date)}, the first {day} after {Iso(_today)} (the start), not {day} {Iso(other)} " +
+                $"of the week after: write '{Iso(other)}' for that one.");
+        }
+
+        return date;
     }
+
+    // "tomorrow" is the day after the start's date. Said in the small hours (before 4am), some mean the day that begins after the night.
+    private DateOnly Tomorrow(PhraseToken tomorrow)
+    {
+        var date = _today.AddDays(1);
+        if (_start.Hour < 4)
+        {
+            _schedule.Readings.Add(
+                $"'{tomorrow.Raw}' is read as {Iso(date)}, the day after the start's date ({Iso(_today)} {_start.ToString("HH:mm", CultureInfo.InvariantCulture)}), not the day that begins after this " +
+                $"night: write 'today' for {Iso(_today)}.");
+        }
+
+        return date;
+    }
+
+    private static int IsoDay(DayOfWeek day) => day == DayOfWeek.Sunday ? 7 : (int)day;
+
+    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private void ParseNext(PhraseToken next)
     {
@@ -1047,7 +1174,7 @@ internal sealed class PhraseParser
         if (token is not null && IsSingleWeekday(token))
         {
             _position++;
-            SetOnce(next, NextWeekday(ParseWeekday(token.Text)));
+            SetOnce(next, NextWeekday(next, token));
             return;
         }
 

@@ -45,6 +45,9 @@ internal sealed class PhraseSchedule
     /// <summary>Days removed by <c>except</c>.</summary>
     public SortedSet<DayOfWeek> ExceptDays { get; } = [];
 
+    /// <summary>The calendar named by <c>except</c> (<c>except holidays</c>): a word that is no day or month.</summary>
+    public string? Calendar { get; set; }
+
     /// <summary>Months removed by <c>except</c>.</summary>
     public SortedSet<int> ExceptMonths { get; } = [];
 
@@ -63,11 +66,21 @@ internal sealed class PhraseSchedule
     /// <summary><c>until 5pm</c> (time only): the first such time at or after the task's start.</summary>
     public TimeOnly? UntilTime { get; set; }
 
-    /// <summary><c>for 10 times</c>.</summary>
+    /// <summary><c>for 10 times</c>, <c>10 times</c>.</summary>
     public int? Count { get; set; }
+
+    /// <summary><c>for 3 weeks</c>: the task ends that long after its start (or after <c>starting …</c>).</summary>
+    public (int Amount, PhraseUnit Unit)? For { get; set; }
 
     /// <summary>A one-shot phrase's date (<c>tomorrow</c>, <c>next friday</c>, <c>2026-01-05</c>).</summary>
     public DateOnly? OnceDate { get; set; }
+
+    /// <summary>Whether <see cref="OnceDate"/> was said as <c>today</c> (a time already passed is then refused, not fired at once).</summary>
+    public bool OnceToday { get; set; }
+
+    /// <summary>How words that people read differently were read ("'next friday' is read as Friday 2025-01-03, …"), one sentence each, in the
+    /// order found; docs/triggers.md lists them.</summary>
+    public List<string> Readings { get; } = [];
 
     /// <summary>A one-shot phrase's offset from the task's start (<c>in 90 minutes</c>); days and weeks keep the wall-clock time.</summary>
     public (int Amount, PhraseUnit Unit)? OnceAfter { get; set; }
@@ -78,7 +91,7 @@ internal sealed class PhraseSchedule
     /// <summary>Whether the phrase names a recurrence (anything but a one-shot date or offset and its time).</summary>
     public bool IsRecurring => Unit is not null || Days.Count > 0 || NthDays.Count > 0 || MonthDays.Count > 0 || Months.Count > 0
         || Window is not null || ExceptDays.Count > 0 || ExceptMonths.Count > 0 || StartDate is not null || StartTime is not null
-        || Until is not null || UntilTime is not null || Count is not null;
+        || Until is not null || UntilTime is not null || Count is not null || For is not null;
 
     /// <summary>Whether the unit is seconds, minutes or hours (an interval schedule).</summary>
     public bool IsSubDaily => Unit is PhraseUnit.Second or PhraseUnit.Minute or PhraseUnit.Hour;
