@@ -10,13 +10,22 @@ namespace Scheduler.TestSupport;
 /// </summary>
 public sealed class TcpForwarder : IDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly List<TcpClient> _open = [];
     private readonly CancellationTokenSource _cut = new();
 
     /// <summary>Starts forwarding connections on a free loopback port to <paramref name="host"/>:<paramref name="port"/>.</summary>
     public TcpForwarder(string host, int port)
+        : this(host, port, 0)
     {
+    }
+
+    /// <summary>Starts forwarding connections on loopback port <paramref name="listenPort"/> (0: a free one) to <paramref name="host"/>:<paramref name="port"/>;
+    /// with the port of a forwarder that was <see cref="Cut"/>, the server comes back where the clients look for it.</summary>
+    public TcpForwarder(string host, int port, int listenPort)
+    {
+        _listener = new TcpListener(IPAddress.Loopback, listenPort);
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _ = AcceptAsync(host, port);

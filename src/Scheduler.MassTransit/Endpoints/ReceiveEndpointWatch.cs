@@ -28,7 +28,10 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
         var draining = new Dictionary<Uri, (int Count, DateTimeOffset Since)>();
         foreach (var delivery in _inFlight.Values)
         {
-            if (delivery.Context.CancellationToken.IsCancellationRequested)
+            // Only deliveries of the endpoint's current connection hold it: one received before it became ready again was abandoned by
+            // MassTransit (after StopTimeout) and no longer keeps it from consuming.
+            if (delivery.Context.CancellationToken.IsCancellationRequested
+                && !(_endpoints.TryGetValue(delivery.Context.InputAddress, out var current) && current.State == EndpointState.Ready && current.Since > delivery.ReceivedAt))
             {
                 var since = delivery.CancelledSince ??= now;
                 if (now - since >= DrainGrace)
@@ -74,6 +77,16 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
     {
         ArgumentNullException.ThrowIfNull(ready);
         Set(ready, EndpointState.Ready, null);
+
+        // Deliveries of the endpoint's previous connection that a connection loss cancelled are abandoned now: forget them.
+        foreach (var (context, delivery) in _inFlight)
+        {
+            if (context.InputAddress == ready.InputAddress && context.CancellationToken.IsCancellationRequested)
+            {
+                _inFlight.TryRemove(context, out _);
+            }
+        }
+
         return Task.CompletedTask;
     }
 
@@ -100,7 +113,7 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
 
     public Task PreReceive(ReceiveContext context)
     {
-        _inFlight[context] = new Delivery(context);
+        _inFlight[context] = new Delivery(context, timeProvider.GetUtcNow());
         return Task.CompletedTask;
     }
 
@@ -131,9 +144,11 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
 
     private sealed record Endpoint(EndpointState State, DateTimeOffset Since, string? Reason, IReceiveEndpoint Handle);
 
-    private sealed class Delivery(ReceiveContext context)
+    private sealed class Delivery(ReceiveContext context, DateTimeOffset receivedAt)
     {
         public ReceiveContext Context { get; } = context;
+
+        public DateTimeOffset ReceivedAt { get; } = receivedAt;
 
         public DateTimeOffset? CancelledSince { get; set; }
     }
