@@ -18,7 +18,7 @@ public sealed class TaskDueConsumer(TimeProvider timeProvider, WorkerSettings se
         var lateness = received - due.DueAt;
         var metadata = due.Metadata.Count == 0 ? "-" : string.Join(' ', due.Metadata.Select(m => $"{m.Key}={m.Value}"));
         Print(string.Create(CultureInfo.InvariantCulture,
-            $"[{settings.Name}] task {due.TaskId} instance {due.InstanceId} attempt {due.Attempt}/{due.MaxAttempts} due {due.DueAt.UtcDateTime:HH:mm:ss.fff}Z lateness {lateness.TotalMilliseconds:F1} ms meta {metadata}"));
+            $"[{settings.Name}] task {due.TaskId} instance {due.InstanceId} attempt {due.Attempt}/{due.MaxAttempts} due {due.DueAt.UtcDateTime:HH:mm:ss.fff}Z lateness {lateness.TotalMilliseconds:F1} ms {(context.ReceiveContext.Redelivered ? "redelivered " : "")}meta {metadata}"));
 
         // A task's metadata "delay" (e.g. 00:01:00) overrides Worker:HandlerDelay for it: one long job among short ones.
         var delay = due.Metadata.TryGetValue("delay", out var text) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var own)

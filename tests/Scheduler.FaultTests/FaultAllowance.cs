@@ -51,7 +51,19 @@ internal sealed record FaultAllowance(string Because, IReadOnlySet<Guid> MayRepe
         $"the {window.All.Count} instances in flight while the nodes were frozen, the same attempt only for the {window.Claimed.Count} claims",
         window.All, window.Claimed.Keys.ToHashSet());
 
-    /// <summary>A worker that died: only what it was running may repeat, with the same attempt (the broker redelivers it to the other worker).</summary>
-    public static FaultAllowance WorkerFault(FaultWindow window, string worker, IReadOnlySet<Guid> running) => new(
-        $"the {running.Count} instances {worker} was running when it died (redelivered by the broker)", running, running);
+    /// <summary>
+    /// A worker that died: only what it held unacknowledged may repeat, with the same attempt (the broker redelivers it to the other worker):
+    /// what it was running (no done line), and what it had finished but not yet acknowledged — each of those repeats only as a copy the broker
+    /// marked redelivered.
+    /// </summary>
+    public static FaultAllowance WorkerFault(IReadOnlyList<Records.WorkerDelivery> deliveries, string worker, IReadOnlySet<Guid> running)
+    {
+        var unacknowledged = deliveries.GroupBy(d => d.InstanceId)
+            .Where(g => g.OrderBy(d => d.ReceivedAt).First().Worker == worker && g.OrderBy(d => d.ReceivedAt).Skip(1).All(d => d.Redelivered))
+            .Select(g => g.Key);
+        var repeat = running.Concat(unacknowledged).ToHashSet();
+        return new FaultAllowance(
+            $"the {running.Count} instances {worker} was running when it died and those it had finished without acknowledging them yet " +
+            $"(redelivered by the broker; {repeat.Count} in all)", repeat, repeat);
+    }
 }

@@ -24,7 +24,7 @@ public sealed class WorkerFaultTests(ITestOutputHelper output)
             running = system.Deliveries().Where(d => d.Worker == Victim && d.DoneAt is null).Select(d => d.InstanceId).ToHashSet();
             system.Log($"{Victim} killed (kill -9) with {running.Count} handlers running");
             Assert.True(running.Count > 0, $"{Victim} was killed mid-handler (a handler ran when it died)");
-        }, (_, window) => FaultAllowance.WorkerFault(window, Victim, running),
+        }, (system, _) => FaultAllowance.WorkerFault(system.Deliveries(), Victim, running),
             new Dictionary<string, string> { ["Worker:HandlerDelay"] = HandlerDelay.ToString("c", CultureInfo.InvariantCulture) });
     }
 }

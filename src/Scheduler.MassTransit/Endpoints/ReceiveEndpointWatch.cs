@@ -30,13 +30,13 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
         {
             // Only deliveries of the endpoint's current connection hold it: one received before it became ready again was abandoned by
             // MassTransit (after StopTimeout) and no longer keeps it from consuming.
-            if (delivery.Context.CancellationToken.IsCancellationRequested
-                && !(_endpoints.TryGetValue(delivery.Context.InputAddress, out var current) && current.State == EndpointState.Ready && current.Since > delivery.ReceivedAt))
+            if (delivery.Cancelled.IsCancellationRequested
+                && !(_endpoints.TryGetValue(delivery.Address, out var current) && current.State == EndpointState.Ready && current.Since > delivery.ReceivedAt))
             {
                 var since = delivery.CancelledSince ??= now;
                 if (now - since >= DrainGrace)
                 {
-                    var address = delivery.Context.InputAddress;
+                    var address = delivery.Address;
                     draining[address] = draining.TryGetValue(address, out var seen)
                         ? (seen.Count + 1, since < seen.Since ? since : seen.Since)
                         : (1, since);
@@ -81,7 +81,7 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
         // Deliveries of the endpoint's previous connection that a connection loss cancelled are abandoned now: forget them.
         foreach (var (context, delivery) in _inFlight)
         {
-            if (context.InputAddress == ready.InputAddress && context.CancellationToken.IsCancellationRequested)
+            if (delivery.Address == ready.InputAddress && delivery.Cancelled.IsCancellationRequested)
             {
                 _inFlight.TryRemove(context, out _);
             }
@@ -113,7 +113,8 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
 
     public Task PreReceive(ReceiveContext context)
     {
-        _inFlight[context] = new Delivery(context, timeProvider.GetUtcNow());
+        ArgumentNullException.ThrowIfNull(context);
+        _inFlight[context] = new Delivery(context.InputAddress, timeProvider.GetUtcNow(), context.CancellationToken);
         return Task.CompletedTask;
     }
 
@@ -144,9 +145,13 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
 
     private sealed record Endpoint(EndpointState State, DateTimeOffset Since, string? Reason, IReceiveEndpoint Handle);
 
-    private sealed class Delivery(ReceiveContext context, DateTimeOffset receivedAt)
+    /// <summary>A delivery in progress: what is read of its context when it arrives (the context itself is disposed once it is done, and one
+    /// that MassTransit abandoned may never report it).</summary>
+    private sealed class Delivery(Uri address, DateTimeOffset receivedAt, CancellationToken cancelled)
     {
-        public ReceiveContext Context { get; } = context;
+        public Uri Address { get; } = address;
+
+        public CancellationToken Cancelled { get; } = cancelled;
 
         public DateTimeOffset ReceivedAt { get; } = receivedAt;
 

@@ -31,7 +31,14 @@ internal sealed partial class ReceiveEndpointWatchdog(ReceiveEndpointWatch watch
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await CheckOnceAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await CheckOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    LogCheckFailed(ex); // never the host's end: the next tick checks again
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -80,6 +87,9 @@ internal sealed partial class ReceiveEndpointWatchdog(ReceiveEndpointWatch watch
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Receive endpoint {Endpoint} stopped consuming while the broker can be reached (MassTransit #2072, #5692); restarting it")]
     private partial void LogRestarting(string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not check the receive endpoints; checking again in 5 s")]
+    private partial void LogCheckFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not restart receive endpoint {Address}; trying again in a minute")]
     private partial void LogRestartFailed(Exception exception, Uri address);

@@ -11,6 +11,10 @@ namespace Scheduler.FaultTests.Records;
 /// </summary>
 internal sealed partial record WorkerDelivery(string Worker, Guid TaskId, Guid InstanceId, int Attempt, int MaxAttempts, DateTimeOffset DueAt, double LatenessMs)
 {
+    /// <summary>Whether the broker marked it redelivered: it had delivered it before and not had it acknowledged (the consumer died, or its
+    /// channel closed).</summary>
+    public bool Redelivered { get; init; }
+
     /// <summary>When the worker's handler received it (due time plus lateness).</summary>
     public DateTimeOffset ReceivedAt => DueAt.AddMilliseconds(LatenessMs);
 
@@ -51,7 +55,10 @@ internal sealed partial record WorkerDelivery(string Worker, Guid TaskId, Guid I
             due = new[] { due.AddDays(-1), due, due.AddDays(1) }.MinBy(d => (d - reference).Duration());
             received.Add(new WorkerDelivery(match.Groups["worker"].Value, Guid.Parse(match.Groups["task"].Value), Guid.Parse(match.Groups["instance"].Value),
                 int.Parse(match.Groups["attempt"].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups["max"].Value, CultureInfo.InvariantCulture),
-                due, double.Parse(match.Groups["lateness"].Value, CultureInfo.InvariantCulture)));
+                due, double.Parse(match.Groups["lateness"].Value, CultureInfo.InvariantCulture))
+            {
+                Redelivered = match.Groups["redelivered"].Success,
+            });
         }
 
         // A worker's lines come in order: the n-th done line of an (instance, attempt) ends its n-th receipt.
@@ -63,7 +70,7 @@ internal sealed partial record WorkerDelivery(string Worker, Guid TaskId, Guid I
         }
     }
 
-    [GeneratedRegex(@"^\[(?<worker>[^\]]+)\] task (?<task>[0-9a-f-]{36}) instance (?<instance>[0-9a-f-]{36}) attempt (?<attempt>\d+)/(?<max>\d+) due (?<due>\d\d:\d\d:\d\d\.\d{3})Z lateness (?<lateness>-?\d+(\.\d+)?) ms meta ")]
+    [GeneratedRegex(@"^\[(?<worker>[^\]]+)\] task (?<task>[0-9a-f-]{36}) instance (?<instance>[0-9a-f-]{36}) attempt (?<attempt>\d+)/(?<max>\d+) due (?<due>\d\d:\d\d:\d\d\.\d{3})Z lateness (?<lateness>-?\d+(\.\d+)?) ms (?<redelivered>redelivered )?meta ")]
     private static partial Regex Line();
 
     [GeneratedRegex(@"^\[(?<worker>[^\]]+)\] done task [0-9a-f-]{36} instance (?<instance>[0-9a-f-]{36}) attempt (?<attempt>\d+) in (?<ms>\d+(\.\d+)?) ms")]
