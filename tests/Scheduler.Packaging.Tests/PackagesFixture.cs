@@ -30,7 +30,7 @@ public sealed class PackagesFixture : IAsyncLifetime
     public string Version { get; }
 
     /// <summary>The repository's root folder (the one with Scheduler.sln).</summary>
-    public string RepositoryRoot { get; } = FindRepositoryRoot();
+    public string RepositoryRoot { get; } = Repository.Root;
 
     /// <summary>The temporary folder of this run; deleted at the end.</summary>
     public string Root { get; }
@@ -98,15 +98,4 @@ public sealed class PackagesFixture : IAsyncLifetime
     private static string Metadata(string key) =>
         typeof(PackagesFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
         ?? throw new InvalidOperationException($"The test assembly has no {key} metadata.");
-
-    private static string FindRepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Scheduler.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException($"No Scheduler.sln above {AppContext.BaseDirectory}.");
-    }
 }
