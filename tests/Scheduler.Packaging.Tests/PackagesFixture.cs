@@ -32,6 +32,9 @@ public sealed class PackagesFixture : IAsyncLifetime
     /// <summary>The repository's root folder (the one with Scheduler.sln).</summary>
     public string RepositoryRoot { get; } = Repository.Root;
 
+    /// <summary>The URL of the clone's <c>origin</c> remote, or null when it has none (read in <see cref="InitializeAsync"/>).</summary>
+    public string? OriginRemote { get; private set; }
+
     /// <summary>The temporary folder of this run; deleted at the end.</summary>
     public string Root { get; }
 
@@ -72,6 +75,10 @@ public sealed class PackagesFixture : IAsyncLifetime
         }));
         try
         {
+            var remotes = await DotnetCommand.RunAsync(RepositoryRoot, ["remote"], PackTimeout, executable: "git");
+            OriginRemote = remotes.Split('\n').Any(r => r.Trim() == "origin")
+                ? (await DotnetCommand.RunAsync(RepositoryRoot, ["remote", "get-url", "origin"], PackTimeout, executable: "git")).Trim()
+                : null;
             await DotnetCommand.RunAsync(RepositoryRoot,
                 ["pack", filter, "-c", "Release", "-o", Packages, $"-p:Version={Version}", "-p:UseArtifactsOutput=true",
                     $"-p:ArtifactsPath={Path.Combine(Root, "artifacts")}", "-clp:ErrorsOnly"],
