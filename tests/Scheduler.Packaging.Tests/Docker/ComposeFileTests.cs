@@ -55,6 +55,14 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void CockroachDbTestScript_UsesTheComposeFilesImage()
+    {
+        var script = File.ReadAllText(Path.Combine(Repository.Root, "scripts", "test-cockroachdb.sh"));
+
+        Assert.Contains($"SCHEDULER_COCKROACH_IMAGE:-{_services["cockroach"]["image"]}}}", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void StatefulServices_KeepTheirDataInNamedVolumes_AndNodesUseNoContainerLocalStore()
     {
         var declared = Map(_compose, "volumes").Keys.Cast<string>().ToHashSet(StringComparer.Ordinal);
