@@ -16,7 +16,8 @@ public sealed class CodeBlockTests
     [
         "System", "System.Collections.Generic", "System.Linq", "System.Threading", "System.Threading.Tasks", "MassTransit",
         "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Hosting", "Microsoft.AspNetCore.Builder", "Scheduler.Contracts",
-        "Scheduler.MassTransit", "Scheduler.EntityFrameworkCore", "Scheduler.AspNetCore", "Scheduler.Packaging.Tests.Readme",
+        "Scheduler.MassTransit", "Scheduler.MassTransit.Node", "Scheduler.Core.Runtime", "Scheduler.EntityFrameworkCore", "Scheduler.AspNetCore",
+        "Scheduler.Packaging.Tests.Readme",
     ];
 
     /// <summary>The global usings of a new console app (<c>dotnet new console</c>, ImplicitUsings enabled).</summary>
