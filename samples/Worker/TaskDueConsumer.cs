@@ -14,18 +14,24 @@ public sealed class TaskDueConsumer(TimeProvider timeProvider, WorkerSettings se
     public async Task Consume(ConsumeContext<TaskDue> context)
     {
         var due = context.Message;
-        var lateness = timeProvider.GetUtcNow() - due.DueAt;
+        var received = timeProvider.GetUtcNow();
+        var lateness = received - due.DueAt;
         var metadata = due.Metadata.Count == 0 ? "-" : string.Join(' ', due.Metadata.Select(m => $"{m.Key}={m.Value}"));
         Print(string.Create(CultureInfo.InvariantCulture,
             $"[{settings.Name}] task {due.TaskId} instance {due.InstanceId} attempt {due.Attempt}/{due.MaxAttempts} due {due.DueAt.UtcDateTime:HH:mm:ss.fff}Z lateness {lateness.TotalMilliseconds:F1} ms meta {metadata}"));
 
-        if (settings.HandlerDelay > TimeSpan.Zero)
+        // A task's metadata "delay" (e.g. 00:01:00) overrides Worker:HandlerDelay for it: one long job among short ones.
+        var delay = due.Metadata.TryGetValue("delay", out var text) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var own)
+            ? own
+            : settings.HandlerDelay;
+        if (delay > TimeSpan.Zero)
         {
             // A long handler: the work in ten steps, each followed by a heartbeat, so the scheduler keeps the attempt alive however long
-            // it takes (AddTaskReporting also beats every ExpireAfter / 3 on its own while the handler runs).
+            // it takes (AddTaskReporting also beats every ExpireAfter / 3 on its own while the handler runs, and sends at most one every
+            // ExpireAfter / 10 however often the handler asks).
             for (var step = 1; step <= 10; step++)
             {
-                await Task.Delay(settings.HandlerDelay / 10, timeProvider, context.CancellationToken);
+                await Task.Delay(delay / 10, timeProvider, context.CancellationToken);
                 await context.ReportHeartbeatAsync(context.CancellationToken);
             }
         }
@@ -36,6 +42,9 @@ public sealed class TaskDueConsumer(TimeProvider timeProvider, WorkerSettings se
             Print($"[{settings.Name}] task {due.TaskId} attempt {due.Attempt} failed: {reason}");
             throw new InvalidOperationException(reason);
         }
+
+        Print(string.Create(CultureInfo.InvariantCulture,
+            $"[{settings.Name}] done task {due.TaskId} instance {due.InstanceId} attempt {due.Attempt} in {(timeProvider.GetUtcNow() - received).TotalMilliseconds:F1} ms"));
     }
 
     private static void Print(string line) => Console.WriteLine(line);

@@ -1,6 +1,10 @@
 namespace Scheduler.Contracts;
 
-/// <summary>Event: a worker started handling an attempt. Published only when the worker turns on start reporting.</summary>
+/// <summary>
+/// Event: a worker started handling an attempt. The scheduler records the start and from then counts the attempt's ExpireAfter from it (the
+/// time the <see cref="TaskDue"/> waited in its queue does not count). <c>AddTaskReporting</c> sends it once a handler has run for a tenth of
+/// ExpireAfter (at most a second): a handler that finishes sooner reports only its outcome, which carries its start time.
+/// </summary>
 public sealed record TaskStarted
 {
     /// <summary>The task definition's id.</summary>
@@ -17,10 +21,11 @@ public sealed record TaskStarted
 }
 
 /// <summary>
-/// Event: a worker's handler is still running an attempt. The scheduler moves the attempt's expiry to the time it records this plus the
-/// task's ExpireAfter, so a handler that legitimately runs longer than ExpireAfter is not dispatched again while it heartbeats. A heartbeat of
-/// an attempt that is no longer the current one, dispatched, changes nothing. <c>AddTaskReporting</c> sends one every ExpireAfter / 3 while
-/// the handler runs; a handler may send more with <c>context.ReportHeartbeatAsync()</c>.
+/// Event: a worker's handler is still running an attempt. The scheduler moves the attempt's expiry forward (never back) to the time it
+/// records this plus the task's ExpireAfter, so a handler that legitimately runs longer than ExpireAfter is not dispatched again while it
+/// heartbeats; a first heartbeat also records the start, like <see cref="TaskStarted"/>. A heartbeat of an attempt that is no longer the
+/// current one changes nothing. <c>AddTaskReporting</c> sends one every ExpireAfter / 3 while the handler runs, and at most one every
+/// ExpireAfter / 10 however often the handler calls <c>context.ReportHeartbeatAsync()</c>.
 /// </summary>
 public sealed record TaskHeartbeat
 {
@@ -35,6 +40,10 @@ public sealed record TaskHeartbeat
 
     /// <summary>When the worker sent it (UTC instant, worker's clock; for the record only: the expiry moves by the scheduler's clock).</summary>
     public required DateTimeOffset At { get; init; }
+
+    /// <summary>When the handler was called (UTC instant, worker's clock): recorded as the attempt's start if its <see cref="TaskStarted"/> was
+    /// lost. <see langword="null"/> from a worker older than this field.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
 }
 
 /// <summary>Event: a worker's handler returned without an exception. The scheduler records the instance completed: <c>completed_at</c> is when it

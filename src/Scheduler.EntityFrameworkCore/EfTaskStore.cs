@@ -488,7 +488,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             var expire = _dialect.Arguments();
             var expired = await context.Set<TaskInstance>()
                 .FromSqlRaw(_dialect.DeadLetterExpiredSql(expire.Time(request.Now), expire.Text(TaskInstanceLifecycle.ExpiredReason),
-                    expire.Int(request.MaxCount)), expire.ToArray())
+                    expire.Text(TaskInstanceLifecycle.NotStartedReason), expire.Int(request.MaxCount)), expire.ToArray())
                 .AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
             var args = _dialect.Arguments();
             var sql = _dialect.ClaimSql(args.Text(request.Owner), args.Time(request.Now), args.Time(request.Horizon),
@@ -531,7 +531,9 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     {
         ArgumentNullException.ThrowIfNull(request);
         return (await UpdateClaimsAsync(request.Owner, request.Outcomes, (args, o) => $"{args.Id(o.InstanceId)}, {args.Int(o.Attempt)}, {args.Time(o.At)}",
-            "(id, attempt, at)", _ => "status = 1, dispatched_at = o.at, due_at = o.at + t.expire_after, lease_owner = NULL, lease_expires_at = NULL",
+            "(id, attempt, at)", args => "status = 1, dispatched_at = o.at, " +
+                $"due_at = o.at + CASE WHEN t.started_at IS NULL THEN {args.Duration(request.QueueTimeout)} ELSE {args.Duration(TimeSpan.Zero)} END + t.expire_after, " +
+                "lease_owner = NULL, lease_expires_at = NULL",
             cancellationToken).ConfigureAwait(false)).Count;
     }
 
@@ -635,24 +637,26 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                             args.Time(o.StartedAt), args.Time(o.ReportedCompletedAt), args.Time(o.RetryAt), args.Text(o.Error));
                     });
                     // The fence is TaskInstanceLifecycle.Accepts; the SET clauses are TaskInstanceLifecycle.Apply (kinds: 0 Started, 1 Completed,
-                    // 2 RetryScheduled, 3 DeadLettered, 4 Heartbeat).
+                    // 2 RetryScheduled, 3 DeadLettered, 4 Heartbeat; 0 and 4 are its Alive: a start, or a heartbeat that moves the expiry only forward).
                     var sql = $"""
                         WITH o (id, attempt, kind, recorded_at, started_at, reported_at, retry_at, error) AS (VALUES {rows})
                         UPDATE {InstancesTable} AS t SET
                             status = CASE o.kind WHEN 0 THEN t.status WHEN 4 THEN t.status WHEN 1 THEN 2 WHEN 2 THEN 0 ELSE 3 END,
-                            started_at = COALESCE(o.started_at, t.started_at),
+                            started_at = CASE WHEN o.kind IN (0, 4) THEN COALESCE(t.started_at, o.started_at, o.recorded_at) ELSE COALESCE(o.started_at, t.started_at) END,
                             completed_at = CASE WHEN o.kind = 1 THEN o.recorded_at ELSE t.completed_at END,
                             reported_completed_at = CASE WHEN o.kind = 1 THEN o.reported_at ELSE t.reported_completed_at END,
                             failed_at = CASE o.kind WHEN 1 THEN NULL WHEN 3 THEN o.recorded_at ELSE t.failed_at END,
                             finished_at = CASE WHEN o.kind IN (1, 3) THEN o.recorded_at ELSE t.finished_at END,
-                            due_at = CASE o.kind WHEN 0 THEN t.due_at WHEN 2 THEN o.retry_at WHEN 4 THEN o.recorded_at + t.expire_after ELSE NULL END,
+                            due_at = CASE
+                                WHEN o.kind IN (0, 4) THEN CASE WHEN t.status = 1 AND (t.started_at IS NULL OR t.due_at < o.recorded_at + t.expire_after)
+                                    THEN o.recorded_at + t.expire_after ELSE t.due_at END
+                                WHEN o.kind = 2 THEN o.retry_at ELSE NULL END,
                             last_error = CASE WHEN o.kind IN (2, 3) THEN o.error ELSE t.last_error END,
                             lease_owner = CASE WHEN o.kind IN (0, 4) THEN t.lease_owner ELSE NULL END,
                             lease_expires_at = CASE WHEN o.kind IN (0, 4) THEN t.lease_expires_at ELSE NULL END,
                             version = t.version + 1
                         FROM o
-                        WHERE t.id = o.id AND ((o.kind = 1 AND t.status IN (0, 1, 3, 5)) OR (o.kind IN (0, 2, 3) AND t.attempt = o.attempt AND t.status IN (1, 5))
-                            OR (o.kind = 4 AND t.attempt = o.attempt AND t.status = 1))
+                        WHERE t.id = o.id AND ((o.kind = 1 AND t.status IN (0, 1, 3, 5)) OR (o.kind IN (0, 2, 3, 4) AND t.attempt = o.attempt AND t.status IN (1, 5)))
                         RETURNING {_dialect.ReturningId} AS "Value"
                         """;
                     var updated = (await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false)).ToHashSet();

@@ -48,12 +48,14 @@ internal sealed class SqlDialect
 
     /// <summary>
     /// Dispatched → Failed for up to <c>limit</c> instances whose last allowed attempt expired at <c>now</c>
-    /// (<see cref="Core.Storage.TaskInstanceLifecycle.IsExpiredLastAttempt"/>); returns their rows.
+    /// (<see cref="Core.Storage.TaskInstanceLifecycle.IsExpiredLastAttempt"/>), with the reason of
+    /// <see cref="Core.Storage.TaskInstanceLifecycle.ExpiryReason"/>; returns their rows.
     /// </summary>
-    public string DeadLetterExpiredSql(string now, string reason, string limit)
+    public string DeadLetterExpiredSql(string now, string expiredReason, string notStartedReason, string limit)
     {
         var candidates = $"SELECT i.id FROM {InstancesTable} AS i WHERE i.status IN (0, 1) AND i.due_at <= {now} AND i.status = 1 AND i.attempt >= i.max_attempts ORDER BY i.due_at LIMIT {limit}{Lock}";
-        return $"UPDATE {InstancesTable} SET status = 3, due_at = NULL, failed_at = {now}, finished_at = {now}, last_error = {reason}, version = version + 1 WHERE id IN ({candidates}) RETURNING *";
+        return $"UPDATE {InstancesTable} SET status = 3, due_at = NULL, failed_at = {now}, finished_at = {now}, " +
+               $"last_error = CASE WHEN started_at IS NULL THEN {notStartedReason} ELSE {expiredReason} END, version = version + 1 WHERE id IN ({candidates}) RETURNING *";
     }
 
     /// <summary>
@@ -61,7 +63,7 @@ internal sealed class SqlDialect
     /// due ones from the due index (Scheduled within the horizon; Dispatched, expired, with attempts left) and lapsed claims from the lease index,
     /// earliest first. PostgreSQL locks the candidates with <c>FOR UPDATE SKIP LOCKED</c> so concurrent claimers take disjoint rows; CockroachDB
     /// locks them with <c>FOR UPDATE</c> (a conflict aborts with 40001 and is retried); SQLite runs it inside a write transaction, which excludes
-    /// other writers. Claimed rows (status 5) leave the due index. A lapsed claim keeps its reserved attempt number; the others take the next.
+    /// other writers. Claimed rows (status 5) leave the due index. A lapsed claim keeps its reserved attempt number (and any start reported of it); the others take the next, not started.
     /// </summary>
     public string ClaimSql(string owner, string now, string horizon, string lease, string limit)
     {
@@ -72,7 +74,8 @@ internal sealed class SqlDialect
         var max = IsSqlite ? "MAX" : "GREATEST";
         return $"""
             WITH due AS ({due}), lapsed AS ({lapsed}), pick AS (SELECT id FROM (SELECT id, k FROM due UNION ALL SELECT id, k FROM lapsed) AS c ORDER BY k LIMIT {limit})
-            UPDATE {InstancesTable} SET status = 5, attempt = CASE WHEN status = 5 THEN attempt ELSE attempt + 1 END, due_at = {dueAt}, lease_owner = {owner},
+            UPDATE {InstancesTable} SET status = 5, attempt = CASE WHEN status = 5 THEN attempt ELSE attempt + 1 END,
+                started_at = CASE WHEN status = 5 THEN started_at ELSE NULL END, due_at = {dueAt}, lease_owner = {owner},
                 lease_expires_at = {max}({dueAt}, {now}) + {lease}, version = version + 1
             WHERE id IN (SELECT id FROM pick) RETURNING *
             """;

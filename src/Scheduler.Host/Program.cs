@@ -172,7 +172,7 @@ static void ConfigureServices(HostApplicationBuilder builder, TransportSettings 
             // Every queue of the node's endpoints (commands, saga, message scheduler) is a quorum queue, and so is every queue it sends
             // TaskDue to (the workers of the cluster declare theirs so); the bus's own reply queue stays exclusive.
             x.AddConfigureEndpointsCallback((_, _, endpoint) => (endpoint as IRabbitMqReceiveEndpointConfigurator)?.SetQuorumQueue());
-            x.AddSingleton<ITaskDispatcher>(sp => new MassTransitTaskDispatcher(sp.GetRequiredService<IBus>(), quorumQueues: true));
+            x.AddSingleton<ITaskDispatcher>(sp => new MassTransitTaskDispatcher(sp.GetRequiredService<IBus>(), sp.GetRequiredService<TimeProvider>(), quorumQueues: true));
         }
 
         UseStore(x.AddSchedulerNode(), store);

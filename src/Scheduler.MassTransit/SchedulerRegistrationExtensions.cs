@@ -2,9 +2,12 @@ using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Scheduler.Core;
 using Scheduler.Core.Runtime;
+using Scheduler.MassTransit.Endpoints;
 using Scheduler.MassTransit.Node;
 using Scheduler.MassTransit.Saga;
 using Scheduler.MassTransit.Worker;
@@ -40,6 +43,7 @@ public static class SchedulerRegistrationExtensions
     {
         ArgumentNullException.ThrowIfNull(configurator);
         var builder = configurator.AddSchedulerCore(configure);
+        AddConsumingServices(configurator);
         configurator.TryAddSingleton<ITaskDispatcher, MassTransitTaskDispatcher>();
         configurator.TryAddSingleton<TaskInstanceSagaBatches>();
         // Queue names derived from Scheduler:ClusterName by the definitions (read at bus configuration, after the options are bound), whatever
@@ -72,25 +76,70 @@ public static class SchedulerRegistrationExtensions
 
     /// <summary>
     /// Makes this service report the outcome of its <c>IConsumer&lt;TaskDue&gt;</c> handlers: <see cref="Contracts.TaskCompleted"/> when a handler
-    /// returns, <see cref="Contracts.TaskFailed"/> when it throws (and, if enabled, <see cref="Contracts.TaskStarted"/>). Applies to every
-    /// endpoint configured by <c>ConfigureEndpoints</c>.
+    /// returns, <see cref="Contracts.TaskFailed"/> when it throws, and while it runs <see cref="Contracts.TaskStarted"/> and
+    /// <see cref="Contracts.TaskHeartbeat"/> (<see cref="TaskReportingOptions.Heartbeats"/>). Applies to every endpoint configured by
+    /// <c>ConfigureEndpoints</c>. Stale deliveries (received after their <see cref="Contracts.TaskDue.StartBy"/>, or an attempt this worker already
+    /// finished) are acknowledged without running the handler.
     /// </summary>
+    /// <remarks>
+    /// Every report is bounded by <see cref="TaskReportingOptions.SendTimeout"/>. Readiness (health checks tagged <c>ready</c>) includes
+    /// <c>scheduler-endpoints</c>, unhealthy while any receive endpoint of the service is not consuming; a watchdog restarts an endpoint that
+    /// stopped consuming for good while the broker can be reached. <c>MassTransitHostOptions.StopTimeout</c> is set to
+    /// <see cref="DefaultStopTimeout"/> unless the application set it. The options bind to the <c>TaskReporting</c> configuration section.
+    /// </remarks>
     /// <param name="configurator">The bus registration.</param>
     /// <param name="configure">Changes the <see cref="TaskReportingOptions"/>.</param>
     public static IBusRegistrationConfigurator AddTaskReporting(this IBusRegistrationConfigurator configurator, Action<TaskReportingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configurator);
-        configurator.AddOptions<TaskReportingOptions>();
+        AddConsumingServices(configurator);
         if (configure is not null)
         {
             configurator.Configure(configure);
         }
 
-        configurator.TryAddSingleton(TimeProvider.System);
         configurator.ConfigureUsageTelemetryOptions(o => o.Enabled = false); // no outbound connection the user did not configure
         configurator.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseConsumeFilter(typeof(TaskReportingFilter<>), context));
         return configurator;
     }
+
+    /// <summary>
+    /// What every process that consumes for Scheduler needs, registered once whether it runs a node, workers or both: the task reports and
+    /// their options (section <c>TaskReporting</c>, validated at start), the watch of its receive endpoints with its readiness check
+    /// (<c>scheduler-endpoints</c>) and watchdog, and a bound on how long MassTransit waits for handlers when an endpoint stops.
+    /// </summary>
+    private static void AddConsumingServices(IBusRegistrationConfigurator configurator)
+    {
+        if (configurator.Any(d => d.ServiceType == typeof(ReceiveEndpointWatch)))
+        {
+            return;
+        }
+
+        configurator.TryAddSingleton(TimeProvider.System);
+        configurator.AddMetrics();
+        configurator.AddSingleton<IConfigureOptions<TaskReportingOptions>>(sp => new ConfigureOptions<TaskReportingOptions>(
+            options => sp.GetService<IConfiguration>()?.GetSection(TaskReportingOptions.SectionName).Bind(options)));
+        configurator.AddOptions<TaskReportingOptions>().ValidateDataAnnotations().ValidateOnStart();
+        configurator.TryAddSingleton<TaskReports>();
+
+        configurator.AddSingleton<ReceiveEndpointWatch>();
+        configurator.AddReceiveEndpointObserver(sp => sp.GetRequiredService<ReceiveEndpointWatch>());
+        configurator.AddReceiveObserver(sp => sp.GetRequiredService<ReceiveEndpointWatch>());
+        configurator.AddHostedService<ReceiveEndpointWatchdog>();
+        configurator.AddHealthChecks().AddCheck<ReceiveEndpointsHealthCheck>(ReceiveEndpointsHealthCheck.Name, tags: [SchedulerHealthCheck.ReadyTag]);
+
+        // MassTransit reconnects an endpoint whose connection dropped only once the handlers it was running return, and by default waits for
+        // them forever (MassTransit #2072): a handler that ignores cancellation would keep the endpoint from ever consuming again. Bounded
+        // unless the application chose its own bound.
+        configurator.AddOptions<MassTransitHostOptions>().PostConfigure(o => o.StopTimeout ??= DefaultStopTimeout);
+    }
+
+    /// <summary>
+    /// The <c>MassTransitHostOptions.StopTimeout</c> that <c>AddSchedulerNode</c> and <c>AddTaskReporting</c> set unless the application set one:
+    /// 30 seconds. It bounds how long a receive endpoint waits for its handlers when it stops — when the application stops, and when its
+    /// connection to the broker dropped and it must reconnect — so a handler that ignores cancellation holds it up for at most this long.
+    /// </summary>
+    public static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Registers <see cref="Contracts.ISchedulerClient"/> (<see cref="Client.MassTransitSchedulerClient"/>, a singleton): typed calls for every

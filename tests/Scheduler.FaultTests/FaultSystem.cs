@@ -141,6 +141,7 @@ internal sealed class FaultSystem : IAsyncDisposable
             ["Scheduler__LeaseDuration"] = LeaseDuration.ToString("c", CultureInfo.InvariantCulture),
             ["Scheduler__PollInterval"] = "00:00:00.500",
             ["Health__Urls"] = health.ToString().TrimEnd('/'),
+            ["Logging__LogLevel__MassTransit"] = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_MASSTRANSIT_LOG") ?? "Warning",
         };
         AddBrokerClusterSettings(settings, "__");
         var node = await ServiceProcess.StartNodeAsync(Broker.Uri, Database.ConnectionString, nodeId, settings);
@@ -397,9 +398,16 @@ internal sealed class FaultSystem : IAsyncDisposable
             await process.DisposeAsync();
         }
 
+        var logs = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_LOGS");
         foreach (var (name, process) in processes)
         {
             var lines = process.Lines;
+            if (!string.IsNullOrEmpty(logs))
+            {
+                Directory.CreateDirectory(logs);
+                await File.WriteAllLinesAsync(Path.Combine(logs, $"{name}-{processes.IndexOf((name, process))}.log"), lines);
+            }
+
             var shown = lines.Where(l => !l.Contains("] task ", StringComparison.Ordinal)).TakeLast(40).ToList();
             _output.WriteLine($"--- {name}: last {shown.Count} of {lines.Count} lines (deliveries left out) ---\n" + string.Join('\n', shown));
         }
@@ -433,7 +441,12 @@ internal sealed class FaultSystem : IAsyncDisposable
 
     private async Task StartWorkerAsync(string name)
     {
-        var settings = new Dictionary<string, string>(_workerSettings) { ["Worker:OwnTasksOnly"] = "true" };
+        var settings = new Dictionary<string, string>(_workerSettings)
+        {
+            ["Worker:OwnTasksOnly"] = "true",
+            ["Logging:LogLevel:MassTransit"] = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_MASSTRANSIT_LOG") ?? "Warning",
+            ["Logging:LogLevel:MassTransit.ReceiveTransport"] = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_MASSTRANSIT_LOG") ?? "Critical",
+        };
         AddBrokerClusterSettings(settings, ":");
         var worker = await ServiceProcess.StartWorkerAsync(Broker.Uri, name, WorkerQueue, settings);
         lock (_processes)

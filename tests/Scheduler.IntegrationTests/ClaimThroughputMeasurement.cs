@@ -34,6 +34,7 @@ public sealed class ClaimThroughputMeasurement(PostgresDatabaseFixture database,
             {
                 Owner = "bench",
                 Outcomes = claimed.Select(c => new DispatchOutcome(c.Instance.Id, c.Instance.Attempt, T0)).ToList(),
+                QueueTimeout = TimeSpan.FromMinutes(10),
             });
             recordTime += watch.Elapsed;
             Assert.Equal(batch, recorded);

@@ -262,11 +262,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
             Assert.Null(i.LeaseOwner);
             Assert.Equal(now, i.FinishedAt);
         });
-        Assert.Equal(0, await Store.RecordDispatchesAsync(new DispatchRecordRequest
-        {
-            Owner = "node-a",
-            Outcomes = [new DispatchOutcome(instances[0].Id, claimed[0].Instance.Attempt, now)],
-        }));
+        Assert.Equal(0, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, claimed[0].Instance.Attempt, now))));
         Assert.Equal([definition.Id], await Store.GetDefinitionsChangedSinceAsync(now));
         Assert.Empty(await Store.GetDefinitionsChangedSinceAsync(now.AddTicks(10)));
     }
@@ -535,6 +531,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
             var claim = Assert.Single(await ClaimAsync(Claim("node-a", now)));
             Assert.Equal(attempt, claim.Instance.Attempt);
             Assert.Equal(1, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(claim.Instance.Id, attempt, now))));
+            Assert.Equal([true], await Store.ApplyOutcomesAsync([Started(claim.Instance.Id, attempt, now)]));
             now += definition.ExpireAfter;
         }
 
@@ -612,24 +609,102 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Heartbeat_MovesTheExpiryOfTheCurrentDispatchedAttemptOnly()
+    public async Task Heartbeat_MovesTheExpiryOfTheCurrentAttemptForwardOnly()
     {
         var (definition, instances) = await SeedAsync(Store, T0);
         var id = instances[0].Id;
-        InstanceOutcome Heartbeat(int attempt, DateTimeOffset at) => new(id, attempt, OutcomeKind.Heartbeat, at);
+        InstanceOutcome Heartbeat(int attempt, DateTimeOffset at) => new(id, attempt, OutcomeKind.Heartbeat, at) { StartedAt = T0 };
         await ClaimAsync(Claim("node-a", T0));
-        Assert.Equal([false], await Store.ApplyOutcomesAsync([Heartbeat(1, T0)])); // claimed, not yet dispatched
         await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(id, 1, T0)));
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([Started(id, 1, T0)]));
 
         var beat = T0 + definition.ExpireAfter - TimeSpan.FromSeconds(1);
         Assert.Equal([true], await Store.ApplyOutcomesAsync([Heartbeat(1, beat)]));
         var stored = (await Store.GetInstanceAsync(id))!;
         Assert.Equal((TaskInstanceStatus.Dispatched, 1, beat + definition.ExpireAfter), (stored.Status, stored.Attempt, stored.DueAt));
+        Assert.Equal([true, true], await Store.ApplyOutcomesAsync([Heartbeat(1, beat - TimeSpan.FromSeconds(5)), Heartbeat(1, beat)])); // late, repeated
+        Assert.Equal(beat + definition.ExpireAfter, (await Store.GetInstanceAsync(id))!.DueAt); // never moved back
         Assert.Empty(await ClaimAsync(Claim("node-b", T0 + definition.ExpireAfter + TimeSpan.FromSeconds(1)))); // not expired: it heartbeats
         Assert.Equal([false], await Store.ApplyOutcomesAsync([Heartbeat(2, beat)])); // not the current attempt
 
         Assert.Single(await ClaimAsync(Claim("node-b", beat + definition.ExpireAfter))); // stopped heartbeating: dispatched again
         Assert.Equal([false], await Store.ApplyOutcomesAsync([Heartbeat(1, beat)])); // a superseded attempt's heartbeat changes nothing
+    }
+
+    [Fact]
+    public async Task RecordDispatches_ExpiresAnAttemptNotStarted_AfterTheQueueTimeoutPlusExpireAfter()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0);
+        var id = instances[0].Id;
+        var queue = TimeSpan.FromMinutes(10);
+        await ClaimAsync(Claim("node-a", T0));
+        await Store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = "node-a", Outcomes = [new DispatchOutcome(id, 1, T0)], QueueTimeout = queue });
+
+        Assert.Equal(T0 + queue + definition.ExpireAfter, (await Store.GetInstanceAsync(id))!.DueAt); // it may wait in the queue, then run
+        Assert.Empty(await ClaimAsync(Claim("node-b", T0 + queue)));
+        var started = T0 + TimeSpan.FromMinutes(3);
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([Started(id, 1, started)]));
+        var stored = (await Store.GetInstanceAsync(id))!;
+        Assert.Equal((started + definition.ExpireAfter, T0.AddSeconds(1)), (stored.DueAt, stored.StartedAt)); // ExpireAfter counts from the start
+        Assert.Single(await ClaimAsync(Claim("node-b", started + definition.ExpireAfter)));
+    }
+
+    [Fact]
+    public async Task Heartbeat_RecordsTheStart_WhenTheStartWasLost()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0);
+        var id = instances[0].Id;
+        var queue = TimeSpan.FromMinutes(10);
+        await ClaimAsync(Claim("node-a", T0));
+        await Store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = "node-a", Outcomes = [new DispatchOutcome(id, 1, T0)], QueueTimeout = queue });
+
+        var beat = T0 + TimeSpan.FromMinutes(2);
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([new InstanceOutcome(id, 1, OutcomeKind.Heartbeat, beat) { StartedAt = T0.AddMinutes(1) }]));
+
+        var stored = (await Store.GetInstanceAsync(id))!;
+        Assert.Equal((beat + definition.ExpireAfter, T0.AddMinutes(1)), (stored.DueAt, stored.StartedAt));
+    }
+
+    [Fact]
+    public async Task Started_BeforeTheDispatchIsRecorded_MakesTheRecordCountExpireAfterFromNow()
+    {
+        // A fast worker reported the start while the node was still recording the dispatch: the record keeps the start.
+        var (definition, instances) = await SeedAsync(Store, T0);
+        var id = instances[0].Id;
+        await ClaimAsync(Claim("node-a", T0));
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([Started(id, 1, T0)]));
+        Assert.Equal(TaskInstanceStatus.Claimed, (await Store.GetInstanceAsync(id))!.Status);
+
+        await Store.RecordDispatchesAsync(new DispatchRecordRequest
+        {
+            Owner = "node-a", Outcomes = [new DispatchOutcome(id, 1, T0)], QueueTimeout = TimeSpan.FromMinutes(10),
+        });
+
+        var stored = (await Store.GetInstanceAsync(id))!;
+        Assert.Equal((TaskInstanceStatus.Dispatched, T0 + definition.ExpireAfter, T0.AddSeconds(1)), (stored.Status, stored.DueAt, stored.StartedAt));
+    }
+
+    [Fact]
+    public async Task Claim_DeadLettersALastAttemptNoWorkerStarted_WithTheQueueTimeoutAsItsReason()
+    {
+        var (definition, instances) = await SeedAsync(Store, T0);
+        var now = T0;
+        for (var attempt = 1; attempt <= definition.Retry.MaxAttempts; attempt++)
+        {
+            var claim = Assert.Single(await ClaimAsync(Claim("node-a", now)));
+            Assert.Null(claim.Instance.StartedAt); // a new attempt has not started, whatever the last one did
+            Assert.Equal(1, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(claim.Instance.Id, attempt, now))));
+            if (attempt == 1)
+            {
+                Assert.Equal([true], await Store.ApplyOutcomesAsync([Started(claim.Instance.Id, attempt, now)]));
+            }
+
+            now += definition.ExpireAfter;
+        }
+
+        var dead = Assert.Single((await Store.ClaimDueInstancesAsync(Claim("node-b", now))).DeadLettered);
+        Assert.Equal(TaskInstanceLifecycle.NotStartedReason, dead.LastError);
+        Assert.Equal(TaskInstanceLifecycle.NotStartedReason, (await Store.GetInstanceAsync(instances[0].Id))!.LastError);
     }
 
     [Fact]
@@ -839,7 +914,9 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
 
     private async Task<IReadOnlyList<ClaimedInstance>> ClaimAsync(ClaimRequest request) => (await Store.ClaimDueInstancesAsync(request)).Claimed;
 
-    private static DispatchRecordRequest Record(string owner, params DispatchOutcome[] outcomes) => new() { Owner = owner, Outcomes = outcomes };
+    /// <summary>Records dispatches with no queue timeout: an attempt not started expires ExpireAfter after its dispatch.</summary>
+    private static DispatchRecordRequest Record(string owner, params DispatchOutcome[] outcomes) =>
+        new() { Owner = owner, Outcomes = outcomes, QueueTimeout = TimeSpan.Zero };
 
     private static InstanceOutcome Completed(Guid id, int attempt, DateTimeOffset at, DateTimeOffset? reportedAt = null) =>
         new(id, attempt, OutcomeKind.Completed, at) { StartedAt = T0.AddSeconds(1), ReportedCompletedAt = reportedAt ?? at };

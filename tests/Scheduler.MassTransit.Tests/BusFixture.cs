@@ -45,7 +45,8 @@ internal sealed class BusFixture : IAsyncDisposable
     public const string WorkerQueue = "scripted-worker";
 
     /// <param name="wrapStore">Wraps the in-memory store, e.g. to gate it.</param>
-    /// <param name="heartbeats">Whether the worker heartbeats while a handler runs; off, a hanging handler is a dead worker.</param>
+    /// <param name="heartbeats">Whether the worker heartbeats while a handler runs; off, a hanging handler reports its start and then nothing, as
+    /// a worker that died.</param>
     /// <param name="configure">Adds the test's own consumers to the bus.</param>
     public static async Task<BusFixture> StartAsync(Func<ITaskStore, ITaskStore>? wrapStore = null, bool heartbeats = true,
         Action<IBusRegistrationConfigurator>? configure = null)

@@ -85,13 +85,15 @@ public class ScheduleToCompletionTests
     [Fact]
     public async Task AttemptThatOutlivesExpireAfter_IsDispatchedAgainWithTheNextAttempt()
     {
-        await using var f = await BusFixture.StartAsync(heartbeats: false); // a worker that hangs without heartbeats, as a dead one
+        await using var f = await BusFixture.StartAsync(heartbeats: false); // a worker that hangs after its start without heartbeats, as a dead one
         var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.Zero, "hang-first") with
         {
             ExpireAfter = TimeSpan.FromSeconds(30),
         }));
-        var dispatched = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Dispatched);
-        Assert.Equal(BusFixture.Start.AddSeconds(30), dispatched.DueAt);
+        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Dispatched);
+        f.Time.Advance(TimeSpan.FromSeconds(1)); // the handler has run a tenth of ExpireAfter (at most 1 s): the worker reports its start
+        var started = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.StartedAt is not null);
+        Assert.Equal(BusFixture.Start.AddSeconds(31), started.DueAt); // ExpireAfter counts from the start
 
         f.Time.Advance(TimeSpan.FromSeconds(30));
         var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
@@ -109,6 +111,8 @@ public class ScheduleToCompletionTests
             ExpireAfter = TimeSpan.FromSeconds(30),
         }));
         await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Dispatched && i.Attempt == 1);
+        f.Time.Advance(TimeSpan.FromSeconds(1));
+        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.StartedAt is not null);
         f.Time.Advance(TimeSpan.FromSeconds(30));
         var second = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Dispatched && i.Attempt == 2);
 
@@ -131,7 +135,7 @@ public class ScheduleToCompletionTests
             TaskId = scheduled.TaskId, InstanceId = second.Id, Attempt = 1, StartedAt = BusFixture.Start, CompletedAt = BusFixture.Start.AddSeconds(31),
         });
         var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
-        Assert.Equal(BusFixture.Start.AddSeconds(30), completed.CompletedAt); // when the scheduler recorded it, on its clock
+        Assert.Equal(BusFixture.Start.AddSeconds(31), completed.CompletedAt); // when the scheduler recorded it, on its clock
         Assert.Equal(BusFixture.Start.AddSeconds(31), completed.ReportedCompletedAt); // the worker's own time, kept beside it
 
         // And a failure after completion changes nothing.

@@ -37,7 +37,9 @@ public sealed partial class ClusterMembership(ITaskStore store, IEnumerable<IClu
         {
             foreach (var marker in markers)
             {
-                await marker.MarkAsync(identity, cancellationToken).ConfigureAwait(false);
+                // Each mark is a broker call: abandoned after the send timeout rather than holding the node's start.
+                await BrokerCall.RunAsync(ct => marker.MarkAsync(identity, ct), options.Value.SendTimeout, "mark the cluster's queues",
+                    "Scheduler:SendTimeout", timeProvider, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (ClusterMismatchException)

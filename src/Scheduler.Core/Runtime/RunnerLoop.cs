@@ -35,6 +35,7 @@ public sealed partial class RunnerLoop : BackgroundService
 {
     private readonly ITaskStore _store;
     private readonly ITaskDispatcher _dispatcher;
+    private readonly DeadLetterNotifier _deadLetters;
     private readonly LoopSignals _signals;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -69,6 +70,7 @@ public sealed partial class RunnerLoop : BackgroundService
         _metrics = metrics;
         _store = store;
         _dispatcher = dispatcher;
+        _deadLetters = new DeadLetterNotifier(dispatcher, metrics, options.Value.SendTimeout, timeProvider, logger);
         _signals = signals;
         _options = options.Value;
         _timeProvider = timeProvider;
@@ -266,7 +268,8 @@ public sealed partial class RunnerLoop : BackgroundService
                 }, cancellationToken).ConfigureAwait(false);
             }
 
-            await PublishDeadLetteredAsync(result.DeadLettered.Select(i => (i, ExpiredReason(i))).ToList(), DeadLetterCause.Expired, now).ConfigureAwait(false);
+            await PublishDeadLetteredAsync(result.DeadLettered.Select(i => (i, i.LastError ?? TaskInstanceLifecycle.ExpiryReason(i))).ToList(), DeadLetterCause.Expired, now)
+                .ConfigureAwait(false);
             if (result.Claimed.Count < want)
             {
                 return total;
@@ -603,7 +606,8 @@ public sealed partial class RunnerLoop : BackgroundService
                     MaxAttempts = instance.Retry.MaxAttempts,
                     FireTime = instance.FireTime,
                     DueAt = instance.DueAt ?? instance.FireTime,
-                    ExpiresAt = dispatchedAt + instance.ExpireAfter,
+                    StartBy = dispatchedAt + _options.QueueTimeout,
+                    ExpiresAt = dispatchedAt + _options.QueueTimeout + instance.ExpireAfter,
                     ExpireAfter = instance.ExpireAfter,
                     Metadata = claim.Metadata,
                     Payload = claim.Payload,
@@ -696,25 +700,10 @@ public sealed partial class RunnerLoop : BackgroundService
         await BoundedAsync(ct => _dispatcher.DispatchAsync(message, destinationQueue, ct), timeout,
             $"accept TaskDue of instance {message.InstanceId} attempt {message.Attempt}", cancellationToken).ConfigureAwait(false);
 
-    /// <summary>
-    /// Runs one call to the broker within <paramref name="timeout"/>. A call that ignores its cancellation token (a hung broker connection) is
-    /// abandoned at the timeout rather than holding the runner; the timeout surfaces as <see cref="TimeoutException"/>, which the circuit
-    /// breaker counts. <paramref name="what"/> completes "The broker did not …" in its message.
-    /// </summary>
-    private async Task BoundedAsync(Func<CancellationToken, Task> call, TimeSpan timeout, string what, CancellationToken cancellationToken)
-    {
-        using var expiry = new CancellationTokenSource(timeout, _timeProvider);
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
-        try
-        {
-            await call(bounded.Token).WaitAsync(bounded.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                $"The broker did not {what} within {timeout.TotalMilliseconds:F0} ms (Scheduler:SendTimeout)."));
-        }
-    }
+    /// <summary>Runs one call to the broker within <paramref name="timeout"/> (<see cref="BrokerCall"/>): a call that ignores its token is abandoned
+    /// at the timeout, which surfaces as <see cref="TimeoutException"/> and counts towards the circuit breaker.</summary>
+    private Task BoundedAsync(Func<CancellationToken, Task> call, TimeSpan timeout, string what, CancellationToken cancellationToken) =>
+        BrokerCall.RunAsync(call, timeout, what, "Scheduler:SendTimeout", _timeProvider, cancellationToken);
 
     /// <summary>Asks the dispatcher, through the circuit breaker and within <see cref="SchedulerOptions.SendTimeout"/>, whether the broker can be
     /// reached; a success closes the circuit.</summary>
@@ -780,7 +769,7 @@ public sealed partial class RunnerLoop : BackgroundService
         Array.Fill(all, true);
         try
         {
-            await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = dispatched }, cancellationToken)
+            await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = dispatched, QueueTimeout = _options.QueueTimeout }, cancellationToken)
                 .ConfigureAwait(false);
             return all;
         }
@@ -793,7 +782,8 @@ public sealed partial class RunnerLoop : BackgroundService
         {
             try
             {
-                await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = [dispatched[n]] }, cancellationToken)
+                await _store.RecordDispatchesAsync(new DispatchRecordRequest { Owner = _options.NodeId, Outcomes = [dispatched[n]], QueueTimeout = _options.QueueTimeout },
+                        cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -821,35 +811,11 @@ public sealed partial class RunnerLoop : BackgroundService
         return all;
     }
 
-    private static string ExpiredReason(TaskInstance instance) =>
-        $"Attempt {instance.Attempt} did not complete within ExpireAfter {instance.ExpireAfter} and the retry policy allows {instance.Retry.MaxAttempts} attempts.";
-
-    /// <summary>Logs, counts and publishes <see cref="TaskDeadLettered"/> for instances the store has just dead-lettered. The publish is bounded by
-    /// <see cref="SchedulerOptions.SendTimeout"/>; if it fails the instance stays dead-lettered in the store (with its reason) and the failure is logged.</summary>
     private async Task PublishDeadLetteredAsync(IReadOnlyList<(TaskInstance Instance, string Reason)> deadLettered, DeadLetterCause cause, DateTimeOffset now)
     {
         foreach (var (instance, reason) in deadLettered)
         {
-            LogDeadLettered(instance.Id, instance.DefinitionId, instance.Attempt, reason);
-            _metrics.CountDeadLettered(cause);
-            var message = new TaskDeadLettered
-            {
-                TaskId = instance.DefinitionId,
-                InstanceId = instance.Id,
-                Attempt = instance.Attempt,
-                FireTime = instance.FireTime,
-                Reason = reason,
-                FailedAt = instance.FailedAt ?? now,
-            };
-            try
-            {
-                await BoundedAsync(ct => _dispatcher.PublishDeadLetteredAsync(message, ct), _options.SendTimeout, "accept TaskDeadLettered",
-                    CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                LogDeadLetterPublishFailed(ex, instance.Id);
-            }
+            await _deadLetters.NotifyAsync(instance, reason, cause, instance.FailedAt ?? now).ConfigureAwait(false);
         }
     }
 
@@ -900,12 +866,6 @@ public sealed partial class RunnerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Released {Count} held claims while sends to the broker fail, so nodes that can send take them over")]
     private partial void LogReleasedWhileSendsFail(int count);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not publish TaskDeadLettered for task instance {InstanceId}; the instance is dead-lettered in the store with its reason")]
-    private partial void LogDeadLetterPublishFailed(Exception exception, Guid instanceId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task instance {InstanceId} of task {TaskId} dead-lettered after attempt {Attempt}: {Reason}")]
-    private partial void LogDeadLettered(Guid instanceId, Guid taskId, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dispatched task instance {InstanceId} of task {TaskId} attempt {Attempt} to {Destination}, {LatenessMs} ms after its due time")]
     private partial void LogDispatched(Guid instanceId, Guid taskId, int attempt, string destination, double latenessMs);

@@ -86,7 +86,8 @@ public sealed class SchedulerMetrics
     internal KeyValuePair<string, object?> Node => _node;
 
     /// <summary>Counts what the store applied of the task instance saga's decisions: a completion, a failed attempt and its retry, or a
-    /// failed attempt that was the last (dead-lettered, cause <c>failed</c>). Starts and heartbeats are not counted.</summary>
+    /// failed attempt that was the last (its dead letter, cause <c>failed</c>, is counted when it is announced). Starts and heartbeats are not
+    /// counted.</summary>
     /// <param name="outcome">An outcome <see cref="ITaskStore.ApplyOutcomesAsync"/> applied.</param>
     public void OutcomeApplied(InstanceOutcome outcome)
     {
@@ -101,8 +102,7 @@ public sealed class SchedulerMetrics
                 Retried.Add(1, _node);
                 break;
             case OutcomeKind.DeadLettered:
-                Failed.Add(1, _node);
-                CountDeadLettered(DeadLetterCause.Failed);
+                Failed.Add(1, _node); // the dead letter itself is counted where it is announced (DeadLetterNotifier)
                 break;
         }
     }

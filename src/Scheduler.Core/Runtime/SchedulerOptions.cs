@@ -104,6 +104,18 @@ public sealed class SchedulerOptions
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long a <c>TaskDue</c> may wait in its destination queue before a worker's handler starts it: its time to live there, after which the
+    /// broker drops it and a worker that receives it anyway acknowledges it without running it (<see cref="Contracts.TaskDue.StartBy"/>). An
+    /// attempt's ExpireAfter counts from when its handler starts (the worker reports it); an attempt no worker reported started expires this plus
+    /// ExpireAfter after its dispatch and is dispatched again as the next attempt (or dead-lettered after the last), so a <c>TaskDue</c> that was
+    /// lost is sent again after this long. Choose it longer than the backlog a destination's workers may fall behind by:
+    /// a copy still waiting when it runs out is never run twice, but the attempt is used up.
+    /// <value>Default 10 minutes; 1 second to 7 days.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// When sends to the broker keep failing or timing out (half of them, at least three, within 30 seconds), the runner stops claiming, releases
     /// the claims it holds so nodes that can still send take them, and reports not ready; every this long it probes the broker
     /// (<see cref="ITaskDispatcher.ProbeAsync"/>), and claims again as usual once a probe succeeds (a circuit breaker: Polly's). <value>Default 5 seconds; 500 milliseconds to

@@ -316,7 +316,7 @@ public sealed class InMemoryTaskStore : ITaskStore
             {
                 if (_instances.TryGetValue(outcome.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, outcome.Attempt))
                 {
-                    TaskInstanceLifecycle.RecordDispatch(instance, outcome.At);
+                    TaskInstanceLifecycle.RecordDispatch(instance, outcome.At, request.QueueTimeout);
                     updated++;
                 }
             }

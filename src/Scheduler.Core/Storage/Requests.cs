@@ -83,7 +83,8 @@ public readonly record struct ClaimToken(Guid InstanceId, int Attempt);
 /// <summary>That the runner dispatched one claimed attempt.</summary>
 /// <param name="InstanceId">The instance.</param>
 /// <param name="Attempt">The attempt number reserved by the claim.</param>
-/// <param name="At">When it was dispatched (UTC); the attempt expires at this plus ExpireAfter.</param>
+/// <param name="At">When it was dispatched (UTC); the attempt expires at this plus <see cref="DispatchRecordRequest.QueueTimeout"/> plus
+/// ExpireAfter, or sooner once a worker reports its start (<see cref="TaskInstanceLifecycle.RecordDispatch"/>).</param>
 public sealed record DispatchOutcome(Guid InstanceId, int Attempt, DateTimeOffset At);
 
 /// <summary>Request of <see cref="ITaskStore.RecordDispatchesAsync"/>.</summary>
@@ -94,6 +95,10 @@ public sealed record DispatchRecordRequest
 
     /// <summary>The dispatches to record.</summary>
     public required IReadOnlyList<DispatchOutcome> Outcomes { get; init; }
+
+    /// <summary>How long each <c>TaskDue</c> may wait in its destination queue before a handler starts it (its time to live there,
+    /// <see cref="Runtime.SchedulerOptions.QueueTimeout"/>).</summary>
+    public required TimeSpan QueueTimeout { get; init; }
 }
 
 /// <summary>That the dispatch of one claimed attempt failed for a reason of its own, so the attempt is used up.</summary>

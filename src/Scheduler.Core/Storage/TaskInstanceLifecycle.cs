@@ -17,8 +17,23 @@ namespace Scheduler.Core.Storage;
 /// </remarks>
 public static class TaskInstanceLifecycle
 {
-    /// <summary>The <c>last_error</c> of an instance dead-lettered because its last allowed attempt expired without an outcome.</summary>
+    /// <summary>The <c>last_error</c> of an instance dead-lettered because its last allowed attempt started but did not complete (nor heartbeat)
+    /// within ExpireAfter.</summary>
     public const string ExpiredReason = "The last attempt did not complete within ExpireAfter and the retry policy allows no more attempts.";
+
+    /// <summary>The <c>last_error</c> of an instance dead-lettered because no worker started its last allowed attempt: the <c>TaskDue</c> waited in
+    /// its destination queue longer than the queue timeout (<c>Scheduler:QueueTimeout</c>), or was lost.</summary>
+    public const string NotStartedReason =
+        "No worker started the last attempt: its TaskDue waited in the destination queue longer than Scheduler:QueueTimeout (or was lost), " +
+        "and the retry policy allows no more attempts.";
+
+    /// <summary>Why <paramref name="instance"/>'s expired attempt expired: <see cref="ExpiredReason"/> once a worker reported its start,
+    /// <see cref="NotStartedReason"/> before.</summary>
+    public static string ExpiryReason(TaskInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.StartedAt is null ? NotStartedReason : ExpiredReason;
+    }
 
     /// <summary>Claimable as due: Scheduled with its due time within <paramref name="horizon"/>, or Dispatched with its attempt expired at
     /// <paramref name="now"/> and attempts left.</summary>
@@ -45,9 +60,9 @@ public static class TaskInstanceLifecycle
 
     /// <summary>
     /// → Claimed by <paramref name="owner"/>: a Scheduled instance or an expired Dispatched attempt reserves the next attempt number (an
-    /// expired attempt is due again at once); a lapsed claim keeps the number it reserved, since it was never recorded as dispatched, so the
-    /// attempt number never exceeds <see cref="TaskInstance.MaxAttempts"/>. The lease lasts until the due time (or now, if later) plus
-    /// <paramref name="leaseDuration"/>.
+    /// expired attempt is due again at once) and clears the start of the previous one; a lapsed claim keeps the number it reserved, since it was
+    /// never recorded as dispatched, so the attempt number never exceeds <see cref="TaskInstance.MaxAttempts"/>. The lease lasts until the due
+    /// time (or now, if later) plus <paramref name="leaseDuration"/>.
     /// </summary>
     public static void Claim(TaskInstance instance, string owner, DateTimeOffset now, TimeSpan leaseDuration)
     {
@@ -60,6 +75,7 @@ public static class TaskInstanceLifecycle
         if (instance.Status != TaskInstanceStatus.Claimed)
         {
             instance.Attempt++;
+            instance.StartedAt = null;
         }
 
         instance.Status = TaskInstanceStatus.Claimed;
@@ -68,7 +84,7 @@ public static class TaskInstanceLifecycle
         instance.Version++;
     }
 
-    /// <summary>Dispatched → Failed (dead letter) with <see cref="ExpiredReason"/>.</summary>
+    /// <summary>Dispatched → Failed (dead letter) with <see cref="ExpiryReason"/>.</summary>
     public static void DeadLetterExpired(TaskInstance instance, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(instance);
@@ -76,7 +92,7 @@ public static class TaskInstanceLifecycle
         instance.DueAt = null;
         instance.FailedAt = now;
         instance.FinishedAt = now;
-        instance.LastError = ExpiredReason;
+        instance.LastError = ExpiryReason(instance);
         instance.Version++;
     }
 
@@ -87,13 +103,18 @@ public static class TaskInstanceLifecycle
         return instance.Status == TaskInstanceStatus.Claimed && instance.LeaseOwner == owner && instance.Attempt == attempt;
     }
 
-    /// <summary>Claimed → Dispatched at <paramref name="at"/>: due again (expired) at <paramref name="at"/> plus ExpireAfter; claim cleared.</summary>
-    public static void RecordDispatch(TaskInstance instance, DateTimeOffset at)
+    /// <summary>
+    /// Claimed → Dispatched at <paramref name="at"/>, claim cleared. The attempt expires (is due again) at <paramref name="at"/> plus
+    /// <paramref name="queueTimeout"/> plus ExpireAfter while no worker has reported its start — its <c>TaskDue</c> may wait in the queue up to
+    /// <paramref name="queueTimeout"/> (its time to live there) and then run for ExpireAfter — or at <paramref name="at"/> plus ExpireAfter when a
+    /// start was recorded before the dispatch was.
+    /// </summary>
+    public static void RecordDispatch(TaskInstance instance, DateTimeOffset at, TimeSpan queueTimeout)
     {
         ArgumentNullException.ThrowIfNull(instance);
         instance.Status = TaskInstanceStatus.Dispatched;
         instance.DispatchedAt = at;
-        instance.DueAt = at + instance.ExpireAfter;
+        instance.DueAt = at + (instance.StartedAt is null ? queueTimeout : TimeSpan.Zero) + instance.ExpireAfter;
         ClearClaim(instance);
     }
 
@@ -187,20 +208,18 @@ public static class TaskInstanceLifecycle
 
     /// <summary>
     /// The fence of the saga's transitions, and so the saga's own guard: a completion applies to an instance Scheduled, Claimed, Dispatched
-    /// or Failed (a success counts even after a retry was scheduled, another attempt claimed, or the instance dead-lettered); a start or a
-    /// failure only to the attempt that is current and out (Claimed or Dispatched); a heartbeat only to the current attempt once dispatched.
-    /// Completed and Cancelled instances accept nothing.
+    /// or Failed (a success counts even after a retry was scheduled, another attempt claimed, or the instance dead-lettered); a start, a
+    /// heartbeat or a failure only to the attempt that is current and out (Claimed — sent, its dispatch not yet recorded — or Dispatched).
+    /// Completed, Cancelled and Skipped instances accept nothing.
     /// </summary>
+    /// <remarks>A report the fence refuses is stale (its attempt was superseded, or the instance finished meanwhile): the saga drops it; it is
+    /// never retried, since the fence only closes when the instance has moved past the reported attempt.</remarks>
     public static bool Accepts(TaskInstance instance, OutcomeKind kind, int attempt)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return kind switch
-        {
-            OutcomeKind.Completed => instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched
-                or TaskInstanceStatus.Failed,
-            OutcomeKind.Heartbeat => instance.Attempt == attempt && instance.Status == TaskInstanceStatus.Dispatched,
-            _ => instance.Attempt == attempt && instance.Status is TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched,
-        };
+        return kind == OutcomeKind.Completed
+            ? instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched or TaskInstanceStatus.Failed
+            : instance.Attempt == attempt && instance.Status is TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched;
     }
 
     /// <summary>Applies <paramref name="outcome"/>, which <see cref="Accepts"/> must allow.</summary>
@@ -208,7 +227,11 @@ public static class TaskInstanceLifecycle
     {
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentNullException.ThrowIfNull(outcome);
-        instance.StartedAt = outcome.StartedAt ?? instance.StartedAt;
+        if (outcome.Kind is not (OutcomeKind.Started or OutcomeKind.Heartbeat))
+        {
+            instance.StartedAt = outcome.StartedAt ?? instance.StartedAt;
+        }
+
         switch (outcome.Kind)
         {
             case OutcomeKind.Completed:
@@ -234,14 +257,29 @@ public static class TaskInstanceLifecycle
                 instance.LastError = outcome.Error;
                 ClearClaim(instance);
                 return;
-            case OutcomeKind.Heartbeat:
-                instance.DueAt = outcome.RecordedAt + instance.ExpireAfter;
-                instance.Version++;
-                return;
             default:
-                instance.Version++;
+                Alive(instance, outcome);
                 return;
         }
+    }
+
+    /// <summary>
+    /// A start or a heartbeat of the current attempt: the attempt is running. Its first report records the start (the worker's time, or the
+    /// recording time from a worker that does not send it) and, once dispatched, makes it expire ExpireAfter after the recording time — the
+    /// time it waited in the queue no longer counts; each later one only moves the expiry forward, to the recording time plus ExpireAfter
+    /// (never back, so reports that arrive out of order or twice change nothing). While Claimed (the dispatch not yet recorded) only the
+    /// start is kept: <see cref="RecordDispatch"/> sets the expiry from it.
+    /// </summary>
+    private static void Alive(TaskInstance instance, InstanceOutcome outcome)
+    {
+        var renewed = outcome.RecordedAt + instance.ExpireAfter;
+        if (instance.Status == TaskInstanceStatus.Dispatched)
+        {
+            instance.DueAt = instance.StartedAt is null || instance.DueAt is not { } due || due < renewed ? renewed : due;
+        }
+
+        instance.StartedAt ??= outcome.StartedAt ?? outcome.RecordedAt;
+        instance.Version++;
     }
 
     private static void ClearClaim(TaskInstance instance)

@@ -8,6 +8,8 @@ using Scheduler.Core.Definitions;
 using Scheduler.Core.Runtime;
 using MisfirePolicy = Scheduler.Contracts.MisfirePolicy;
 
+using Scheduler.MassTransit.Node;
+
 namespace Scheduler.MassTransit.MessageScheduling;
 
 /// <summary>
@@ -42,11 +44,15 @@ internal sealed partial class MessageSchedulerConsumer :
     private readonly SchedulingService _scheduling;
     private readonly SchedulerEndpoints _endpoints;
     private readonly ILogger<MessageSchedulerConsumer> _logger;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _timeProvider;
 
-    public MessageSchedulerConsumer(SchedulingService scheduling, IOptions<SchedulerOptions> options, ILogger<MessageSchedulerConsumer> logger)
+    public MessageSchedulerConsumer(SchedulingService scheduling, IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<MessageSchedulerConsumer> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _scheduling = scheduling;
+        _options = options.Value;
+        _timeProvider = timeProvider;
         _endpoints = new SchedulerEndpoints(options.Value.ClusterName);
         _logger = logger;
     }
@@ -218,7 +224,7 @@ internal sealed partial class MessageSchedulerConsumer :
         where T : class
     {
         LogRejected(typeof(T).Name, taskId, reason);
-        await context.RespondAsync(new TaskRejected { TaskId = taskId, Reason = reason }).ConfigureAwait(false);
+        await context.RespondWithinAsync(new TaskRejected { TaskId = taskId, Reason = reason }, _options, _timeProvider).ConfigureAwait(false);
     }
 
     /// <summary>The same schedule again replaces it, as MassTransit.Quartz does (there: unschedule, then schedule): every value of

@@ -23,9 +23,13 @@ internal sealed partial class ScheduledMessageDeliveryConsumer : IConsumer<TaskD
     private readonly SchedulingService _scheduling;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ScheduledMessageDeliveryConsumer> _logger;
+    private readonly SchedulerOptions _options;
 
-    public ScheduledMessageDeliveryConsumer(SchedulingService scheduling, TimeProvider timeProvider, ILogger<ScheduledMessageDeliveryConsumer> logger)
+    public ScheduledMessageDeliveryConsumer(SchedulingService scheduling, IOptions<SchedulerOptions> options, TimeProvider timeProvider,
+        ILogger<ScheduledMessageDeliveryConsumer> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
         _scheduling = scheduling;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -42,10 +46,15 @@ internal sealed partial class ScheduledMessageDeliveryConsumer : IConsumer<TaskD
             return;
         }
 
+        // Within the node's send timeout: a forward that times out fails the attempt, which its retry policy sends again.
         var destination = new Uri(envelope.Destination);
-        var endpoint = await context.GetSendEndpoint(destination).ConfigureAwait(false);
-        await endpoint.Send(new SerializedMessageBody(), new ForwardPipe(envelope, envelope.MessageId ?? due.InstanceId, destination, _timeProvider.GetUtcNow()),
-            context.CancellationToken).ConfigureAwait(false);
+        await BrokerCall.RunAsync(async ct =>
+        {
+            var endpoint = await context.GetSendEndpoint(destination).ConfigureAwait(false);
+            await endpoint.Send(new SerializedMessageBody(), new ForwardPipe(envelope, envelope.MessageId ?? due.InstanceId, destination, _timeProvider.GetUtcNow()),
+                ct).ConfigureAwait(false);
+        }, _options.SendTimeout, $"accept the scheduled message for {envelope.Destination}", "Scheduler:SendTimeout", _timeProvider, context.CancellationToken)
+            .ConfigureAwait(false);
         LogDelivered(due.TaskId, due.InstanceId, due.Attempt, envelope.Destination);
     }
 

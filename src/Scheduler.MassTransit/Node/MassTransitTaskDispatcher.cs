@@ -4,10 +4,12 @@ using Scheduler.Core.Runtime;
 
 namespace Scheduler.MassTransit.Node;
 
-/// <summary>Dispatches <see cref="TaskDue"/> over MassTransit: published to every subscriber, or sent to the task's destination queue.</summary>
+/// <summary>Dispatches <see cref="TaskDue"/> over MassTransit: published to every subscriber, or sent to the task's destination queue, with the
+/// message id of its attempt and a time to live until its <see cref="TaskDue.StartBy"/>.</summary>
 public sealed class MassTransitTaskDispatcher : ITaskDispatcher
 {
     private readonly IBus _bus;
+    private readonly TimeProvider _timeProvider;
     private readonly IBusControl? _control;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<ISendEndpoint>> _queues = new(StringComparer.Ordinal);
 
@@ -15,17 +17,20 @@ public sealed class MassTransitTaskDispatcher : ITaskDispatcher
 
     /// <summary>Creates the dispatcher.</summary>
     /// <param name="bus">The bus the node sends on.</param>
-    public MassTransitTaskDispatcher(IBus bus)
-        : this(bus, quorumQueues: false)
+    /// <param name="timeProvider">The node's clock: the time to live of each <see cref="TaskDue"/>.</param>
+    public MassTransitTaskDispatcher(IBus bus, TimeProvider timeProvider)
+        : this(bus, timeProvider, quorumQueues: false)
     {
     }
 
     /// <summary>Creates the dispatcher.</summary>
     /// <param name="bus">The bus the node sends on.</param>
+    /// <param name="timeProvider">The node's clock: the time to live of each <see cref="TaskDue"/>.</param>
     /// <param name="quorumQueues">Whether destination queues are RabbitMQ quorum queues (<see cref="SchedulerEndpoints.Address(string, bool)"/>).</param>
-    public MassTransitTaskDispatcher(IBus bus, bool quorumQueues)
+    public MassTransitTaskDispatcher(IBus bus, TimeProvider timeProvider, bool quorumQueues)
     {
         _bus = bus;
+        _timeProvider = timeProvider;
         _control = bus as IBusControl;
         _quorumQueues = quorumQueues;
     }
@@ -44,9 +49,11 @@ public sealed class MassTransitTaskDispatcher : ITaskDispatcher
     /// <inheritdoc />
     public async Task DispatchAsync(TaskDue message, string? destinationQueue, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(message);
+        var pipe = Pipe.Execute<SendContext<TaskDue>>(context => Stamp(context, message));
         if (destinationQueue is null)
         {
-            await _bus.Publish(message, cancellationToken).ConfigureAwait(false);
+            await _bus.Publish(message, pipe, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -65,11 +72,25 @@ public sealed class MassTransitTaskDispatcher : ITaskDispatcher
 
         try
         {
-            await endpoint.Send(message, cancellationToken).ConfigureAwait(false);
+            await endpoint.Send(message, pipe, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RefusalOf(ex) is { } refusal)
         {
             throw new DispatchRejectedException($"sending to queue '{destinationQueue}' was refused: {refusal}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Gives the message the id of its attempt (<see cref="TaskDueMessageId"/>) and, when it has a <see cref="TaskDue.StartBy"/>, a time to live
+    /// until then: a copy still waiting in the queue when the node may dispatch the next attempt is dropped by the broker, never run.
+    /// </summary>
+    private void Stamp(SendContext context, TaskDue message)
+    {
+        context.MessageId = TaskDueMessageId.For(message.InstanceId, message.Attempt);
+        if (message.StartBy is { } startBy)
+        {
+            var left = startBy - _timeProvider.GetUtcNow();
+            context.TimeToLive = left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
         }
     }
 

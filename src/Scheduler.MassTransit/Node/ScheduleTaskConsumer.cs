@@ -17,13 +17,12 @@ namespace Scheduler.MassTransit.Node;
 /// MassTransit's batch collector keeps one message per message id: a duplicate delivered into the same batch is acknowledged with the
 /// batch and gets no reply of its own (the original's reply answers both); a redelivery after the batch is answered with
 /// <see cref="TaskScheduled.AlreadyScheduled"/> set.</remarks>
-public sealed class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>>
+/// <param name="scheduling">Stores the tasks.</param>
+/// <param name="options">The node's settings: the send timeout of the replies.</param>
+/// <param name="timeProvider">The clock of that timeout.</param>
+public sealed class ScheduleTaskConsumer(SchedulingService scheduling, IOptions<SchedulerOptions> options, TimeProvider timeProvider)
+    : IConsumer<Batch<ScheduleTask>>
 {
-    private readonly SchedulingService _scheduling;
-
-    /// <summary>Creates the consumer.</summary>
-    public ScheduleTaskConsumer(SchedulingService scheduling) => _scheduling = scheduling;
-
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<Batch<ScheduleTask>> context)
     {
@@ -34,14 +33,16 @@ public sealed class ScheduleTaskConsumer : IConsumer<Batch<ScheduleTask>>
         var commands = batch.Select(message => ScheduleTaskIds.Named(message.Message, message.MessageId ?? Guid.NewGuid())).ToList();
         // The commands of a batch come from different traces: each one's span, and so each task's dispatches, join the trace of its own message.
         var traces = batch.Select(message => TraceOf(message)).ToList();
-        var results = await _scheduling.ScheduleManyInTracesAsync(commands, traces, context.CancellationToken).ConfigureAwait(false);
+        var results = await scheduling.ScheduleManyInTracesAsync(commands, traces, context.CancellationToken).ConfigureAwait(false);
 
         // Each command is answered on its own consume context: a response to its requester, else a publish. The store has committed, so a
         // failed reply that makes the batch run again finds every definition stored and answers AlreadyScheduled.
         var replies = new Task[results.Count];
         for (var i = 0; i < results.Count; i++)
         {
-            replies[i] = results[i].Rejected is { } rejected ? batch[i].RespondAsync(rejected) : batch[i].RespondAsync(results[i].Scheduled!);
+            replies[i] = results[i].Rejected is { } rejected
+                ? batch[i].RespondWithinAsync(rejected, options.Value, timeProvider)
+                : batch[i].RespondWithinAsync(results[i].Scheduled!, options.Value, timeProvider);
         }
 
         await Task.WhenAll(replies).ConfigureAwait(false);

@@ -20,10 +20,15 @@ public sealed partial class ScheduleTasksConsumer : IConsumer<ScheduleTasks>
 
     private readonly SchedulingService _scheduling;
     private readonly ILogger<ScheduleTasksConsumer> _logger;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates the consumer.</summary>
-    public ScheduleTasksConsumer(SchedulingService scheduling, ILogger<ScheduleTasksConsumer> logger)
+    public ScheduleTasksConsumer(SchedulingService scheduling, IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<ScheduleTasksConsumer> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _timeProvider = timeProvider;
         _scheduling = scheduling;
         _logger = logger;
     }
@@ -40,7 +45,7 @@ public sealed partial class ScheduleTasksConsumer : IConsumer<ScheduleTasks>
                 : string.Create(CultureInfo.InvariantCulture,
                     $"ScheduleTasks has {tasks.Count:N0} tasks, more than {ScheduleTasks.MaxTasks:N0}. Split them into several commands of at most {ScheduleTasks.MaxTasks:N0} tasks.");
             LogRejected(context.MessageId, reason);
-            await context.RespondAsync(new TasksRejected { TaskCount = tasks.Count, Reason = reason }).ConfigureAwait(false);
+            await context.RespondWithinAsync(new TasksRejected { TaskCount = tasks.Count, Reason = reason }, _options, _timeProvider).ConfigureAwait(false);
             return;
         }
 
@@ -71,7 +76,7 @@ public sealed partial class ScheduleTasksConsumer : IConsumer<ScheduleTasks>
         }
 
         LogScheduled(context.MessageId, stored, repeated, rejected);
-        await context.RespondAsync(new TasksScheduled { Results = results }).ConfigureAwait(false);
+        await context.RespondWithinAsync(new TasksScheduled { Results = results }, _options, _timeProvider).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rejected ScheduleTasks {MessageId}: {Reason}")]

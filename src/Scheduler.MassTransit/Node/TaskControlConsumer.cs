@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Runtime;
@@ -10,7 +11,7 @@ namespace Scheduler.MassTransit.Node;
 /// <see cref="TriggerTaskNow"/>, <see cref="GetTask"/>, <see cref="ListTasks"/>, <see cref="GetTaskInstances"/>) through
 /// <see cref="SchedulingService"/> and answers each: the result, <see cref="TaskNotFound"/>, or <see cref="TaskRejected"/> with the reason.
 /// </summary>
-public sealed class TaskControlConsumer(SchedulingService scheduling) :
+public sealed class TaskControlConsumer(SchedulingService scheduling, IOptions<SchedulerOptions> options, TimeProvider timeProvider) :
     IConsumer<PauseTask>, IConsumer<ResumeTask>, IConsumer<UpdateTask>, IConsumer<TriggerTaskNow>,
     IConsumer<GetTask>, IConsumer<ListTasks>, IConsumer<GetTaskInstances>
 {
@@ -37,7 +38,7 @@ public sealed class TaskControlConsumer(SchedulingService scheduling) :
     /// <inheritdoc />
     public Task Consume(ConsumeContext<GetTaskInstances> context) => AnswerAsync(context, m => m.TaskId, scheduling.GetInstancesAsync);
 
-    private static async Task AnswerAsync<TMessage, TReply>(ConsumeContext<TMessage> context, Func<TMessage, Guid?> taskIdOf,
+    private async Task AnswerAsync<TMessage, TReply>(ConsumeContext<TMessage> context, Func<TMessage, Guid?> taskIdOf,
         Func<TMessage, CancellationToken, Task<TReply?>> handle)
         where TMessage : class
         where TReply : class
@@ -46,8 +47,10 @@ public sealed class TaskControlConsumer(SchedulingService scheduling) :
         var taskId = taskIdOf(context.Message);
         if (taskId == Guid.Empty)
         {
-            await context.RespondAsync(new TaskRejected { TaskId = taskId, Reason = "TaskId is missing (all zeros). Give the id of the task, as TaskScheduled returned it." })
-                .ConfigureAwait(false);
+            await context.RespondWithinAsync(new TaskRejected
+            {
+                TaskId = taskId, Reason = "TaskId is missing (all zeros). Give the id of the task, as TaskScheduled returned it.",
+            }, options.Value, timeProvider).ConfigureAwait(false);
             return;
         }
 
@@ -58,17 +61,17 @@ public sealed class TaskControlConsumer(SchedulingService scheduling) :
         }
         catch (TaskValidationException ex)
         {
-            await context.RespondAsync(new TaskRejected { TaskId = taskId, Reason = ex.Message }).ConfigureAwait(false);
+            await context.RespondWithinAsync(new TaskRejected { TaskId = taskId, Reason = ex.Message }, options.Value, timeProvider).ConfigureAwait(false);
             return;
         }
 
         if (reply is null)
         {
-            await context.RespondAsync(new TaskNotFound { TaskId = taskId ?? Guid.Empty }).ConfigureAwait(false);
+            await context.RespondWithinAsync(new TaskNotFound { TaskId = taskId ?? Guid.Empty }, options.Value, timeProvider).ConfigureAwait(false);
         }
         else
         {
-            await context.RespondAsync(reply).ConfigureAwait(false);
+            await context.RespondWithinAsync(reply, options.Value, timeProvider).ConfigureAwait(false);
         }
     }
 }

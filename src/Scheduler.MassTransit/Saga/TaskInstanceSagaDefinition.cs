@@ -7,8 +7,8 @@ namespace Scheduler.MassTransit.Saga;
 
 /// <summary>
 /// Endpoint settings of the task instance saga: up to <see cref="ConcurrentEvents"/> events are processed at once, so their loads and saves
-/// share round trips (group commit); a failed event — a closed fence or a transient store error — is processed again on fresh state; the
-/// events the saga publishes go out only after its decision is stored (in-memory outbox).
+/// share round trips (group commit); an event that failed on a transient store error is processed again on fresh state. A stale report (a
+/// closed fence) is not an error: it is dropped.
 /// </summary>
 public sealed class TaskInstanceSagaDefinition : SagaDefinition<TaskInstanceSaga>
 {
@@ -31,6 +31,5 @@ public sealed class TaskInstanceSagaDefinition : SagaDefinition<TaskInstanceSaga
         endpointConfigurator.PrefetchCount = ConcurrentEvents;
         endpointConfigurator.ConcurrentMessageLimit = ConcurrentEvents;
         endpointConfigurator.UseMessageRetry(r => r.Intervals(5, 10, 25, 50, 100, 250, 500, 1000, 2000, 5000));
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }

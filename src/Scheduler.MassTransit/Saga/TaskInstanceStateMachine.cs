@@ -14,9 +14,11 @@ namespace Scheduler.MassTransit.Saga;
 /// <remarks>
 /// <para>The saga decides and the store applies: each decision is an <see cref="InstanceOutcome"/> that the store writes as one transition
 /// fenced by <see cref="TaskInstanceLifecycle.Accepts"/>, the same predicate that guards the events here. If the row changed between the read and
-/// the write (a runner claimed the next attempt, another report landed), the fence is closed, the event is processed again on fresh state.</para>
+/// the write (a runner claimed the next attempt, the instance completed), the fence is closed: the report is stale and changes nothing — the
+/// same decision on fresh state would be to ignore it, so it is not processed again.</para>
 /// <para>A failure of the current attempt schedules the next one after the retry policy's backoff (state Scheduled, due at now + delay), or,
-/// after the last attempt, marks the instance Failed and publishes <see cref="TaskDeadLettered"/>. A failure or start of an older attempt is
+/// after the last attempt, marks the instance Failed; once the store applied that, the repository publishes <see cref="TaskDeadLettered"/>.
+/// A start or a heartbeat of the current attempt keeps it alive (its ExpireAfter counts from the start and moves forward with heartbeats). A failure or start of an older attempt is
 /// ignored (the newer attempt decides). A completion of any attempt completes the instance, also after a retry was scheduled or the instance
 /// was dead-lettered: the work was done. <c>completed_at</c> is when this node recorded it; the worker's time is kept as reported.</para>
 /// </remarks>
@@ -51,15 +53,10 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
             e.OnMissingInstance(m => m.Discard());
         });
 
-        During(Dispatched,
+        During(Claimed, Dispatched,
             When(HeartbeatReported, ctx => TaskInstanceLifecycle.Accepts(ctx.Saga.Instance, OutcomeKind.Heartbeat, ctx.Message.Attempt))
                 .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.Heartbeat,
-                    timeProvider.GetUtcNow())));
-
-        During(Scheduled, Claimed, Failed,
-            Ignore(HeartbeatReported));
-
-        During(Claimed, Dispatched,
+                    timeProvider.GetUtcNow()) { StartedAt = ctx.Message.StartedAt }),
             When(StartReported, ctx => TaskInstanceLifecycle.Accepts(ctx.Saga.Instance, OutcomeKind.Started, ctx.Message.Attempt))
                 .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.Started,
                     timeProvider.GetUtcNow()) { StartedAt = ctx.Message.StartedAt }),
@@ -84,16 +81,7 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
                             StartedAt = ctx.Message.StartedAt,
                             Error = Error(ctx.Message),
                         })
-                        .TransitionTo(Failed)
-                        .PublishAsync(ctx => ctx.Init<TaskDeadLettered>(new TaskDeadLettered
-                        {
-                            TaskId = ctx.Message.TaskId,
-                            InstanceId = ctx.Message.InstanceId,
-                            Attempt = ctx.Message.Attempt,
-                            FireTime = ctx.Saga.Instance.FireTime,
-                            Reason = ctx.Saga.Outcome!.Error!,
-                            FailedAt = ctx.Saga.Outcome.RecordedAt,
-                        }))));
+                        .TransitionTo(Failed)));
 
         During(Scheduled, Claimed, Dispatched, Failed,
             When(CompletionReported)
@@ -107,6 +95,7 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
 
         During(Scheduled, Failed,
             Ignore(StartReported),
+            Ignore(HeartbeatReported),
             Ignore(FailureReported));
 
         // A late outcome of a superseded attempt (e.g. attempt 2 finishing after attempt 1's late success completed the instance) is recorded

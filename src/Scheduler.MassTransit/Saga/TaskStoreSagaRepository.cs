@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Saga;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Runtime;
 using Scheduler.Core.Storage;
@@ -12,9 +13,8 @@ namespace Scheduler.MassTransit.Saga;
 /// Persists the task instance saga in the <see cref="ITaskStore"/>, on MassTransit's repository seams (<see cref="ISagaRepositoryContextFactory{TSaga}"/>
 /// with <see cref="SagaConsumeContextFactory{TContext,TSaga}"/>): the saga state is the task instance row, loaded by id (batched with the
 /// loads of concurrent events) and changed only through the state machine's <see cref="TaskInstanceSaga.Outcome"/>, applied by the store as a
-/// fenced transition (batched likewise). A closed fence throws <see cref="ConcurrencyException"/>, which the saga endpoint's retry handles by
-/// running the event again on fresh state. Each applied outcome is counted (<see cref="SchedulerMetrics.OutcomeApplied"/>); a dead letter is
-/// logged.
+/// fenced transition (batched likewise). A closed fence drops the report as stale. Each applied outcome is counted
+/// (<see cref="SchedulerMetrics.OutcomeApplied"/>); a dead letter is announced (<see cref="DeadLetterNotifier"/>).
 /// </summary>
 internal sealed class TaskStoreSagaRepositoryContextFactory : ISagaRepositoryContextFactory<TaskInstanceSaga>
 {
@@ -24,12 +24,14 @@ internal sealed class TaskStoreSagaRepositoryContextFactory : ISagaRepositoryCon
     private readonly SagaOutcomeReporter _reporter;
 
     public TaskStoreSagaRepositoryContextFactory(ITaskStore store, TaskInstanceSagaBatches batches,
-        ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> factory, SchedulerMetrics metrics, ILogger<TaskStoreSagaRepositoryContextFactory> logger)
+        ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> factory, SchedulerMetrics metrics, ITaskDispatcher dispatcher,
+        IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<TaskStoreSagaRepositoryContextFactory> logger)
     {
         _store = store;
         _batches = batches;
         _factory = factory;
-        _reporter = new SagaOutcomeReporter(metrics, logger);
+        _reporter = new SagaOutcomeReporter(metrics,
+            new DeadLetterNotifier(dispatcher, metrics, options.Value.SendTimeout, timeProvider, logger), logger);
     }
 
     public void Probe(ProbeContext context) => context.Add("persistence", "scheduler-task-store");
@@ -120,8 +122,9 @@ internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextS
     public Task Save(SagaConsumeContext<TaskInstanceSaga> context) =>
         throw new NotSupportedException("Task instance sagas are created by the scheduler loop, never by an event.");
 
-    /// <summary>Applies the state machine's decision as one fenced transition; a closed fence means the row changed since it was loaded, so the
-    /// event is processed again on fresh state (the saga endpoint's retry).</summary>
+    /// <summary>Applies the state machine's decision as one fenced transition. A closed fence means the instance moved past the reported attempt
+    /// since it was loaded (the next attempt was claimed, or the instance finished): the report is stale, and on fresh state the decision would be
+    /// to ignore it, so it changes nothing and is not processed again.</summary>
     public async Task Update(SagaConsumeContext<TaskInstanceSaga> context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -133,12 +136,12 @@ internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextS
         using var span = SchedulerTracing.StartOutcome(outcome, context.Saga.Instance.DefinitionId);
         if (!await _batches.Outcomes.WriteAsync(outcome).ConfigureAwait(false))
         {
-            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "The instance changed meanwhile; the event is processed again.");
-            throw new ConcurrencyException("The task instance changed while the event was processed; it is processed again on fresh state.",
-                typeof(TaskInstanceSaga), outcome.InstanceId);
+            span?.SetTag("scheduler.stale", true);
+            _reporter.Stale(outcome);
+            return;
         }
 
-        _reporter.Applied(outcome, context.Saga.Instance.DefinitionId);
+        await _reporter.AppliedAsync(outcome, context.Saga.Instance).ConfigureAwait(false);
     }
 
     public Task Delete(SagaConsumeContext<TaskInstanceSaga> context) => Update(context);
@@ -148,18 +151,20 @@ internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextS
     public Task Undo(SagaConsumeContext<TaskInstanceSaga> context) => Task.CompletedTask;
 }
 
-/// <summary>Counts and logs the saga's outcomes once the store applied them (not when decided: a closed fence runs the event again).</summary>
-internal sealed partial class SagaOutcomeReporter(SchedulerMetrics metrics, ILogger logger)
+/// <summary>Counts the saga's outcomes once the store applied them (not when decided: a closed fence drops a stale one), and announces a dead
+/// letter (<see cref="DeadLetterNotifier"/>: logged, counted, <see cref="Contracts.TaskDeadLettered"/> published).</summary>
+internal sealed partial class SagaOutcomeReporter(SchedulerMetrics metrics, DeadLetterNotifier deadLetters, ILogger logger)
 {
-    public void Applied(InstanceOutcome outcome, Guid taskId)
+    public Task AppliedAsync(InstanceOutcome outcome, TaskInstance instance)
     {
         metrics.OutcomeApplied(outcome);
-        if (outcome.Kind == OutcomeKind.DeadLettered)
-        {
-            LogDeadLettered(outcome.InstanceId, taskId, outcome.Attempt, outcome.Error);
-        }
+        return outcome.Kind == OutcomeKind.DeadLettered
+            ? deadLetters.NotifyAsync(instance, outcome.Error ?? "", DeadLetterCause.Failed, outcome.RecordedAt)
+            : Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task instance {InstanceId} of task {TaskId} dead-lettered: its last attempt {Attempt} failed: {Error}")]
-    private partial void LogDeadLettered(Guid instanceId, Guid taskId, int attempt, string? error);
+    public void Stale(InstanceOutcome outcome) => LogStale(outcome.Kind, outcome.InstanceId, outcome.Attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped a stale {Kind} report of task instance {InstanceId} attempt {Attempt}: the instance moved on meanwhile")]
+    private partial void LogStale(OutcomeKind kind, Guid instanceId, int attempt);
 }

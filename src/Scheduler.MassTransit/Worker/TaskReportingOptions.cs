@@ -1,18 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Scheduler.MassTransit.Worker;
 
-/// <summary>Settings of worker-side task reporting.</summary>
+/// <summary>Settings of worker-side task reporting (<c>AddTaskReporting</c>); they bind to the <c>TaskReporting</c> configuration section.</summary>
 public sealed class TaskReportingOptions
 {
-    /// <summary>
-    /// Whether to publish <see cref="Contracts.TaskStarted"/> when a handler starts. <value>Default <see langword="false"/>: the start time
-    /// travels in <see cref="Contracts.TaskCompleted"/> and <see cref="Contracts.TaskFailed"/>, which saves one message per task.</value>
-    /// </summary>
-    public bool ReportStart { get; set; }
+    /// <summary>The configuration section these options bind to: <c>TaskReporting</c>.</summary>
+    public const string SectionName = "TaskReporting";
 
     /// <summary>
-    /// Whether to publish <see cref="Contracts.TaskHeartbeat"/> every <see cref="Contracts.TaskDue.ExpireAfter"/> / 3 while a handler runs, so
-    /// an attempt that legitimately takes longer than ExpireAfter is not dispatched again; a worker that dies stops heartbeating and its attempt
-    /// is dispatched again after ExpireAfter. <value>Default <see langword="true"/>.</value>
+    /// Whether to report <see cref="Contracts.TaskStarted"/> once a handler has run for a tenth of ExpireAfter (at most a second), so the
+    /// attempt's ExpireAfter counts from its start, not from its dispatch: the time its <c>TaskDue</c> waited in the queue does not count, and a
+    /// worker that dies mid-handler has its attempt dispatched again ExpireAfter after the start. A handler that returns sooner reports only its
+    /// outcome, which carries its start time. Turned off, an attempt expires the node's queue timeout plus ExpireAfter after its dispatch.
+    /// <value>Default <see langword="true"/>.</value>
+    /// </summary>
+    public bool ReportStart { get; set; } = true;
+
+    /// <summary>
+    /// Whether to send <see cref="Contracts.TaskHeartbeat"/> every ExpireAfter / 3 while a handler runs, so an attempt that legitimately runs
+    /// longer than ExpireAfter is not dispatched again; a worker that dies stops heartbeating and its attempt is dispatched again ExpireAfter
+    /// after its last heartbeat. Handlers may ask for more with <c>context.ReportHeartbeatAsync()</c> either way.
+    /// <value>Default <see langword="true"/>.</value>
     /// </summary>
     public bool Heartbeats { get; set; } = true;
+
+    /// <summary>
+    /// Longest a single report (an outcome, a start, a heartbeat) may take to reach the broker before it is abandoned: an outcome is then sent
+    /// again in the background (its message is acknowledged all the same, so a handler never runs twice for want of a report), a start or a
+    /// heartbeat is superseded by the next one. A connection the broker dropped mid-call never holds a handler or the endpoint.
+    /// <value>Default 10 seconds; 100 milliseconds to 10 minutes.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long an outcome report that could not be sent is retried in the background (with backoff, while the broker is away) before it is
+    /// given up, logged at Warning: its attempt then expires on the scheduler and runs again. <value>Default 10 minutes; 1 second to 1 day.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan OutcomeRetryLimit { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -74,6 +74,17 @@ internal sealed class LoopFixture : IDisposable
 
     public async Task<TaskInstance> SingleInstanceAsync(Guid taskId) => Assert.Single(await Store.GetInstancesAsync(taskId));
 
+    /// <summary>What a worker with <c>AddTaskReporting</c> does once a handler has run a moment: reports the start of every dispatched attempt
+    /// of task <paramref name="taskId"/> not yet started, at the current fake time, so its ExpireAfter counts from now.</summary>
+    public async Task ReportStartsAsync(Guid taskId)
+    {
+        var now = Time.GetUtcNow();
+        var running = (await Store.GetInstancesAsync(taskId))
+            .Where(i => i.Status == TaskInstanceStatus.Dispatched && i.StartedAt is null)
+            .Select(i => new InstanceOutcome(i.Id, i.Attempt, OutcomeKind.Started, now) { StartedAt = now }).ToList();
+        await Store.ApplyOutcomesAsync(running);
+    }
+
     public void Dispose()
     {
         Runner.Dispose();

@@ -37,7 +37,8 @@ public class RunnerLoopTests
         Assert.Equal(taskId, message.TaskId);
         Assert.Equal(1, message.Attempt);
         Assert.Equal(LoopFixture.Start.AddSeconds(5), message.FireTime);
-        Assert.Equal(LoopFixture.Start.AddSeconds(5) + TaskDefinitionFactory.DefaultExpireAfter, message.ExpiresAt);
+        Assert.Equal(LoopFixture.Start.AddSeconds(5) + f.Options.Value.QueueTimeout, message.StartBy);
+        Assert.Equal(LoopFixture.Start.AddSeconds(5) + f.Options.Value.QueueTimeout + TaskDefinitionFactory.DefaultExpireAfter, message.ExpiresAt);
         Assert.Equal("v", message.Metadata["k"]);
         Assert.Equal("{\"n\":1}", message.Payload);
         Assert.Equal(LoopFixture.DefaultQueue, queue); // the command named none: the node's default
@@ -171,6 +172,7 @@ public class RunnerLoopTests
         var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero, expireAfter: TimeSpan.FromSeconds(30)));
         await f.TickAsync();
         Assert.Equal(1, Assert.Single(f.Dispatcher.Dispatched).Message.Attempt);
+        await f.ReportStartsAsync(taskId);
 
         f.Time.Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromTicks(1));
         await f.TickAsync();
@@ -183,13 +185,33 @@ public class RunnerLoopTests
     }
 
     [Fact]
+    public async Task ClaimOnce_RedispatchesAnAttemptNoWorkerStarted_OnlyAfterTheQueueTimeoutPlusExpireAfter()
+    {
+        // Overload: the TaskDue waits in the queue. Its ExpireAfter does not run meanwhile, so it is not dispatched a second time.
+        using var f = new LoopFixture(o => o.QueueTimeout = TimeSpan.FromMinutes(10));
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero, expireAfter: TimeSpan.FromSeconds(30)));
+        await f.TickAsync();
+        Assert.Equal(LoopFixture.Start.AddMinutes(10), Assert.Single(f.Dispatcher.Dispatched).Message.StartBy);
+
+        f.Time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(30) - TimeSpan.FromTicks(1));
+        await f.TickAsync();
+        Assert.Single(f.Dispatcher.Dispatched);
+
+        f.Time.Advance(TimeSpan.FromTicks(1)); // lost, or dropped from the queue at StartBy: the next attempt goes out
+        await f.TickAsync();
+        Assert.Equal([1, 2], f.Dispatcher.Dispatched.Select(d => d.Message.Attempt));
+    }
+
+    [Fact]
     public async Task ClaimOnce_DeadLetters_WhenTheLastAttemptExpires()
     {
         using var f = new LoopFixture();
         var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero, expireAfter: TimeSpan.FromSeconds(10), retry: new RetryPolicy { MaxAttempts = 2 }));
         await f.TickAsync();
+        await f.ReportStartsAsync(taskId);
         f.Time.Advance(TimeSpan.FromSeconds(10));
         await f.TickAsync();
+        await f.ReportStartsAsync(taskId);
         f.Time.Advance(TimeSpan.FromSeconds(10));
         await f.TickAsync();
 

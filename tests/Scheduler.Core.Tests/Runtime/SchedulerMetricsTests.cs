@@ -58,8 +58,9 @@ public sealed class SchedulerMetricsTests : IDisposable
     [Fact]
     public async Task DeadLettered_IsCounted_WithCauseExpired_WhenTheLastAttemptExpires()
     {
-        await _f.ScheduleAsync(Once(TimeSpan.Zero, RetryPolicy.None, TimeSpan.FromSeconds(10)));
+        var taskId = await _f.ScheduleAsync(Once(TimeSpan.Zero, RetryPolicy.None, TimeSpan.FromSeconds(10)));
         await _f.TickAsync();
+        await _f.ReportStartsAsync(taskId);
         _f.Time.Advance(TimeSpan.FromSeconds(10));
         await _f.TickAsync();
 

@@ -118,6 +118,17 @@ internal sealed class PrivateRabbitMqNode : IAsyncDisposable
     /// <summary>Runs <c>rabbitmqctl <paramref name="command"/></c> against this node (e.g. <c>join_cluster</c>, <c>list_queues</c>) and returns its output.</summary>
     public async Task<string> ControlOutputAsync(params string[] command) => (await ControlAsync(command)).Output;
 
+    /// <summary>Every queue of the default virtual host with its consumer count and its ready and unacknowledged messages.</summary>
+    public async Task<IReadOnlyList<(string Name, int Consumers, int Ready, int Unacknowledged)>> ListQueuesAsync()
+    {
+        var (_, output) = await ControlAsync(["list_queues", "-q", "--no-table-headers", "name", "consumers", "messages_ready", "messages_unacknowledged"]);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split('\t'))
+            .Where(f => f.Length == 4)
+            .Select(f => (f[0], int.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture), int.Parse(f[3], CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
     /// <summary>Starts the node again on the same data directory and ports (after <see cref="KillAsync"/>) and waits until it accepts connections.</summary>
     public Task RestartAsync() => BootAsync();
 

@@ -14,7 +14,8 @@ namespace Scheduler.IntegrationTests.Bus;
 /// </summary>
 public sealed class HealthTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
 {
-    private static readonly string[] ReadyChecks = ["masstransit-bus", SchedulerHealthCheck.Name, LoopsHealthCheck.Name, StoreHealthCheck.Name];
+    private static readonly string[] ReadyChecks =
+        ["masstransit-bus", SchedulerHealthCheck.Name, LoopsHealthCheck.Name, StoreHealthCheck.Name, MassTransit.Endpoints.ReceiveEndpointsHealthCheck.Name];
 
     private static Task<HealthReport> ReadinessAsync(IHost node) =>
         node.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Tags.Contains(SchedulerHealthCheck.ReadyTag));

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+
+namespace Scheduler.MassTransit.Endpoints;
+
+/// <summary>
+/// Knows whether each receive endpoint of this process is consuming: it follows MassTransit's endpoint events (ready, stopping, completed,
+/// faulted) and the deliveries in progress. An endpoint is not consuming while it is not ready (the broker is away, it is reconnecting, or
+/// it gave up), and while deliveries that a connection loss cancelled are still running: MassTransit reconnects an endpoint only once its
+/// handlers in flight have returned (MassTransit #2072), so a handler that ignores cancellation keeps it from consuming until it returns or
+/// MassTransit's <c>StopTimeout</c> runs out.
+/// </summary>
+/// <remarks>Registered by <c>AddSchedulerNode</c> and <c>AddTaskReporting</c>; read by <see cref="ReceiveEndpointsHealthCheck"/> (readiness) and
+/// <see cref="ReceiveEndpointWatchdog"/>.</remarks>
+internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceiveEndpointObserver, IReceiveObserver
+{
+    /// <summary>How long deliveries may run on after a connection loss cancelled them before their endpoint counts as not consuming.</summary>
+    public static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<Uri, Endpoint> _endpoints = new();
+    private readonly ConcurrentDictionary<ReceiveContext, Delivery> _inFlight = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The endpoints not consuming now, each with since when and why; empty when all consume.</summary>
+    public IReadOnlyList<NotConsuming> NotConsuming()
+    {
+        var now = timeProvider.GetUtcNow();
+        var draining = new Dictionary<Uri, (int Count, DateTimeOffset Since)>();
+        foreach (var delivery in _inFlight.Values)
+        {
+            if (delivery.Context.CancellationToken.IsCancellationRequested)
+            {
+                var since = delivery.CancelledSince ??= now;
+                if (now - since >= DrainGrace)
+                {
+                    var address = delivery.Context.InputAddress;
+                    draining[address] = draining.TryGetValue(address, out var seen)
+                        ? (seen.Count + 1, since < seen.Since ? since : seen.Since)
+                        : (1, since);
+                }
+            }
+        }
+
+        var result = new List<NotConsuming>();
+        foreach (var (address, endpoint) in _endpoints)
+        {
+            if (endpoint.State != EndpointState.Ready)
+            {
+                result.Add(new NotConsuming(address, endpoint.State, endpoint.Since, endpoint.Reason, endpoint.Handle));
+            }
+            else if (draining.TryGetValue(address, out var stuck))
+            {
+                result.Add(new NotConsuming(address, EndpointState.Draining, stuck.Since,
+                    $"{stuck.Count} handlers cancelled by a connection loss are still running; the endpoint reconnects when they return " +
+                    "(or after MassTransitHostOptions.StopTimeout)", endpoint.Handle));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Whether at least one endpoint of this process is consuming: the broker can be reached.</summary>
+    public bool AnyConsuming => _endpoints.Values.Any(e => e.State == EndpointState.Ready);
+
+    public Task Ready(ReceiveEndpointReady ready)
+    {
+        ArgumentNullException.ThrowIfNull(ready);
+        Set(ready, EndpointState.Ready, null);
+        return Task.CompletedTask;
+    }
+
+    public Task Stopping(ReceiveEndpointStopping stopping)
+    {
+        ArgumentNullException.ThrowIfNull(stopping);
+        Set(stopping, EndpointState.Stopped, "stopping");
+        return Task.CompletedTask;
+    }
+
+    public Task Completed(ReceiveEndpointCompleted completed)
+    {
+        ArgumentNullException.ThrowIfNull(completed);
+        Set(completed, EndpointState.Stopped, "its connection closed; reconnecting");
+        return Task.CompletedTask;
+    }
+
+    public Task Faulted(ReceiveEndpointFaulted faulted)
+    {
+        ArgumentNullException.ThrowIfNull(faulted);
+        Set(faulted, EndpointState.Faulted, faulted.Exception?.GetBaseException().Message);
+        return Task.CompletedTask;
+    }
+
+    public Task PreReceive(ReceiveContext context)
+    {
+        _inFlight[context] = new Delivery(context);
+        return Task.CompletedTask;
+    }
+
+    public Task PostReceive(ReceiveContext context)
+    {
+        _inFlight.TryRemove(context, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType)
+        where T : class => Task.CompletedTask;
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception)
+        where T : class => Task.CompletedTask;
+
+    public Task ReceiveFault(ReceiveContext context, Exception exception)
+    {
+        _inFlight.TryRemove(context, out _);
+        return Task.CompletedTask;
+    }
+
+    private void Set(ReceiveEndpointEvent change, EndpointState state, string? reason)
+    {
+        var now = timeProvider.GetUtcNow();
+        _endpoints.AddOrUpdate(change.InputAddress, _ => new Endpoint(state, now, reason, change.ReceiveEndpoint),
+            (_, current) => current.State == state ? current with { Reason = reason ?? current.Reason } : new Endpoint(state, now, reason, change.ReceiveEndpoint));
+    }
+
+    private sealed record Endpoint(EndpointState State, DateTimeOffset Since, string? Reason, IReceiveEndpoint Handle);
+
+    private sealed class Delivery(ReceiveContext context)
+    {
+        public ReceiveContext Context { get; } = context;
+
+        public DateTimeOffset? CancelledSince { get; set; }
+    }
+}
+
+/// <summary>What a receive endpoint is doing, as far as consuming goes.</summary>
+internal enum EndpointState
+{
+    /// <summary>Consuming.</summary>
+    Ready,
+
+    /// <summary>Stopped, or its connection closed and it is reconnecting.</summary>
+    Stopped,
+
+    /// <summary>Its connection failed; MassTransit retries it (or gave up).</summary>
+    Faulted,
+
+    /// <summary>Ready, but held by handlers that a connection loss cancelled and that have not returned.</summary>
+    Draining,
+}
+
+/// <summary>An endpoint that is not consuming: its address, state, since when, why, and the endpoint (to restart it).</summary>
+internal sealed record NotConsuming(Uri Address, EndpointState State, DateTimeOffset Since, string? Reason, IReceiveEndpoint Endpoint)
+{
+    /// <summary>One line for logs and health checks, e.g. <c>faults-worker (faulted for 12 s: Broker unreachable)</c>.</summary>
+    public string Describe(DateTimeOffset now) =>
+        $"{Address.AbsolutePath.TrimStart('/')} ({State.ToString().ToLowerInvariant()} for {(now - Since).TotalSeconds:F0} s{(Reason is null ? "" : ": " + Reason)})";
+}

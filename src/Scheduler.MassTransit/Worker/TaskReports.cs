@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Scheduler.Core.Runtime;
+
+namespace Scheduler.MassTransit.Worker;
+
+/// <summary>
+/// A worker's reports to the scheduler, one per process (<c>AddTaskReporting</c>): every report is published on the bus within
+/// <see cref="TaskReportingOptions.SendTimeout"/> (<see cref="BrokerCall"/>), never holding a handler or its endpoint longer; an outcome that
+/// could not be sent is sent again in the background until <see cref="TaskReportingOptions.OutcomeRetryLimit"/>. It also remembers the attempts
+/// this worker finished lately, so a copy of one that the broker delivers again (after a connection loss took its acknowledgement) is
+/// recognised as stale.
+/// </summary>
+/// <remarks>
+/// Metrics, on the meter <c>Scheduler.Worker</c>: <c>scheduler.worker.deliveries.stale</c> (deliveries of <c>TaskDue</c> acknowledged without
+/// running the handler, tagged <c>scheduler.reason</c>: <c>queue_timeout</c> — received after its <c>StartBy</c>, when the scheduler may have
+/// dispatched the next attempt — or <c>finished</c> — an attempt this worker already finished), <c>scheduler.worker.reports.failed</c> (report
+/// sends that failed or timed out, tagged <c>scheduler.report</c>) and <c>scheduler.worker.reports.dropped</c> (outcomes given up after the
+/// retry limit).
+/// </remarks>
+internal sealed partial class TaskReports : IDisposable
+{
+    /// <summary>The meter's name: <c>Scheduler.Worker</c>.</summary>
+    public const string MeterName = "Scheduler.Worker";
+
+    private const int RememberedAttempts = 10_000;
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    private readonly IBus _bus;
+    private readonly TaskReportingOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<TaskReports> _logger;
+    private readonly Counter<long> _stale;
+    private readonly Counter<long> _failed;
+    private readonly Counter<long> _dropped;
+    private readonly Channel<Outcome> _retries = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<(Guid InstanceId, int Attempt), byte> _finished = new();
+    private readonly ConcurrentQueue<(Guid InstanceId, int Attempt)> _finishedOrder = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lazy<Task> _retrying;
+
+    public TaskReports(IBus bus, IOptions<TaskReportingOptions> options, TimeProvider timeProvider, IMeterFactory meterFactory, ILogger<TaskReports> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _bus = bus;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        var meter = meterFactory.Create(MeterName);
+        _stale = meter.CreateCounter<long>("scheduler.worker.deliveries.stale", "{delivery}",
+            "TaskDue deliveries acknowledged without running the handler: received after StartBy, or an attempt this worker already finished.");
+        _failed = meter.CreateCounter<long>("scheduler.worker.reports.failed", "{report}", "Report sends that failed or timed out.");
+        _dropped = meter.CreateCounter<long>("scheduler.worker.reports.dropped", "{report}",
+            "Outcome reports given up after TaskReporting:OutcomeRetryLimit; their attempts expire and run again.");
+        _retrying = new Lazy<Task>(() => Task.Run(RetryLoopAsync));
+    }
+
+    /// <summary>The settings.</summary>
+    public TaskReportingOptions Options => _options;
+
+    /// <summary>The worker's clock.</summary>
+    public TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>Whether this worker finished (<paramref name="instanceId"/>, <paramref name="attempt"/>) lately (the last 10,000 attempts).</summary>
+    public bool Finished(Guid instanceId, int attempt) => _finished.ContainsKey((instanceId, attempt));
+
+    /// <summary>Counts a delivery acknowledged without running its handler, for <paramref name="reason"/>.</summary>
+    public void CountStale(string reason) => _stale.Add(1, new KeyValuePair<string, object?>("scheduler.reason", reason));
+
+    /// <summary>
+    /// Publishes an outcome (<see cref="Contracts.TaskCompleted"/> or <see cref="Contracts.TaskFailed"/>) within the send timeout, and remembers the
+    /// attempt as finished; one that cannot be sent now is handed to the background retries. Never throws.
+    /// </summary>
+    public async Task SendOutcomeAsync<T>(T report, Guid instanceId, int attempt)
+        where T : class
+    {
+        Remember(instanceId, attempt);
+        var outcome = new Outcome(ct => _bus.Publish(report, ct), typeof(T).Name, instanceId, attempt, _timeProvider.GetUtcNow());
+        try
+        {
+            await SendAsync(outcome.Publish, outcome.Kind, instanceId, attempt, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogOutcomeRetrying(ex, outcome.Kind, instanceId, attempt);
+            _retries.Writer.TryWrite(outcome);
+            _ = _retrying.Value;
+        }
+    }
+
+    /// <summary>Publishes a start or a heartbeat within the send timeout; <see langword="false"/> when it could not (the next one supersedes it).</summary>
+    public async Task<bool> TrySendAsync<T>(T report, Guid instanceId, int attempt, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            await SendAsync(ct => _bus.Publish(report, ct), typeof(T).Name, instanceId, attempt, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false; // the handler returned meanwhile: its outcome says the rest
+        }
+        catch (Exception ex)
+        {
+            LogAliveFailed(ex, typeof(T).Name, instanceId, attempt);
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _retries.Writer.TryComplete();
+        var unsent = 0;
+        while (_retries.Reader.TryRead(out _))
+        {
+            unsent++;
+        }
+
+        if (unsent > 0)
+        {
+            _dropped.Add(unsent);
+            LogUnsentAtStop(unsent);
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task SendAsync(Func<CancellationToken, Task> publish, string kind, Guid instanceId, int attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await BrokerCall.RunAsync(publish, _options.SendTimeout, $"accept {kind} of task instance {instanceId} attempt {attempt}",
+                "TaskReporting:SendTimeout", _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _failed.Add(1, new KeyValuePair<string, object?>("scheduler.report", kind));
+            throw;
+        }
+    }
+
+    private void Remember(Guid instanceId, int attempt)
+    {
+        if (_finished.TryAdd((instanceId, attempt), 0))
+        {
+            _finishedOrder.Enqueue((instanceId, attempt));
+            while (_finishedOrder.Count > RememberedAttempts && _finishedOrder.TryDequeue(out var oldest))
+            {
+                _finished.TryRemove(oldest, out _);
+            }
+        }
+    }
+
+    /// <summary>Sends the outcomes that could not be sent at once, oldest first, each again after a growing delay while the broker refuses it.</summary>
+    private async Task RetryLoopAsync()
+    {
+        try
+        {
+            await foreach (var outcome in _retries.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var delay = TimeSpan.FromSeconds(1);
+                while (true)
+                {
+                    if (_timeProvider.GetUtcNow() - outcome.Since > _options.OutcomeRetryLimit)
+                    {
+                        _dropped.Add(1);
+                        LogOutcomeDropped(outcome.Kind, outcome.InstanceId, outcome.Attempt, _options.OutcomeRetryLimit.TotalSeconds);
+                        break;
+                    }
+
+                    try
+                    {
+                        await SendAsync(outcome.Publish, outcome.Kind, outcome.InstanceId, outcome.Attempt, _stopping.Token).ConfigureAwait(false);
+                        LogOutcomeSent(outcome.Kind, outcome.InstanceId, outcome.Attempt);
+                        break;
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
+                    {
+                        await Task.Delay(delay, _timeProvider, _stopping.Token).ConfigureAwait(false);
+                        delay = delay * 2 > MaxRetryDelay ? MaxRetryDelay : delay * 2;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // the worker is stopping: what is left is counted and logged by Dispose
+        }
+    }
+
+    private sealed record Outcome(Func<CancellationToken, Task> Publish, string Kind, Guid InstanceId, int Attempt, DateTimeOffset Since);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send {Kind} of task instance {InstanceId} attempt {Attempt}; sending it again in the background")]
+    private partial void LogOutcomeRetrying(Exception exception, string kind, Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Kind} of task instance {InstanceId} attempt {Attempt} after retrying")]
+    private partial void LogOutcomeSent(string kind, Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gave up sending {Kind} of task instance {InstanceId} attempt {Attempt} after {Seconds} s (TaskReporting:OutcomeRetryLimit); the attempt expires on the scheduler and runs again")]
+    private partial void LogOutcomeDropped(string kind, Guid instanceId, int attempt, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send {Kind} of task instance {InstanceId} attempt {Attempt}; the next report supersedes it")]
+    private partial void LogAliveFailed(Exception exception, string kind, Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping with {Count} outcome reports unsent; their attempts expire on the scheduler and run again")]
+    private partial void LogUnsentAtStop(int count);
+}
