@@ -63,7 +63,7 @@ public sealed class RabbitMqSettings
     /// Quorum queues are replicated to the cluster's nodes (Raft) and keep working while a majority of them runs: the right type on a
     /// RabbitMQ cluster. Classic stays the default because a queue's type is fixed when it is first declared: a node declaring an existing
     /// classic queue as quorum (or the reverse) is refused by the broker, so switching an existing deployment needs its queues deleted or a
-    /// new virtual host (docs/running.md, "A RabbitMQ cluster"); and on a single broker node quorum queues only cost throughput.
+    /// new virtual host (docs/running.md, "A RabbitMQ cluster"); and on a single broker node quorum queues only add latency.
     /// </remarks>
     public RabbitMqQueueType QueueType { get; set; } = RabbitMqQueueType.Classic;
 }
