@@ -35,6 +35,11 @@ internal static class BenchHost
     {
         ArgumentNullException.ThrowIfNull(x);
         x.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
+        if (broker.QuorumQueues)
+        {
+            x.AddConfigureEndpointsCallback((_, _, endpoint) => (endpoint as IRabbitMqReceiveEndpointConfigurator)?.SetQuorumQueue());
+        }
+
         x.UsingRabbitMq((context, cfg) =>
         {
             broker.Configure(cfg);

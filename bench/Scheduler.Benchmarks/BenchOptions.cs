@@ -21,6 +21,8 @@ internal sealed class BenchOptions
                                 scheduler-NAME (default bench); two runs at once on one server need different names
           --vhost NAME          RabbitMQ virtual host, recreated per system with rabbitmqctl when available (default scheduler-INSTANCE)
           --prefetch N          RabbitMQ prefetch of every MassTransit receive endpoint (default 64, Scheduler.Host's default)
+          --queue-type TYPE     classic or quorum: the type of every receive endpoint's queue, as Transport:RabbitMq:QueueType
+                                (default classic); quorum also sends to the nodes' and workers' queues through their exchanges
           --quartz-threads N    Quartz thread pool size (default 10, Quartz's default)
           --hangfire-workers N  Hangfire worker count (default 10)
           --hangfire-poll-ms N  Hangfire SchedulePollingInterval and QueuePollInterval in ms (default 100)
@@ -56,6 +58,8 @@ internal sealed class BenchOptions
     private string? _virtualHost;
 
     public int Prefetch { get; private set; } = 64;
+
+    public bool QuorumQueues { get; private set; }
 
     public int QuartzThreads { get; private set; } = 10;
 
@@ -97,6 +101,13 @@ internal sealed class BenchOptions
                         ? value
                         : throw new FormatException($"--instance '{value}': use lower-case letters, digits and '_', starting with a letter."); break;
                     case "--prefetch": o.Prefetch = (int)Positive(value, flag); break;
+                    case "--queue-type": o.QuorumQueues = value switch
+                    {
+                        "classic" => false,
+                        "quorum" => true,
+                        _ => throw new ArgumentException($"--queue-type is '{value}'; give classic or quorum."),
+                    };
+                        break;
                     case "--quartz-threads": o.QuartzThreads = (int)Positive(value, flag); break;
                     case "--hangfire-workers": o.HangfireWorkers = (int)Positive(value, flag); break;
                     case "--hangfire-poll-ms": o.HangfirePoll = TimeSpan.FromMilliseconds(Positive(value, flag)); break;

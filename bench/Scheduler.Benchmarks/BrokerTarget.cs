@@ -8,7 +8,7 @@ namespace Scheduler.Benchmarks;
 /// (root on the services.sh machine) the virtual host is deleted and created anew per system, so nothing queued by an earlier system or run
 /// is left; otherwise the virtual host is used as it is.
 /// </summary>
-internal sealed class BrokerTarget(Uri server, string requestedVirtualHost, int prefetch)
+internal sealed class BrokerTarget(Uri server, string requestedVirtualHost, int prefetch, bool quorumQueues)
 {
     private readonly string _username = Uri.UnescapeDataString(server.UserInfo.Split(':')[0] is { Length: > 0 } u ? u : "guest");
     private readonly string _password = Uri.UnescapeDataString(server.UserInfo.Split(':') is [_, var p, ..] ? p : "guest");
@@ -18,6 +18,9 @@ internal sealed class BrokerTarget(Uri server, string requestedVirtualHost, int 
     public string VirtualHost { get; private set; } = "/";
 
     public int Prefetch => prefetch;
+
+    /// <summary>Whether every receive endpoint's queue is a quorum queue (<c>--queue-type quorum</c>).</summary>
+    public bool QuorumQueues => quorumQueues;
 
     /// <summary>Recreates the virtual host with rabbitmqctl; falls back to the URL's virtual host (and says so) when that fails.</summary>
     public async Task ResetAsync(CancellationToken cancellationToken)

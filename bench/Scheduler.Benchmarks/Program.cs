@@ -40,7 +40,7 @@ catch (InvalidOperationException e)
 }
 
 var log = new WarningLog();
-var broker = new BrokerTarget(options.RabbitMq, options.VirtualHost, options.Prefetch);
+var broker = new BrokerTarget(options.RabbitMq, options.VirtualHost, options.Prefetch, options.QuorumQueues);
 var runner = new BenchRunner(options);
 var rows = new List<ResultRow>();
 var settings = new List<string>();

@@ -79,6 +79,19 @@ public sealed partial record SchedulerEndpoints
     /// <summary>The MassTransit address of queue <paramref name="queueName"/>: <c>queue:{queueName}</c>.</summary>
     public static Uri Address(string queueName) => new($"queue:{queueName}");
 
+    /// <summary>
+    /// The MassTransit address to send to queue <paramref name="queueName"/> with: <c>queue:{queueName}</c>, or, when it is a RabbitMQ quorum
+    /// queue (<paramref name="quorum"/>), <c>exchange:{queueName}</c>, the exchange its consumer binds to it.
+    /// </summary>
+    /// <remarks>
+    /// Sending to <c>queue:name</c> declares the queue first (so that nothing sent before its consumer starts is lost), as a classic queue;
+    /// RabbitMQ 3.x refuses that for an existing quorum queue (406 PRECONDITION_FAILED, "inequivalent arg 'x-queue-type'"), and MassTransit's
+    /// send addresses cannot name a queue type. Senders to the queues of a cluster whose nodes and workers run
+    /// <c>Transport:RabbitMq:QueueType=Quorum</c> therefore send to the queue's exchange, which the consumer declared and bound when it first
+    /// started: a message sent to a queue whose consumer never started is dropped by the broker.
+    /// </remarks>
+    public static Uri Address(string queueName, bool quorum) => quorum ? new($"exchange:{queueName}") : Address(queueName);
+
     private string Name(string queue) => $"{ClusterName}-{queue}";
 
 #if NET7_0_OR_GREATER

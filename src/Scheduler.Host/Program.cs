@@ -13,9 +13,11 @@ using Scheduler.Core.Runtime;
 using Scheduler.EntityFrameworkCore;
 using Scheduler.Host;
 using Scheduler.MassTransit;
+using Scheduler.MassTransit.Node;
 
 // The Scheduler node. Configure it with appsettings.json or environment variables, e.g.
 //   Transport__Kind=RabbitMq  Transport__RabbitMq__Uri=amqp://guest:guest@127.0.0.1:5672/
+//   Transport__RabbitMq__ClusterNodes__0=rabbit-1:5672 ... Transport__RabbitMq__QueueType=Quorum   (optional: a RabbitMQ cluster)
 //   Store__Kind=Postgres      Store__ConnectionString="Host=127.0.0.1;Username=postgres;Password=postgres;Database=scheduler"
 //   Store__AutoMigrate=false                             (optional: do not migrate the schema at start; run 'scheduler db migrate')
 //   Scheduler__NodeId=node-1  Scheduler__ExecutionWindow=00:00:10
@@ -57,11 +59,9 @@ try
     startTimeout.CancelAfter(hostSettings.StartTimeout);
     var transport = Bind<TransportSettings>(builder.Configuration, "Transport");
     store = Bind<StoreSettings>(builder.Configuration, "Store");
-    if (transport.Kind == TransportKind.RabbitMq && (!transport.RabbitMq.Uri.IsAbsoluteUri || transport.RabbitMq.Uri.Scheme is not ("amqp" or "amqps" or "rabbitmq")))
+    if (transport.Kind == TransportKind.RabbitMq)
     {
-        throw StartupFailure.Configuration(
-            $"Transport:RabbitMq:Uri is not a RabbitMQ address ({(transport.RabbitMq.Uri.IsAbsoluteUri ? $"scheme '{transport.RabbitMq.Uri.Scheme}'" : "not an absolute URI")}). " +
-            "Give one like amqp://guest:guest@127.0.0.1:5672/ (amqps:// for TLS; the path names the virtual host).");
+        StartupChecks.ValidateBroker(transport.RabbitMq);
     }
 
     if (store.Kind == StoreKind.Sqlite && string.IsNullOrWhiteSpace(store.ConnectionString))
@@ -73,7 +73,7 @@ try
     ConfigureServices(builder, transport, store);
     host = builder.Build();
     var options = host.Services.GetRequiredService<IOptions<SchedulerOptions>>().Value;
-    var transportName = transport.Kind == TransportKind.RabbitMq ? StartupChecks.DescribeBroker(transport.RabbitMq.Uri) : "InMemory";
+    var transportName = transport.Kind == TransportKind.RabbitMq ? StartupChecks.DescribeBroker(transport.RabbitMq) : "InMemory";
     var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Scheduler.Host");
     var storeName = StartupChecks.DescribeStore(store);
     HostLog.NodeConfigured(logger, options.NodeId, options.ClusterName, transportName, storeName, options.ExecutionWindow, options.PollInterval,
@@ -83,7 +83,7 @@ try
     if (transport.Kind == TransportKind.RabbitMq)
     {
         stage = transportName;
-        await StartupChecks.CheckBrokerAsync(transport.RabbitMq.Uri, startTimeout.Token);
+        await StartupChecks.CheckBrokerAsync(transport.RabbitMq, startTimeout.Token);
     }
 
     if (store.Kind != StoreKind.InMemory)
@@ -167,11 +167,19 @@ static void ConfigureServices(HostApplicationBuilder builder, TransportSettings 
     builder.Services.AddMassTransit(x =>
     {
         x.SetKebabCaseEndpointNameFormatter();
+        if (transport.Kind == TransportKind.RabbitMq && transport.RabbitMq.QueueType == RabbitMqQueueType.Quorum)
+        {
+            // Every queue of the node's endpoints (commands, saga, message scheduler) is a quorum queue, and so is every queue it sends
+            // TaskDue to (the workers of the cluster declare theirs so); the bus's own reply queue stays exclusive.
+            x.AddConfigureEndpointsCallback((_, _, endpoint) => (endpoint as IRabbitMqReceiveEndpointConfigurator)?.SetQuorumQueue());
+            x.AddSingleton<ITaskDispatcher>(sp => new MassTransitTaskDispatcher(sp.GetRequiredService<IBus>(), sp.GetRequiredService<TimeProvider>(), quorumQueues: true));
+        }
+
         UseStore(x.AddSchedulerNode(), store);
         if (transport.Kind == TransportKind.RabbitMq)
         {
             // The cluster's queues on the broker are marked with the database they serve; a node of another database stops at start.
-            x.AddSingleton<IClusterMarker>(new RabbitMqClusterMarker(transport.RabbitMq.Uri));
+            x.AddSingleton<IClusterMarker>(new RabbitMqClusterMarker(transport.RabbitMq));
         }
 
         switch (transport.Kind)
@@ -180,10 +188,18 @@ static void ConfigureServices(HostApplicationBuilder builder, TransportSettings 
                 x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
                 break;
             case TransportKind.RabbitMq:
+                var rabbitMq = transport.RabbitMq;
+
                 x.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(transport.RabbitMq.Uri);
-                    cfg.PrefetchCount = transport.RabbitMq.PrefetchCount;
+                    cfg.Host(rabbitMq.Uri, h =>
+                    {
+                        if (rabbitMq.ClusterNodes.Length > 0)
+                        {
+                            h.UseCluster(c => Array.ForEach(rabbitMq.ClusterNodes, c.Node));
+                        }
+                    });
+                    cfg.PrefetchCount = rabbitMq.PrefetchCount;
                     cfg.ConfigureEndpoints(context);
                 });
                 break;

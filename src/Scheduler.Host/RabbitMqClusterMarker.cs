@@ -20,7 +20,7 @@ namespace Scheduler.Host;
 /// itself is stored as the argument <c>x-scheduler-database-id</c>, to be read in the management UI. Deleting that queue (after the database it
 /// names is gone for good) lets a node of another database take the cluster's queues.
 /// </remarks>
-internal sealed partial class RabbitMqClusterMarker(Uri broker) : IClusterMarker
+internal sealed partial class RabbitMqClusterMarker(RabbitMqSettings broker) : IClusterMarker
 {
     /// <summary>The <c>x-max-length</c> value that stands for <paramref name="databaseId"/>: its first four bytes as a non-negative integer.</summary>
     public static int Marker(Guid databaseId) => (int)(BinaryPrimitives.ReadUInt32BigEndian(databaseId.ToByteArray(bigEndian: true)) & int.MaxValue);
@@ -52,7 +52,7 @@ internal sealed partial class RabbitMqClusterMarker(Uri broker) : IClusterMarker
                         $"The queues of cluster '{identity.ClusterName}' on {StartupChecks.DescribeBroker(broker)} serve another database: the queue '{queue}' " +
                         $"marks them for database marker {Current(ex.ShutdownReason.ReplyText) ?? "(other)"}, and this node's database is {identity.DatabaseId} (marker {marker}). " +
                         $"Give this node that cluster's database (Store:ConnectionString), or a cluster name of its own (Scheduler:ClusterName). If that database is gone for good, " +
-                        $"delete the queue '{queue}' (management UI, or rabbitmqctl delete_queue -p {StartupChecks.VirtualHost(broker)} {queue}) and start again.", ex);
+                        $"delete the queue '{queue}' (management UI, or rabbitmqctl delete_queue -p {StartupChecks.VirtualHost(broker.Uri)} {queue}) and start again.", ex);
                 }
 
                 await channel.CloseAsync(cancellationToken).ConfigureAwait(false);

@@ -14,8 +14,34 @@ namespace Scheduler.Host;
 /// </summary>
 internal static class StartupChecks
 {
-    /// <summary>The broker as the start line and error messages show it: host, port and virtual host, never the user or password.</summary>
-    public static string DescribeBroker(Uri uri) => $"RabbitMQ {uri.Host}:{Port(uri)} virtual host '{VirtualHost(uri)}'";
+    /// <summary>The broker as the start line and error messages show it: host and port (or the cluster's nodes) and virtual host, never the
+    /// user or password.</summary>
+    public static string DescribeBroker(RabbitMqSettings broker) => broker.ClusterNodes.Length > 0
+        ? $"RabbitMQ cluster {string.Join(", ", broker.ClusterNodes)} virtual host '{VirtualHost(broker.Uri)}'"
+        : $"RabbitMQ {broker.Uri.Host}:{Port(broker.Uri)} virtual host '{VirtualHost(broker.Uri)}'";
+
+    /// <summary>Checks <see cref="RabbitMqSettings.Uri"/> and <see cref="RabbitMqSettings.ClusterNodes"/>.</summary>
+    /// <exception cref="StartupFailure">The URI is not a RabbitMQ address or a cluster node is not <c>host[:port]</c> (exit code 2).</exception>
+    public static void ValidateBroker(RabbitMqSettings broker)
+    {
+        var uri = broker.Uri;
+        if (!uri.IsAbsoluteUri || uri.Scheme is not ("amqp" or "amqps" or "rabbitmq"))
+        {
+            throw StartupFailure.Configuration(
+                $"Transport:RabbitMq:Uri is not a RabbitMQ address ({(uri.IsAbsoluteUri ? $"scheme '{uri.Scheme}'" : "not an absolute URI")}). " +
+                "Give one like amqp://guest:guest@127.0.0.1:5672/ (amqps:// for TLS; the path names the virtual host).");
+        }
+
+        foreach (var node in broker.ClusterNodes)
+        {
+            if (ClusterNode(node, uri) is null)
+            {
+                throw StartupFailure.Configuration(
+                    $"Transport:RabbitMq:ClusterNodes has '{node}', which is not host or host:port. List the broker nodes, e.g. " +
+                    "Transport__RabbitMq__ClusterNodes__0=rabbit-1:5672 Transport__RabbitMq__ClusterNodes__1=rabbit-2:5672.");
+            }
+        }
+    }
 
     /// <summary>The store as the start line and error messages show it: kind and server/database (or file), never the password.</summary>
     public static string DescribeStore(StoreSettings store) => store.Kind switch
@@ -68,11 +94,11 @@ internal static class StartupChecks
 
     /// <summary>Opens one connection to the broker with the node's address, user and virtual host, and closes it.</summary>
     /// <exception cref="StartupFailure">The broker refused the user or the virtual host (2), or did not answer (69).</exception>
-    public static async Task CheckBrokerAsync(Uri uri, CancellationToken cancellationToken)
+    public static async Task CheckBrokerAsync(RabbitMqSettings broker, CancellationToken cancellationToken)
     {
         try
         {
-            var connection = await ConnectAsync(uri, "scheduler-node-start-check", cancellationToken).ConfigureAwait(false);
+            var connection = await ConnectAsync(broker, "scheduler-node-start-check", cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 // RabbitMQ refuses a virtual host just after the connection opens: a channel (one more round trip) makes the refusal certain.
@@ -84,18 +110,37 @@ internal static class StartupChecks
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw BrokerFailure(uri, ex);
+            throw BrokerFailure(broker, ex);
         }
     }
 
-    /// <summary>A connection of our own to the broker <paramref name="uri"/> (no automatic recovery), named <paramref name="name"/> in the broker's UI.</summary>
-    public static Task<IConnection> ConnectAsync(Uri uri, string name, CancellationToken cancellationToken) => new ConnectionFactory
+    /// <summary>
+    /// A connection of our own to the broker (no automatic recovery), named <paramref name="name"/> in the broker's UI: to the host of its
+    /// URI, or to the first of its cluster nodes that answers.
+    /// </summary>
+    public static Task<IConnection> ConnectAsync(RabbitMqSettings broker, string name, CancellationToken cancellationToken)
     {
-        Uri = new UriBuilder(uri) { Scheme = uri.Scheme == "amqps" ? "amqps" : "amqp" }.Uri,
-        AutomaticRecoveryEnabled = false,
-        TopologyRecoveryEnabled = false,
-        ClientProvidedName = name,
-    }.CreateConnectionAsync(cancellationToken);
+        var uri = broker.Uri;
+        var factory = new ConnectionFactory
+        {
+            Uri = new UriBuilder(uri) { Scheme = uri.Scheme == "amqps" ? "amqps" : "amqp" }.Uri,
+            AutomaticRecoveryEnabled = false,
+            TopologyRecoveryEnabled = false,
+            ClientProvidedName = name,
+        };
+        return broker.ClusterNodes.Length == 0
+            ? factory.CreateConnectionAsync(cancellationToken)
+            : factory.CreateConnectionAsync(broker.ClusterNodes.Select(n => ClusterNode(n, uri)!).ToList(), name, cancellationToken);
+    }
+
+    /// <summary>A cluster node <c>host[:port]</c> as an endpoint (the URI's port and TLS by default), or null when it does not parse.</summary>
+    private static AmqpTcpEndpoint? ClusterNode(string node, Uri uri)
+    {
+        var tls = uri.Scheme == "amqps" ? new SslOption { Enabled = true } : new SslOption();
+        return Uri.TryCreate($"amqp://{node}", UriKind.Absolute, out var parsed) && parsed.AbsolutePath == "/" && parsed.UserInfo.Length == 0 && !string.IsNullOrEmpty(parsed.Host)
+            ? new AmqpTcpEndpoint(parsed.Host, parsed.IsDefaultPort || parsed.Port < 0 ? Port(uri) : parsed.Port, tls) { }
+            : null;
+    }
 
     /// <summary>Opens one connection to the store's database (no pool), and closes it; for SQLite, opens (and creates) the file.</summary>
     /// <exception cref="StartupFailure">The server refused the login or has no such database, the file cannot be opened (2), or the server did
@@ -149,9 +194,10 @@ internal static class StartupChecks
         return exception is DbException db ? StartupFailure.Unavailable($"{where} failed: {db.Message} Check the server, or {Fix}.", exception) : null;
     }
 
-    private static StartupFailure BrokerFailure(Uri uri, Exception exception)
+    private static StartupFailure BrokerFailure(RabbitMqSettings broker, Exception exception)
     {
-        var where = DescribeBroker(uri);
+        var uri = broker.Uri;
+        var where = DescribeBroker(broker);
         const string Fix = "fix Transport:RabbitMq:Uri (environment variable Transport__RabbitMq__Uri)";
         foreach (var ex in Chain(exception))
         {

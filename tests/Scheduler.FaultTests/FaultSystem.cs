@@ -40,6 +40,7 @@ internal sealed class FaultSystem : IAsyncDisposable
     private readonly System.Data.IsolationLevel _isolation;
     private readonly Stopwatch _running = Stopwatch.StartNew();
     private PrivateRabbitMqNode? _broker;
+    private PrivateRabbitMqCluster? _brokerCluster;
     private PrivatePostgresCluster? _database;
 
     private FaultSystem(ITestOutputHelper output, FaultStateDirectory state, IReadOnlyDictionary<string, string> workerSettings,
@@ -52,6 +53,12 @@ internal sealed class FaultSystem : IAsyncDisposable
     }
 
     public PrivateRabbitMqNode Broker => _broker!;
+
+    /// <summary>
+    /// The three-node RabbitMQ cluster of a system started with <c>brokerCluster: true</c>: its nodes and workers list every member (in
+    /// order, so all connect to the first while it runs) and declare quorum queues; <see cref="Broker"/> is the first member.
+    /// </summary>
+    public PrivateRabbitMqCluster BrokerCluster => _brokerCluster ?? throw new InvalidOperationException("This system has one broker node; start it with brokerCluster: true.");
 
     public PrivatePostgresCluster Database => _database!;
 
@@ -73,12 +80,12 @@ internal sealed class FaultSystem : IAsyncDisposable
     /// Worker:HandlerDelay), and returns once all accept work.
     /// </summary>
     public static async Task<FaultSystem> StartAsync(ITestOutputHelper output, IReadOnlyDictionary<string, string>? workerSettings = null,
-        System.Data.IsolationLevel isolation = System.Data.IsolationLevel.Serializable)
+        System.Data.IsolationLevel isolation = System.Data.IsolationLevel.Serializable, bool brokerCluster = false)
     {
         var system = new FaultSystem(output, await FaultStateDirectory.CreateAsync(), workerSettings ?? new Dictionary<string, string>(), isolation);
         try
         {
-            var broker = PrivateRabbitMqNode.StartAsync(system._state);
+            var broker = system.StartBrokerAsync(brokerCluster);
             var database = PrivatePostgresCluster.StartAsync(system._state);
             try
             {
@@ -291,14 +298,16 @@ internal sealed class FaultSystem : IAsyncDisposable
     public async Task<ServiceProcess> StartNodeAsync(string nodeId)
     {
         var health = new Uri($"http://127.0.0.1:{Shell.FreePort()}");
-        var node = await ServiceProcess.StartNodeAsync(Broker.Uri, Database.ConnectionString, nodeId, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Scheduler__LeaseDuration"] = LeaseDuration.ToString("c", CultureInfo.InvariantCulture),
             ["Scheduler__PollInterval"] = "00:00:00.500",
             ["Health__Urls"] = health.ToString().TrimEnd('/'),
             ["Store__IsolationLevel"] = _isolation.ToString(),
             ["Logging__LogLevel__MassTransit"] = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_MASSTRANSIT_LOG") ?? "Warning",
-        });
+        };
+        AddBrokerClusterSettings(settings, "__");
+        var node = await ServiceProcess.StartNodeAsync(Broker.Uri, Database.ConnectionString, nodeId, settings);
         lock (_processes)
         {
             _processes.Add((nodeId, node));
@@ -359,7 +368,8 @@ internal sealed class FaultSystem : IAsyncDisposable
         await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
         try
         {
-            var client = bus.CreateRequestClient<ScheduleTasks>(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTasks), RequestTimeout.After(m: 2));
+            var client = bus.CreateRequestClient<ScheduleTasks>(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTasks, quorum: _brokerCluster is not null),
+                RequestTimeout.After(m: 2));
             var ids = new List<Guid>();
             foreach (var chunk in tasks.Chunk(1000))
             {
@@ -567,7 +577,11 @@ internal sealed class FaultSystem : IAsyncDisposable
 
         try
         {
-            if (_broker is not null)
+            if (_brokerCluster is not null)
+            {
+                await _brokerCluster.DisposeAsync();
+            }
+            else if (_broker is not null)
             {
                 await _broker.DisposeAsync();
             }
@@ -596,11 +610,42 @@ internal sealed class FaultSystem : IAsyncDisposable
             ["Logging:LogLevel:MassTransit"] = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_MASSTRANSIT_LOG") ?? "Warning",
             ["Logging:LogLevel:MassTransit.ReceiveTransport"] = Environment.GetEnvironmentVariable("SCHEDULER_FAULT_MASSTRANSIT_LOG") ?? "Critical",
         };
+        AddBrokerClusterSettings(settings, ":");
         var worker = await ServiceProcess.StartWorkerAsync(Broker.Uri, name, WorkerQueue, settings);
         lock (_processes)
         {
             _processes.Add((name, worker));
             _workers[name] = worker;
         }
+    }
+
+    /// <summary>One broker node, or the three members of a cluster (<see cref="BrokerCluster"/>) whose first is <see cref="Broker"/>.</summary>
+    private async Task<PrivateRabbitMqNode> StartBrokerAsync(bool cluster)
+    {
+        if (!cluster)
+        {
+            return await PrivateRabbitMqNode.StartAsync(_state);
+        }
+
+        _brokerCluster = await PrivateRabbitMqCluster.StartAsync(_state);
+        return _brokerCluster.Nodes[0];
+    }
+
+    /// <summary>On a cluster: every member, in order (Transport:RabbitMq:ClusterNodes), and quorum queues; <paramref name="separator"/> is
+    /// "__" for environment variables, ":" for arguments.</summary>
+    private void AddBrokerClusterSettings(Dictionary<string, string> settings, string separator)
+    {
+        if (_brokerCluster is null)
+        {
+            return;
+        }
+
+        var prefix = $"Transport{separator}RabbitMq{separator}";
+        for (var i = 0; i < _brokerCluster.ClusterNodes.Count; i++)
+        {
+            settings[$"{prefix}ClusterNodes{separator}{i}"] = _brokerCluster.ClusterNodes[i];
+        }
+
+        settings[prefix + "QueueType"] = "Quorum";
     }
 }

@@ -99,6 +99,12 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime, IAsyncDisposable
     /// <summary>Store options at SERIALIZABLE isolation, so conflicts take the retry path.</summary>
     public static EfTaskStoreOptions Options => new() { Database = SchedulerDatabase.Postgres, IsolationLevel = IsolationLevel.Serializable };
 
+    /// <summary>
+    /// The CockroachDB dialect (its SQL and <c>UseCockroachDb</c>'s defaults, SERIALIZABLE) on this PostgreSQL database, so that branch
+    /// runs somewhere without a CockroachDB server.
+    /// </summary>
+    public static EfTaskStoreOptions CockroachDialectOptions => new() { Database = SchedulerDatabase.CockroachDb };
+
     /// <summary>A store on this database at SERIALIZABLE isolation.</summary>
     public EfTaskStore<SchedulerDbContext> CreateStore() => StoreFactory.Create(ConnectionString, Options);
 }

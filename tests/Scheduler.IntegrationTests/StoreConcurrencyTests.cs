@@ -191,6 +191,17 @@ public sealed class PostgresConcurrencyTests(PostgresDatabaseFixture database, I
     protected override EfTaskStoreOptions CreateOptions() => WithFailureCounter(PostgresDatabaseFixture.Options);
 }
 
+/// <summary>The CockroachDB dialect's claims (<c>FOR UPDATE</c>, no <c>SKIP LOCKED</c>: concurrent claimers conflict and retry on 40001) on PostgreSQL.</summary>
+public sealed class CockroachDialectOnPostgresConcurrencyTests(PostgresDatabaseFixture database, ITestOutputHelper output)
+    : StoreConcurrencyTests(output), IClassFixture<PostgresDatabaseFixture>
+{
+    protected override int Workers => 8;
+
+    protected override string ConnectionString => database.ConnectionString;
+
+    protected override EfTaskStoreOptions CreateOptions() => WithFailureCounter(PostgresDatabaseFixture.CockroachDialectOptions);
+}
+
 public sealed class SqliteConcurrencyTests(SqliteDatabaseFixture database, ITestOutputHelper output)
     : StoreConcurrencyTests(output), IClassFixture<SqliteDatabaseFixture>
 {

@@ -18,3 +18,15 @@ public sealed class PostgresTaskStoreContractTests(PostgresDatabaseFixture datab
     protected override async Task<ITaskStore> CreateEmptyStoreAsync() =>
         await StoreFactory.CreateEmptyAsync(database.ConnectionString, PostgresDatabaseFixture.Options);
 }
+
+/// <summary>
+/// The CockroachDB dialect's SQL (claims and materialization with <c>FOR UPDATE</c> and no <c>SKIP LOCKED</c>, <c>UseCockroachDb</c>'s
+/// settings) run against PostgreSQL at SERIALIZABLE, CockroachDB's only isolation, since no CockroachDB server runs here:
+/// scripts/test-cockroachdb.sh runs this suite against a real one (docs/storage.md, "CockroachDB").
+/// </summary>
+public sealed class CockroachDialectOnPostgresTaskStoreContractTests(PostgresDatabaseFixture database)
+    : TaskStoreContractTests, IClassFixture<PostgresDatabaseFixture>
+{
+    protected override async Task<ITaskStore> CreateEmptyStoreAsync() =>
+        await StoreFactory.CreateEmptyAsync(database.ConnectionString, PostgresDatabaseFixture.CockroachDialectOptions);
+}

@@ -37,10 +37,11 @@ public sealed class PackageContentTests(PackagesFixture packages)
         Assert.Equal("README.md", Value("readme"));
         var readme = Read(package, "README.md");
         Assert.StartsWith($"# {packages.PackageId(project)}\n", readme, StringComparison.Ordinal);
-        Assert.StartsWith("https://", Value("projectUrl"), StringComparison.Ordinal);
+        // The repository URL is the clone's own (its origin remote, through SourceLink), or none; no project URL is made up.
+        Assert.Null(Value("projectUrl"));
         var repository = metadata.Elements().Single(e => e.Name.LocalName == "repository");
         Assert.Equal("git", repository.Attribute("type")?.Value);
-        Assert.Equal(Value("projectUrl"), repository.Attribute("url")?.Value);
+        Assert.Equal(packages.OriginRemote is not null, repository.Attribute("url") is not null);
         Assert.Matches("^[0-9a-f]{40}$", repository.Attribute("commit")?.Value ?? "");
     }
 

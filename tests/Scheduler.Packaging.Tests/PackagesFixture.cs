@@ -30,7 +30,10 @@ public sealed class PackagesFixture : IAsyncLifetime
     public string Version { get; }
 
     /// <summary>The repository's root folder (the one with Scheduler.sln).</summary>
-    public string RepositoryRoot { get; } = FindRepositoryRoot();
+    public string RepositoryRoot { get; } = Repository.Root;
+
+    /// <summary>The URL of the clone's <c>origin</c> remote, or null when it has none (read in <see cref="InitializeAsync"/>).</summary>
+    public string? OriginRemote { get; private set; }
 
     /// <summary>The temporary folder of this run; deleted at the end.</summary>
     public string Root { get; }
@@ -72,6 +75,10 @@ public sealed class PackagesFixture : IAsyncLifetime
         }));
         try
         {
+            var remotes = await DotnetCommand.RunAsync(RepositoryRoot, ["remote"], PackTimeout, executable: "git");
+            OriginRemote = remotes.Split('\n').Any(r => r.Trim() == "origin")
+                ? (await DotnetCommand.RunAsync(RepositoryRoot, ["remote", "get-url", "origin"], PackTimeout, executable: "git")).Trim()
+                : null;
             await DotnetCommand.RunAsync(RepositoryRoot,
                 ["pack", filter, "-c", "Release", "-o", Packages, $"-p:Version={Version}", "-p:UseArtifactsOutput=true",
                     $"-p:ArtifactsPath={Path.Combine(Root, "artifacts")}", "-clp:ErrorsOnly"],
@@ -98,15 +105,4 @@ public sealed class PackagesFixture : IAsyncLifetime
     private static string Metadata(string key) =>
         typeof(PackagesFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
         ?? throw new InvalidOperationException($"The test assembly has no {key} metadata.");
-
-    private static string FindRepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Scheduler.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException($"No Scheduler.sln above {AppContext.BaseDirectory}.");
-    }
 }

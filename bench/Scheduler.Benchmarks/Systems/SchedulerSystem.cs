@@ -6,6 +6,7 @@ using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
 using Scheduler.EntityFrameworkCore;
 using Scheduler.MassTransit;
+using Scheduler.MassTransit.Node;
 
 namespace Scheduler.Benchmarks.Systems;
 
@@ -33,6 +34,7 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
         + $"database `{Database}`; node options at their defaults (execution window {Defaults.ExecutionWindow.TotalSeconds:F0} s, poll "
         + $"{Defaults.PollInterval.TotalSeconds:F0} s, claim batch {Defaults.ClaimBatchSize}, {Defaults.MaxConcurrentDispatches} dispatches in flight); "
         + $"worker `AddTaskConsumer<NoOpConsumer>(\"{WorkerQueue}\", ownTasksOnly: true)` + `AddTaskReporting()`; prefetch {broker.Prefetch}; "
+        + $"{(broker.QuorumQueues ? "quorum" : "classic")} queues; "
         + $"ScheduleTask by request client, {options.InFlight} in flight, execute-once ISO-8601 trigger, `DestinationQueue = \"{WorkerQueue}\"`.");
 
     public double InitialScheduleRateGuess => 150;
@@ -46,6 +48,11 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
         _connectionString = await PostgresAdmin.RecreateAsync(options.Postgres, Database, cancellationToken);
         _node = await BenchHost.StartAsync("node", log, services => services.AddMassTransit(x =>
         {
+            if (broker.QuorumQueues)
+            {
+                x.AddSingleton<ITaskDispatcher>(sp => new MassTransitTaskDispatcher(sp.GetRequiredService<IBus>(), sp.GetRequiredService<TimeProvider>(), quorumQueues: true));
+            }
+
             x.AddSchedulerNode().UsePostgres(_connectionString);
             x.UseBenchBus(broker);
         }), cancellationToken);
@@ -58,8 +65,8 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
         _client = await BenchHost.StartAsync("client", log, services => services.AddMassTransit(x =>
         {
             // Sent to the default cluster's queues (SchedulerEndpoints), as a client of a node that names no cluster.
-            x.AddRequestClient<ScheduleTask>(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTask), RequestTimeout.After(s: 120));
-            x.AddRequestClient<ScheduleTasks>(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTasks), RequestTimeout.After(s: 300));
+            x.AddRequestClient<ScheduleTask>(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTask, broker.QuorumQueues), RequestTimeout.After(s: 120));
+            x.AddRequestClient<ScheduleTasks>(SchedulerEndpoints.Address(SchedulerEndpoints.Default.ScheduleTasks, broker.QuorumQueues), RequestTimeout.After(s: 300));
             x.UseBenchBus(broker);
         }), cancellationToken);
         _requests = _client.Services.GetRequiredService<IRequestClient<ScheduleTask>>();

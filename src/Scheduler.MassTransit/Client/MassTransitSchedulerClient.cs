@@ -26,9 +26,9 @@ public sealed class MassTransitSchedulerClient : ISchedulerClient
         _clients = clients;
         _timeout = RequestTimeout.After(ms: (int)options.Timeout.TotalMilliseconds);
         var endpoints = new SchedulerEndpoints(options.ClusterName);
-        _schedule = SchedulerEndpoints.Address(endpoints.ScheduleTask);
-        _cancel = SchedulerEndpoints.Address(endpoints.CancelTask);
-        _control = SchedulerEndpoints.Address(endpoints.TaskControl);
+        _schedule = SchedulerEndpoints.Address(endpoints.ScheduleTask, options.QuorumQueues);
+        _cancel = SchedulerEndpoints.Address(endpoints.CancelTask, options.QuorumQueues);
+        _control = SchedulerEndpoints.Address(endpoints.TaskControl, options.QuorumQueues);
     }
 
     /// <inheritdoc />
@@ -173,4 +173,11 @@ public sealed class SchedulerClientOptions
 
     /// <summary>The cluster whose nodes the client talks to (their <c>Scheduler:ClusterName</c>). <value>Default <c>scheduler</c>.</value></summary>
     public string ClusterName { get; set; } = SchedulerEndpoints.DefaultClusterName;
+
+    /// <summary>
+    /// Whether the nodes' queues are RabbitMQ quorum queues (nodes with <c>Transport:RabbitMq:QueueType=Quorum</c>): the client then sends
+    /// to their exchanges rather than declaring them (<see cref="SchedulerEndpoints.Address(string, bool)"/>), as RabbitMQ 3.x requires.
+    /// <value>Default <see langword="false"/>.</value>
+    /// </summary>
+    public bool QuorumQueues { get; set; }
 }

@@ -13,14 +13,26 @@ public sealed class MassTransitTaskDispatcher : ITaskDispatcher
     private readonly IBusControl? _control;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<ISendEndpoint>> _queues = new(StringComparer.Ordinal);
 
+    private readonly bool _quorumQueues;
+
     /// <summary>Creates the dispatcher.</summary>
     /// <param name="bus">The bus the node sends on.</param>
     /// <param name="timeProvider">The node's clock: the time to live of each <see cref="TaskDue"/>.</param>
     public MassTransitTaskDispatcher(IBus bus, TimeProvider timeProvider)
+        : this(bus, timeProvider, quorumQueues: false)
+    {
+    }
+
+    /// <summary>Creates the dispatcher.</summary>
+    /// <param name="bus">The bus the node sends on.</param>
+    /// <param name="timeProvider">The node's clock: the time to live of each <see cref="TaskDue"/>.</param>
+    /// <param name="quorumQueues">Whether destination queues are RabbitMQ quorum queues (<see cref="SchedulerEndpoints.Address(string, bool)"/>).</param>
+    public MassTransitTaskDispatcher(IBus bus, TimeProvider timeProvider, bool quorumQueues)
     {
         _bus = bus;
         _timeProvider = timeProvider;
         _control = bus as IBusControl;
+        _quorumQueues = quorumQueues;
     }
 
     /// <inheritdoc />
@@ -46,7 +58,7 @@ public sealed class MassTransitTaskDispatcher : ITaskDispatcher
         }
 
         // One endpoint per queue for the node's lifetime: a send is then a dictionary look-up, not a URI parse and a cache look-up in MassTransit.
-        var pending = _queues.GetOrAdd(destinationQueue, queue => _bus.GetSendEndpoint(new Uri($"queue:{queue}")));
+        var pending = _queues.GetOrAdd(destinationQueue, queue => _bus.GetSendEndpoint(SchedulerEndpoints.Address(queue, _quorumQueues)));
         ISendEndpoint endpoint;
         try
         {

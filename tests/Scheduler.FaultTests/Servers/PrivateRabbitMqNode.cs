@@ -17,15 +17,15 @@ internal sealed class PrivateRabbitMqNode : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
     private Process? _server;
 
-    private PrivateRabbitMqNode(FaultStateDirectory state)
+    private PrivateRabbitMqNode(FaultStateDirectory state, string? member, string? cookieValue)
     {
-        _directory = Path.Combine(state.Path, "rabbitmq");
+        _directory = Path.Combine(state.Path, member is null ? "rabbitmq" : "rabbitmq-" + member);
         Directory.CreateDirectory(_directory);
-        NodeName = state.Name + "@localhost";
+        NodeName = state.Name + (member is null ? "" : "-" + member) + "@localhost";
         AmqpPort = Shell.FreePort();
         var distributionPort = Shell.FreePort();
         var cookie = Path.Combine(_directory, ".erlang.cookie");
-        File.WriteAllText(cookie, Guid.NewGuid().ToString("N"));
+        File.WriteAllText(cookie, cookieValue ?? Guid.NewGuid().ToString("N"));
         File.SetUnixFileMode(cookie, UnixFileMode.UserRead);
         File.WriteAllText(Path.Combine(_directory, "enabled_plugins"), "[].");
         File.WriteAllText(Path.Combine(_directory, "rabbitmq.conf"), "");
@@ -56,8 +56,11 @@ internal sealed class PrivateRabbitMqNode : IAsyncDisposable
 
     private string PidFile => Path.Combine(_directory, "rabbitmq.pid");
 
-    /// <summary>Starts the node and waits until it accepts connections.</summary>
-    public static async Task<PrivateRabbitMqNode> StartAsync(FaultStateDirectory state)
+    /// <summary>
+    /// Starts the node and waits until it accepts connections. A member of a cluster (<see cref="PrivateRabbitMqCluster"/>) passes its
+    /// <paramref name="member"/> name (a suffix of the node name and data directory) and the cluster's shared Erlang <paramref name="cookie"/>.
+    /// </summary>
+    public static async Task<PrivateRabbitMqNode> StartAsync(FaultStateDirectory state, string? member = null, string? cookie = null)
     {
         if (!File.Exists(ServerScript))
         {
@@ -65,7 +68,7 @@ internal sealed class PrivateRabbitMqNode : IAsyncDisposable
                 "package; scripts/services.sh installs it).");
         }
 
-        var node = new PrivateRabbitMqNode(state);
+        var node = new PrivateRabbitMqNode(state, member, cookie);
         try
         {
             await node.BootAsync();
@@ -118,6 +121,9 @@ internal sealed class PrivateRabbitMqNode : IAsyncDisposable
     /// </summary>
     public Task SetMemoryHighWatermarkAsync(double fraction) =>
         ControlAsync(["set_vm_memory_high_watermark", fraction.ToString("0.##########", CultureInfo.InvariantCulture)]);
+
+    /// <summary>Runs <c>rabbitmqctl <paramref name="command"/></c> against this node (e.g. <c>join_cluster</c>, <c>list_queues</c>) and returns its output.</summary>
+    public async Task<string> ControlOutputAsync(params string[] command) => (await ControlAsync(command)).Output;
 
     /// <summary>Every queue of the default virtual host with its consumer count and its ready and unacknowledged messages.</summary>
     public async Task<IReadOnlyList<(string Name, int Consumers, int Ready, int Unacknowledged)>> ListQueuesAsync()
