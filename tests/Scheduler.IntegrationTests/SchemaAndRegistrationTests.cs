@@ -23,7 +23,7 @@ public sealed class PostgresSchemaTests(PostgresDatabaseFixture database) : ICla
             .SqlQueryRaw<string>("SELECT indexname AS \"Value\" FROM pg_indexes WHERE tablename IN ('task_definitions', 'task_instances') ORDER BY 1")
             .ToListAsync();
         Assert.Equal(
-            ["ix_task_definitions_changed_at", "ix_task_definitions_next_fire_time", "ix_task_instances_due_at", "ix_task_instances_finished_at",
+            ["ix_task_definitions_calendar", "ix_task_definitions_changed_at", "ix_task_definitions_next_fire_time", "ix_task_instances_due_at", "ix_task_instances_finished_at",
                 "ix_task_instances_lease_expires_at", "task_definitions_pkey", "task_instances_pkey", "ux_task_definitions_idempotency_key", "ux_task_instances_definition_fire_time"],
             indexes);
         Assert.Equal(SchemaMigrator.ScriptNames(SchedulerDatabase.Postgres), (await new SchemaMigrator(SchedulerDatabase.Postgres, database.ConnectionString).GetStatusAsync()).Applied);
