@@ -41,9 +41,9 @@ internal sealed partial class DestinationWatch : BackgroundService
     /// grace, so the dispatch waits.</summary>
     public bool IsWithoutConsumer(string queue)
     {
-        if (!Enabled)
+        if (!Enabled || Definitions.DestinationQueueName.Validate(queue) is not null)
         {
-            return false;
+            return false; // an invalid name is never sent, nor asked about (the broker would close the channel over it)
         }
 
         var destination = _destinations.GetOrAdd(queue, static _ => new Destination());

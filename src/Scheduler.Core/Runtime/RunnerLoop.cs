@@ -620,15 +620,15 @@ public sealed partial class RunnerLoop : BackgroundService
                 // Too close to the end of the lease (the node fell behind): another node may take the claim over at any moment.
                 LogLeaseTooShort(instance.Id, instance.Attempt, lease);
             }
-            else if (claim.DestinationQueue is { } queue && Destinations?.IsWithoutConsumer(queue) == true)
-            {
-                waits = true; // nobody reads that queue: the task waits (given back below), using no attempt
-            }
             else if (DestinationQueueName.Validate(claim.DestinationQueue) is { } invalid)
             {
                 // Stored before this version validated destinations, or written by hand: refused here rather than sent, so the broker never
                 // closes a channel over it; each attempt is used up, so the instance ends dead-lettered with the reason.
                 failure = Failure(instance, dispatchedAt, $"Attempt {instance.Attempt} was not dispatched: {invalid}");
+            }
+            else if (claim.DestinationQueue is { } queue && Destinations?.IsWithoutConsumer(queue) == true)
+            {
+                waits = true; // nobody reads that queue: the task waits (given back below), using no attempt
             }
             else
             {
