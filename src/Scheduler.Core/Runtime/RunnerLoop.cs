@@ -903,7 +903,7 @@ public sealed partial class RunnerLoop : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record {Count} dispatches; their claims will run out and they will be dispatched again")]
     private partial void LogRecordFailed(Exception exception, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record a batch of {Count} dispatches; recording them one at a time")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Could not record a batch of {Count} dispatches (at SERIALIZABLE a batch conflicts with every outcome stored meanwhile for one of its instances); recording them one at a time")]
     private partial void LogRecordBatchFailed(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatch of task instance {InstanceId} attempt {Attempt} was refused; the attempt is used up")]
