@@ -37,11 +37,16 @@ public sealed class PackageContentTests(PackagesFixture packages)
         Assert.Equal("README.md", Value("readme"));
         var readme = Read(package, "README.md");
         Assert.StartsWith($"# {packages.PackageId(project)}\n", readme, StringComparison.Ordinal);
-        // The repository URL is the clone's own (its origin remote, through SourceLink), or none; no project URL is made up.
+        // The repository URL is the clone's own (its origin remote, through SourceLink), or none when the clone has no origin on a
+        // server (a clone of a local folder, as CI makes); no project URL is made up.
         Assert.Null(Value("projectUrl"));
         var repository = metadata.Elements().Single(e => e.Name.LocalName == "repository");
         Assert.Equal("git", repository.Attribute("type")?.Value);
-        Assert.Equal(packages.OriginRemote is not null, repository.Attribute("url") is not null);
+        Assert.Equal(packages.NetworkOrigin is not null, repository.Attribute("url") is not null);
+        if (packages.NetworkOrigin is not null && packages.NetworkOrigin.StartsWith("https://", StringComparison.Ordinal))
+        {
+            Assert.Equal(packages.NetworkOrigin, repository.Attribute("url")!.Value);
+        }
         Assert.Matches("^[0-9a-f]{40}$", repository.Attribute("commit")?.Value ?? "");
     }
 

@@ -32,8 +32,12 @@ public sealed class PackagesFixture : IAsyncLifetime
     /// <summary>The repository's root folder (the one with Scheduler.sln).</summary>
     public string RepositoryRoot { get; } = Repository.Root;
 
-    /// <summary>The URL of the clone's <c>origin</c> remote, or null when it has none (read in <see cref="InitializeAsync"/>).</summary>
-    public string? OriginRemote { get; private set; }
+    /// <summary>
+    /// The URL of the clone's <c>origin</c> remote when it names a server (https, ssh, git), or null when the clone has no
+    /// origin or its origin is a folder on this machine (a local path or a <c>file:</c> URL), which SourceLink does not
+    /// publish as the package's repository URL (read in <see cref="InitializeAsync"/>).
+    /// </summary>
+    public string? NetworkOrigin { get; private set; }
 
     /// <summary>The temporary folder of this run; deleted at the end.</summary>
     public string Root { get; }
@@ -60,6 +64,9 @@ public sealed class PackagesFixture : IAsyncLifetime
     public string PackagePath(string project, bool symbols = false) =>
         Path.Combine(Packages, $"{PackageId(project)}.{Version}.{(symbols ? "snupkg" : "nupkg")}");
 
+    private bool IsLocal(string origin) =>
+        (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.IsFile) || Directory.Exists(Path.Combine(RepositoryRoot, origin));
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
@@ -76,9 +83,10 @@ public sealed class PackagesFixture : IAsyncLifetime
         try
         {
             var remotes = await DotnetCommand.RunAsync(RepositoryRoot, ["remote"], PackTimeout, executable: "git");
-            OriginRemote = remotes.Split('\n').Any(r => r.Trim() == "origin")
+            var origin = remotes.Split('\n').Any(r => r.Trim() == "origin")
                 ? (await DotnetCommand.RunAsync(RepositoryRoot, ["remote", "get-url", "origin"], PackTimeout, executable: "git")).Trim()
                 : null;
+            NetworkOrigin = origin is null || IsLocal(origin) ? null : origin;
             await DotnetCommand.RunAsync(RepositoryRoot,
                 ["pack", filter, "-c", "Release", "-o", Packages, $"-p:Version={Version}", "-p:UseArtifactsOutput=true",
                     $"-p:ArtifactsPath={Path.Combine(Root, "artifacts")}", "-clp:ErrorsOnly"],
