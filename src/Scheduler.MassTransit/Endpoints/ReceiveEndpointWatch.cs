@@ -26,9 +26,21 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
     {
         var now = timeProvider.GetUtcNow();
         var draining = new Dictionary<Uri, (int Count, DateTimeOffset Since)>();
-        foreach (var delivery in _inFlight.Values)
+        foreach (var (context, delivery) in _inFlight)
         {
-            if (delivery.Context.CancellationToken.IsCancellationRequested)
+            bool cancelled;
+            try
+            {
+                cancelled = context.CancellationToken.IsCancellationRequested;
+            }
+            catch (ObjectDisposedException)
+            {
+                // MassTransit disposed the context without PostReceive or ReceiveFault (a delivery dropped with its channel): it is over.
+                _inFlight.TryRemove(context, out _);
+                continue;
+            }
+
+            if (cancelled)
             {
                 var since = delivery.CancelledSince ??= now;
                 if (now - since >= DrainGrace)
