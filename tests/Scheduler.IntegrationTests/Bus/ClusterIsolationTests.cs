@@ -81,7 +81,7 @@ public sealed class ClusterIsolationTests(BusEnvironmentFixture environment, ITe
         {
             // The first database's node marks the cluster's queues; a node of the same cluster name on another database must not take them.
             await using (var node = await ServiceProcess.StartNodeAsync(environment.Broker.Uri, first.ConnectionString, "stock-1",
-                new Dictionary<string, string> { ["Scheduler__ClusterName"] = "stock" }))
+                BusServices.NodeProcessSettings(new() { ["Scheduler__ClusterName"] = "stock" })))
             {
                 await node.KillAsync();
             }
@@ -122,7 +122,7 @@ public sealed class ClusterIsolationTests(BusEnvironmentFixture environment, ITe
         await first.StartNodeAsync(clusterName + "-1");
     }
 
-    private Dictionary<string, string> NodeSettings(string connectionString, string clusterName) => new(StringComparer.Ordinal)
+    private Dictionary<string, string> NodeSettings(string connectionString, string clusterName) => BusServices.NodeProcessSettings(new(StringComparer.Ordinal)
     {
         ["Transport__Kind"] = "RabbitMq",
         ["Transport__RabbitMq__Uri"] = environment.Broker.Uri.ToString(),
@@ -130,5 +130,5 @@ public sealed class ClusterIsolationTests(BusEnvironmentFixture environment, ITe
         ["Store__ConnectionString"] = connectionString,
         ["Scheduler__ClusterName"] = clusterName,
         ["Host__StartTimeout"] = "00:00:30",
-    };
+    });
 }

@@ -17,12 +17,12 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
         await using var bus = new BusServices(environment, output);
         await bus.StartWorkerAsync("worker-a");
         var client = await bus.StartClientAsync();
-        await using var victim = await ServiceProcess.StartNodeAsync(environment.Broker.Uri, environment.Database.ConnectionString, "node-process", new Dictionary<string, string>
+        await using var victim = await ServiceProcess.StartNodeAsync(environment.Broker.Uri, environment.Database.ConnectionString, "node-process", BusServices.NodeProcessSettings(new()
         {
             ["Scheduler__ExecutionWindow"] = "00:00:30", // claims everything scheduled below at once and holds it until the fire time
             ["Scheduler__PollInterval"] = "00:00:00.200",
             ["Scheduler__LeaseDuration"] = "00:00:03",
-        });
+        }));
         try
         {
             var fireTime = Once.FromNow(TimeSpan.FromSeconds(12)); // room for scheduling and claiming on a busy machine before the kill

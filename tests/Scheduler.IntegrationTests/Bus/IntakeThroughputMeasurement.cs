@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Scheduler.IntegrationTests.Bus;
 
 /// <summary>
-/// Intake throughput of one scheduler node on RabbitMQ and PostgreSQL (SERIALIZABLE): concurrent single <see cref="ScheduleTask"/> requests
+/// Intake throughput of one scheduler node on RabbitMQ and PostgreSQL (at the test run's isolation level): concurrent single <see cref="ScheduleTask"/> requests
 /// without and with batching, a lone request's round trip, then bulk <see cref="ScheduleTasks"/> commands. Printed, not asserted (run with <c>--logger "console;verbosity=detailed"</c> to see the numbers).
 /// </summary>
 [Collection(nameof(RunsAlone))]

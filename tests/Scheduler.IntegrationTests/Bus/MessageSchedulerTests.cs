@@ -245,12 +245,12 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
         await using var system = await SampleSystem.StartAsync(environment, output, nodeId: null); // the node process comes below
         var (bus, scheduler) = (system.Bus, system.Scheduler);
         await using var victim = await ServiceProcess.StartNodeAsync(environment.Broker.Uri, environment.Database.ConnectionString, "node-process",
-            new Dictionary<string, string>
+            BusServices.NodeProcessSettings(new()
             {
                 ["Scheduler__ExecutionWindow"] = "00:00:30", // claims the message at once and holds it until its time
                 ["Scheduler__PollInterval"] = "00:00:00.200",
                 ["Scheduler__LeaseDuration"] = "00:00:03",
-            });
+            }));
         try
         {
             var text = $"survives a crash {Guid.NewGuid()}";

@@ -12,7 +12,7 @@ public sealed class RunsAlone;
 
 /// <summary>
 /// Issue #3, item 2: three scheduler nodes and two competing workers, each its own host and bus connection, on one PostgreSQL database at
-/// SERIALIZABLE. 2,000 execute-once tasks with fire times spread over 10 s, scheduled over the bus concurrently. Every task completes exactly
+/// the test run's isolation level (<see cref="BusServices.NodeIsolationLevel"/>). 2,000 execute-once tasks with fire times spread over 10 s, scheduled over the bus concurrently. Every task completes exactly
 /// once, none is lost, no (instance, attempt) is dispatched by two nodes, and none arrives before it is due. Throughput and lateness are
 /// printed, not asserted (run with <c>--logger "console;verbosity=detailed"</c> to see them).
 /// </summary>
