@@ -17,9 +17,11 @@ namespace Scheduler.Core.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>A live node never dispatches on a claim it may have lost: it holds at most <see cref="SchedulerOptions.MaxHeld"/> claims (claiming
-/// no more while it is behind), renews the leases of what it holds before they run low, checks before each publish that the lease still has
-/// a third of <see cref="SchedulerOptions.LeaseDuration"/> to run, and gives each publish only the time that is left of it. A claim that fails
-/// the check is released (fenced by owner and attempt, so a claim another node took over is left alone).</para>
+/// no more while it is behind), renews the leases of what it holds before they run low, renews before each publish a lease with less than a
+/// third of <see cref="SchedulerOptions.LeaseDuration"/> to run (batched with the other publishes that need it), and gives each publish only
+/// the time that is left of it. A claim whose lease could not be renewed in time is released (fenced by owner and attempt, so a claim another
+/// node took over is left alone). A published claim stays renewed until its dispatch is recorded, so a slow record never lets its lease lapse
+/// (another node would take it over with the same attempt number and publish it again).</para>
 /// <para>Every send is bounded by <see cref="SchedulerOptions.SendTimeout"/> (and the lease): a send that times out or fails for the broker's
 /// sake releases its claim, the attempt number given back. When sends keep failing, a circuit breaker (Polly's) opens: the loop claims no more,
 /// releases what it holds so nodes that can still send take it over, reports <see cref="SendsFailing"/>, and every
@@ -53,6 +55,7 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly GroupCommit<DispatchOutcome, bool> _records;
     private readonly GroupCommit<ClaimToken, bool> _releases;
     private readonly GroupCommit<DispatchFailure, bool> _failures;
+    private readonly GroupCommit<ClaimToken, bool> _renewals;
     private readonly CircuitBreakerStateProvider _circuit = new();
     private readonly ResiliencePipeline _sends;
     private readonly TimeSpan _leaseMargin;
@@ -83,6 +86,7 @@ public sealed partial class RunnerLoop : BackgroundService
         _records = new GroupCommit<DispatchOutcome, bool>(RecordBatchAsync);
         _releases = new GroupCommit<ClaimToken, bool>(ReleaseBatchAsync);
         _failures = new GroupCommit<DispatchFailure, bool>(FailBatchAsync);
+        _renewals = new GroupCommit<ClaimToken, bool>((claims, ct) => RenewClaimsAsync(claims, afterChange: false, ct));
         _sends = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -297,7 +301,6 @@ public sealed partial class RunnerLoop : BackgroundService
     /// <param name="cancellationToken">Stops the renewal.</param>
     private async Task RenewAsync(Func<ClaimedInstance, bool> which, bool afterChange, CancellationToken cancellationToken)
     {
-        var now = _timeProvider.GetUtcNow();
         List<ClaimToken> chosen;
         lock (_lock)
         {
@@ -309,42 +312,92 @@ public sealed partial class RunnerLoop : BackgroundService
             return;
         }
 
-        var until = now + _options.LeaseDuration;
         try
         {
-            var renewed = (await _store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = _options.NodeId, Claims = chosen, LeaseExpiresAt = until },
-                cancellationToken).ConfigureAwait(false)).ToHashSet();
-            lock (_lock)
-            {
-                foreach (var token in chosen)
-                {
-                    if (!_claims.TryGetValue(token.InstanceId, out var claim) || claim.Instance.Attempt != token.Attempt)
-                    {
-                        continue;
-                    }
-
-                    if (renewed.Contains(token.InstanceId))
-                    {
-                        claim.Instance.LeaseExpiresAt = until;
-                    }
-                    else
-                    {
-                        _claims.Remove(token.InstanceId); // lost: whoever holds it now dispatches it; the dispatch loop skips it
-                        if (afterChange)
-                        {
-                            LogClaimTakenBack(token.InstanceId, token.Attempt);
-                        }
-                        else
-                        {
-                            LogClaimLost(token.InstanceId, token.Attempt);
-                        }
-                    }
-                }
-            }
+            await RenewClaimsAsync(chosen, afterChange, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogRenewFailed(ex, chosen.Count); // the check before each publish still keeps a lapsed claim from being dispatched
+        }
+    }
+
+    /// <summary>Extends the leases of <paramref name="chosen"/> to now plus <see cref="SchedulerOptions.LeaseDuration"/> in one store call; a
+    /// claim the store no longer holds for this node is dropped (logged by why it may have been lost).</summary>
+    /// <returns>Per claim, in order, whether it is still held (renewed).</returns>
+    private async Task<IReadOnlyList<bool>> RenewClaimsAsync(IReadOnlyList<ClaimToken> chosen, bool afterChange, CancellationToken cancellationToken)
+    {
+        var until = _timeProvider.GetUtcNow() + _options.LeaseDuration;
+        var renewed = (await _store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = _options.NodeId, Claims = chosen, LeaseExpiresAt = until },
+            cancellationToken).ConfigureAwait(false)).ToHashSet();
+        lock (_lock)
+        {
+            foreach (var token in chosen)
+            {
+                if (!_claims.TryGetValue(token.InstanceId, out var claim) || claim.Instance.Attempt != token.Attempt)
+                {
+                    continue;
+                }
+
+                if (renewed.Contains(token.InstanceId))
+                {
+                    claim.Instance.LeaseExpiresAt = until;
+                }
+                else
+                {
+                    _claims.Remove(token.InstanceId); // lost: whoever holds it now dispatches it; the dispatch loop skips it
+                    if (_unrecorded.ContainsKey(token.InstanceId))
+                    {
+                        LogSentClaimSettled(token.InstanceId, token.Attempt); // sent, and its worker's outcome was recorded before the dispatch
+                    }
+                    else if (afterChange)
+                    {
+                        LogClaimTakenBack(token.InstanceId, token.Attempt);
+                    }
+                    else
+                    {
+                        LogClaimLost(token.InstanceId, token.Attempt);
+                    }
+                }
+            }
+        }
+
+        return chosen.Select(token => renewed.Contains(token.InstanceId)).ToList();
+    }
+
+    /// <summary>
+    /// The lease of <paramref name="claim"/> for a send: when less than a third of <see cref="SchedulerOptions.LeaseDuration"/> is left (the node
+    /// fell behind: a busy machine or database, a burst larger than it sends in one lease), it is renewed first, batched with the other claims
+    /// about to be sent (<see cref="_renewals"/>), rather than given up. <see langword="null"/> when the claim is no longer held.
+    /// </summary>
+    private async Task<DateTimeOffset?> LeaseForSendAsync(ClaimedInstance claim)
+    {
+        DateTimeOffset? lease;
+        lock (_lock)
+        {
+            lease = _claims.TryGetValue(claim.Instance.Id, out var held) && ReferenceEquals(held, claim) ? claim.Instance.LeaseExpiresAt : null;
+        }
+
+        if (lease is not { } current || current - _timeProvider.GetUtcNow() >= _leaseMargin || ClockOutOfBounds)
+        {
+            return lease;
+        }
+
+        try
+        {
+            if (!await _renewals.WriteAsync(Token(claim)).ConfigureAwait(false))
+            {
+                return null; // lost; logged by the renewal
+            }
+        }
+        catch (Exception ex)
+        {
+            LogRenewFailed(ex, 1); // the lease check before the send releases the claim
+        }
+
+        lock (_lock)
+        {
+            return _claims.TryGetValue(claim.Instance.Id, out var held) && ReferenceEquals(held, claim) ? claim.Instance.LeaseExpiresAt : null;
         }
     }
 
@@ -570,12 +623,8 @@ public sealed partial class RunnerLoop : BackgroundService
         var dispatchedAt = _timeProvider.GetUtcNow();
         try
         {
-            DateTimeOffset? leaseExpiresAt;
-            lock (_lock)
-            {
-                leaseExpiresAt = _claims.TryGetValue(instance.Id, out var held) && ReferenceEquals(held, claim) ? instance.LeaseExpiresAt : null;
-            }
-
+            var leaseExpiresAt = await LeaseForSendAsync(claim).ConfigureAwait(false);
+            dispatchedAt = _timeProvider.GetUtcNow();
             if (leaseExpiresAt is not { } lease)
             {
                 return false; // lost at a renewal (taken over, or cancelled): logged there, and no longer ours to release
@@ -651,7 +700,6 @@ public sealed partial class RunnerLoop : BackgroundService
             _dispatchSlots.Release();
         }
 
-        Forget(claim); // published or given up: no longer renewed, no longer counted against MaxHeld
         try
         {
             using var recorded = new Unrecorded(_unrecorded, instance.Id);
@@ -684,6 +732,13 @@ public sealed partial class RunnerLoop : BackgroundService
         {
             // The claim runs out on its own; the instance is then dispatched again (at-least-once), so nothing is lost.
             LogRecordFailed(ex, 1);
+        }
+        finally
+        {
+            // Recorded, released or given up: no longer renewed, no longer counted against MaxHeld. Until then the claim is renewed like a held
+            // one: a sent TaskDue whose record is slow (a busy database) must not let the lease lapse, or another node would take the claim
+            // over with the same attempt number and send it again.
+            Forget(claim);
         }
 
         return outcome is not null;
@@ -827,6 +882,7 @@ public sealed partial class RunnerLoop : BackgroundService
         _records.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _releases.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _failures.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _renewals.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _dispatchSlots.Dispose();
         base.Dispose();
     }
@@ -836,6 +892,9 @@ public sealed partial class RunnerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Runner dropped its claim on task instance {InstanceId} attempt {Attempt}: its task was cancelled, paused or updated")]
     private partial void LogClaimTakenBack(Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task instance {InstanceId} attempt {Attempt} was sent and left the Claimed state before its dispatch was recorded (its outcome came first)")]
+    private partial void LogSentClaimSettled(Guid instanceId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew {Count} leases; claims whose lease runs low are released instead of dispatched")]
     private partial void LogRenewFailed(Exception exception, int count);
