@@ -22,6 +22,9 @@ namespace Scheduler.Core.Runtime;
 /// the time that is left of it. A claim whose lease could not be renewed in time is released (fenced by owner and attempt, so a claim another
 /// node took over is left alone). A published claim stays renewed until its dispatch is recorded, so a slow record never lets its lease lapse
 /// (another node would take it over with the same attempt number and publish it again).</para>
+/// <para>A change of a task through this node (cancel, pause, update: <see cref="LoopSignals.ChangeTaskAsync{T}"/>) runs in step with the
+/// loop: the task's publishes in flight are recorded first, none starts while the change runs, and the claims on the task are checked
+/// against the store afterwards, so this node publishes nothing the change took back.</para>
 /// <para>Every send is bounded by <see cref="SchedulerOptions.SendTimeout"/> (and the lease): a send that times out or fails for the broker's
 /// sake releases its claim, the attempt number given back. When sends keep failing, a circuit breaker (Polly's) opens: the loop claims no more,
 /// releases what it holds so nodes that can still send take it over, reports <see cref="SendsFailing"/>, and every
@@ -49,6 +52,15 @@ public sealed partial class RunnerLoop : BackgroundService
     // Instances this node sent whose dispatch is not yet recorded: begun, though the store does not know it yet (the overlap check asks).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _unrecorded = new();
     private readonly Signal _heldChanged = new();
+    // Tasks being changed (cancel, pause, update) through this node, with how many changes of each run: their claims are not sent meanwhile.
+    private readonly Dictionary<Guid, int> _changing = [];
+    // Per task: claims past their last check before the send and not yet recorded (or released); a change waits until none is left.
+    private readonly Dictionary<Guid, int> _sending = [];
+    private readonly Dictionary<Guid, TaskCompletionSource> _sendsDone = [];
+    // Due claims of tasks being changed, put back once the change is done (and their claims checked).
+    private readonly List<ClaimedInstance> _deferred = [];
+    // Held by a claim from its store call until its claims are in _claims, so the check after a change sees every claim taken before it.
+    private readonly SemaphoreSlim _claiming = new(1, 1);
     private readonly SemaphoreSlim _dispatchSlots;
     private readonly HashSet<Task> _inFlight = [];
     private readonly KeyValuePair<string, object?> _node;
@@ -110,7 +122,8 @@ public sealed partial class RunnerLoop : BackgroundService
                 },
             })
             .Build();
-        signals.Changed = CheckClaimsAsync;
+        signals.HoldTask = HoldTaskAsync;
+        signals.ReleaseTask = ReleaseTaskAsync;
         Heartbeat = new LoopHeartbeat("runner", _options.PollInterval, timeProvider);
     }
 
@@ -124,7 +137,7 @@ public sealed partial class RunnerLoop : BackgroundService
         {
             lock (_lock)
             {
-                return _held.Count;
+                return _held.Count + _deferred.Count;
             }
         }
     }
@@ -221,21 +234,45 @@ public sealed partial class RunnerLoop : BackgroundService
             var now = _timeProvider.GetUtcNow();
             var span = SchedulerTracing.StartLoopBatch("scheduler.claim", _options.NodeId);
             ClaimResult result;
+            await _claiming.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var dropped = new List<ClaimToken>();
             try
             {
-                result = await _store.ClaimDueInstancesAsync(new ClaimRequest
+                try
                 {
-                    Owner = _options.NodeId,
-                    Now = now,
-                    Horizon = now + _options.ExecutionWindow,
-                    LeaseDuration = _options.LeaseDuration,
-                    MaxCount = want,
-                }, cancellationToken).ConfigureAwait(false);
+                    result = await _store.ClaimDueInstancesAsync(new ClaimRequest
+                    {
+                        Owner = _options.NodeId,
+                        Now = now,
+                        Horizon = now + _options.ExecutionWindow,
+                        LeaseDuration = _options.LeaseDuration,
+                        MaxCount = want,
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    SchedulerTracing.Fail(span, ex);
+                    throw;
+                }
+
+                lock (_lock)
+                {
+                    foreach (var claim in result.Claimed)
+                    {
+                        if (claim.TaskCancelled)
+                        {
+                            dropped.Add(Token(claim)); // a retry, or an expired attempt, of a cancelled task: never a new attempt
+                            continue;
+                        }
+
+                        _claims[claim.Instance.Id] = claim;
+                        _held.Enqueue(claim, claim.Instance.DueAt ?? now);
+                    }
+                }
             }
-            catch (Exception ex)
+            finally
             {
-                SchedulerTracing.Fail(span, ex);
-                throw;
+                _claiming.Release();
             }
 
             span?.SetTag("scheduler.instances", result.Claimed.Count);
@@ -243,22 +280,6 @@ public sealed partial class RunnerLoop : BackgroundService
             SchedulerTracing.EndLoopBatch(span, result.Claimed.Count + result.DeadLettered.Count > 0);
             total += result.Claimed.Count;
             _metrics.Claimed.Add(result.Claimed.Count, _node);
-            var dropped = new List<ClaimToken>();
-            lock (_lock)
-            {
-                foreach (var claim in result.Claimed)
-                {
-                    if (claim.TaskCancelled)
-                    {
-                        dropped.Add(Token(claim)); // a retry, or an expired attempt, of a cancelled task: never a new attempt
-                        continue;
-                    }
-
-                    _claims[claim.Instance.Id] = claim;
-                    _held.Enqueue(claim, claim.Instance.DueAt ?? now);
-                }
-            }
-
             if (result.Claimed.Count > dropped.Count)
             {
                 _heldChanged.Set();
@@ -402,6 +423,132 @@ public sealed partial class RunnerLoop : BackgroundService
     }
 
     /// <summary>
+    /// The start of a change of task <paramref name="taskId"/> through this node (<see cref="LoopSignals.ChangeTaskAsync{T}"/>): its claims
+    /// are not sent from now on, and this waits until its sends in flight are recorded (or released), so that the change finds each of them
+    /// either recorded as dispatched or not sent at all.
+    /// </summary>
+    private async Task HoldTaskAsync(Guid taskId, CancellationToken cancellationToken)
+    {
+        Task sendsDone;
+        lock (_lock)
+        {
+            _changing[taskId] = _changing.GetValueOrDefault(taskId) + 1;
+            sendsDone = _sending.GetValueOrDefault(taskId) == 0 ? Task.CompletedTask
+                : (_sendsDone.TryGetValue(taskId, out var done) ? done : _sendsDone[taskId] = new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+
+        await sendsDone.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The end of a change of task <paramref name="taskId"/>: checks the claims this node holds on it against the store — every claim taken
+    /// before the change included (a claim whose store call is under way is awaited) — dropping those the change took back, then sends its
+    /// claims again. A check that fails drops them unsent: they run out and are claimed again after the lease.
+    /// </summary>
+    private async Task ReleaseTaskAsync(Guid taskId)
+    {
+        try
+        {
+            await _claiming.WaitAsync().ConfigureAwait(false);
+            List<ClaimToken> tokens;
+            try
+            {
+                lock (_lock)
+                {
+                    tokens = _claims.Values.Where(c => c.Instance.DefinitionId == taskId).Select(Token).ToList();
+                }
+            }
+            finally
+            {
+                _claiming.Release();
+            }
+
+            if (tokens.Count > 0)
+            {
+                try
+                {
+                    await RenewClaimsAsync(tokens, afterChange: true, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    LogChangeCheckFailed(ex, tokens.Count, taskId);
+                    lock (_lock)
+                    {
+                        tokens.ForEach(t => _claims.Remove(t.InstanceId));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (_changing[taskId] == 1)
+                {
+                    _changing.Remove(taskId);
+                    foreach (var claim in _deferred.Where(c => c.Instance.DefinitionId == taskId).ToList())
+                    {
+                        _deferred.Remove(claim);
+                        _held.Enqueue(claim, claim.Instance.DueAt ?? claim.Instance.FireTime);
+                    }
+                }
+                else
+                {
+                    _changing[taskId]--;
+                }
+            }
+
+            _heldChanged.Set();
+        }
+    }
+
+    /// <summary>Whether <paramref name="claim"/> may be sent now: it is still held, and its task is not being changed (then it is deferred
+    /// until the change is done). Counts it as sending until <see cref="EndSend"/>.</summary>
+    private bool BeginSend(ClaimedInstance claim)
+    {
+        lock (_lock)
+        {
+            if (!_claims.TryGetValue(claim.Instance.Id, out var held) || !ReferenceEquals(held, claim))
+            {
+                return false; // lost at a renewal (taken over, or cancelled): logged there, and no longer ours to release
+            }
+
+            var taskId = claim.Instance.DefinitionId;
+            if (_changing.ContainsKey(taskId))
+            {
+                _deferred.Add(claim);
+                return false;
+            }
+
+            _sending[taskId] = _sending.GetValueOrDefault(taskId) + 1;
+            return true;
+        }
+    }
+
+    private void EndSend(ClaimedInstance claim)
+    {
+        var taskId = claim.Instance.DefinitionId;
+        TaskCompletionSource? done = null;
+        lock (_lock)
+        {
+            if (_sending[taskId] == 1)
+            {
+                _sending.Remove(taskId);
+                if (_sendsDone.Remove(taskId, out done))
+                {
+                    // completed below, outside the lock
+                }
+            }
+            else
+            {
+                _sending[taskId]--;
+            }
+        }
+
+        done?.TrySetResult();
+    }
+
+    /// <summary>
     /// Learns which definitions were cancelled, paused or updated since the last look (on any node) and checks the claims held on their
     /// instances, so the occurrences such a change took back are dropped instead of dispatched. Looks once per poll interval.
     /// </summary>
@@ -435,13 +582,14 @@ public sealed partial class RunnerLoop : BackgroundService
         List<ClaimToken> tokens;
         lock (_lock)
         {
-            tokens = _held.UnorderedItems.Select(item => Token(item.Element)).ToList();
+            tokens = _held.UnorderedItems.Select(item => Token(item.Element)).Concat(_deferred.Select(Token)).ToList();
             foreach (var token in tokens)
             {
                 _claims.Remove(token.InstanceId);
             }
 
             _held.Clear();
+            _deferred.Clear();
         }
 
         return tokens.Count == 0 ? 0 : await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, Claims = tokens }, cancellationToken)
@@ -520,6 +668,12 @@ public sealed partial class RunnerLoop : BackgroundService
                 if (!_claims.TryGetValue(claim.Instance.Id, out var held) || !ReferenceEquals(held, claim))
                 {
                     continue; // lost at a renewal
+                }
+
+                if (_changing.ContainsKey(claim.Instance.DefinitionId))
+                {
+                    _deferred.Add(claim); // its task is being changed: put back once the change is done and the claim checked
+                    continue;
                 }
 
                 batch.Add(claim);
@@ -625,9 +779,9 @@ public sealed partial class RunnerLoop : BackgroundService
         {
             var leaseExpiresAt = await LeaseForSendAsync(claim).ConfigureAwait(false);
             dispatchedAt = _timeProvider.GetUtcNow();
-            if (leaseExpiresAt is not { } lease)
+            if (leaseExpiresAt is not { } lease || !BeginSend(claim))
             {
-                return false; // lost at a renewal (taken over, or cancelled): logged there, and no longer ours to release
+                return false; // lost at a renewal (taken over, or cancelled: logged there, and no longer ours to release), or deferred
             }
 
             if (ClockOutOfBounds)
@@ -739,6 +893,7 @@ public sealed partial class RunnerLoop : BackgroundService
             // one: a sent TaskDue whose record is slow (a busy database) must not let the lease lapse, or another node would take the claim
             // over with the same attempt number and send it again.
             Forget(claim);
+            EndSend(claim);
         }
 
         return outcome is not null;
@@ -884,6 +1039,7 @@ public sealed partial class RunnerLoop : BackgroundService
         _failures.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _renewals.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _dispatchSlots.Dispose();
+        _claiming.Dispose();
         base.Dispose();
     }
 
@@ -895,6 +1051,9 @@ public sealed partial class RunnerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Task instance {InstanceId} attempt {Attempt} was sent and left the Claimed state before its dispatch was recorded (its outcome came first)")]
     private partial void LogSentClaimSettled(Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check {Count} claims on task {TaskId} after it changed; dropping them unsent (they are claimed again after their lease)")]
+    private partial void LogChangeCheckFailed(Exception exception, int count, Guid taskId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew {Count} leases; claims whose lease runs low are released instead of dispatched")]
     private partial void LogRenewFailed(Exception exception, int count);

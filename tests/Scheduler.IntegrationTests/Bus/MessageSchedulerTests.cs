@@ -117,11 +117,12 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
         Assert.Equal(receipts.Count, receipts.Select(r => r.MessageId).Distinct().Count()); // each occurrence is a message of its own
 
         await recurring.PauseScheduledRecurringSend(schedule.ScheduleId, schedule.ScheduleGroup);
-        await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(taskId))!.PausedAt is not null, "the node pauses the schedule");
-        // The store shows the pause a moment before the node's runner has dropped its claims (it does before it answers): a second's margin.
-        var pausedAt = TimeProvider.System.GetUtcNow().AddSeconds(1);
-        await ProveTimePassedAsync(bus, scheduler, pausedAt.AddSeconds(3));
-        Assert.DoesNotContain(await FireTimesAsync(bus, taskId, text), fireTime => fireTime > pausedAt);
+        DateTimeOffset? pausedAt = null;
+        await Wait.UntilAsync(async () => (pausedAt = (await bus.Store.GetDefinitionAsync(taskId))!.PausedAt) is not null, "the node pauses the schedule");
+        // Nothing after the pause, to the instant the store gives it: the node had its sends of the task recorded before it applied the pause,
+        // and sends nothing the pause took back.
+        await ProveTimePassedAsync(bus, scheduler, pausedAt!.Value.AddSeconds(3));
+        await AssertNothingAfterAsync(bus, taskId, text, pausedAt.Value);
 
         await recurring.ResumeScheduledRecurringSend(schedule.ScheduleId, schedule.ScheduleGroup);
         await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(taskId))!.PausedAt is null, "the node resumes the schedule");
@@ -130,10 +131,10 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
             "the resumed schedule recurs again");
 
         await recurring.CancelScheduledRecurringSend(schedule.ScheduleId, schedule.ScheduleGroup);
-        await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(taskId))!.CancelledAt is not null, "the node cancels the schedule");
-        var cancelledAt = TimeProvider.System.GetUtcNow().AddSeconds(1); // as after the pause
-        await ProveTimePassedAsync(bus, scheduler, cancelledAt.AddSeconds(3));
-        Assert.DoesNotContain(await FireTimesAsync(bus, taskId, text), fireTime => fireTime > cancelledAt);
+        DateTimeOffset? cancelledAt = null;
+        await Wait.UntilAsync(async () => (cancelledAt = (await bus.Store.GetDefinitionAsync(taskId))!.CancelledAt) is not null, "the node cancels the schedule");
+        await ProveTimePassedAsync(bus, scheduler, cancelledAt!.Value.AddSeconds(3)); // as after the pause
+        await AssertNothingAfterAsync(bus, taskId, text, cancelledAt.Value);
 
         // The same schedule id, scheduled again after its cancel (an application that cancels at shutdown and schedules at start), recurs.
         var againText = $"recurring again {Guid.NewGuid()}";
@@ -149,8 +150,12 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
         var (bus, recurring) = (system.Bus, system.Recurring);
         var weekdays = new TestSchedule($"weekdays-{Guid.NewGuid():N}", "0 30 9 ? * MON-FRI", "W. Europe Standard Time");
         var mondays = new TestSchedule($"mondays-{Guid.NewGuid():N}", "0 0 12 ? * 2 *", "America/New_York"); // Quartz: 2 is Monday
-        var end = TimeProvider.System.GetUtcNow().AddSeconds(15); // room to store the schedule and deliver occurrences on a loaded machine
-        var ending = new TestSchedule($"ending-{Guid.NewGuid():N}", "* * * * * ?", "UTC", end);
+        // Every second from a whole second to an EndTime three seconds later: the occurrence at EndTime is the last one sent. Stored late (a
+        // loaded machine), its occurrences still fire, late: younger than the misfire threshold (1 minute), each is a fire time of its own.
+        var now = TimeProvider.System.GetUtcNow();
+        var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(2);
+        var end = start.AddSeconds(3);
+        var ending = new TestSchedule($"ending-{Guid.NewGuid():N}", "* * * * * ?", "UTC", end, start);
         var endingText = $"ending {Guid.NewGuid()}";
 
         await recurring.ScheduleRecurringSend(Reminders, weekdays, new Reminder { Text = "weekdays" });
@@ -167,11 +172,12 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
         var newYorkNext = TimeZoneInfo.ConvertTime(newYork.NextFireTime!.Value, TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
         Assert.Equal((DayOfWeek.Monday, new TimeSpan(12, 0, 0)), (newYorkNext.DayOfWeek, newYorkNext.TimeOfDay));
 
-        // The first occurrence after EndTime is not delivered and cancels the task.
+        // Every occurrence up to EndTime, that at EndTime included, is delivered once; the first after it is not, and cancels the task.
         var endingId = RecurringScheduleIds.For(ending.ScheduleGroup, ending.ScheduleId);
         await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(endingId))?.CancelledAt is not null, "the schedule ends after its EndTime");
-        Assert.NotEmpty(Receipts(bus, endingText));
-        Assert.DoesNotContain(await FireTimesAsync(bus, endingId, endingText), fireTime => fireTime > end);
+        await Wait.UntilAsync(() => Receipts(bus, endingText).Count >= 4, "the four occurrences up to EndTime arrive");
+        await ProveTimePassedAsync(bus, system.Scheduler, end.AddSeconds(3)); // the node passed EndTime and more: nothing else is on its way
+        Assert.Equal(Enumerable.Range(0, 4).Select(n => start.AddSeconds(n)), (await FireTimesAsync(bus, endingId, endingText)).Order());
 
         await recurring.CancelScheduledRecurringSend(weekdays.ScheduleId, weekdays.ScheduleGroup);
         await recurring.CancelScheduledRecurringSend(mondays.ScheduleId, mondays.ScheduleGroup);
@@ -335,11 +341,20 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     }
 
     /// <summary>The fire times of the occurrences of task <paramref name="taskId"/> whose message arrived (a recurring message's id is its
-    /// task instance's).</summary>
+    /// task instance's). An occurrence the store no longer has was sent and then taken back (deleted) by a pause: that fails the test.</summary>
     private static async Task<List<DateTimeOffset>> FireTimesAsync(BusServices bus, Guid taskId, string text)
     {
         var fireTimes = (await bus.Store.GetInstancesAsync(taskId)).ToDictionary(i => i.Id, i => i.FireTime);
-        return Receipts(bus, text).Select(r => fireTimes[r.MessageId!.Value]).ToList();
+        return Receipts(bus, text).Select(r => fireTimes.TryGetValue(r.MessageId!.Value, out var fireTime) ? fireTime
+            : throw new Xunit.Sdk.XunitException($"Occurrence {r.MessageId} arrived at {r.ReceivedAt:O}, but the store has no such instance of task {taskId}: it was taken back after it was sent.")).ToList();
+    }
+
+    /// <summary>Asserts that no occurrence of task <paramref name="taskId"/> after <paramref name="instant"/> (the pause's or cancel's time in the
+    /// store) arrived, nor is on its way: none was dispatched.</summary>
+    private static async Task AssertNothingAfterAsync(BusServices bus, Guid taskId, string text, DateTimeOffset instant)
+    {
+        Assert.DoesNotContain(await FireTimesAsync(bus, taskId, text), fireTime => fireTime > instant);
+        Assert.DoesNotContain(await bus.Store.GetInstancesAsync(taskId), i => i.FireTime > instant && i.DispatchedAt is not null);
     }
 
     private static async Task<TaskDefinition> WaitForDefinitionAsync(BusServices bus, TestSchedule schedule)
@@ -369,12 +384,16 @@ public sealed record Reminder
 /// <summary>A MassTransit recurring schedule as applications write them.</summary>
 public sealed class TestSchedule : DefaultRecurringSchedule
 {
-    public TestSchedule(string scheduleId, string cronExpression, string timeZoneId, DateTimeOffset? endTime = null)
+    public TestSchedule(string scheduleId, string cronExpression, string timeZoneId, DateTimeOffset? endTime = null, DateTimeOffset? startTime = null)
     {
         ScheduleId = scheduleId;
         CronExpression = cronExpression;
         TimeZoneId = timeZoneId;
         EndTime = endTime;
+        if (startTime is { } start)
+        {
+            StartTime = start;
+        }
     }
 }
 

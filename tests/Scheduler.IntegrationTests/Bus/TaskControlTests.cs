@@ -20,15 +20,17 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
         await Wait.UntilAsync(() => Task.FromResult(bus.Recorder.Receipts(task.TaskId).Count >= 2), "the every-second task fires");
 
         var paused = await scheduler.PauseAsync(task.TaskId);
-        var pausedAt = TimeProvider.System.GetUtcNow();
         var again = await scheduler.PauseAsync(task.TaskId);
+        var pausedAt = (await bus.Store.GetDefinitionAsync(task.TaskId))!.PausedAt!.Value; // the node's time when the pause was applied
 
         Assert.Equal((true, TaskState.Paused), (paused.Changed, paused.Task.State));
         Assert.False(again.Changed);
-        // Three seconds of fire times pass while paused: none of them is dispatched (the node checked its claims before it answered).
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // Three seconds of fire times pass while paused: none is dispatched (the node had its sends of the task recorded before it applied the
+        // pause, and checked its claims before it answered). A marker task due then has reached the worker: the node's runner passed that time.
+        var marker = await scheduler.ScheduleAsync(Once.At(pausedAt.AddSeconds(3)));
+        await Wait.UntilAsync(() => bus.Recorder.Receipts(marker.TaskId).Count > 0, "the marker task due three seconds after the pause arrives");
         Assert.DoesNotContain(bus.Recorder.Receipts(task.TaskId), r => r.Message.FireTime > pausedAt);
-        Assert.DoesNotContain(await bus.Store.GetInstancesAsync(task.TaskId), i => i.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed);
+        Assert.DoesNotContain(await bus.Store.GetInstancesAsync(task.TaskId), i => i.FireTime > pausedAt);
         Assert.Equal(TaskState.Paused, (await scheduler.GetAsync(task.TaskId))!.State);
         Assert.Contains((await scheduler.ListAsync(new ListTasks { State = TaskState.Paused })).Tasks, t => t.TaskId == task.TaskId);
 
