@@ -6,12 +6,12 @@ using Xunit.Abstractions;
 namespace Scheduler.IntegrationTests.Bus;
 
 /// <summary>A bulk <see cref="ScheduleTasks"/> command over RabbitMQ: its tasks are stored on PostgreSQL, fire, reach a worker and complete.</summary>
-public sealed class BulkScheduleTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class BulkScheduleTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     [Fact]
     public async Task ScheduleTasks_TasksFireAndCompleteThroughTheSaga()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartClientAsync();
         // The tests' short lease (3 s): 300 tasks due within 3 s on a busy 2-core box must still go out once each (the node renews a lease
         // that runs low before it sends, and keeps a sent claim until its dispatch is recorded).

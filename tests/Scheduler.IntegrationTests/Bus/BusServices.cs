@@ -60,6 +60,9 @@ internal sealed class BusServices : IAsyncDisposable
     /// <summary>Releases the workers' hanging handlers.</summary>
     public HangRelease HangRelease { get; } = new();
 
+    /// <summary>The Warnings and Errors the hosts of this test logged; a test that provokes one allows it here (<see cref="HostLogs.Allow"/>).</summary>
+    public HostLogs Logs => HostLogs.For(_output);
+
     /// <summary>A reader of the test database (the product's store, used for reads only).</summary>
     public ITaskStore Store => _store.Value;
 
@@ -255,7 +258,7 @@ internal sealed class BusServices : IAsyncDisposable
     private async Task<IHost> StartAsync(Action<IServiceCollection> configure)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(_output))
+        builder.Services.AddLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(_output, Logs))
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Critical)); // EF logs every retried 40001; the loops log what matters
         builder.Services.AddSingleton(TimeProvider.System);
@@ -450,16 +453,16 @@ internal sealed class EventRecordingConsumer(Recorder recorder) :
     }
 }
 
-/// <summary>Writes the hosts' warnings and errors to the test's output (dropped once the test is over).</summary>
-internal sealed class TestOutputLoggerProvider(ITestOutputHelper output) : ILoggerProvider
+/// <summary>Writes the hosts' warnings and errors to the test's output (dropped once the test is over) and to its <see cref="HostLogs"/>.</summary>
+internal sealed class TestOutputLoggerProvider(ITestOutputHelper output, HostLogs logs) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(output, categoryName);
+    public ILogger CreateLogger(string categoryName) => new Logger(output, logs, categoryName);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(ITestOutputHelper output, string category) : ILogger
+    private sealed class Logger(ITestOutputHelper output, HostLogs logs, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -468,9 +471,11 @@ internal sealed class TestOutputLoggerProvider(ITestOutputHelper output) : ILogg
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            var entry = new HostLogEntry(TimeProvider.System.GetUtcNow(), logLevel, category, formatter(state, exception) + (exception is null ? "" : " " + exception));
+            logs.Add(entry);
             try
             {
-                output.WriteLine($"[{TimeProvider.System.GetUtcNow():HH:mm:ss.fff} {logLevel} {category}] {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+                output.WriteLine(entry.ToString());
             }
             catch (InvalidOperationException)
             {

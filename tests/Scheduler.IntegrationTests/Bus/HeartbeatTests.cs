@@ -9,7 +9,7 @@ namespace Scheduler.IntegrationTests.Bus;
 /// Issue #10, item 3: a running handler keeps its attempt alive with heartbeats (sent by AddTaskReporting every ExpireAfter / 3), so a
 /// handler that legitimately runs longer than ExpireAfter is dispatched once; real RabbitMQ and PostgreSQL.
 /// </summary>
-public sealed class HeartbeatTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class HeartbeatTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     private const int Burst = 1000;
 
@@ -18,7 +18,7 @@ public sealed class HeartbeatTests(BusEnvironmentFixture environment, ITestOutpu
     [Fact]
     public async Task HandlerRunningThreeTimesItsExpireAfter_WhileHeartbeating_AmidABurstOfTasks_IsDispatchedOnce_AndCompletes()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         var client = await bus.StartNodeWorkerAndClientAsync();
         await bus.StartWorkerAsync("worker-b"); // an idle competitor that would take a second dispatch at once
         // Heartbeats every ExpireAfter / 3 (1.33 s); the handler runs 12 s, three times its ExpireAfter.
@@ -43,6 +43,6 @@ public sealed class HeartbeatTests(BusEnvironmentFixture environment, ITestOutpu
         Assert.True(burst.Is(out Response<TasksScheduled>? accepted), "the burst is accepted");
         var burstIds = accepted!.Message.Results.Select(r => r.Scheduled!.TaskId).ToHashSet();
         var lastBurstReceipt = bus.Recorder.Of<TaskDueReceipt>().Where(r => burstIds.Contains(r.Message.TaskId)).Select(r => r.ReceivedAt).DefaultIfEmpty().Max();
-        output.WriteLine($"the burst's tasks received while the handler ran: {bus.Recorder.Of<TaskDueReceipt>().Count(r => burstIds.Contains(r.Message.TaskId) && r.ReceivedAt < completed.ReportedCompletedAt)} of {Burst}, the last at {lastBurstReceipt:HH:mm:ss.fff}; the handler ended at {completed.ReportedCompletedAt:HH:mm:ss.fff}");
+        Output.WriteLine($"the burst's tasks received while the handler ran: {bus.Recorder.Of<TaskDueReceipt>().Count(r => burstIds.Contains(r.Message.TaskId) && r.ReceivedAt < completed.ReportedCompletedAt)} of {Burst}, the last at {lastBurstReceipt:HH:mm:ss.fff}; the handler ended at {completed.ReportedCompletedAt:HH:mm:ss.fff}");
     }
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.MassTransit.MessageScheduling;
@@ -14,7 +15,7 @@ namespace Scheduler.IntegrationTests.Bus;
 /// and our one-line registration, <c>AddSchedulerMessageScheduler()</c>, schedules, cancels, recurs, pauses and resumes messages of its own
 /// type through a scheduler node, over real RabbitMQ and PostgreSQL, in real time.
 /// </summary>
-public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     private const string RemindersQueue = "reminders";
     private static readonly Uri Reminders = new($"queue:{RemindersQueue}");
@@ -22,7 +23,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task ScheduleSend_DeliversTheMessageWithItsHeaders_AtItsTime_AndCompletesTheTask()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var (bus, scheduler) = (system.Bus, system.Scheduler);
         var text = $"one-off {Guid.NewGuid()}";
         var at = TimeProvider.System.GetUtcNow().AddSeconds(3);
@@ -42,7 +43,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task CancelScheduledSend_BeforeItsTime_MessageNeverArrives()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var (bus, scheduler) = (system.Bus, system.Scheduler);
         var now = TimeProvider.System.GetUtcNow();
         var cancelledText = $"cancelled {Guid.NewGuid()}";
@@ -64,7 +65,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task ConsumeContextScheduleSend_OnABusWithUseSchedulerMessageScheduler_IsDelivered()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var bus = system.Bus;
         const string snoozeQueue = "snoozes";
         var snoozes = await bus.StartServiceAsync(x => x.AddConsumer<SnoozeConsumer>().Endpoint(e => e.Name = snoozeQueue),
@@ -83,7 +84,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task CancelScheduledSend_ThatOvertakesItsScheduleMessage_StillCancelsIt()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var (bus, scheduler) = (system.Bus, system.Scheduler);
         var tokenId = NewId.NextGuid();
         var text = $"overtaken {Guid.NewGuid()}";
@@ -103,7 +104,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task ScheduleRecurringSend_RecursEverySecond_PauseStopsIt_ResumeRestartsIt_CancelEndsIt_ScheduledAgainRecurs()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var (bus, scheduler, recurring) = (system.Bus, system.Scheduler, system.Recurring);
         var schedule = new TestSchedule($"every-second-{Guid.NewGuid():N}", "* * * * * ?", "Europe/Berlin");
         var taskId = RecurringScheduleIds.For(schedule.ScheduleGroup, schedule.ScheduleId);
@@ -146,7 +147,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task ScheduleRecurringSend_ReadsQuartzCron_WindowsAndIanaZones_AndStopsAtEndTime()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var (bus, recurring) = (system.Bus, system.Recurring);
         var weekdays = new TestSchedule($"weekdays-{Guid.NewGuid():N}", "0 30 9 ? * MON-FRI", "W. Europe Standard Time");
         var mondays = new TestSchedule($"mondays-{Guid.NewGuid():N}", "0 0 12 ? * 2 *", "America/New_York"); // Quartz: 2 is Monday
@@ -186,9 +187,11 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task BadScheduleCommands_AreRejected_NamingTheValue_AndStoreNothing()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var (bus, recurring) = (system.Bus, system.Recurring);
         await bus.StartClientAsync(); // records the TaskRejected events, as an operator's service could
+        // Each of the four bad commands is rejected on purpose, and a rejection is logged at Warning (an operator should see who sends them).
+        Logs.Allow(LogLevel.Warning, "Scheduler.MassTransit.MessageScheduling.MessageSchedulerConsumer", "Rejected MassTransit ");
         var badCron = new TestSchedule($"bad-cron-{Guid.NewGuid():N}", "every day at 9", "UTC");
         var badZone = new TestSchedule($"bad-zone-{Guid.NewGuid():N}", "0 0 9 * * ?", "Mars/Olympus_Mons");
 
@@ -218,7 +221,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task ScheduleRecurringSend_OfTheSameSchedule_ReplacesIt_AndSchedulesItAgainAfterACancel()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var (bus, recurring) = (system.Bus, system.Recurring);
         await bus.StartClientAsync(); // records the TaskRejected events
         var scheduleId = $"replaced-{Guid.NewGuid():N}";
@@ -248,7 +251,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task ScheduledMessageClaimedByAKilledNodeProcess_IsDeliveredByAnotherNode()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output, nodeId: null); // the node process comes below
+        await using var system = await SampleSystem.StartAsync(environment, Output, nodeId: null); // the node process comes below
         var (bus, scheduler) = (system.Bus, system.Scheduler);
         await using var victim = await ServiceProcess.StartNodeAsync(environment.Broker.Uri, environment.Database.ConnectionString, "node-process",
             BusServices.NodeProcessSettings(new()
@@ -276,7 +279,7 @@ public sealed class MessageSchedulerTests(BusEnvironmentFixture environment, ITe
         }
         finally
         {
-            output.WriteLine("--- Scheduler.Host output ---\n" + victim.Output);
+            Output.WriteLine("--- Scheduler.Host output ---\n" + victim.Output);
         }
     }
 

@@ -17,7 +17,7 @@ public sealed class RunsAlone;
 /// printed, not asserted (run with <c>--logger "console;verbosity=detailed"</c> to see them).
 /// </summary>
 [Collection(nameof(RunsAlone))]
-public sealed class MultiNodeLoadTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class MultiNodeLoadTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     private const int Tasks = 2000;
     private static readonly TimeSpan Spread = TimeSpan.FromSeconds(10);
@@ -25,7 +25,7 @@ public sealed class MultiNodeLoadTests(BusEnvironmentFixture environment, ITestO
     [Fact]
     public async Task TwoThousandTasks_OnThreeNodesAndTwoWorkers_CompleteExactlyOnce_NeverEarly()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         string[] nodes = ["node-1", "node-2", "node-3"];
         // The tests' short lease (3 s, BusServices.TestNodeDefaults): a node that falls behind under this load must renew its claims, or give
         // them up unsent, before another node can take them over; no (instance, attempt) may go out twice.
@@ -72,13 +72,13 @@ public sealed class MultiNodeLoadTests(BusEnvironmentFixture environment, ITestO
         var lateness = receipts.Select(r => (r.ReceivedAt - r.Message.DueAt).TotalMilliseconds).Order().ToList();
         var lastCompleted = rows.Max(r => r.CompletedAt);
         var endToEnd = lastCompleted - firstFire;
-        output.WriteLine($"scheduled {Tasks} tasks over the bus (concurrent requests) in {scheduling.ElapsedMilliseconds} ms = " +
+        Output.WriteLine($"scheduled {Tasks} tasks over the bus (concurrent requests) in {scheduling.ElapsedMilliseconds} ms = " +
             $"{Tasks / scheduling.Elapsed.TotalSeconds:F0} commands/s; last reply {(lastReplyAt - firstFire).TotalMilliseconds:F0} ms relative to the first fire time");
-        output.WriteLine($"fire times {firstFire:HH:mm:ss.fff} .. +{Spread.TotalSeconds} s; last completed_at {(lastCompleted - firstFire - Spread).TotalMilliseconds:F0} ms " +
+        Output.WriteLine($"fire times {firstFire:HH:mm:ss.fff} .. +{Spread.TotalSeconds} s; last completed_at {(lastCompleted - firstFire - Spread).TotalMilliseconds:F0} ms " +
             $"after the last fire time; end to end {Tasks / endToEnd.TotalSeconds:F0} tasks/s completed (first fire time to last completed_at, {endToEnd.TotalSeconds:F2} s)");
-        output.WriteLine($"lateness (receipt - DueAt) ms: p50 {Percentile(lateness, 0.50):F1}, p90 {Percentile(lateness, 0.90):F1}, " +
+        Output.WriteLine($"lateness (receipt - DueAt) ms: p50 {Percentile(lateness, 0.50):F1}, p90 {Percentile(lateness, 0.90):F1}, " +
             $"p99 {Percentile(lateness, 0.99):F1}, max {lateness[^1]:F1}, min {lateness[0]:F2}");
-        output.WriteLine("dispatches per node: " + string.Join(", ", dispatches.GroupBy(d => d.NodeId).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")) +
+        Output.WriteLine("dispatches per node: " + string.Join(", ", dispatches.GroupBy(d => d.NodeId).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")) +
             "; receipts per worker: " + string.Join(", ", receipts.GroupBy(r => r.Worker).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
     }
 
