@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test of the solution: starts RabbitMQ and PostgreSQL (scripts/services.sh), builds with warnings as errors,
-# runs all test projects and ends with one line "N passed, N failed, N skipped". Exit code 0 only when nothing failed.
-# Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Triggers]
+# Runs every test of the solution: starts RabbitMQ and PostgreSQL (scripts/services.sh), builds with warnings as errors, runs all test
+# projects with the scheduler nodes of the bus tests on PostgreSQL at Serializable (CockroachDB's only level), then the bus tests
+# (Scheduler.IntegrationTests.Bus) a second time at ReadCommitted (PostgreSQL's default, what a node runs unless Store:IsolationLevel says
+# otherwise), and ends with one line "N passed, N failed, N skipped" summing both runs. Exit code 0 only when nothing failed.
+# Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Triggers]; a --filter applies to both runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,13 +12,30 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet build Scheduler.sln --nologo -clp:ErrorsOnly
 
+# A --filter given by the caller narrows the second run too.
+filter="" rest=()
+while [ $# -gt 0 ]; do
+    if [ "$1" = "--filter" ] && [ $# -gt 1 ]; then filter="$2"; shift 2; else rest+=("$1"); shift; fi
+done
+bus="FullyQualifiedName~Scheduler.IntegrationTests.Bus"
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
+# Each run's summary lines name its isolation level.
+run() { # run <isolation> <dotnet test arguments...>
+    local level=$1; shift
+    echo "=== dotnet test $* (bus test nodes on PostgreSQL at $level: SCHEDULER_TEST_ISOLATION=$level) ==="
+    SCHEDULER_TEST_ISOLATION=$level dotnet test "$@" 2>&1 | sed -u -E "s/^((Passed|Failed)!.*)$/\1 [nodes at $level]/" | tee -a "$log"
+    return "${PIPESTATUS[0]}"
+}
 # One test assembly at a time (-m:1): the fault suite (tests/Scheduler.FaultTests, about 18 minutes) runs its own brokers, databases, nodes
 # and workers, and would otherwise load the machine under the timing-sensitive integration tests running beside it.
-dotnet test Scheduler.sln --no-build --nologo -m:1 "$@" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+run Serializable Scheduler.sln --no-build --nologo -m:1 ${filter:+--filter "$filter"} "${rest[@]}"
+status=$?
+run ReadCommitted tests/Scheduler.IntegrationTests --no-build --nologo --filter "${filter:+($filter)&}$bus" "${rest[@]}"
+second=$?
+[ "$status" -ne 0 ] || status=$second
 set -e
 
 # Each test assembly prints a summary such as "Passed!  - Failed: 0, Passed: 61, Skipped: 0, Total: 61, Duration: 1 s - X.dll".
@@ -24,7 +43,7 @@ read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | awk -F'[:
     { for (i = 1; i < NF; i++) { key = $i; gsub(/.*- |[ !]/, "", key); val = $(i + 1) + 0;
         if (key == "Failed") f += val; else if (key == "Passed") p += val; else if (key == "Skipped") s += val } }
     END { printf "%d %d %d\n", p, f, s }')
-assemblies=$(find tests -name '*.Tests.csproj' -o -name '*.IntegrationTests.csproj' -o -name '*.FaultTests.csproj' | wc -l)
+assemblies=$(( $(find tests -name '*.Tests.csproj' -o -name '*.IntegrationTests.csproj' -o -name '*.FaultTests.csproj' | wc -l) + 1 ))
 summaries=$(grep -cE '^(Passed|Failed)!' "$log" || true)
 if [ "$summaries" -lt "$assemblies" ] && [ "$status" -ne 0 ]; then
     echo "A test host ended without a summary (crash or hang); counting it as a failure." >&2

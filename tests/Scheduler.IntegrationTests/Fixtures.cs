@@ -96,8 +96,13 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime, IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Store options at SERIALIZABLE isolation, so conflicts take the retry path.</summary>
-    public static EfTaskStoreOptions Options => new() { Database = SchedulerDatabase.Postgres, IsolationLevel = IsolationLevel.Serializable };
+    /// <summary>Store options at SERIALIZABLE isolation, so conflicts take the retry path (CockroachDB's only level).</summary>
+    public static EfTaskStoreOptions Options => OptionsAt(IsolationLevel.Serializable);
+
+    /// <summary>Store options at <paramref name="isolationLevel"/>: the tests that hold the store to its guarantees run at PostgreSQL's default,
+    /// ReadCommitted (what users run, <see cref="EfTaskStoreOptions.EffectiveIsolationLevel"/>), and at Serializable.</summary>
+    public static EfTaskStoreOptions OptionsAt(IsolationLevel isolationLevel) =>
+        new() { Database = SchedulerDatabase.Postgres, IsolationLevel = isolationLevel };
 
     /// <summary>
     /// The CockroachDB dialect (its SQL and <c>UseCockroachDb</c>'s defaults, SERIALIZABLE) on this PostgreSQL database, so that branch

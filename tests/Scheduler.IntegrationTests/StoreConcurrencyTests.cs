@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
@@ -181,14 +182,26 @@ public abstract class StoreConcurrencyTests(ITestOutputHelper output)
     }
 }
 
-public sealed class PostgresConcurrencyTests(PostgresDatabaseFixture database, ITestOutputHelper output)
+/// <summary>PostgreSQL at its default isolation, ReadCommitted (what users run): row locks and <c>SKIP LOCKED</c> alone keep claimers apart.</summary>
+public sealed class PostgresReadCommittedConcurrencyTests(PostgresDatabaseFixture database, ITestOutputHelper output)
     : StoreConcurrencyTests(output), IClassFixture<PostgresDatabaseFixture>
 {
     protected override int Workers => 8;
 
     protected override string ConnectionString => database.ConnectionString;
 
-    protected override EfTaskStoreOptions CreateOptions() => WithFailureCounter(PostgresDatabaseFixture.Options);
+    protected override EfTaskStoreOptions CreateOptions() => WithFailureCounter(PostgresDatabaseFixture.OptionsAt(IsolationLevel.ReadCommitted));
+}
+
+/// <summary>PostgreSQL at Serializable (CockroachDB's only level): conflicts fail with 40001 and are retried.</summary>
+public sealed class PostgresSerializableConcurrencyTests(PostgresDatabaseFixture database, ITestOutputHelper output)
+    : StoreConcurrencyTests(output), IClassFixture<PostgresDatabaseFixture>
+{
+    protected override int Workers => 8;
+
+    protected override string ConnectionString => database.ConnectionString;
+
+    protected override EfTaskStoreOptions CreateOptions() => WithFailureCounter(PostgresDatabaseFixture.OptionsAt(IsolationLevel.Serializable));
 }
 
 /// <summary>The CockroachDB dialect's claims (<c>FOR UPDATE</c>, no <c>SKIP LOCKED</c>: concurrent claimers conflict and retry on 40001) on PostgreSQL.</summary>

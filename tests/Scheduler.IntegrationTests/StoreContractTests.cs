@@ -1,3 +1,4 @@
+using System.Data;
 using Scheduler.Core.Storage;
 
 namespace Scheduler.IntegrationTests;
@@ -13,10 +14,18 @@ public sealed class SqliteTaskStoreContractTests(SqliteDatabaseFixture database)
         await StoreFactory.CreateEmptyAsync(database.ConnectionString, SqliteDatabaseFixture.Options);
 }
 
-public sealed class PostgresTaskStoreContractTests(PostgresDatabaseFixture database) : TaskStoreContractTests, IClassFixture<PostgresDatabaseFixture>
+/// <summary>PostgreSQL at its default isolation, ReadCommitted: what a node runs unless <c>Store:IsolationLevel</c> says otherwise.</summary>
+public sealed class PostgresReadCommittedTaskStoreContractTests(PostgresDatabaseFixture database) : TaskStoreContractTests, IClassFixture<PostgresDatabaseFixture>
 {
     protected override async Task<ITaskStore> CreateEmptyStoreAsync() =>
-        await StoreFactory.CreateEmptyAsync(database.ConnectionString, PostgresDatabaseFixture.Options);
+        await StoreFactory.CreateEmptyAsync(database.ConnectionString, PostgresDatabaseFixture.OptionsAt(IsolationLevel.ReadCommitted));
+}
+
+/// <summary>PostgreSQL at Serializable, CockroachDB's only level: conflicts fail with 40001 and take the retry path.</summary>
+public sealed class PostgresSerializableTaskStoreContractTests(PostgresDatabaseFixture database) : TaskStoreContractTests, IClassFixture<PostgresDatabaseFixture>
+{
+    protected override async Task<ITaskStore> CreateEmptyStoreAsync() =>
+        await StoreFactory.CreateEmptyAsync(database.ConnectionString, PostgresDatabaseFixture.OptionsAt(IsolationLevel.Serializable));
 }
 
 /// <summary>

@@ -41,6 +41,9 @@ internal sealed class BusFixture : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
+    /// <summary>The messages the bus's consumers and sagas have finished with.</summary>
+    public ProcessedMessages Processed => _provider.GetRequiredService<ProcessedMessages>();
+
     /// <summary>The queue of the test's worker (<see cref="ScriptedTaskConsumer"/>) and the node's default destination.</summary>
     public const string WorkerQueue = "scripted-worker";
 
@@ -55,7 +58,9 @@ internal sealed class BusFixture : IAsyncDisposable
             .AddSingleton<TimeProvider>(new FakeTimeProvider(Start))
             .AddLogging()
             .AddSingleton<HangRelease>()
-            .AddSingleton<Recorder>();
+            .AddSingleton<Recorder>()
+            .AddSingleton<ProcessedMessages>();
+        services.AddConsumeObserver(sp => sp.GetRequiredService<ProcessedMessages>());
         services.AddMassTransitTestHarness(x =>
         {
             x.AddSchedulerNode(o =>
@@ -151,6 +156,36 @@ internal sealed class ScriptedTaskConsumer(HangRelease release, Recorder recorde
                 await Task.Delay(Timeout.Infinite, release.Source.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 break;
         }
+    }
+}
+
+/// <summary>
+/// Every message a consumer or saga of the bus has finished with (MassTransit's consume observer, told after the whole consume pipe, a saga's
+/// repository writes included): "nothing happened" is asserted once the message that could have caused it is in here.
+/// </summary>
+internal sealed class ProcessedMessages : IConsumeObserver
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(object Message, Uri? InputAddress)> _processed = new();
+
+    /// <summary>Whether the consumers of the endpoint named <paramref name="queue"/> have finished with a <typeparamref name="T"/> matching
+    /// <paramref name="match"/>.</summary>
+    public bool Any<T>(string queue, Func<T, bool> match) => _processed.Any(p => p.Message is T message && match(message)
+        && p.InputAddress?.AbsolutePath.EndsWith("/" + queue, StringComparison.Ordinal) == true);
+
+    public Task PreConsume<T>(ConsumeContext<T> context)
+        where T : class => Task.CompletedTask;
+
+    public Task PostConsume<T>(ConsumeContext<T> context)
+        where T : class => Record(context);
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+        where T : class => Record(context);
+
+    private Task Record<T>(ConsumeContext<T> context)
+        where T : class
+    {
+        _processed.Enqueue((context.Message, context.ReceiveContext.InputAddress));
+        return Task.CompletedTask;
     }
 }
 

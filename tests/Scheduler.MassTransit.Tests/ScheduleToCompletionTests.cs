@@ -24,10 +24,13 @@ public class ScheduleToCompletionTests
         }));
         Assert.Equal(BusFixture.Start.AddSeconds(5), scheduled.NextFireTime);
 
-        await BusFixture.Eventually(() => f.Runner.HeldCount == 1, "the runner claims the instance inside the execution window");
+        // A marker task due a millisecond before it: once the marker is consumed, the runner has dispatched everything due at that instant.
+        var marker = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1))));
+        await BusFixture.Eventually(() => f.Runner.HeldCount == 2, "the runner claims both instances inside the execution window");
         f.Time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
-        await Task.Delay(100);
-        Assert.Empty(f.ConsumedTaskDue(scheduled.TaskId)); // not a millisecond early
+        await BusFixture.Eventually(() => f.ConsumedTaskDue(marker.TaskId).Count == 1, "the marker due a millisecond earlier is consumed");
+        Assert.Empty(f.ConsumedTaskDue(scheduled.TaskId)); // not a millisecond early: still held, not taken for dispatch
+        Assert.Equal(1, f.Runner.HeldCount);
 
         f.Time.Advance(TimeSpan.FromMilliseconds(1));
         var instance = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
@@ -122,8 +125,7 @@ public class ScheduleToCompletionTests
             TaskId = scheduled.TaskId, InstanceId = second.Id, Attempt = 1, StartedAt = BusFixture.Start, FailedAt = BusFixture.Start,
             ExceptionType = "System.TimeoutException", Reason = "late",
         });
-        await BusFixture.Eventually(() => f.Recorder.Of<TaskFailed>().Any(m => m.InstanceId == second.Id && m.Reason == "late"));
-        await Task.Delay(100);
+        await SagaProcessedAsync(f, second.Id, "late");
         var unchanged = (await f.Store.GetInstanceAsync(second.Id))!;
         Assert.Equal(TaskInstanceStatus.Dispatched, unchanged.Status);
         Assert.Equal(2, unchanged.Attempt);
@@ -144,10 +146,15 @@ public class ScheduleToCompletionTests
             TaskId = scheduled.TaskId, InstanceId = second.Id, Attempt = 2, StartedAt = BusFixture.Start, FailedAt = BusFixture.Start,
             ExceptionType = "System.Exception", Reason = "after completion",
         });
-        await BusFixture.Eventually(() => f.Recorder.Of<TaskFailed>().Any(m => m.InstanceId == second.Id && m.Reason == "after completion"));
-        await Task.Delay(100);
+        await SagaProcessedAsync(f, second.Id, "after completion");
         Assert.Equal(TaskInstanceStatus.Completed, (await f.Store.GetInstanceAsync(second.Id))!.Status);
     }
+
+    /// <summary>Waits until the task instance saga has finished with the <see cref="TaskFailed"/> of <paramref name="instanceId"/> with
+    /// <paramref name="reason"/> (its store write included): whatever it does to the instance is done then.</summary>
+    private static Task SagaProcessedAsync(BusFixture f, Guid instanceId, string reason) =>
+        BusFixture.Eventually(() => f.Processed.Any<TaskFailed>(SchedulerEndpoints.Default.TaskInstanceSaga, m => m.InstanceId == instanceId && m.Reason == reason),
+            $"the saga processes the TaskFailed '{reason}'");
 
     [Fact]
     public async Task CronTask_FiresEveryOccurrence()

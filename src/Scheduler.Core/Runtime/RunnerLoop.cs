@@ -17,9 +17,14 @@ namespace Scheduler.Core.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>A live node never dispatches on a claim it may have lost: it holds at most <see cref="SchedulerOptions.MaxHeld"/> claims (claiming
-/// no more while it is behind), renews the leases of what it holds before they run low, checks before each publish that the lease still has
-/// a third of <see cref="SchedulerOptions.LeaseDuration"/> to run, and gives each publish only the time that is left of it. A claim that fails
-/// the check is released (fenced by owner and attempt, so a claim another node took over is left alone).</para>
+/// no more while it is behind), renews the leases of what it holds before they run low, renews before each publish a lease with less than a
+/// third of <see cref="SchedulerOptions.LeaseDuration"/> to run (batched with the other publishes that need it), and gives each publish only
+/// the time that is left of it. A claim whose lease could not be renewed in time is released (fenced by owner and attempt, so a claim another
+/// node took over is left alone). A published claim stays renewed until its dispatch is recorded, so a slow record never lets its lease lapse
+/// (another node would take it over with the same attempt number and publish it again).</para>
+/// <para>A change of a task through this node (cancel, pause, update: <see cref="LoopSignals.ChangeTaskAsync{T}"/>) runs in step with the
+/// loop: the task's publishes in flight are recorded first, none starts while the change runs, and the claims on the task are checked
+/// against the store afterwards, so this node publishes nothing the change took back.</para>
 /// <para>Every send is bounded by <see cref="SchedulerOptions.SendTimeout"/> (and the lease): a send that times out or fails for the broker's
 /// sake releases its claim, the attempt number given back. When sends keep failing, a circuit breaker (Polly's) opens: the loop claims no more,
 /// releases what it holds so nodes that can still send take it over, reports <see cref="SendsFailing"/>, and every
@@ -47,6 +52,15 @@ public sealed partial class RunnerLoop : BackgroundService
     // Instances this node sent whose dispatch is not yet recorded: begun, though the store does not know it yet (the overlap check asks).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _unrecorded = new();
     private readonly Signal _heldChanged = new();
+    // Tasks being changed (cancel, pause, update) through this node, with how many changes of each run: their claims are not sent meanwhile.
+    private readonly Dictionary<Guid, int> _changing = [];
+    // Per task: claims past their last check before the send and not yet recorded (or released); a change waits until none is left.
+    private readonly Dictionary<Guid, int> _sending = [];
+    private readonly Dictionary<Guid, TaskCompletionSource> _sendsDone = [];
+    // Due claims of tasks being changed, put back once the change is done (and their claims checked).
+    private readonly List<ClaimedInstance> _deferred = [];
+    // Held by a claim from its store call until its claims are in _claims, so the check after a change sees every claim taken before it.
+    private readonly SemaphoreSlim _claiming = new(1, 1);
     private readonly SemaphoreSlim _dispatchSlots;
     private readonly HashSet<Task> _inFlight = [];
     private readonly KeyValuePair<string, object?> _node;
@@ -54,6 +68,7 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly GroupCommit<ClaimToken, bool> _releases;
     private readonly GroupCommit<DispatchFailure, bool> _failures;
     private readonly GroupCommit<ClaimToken, bool> _holds;
+    private readonly GroupCommit<ClaimToken, bool> _renewals;
     private readonly CircuitBreakerStateProvider _circuit = new();
     private readonly ResiliencePipeline _sends;
     private readonly TimeSpan _leaseMargin;
@@ -86,6 +101,7 @@ public sealed partial class RunnerLoop : BackgroundService
         _releases = new GroupCommit<ClaimToken, bool>(ReleaseBatchAsync);
         _failures = new GroupCommit<DispatchFailure, bool>(FailBatchAsync);
         _holds = new GroupCommit<ClaimToken, bool>(HoldBatchAsync);
+        _renewals = new GroupCommit<ClaimToken, bool>((claims, ct) => RenewClaimsAsync(claims, afterChange: false, ct));
         _sends = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -109,8 +125,10 @@ public sealed partial class RunnerLoop : BackgroundService
                 },
             })
             .Build();
-        signals.Changed = CheckClaimsAsync;
+        signals.CheckTasks = CheckClaimsAsync;
         signals.ReportsResumed = ReportsResumed;
+        signals.HoldTask = HoldTaskAsync;
+        signals.ReleaseTask = ReleaseTaskAsync;
         Heartbeat = new LoopHeartbeat("runner", _options.PollInterval, timeProvider);
     }
 
@@ -128,7 +146,7 @@ public sealed partial class RunnerLoop : BackgroundService
         {
             lock (_lock)
             {
-                return _held.Count;
+                return _held.Count + _deferred.Count;
             }
         }
     }
@@ -245,22 +263,46 @@ public sealed partial class RunnerLoop : BackgroundService
             var now = _timeProvider.GetUtcNow();
             var span = SchedulerTracing.StartLoopBatch("scheduler.claim", _options.NodeId);
             ClaimResult result;
+            await _claiming.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var dropped = new List<ClaimToken>();
             try
             {
-                result = await _store.ClaimDueInstancesAsync(new ClaimRequest
+                try
                 {
-                    Owner = _options.NodeId,
-                    Now = now,
-                    Horizon = now + _options.ExecutionWindow,
-                    LeaseDuration = _options.LeaseDuration,
-                    MaxCount = want,
-                    ExpiredAttempts = _signals.ReportsArriving,
-                }, cancellationToken).ConfigureAwait(false);
+                    result = await _store.ClaimDueInstancesAsync(new ClaimRequest
+                    {
+                        Owner = _options.NodeId,
+                        Now = now,
+                        Horizon = now + _options.ExecutionWindow,
+                        LeaseDuration = _options.LeaseDuration,
+                        MaxCount = want,
+                        ExpiredAttempts = _signals.ReportsArriving,
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    SchedulerTracing.Fail(span, ex);
+                    throw;
+                }
+
+                lock (_lock)
+                {
+                    foreach (var claim in result.Claimed)
+                    {
+                        if (claim.TaskCancelled)
+                        {
+                            dropped.Add(Token(claim)); // a retry, or an expired attempt, of a cancelled task: never a new attempt
+                            continue;
+                        }
+
+                        _claims[claim.Instance.Id] = claim;
+                        _held.Enqueue(claim, claim.Instance.DueAt ?? now);
+                    }
+                }
             }
-            catch (Exception ex)
+            finally
             {
-                SchedulerTracing.Fail(span, ex);
-                throw;
+                _claiming.Release();
             }
 
             span?.SetTag("scheduler.instances", result.Claimed.Count);
@@ -268,22 +310,6 @@ public sealed partial class RunnerLoop : BackgroundService
             SchedulerTracing.EndLoopBatch(span, result.Claimed.Count + result.DeadLettered.Count > 0);
             total += result.Claimed.Count;
             _metrics.Claimed.Add(result.Claimed.Count, _node);
-            var dropped = new List<ClaimToken>();
-            lock (_lock)
-            {
-                foreach (var claim in result.Claimed)
-                {
-                    if (claim.TaskCancelled)
-                    {
-                        dropped.Add(Token(claim)); // a retry, or an expired attempt, of a cancelled task: never a new attempt
-                        continue;
-                    }
-
-                    _claims[claim.Instance.Id] = claim;
-                    _held.Enqueue(claim, claim.Instance.DueAt ?? now);
-                }
-            }
-
             if (result.Claimed.Count > dropped.Count)
             {
                 _heldChanged.Set();
@@ -326,7 +352,6 @@ public sealed partial class RunnerLoop : BackgroundService
     /// <param name="cancellationToken">Stops the renewal.</param>
     private async Task RenewAsync(Func<ClaimedInstance, bool> which, bool afterChange, CancellationToken cancellationToken)
     {
-        var now = _timeProvider.GetUtcNow();
         List<ClaimToken> chosen;
         lock (_lock)
         {
@@ -338,43 +363,219 @@ public sealed partial class RunnerLoop : BackgroundService
             return;
         }
 
-        var until = now + _options.LeaseDuration;
         try
         {
-            var renewed = (await _store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = _options.NodeId, Claims = chosen, LeaseExpiresAt = until },
-                cancellationToken).ConfigureAwait(false)).ToHashSet();
-            lock (_lock)
-            {
-                foreach (var token in chosen)
-                {
-                    if (!_claims.TryGetValue(token.InstanceId, out var claim) || claim.Instance.Attempt != token.Attempt)
-                    {
-                        continue;
-                    }
-
-                    if (renewed.Contains(token.InstanceId))
-                    {
-                        claim.Instance.LeaseExpiresAt = until;
-                    }
-                    else
-                    {
-                        _claims.Remove(token.InstanceId); // lost: whoever holds it now dispatches it; the dispatch loop skips it
-                        if (afterChange)
-                        {
-                            LogClaimTakenBack(token.InstanceId, token.Attempt);
-                        }
-                        else
-                        {
-                            LogClaimLost(token.InstanceId, token.Attempt);
-                        }
-                    }
-                }
-            }
+            await RenewClaimsAsync(chosen, afterChange, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogRenewFailed(ex, chosen.Count); // the check before each publish still keeps a lapsed claim from being dispatched
         }
+    }
+
+    /// <summary>Extends the leases of <paramref name="chosen"/> to now plus <see cref="SchedulerOptions.LeaseDuration"/> in one store call; a
+    /// claim the store no longer holds for this node is dropped (logged by why it may have been lost).</summary>
+    /// <returns>Per claim, in order, whether it is still held (renewed).</returns>
+    private async Task<IReadOnlyList<bool>> RenewClaimsAsync(IReadOnlyList<ClaimToken> chosen, bool afterChange, CancellationToken cancellationToken)
+    {
+        var until = _timeProvider.GetUtcNow() + _options.LeaseDuration;
+        var renewed = (await _store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = _options.NodeId, Claims = chosen, LeaseExpiresAt = until },
+            cancellationToken).ConfigureAwait(false)).ToHashSet();
+        lock (_lock)
+        {
+            foreach (var token in chosen)
+            {
+                if (!_claims.TryGetValue(token.InstanceId, out var claim) || claim.Instance.Attempt != token.Attempt)
+                {
+                    continue;
+                }
+
+                if (renewed.Contains(token.InstanceId))
+                {
+                    claim.Instance.LeaseExpiresAt = until;
+                }
+                else
+                {
+                    _claims.Remove(token.InstanceId); // lost: whoever holds it now dispatches it; the dispatch loop skips it
+                    if (_unrecorded.ContainsKey(token.InstanceId))
+                    {
+                        LogSentClaimSettled(token.InstanceId, token.Attempt); // sent, and its worker's outcome was recorded before the dispatch
+                    }
+                    else if (afterChange)
+                    {
+                        LogClaimTakenBack(token.InstanceId, token.Attempt);
+                    }
+                    else
+                    {
+                        LogClaimLost(token.InstanceId, token.Attempt);
+                    }
+                }
+            }
+        }
+
+        return chosen.Select(token => renewed.Contains(token.InstanceId)).ToList();
+    }
+
+    /// <summary>
+    /// The lease of <paramref name="claim"/> for a send: when less than a third of <see cref="SchedulerOptions.LeaseDuration"/> is left (the node
+    /// fell behind: a busy machine or database, a burst larger than it sends in one lease), it is renewed first, batched with the other claims
+    /// about to be sent (<see cref="_renewals"/>), rather than given up. <see langword="null"/> when the claim is no longer held.
+    /// </summary>
+    private async Task<DateTimeOffset?> LeaseForSendAsync(ClaimedInstance claim)
+    {
+        DateTimeOffset? lease;
+        lock (_lock)
+        {
+            lease = _claims.TryGetValue(claim.Instance.Id, out var held) && ReferenceEquals(held, claim) ? claim.Instance.LeaseExpiresAt : null;
+        }
+
+        if (lease is not { } current || current - _timeProvider.GetUtcNow() >= _leaseMargin || ClockOutOfBounds)
+        {
+            return lease;
+        }
+
+        try
+        {
+            if (!await _renewals.WriteAsync(Token(claim)).ConfigureAwait(false))
+            {
+                return null; // lost; logged by the renewal
+            }
+        }
+        catch (Exception ex)
+        {
+            LogRenewFailed(ex, 1); // the lease check before the send releases the claim
+        }
+
+        lock (_lock)
+        {
+            return _claims.TryGetValue(claim.Instance.Id, out var held) && ReferenceEquals(held, claim) ? claim.Instance.LeaseExpiresAt : null;
+        }
+    }
+
+    /// <summary>
+    /// The start of a change of task <paramref name="taskId"/> through this node (<see cref="LoopSignals.ChangeTaskAsync{T}"/>): its claims
+    /// are not sent from now on, and this waits until its sends in flight are recorded (or released), so that the change finds each of them
+    /// either recorded as dispatched or not sent at all.
+    /// </summary>
+    private async Task HoldTaskAsync(Guid taskId, CancellationToken cancellationToken)
+    {
+        Task sendsDone;
+        lock (_lock)
+        {
+            _changing[taskId] = _changing.GetValueOrDefault(taskId) + 1;
+            sendsDone = _sending.GetValueOrDefault(taskId) == 0 ? Task.CompletedTask
+                : (_sendsDone.TryGetValue(taskId, out var done) ? done : _sendsDone[taskId] = new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+
+        await sendsDone.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The end of a change of task <paramref name="taskId"/>: checks the claims this node holds on it against the store — every claim taken
+    /// before the change included (a claim whose store call is under way is awaited) — dropping those the change took back, then sends its
+    /// claims again. A check that fails drops them unsent: they run out and are claimed again after the lease.
+    /// </summary>
+    private async Task ReleaseTaskAsync(Guid taskId)
+    {
+        try
+        {
+            await _claiming.WaitAsync().ConfigureAwait(false);
+            List<ClaimToken> tokens;
+            try
+            {
+                lock (_lock)
+                {
+                    tokens = _claims.Values.Where(c => c.Instance.DefinitionId == taskId).Select(Token).ToList();
+                }
+            }
+            finally
+            {
+                _claiming.Release();
+            }
+
+            if (tokens.Count > 0)
+            {
+                try
+                {
+                    await RenewClaimsAsync(tokens, afterChange: true, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    LogChangeCheckFailed(ex, tokens.Count, taskId);
+                    lock (_lock)
+                    {
+                        tokens.ForEach(t => _claims.Remove(t.InstanceId));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (_changing[taskId] == 1)
+                {
+                    _changing.Remove(taskId);
+                    foreach (var claim in _deferred.Where(c => c.Instance.DefinitionId == taskId).ToList())
+                    {
+                        _deferred.Remove(claim);
+                        _held.Enqueue(claim, claim.Instance.DueAt ?? claim.Instance.FireTime);
+                    }
+                }
+                else
+                {
+                    _changing[taskId]--;
+                }
+            }
+
+            _heldChanged.Set();
+        }
+    }
+
+    /// <summary>Whether <paramref name="claim"/> may be sent now: it is still held, and its task is not being changed (then it is deferred
+    /// until the change is done). Counts it as sending until <see cref="EndSend"/>.</summary>
+    private bool BeginSend(ClaimedInstance claim)
+    {
+        lock (_lock)
+        {
+            if (!_claims.TryGetValue(claim.Instance.Id, out var held) || !ReferenceEquals(held, claim))
+            {
+                return false; // lost at a renewal (taken over, or cancelled): logged there, and no longer ours to release
+            }
+
+            var taskId = claim.Instance.DefinitionId;
+            if (_changing.ContainsKey(taskId))
+            {
+                _deferred.Add(claim);
+                return false;
+            }
+
+            _sending[taskId] = _sending.GetValueOrDefault(taskId) + 1;
+            return true;
+        }
+    }
+
+    private void EndSend(ClaimedInstance claim)
+    {
+        var taskId = claim.Instance.DefinitionId;
+        TaskCompletionSource? done = null;
+        lock (_lock)
+        {
+            if (_sending[taskId] == 1)
+            {
+                _sending.Remove(taskId);
+                if (_sendsDone.Remove(taskId, out done))
+                {
+                    // completed below, outside the lock
+                }
+            }
+            else
+            {
+                _sending[taskId]--;
+            }
+        }
+
+        done?.TrySetResult();
     }
 
     /// <summary>
@@ -411,13 +612,14 @@ public sealed partial class RunnerLoop : BackgroundService
         List<ClaimToken> tokens;
         lock (_lock)
         {
-            tokens = _held.UnorderedItems.Select(item => Token(item.Element)).ToList();
+            tokens = _held.UnorderedItems.Select(item => Token(item.Element)).Concat(_deferred.Select(Token)).ToList();
             foreach (var token in tokens)
             {
                 _claims.Remove(token.InstanceId);
             }
 
             _held.Clear();
+            _deferred.Clear();
         }
 
         return tokens.Count == 0 ? 0 : await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, Claims = tokens }, cancellationToken)
@@ -496,6 +698,12 @@ public sealed partial class RunnerLoop : BackgroundService
                 if (!_claims.TryGetValue(claim.Instance.Id, out var held) || !ReferenceEquals(held, claim))
                 {
                     continue; // lost at a renewal
+                }
+
+                if (_changing.ContainsKey(claim.Instance.DefinitionId))
+                {
+                    _deferred.Add(claim); // its task is being changed: put back once the change is done and the claim checked
+                    continue;
                 }
 
                 batch.Add(claim);
@@ -600,15 +808,11 @@ public sealed partial class RunnerLoop : BackgroundService
         var dispatchedAt = _timeProvider.GetUtcNow();
         try
         {
-            DateTimeOffset? leaseExpiresAt;
-            lock (_lock)
+            var leaseExpiresAt = await LeaseForSendAsync(claim).ConfigureAwait(false);
+            dispatchedAt = _timeProvider.GetUtcNow();
+            if (leaseExpiresAt is not { } lease || !BeginSend(claim))
             {
-                leaseExpiresAt = _claims.TryGetValue(instance.Id, out var held) && ReferenceEquals(held, claim) ? instance.LeaseExpiresAt : null;
-            }
-
-            if (leaseExpiresAt is not { } lease)
-            {
-                return false; // lost at a renewal (taken over, or cancelled): logged there, and no longer ours to release
+                return false; // lost at a renewal (taken over, or cancelled: logged there, and no longer ours to release), or deferred
             }
 
             if (ClockOutOfBounds)
@@ -685,7 +889,6 @@ public sealed partial class RunnerLoop : BackgroundService
             _dispatchSlots.Release();
         }
 
-        Forget(claim); // published or given up: no longer renewed, no longer counted against MaxHeld
         try
         {
             using var recorded = new Unrecorded(_unrecorded, instance.Id);
@@ -722,6 +925,14 @@ public sealed partial class RunnerLoop : BackgroundService
         {
             // The claim runs out on its own; the instance is then dispatched again (at-least-once), so nothing is lost.
             LogRecordFailed(ex, 1);
+        }
+        finally
+        {
+            // Recorded, released or given up: no longer renewed, no longer counted against MaxHeld. Until then the claim is renewed like a held
+            // one: a sent TaskDue whose record is slow (a busy database) must not let the lease lapse, or another node would take the claim
+            // over with the same attempt number and send it again.
+            Forget(claim);
+            EndSend(claim);
         }
 
         return outcome is not null;
@@ -878,7 +1089,9 @@ public sealed partial class RunnerLoop : BackgroundService
         _releases.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _failures.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _holds.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _renewals.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _dispatchSlots.Dispose();
+        _claiming.Dispose();
         base.Dispose();
     }
 
@@ -887,6 +1100,12 @@ public sealed partial class RunnerLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Runner dropped its claim on task instance {InstanceId} attempt {Attempt}: its task was cancelled, paused or updated")]
     private partial void LogClaimTakenBack(Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task instance {InstanceId} attempt {Attempt} was sent and left the Claimed state before its dispatch was recorded (its outcome came first)")]
+    private partial void LogSentClaimSettled(Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check {Count} claims on task {TaskId} after it changed; dropping them unsent (they are claimed again after their lease)")]
+    private partial void LogChangeCheckFailed(Exception exception, int count, Guid taskId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew {Count} leases; claims whose lease runs low are released instead of dispatched")]
     private partial void LogRenewFailed(Exception exception, int count);

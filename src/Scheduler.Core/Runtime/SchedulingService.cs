@@ -211,17 +211,14 @@ public sealed partial class SchedulingService
     }
 
     /// <summary>Cancels the task definition <paramref name="taskId"/>: it fires no more; its instances not yet dispatched are cancelled.</summary>
-    /// <remarks>This node's runner drops the instances it holds before this returns; other nodes' runners within their poll interval
-    /// (default 1 s), so an instance due within that interval on another node may still be dispatched.</remarks>
+    /// <remarks>Runs in step with this node's runner (<see cref="LoopSignals.ChangeTaskAsync{T}"/>): once this returns, every instance of the
+    /// task this node sent was recorded as dispatched before the cancel, and this node sends no other. Other nodes' runners learn of it within
+    /// their poll interval (default 1 s), so an instance due within that interval on another node may still be dispatched.</remarks>
     public async Task<TaskCancelled> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
-        var found = await _store.CancelDefinitionAsync(taskId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var found = await _signals.ChangeTaskAsync(taskId, ct => _store.CancelDefinitionAsync(taskId, _timeProvider.GetUtcNow(), ct), cancellationToken)
+            .ConfigureAwait(false);
         LogChanged(taskId, "cancel", found ? "done" : "no such task");
-        if (found)
-        {
-            await _signals.NotifyChangedAsync(taskId, cancellationToken).ConfigureAwait(false);
-        }
-
         return new TaskCancelled { TaskId = taskId, Found = found };
     }
 
@@ -581,15 +578,16 @@ public sealed partial class SchedulingService
     /// <summary>The largest page a query may ask for.</summary>
     public const int MaxPageSize = 1000;
 
+    /// <summary>Applies <paramref name="edit"/> to task <paramref name="taskId"/> in one store transaction, in step with this node's runner
+    /// (<see cref="LoopSignals.ChangeTaskAsync{T}"/>): what this node sent of the task is recorded before the change, and nothing the change
+    /// takes back is sent by this node after it.</summary>
     private async Task<TaskChanged?> ChangeAsync(Guid taskId, string command, Func<TaskDefinition, DateTimeOffset, DefinitionEdit?> edit,
         CancellationToken cancellationToken)
     {
-        var now = _timeProvider.GetUtcNow();
-        var (definition, changed) = await _store.ChangeDefinitionAsync(new DefinitionChangeRequest
+        var (definition, changed) = await _signals.ChangeTaskAsync(taskId, ct =>
         {
-            Id = taskId,
-            Now = now,
-            Edit = stored => edit(stored, now),
+            var now = _timeProvider.GetUtcNow();
+            return _store.ChangeDefinitionAsync(new DefinitionChangeRequest { Id = taskId, Now = now, Edit = stored => edit(stored, now) }, ct);
         }, cancellationToken).ConfigureAwait(false);
         if (_logger.IsEnabled(LogLevel.Information))
         {
@@ -600,11 +598,6 @@ public sealed partial class SchedulingService
         if (definition is null)
         {
             return null;
-        }
-
-        if (changed)
-        {
-            await _signals.NotifyChangedAsync(taskId, cancellationToken).ConfigureAwait(false);
         }
 
         return new TaskChanged { TaskId = taskId, Changed = changed, Task = definition.ToInfo() };

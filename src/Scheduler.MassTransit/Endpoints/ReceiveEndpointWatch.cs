@@ -26,12 +26,20 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
     {
         var now = timeProvider.GetUtcNow();
         var draining = new Dictionary<Uri, (int Count, DateTimeOffset Since)>();
-        foreach (var delivery in _inFlight.Values)
+        foreach (var (context, delivery) in _inFlight)
         {
+            if (!delivery.Cancelled.IsCancellationRequested)
+            {
+                continue;
+            }
+
             // Only deliveries of the endpoint's current connection hold it: one received before it became ready again was abandoned by
-            // MassTransit (after StopTimeout) and no longer keeps it from consuming.
-            if (delivery.Cancelled.IsCancellationRequested
-                && !(_endpoints.TryGetValue(delivery.Address, out var current) && current.State == EndpointState.Ready && current.Since > delivery.ReceivedAt))
+            // MassTransit (after StopTimeout) and no longer keeps it from consuming; it is forgotten (MassTransit may never end it).
+            if (_endpoints.TryGetValue(delivery.Address, out var current) && current.State == EndpointState.Ready && current.Since > delivery.ReceivedAt)
+            {
+                _inFlight.TryRemove(context, out _);
+            }
+            else
             {
                 var since = delivery.CancelledSince ??= now;
                 if (now - since >= DrainGrace)
@@ -114,7 +122,18 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
     public Task PreReceive(ReceiveContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _inFlight[context] = new Delivery(context.InputAddress, timeProvider.GetUtcNow(), context.CancellationToken);
+        CancellationToken cancelled;
+        try
+        {
+            cancelled = context.CancellationToken;
+        }
+        catch (ObjectDisposedException)
+        {
+            // MassTransit disposed the context already (a delivery dropped with its channel): nothing is in flight to watch.
+            return Task.CompletedTask;
+        }
+
+        _inFlight[context] = new Delivery(context.InputAddress, timeProvider.GetUtcNow(), cancelled);
         return Task.CompletedTask;
     }
 

@@ -16,8 +16,14 @@ internal sealed class LoopFixture : IDisposable
     /// <summary>The nodes' <see cref="SchedulerOptions.DefaultDestinationQueue"/>: where a task that names no recipient goes.</summary>
     public const string DefaultQueue = "worker";
 
+    /// <param name="configure">Changes the node's options.</param>
+    /// <param name="nodeId">The node's id.</param>
+    /// <param name="store">The store, shared with another node; default a new one.</param>
+    /// <param name="time">The clock, shared with another node; default a new one at <see cref="Start"/>.</param>
+    /// <param name="wrapStore">Wraps the store the node's loops and scheduling service use (e.g. <see cref="InterceptedStore.Wrap"/>);
+    /// <see cref="Store"/> stays the store itself.</param>
     public LoopFixture(Action<SchedulerOptions>? configure = null, string nodeId = "node-a", InMemoryTaskStore? store = null,
-        FakeTimeProvider? time = null)
+        FakeTimeProvider? time = null, Func<ITaskStore, ITaskStore>? wrapStore = null)
     {
         Time = time ?? new FakeTimeProvider(Start);
         Store = store ?? new InMemoryTaskStore();
@@ -29,10 +35,11 @@ internal sealed class LoopFixture : IDisposable
         Options = Microsoft.Extensions.Options.Options.Create(settings);
         Signals = new LoopSignals();
         Metrics = new SchedulerMetrics(MeterFactory, Options);
-        Scheduling = new SchedulingService(Store, Signals, Options, Time, Metrics, NullLogger<SchedulingService>.Instance);
-        SchedulerLoop = new SchedulerLoop(Store, new TriggerCache(), Signals, Options, Time, Metrics, NullLogger<SchedulerLoop>.Instance);
-        Runner = new RunnerLoop(Store, Dispatcher, Signals, Options, Time, Metrics, NullLogger<RunnerLoop>.Instance);
-        Cleanup = new CleanupLoop(Store, Options, Time, NullLogger<CleanupLoop>.Instance);
+        var nodeStore = wrapStore?.Invoke(Store) ?? Store;
+        Scheduling = new SchedulingService(nodeStore, Signals, Options, Time, Metrics, NullLogger<SchedulingService>.Instance);
+        SchedulerLoop = new SchedulerLoop(nodeStore, new TriggerCache(), Signals, Options, Time, Metrics, NullLogger<SchedulerLoop>.Instance);
+        Runner = new RunnerLoop(nodeStore, Dispatcher, Signals, Options, Time, Metrics, NullLogger<RunnerLoop>.Instance);
+        Cleanup = new CleanupLoop(nodeStore, Options, Time, NullLogger<CleanupLoop>.Instance);
     }
 
     public FakeTimeProvider Time { get; }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
 
 namespace Scheduler.Core.Tests.Runtime;
 
@@ -56,7 +57,7 @@ public class RunnerLeaseTests
     }
 
     [Fact]
-    public async Task SlowDispatcher_NeverPublishesOnALapsingClaim_NoInstanceIsDispatchedTwice_NoneIsLost()
+    public async Task SlowDispatcher_NeverPublishesOnALapsingClaim_RenewsShortLeasesFirst_NoInstanceIsDispatchedTwice_NoneIsLost()
     {
         // Node a publishes one at a time, and its broker is slow: the first publish takes 20 s of its 30 s leases.
         var (a, b, broker, taskIds) = await TwoNodesAsync(tasks: 4); // node a holds the 4 claims, leases until Start + 30 s
@@ -72,25 +73,72 @@ public class RunnerLeaseTests
         var second = await broker.NextAsync();
         a.Time.Advance(TimeSpan.FromSeconds(6));
 
-        // Its send times out; the other two have less than a third of the lease left and are not published: node a releases all three.
-        Assert.Equal(1, await dispatching.WaitAsync(Eventually.Deadline));
+        // Its send times out and node a releases it (the attempt number given back). The third has 4 s of lease left, less than a third of
+        // the lease: node a renews it before it publishes, so it holds it for a full lease again; it never publishes on a lapsing claim.
+        var third = await broker.NextAsync();
         Assert.False(second.Release.Task.IsCompleted);
-        Assert.Equal([first.Message.InstanceId], a.Dispatcher.Dispatched.Select(d => d.Message.InstanceId));
+        await Eventually.UntilAsync(() => a.Store.GetInstanceAsync(second.Message.InstanceId).Result!.Status == TaskInstanceStatus.Scheduled,
+            "node a releases the claim whose send timed out");
+        Assert.Equal(a.Time.GetUtcNow() + Lease, (await a.Store.GetInstanceAsync(third.Message.InstanceId))!.LeaseExpiresAt);
 
-        // Another node takes them at once (released, not lapsed: the same attempt number, nothing used up) and dispatches each.
-        Assert.Equal(3, await b.Runner.ClaimOnceAsync());
-        Assert.Equal(3, await b.Runner.DispatchDueAsync());
+        // Another node takes the released one at once (the same attempt number, nothing used up), and none of those node a renewed.
+        Assert.Equal(1, await b.Runner.ClaimOnceAsync());
+        Assert.Equal(1, await b.Runner.DispatchDueAsync());
+        third.Release.SetResult();
+        var fourth = await broker.NextAsync(); // renewed too (its lease had as little left)
+        fourth.Release.SetResult();
+        Assert.Equal(3, await dispatching.WaitAsync(Eventually.Deadline));
         a.Time.Advance(TimeSpan.FromMinutes(2)); // past every lease: nothing is left for anyone
         Assert.Equal(0, await a.Runner.ClaimOnceAsync());
         Assert.Equal(0, await b.Runner.ClaimOnceAsync());
 
         var dispatched = a.Dispatcher.Dispatched.Concat(b.Dispatcher.Dispatched).Select(d => d.Message).ToList();
         Assert.Equal(taskIds.Order(), dispatched.Select(m => m.TaskId).Order()); // each task exactly once: none twice, none lost
+        Assert.Equal([second.Message.InstanceId], b.Dispatcher.Dispatched.Select(d => d.Message.InstanceId));
         Assert.All(dispatched, m => Assert.Equal(1, m.Attempt));
         foreach (var taskId in taskIds)
         {
             Assert.Equal(TaskInstanceStatus.Dispatched, (await a.SingleInstanceAsync(taskId)).Status);
         }
+    }
+
+    /// <summary>A sent TaskDue whose dispatch record is slow (a busy database) keeps its claim renewed until the record is written: its lease
+    /// must not lapse meanwhile, or another node would take the claim over with the same attempt number and send it a second time.</summary>
+    [Fact]
+    public async Task SentClaim_WhoseRecordIsSlow_IsRenewed_SoNoOtherNodeSendsTheSameAttemptAgain()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recordsWaiting = 0;
+        using var a = new LoopFixture(o => o.LeaseDuration = Lease, nodeId: "a", wrapStore: inner =>
+        {
+            var (store, control) = InterceptedStore.Wrap(inner);
+            control.Before(nameof(ITaskStore.RecordDispatchesAsync), async () =>
+            {
+                Interlocked.Increment(ref recordsWaiting);
+                await gate.Task;
+            });
+            return store;
+        });
+        using var b = new LoopFixture(o => o.LeaseDuration = Lease, nodeId: "b", store: a.Store, time: a.Time);
+        var runner = a.Runner;
+        var taskId = await a.ScheduleAsync(Once(TimeSpan.Zero));
+        await a.SchedulerLoop.RunOnceAsync();
+        Assert.Equal(1, await runner.ClaimOnceAsync());
+
+        var dispatching = runner.DispatchDueAsync(); // sent at once; its record waits at the gate
+        await Eventually.UntilAsync(() => a.Dispatcher.Dispatched.Count == 1 && Volatile.Read(ref recordsWaiting) == 1, "node a sends and starts recording");
+        for (var n = 0; n < 4; n++) // two leases' time, node a polling as usual
+        {
+            a.Time.Advance(Lease / 2);
+            await runner.ClaimOnceAsync();
+            Assert.Equal(0, await b.Runner.ClaimOnceAsync()); // the sent claim is still node a's: renewed while its record waits
+        }
+
+        gate.SetResult();
+        Assert.Equal(1, await dispatching.WaitAsync(Eventually.Deadline));
+        Assert.Equal(TaskInstanceStatus.Dispatched, (await a.SingleInstanceAsync(taskId)).Status);
+        Assert.Empty(b.Dispatcher.Dispatched);
+        Assert.Equal(0, runner.ClaimCount);
     }
 
     [Fact]

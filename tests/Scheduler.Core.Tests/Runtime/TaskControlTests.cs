@@ -52,6 +52,116 @@ public sealed class TaskControlTests
         Assert.Equal(LoopFixture.Start + TimeSpan.FromMinutes(6), f.Dispatcher.Dispatched[^1].Message.FireTime);
     }
 
+    /// <summary>A pause commits while one of the task's held occurrences comes due on this node: the runner must not send it between the
+    /// commit and the check of its claims (the window the integration tests' one-second margin after a pause used to hide).</summary>
+    [Fact]
+    public async Task Pause_ThatCommitsAsAHeldOccurrenceComesDue_SendsNothingAfterTheCommit()
+    {
+        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var f = new LoopFixture(wrapStore: inner => Intercept(inner, c => c.After(nameof(ITaskStore.ChangeDefinitionAsync), () =>
+        {
+            committed.TrySetResult();
+            return reply.Task;
+        })));
+        var taskId = await f.ScheduleAsync(EveryMinute());
+        f.Time.Advance(Minute - TimeSpan.FromSeconds(5));
+        await f.TickAsync(); // the 12:01 occurrence is held, due in 5 s
+
+        var pausing = f.Scheduling.PauseAsync(taskId);
+        await committed.Task.WaitAsync(Eventually.Deadline); // the pause is in the store; its reply not yet sent
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        await f.Runner.DispatchDueAsync(); // 12:01 comes due meanwhile
+        reply.SetResult();
+        await pausing.WaitAsync(Eventually.Deadline);
+        await RunForAsync(f, Minute, TimeSpan.FromSeconds(5));
+
+        Assert.Empty(f.Dispatcher.Dispatched);
+        Assert.Empty(await f.Store.GetInstancesAsync(taskId));
+    }
+
+    /// <summary>A pause arrives while one of the task's occurrences is being sent: it waits until that dispatch is recorded, so it leaves the
+    /// occurrence running instead of taking it back (and planning it again on resume, which sent it a second time).</summary>
+    [Fact]
+    public async Task Pause_WhileAnOccurrenceIsBeingSent_WaitsForItsRecord_SoResumeDoesNotSendItAgain()
+    {
+        var statusAtChange = new List<TaskInstanceStatus>();
+        LoopFixture? fixture = null;
+        using var f = fixture = new LoopFixture(wrapStore: inner => Intercept(inner, c => c.Before(nameof(ITaskStore.ChangeDefinitionAsync), async () =>
+        {
+            if (statusAtChange.Count == 0) // the pause (the resume comes later)
+            {
+                statusAtChange.AddRange((await fixture!.Store.GetInstancesAsync(fixture.Dispatcher.Dispatched.Single().Message.TaskId)).Select(i => i.Status));
+            }
+        })));
+        var taskId = await f.ScheduleAsync(EveryMinute());
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var broker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        f.Dispatcher.Gate = async (_, _) =>
+        {
+            sending.TrySetResult();
+            await broker.Task;
+        };
+        f.Time.Advance(Minute);
+        await f.SchedulerLoop.RunOnceAsync();
+        await f.Runner.ClaimOnceAsync();
+        var dispatching = f.Runner.DispatchDueAsync();
+        await sending.Task.WaitAsync(Eventually.Deadline); // 12:01 is being sent
+
+        var pausing = f.Scheduling.PauseAsync(taskId);
+        broker.SetResult(); // the broker accepts it
+        await dispatching.WaitAsync(Eventually.Deadline);
+        await pausing.WaitAsync(Eventually.Deadline);
+        await f.Scheduling.ResumeAsync(taskId);
+        await RunForAsync(f, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
+
+        Assert.Equal([TaskInstanceStatus.Dispatched], statusAtChange); // recorded before the pause looked
+        Assert.Equal([LoopFixture.Start + Minute], f.Dispatcher.Dispatched.Select(d => d.Message.FireTime)); // once, not again after resume
+    }
+
+    /// <summary>A pause commits while the runner's claim of the task's occurrence is under way (in the store, not yet among the claims the
+    /// runner holds): the check after the change must see that claim too.</summary>
+    [Fact]
+    public async Task Pause_WhileAClaimOfItsOccurrenceIsUnderWay_ChecksThatClaimToo()
+    {
+        var claimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var claimReturns = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = 0;
+        using var f = new LoopFixture(wrapStore: inner => Intercept(inner, c => c.After(nameof(ITaskStore.ClaimDueInstancesAsync), () =>
+        {
+            if (Interlocked.Exchange(ref first, 1) == 1)
+            {
+                return Task.CompletedTask;
+            }
+
+            claimed.TrySetResult();
+            return claimReturns.Task;
+        })));
+        var taskId = await f.ScheduleAsync(EveryMinute());
+        f.Time.Advance(Minute - TimeSpan.FromSeconds(5));
+        await f.SchedulerLoop.RunOnceAsync();
+        var claiming = f.Runner.ClaimOnceAsync();
+        await claimed.Task.WaitAsync(Eventually.Deadline); // 12:01 claimed in the store; the runner does not hold it yet
+
+        var pausing = f.Scheduling.PauseAsync(taskId);
+        await Eventually.UntilAsync(() => f.Store.GetDefinitionAsync(taskId).Result!.PausedAt is not null, "the pause commits");
+        claimReturns.SetResult();
+        await claiming.WaitAsync(Eventually.Deadline);
+        await pausing.WaitAsync(Eventually.Deadline);
+        f.Time.Advance(TimeSpan.FromSeconds(5));
+        await f.Runner.DispatchDueAsync(); // 12:01 due, before the runner's next poll would learn of the pause from the store
+        await RunForAsync(f, Minute, TimeSpan.FromSeconds(5));
+
+        Assert.Empty(f.Dispatcher.Dispatched);
+    }
+
+    private static ITaskStore Intercept(ITaskStore inner, Action<InterceptedStore> configure)
+    {
+        var (store, control) = InterceptedStore.Wrap(inner);
+        configure(control);
+        return store;
+    }
+
     [Fact]
     public async Task ScheduleAgain_MakesACancelledTaskFireAgain_FromNow_AndIsRefusedForALiveTask()
     {

@@ -17,7 +17,7 @@ namespace Scheduler.IntegrationTests.Bus;
 
 /// <summary>
 /// The services of one bus test, each an <see cref="IHost"/> with its own bus connection to the test class's virtual host: scheduler nodes
-/// (on the test class's PostgreSQL database at SERIALIZABLE), workers (an <c>IConsumer&lt;TaskDue&gt;</c> with task reporting; workers share
+/// (on the test class's PostgreSQL database at <see cref="NodeIsolationLevel"/>), workers (an <c>IConsumer&lt;TaskDue&gt;</c> with task reporting; workers share
 /// one queue, so they compete) and a client that schedules tasks and records the events it subscribes to. Disposing stops and disposes
 /// every host, also when the test failed.
 /// </summary>
@@ -45,6 +45,7 @@ internal sealed class BusServices : IAsyncDisposable
         Endpoints = new SchedulerEndpoints(clusterName);
         _connectionString = connectionString ?? environment.Database.ConnectionString;
         _store = new Lazy<ITaskStore>(() => StoreFactory.Create(_connectionString, PostgresDatabaseFixture.Options));
+        output.WriteLine($"Scheduler nodes of this test: PostgreSQL at {NodeIsolationLevel} ({IsolationVariable})");
     }
 
     /// <summary>The queues of the nodes' cluster, to which the client sends.</summary>
@@ -59,6 +60,9 @@ internal sealed class BusServices : IAsyncDisposable
     /// <summary>Releases the workers' hanging handlers.</summary>
     public HangRelease HangRelease { get; } = new();
 
+    /// <summary>The Warnings and Errors the hosts of this test logged; a test that provokes one allows it here (<see cref="HostLogs.Allow"/>).</summary>
+    public HostLogs Logs => HostLogs.For(_output);
+
     /// <summary>A reader of the test database (the product's store, used for reads only).</summary>
     public ITaskStore Store => _store.Value;
 
@@ -71,12 +75,37 @@ internal sealed class BusServices : IAsyncDisposable
         options.LeaseDuration = TimeSpan.FromSeconds(3);
     }
 
+    /// <summary>The environment variable that sets <see cref="NodeIsolationLevel"/>.</summary>
+    public const string IsolationVariable = "SCHEDULER_TEST_ISOLATION";
+
     /// <summary>
-    /// The nodes' isolation level: SERIALIZABLE (CockroachDB's only level) unless SCHEDULER_TEST_ISOLATION names another, e.g. ReadCommitted
-    /// (PostgreSQL's default) to compare throughput.
+    /// The nodes' isolation level, in process and as Scheduler.Host processes (<see cref="NodeProcessSettings"/>): SERIALIZABLE (CockroachDB's
+    /// only level) unless SCHEDULER_TEST_ISOLATION names another. scripts/test.sh runs these tests at both Serializable and ReadCommitted
+    /// (PostgreSQL's default, what a node runs unless <c>Store:IsolationLevel</c> says otherwise).
     /// </summary>
-    public static IsolationLevel NodeIsolationLevel { get; } =
-        Enum.TryParse<IsolationLevel>(Environment.GetEnvironmentVariable("SCHEDULER_TEST_ISOLATION"), out var level) ? level : IsolationLevel.Serializable;
+    public static IsolationLevel NodeIsolationLevel { get; } = ReadIsolationLevel();
+
+    /// <summary>The settings of a Scheduler.Host process that is a node of this test: <paramref name="settings"/> plus
+    /// <c>Store__IsolationLevel</c> = <see cref="NodeIsolationLevel"/>.</summary>
+    public static Dictionary<string, string> NodeProcessSettings(Dictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings["Store__IsolationLevel"] = NodeIsolationLevel.ToString();
+        return settings;
+    }
+
+    private static IsolationLevel ReadIsolationLevel()
+    {
+        var configured = Environment.GetEnvironmentVariable(IsolationVariable);
+        if (string.IsNullOrEmpty(configured))
+        {
+            return IsolationLevel.Serializable;
+        }
+
+        return Enum.TryParse<IsolationLevel>(configured, out var level) && level is IsolationLevel.Serializable or IsolationLevel.RepeatableRead or IsolationLevel.ReadCommitted
+            ? level
+            : throw new InvalidOperationException($"{IsolationVariable}='{configured}' is not an isolation level PostgreSQL offers. Use Serializable, RepeatableRead or ReadCommitted, or unset it (Serializable).");
+    }
 
     /// <summary>Starts a scheduler node whose dispatches are recorded in <see cref="Ledger"/> under <paramref name="nodeId"/>.</summary>
     /// <param name="nodeId">The node's id.</param>
@@ -229,7 +258,7 @@ internal sealed class BusServices : IAsyncDisposable
     private async Task<IHost> StartAsync(Action<IServiceCollection> configure)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(_output))
+        builder.Services.AddLogging(logging => logging.AddProvider(new TestOutputLoggerProvider(_output, Logs))
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Critical)); // EF logs every retried 40001; the loops log what matters
         builder.Services.AddSingleton(TimeProvider.System);
@@ -424,16 +453,16 @@ internal sealed class EventRecordingConsumer(Recorder recorder) :
     }
 }
 
-/// <summary>Writes the hosts' warnings and errors to the test's output (dropped once the test is over).</summary>
-internal sealed class TestOutputLoggerProvider(ITestOutputHelper output) : ILoggerProvider
+/// <summary>Writes the hosts' warnings and errors to the test's output (dropped once the test is over) and to its <see cref="HostLogs"/>.</summary>
+internal sealed class TestOutputLoggerProvider(ITestOutputHelper output, HostLogs logs) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(output, categoryName);
+    public ILogger CreateLogger(string categoryName) => new Logger(output, logs, categoryName);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(ITestOutputHelper output, string category) : ILogger
+    private sealed class Logger(ITestOutputHelper output, HostLogs logs, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -442,9 +471,11 @@ internal sealed class TestOutputLoggerProvider(ITestOutputHelper output) : ILogg
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            var entry = new HostLogEntry(TimeProvider.System.GetUtcNow(), logLevel, category, formatter(state, exception) + (exception is null ? "" : " " + exception));
+            logs.Add(entry);
             try
             {
-                output.WriteLine($"[{TimeProvider.System.GetUtcNow():HH:mm:ss.fff} {logLevel} {category}] {formatter(state, exception)}{(exception is null ? "" : " " + exception.GetType().Name + ": " + exception.Message)}");
+                output.WriteLine(entry.ToString());
             }
             catch (InvalidOperationException)
             {

@@ -7,22 +7,22 @@ using Xunit.Abstractions;
 namespace Scheduler.IntegrationTests.Bus;
 
 /// <summary>Issue #3, item 3: what a killed scheduler node or a killed worker leaves behind is dispatched again and completes.</summary>
-public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
 
     [Fact]
     public async Task ClaimsOfAKilledNodeProcess_AreDispatchedByAnotherNode_OnceTheLeaseRunsOut()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartWorkerAsync("worker-a");
         var client = await bus.StartClientAsync();
-        await using var victim = await ServiceProcess.StartNodeAsync(environment.Broker.Uri, environment.Database.ConnectionString, "node-process", new Dictionary<string, string>
+        await using var victim = await ServiceProcess.StartNodeAsync(environment.Broker.Uri, environment.Database.ConnectionString, "node-process", BusServices.NodeProcessSettings(new()
         {
             ["Scheduler__ExecutionWindow"] = "00:00:30", // claims everything scheduled below at once and holds it until the fire time
             ["Scheduler__PollInterval"] = "00:00:00.200",
             ["Scheduler__LeaseDuration"] = "00:00:03",
-        });
+        }));
         try
         {
             var fireTime = Once.FromNow(TimeSpan.FromSeconds(12)); // room for scheduling and claiming on a busy machine before the kill
@@ -49,7 +49,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
         }
         finally
         {
-            output.WriteLine("--- Scheduler.Host output ---\n" + victim.Output);
+            Output.WriteLine("--- Scheduler.Host output ---\n" + victim.Output);
         }
     }
 
@@ -61,7 +61,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
     [Fact]
     public async Task AttemptWhoseHandlerNeverReturns_IsDispatchedAgainAfterExpireAfter_AsAttempt2_AndCompletes()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         var client = await bus.StartNodeWorkerAndClientAsync(heartbeats: false); // worker-a hangs without heartbeats, as a dead worker
         var expireAfter = TimeSpan.FromSeconds(3);
 
@@ -88,7 +88,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
     public async Task TaskInstanceOfAWorkerProcessKilledMidHandler_IsNotLost_AndCompletesOnAnotherWorkerOfTheQueue()
     {
         const string queue = "crash-worker";
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartNodeAsync("node-a");
         var client = await bus.StartClientAsync();
         await using var victim = await ServiceProcess.StartWorkerAsync(environment.Broker.Uri, "worker-process", queue, new Dictionary<string, string>
@@ -123,11 +123,11 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
             {
                 case 1:
                     Assert.True(receipt.Redelivered, "attempt 1 reached worker-b only as the broker's redelivery of the killed worker's message");
-                    output.WriteLine($"Observed: the broker redelivered attempt 1 to worker-b (dispatches: {string.Join(", ", dispatches.Select(d => d.Attempt))}).");
+                    Output.WriteLine($"Observed: the broker redelivered attempt 1 to worker-b (dispatches: {string.Join(", ", dispatches.Select(d => d.Attempt))}).");
                     break;
                 case 2:
                     Assert.Equal([1, 2], dispatches.Select(d => d.Attempt));
-                    output.WriteLine($"Observed: attempt 1 expired and the runner dispatched attempt 2 (redelivered attempt 1 received too: {receipts.Any(r => r.Message.Attempt == 1)}).");
+                    Output.WriteLine($"Observed: attempt 1 expired and the runner dispatched attempt 2 (redelivered attempt 1 received too: {receipts.Any(r => r.Message.Attempt == 1)}).");
                     break;
                 default:
                     Assert.Fail($"completed as attempt {completed.Attempt}; expected attempt 1 (redelivered) or 2 (after ExpireAfter)");
@@ -138,7 +138,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
         }
         finally
         {
-            output.WriteLine("--- Worker output ---\n" + victim.Output);
+            Output.WriteLine("--- Worker output ---\n" + victim.Output);
         }
     }
 

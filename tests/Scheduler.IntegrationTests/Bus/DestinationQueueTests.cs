@@ -10,12 +10,12 @@ namespace Scheduler.IntegrationTests.Bus;
 /// task with neither destination nor broadcast is rejected, or goes to the node's default queue; broadcast is an opt-in that reaches every
 /// subscribing service, and only those that subscribe.
 /// </summary>
-public sealed class DestinationQueueTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class DestinationQueueTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     [Fact]
     public async Task TaskWithDestinationQueue_IsConsumedOnlyOnThatQueue_AndABroadcastTaskByEverySubscriberOnly()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         var client = await bus.StartNodeWorkerAndClientAsync(); // worker-a: own tasks only, on the worker queue
         await bus.StartWorkerAsync("billing", queue: "billing", ownTasksOnly: false);
         await bus.StartWorkerAsync("audit", queue: "audit", ownTasksOnly: false);
@@ -36,7 +36,7 @@ public sealed class DestinationQueueTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task TaskWithoutRecipient_IsRejectedNamingTheFields()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartNodeAsync("node-a");
         var client = await bus.StartClientAsync();
 
@@ -50,7 +50,7 @@ public sealed class DestinationQueueTests(BusEnvironmentFixture environment, ITe
     [Fact]
     public async Task TaskWithoutRecipient_GoesToTheNodesDefaultQueue_WhenConfigured()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartNodeAsync("node-a", o => o.DefaultDestinationQueue = "reports");
         await bus.StartWorkerAsync("reports", queue: "reports");
         await bus.StartWorkerAsync("other", queue: "other", ownTasksOnly: false);

@@ -6,11 +6,11 @@ using Xunit.Abstractions;
 namespace Scheduler.IntegrationTests.Bus;
 
 /// <summary>
-/// Intake throughput of one scheduler node on RabbitMQ and PostgreSQL (SERIALIZABLE): concurrent single <see cref="ScheduleTask"/> requests
+/// Intake throughput of one scheduler node on RabbitMQ and PostgreSQL (at the test run's isolation level): concurrent single <see cref="ScheduleTask"/> requests
 /// without and with batching, a lone request's round trip, then bulk <see cref="ScheduleTasks"/> commands. Printed, not asserted (run with <c>--logger "console;verbosity=detailed"</c> to see the numbers).
 /// </summary>
 [Collection(nameof(RunsAlone))]
-public sealed class IntakeThroughputMeasurement(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class IntakeThroughputMeasurement(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     private const int SingleCommands = 5000;
     private const int BulkCommands = 10;
@@ -18,7 +18,7 @@ public sealed class IntakeThroughputMeasurement(BusEnvironmentFixture environmen
     [Fact]
     public async Task SingleAndBulkIntake_AreEachAnsweredInFull()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         var client = await bus.StartClientAsync();
 
         // The same load without batching (batches of one) and with the default batches, on the same box at the same time.
@@ -45,12 +45,12 @@ public sealed class IntakeThroughputMeasurement(BusEnvironmentFixture environmen
         bulk.Stop();
         Assert.All(bulkReplies, r => Assert.True(r.Is(out Response<TasksScheduled>? s) && s!.Message.Results.All(x => x.Scheduled is { AlreadyScheduled: false })));
 
-        output.WriteLine($"single, batches of 1: {SingleCommands} concurrent ScheduleTask requests answered in {withoutBatching.TotalMilliseconds:F0} ms = " +
+        Output.WriteLine($"single, batches of 1: {SingleCommands} concurrent ScheduleTask requests answered in {withoutBatching.TotalMilliseconds:F0} ms = " +
             $"{SingleCommands / withoutBatching.TotalSeconds:F0} commands/s");
-        output.WriteLine($"single, default batches: {SingleCommands} concurrent ScheduleTask requests answered in {withBatching.TotalMilliseconds:F0} ms = " +
+        Output.WriteLine($"single, default batches: {SingleCommands} concurrent ScheduleTask requests answered in {withBatching.TotalMilliseconds:F0} ms = " +
             $"{SingleCommands / withBatching.TotalSeconds:F0} commands/s");
-        output.WriteLine($"lone ScheduleTask request round trip (50, one at a time): p50 {lone[24]:F1} ms, p90 {lone[44]:F1} ms, max {lone[^1]:F1} ms");
-        output.WriteLine($"bulk: {BulkCommands} concurrent ScheduleTasks of {ScheduleTasks.MaxTasks} tasks answered in {bulk.ElapsedMilliseconds} ms = " +
+        Output.WriteLine($"lone ScheduleTask request round trip (50, one at a time): p50 {lone[24]:F1} ms, p90 {lone[44]:F1} ms, max {lone[^1]:F1} ms");
+        Output.WriteLine($"bulk: {BulkCommands} concurrent ScheduleTasks of {ScheduleTasks.MaxTasks} tasks answered in {bulk.ElapsedMilliseconds} ms = " +
             $"{BulkCommands * ScheduleTasks.MaxTasks / bulk.Elapsed.TotalSeconds:F0} tasks/s");
     }
 

@@ -21,7 +21,7 @@ public sealed partial class MessageSchedulerTests
     [Fact]
     public async Task ScheduleSend_UnderAnExistingToken_ReplacesThePendingMessage()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var (bus, scheduler) = (system.Bus, system.Scheduler);
         await bus.StartServiceAsync(x => x.AddConsumer<CheckConsumer>().Endpoint(e => e.Name = ChecksQueue));
         var id = NewId.NextGuid();
@@ -48,7 +48,7 @@ public sealed partial class MessageSchedulerTests
     [Fact]
     public async Task Deliveries_CarryTheTokenAndTheQuartzHeaders_OneOffAndRecurring()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var (bus, scheduler, recurring) = (system.Bus, system.Scheduler, system.Recurring);
         await bus.StartServiceAsync(x => x.AddConsumer<CheckConsumer>().Endpoint(e => e.Name = ChecksQueue));
         var checks = new Uri($"queue:{ChecksQueue}");
@@ -82,7 +82,7 @@ public sealed partial class MessageSchedulerTests
     [Fact]
     public async Task SagaSchedule_DropsASupersededTimeout_AndHandlesItsCurrentOne()
     {
-        await using var system = await SampleSystem.StartAsync(environment, output);
+        await using var system = await SampleSystem.StartAsync(environment, Output);
         var bus = system.Bus;
         var sagas = await bus.StartServiceAsync(
             x =>

@@ -8,7 +8,7 @@ namespace Scheduler.IntegrationTests.Bus;
 /// Issue #10, item 4: an every-second task whose handler runs 2.5 s, under each overlap policy, over real RabbitMQ and PostgreSQL.
 /// Runs are the instances' [dispatched, completed] intervals as recorded in the database.
 /// </summary>
-public sealed class OverlapTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class OverlapTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     private static ScheduleTask EverySecond(OverlapPolicy overlap) => new()
     {
@@ -54,7 +54,7 @@ public sealed class OverlapTests(BusEnvironmentFixture environment, ITestOutputH
 
     private async Task<IReadOnlyList<TaskInstance>> RunAsync(OverlapPolicy overlap, Func<IReadOnlyList<TaskInstance>, bool> enough)
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartNodeWorkerAndClientAsync();
         var task = await bus.SchedulerClient.ScheduleAsync(EverySecond(overlap));
         IReadOnlyList<TaskInstance> instances = [];

@@ -8,7 +8,7 @@ namespace Scheduler.IntegrationTests.Bus;
 
 /// <summary>Issue #3, item 5: invalid ScheduleTask commands over RabbitMQ are rejected with a reason naming the value, store nothing, and
 /// leave the consumer working.</summary>
-public sealed class RejectionTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class RejectionTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     private static readonly (ScheduleTask Command, string Expected)[] BadCommands =
     [
@@ -29,7 +29,7 @@ public sealed class RejectionTests(BusEnvironmentFixture environment, ITestOutpu
     [Fact]
     public async Task BadScheduleTask_IsRejectedWithAReason_StoresNothing_AndTheConsumerKeepsWorking()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartNodeAsync("node-a");
         var client = await bus.StartClientAsync();
 
@@ -55,7 +55,7 @@ public sealed class RejectionTests(BusEnvironmentFixture environment, ITestOutpu
     [Fact]
     public async Task PublishedBadScheduleTask_IsAnsweredWithAPublishedTaskRejected()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         var node = await bus.StartNodeAsync("node-a");
         await bus.StartClientAsync();
         var taskId = Guid.NewGuid();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Xunit.Abstractions;
@@ -5,12 +6,13 @@ using Xunit.Abstractions;
 namespace Scheduler.IntegrationTests.Bus;
 
 /// <summary>Issue #3, item 4: failed attempts are retried after their backoff and end completed, or failed and dead-lettered after the last one.</summary>
-public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     [Fact]
     public async Task FailedAttempt_IsRetriedAfterItsBackoff_AndCompletes()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
+        Logs.AllowScriptedHandlerFailures(); // the handler fails on purpose
         var client = await bus.StartNodeWorkerAndClientAsync();
         var backoff = TimeSpan.FromSeconds(1);
 
@@ -34,7 +36,10 @@ public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHel
     [Fact]
     public async Task LastFailedAttempt_MarksTheInstanceFailed_AndPublishesTaskDeadLettered()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
+        Logs.AllowScriptedHandlerFailures(); // every attempt fails on purpose
+        // The last one dead-letters the instance, a Warning an operator should see (the saga announces it).
+        Logs.Allow(LogLevel.Warning, "Scheduler.MassTransit.Saga.TaskStoreSagaRepositoryContextFactory", "dead-lettered after attempt 3");
         var client = await bus.StartNodeWorkerAndClientAsync();
 
         var scheduled = await BusServices.ScheduleAsync(client, Once.Scripted(Once.FromNow(TimeSpan.Zero), "fail-always") with

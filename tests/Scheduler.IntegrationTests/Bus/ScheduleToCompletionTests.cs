@@ -7,12 +7,12 @@ using Xunit.Abstractions;
 namespace Scheduler.IntegrationTests.Bus;
 
 /// <summary>Issue #3, item 1: a task scheduled over RabbitMQ reaches a separate worker service and is completed through the saga in PostgreSQL.</summary>
-public sealed class ScheduleToCompletionTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class ScheduleToCompletionTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     [Fact]
     public async Task ScheduleTask_IsConsumedByAnotherService_AndCompletedAtIsWrittenThroughTheSaga()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         var client = await bus.StartNodeWorkerAndClientAsync();
         var fireTime = Once.FromNow(TimeSpan.FromSeconds(1));
 

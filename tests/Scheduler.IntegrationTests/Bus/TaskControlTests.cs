@@ -8,27 +8,29 @@ namespace Scheduler.IntegrationTests.Bus;
 /// Issue #10, item 1: pause, resume, update, trigger now and the queries, through the typed <see cref="ISchedulerClient"/> as another service
 /// would call them, over real RabbitMQ and PostgreSQL.
 /// </summary>
-public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
+public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
     [Fact]
     public async Task PausedRecurringTask_FiresNothingUntilResumed_ThenFiresAgain()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartNodeWorkerAndClientAsync();
         var scheduler = bus.SchedulerClient;
         var task = await scheduler.ScheduleAsync(new ScheduleTask { DestinationQueue = BusServices.WorkerQueue, Trigger = "* * * * * *", Overlap = OverlapPolicy.AllowAll });
         await Wait.UntilAsync(() => Task.FromResult(bus.Recorder.Receipts(task.TaskId).Count >= 2), "the every-second task fires");
 
         var paused = await scheduler.PauseAsync(task.TaskId);
-        var pausedAt = TimeProvider.System.GetUtcNow();
         var again = await scheduler.PauseAsync(task.TaskId);
+        var pausedAt = (await bus.Store.GetDefinitionAsync(task.TaskId))!.PausedAt!.Value; // the node's time when the pause was applied
 
         Assert.Equal((true, TaskState.Paused), (paused.Changed, paused.Task.State));
         Assert.False(again.Changed);
-        // Three seconds of fire times pass while paused: none of them is dispatched (the node checked its claims before it answered).
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // Three seconds of fire times pass while paused: none is dispatched (the node had its sends of the task recorded before it applied the
+        // pause, and checked its claims before it answered). A marker task due then has reached the worker: the node's runner passed that time.
+        var marker = await scheduler.ScheduleAsync(Once.At(pausedAt.AddSeconds(3)));
+        await Wait.UntilAsync(() => bus.Recorder.Receipts(marker.TaskId).Count > 0, "the marker task due three seconds after the pause arrives");
         Assert.DoesNotContain(bus.Recorder.Receipts(task.TaskId), r => r.Message.FireTime > pausedAt);
-        Assert.DoesNotContain(await bus.Store.GetInstancesAsync(task.TaskId), i => i.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed);
+        Assert.DoesNotContain(await bus.Store.GetInstancesAsync(task.TaskId), i => i.FireTime > pausedAt);
         Assert.Equal(TaskState.Paused, (await scheduler.GetAsync(task.TaskId))!.State);
         Assert.Contains((await scheduler.ListAsync(new ListTasks { State = TaskState.Paused })).Tasks, t => t.TaskId == task.TaskId);
 
@@ -43,7 +45,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
     [Fact]
     public async Task Update_MovesTheNextFireTime_AndLeavesTheRunningAttemptAlone()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartNodeWorkerAndClientAsync();
         var scheduler = bus.SchedulerClient;
         var task = await scheduler.ScheduleAsync(new ScheduleTask
@@ -88,7 +90,8 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
     [Fact]
     public async Task CancelledTask_WhoseRunningAttemptFails_IsNotRetried()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
+        Logs.AllowScriptedHandlerFailures(); // the running attempt fails on purpose
         await bus.StartNodeWorkerAndClientAsync();
         var scheduler = bus.SchedulerClient;
         var task = await scheduler.ScheduleAsync(Once.Scripted(Once.FromNow(TimeSpan.Zero), "fail-after-2s") with
@@ -108,7 +111,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
     [Fact]
     public async Task BadCommands_AreRefused_WithTheReason_AndChangeNothing()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartNodeWorkerAndClientAsync();
         var scheduler = bus.SchedulerClient;
         var task = await scheduler.ScheduleAsync(new ScheduleTask { DestinationQueue = BusServices.WorkerQueue, Trigger = "0 9 * * *" });
@@ -138,7 +141,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
     [Fact]
     public async Task ListTasks_FiltersByMetadata_AndPages()
     {
-        await using var bus = new BusServices(environment, output);
+        await using var bus = new BusServices(environment, Output);
         await bus.StartNodeWorkerAndClientAsync();
         var scheduler = bus.SchedulerClient;
         var tenant = Guid.NewGuid().ToString("N");
