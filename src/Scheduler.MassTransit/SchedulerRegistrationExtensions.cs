@@ -129,6 +129,7 @@ public static class SchedulerRegistrationExtensions
         configurator.AddSingleton<ReceiveEndpointWatch>();
         configurator.AddReceiveEndpointObserver(sp => sp.GetRequiredService<ReceiveEndpointWatch>());
         configurator.AddReceiveObserver(sp => sp.GetRequiredService<ReceiveEndpointWatch>());
+        configurator.TryAddSingleton<BrokerProbe>();
         configurator.AddHostedService<ReceiveEndpointWatchdog>();
         configurator.AddHealthChecks().AddCheck<ReceiveEndpointsHealthCheck>(ReceiveEndpointsHealthCheck.Name, tags: [SchedulerHealthCheck.ReadyTag]);
 

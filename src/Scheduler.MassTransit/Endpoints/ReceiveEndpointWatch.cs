@@ -72,15 +72,6 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
 
     /// <summary>Since when the broker has been reachable without a break, as far as this process can tell: since the earliest of its
     /// endpoints that are consuming now became ready; <see langword="null"/> while none consumes.</summary>
-    public DateTimeOffset? ReachableSince
-    {
-        get
-        {
-            var ready = _endpoints.Values.Where(e => e.State == EndpointState.Ready).Select(e => e.Since).ToList();
-            return ready.Count == 0 ? null : ready.Min();
-        }
-    }
-
     public Task Ready(ReceiveEndpointReady ready)
     {
         ArgumentNullException.ThrowIfNull(ready);

@@ -14,8 +14,7 @@ namespace Scheduler.MassTransit.Node;
 /// </summary>
 internal sealed class RabbitMqDestinationProbe(IServiceProvider services) : IDestinationProbe
 {
-    private readonly Lazy<IRabbitMqHostConfiguration?> _host = new(() =>
-        (services.GetService(typeof(Bind<IBus, IBusInstance>)) as Bind<IBus, IBusInstance>)?.Value.HostConfiguration as IRabbitMqHostConfiguration);
+    private readonly Lazy<IRabbitMqHostConfiguration?> _host = new(() => Endpoints.BrokerProbe.RabbitMqHost(services));
 
     public bool Applies => _host.Value is not null;
 
