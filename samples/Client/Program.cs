@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using Client;
 using Scheduler.Contracts;
@@ -70,29 +71,58 @@ var broadcast = new Option<bool>("--broadcast") { Description = "Publish TaskDue
 var payload = new Option<string?>("--payload") { Description = "Opaque text copied into every TaskDue." };
 var attempts = new Option<int?>("--max-attempts") { Description = "Dispatches of one task instance, the first included (1 to 100). Default 3." };
 var key = new Option<string?>("--idempotency-key") { Description = "Makes the command idempotent: a repeat with the same key creates nothing." };
+var count = new Option<int>("--count")
+{
+    Description = "Schedule this many tasks (1 to 100000) with an ISO-8601 instant trigger: the i-th (from 0) fires at the instant plus i × --step.",
+    DefaultValueFactory = _ => 1,
+};
+count.Validators.Add(r =>
+{
+    if (r.GetValueOrDefault<int>() is < 1 or > 100_000)
+    {
+        r.AddError($"--count {r.GetValueOrDefault<int>()} is out of range; give 1 to 100000.");
+    }
+});
+var step = new Option<TimeSpan>("--step") { Description = "With --count: the time between the tasks' instants, e.g. 00:00:00.040. Default 0 (all at once)." };
 var taskId = new Argument<Guid>("taskId") { Description = "The task id printed by 'schedule'." };
 
 var schedule = new Command("schedule", "Create a task; prints its id and first fire time, or why it was rejected.")
 {
-    trigger, kind, zone, metadata, queue, broadcast, payload, attempts, key,
+    trigger, kind, zone, metadata, queue, broadcast, payload, attempts, key, count, step,
 };
 Dictionary<string, string>? Pairs(string[]? pairs) =>
     pairs is { Length: > 0 } ? pairs.Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal) : null;
 Task<int> Run(ParseResult result, Func<ISchedulerClient, CancellationToken, Task<int>> action, CancellationToken cancellationToken) =>
     SchedulerClient.Run(new Uri(result.GetValue(rabbitMq)!), result.GetValue(cluster)!, result.GetValue(timeout), action, cancellationToken);
 
-schedule.SetAction((result, cancellationToken) => Run(result, (client, token) => SchedulerClient.Schedule(client, new ScheduleTask
+schedule.SetAction((result, cancellationToken) =>
 {
-    Trigger = result.GetValue(trigger)!,
-    TriggerKind = Enum.Parse<TriggerKind>(result.GetValue(kind)!, ignoreCase: true),
-    TimeZone = result.GetValue(zone),
-    Metadata = Pairs(result.GetValue(metadata)),
-    DestinationQueue = result.GetValue(queue),
-    Broadcast = result.GetValue(broadcast),
-    Payload = result.GetValue(payload),
-    Retry = result.GetValue(attempts) is { } max ? new RetryPolicy { MaxAttempts = max } : null,
-    IdempotencyKey = result.GetValue(key),
-}, token), cancellationToken));
+    var command = new ScheduleTask
+    {
+        Trigger = result.GetValue(trigger)!,
+        TriggerKind = Enum.Parse<TriggerKind>(result.GetValue(kind)!, ignoreCase: true),
+        TimeZone = result.GetValue(zone),
+        Metadata = Pairs(result.GetValue(metadata)),
+        DestinationQueue = result.GetValue(queue),
+        Broadcast = result.GetValue(broadcast),
+        Payload = result.GetValue(payload),
+        Retry = result.GetValue(attempts) is { } max ? new RetryPolicy { MaxAttempts = max } : null,
+        IdempotencyKey = result.GetValue(key),
+    };
+    var many = result.GetValue(count);
+    if (many == 1)
+    {
+        return Run(result, (client, token) => SchedulerClient.Schedule(client, command, token), cancellationToken);
+    }
+
+    if (!DateTimeOffset.TryParse(command.Trigger, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var first))
+    {
+        Console.Error.WriteLine($"--count {many} needs an ISO-8601 instant as the trigger (e.g. 2026-12-07T10:00:00Z), not '{command.Trigger}'.");
+        return Task.FromResult(SchedulerClient.InvalidUsage);
+    }
+
+    return Run(result, (client, token) => SchedulerClient.ScheduleMany(client, command, first, many, result.GetValue(step), token), cancellationToken);
+});
 
 var cancel = new Command("cancel", "Stop a task from firing again.") { taskId };
 cancel.SetAction((result, cancellationToken) => Run(result, (client, token) => SchedulerClient.Cancel(client, result.GetValue(taskId), token), cancellationToken));

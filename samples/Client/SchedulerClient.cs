@@ -92,6 +92,39 @@ public static class SchedulerClient
         return Success;
     }
 
+    /// <summary>Schedules <paramref name="count"/> execute-once tasks like <paramref name="command"/>, the i-th (from 0) at
+    /// <paramref name="first"/> plus i × <paramref name="step"/> (an idempotency key gets <c>-i</c> appended), sixteen requests at a time;
+    /// prints how many were scheduled and rejected.</summary>
+    public static async Task<int> ScheduleMany(ISchedulerClient client, ScheduleTask command, DateTimeOffset first, int count, TimeSpan step,
+        CancellationToken cancellationToken)
+    {
+        var rejected = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                try
+                {
+                    await client.ScheduleAsync(command with
+                    {
+                        Trigger = (first + (i * step)).ToString("O", CultureInfo.InvariantCulture),
+                        TriggerKind = TriggerKind.Once,
+                        IdempotencyKey = command.IdempotencyKey is { } key ? $"{key}-{i}" : null, // one key per task: a repeat of the run creates nothing
+                    }, token);
+                }
+                catch (TaskRejectedException ex)
+                {
+                    if (Interlocked.Increment(ref rejected) == 1)
+                    {
+                        await Console.Error.WriteLineAsync($"rejected: {ex.Message}");
+                    }
+                }
+            });
+        var last = first + ((count - 1) * step);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"scheduled {count - rejected} of {count} tasks firing {first.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fff}Z .. {last.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fff}Z"));
+        return rejected == 0 ? Success : Failed;
+    }
+
     public static async Task<int> Cancel(ISchedulerClient client, Guid taskId, CancellationToken cancellationToken)
     {
         if (!await client.CancelAsync(taskId, cancellationToken))
