@@ -4,7 +4,7 @@ using System.Globalization;
 using NodaTime;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
-using Scheduler.Core.Triggers;
+using Scheduler.Triggers;
 
 namespace Scheduler.Cli;
 

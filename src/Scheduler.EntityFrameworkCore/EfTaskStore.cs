@@ -228,7 +228,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             var existing = (await context.Set<Core.Calendars.TaskCalendar>()
                 .FromSqlRaw(_dialect.CalendarForUpdateSql(select.Text(request.Name)), select.ToArray()).AsNoTracking().ToListAsync(ct).ConfigureAwait(false))
                 .SingleOrDefault();
-            if ((request.Spec is null && existing is null) || (request.Spec is { } same && existing is not null && Core.Calendars.CalendarSpecs.Equal(same, existing.Spec)))
+            if ((request.Spec is null && existing is null) || (request.Spec is { } same && existing is not null && Triggers.Calendars.CalendarSpecs.Equal(same, existing.Spec)))
             {
                 return new CalendarChangeResult(existing, false, []);
             }

@@ -114,12 +114,12 @@ public static class SchedulerModelBuilderExtensions
         return modelBuilder;
     }
 
-    private static readonly ValueConverter<Core.Calendars.CalendarSpec, string> CalendarSpecConverter = new(
+    private static readonly ValueConverter<Triggers.Calendars.CalendarSpec, string> CalendarSpecConverter = new(
         v => JsonSerializer.Serialize(v, Json),
-        v => JsonSerializer.Deserialize<Core.Calendars.CalendarSpec>(v, Json) ?? new Core.Calendars.CalendarSpec());
+        v => JsonSerializer.Deserialize<Triggers.Calendars.CalendarSpec>(v, Json) ?? new Triggers.Calendars.CalendarSpec());
 
-    private static readonly ValueComparer<Core.Calendars.CalendarSpec> CalendarSpecComparer = new(
-        (a, b) => a == b || (a != null && b != null && Core.Calendars.CalendarSpecs.Equal(a, b)),
+    private static readonly ValueComparer<Triggers.Calendars.CalendarSpec> CalendarSpecComparer = new(
+        (a, b) => a == b || (a != null && b != null && Triggers.Calendars.CalendarSpecs.Equal(a, b)),
         v => v.Dates.Count,
         v => v);
 

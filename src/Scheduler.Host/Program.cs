@@ -77,7 +77,7 @@ try
     var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Scheduler.Host");
     var storeName = StartupChecks.DescribeStore(store);
     HostLog.NodeConfigured(logger, options.NodeId, options.ClusterName, transportName, storeName, options.ExecutionWindow, options.PollInterval,
-        options.LeaseDuration, Scheduler.Core.Triggers.TimeZones.TzdbVersion);
+        options.LeaseDuration, Scheduler.Triggers.TimeZones.TzdbVersion);
 
     // Each service the configuration names answers, or the node stops here with one line: the bus would retry its connection forever.
     if (transport.Kind == TransportKind.RabbitMq)

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
-using Scheduler.Core.Tests.Triggers;
+using Scheduler.Triggers.Tests;
 
 namespace Scheduler.Cli.Tests;
 
-/// <summary>The phrase table of the core tests through <c>scheduler next</c>, and the CLI as a separate process under different tzdata.</summary>
+/// <summary>The phrase table of the trigger tests through <c>scheduler next</c>, and the CLI as a separate process under different tzdata.</summary>
 public class PhraseTableCliTests
 {
     public static TheoryData<string, string, string> Accepted()

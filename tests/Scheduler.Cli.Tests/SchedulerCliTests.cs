@@ -185,7 +185,7 @@ public class SchedulerCliTests
 
         Assert.Equal(0, exitCode);
         Assert.StartsWith("scheduler ", output[0], StringComparison.Ordinal);
-        Assert.Equal($"tz database {Core.Triggers.TimeZones.TzdbVersion} (embedded in NodaTime 3.3.7)", output[1]);
+        Assert.Equal($"tz database {Triggers.TimeZones.TzdbVersion} (embedded in NodaTime 3.3.7)", output[1]);
     }
 
     [Fact]

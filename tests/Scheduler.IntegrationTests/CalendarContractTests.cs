@@ -1,6 +1,7 @@
 using Scheduler.Core.Calendars;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
+using Scheduler.Triggers.Calendars;
 using static Scheduler.IntegrationTests.TestData;
 
 namespace Scheduler.IntegrationTests;

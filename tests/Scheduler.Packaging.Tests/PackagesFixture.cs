@@ -15,7 +15,7 @@ namespace Scheduler.Packaging.Tests;
 public sealed class PackagesFixture : IAsyncLifetime
 {
     /// <summary>The src projects that pack, by name without "Scheduler."; the CLI is the dotnet tool.</summary>
-    public static readonly IReadOnlyList<string> Projects = ["Contracts", "Core", "MassTransit", "EntityFrameworkCore", "AspNetCore", "Cli"];
+    public static readonly IReadOnlyList<string> Projects = ["Contracts", "Triggers", "Core", "MassTransit", "EntityFrameworkCore", "AspNetCore", "Cli"];
 
     /// <summary>A busy CI machine builds slowly: deadlines are minutes.</summary>
     public static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(15);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Scheduler.Contracts;
-using Scheduler.Core.Triggers;
+using Scheduler.Triggers;
 
 namespace Scheduler.Core.Definitions;
 
@@ -116,7 +116,7 @@ public static class TaskDefinitionFactory
 
             var (endAt, maxOccurrences) = EndOf(command, parsed, endIfNone);
             calendarName = CalendarOf(command, parsed, calendarIfNone);
-            var exclusions = calendarName is null ? null : Calendars.CalendarExclusions.Compile(
+            var exclusions = calendarName is null ? null : Calendars.TaskCalendar.Compile(
                 (calendars?.Invoke(calendarName) ?? throw new TaskValidationException(
                     $"Calendar '{calendarName}' does not exist. Create it first (SetCalendar, the admin API's PUT calendars/{calendarName}, or 'scheduler calendars set {calendarName}'), or name another.")).Spec,
                 trigger.TimeZone);
@@ -161,7 +161,7 @@ public static class TaskDefinitionFactory
         var phrase = trigger is TextTrigger recurring ? recurring.Expression
             : trigger is ExecuteOnceTrigger && (command.TriggerKind == TriggerKind.Text
                 || (command.TriggerKind == TriggerKind.Detect && TriggerFactory.Detect(command.Trigger, trigger.TimeZone) == TriggerKind.Text))
-                ? Core.Triggers.Phrases.PhraseGrammar.Canonical(command.Trigger) : null;
+                ? TextTrigger.Canonical(command.Trigger) : null;
         return new TaskDefinition
         {
             Id = command.TaskId ?? (newId ?? Guid.CreateVersion7).Invoke(),
@@ -201,7 +201,7 @@ public static class TaskDefinitionFactory
         var name = command.Calendar is { Length: > 0 } c ? c : parsed.Calendar ?? calendarIfNone;
         if (name is not null)
         {
-            Calendars.CalendarExclusions.ValidateName(name);
+            Calendars.TaskCalendar.ValidateName(name);
         }
 
         return name;
@@ -363,7 +363,7 @@ public static class TaskDefinitionFactory
         if (stored.MaxOccurrences is { } max)
         {
             var trigger = TriggerFactory.Create(stored.TriggerKind, stored.Trigger, stored.TimeZoneId, stored.StartAt);
-            var exclusions = Calendars.CalendarExclusions.Compile(calendar.Spec, trigger.TimeZone);
+            var exclusions = Calendars.TaskCalendar.Compile(calendar.Spec, trigger.TimeZone);
             updated.LastFireTime = TaskEnd.Of(trigger, stored.StartAt, stored.EndAt, max, fire => exclusions.Excludes(fire) is null).LastFireTime;
             if (stored.NextFireTime is null && stored.CancelledAt is null && updated.LastFireTime != stored.LastFireTime)
             {

@@ -1,4 +1,4 @@
-using Scheduler.Core.Triggers;
+using Scheduler.Triggers;
 
 namespace Scheduler.Core.Definitions;
 

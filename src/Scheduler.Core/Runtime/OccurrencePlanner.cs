@@ -1,6 +1,6 @@
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
-using Scheduler.Core.Triggers;
+using Scheduler.Triggers;
 
 namespace Scheduler.Core.Runtime;
 
@@ -24,7 +24,7 @@ public static class OccurrencePlanner
     /// <param name="calendar">The task's calendar read for its zone, if it names one: an occurrence it excludes is planned as a
     /// <see cref="TaskInstanceStatus.Skipped"/> instance (never run) whose <see cref="TaskInstance.LastError"/> names the calendar and why.</param>
     public static Storage.MaterializePlan Plan(TaskDefinition definition, ITrigger trigger, DateTimeOffset now, DateTimeOffset horizon,
-        TimeSpan misfireThreshold, int maxOccurrences, Action<Exception>? evaluationFailed = null, Calendars.CalendarExclusions? calendar = null)
+        TimeSpan misfireThreshold, int maxOccurrences, Action<Exception>? evaluationFailed = null, Triggers.Calendars.CalendarExclusions? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(trigger);

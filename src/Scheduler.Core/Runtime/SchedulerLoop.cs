@@ -20,7 +20,7 @@ public sealed partial class SchedulerLoop : BackgroundService
     private readonly ILogger<SchedulerLoop> _logger;
 
     // Calendars read for a zone, by (name, version, zone): a calendar changes rarely, and every change has a new version.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, long Version, string Zone), Calendars.CalendarExclusions> _calendars = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, long Version, string Zone), Triggers.Calendars.CalendarExclusions> _calendars = new();
 
     /// <summary>Creates the loop.</summary>
     public SchedulerLoop(ITaskStore store, TriggerCache triggers, LoopSignals signals, IOptions<SchedulerOptions> options,
@@ -101,7 +101,7 @@ public sealed partial class SchedulerLoop : BackgroundService
     }
 
     // The calendar read for the task's zone; one that cannot be read any more (it could when it was stored) excludes nothing, with an error.
-    private Calendars.CalendarExclusions? Exclusions(Calendars.TaskCalendar? calendar, NodaTime.DateTimeZone zone)
+    private Triggers.Calendars.CalendarExclusions? Exclusions(Calendars.TaskCalendar? calendar, NodaTime.DateTimeZone zone)
     {
         if (calendar is null)
         {
@@ -115,7 +115,7 @@ public sealed partial class SchedulerLoop : BackgroundService
 
         try
         {
-            return _calendars.GetOrAdd((calendar.Name, calendar.Version, zone.Id), _ => Calendars.CalendarExclusions.Compile(calendar.Spec, zone));
+            return _calendars.GetOrAdd((calendar.Name, calendar.Version, zone.Id), _ => Calendars.TaskCalendar.Compile(calendar.Spec, zone));
         }
         catch (Definitions.TaskValidationException ex)
         {

@@ -495,8 +495,8 @@ public sealed partial class SchedulingService
     public async Task<CalendarChanged> SetCalendarAsync(SetCalendar command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
-        Calendars.CalendarExclusions.ValidateName(command.Name);
-        var spec = new Calendars.CalendarSpec
+        Calendars.TaskCalendar.ValidateName(command.Name);
+        var spec = new Triggers.Calendars.CalendarSpec
         {
             Description = command.Description, TimeZone = command.TimeZone, Dates = Entries(command.Dates, "Dates"), Cron = Entries(command.Cron, "Cron"),
             RRules = Entries(command.RRules, "RRules"), ICalendar = command.ICalendar,
@@ -506,7 +506,7 @@ public sealed partial class SchedulingService
             throw new TaskValidationException($"ICalendar is {spec.ICalendar.Length:N0} characters long; at most {MaxICalendarLength:N0} (1 MiB) are allowed. Give the events to exclude only.");
         }
 
-        Calendars.CalendarExclusions.Compile(spec, NodaTime.DateTimeZone.Utc); // every part readable (a zone of its own, or any task's)
+        Calendars.TaskCalendar.Compile(spec, NodaTime.DateTimeZone.Utc); // every part readable (a zone of its own, or any task's)
         var now = _timeProvider.GetUtcNow();
         var result = await _store.ChangeCalendarAsync(new CalendarChangeRequest
         {

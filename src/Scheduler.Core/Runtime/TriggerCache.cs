@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Scheduler.Core.Definitions;
-using Scheduler.Core.Triggers;
+using Scheduler.Triggers;
 
 namespace Scheduler.Core.Runtime;
 

@@ -158,7 +158,7 @@ public sealed class InMemoryTaskStore : ITaskStore
         lock (_lock)
         {
             var existing = _calendars.GetValueOrDefault(request.Name);
-            if ((request.Spec is null && existing is null) || (request.Spec is { } same && existing is not null && Calendars.CalendarSpecs.Equal(same, existing.Spec)))
+            if ((request.Spec is null && existing is null) || (request.Spec is { } same && existing is not null && Triggers.Calendars.CalendarSpecs.Equal(same, existing.Spec)))
             {
                 return Task.FromResult(new CalendarChangeResult(existing, false, []));
             }

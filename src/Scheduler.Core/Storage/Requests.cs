@@ -199,7 +199,7 @@ public sealed record CalendarChangeRequest
     public required string Name { get; init; }
 
     /// <summary>What the calendar excludes from now on; <see langword="null"/> deletes it.</summary>
-    public Calendars.CalendarSpec? Spec { get; init; }
+    public Triggers.Calendars.CalendarSpec? Spec { get; init; }
 
     /// <summary>The app's current time (UTC): the calendar's change time, and the edited definitions'.</summary>
     public required DateTimeOffset Now { get; init; }

@@ -19,7 +19,7 @@ internal static partial class QuartzCron
     {
         if (expression?.TrimStart().StartsWith('@') == true)
         {
-            var expansion = Core.Triggers.CronTrigger.ExpandMacro(expression) ?? throw new TaskValidationException(
+            var expansion = Triggers.CronTrigger.ExpandMacro(expression) ?? throw new TaskValidationException(
                 $"Cron macro '{expression}' is not supported. Use @yearly, @monthly, @weekly, @daily, @hourly, @every_minute or @every_second, " +
                 "or a Quartz cron expression such as '0 30 9 ? * MON-FRI'.");
             return expansion.Split(' ').Length == 6 ? expansion : "0 " + expansion;

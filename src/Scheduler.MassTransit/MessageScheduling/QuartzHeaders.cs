@@ -1,7 +1,7 @@
 using MassTransit;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
-using Scheduler.Core.Triggers;
+using Scheduler.Triggers;
 
 namespace Scheduler.MassTransit.MessageScheduling;
 

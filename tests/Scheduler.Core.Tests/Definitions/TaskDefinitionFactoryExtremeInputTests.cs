@@ -1,7 +1,7 @@
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Runtime;
-using Scheduler.Core.Triggers;
+using Scheduler.Triggers;
 
 namespace Scheduler.Core.Tests.Definitions;
 

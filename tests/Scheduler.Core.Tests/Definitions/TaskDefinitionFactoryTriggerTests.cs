@@ -35,7 +35,7 @@ public class TaskDefinitionFactoryTriggerTests
         Assert.Equal("every other tuesday at 9:34am", definition.TriggerPhrase);
 
         // The stored form rebuilds the same schedule from any anchor, without the phrase (a later grammar cannot move it).
-        var rebuilt = Core.Triggers.TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, Now.AddYears(3));
+        var rebuilt = Triggers.TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, Now.AddYears(3));
         Assert.Equal(definition.NextFireTime, rebuilt.GetNextFireTime(Now));
     }
 

@@ -1,6 +1,6 @@
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
-using Scheduler.Core.Tests.Triggers;
+using Scheduler.Triggers.Tests;
 
 namespace Scheduler.Core.Tests.Runtime;
 
