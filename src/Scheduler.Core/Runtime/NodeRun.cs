@@ -49,6 +49,9 @@ internal sealed partial class NodeRun : BackgroundService
     /// <summary>Until when (UTC, this node's clock) the run is live: its last recorded sign of life plus the liveness timeout.</summary>
     public DateTimeOffset LiveUntil => new(Interlocked.Read(ref _liveUntilTicks), TimeSpan.Zero);
 
+    /// <summary>Whether the run started (<see cref="StartAsync"/> took the node id).</summary>
+    public bool Started => Interlocked.Read(ref _liveUntilTicks) != 0;
+
     /// <summary>Whether the run holds the node id now: started, not taken over, and a sign of life recorded within the liveness timeout.</summary>
     public bool IsLive => !_lost && _timeProvider.GetUtcNow() < LiveUntil;
 

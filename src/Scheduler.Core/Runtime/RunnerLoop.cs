@@ -140,8 +140,9 @@ public sealed partial class RunnerLoop : BackgroundService
     /// releases nothing, since a new run of the node id may hold the same claims under the same owner; none in tests of the loop alone.</summary>
     internal NodeRun? Node { get; set; }
 
-    /// <summary>Whether this process's run of its node id is live (always, without a <see cref="Node"/>).</summary>
-    private bool NodeLive => Node is not { } node || node.IsLive;
+    /// <summary>Whether this process's run of its node id is live (always without a <see cref="Node"/>, or before it started: the loop
+    /// alone, in tests that drive it by hand).</summary>
+    private bool NodeLive => Node is not { Started: true } node || node.IsLive;
 
     /// <summary>When this loop last completed a claim tick (<see cref="ClaimOnceAsync"/>), for the readiness check.</summary>
     public LoopHeartbeat Heartbeat { get; }
@@ -861,7 +862,7 @@ public sealed partial class RunnerLoop : BackgroundService
                 return false; // lost at a renewal (taken over, or cancelled: logged there, and no longer ours to release), or deferred
             }
 
-            if (Node is { } node && (!node.IsLive || node.LiveUntil - dispatchedAt < _options.NodeLivenessTimeout / 3))
+            if (Node is { Started: true } node && (!node.IsLive || node.LiveUntil - dispatchedAt < _options.NodeLivenessTimeout / 3))
             {
                 // The node's run is no longer (or not long enough) known to be live: a new run of its node id may take this claim over.
                 forgotten = true;
@@ -906,7 +907,7 @@ public sealed partial class RunnerLoop : BackgroundService
                 // another node can claim.
                 // Nor past the node's liveness: a new run of its node id may take its claims over after that.
                 var timeout = TimeSpan.FromTicks(Math.Min(_options.SendTimeout.Ticks, (lease - (_leaseMargin / 2) - dispatchedAt).Ticks));
-                if (Node is { } live && live.LiveUntil - dispatchedAt < timeout)
+                if (Node is { Started: true } live && live.LiveUntil - dispatchedAt < timeout)
                 {
                     timeout = live.LiveUntil - dispatchedAt;
                 }
