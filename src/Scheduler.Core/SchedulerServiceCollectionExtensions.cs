@@ -53,6 +53,7 @@ public static class SchedulerServiceCollectionExtensions
         {
             var runner = ActivatorUtilities.CreateInstance<RunnerLoop>(sp, sp.GetRequiredService<SchedulerClock>());
             runner.Destinations = sp.GetRequiredService<DestinationWatch>();
+            runner.Node = sp.GetRequiredService<NodeRun>();
             return runner;
         });
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CleanupLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
@@ -62,6 +63,10 @@ public static class SchedulerServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMembership>());
         services.AddSingleton<ClockAlignmentLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<ClockAlignmentLoop>());
+        // This process's run of its node id, after the clock is aligned and before the loops: takes back the claims of the node id's earlier
+        // run, or refuses to start while another live process runs under it.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<NodeRun>(sp, sp.GetRequiredService<SchedulerClock>()));
+        services.AddHostedService(sp => sp.GetRequiredService<NodeRun>());
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<RunnerLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<CleanupLoop>());

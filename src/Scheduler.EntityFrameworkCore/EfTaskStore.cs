@@ -504,6 +504,62 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One transaction: a conditional upsert of the node's row (<c>INSERT … ON CONFLICT (node_id) DO UPDATE … WHERE</c> the row is
+    /// this run's or its last sign of life is older than the liveness timeout), then, if it was written, one <c>UPDATE</c> that ends the
+    /// node's leases; if not, a read of the holder. Two runs starting at once conflict on the row: at ReadCommitted the second waits for the
+    /// first and finds its run live; at Serializable (CockroachDB) one of them fails with 40001 and, retried, finds the same.</remarks>
+    public Task<NodeRunStart> StartNodeRunAsync(NodeRunRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.NodeId);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var args = _dialect.Arguments();
+            var now = args.Time(request.Now);
+            var sql = SqlDialect.StartNodeRunSql(args.Text(request.NodeId), args.Text(request.RunId.ToString("D")), now,
+                args.Time(request.Now - request.LivenessTimeout));
+            if ((await ReadAsync(context, sql, args, reader => reader.GetString(0), ct).ConfigureAwait(false)).Count == 0)
+            {
+                var read = _dialect.Arguments();
+                var holder = await ReadAsync(context, SqlDialect.NodeRunHolderSql(read.Text(request.NodeId)), read,
+                    reader => (RunId: Guid.Parse(reader.GetString(0)), SeenAt: _dialect.IsSqlite
+                        ? new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero)
+                        : reader.GetFieldValue<DateTimeOffset>(1)), ct).ConfigureAwait(false);
+                return new NodeRunStart(false, 0, holder[0].RunId, holder[0].SeenAt);
+            }
+
+            var end = _dialect.Arguments();
+            var taken = await context.Database.ExecuteSqlRawAsync(SqlDialect.EndEarlierRunClaimsSql(end.Text(request.NodeId), end.Time(request.Now)),
+                end.Parameters, ct).ConfigureAwait(false);
+            return new NodeRunStart(true, taken);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var args = _dialect.Arguments();
+            var sql = SqlDialect.RefreshNodeRunSql(args.Text(nodeId), args.Text(runId.ToString("D")), args.Time(now));
+            return await context.Database.ExecuteSqlRawAsync(sql, args.Parameters, ct).ConfigureAwait(false) == 1;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> EndNodeRunAsync(string nodeId, Guid runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var args = _dialect.Arguments();
+            var sql = SqlDialect.EndNodeRunSql(args.Text(nodeId), args.Text(runId.ToString("D")));
+            return await context.Database.ExecuteSqlRawAsync(sql, args.Parameters, ct).ConfigureAwait(false) == 1;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         InTransactionAsync(async (context, ct) =>
         {

@@ -13,6 +13,9 @@ internal sealed class SqlDialect
     /// <summary>The one-row table that records who the database belongs to (<see cref="Core.Storage.ClusterIdentity"/>).</summary>
     public const string ClusterTable = "scheduler_cluster";
 
+    /// <summary>The table of node runs: per node id, the run that holds it and its last sign of life (<see cref="Core.Storage.NodeRunRequest"/>).</summary>
+    public const string NodesTable = "scheduler_nodes";
+
     private SqlDialect(SchedulerDatabase database) => Database = database;
 
     public static SqlDialect Sqlite { get; } = new(SchedulerDatabase.Sqlite);
@@ -45,6 +48,32 @@ internal sealed class SqlDialect
 
     /// <summary>The recorded owner as one text value <c>cluster_name|database_id</c> in a column named <c>Value</c>.</summary>
     public static string ClusterOwnerSql => $"SELECT cluster_name || '|' || database_id AS \"Value\" FROM {ClusterTable} WHERE id = 1";
+
+    /// <summary>Records run <c>run</c> as node <c>node</c>'s, live at <c>now</c>, unless another run of it was seen after <c>staleBefore</c>
+    /// (one conditional upsert, any engine); returns the run id when it was written, no row otherwise.</summary>
+    public static string StartNodeRunSql(string node, string run, string now, string staleBefore) =>
+        $"INSERT INTO {NodesTable} (node_id, run_id, started_at, seen_at) VALUES ({node}, {run}, {now}, {now}) " +
+        "ON CONFLICT (node_id) DO UPDATE SET run_id = excluded.run_id, started_at = excluded.started_at, seen_at = excluded.seen_at " +
+        $"WHERE {NodesTable}.run_id = excluded.run_id OR {NodesTable}.seen_at <= {staleBefore} RETURNING run_id";
+
+    /// <summary>The run that holds node <c>node</c> and its last sign of life.</summary>
+    public static string NodeRunHolderSql(string node) => $"SELECT run_id, seen_at FROM {NodesTable} WHERE node_id = {node}";
+
+    /// <summary>Claimed → Claimed with the lease ended at <c>now</c> for every claim of node <c>node</c> still leased
+    /// (<see cref="Core.Storage.TaskInstanceLifecycle.IsClaimOfEarlierRun"/>, <see cref="Core.Storage.TaskInstanceLifecycle.EndEarlierRunClaim"/>).</summary>
+    public static string EndEarlierRunClaimsSql(string node, string now)
+    {
+        var claimed = (int)Core.Definitions.TaskInstanceStatus.Claimed;
+        return $"UPDATE {InstancesTable} SET lease_expires_at = {now}, version = version + 1 " +
+               $"WHERE status = {claimed} AND lease_owner = {node} AND lease_expires_at > {now}";
+    }
+
+    /// <summary>Records a sign of life of run <c>run</c> of node <c>node</c> if that run holds it.</summary>
+    public static string RefreshNodeRunSql(string node, string run, string now) =>
+        $"UPDATE {NodesTable} SET seen_at = {now} WHERE node_id = {node} AND run_id = {run}";
+
+    /// <summary>Removes run <c>run</c>'s record of node <c>node</c> if that run holds it.</summary>
+    public static string EndNodeRunSql(string node, string run) => $"DELETE FROM {NodesTable} WHERE node_id = {node} AND run_id = {run}";
 
     /// <summary>
     /// Dispatched → Failed for up to <c>limit</c> instances whose last allowed attempt expired at <c>now</c>

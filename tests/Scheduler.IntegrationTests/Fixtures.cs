@@ -157,6 +157,7 @@ internal static class StoreFactory
         await context.Database.ExecuteSqlRawAsync("DELETE FROM task_definitions");
         await context.Database.ExecuteSqlRawAsync("DELETE FROM scheduler_cluster");
         await context.Database.ExecuteSqlRawAsync("DELETE FROM scheduler_calendars");
+        await context.Database.ExecuteSqlRawAsync("DELETE FROM scheduler_nodes");
         return store;
     }
 }

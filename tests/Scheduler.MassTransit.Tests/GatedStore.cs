@@ -111,6 +111,15 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<int> EndClaimsAsync(EndClaimsRequest request, CancellationToken cancellationToken = default) =>
         inner.EndClaimsAsync(request, cancellationToken);
 
+    public Task<NodeRunStart> StartNodeRunAsync(NodeRunRequest request, CancellationToken cancellationToken = default) =>
+        inner.StartNodeRunAsync(request, cancellationToken);
+
+    public Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.RefreshNodeRunAsync(nodeId, runId, now, cancellationToken);
+
+    public Task<bool> EndNodeRunAsync(string nodeId, Guid runId, CancellationToken cancellationToken = default) =>
+        inner.EndNodeRunAsync(nodeId, runId, cancellationToken);
+
     public Task<ClusterIdentity> JoinClusterAsync(string clusterName, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         inner.JoinClusterAsync(clusterName, now, cancellationToken);
 

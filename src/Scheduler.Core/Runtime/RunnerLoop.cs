@@ -136,6 +136,14 @@ public sealed partial class RunnerLoop : BackgroundService
     /// for the grace is given back to wait, not sent.</summary>
     internal DestinationWatch? Destinations { get; set; }
 
+    /// <summary>This process's run of its node id (set by the node's registration): while it is not live the loop claims, renews, sends and
+    /// releases nothing, since a new run of the node id may hold the same claims under the same owner; none in tests of the loop alone.</summary>
+    internal NodeRun? Node { get; set; }
+
+    /// <summary>Whether this process's run of its node id is live (always without a <see cref="Node"/>, or before it started: the loop
+    /// alone, in tests that drive it by hand).</summary>
+    private bool NodeLive => Node is not { Started: true } node || node.IsLive;
+
     /// <summary>When this loop last completed a claim tick (<see cref="ClaimOnceAsync"/>), for the readiness check.</summary>
     public LoopHeartbeat Heartbeat { get; }
 
@@ -211,6 +219,13 @@ public sealed partial class RunnerLoop : BackgroundService
 
     private async Task<int> ClaimAsync(CancellationToken cancellationToken)
     {
+        if (!NodeLive)
+        {
+            // The run may be taken over (logged by it): its claims are not this process's to renew or release any more.
+            ForgetHeld();
+            return 0;
+        }
+
         await RefreshChangesAsync(cancellationToken).ConfigureAwait(false);
 
         if (ClockOutOfBounds)
@@ -378,6 +393,11 @@ public sealed partial class RunnerLoop : BackgroundService
     /// <returns>Per claim, in order, whether it is still held (renewed).</returns>
     private async Task<IReadOnlyList<bool>> RenewClaimsAsync(IReadOnlyList<ClaimToken> chosen, bool afterChange, CancellationToken cancellationToken)
     {
+        if (!NodeLive)
+        {
+            return chosen.Select(_ => false).ToList(); // not renewed: the send checks the node's liveness too
+        }
+
         var until = _timeProvider.GetUtcNow() + _options.LeaseDuration;
         var renewed = (await _store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = _options.NodeId, Claims = chosen, LeaseExpiresAt = until },
             cancellationToken).ConfigureAwait(false)).ToHashSet();
@@ -609,6 +629,12 @@ public sealed partial class RunnerLoop : BackgroundService
     /// <summary>Releases every held claim, so other nodes can dispatch those instances. Returns how many were released.</summary>
     public async Task<int> ReleaseHeldAsync(CancellationToken cancellationToken = default)
     {
+        if (!NodeLive)
+        {
+            ForgetHeld(); // a new run of the node id may hold the same claims: they are left to it, or lapse
+            return 0;
+        }
+
         List<ClaimToken> tokens;
         lock (_lock)
         {
@@ -624,6 +650,26 @@ public sealed partial class RunnerLoop : BackgroundService
 
         return tokens.Count == 0 ? 0 : await _store.ReleaseClaimsAsync(new ReleaseRequest { Owner = _options.NodeId, Claims = tokens }, cancellationToken)
             .ConfigureAwait(false);
+    }
+
+    /// <summary>Forgets every held claim without touching the store.</summary>
+    private void ForgetHeld()
+    {
+        lock (_lock)
+        {
+            foreach (var item in _held.UnorderedItems)
+            {
+                _claims.Remove(item.Element.Instance.Id);
+            }
+
+            foreach (var claim in _deferred)
+            {
+                _claims.Remove(claim.Instance.Id);
+            }
+
+            _held.Clear();
+            _deferred.Clear();
+        }
     }
 
     /// <inheritdoc />
@@ -803,6 +849,7 @@ public sealed partial class RunnerLoop : BackgroundService
         DispatchOutcome? outcome = null;
         DispatchFailure? failure = null;
         var waits = false;
+        var forgotten = false;
         System.Diagnostics.Activity? span = null;
         await _dispatchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var dispatchedAt = _timeProvider.GetUtcNow();
@@ -815,7 +862,12 @@ public sealed partial class RunnerLoop : BackgroundService
                 return false; // lost at a renewal (taken over, or cancelled: logged there, and no longer ours to release), or deferred
             }
 
-            if (ClockOutOfBounds)
+            if (Node is { Started: true } node && (!node.IsLive || node.LiveUntil - dispatchedAt < _options.NodeLivenessTimeout / 3))
+            {
+                // The node's run is no longer (or not long enough) known to be live: a new run of its node id may take this claim over.
+                forgotten = true;
+            }
+            else if (ClockOutOfBounds)
             {
                 // released below; logged by the clock's alignment loop
             }
@@ -853,7 +905,13 @@ public sealed partial class RunnerLoop : BackgroundService
 
                 // The send may take SendTimeout, and never more than what is left of the lease before half the margin: it ends before
                 // another node can claim.
+                // Nor past the node's liveness: a new run of its node id may take its claims over after that.
                 var timeout = TimeSpan.FromTicks(Math.Min(_options.SendTimeout.Ticks, (lease - (_leaseMargin / 2) - dispatchedAt).Ticks));
+                if (Node is { Started: true } live && live.LiveUntil - dispatchedAt < timeout)
+                {
+                    timeout = live.LiveUntil - dispatchedAt;
+                }
+
                 _unrecorded.TryAdd(instance.Id, 0);
                 span = SchedulerTracing.StartDispatch(claim, _options.NodeId); // MassTransit's send span nests under it
                 await _sends.ExecuteAsync(static (state, ct) => state.Self.SendAsync(state.message, state.DestinationQueue, state.timeout, ct),
@@ -915,6 +973,10 @@ public sealed partial class RunnerLoop : BackgroundService
             else if (waits)
             {
                 await _holds.WriteAsync(Token(claim)).ConfigureAwait(false);
+            }
+            else if (forgotten)
+            {
+                // Not this process's to release: it lapses, or a new run of the node id takes it back (logged by the node's run).
             }
             else
             {

@@ -8,7 +8,11 @@ public sealed class SchedulerOptions
     /// <summary>The configuration section these options bind to: <c>Scheduler</c>.</summary>
     public const string SectionName = "Scheduler";
 
-    /// <summary>This node's id, written as the lease owner of its claims. <value>Default: host name plus a random suffix, new per process.</value></summary>
+    /// <summary>
+    /// This node's id, written as the lease owner of its claims. Give a node a fixed id to have it take back, when it starts again, the claims
+    /// its killed process left (at once, rather than after their lease); one process at a time runs under an id: a second one started while the
+    /// first is live refuses to start (<see cref="NodeIdInUseException"/>). <value>Default: host name plus a random suffix, new per process.</value>
+    /// </summary>
     [Required]
     [StringLength(128, MinimumLength = 1)]
     public string NodeId { get; set; } = $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
@@ -50,6 +54,16 @@ public sealed class SchedulerOptions
     /// <value>Default 30 seconds; 1 second to 1 hour.</value></summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a run of this node counts as live after its last sign of life in the database (recorded every third of it). A node that starts
+    /// under a <see cref="NodeId"/> whose earlier run was seen within it waits until it lapses (a killed process) or refuses to start (a live
+    /// one); a node that cannot record a sign of life for this long claims and dispatches nothing until it can, and never sends past it. So a
+    /// killed node restarted under its id has its claims dispatched again at most this long after the kill, instead of the lease.
+    /// <value>Default 10 seconds; 1 second to 10 minutes.</value>
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan NodeLivenessTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Fire times older than this when materialized are misfires, handled per the task's misfire policy. <value>Default 1 minute.</value></summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]

@@ -15,6 +15,7 @@ public sealed class InMemoryTaskStore : ITaskStore
     private readonly Dictionary<Guid, TaskInstance> _instances = [];
     private readonly HashSet<(Guid DefinitionId, DateTimeOffset FireTime)> _occurrences = [];
     private readonly Dictionary<string, Calendars.TaskCalendar> _calendars = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Guid RunId, DateTimeOffset SeenAt)> _nodeRuns = new(StringComparer.Ordinal);
     private ClusterIdentity? _identity;
 
     /// <summary>Creates an empty store that belongs to no cluster yet: the first node that starts on it records its cluster name.</summary>
@@ -437,6 +438,54 @@ public sealed class InMemoryTaskStore : ITaskStore
             }
 
             return Task.FromResult(left);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<NodeRunStart> StartNodeRunAsync(NodeRunRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            if (_nodeRuns.TryGetValue(request.NodeId, out var holder) && holder.RunId != request.RunId
+                && holder.SeenAt > request.Now - request.LivenessTimeout)
+            {
+                return Task.FromResult(new NodeRunStart(false, 0, holder.RunId, holder.SeenAt));
+            }
+
+            _nodeRuns[request.NodeId] = (request.RunId, request.Now);
+            var taken = 0;
+            foreach (var instance in _instances.Values.Where(i => TaskInstanceLifecycle.IsClaimOfEarlierRun(i, request.NodeId, request.Now)))
+            {
+                TaskInstanceLifecycle.EndEarlierRunClaim(instance, request.Now);
+                taken++;
+            }
+
+            return Task.FromResult(new NodeRunStart(true, taken));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var holds = _nodeRuns.TryGetValue(nodeId, out var holder) && holder.RunId == runId;
+            if (holds)
+            {
+                _nodeRuns[nodeId] = (runId, now);
+            }
+
+            return Task.FromResult(holds);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> EndNodeRunAsync(string nodeId, Guid runId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_nodeRuns.TryGetValue(nodeId, out var holder) && holder.RunId == runId && _nodeRuns.Remove(nodeId));
         }
     }
 

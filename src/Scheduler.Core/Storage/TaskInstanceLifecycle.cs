@@ -180,6 +180,26 @@ public static class TaskInstanceLifecycle
         instance.Version++;
     }
 
+    /// <summary>The fence of <see cref="EndEarlierRunClaim"/>: Claimed by <paramref name="owner"/> with a lease still running at
+    /// <paramref name="now"/>, found when a run of node <paramref name="owner"/> starts, so made by an earlier run of it.</summary>
+    public static bool IsClaimOfEarlierRun(TaskInstance instance, string owner, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.Status == TaskInstanceStatus.Claimed && instance.LeaseOwner == owner && instance.LeaseExpiresAt > now;
+    }
+
+    /// <summary>
+    /// Claimed → Claimed with the lease ended at <paramref name="now"/>: the claim of an earlier run of a node that starts again under the same
+    /// node id. That run is over (<see cref="ITaskStore.StartNodeRunAsync"/> checked it shows no sign of life), so the claim is a lapsed claim
+    /// from now on (<see cref="HasLapsedClaim"/>): claimed at once by any node, with the attempt number it reserved, as after its lease.
+    /// </summary>
+    public static void EndEarlierRunClaim(TaskInstance instance, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        instance.LeaseExpiresAt = now;
+        instance.Version++;
+    }
+
     /// <summary>Scheduled or Claimed → Cancelled (the task was cancelled); an attempt already dispatched is left to finish.</summary>
     public static bool IsCancellable(TaskInstance instance)
     {
