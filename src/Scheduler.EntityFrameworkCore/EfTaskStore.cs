@@ -474,7 +474,8 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
 
     /// <inheritdoc />
     /// <remarks>Runs <see cref="EnsureSchemaAsync"/> first (a node joins its cluster before the schema step; the one-row <c>scheduler_cluster</c>
-    /// table is part of the schema), then one transaction: <c>INSERT … ON CONFLICT DO NOTHING</c>, then a read of the row.</remarks>
+    /// table is part of the schema), then one statement that inserts the row unless one is there and returns the row kept (<see cref="SqlDialect.JoinClusterSql"/>:
+    /// a node that leaves at once cannot delete it between the insert and the read).</remarks>
     public async Task<ClusterIdentity> JoinClusterAsync(string clusterName, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(clusterName);
@@ -483,9 +484,9 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         return await InTransactionAsync(async (context, ct) =>
         {
             var args = _dialect.Arguments();
-            await context.Database.ExecuteSqlRawAsync(SqlDialect.JoinClusterSql(args.Text(clusterName), args.Text(databaseId.ToString("D")), args.Time(now)),
-                args.Parameters, ct).ConfigureAwait(false);
-            var owner = await context.Database.SqlQueryRaw<string>(SqlDialect.ClusterOwnerSql).SingleAsync(ct).ConfigureAwait(false);
+            var owner = (await context.Database.SqlQueryRaw<string>(
+                SqlDialect.JoinClusterSql(args.Text(clusterName), args.Text(databaseId.ToString("D")), args.Time(now)), [.. args.Parameters])
+                .ToListAsync(ct).ConfigureAwait(false)).Single(); // not composed: an INSERT … RETURNING cannot be a subquery
             var separator = owner.LastIndexOf('|');
             return new ClusterIdentity(owner[..separator], Guid.Parse(owner[(separator + 1)..]));
         }, cancellationToken).ConfigureAwait(false);

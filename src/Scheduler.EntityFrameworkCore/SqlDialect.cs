@@ -38,16 +38,18 @@ internal sealed class SqlDialect
 
     public SqlArguments Arguments() => new(Database);
 
-    /// <summary>Records the owner in row 1 unless a row is there (any engine: <c>INSERT … ON CONFLICT DO NOTHING</c>, parameterized).</summary>
+    /// <summary>
+    /// Records the owner in row 1 unless a row is there, and returns the row's owner as one text value <c>cluster_name|database_id</c> in a
+    /// column named <c>Value</c> — in one statement (any engine: <c>INSERT … ON CONFLICT … DO UPDATE … RETURNING</c>, the update a no-op that
+    /// returns the row kept), so no node that leaves at once can delete the row between a join's insert and its read (parameterized).
+    /// </summary>
     public static string JoinClusterSql(string clusterName, string databaseId, string now) =>
-        $"INSERT INTO {ClusterTable} (id, cluster_name, database_id, created_at) VALUES (1, {clusterName}, {databaseId}, {now}) ON CONFLICT (id) DO NOTHING";
+        $"INSERT INTO {ClusterTable} (id, cluster_name, database_id, created_at) VALUES (1, {clusterName}, {databaseId}, {now}) " +
+        $"ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING cluster_name || '|' || database_id AS \"Value\"";
 
     /// <summary>Removes the owner's row while no task definition is stored (parameterized).</summary>
     public static string LeaveClusterSql(string databaseId) =>
         $"DELETE FROM {ClusterTable} WHERE id = 1 AND database_id = {databaseId} AND NOT EXISTS (SELECT 1 FROM task_definitions)";
-
-    /// <summary>The recorded owner as one text value <c>cluster_name|database_id</c> in a column named <c>Value</c>.</summary>
-    public static string ClusterOwnerSql => $"SELECT cluster_name || '|' || database_id AS \"Value\" FROM {ClusterTable} WHERE id = 1";
 
     /// <summary>Records run <c>run</c> as node <c>node</c>'s, live at <c>now</c>, unless another run of it was seen after <c>staleBefore</c>
     /// (one conditional upsert, any engine); returns the run id when it was written, no row otherwise.</summary>

@@ -146,6 +146,29 @@ public abstract class StoreConcurrencyTests(ITestOutputHelper output)
         Assert.NotNull(await seeder.GetDefinitionAsync(all[^1].Definition.Id));
     }
 
+    /// <summary>A node that finds the broker serving another database leaves at once, deleting the cluster row it inserted while no task
+    /// exists; nodes joining meanwhile must still learn the owner (a join read no row and crashed the node: "Sequence contains no elements").</summary>
+    [Fact]
+    public async Task NodesJoiningWhileOthersJoinAndLeaveAtOnce_EachLearnTheOwner()
+    {
+        await CreateEmptyStoreAsync();
+        var joins = 0;
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(w => Task.Run(async () =>
+        {
+            var store = StoreFactory.Create(ConnectionString, CreateOptions());
+            for (var round = 0; round < 25; round++)
+            {
+                var identity = await store.JoinClusterAsync("scheduler", T0);
+                Assert.Equal("scheduler", identity.ClusterName);
+                Interlocked.Increment(ref joins);
+                await store.LeaveClusterAsync(identity);
+            }
+        })));
+
+        output.WriteLine($"{Workers} nodes: {joins} joins, each followed by a leave; {_failures.Count} serialization failures retried");
+        Assert.Equal(Workers * 25, joins);
+    }
+
     private async Task<EfTaskStore<SchedulerDbContext>> CreateEmptyStoreAsync() => await StoreFactory.CreateEmptyAsync(ConnectionString, CreateOptions());
 
     protected EfTaskStoreOptions WithFailureCounter(EfTaskStoreOptions options)
