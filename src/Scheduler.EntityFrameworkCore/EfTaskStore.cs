@@ -814,6 +814,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                         WITH o (id, attempt, kind, recorded_at, started_at, reported_at, retry_at, error) AS (VALUES {rows})
                         UPDATE {InstancesTable} AS t SET
                             status = CASE o.kind WHEN 0 THEN t.status WHEN 4 THEN t.status WHEN 1 THEN 2 WHEN 2 THEN 0 ELSE 3 END,
+                            attempt = CASE WHEN o.kind = 1 AND o.attempt > t.attempt THEN o.attempt ELSE t.attempt END,
                             started_at = CASE WHEN o.kind IN (0, 4) THEN COALESCE(t.started_at, o.started_at, o.recorded_at) ELSE COALESCE(o.started_at, t.started_at) END,
                             completed_at = CASE WHEN o.kind = 1 THEN o.recorded_at ELSE t.completed_at END,
                             reported_completed_at = CASE WHEN o.kind = 1 THEN o.reported_at ELSE t.reported_completed_at END,

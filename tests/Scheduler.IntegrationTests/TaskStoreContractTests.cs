@@ -852,6 +852,23 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(TaskInstanceStatus.Completed, (await Store.GetInstanceAsync(instances[0].Id))!.Status);
     }
 
+    /// <summary>A send that timed out gives its attempt number back (Claimed → Scheduled), but the broker may have taken the message: its
+    /// completion then records the attempt that ran, not the one given back (seen under load: instances Completed at attempt 0).</summary>
+    [Fact]
+    public async Task ApplyOutcomes_CompletionOfAnAttemptWhoseClaimWasReleased_RecordsThatAttempt()
+    {
+        var (_, instances) = await SeedAsync(Store, T0);
+        var claim = Assert.Single(await ClaimAsync(Claim("node-a", T0)));
+        Assert.Equal(1, await Store.ReleaseClaimsAsync(new ReleaseRequest { Owner = "node-a", Claims = [new ClaimToken(claim.Instance.Id, 1)] }));
+        Assert.Equal((TaskInstanceStatus.Scheduled, 0), ((await Store.GetInstanceAsync(instances[0].Id))!.Status, (await Store.GetInstanceAsync(instances[0].Id))!.Attempt));
+
+        Assert.Equal([true], await Store.ApplyOutcomesAsync([Completed(instances[0].Id, 1, T0.AddSeconds(2))]));
+
+        var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
+        Assert.Equal((TaskInstanceStatus.Completed, 1), (stored.Status, stored.Attempt));
+        Assert.Empty(await ClaimAsync(Claim("node-b", T0.AddHours(1))));
+    }
+
     [Fact]
     public async Task ApplyOutcomes_FailureAndStart_ApplyOnlyToTheCurrentAttemptWhileItIsOut()
     {

@@ -275,6 +275,9 @@ public static class TaskInstanceLifecycle
         {
             case OutcomeKind.Completed:
                 instance.Status = TaskInstanceStatus.Completed;
+                // The attempt that completed, if later than the row's: a send that timed out gave its attempt number back (Claimed →
+                // Scheduled) although the broker had taken the message, and its handler ran.
+                instance.Attempt = Math.Max(instance.Attempt, outcome.Attempt);
                 instance.CompletedAt = outcome.RecordedAt;
                 instance.ReportedCompletedAt = outcome.ReportedCompletedAt;
                 instance.FailedAt = null;
