@@ -67,6 +67,9 @@ internal sealed class BusFixture : IAsyncDisposable
                 {
                     o.NodeId = "test-node";
                     o.DefaultDestinationQueue = WorkerQueue; // the tests' commands name no queue
+                    // The tests move the fake clock in jumps (30 s at once) that a live node never sees: a jump past the liveness timeout
+                    // between two refreshes of the node's run would stop its runner as if the process had been frozen (NodeRunTests cover that).
+                    o.NodeLivenessTimeout = TimeSpan.FromMinutes(10);
                 })
                 .UseStore(_ => (wrapStore ?? (store => store)).Invoke(new InMemoryTaskStore()));
             x.AddTaskConsumer<ScriptedTaskConsumer>(WorkerQueue);
