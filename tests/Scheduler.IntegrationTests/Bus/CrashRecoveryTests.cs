@@ -145,24 +145,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
     /// <summary>Waits until every instance of <paramref name="taskIds"/> is claimed by <paramref name="owner"/>; returns each lease's expiry.</summary>
     private async Task<Dictionary<Guid, DateTimeOffset>> WaitForLeasesAsync(List<Guid> taskIds, string owner)
     {
-        var leases = new Dictionary<Guid, DateTimeOffset>();
-        await Wait.UntilAsync(async () =>
-        {
-            await using var connection = new NpgsqlConnection(environment.Database.ConnectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(
-                "SELECT id, lease_expires_at FROM task_instances WHERE definition_id = ANY(@ids) AND lease_owner = @owner AND status = 5", connection);
-            command.Parameters.AddWithValue("ids", taskIds.ToArray());
-            command.Parameters.AddWithValue("owner", owner);
-            await using var reader = await command.ExecuteReaderAsync();
-            leases.Clear();
-            while (await reader.ReadAsync())
-            {
-                leases[reader.GetGuid(0)] = reader.GetFieldValue<DateTimeOffset>(1);
-            }
-
-            return leases.Count == taskIds.Count;
-        }, $"{owner} claims all {taskIds.Count} instances");
+        var leases = await Leases.WaitForAsync(environment.Database.ConnectionString, taskIds, owner);
         Assert.All(leases.Values, expiry => Assert.True(expiry > TimeProvider.System.GetUtcNow() + Lease - TimeSpan.FromSeconds(1)));
         return leases;
     }

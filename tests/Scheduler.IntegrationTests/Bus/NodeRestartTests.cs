@@ -111,26 +111,6 @@ public sealed class NodeRestartTests(BusEnvironmentFixture environment, ITestOut
         }));
 
     /// <summary>Waits until every instance of <paramref name="taskIds"/> is claimed by the node; returns each lease's expiry.</summary>
-    private async Task<Dictionary<Guid, DateTimeOffset>> WaitForLeasesAsync(List<Guid> taskIds)
-    {
-        var leases = new Dictionary<Guid, DateTimeOffset>();
-        await Wait.UntilAsync(async () =>
-        {
-            await using var connection = new NpgsqlConnection(environment.Database.ConnectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(
-                "SELECT id, lease_expires_at FROM task_instances WHERE definition_id = ANY(@ids) AND lease_owner = @owner AND status = 5", connection);
-            command.Parameters.AddWithValue("ids", taskIds.ToArray());
-            command.Parameters.AddWithValue("owner", NodeId);
-            await using var reader = await command.ExecuteReaderAsync();
-            leases.Clear();
-            while (await reader.ReadAsync())
-            {
-                leases[reader.GetGuid(0)] = reader.GetFieldValue<DateTimeOffset>(1);
-            }
-
-            return leases.Count == taskIds.Count;
-        }, $"{NodeId} claims all {taskIds.Count} instances");
-        return leases;
-    }
+    private Task<Dictionary<Guid, DateTimeOffset>> WaitForLeasesAsync(List<Guid> taskIds) =>
+        Leases.WaitForAsync(environment.Database.ConnectionString, taskIds, NodeId);
 }
