@@ -83,7 +83,14 @@ internal sealed class AttemptReporter : IAsyncDisposable
         var lastSent = _startedAt - _spacing; // a heartbeat the handler asks for at once may go at once
         if (_reportStart)
         {
-            await Task.Delay(_startDelay, time, cancellationToken).ConfigureAwait(false);
+            // Counted from the handler's start, not from when this loop got a thread.
+            var wait = _startedAt + _startDelay - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            }
+
+            lastSent = time.GetUtcNow(); // spacing counts from when a report goes out, not from when the broker took it
             await _reports.TrySendAsync(new TaskStarted
             {
                 TaskId = _message.TaskId,
@@ -91,7 +98,6 @@ internal sealed class AttemptReporter : IAsyncDisposable
                 Attempt = _message.Attempt,
                 StartedAt = _startedAt,
             }, _message.InstanceId, _message.Attempt, cancellationToken).ConfigureAwait(false);
-            lastSent = time.GetUtcNow();
         }
 
         while (!cancellationToken.IsCancellationRequested)
@@ -105,17 +111,17 @@ internal sealed class AttemptReporter : IAsyncDisposable
             }
 
             Interlocked.Exchange(ref _pending, 0);
-            await SendHeartbeatAsync(cancellationToken).ConfigureAwait(false);
-            lastSent = time.GetUtcNow();
+            lastSent = now;
+            await SendHeartbeatAsync(now, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private Task<bool> SendHeartbeatAsync(CancellationToken cancellationToken) => _reports.TrySendAsync(new TaskHeartbeat
+    private Task<bool> SendHeartbeatAsync(DateTimeOffset at, CancellationToken cancellationToken) => _reports.TrySendAsync(new TaskHeartbeat
     {
         TaskId = _message.TaskId,
         InstanceId = _message.InstanceId,
         Attempt = _message.Attempt,
-        At = _reports.TimeProvider.GetUtcNow(),
+        At = at,
         StartedAt = _startedAt,
     }, _message.InstanceId, _message.Attempt, cancellationToken);
 }
