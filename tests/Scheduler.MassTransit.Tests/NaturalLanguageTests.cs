@@ -87,16 +87,9 @@ public class NaturalLanguageTests
         var first = new DateTimeOffset(2025, 1, 2, 9, 0, 0, TimeSpan.Zero); // 12:00Z has passed 9 and 11; 13:00 is the window's last
         Assert.Equal(BusFixture.Start.AddHours(1), scheduled.NextFireTime);
 
-        // Up to 12:59:55 in steps of 3 minutes, each seen by the runner: one jump of an hour would lapse the node's liveness (10 minutes in the
-        // fixture) between two of its refreshes, which a live node never sees, and its runner would stop as a frozen node's does.
-        var target = BusFixture.Start.AddHours(1).AddSeconds(-5);
-        while (f.Time.GetUtcNow() < target)
-        {
-            f.Time.Advance(TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(3).Ticks, (target - f.Time.GetUtcNow()).Ticks)));
-            var at = f.Time.GetUtcNow();
-            await BusFixture.Eventually(() => f.Runner.Heartbeat.LastTickAt >= at, "the runner ticks at the new time");
-        }
-
+        // One jump of an hour, past the node's liveness timeout (10 minutes in the fixture): the node records a sign of life at the new time
+        // and claims at once, as a process frozen that long does.
+        f.Time.Advance(TimeSpan.FromHours(1) - TimeSpan.FromSeconds(5));
         await BusFixture.Eventually(() => f.Runner.HeldCount == 1, "the 13:00 occurrence is claimed inside the execution window");
         f.Time.Advance(TimeSpan.FromSeconds(5));
         var instance = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);

@@ -28,12 +28,13 @@ internal sealed partial class NodeRun : BackgroundService
     private readonly TimeProvider _timeProvider;
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly ILogger<NodeRun> _logger;
+    private readonly LoopSignals? _signals;
     private long _liveUntilTicks; // UTC ticks; 0 before the start
     private volatile bool _lost;
     private bool _lapseLogged;
 
     public NodeRun(ITaskStore store, IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<NodeRun> logger,
-        IHostApplicationLifetime? lifetime = null)
+        IHostApplicationLifetime? lifetime = null, LoopSignals? signals = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -41,6 +42,7 @@ internal sealed partial class NodeRun : BackgroundService
         _timeProvider = timeProvider;
         _lifetime = lifetime;
         _logger = logger;
+        _signals = signals;
     }
 
     /// <summary>This run's id, new per process.</summary>
@@ -114,15 +116,23 @@ internal sealed partial class NodeRun : BackgroundService
         }
     }
 
-    /// <summary>Records a sign of life of the run; stops the host when the node id was taken over.</summary>
+    /// <summary>Records a sign of life of the run; wakes the loops when it makes the run live again (they did nothing while it was not, and
+    /// would otherwise wait for their next interval); stops the host when the node id was taken over.</summary>
     internal async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
+        var wasLive = IsLive;
         try
         {
             if (await BoundedAsync(ct => _store.RefreshNodeRunAsync(_options.NodeId, RunId, now, ct), cancellationToken).ConfigureAwait(false))
             {
                 Interlocked.Exchange(ref _liveUntilTicks, (now + _options.NodeLivenessTimeout).UtcTicks);
+                if (!wasLive)
+                {
+                    _signals?.WakeScheduler();
+                    _signals?.WakeRunner();
+                }
+
                 if (_lapseLogged)
                 {
                     _lapseLogged = false;

@@ -57,6 +57,25 @@ public sealed class NodeRunTests
         Assert.True(await inner.RefreshNodeRunAsync("node-a", live, time.GetUtcNow())); // the live run keeps its node id
     }
 
+    [Fact]
+    public async Task Refresh_WakesTheLoops_WhenItMakesTheRunLiveAgain_AndOnlyThen()
+    {
+        var (time, _, store, _) = Setup();
+        var signals = new LoopSignals();
+        var run = Run(store, time, signals);
+        await run.StartAsync(CancellationToken.None);
+        var woken = signals.Runner.WaitAsync(Liveness * 100, time, CancellationToken.None);
+
+        time.Advance(Liveness / 3); // a sign of life while live: the loops run at their own pace
+        await Eventually.UntilAsync(() => run.LiveUntil == T0 + (Liveness / 3) + Liveness, "the run recorded a sign of life");
+        Assert.False(woken.IsCompleted);
+
+        time.Advance(Liveness * 2); // a process frozen past its liveness: its next sign of life makes it live again, and the loops run at once
+        await Eventually.UntilAsync(() => woken.IsCompleted, "the runner is woken");
+        Assert.True(run.IsLive);
+        await run.StopAsync(CancellationToken.None);
+    }
+
     /// <summary>Moves fake time on in small steps until <paramref name="task"/> completes (its waits are on fake time).</summary>
     private static async Task AdvanceUntilAsync(FakeTimeProvider time, Task task)
     {
@@ -88,6 +107,7 @@ public sealed class NodeRunTests
         return (time, inner, store, starts);
     }
 
-    private static NodeRun Run(ITaskStore store, TimeProvider time) => new(store,
-        Options.Create(new SchedulerOptions { NodeId = "node-a", NodeLivenessTimeout = Liveness }), time, NullLogger<NodeRun>.Instance);
+    private static NodeRun Run(ITaskStore store, TimeProvider time, LoopSignals? signals = null) => new(store,
+        Options.Create(new SchedulerOptions { NodeId = "node-a", NodeLivenessTimeout = Liveness }), time, NullLogger<NodeRun>.Instance,
+        signals: signals);
 }
