@@ -135,7 +135,11 @@ internal sealed class BusFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _provider.GetRequiredService<HangRelease>().Source.CancelAsync();
-        await Harness.Stop();
+        // Bounded as a host's shutdown is (HostOptions.ShutdownTimeout): a consumer or loop that does not stop fails the test instead of
+        // hanging the test run (waits on the fake clock never end by themselves).
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await Harness.Stop(stopping.Token);
+        Assert.False(stopping.IsCancellationRequested, "The node and the worker did not stop within 60 s: a consumer or loop ignores cancellation.");
         await _provider.DisposeAsync();
     }
 }
