@@ -401,6 +401,7 @@ public sealed partial class RunnerLoop : BackgroundService
         var until = _timeProvider.GetUtcNow() + _options.LeaseDuration;
         var renewed = (await _store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = _options.NodeId, Claims = chosen, LeaseExpiresAt = until },
             cancellationToken).ConfigureAwait(false)).ToHashSet();
+        var lost = new List<ClaimToken>();
         lock (_lock)
         {
             foreach (var token in chosen)
@@ -427,13 +428,44 @@ public sealed partial class RunnerLoop : BackgroundService
                     }
                     else
                     {
-                        LogClaimLost(token.InstanceId, token.Attempt);
+                        lost.Add(token);
                     }
                 }
             }
         }
 
+        foreach (var token in lost)
+        {
+            await LogLostClaimAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+
         return chosen.Select(token => renewed.Contains(token.InstanceId)).ToList();
+    }
+
+    /// <summary>Logs why a claim this node held was not renewed, from its row: taken back by a change of its task (on this node or another,
+    /// before this node's runner polled for it: the row is gone, or cancelled or skipped) is what an operator asked for; taken over after its
+    /// lease lapsed (the row is another node's claim, or moved on) means this node fell behind, a Warning.</summary>
+    private async Task LogLostClaimAsync(ClaimToken token, CancellationToken cancellationToken)
+    {
+        TaskInstance? row;
+        try
+        {
+            row = await _store.GetInstanceAsync(token.InstanceId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogClaimLost(token.InstanceId, token.Attempt); // unknown why: the Warning stands
+            return;
+        }
+
+        if (row is null or { Status: TaskInstanceStatus.Cancelled or TaskInstanceStatus.Skipped })
+        {
+            LogClaimTakenBack(token.InstanceId, token.Attempt);
+        }
+        else
+        {
+            LogClaimLost(token.InstanceId, token.Attempt);
+        }
     }
 
     /// <summary>
@@ -1157,7 +1189,7 @@ public sealed partial class RunnerLoop : BackgroundService
         base.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Runner lost its claim on task instance {InstanceId} attempt {Attempt} (its lease lapsed and it was taken over, or the task was cancelled); not dispatching it")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Runner lost its claim on task instance {InstanceId} attempt {Attempt}: its lease lapsed and another node took it over (this node fell behind); not dispatching it")]
     private partial void LogClaimLost(Guid instanceId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Runner dropped its claim on task instance {InstanceId} attempt {Attempt}: its task was cancelled, paused or updated")]

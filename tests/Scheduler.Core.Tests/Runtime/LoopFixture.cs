@@ -38,7 +38,7 @@ internal sealed class LoopFixture : IDisposable
         var nodeStore = wrapStore?.Invoke(Store) ?? Store;
         Scheduling = new SchedulingService(nodeStore, Signals, Options, Time, Metrics, NullLogger<SchedulingService>.Instance);
         SchedulerLoop = new SchedulerLoop(nodeStore, new TriggerCache(), Signals, Options, Time, Metrics, NullLogger<SchedulerLoop>.Instance);
-        Runner = new RunnerLoop(nodeStore, Dispatcher, Signals, Options, Time, Metrics, NullLogger<RunnerLoop>.Instance);
+        Runner = new RunnerLoop(nodeStore, Dispatcher, Signals, Options, Time, Metrics, RunnerLog);
         Cleanup = new CleanupLoop(nodeStore, Options, Time, NullLogger<CleanupLoop>.Instance);
     }
 
@@ -60,6 +60,9 @@ internal sealed class LoopFixture : IDisposable
     public SchedulerLoop SchedulerLoop { get; }
 
     public RunnerLoop Runner { get; }
+
+    /// <summary>What the runner logged.</summary>
+    public RecordingLogger<RunnerLoop> RunnerLog { get; } = new();
 
     public CleanupLoop Cleanup { get; }
 

@@ -375,4 +375,26 @@ public sealed class TaskControlTests
         Assert.Equal(Enum.GetNames<TaskInstanceStatus>(), Enum.GetNames<TaskInstanceState>());
         Assert.All(Enum.GetValues<TaskInstanceStatus>(), s => Assert.Equal(s.ToString(), TaskViews.ToState(s).ToString()));
     }
+
+    /// <summary>A pause on another node takes back this node's claim before this node's runner polled for the change; the runner learns of it
+    /// when the claim's renewal before the send fails: it drops the claim unsent, and logs no Warning (an operator asked for it; a claim lost to
+    /// a lapse is what warrants one).</summary>
+    [Fact]
+    public async Task ClaimTakenBackByAPauseOnAnotherNode_IsDroppedUnsent_WithoutAWarning()
+    {
+        using var a = new LoopFixture(o => o.LeaseDuration = TimeSpan.FromSeconds(6), nodeId: "a");
+        using var b = new LoopFixture(o => o.LeaseDuration = TimeSpan.FromSeconds(6), nodeId: "b", store: a.Store, time: a.Time);
+        var taskId = await a.ScheduleAsync(EveryMinute());
+        a.Time.Advance(Minute - TimeSpan.FromSeconds(5));
+        await a.SchedulerLoop.RunOnceAsync();
+        Assert.Equal(1, await a.Runner.ClaimOnceAsync()); // 12:01, leased until 12:01:06
+
+        await b.Scheduling.PauseAsync(taskId);
+        a.Time.Advance(TimeSpan.FromSeconds(10)); // 12:01:05: due, a second of lease left, so it is renewed before the send
+
+        Assert.Equal(0, await a.Runner.DispatchDueAsync());
+        Assert.Empty(a.Dispatcher.Dispatched);
+        Assert.Equal(0, a.Runner.HeldCount);
+        Assert.Empty(a.RunnerLog.Warnings);
+    }
 }
