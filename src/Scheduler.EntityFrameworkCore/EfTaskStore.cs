@@ -9,6 +9,9 @@ using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using Scheduler.EntityFrameworkCore.Migrations;
 using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
+using static Scheduler.EntityFrameworkCore.SqlValues;
+using Kind = Scheduler.Core.Storage.OutcomeKind;
+using State = Scheduler.Contracts.TaskInstanceState;
 
 namespace Scheduler.EntityFrameworkCore;
 
@@ -416,11 +419,11 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         await using (context.ConfigureAwait(false))
         {
             var instances = context.Set<TaskInstance>().AsNoTracking();
-            var due = instances.Where(i => (i.Status == TaskInstanceStatus.Scheduled || i.Status == TaskInstanceStatus.Claimed) && i.DueAt <= now);
+            var due = instances.Where(i => (i.Status == TaskInstanceState.Scheduled || i.Status == TaskInstanceState.Claimed) && i.DueAt <= now);
             var backlog = await due.CountAsync(cancellationToken).ConfigureAwait(false);
             var oldest = backlog == 0 ? null
                 : await due.OrderBy(i => i.DueAt).Select(i => i.DueAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-            var nodes = await instances.Where(i => i.Status == TaskInstanceStatus.Claimed && i.LeaseOwner != null)
+            var nodes = await instances.Where(i => i.Status == TaskInstanceState.Claimed && i.LeaseOwner != null)
                 .GroupBy(i => i.LeaseOwner!)
                 .Select(g => new { NodeId = g.Key, Held = g.Count(), LeaseExpiresAt = g.Max(i => i.LeaseExpiresAt) })
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -443,7 +446,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
-            return await context.Set<TaskInstance>().AsNoTracking().Where(i => i.Status == TaskInstanceStatus.Failed)
+            return await context.Set<TaskInstance>().AsNoTracking().Where(i => i.Status == TaskInstanceState.Failed)
                 .OrderByDescending(i => i.FailedAt).ThenBy(i => i.Id).Skip(query.Skip).Take(query.Take)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -465,7 +468,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         {
             var rows = await context.Set<TaskInstance>().AsNoTracking()
                 .Where(i => EF.Parameter(ids).Contains(i.DefinitionId)
-                    && (i.Status == TaskInstanceStatus.Scheduled || i.Status == TaskInstanceStatus.Dispatched || i.Status == TaskInstanceStatus.Claimed))
+                    && (i.Status == TaskInstanceState.Scheduled || i.Status == TaskInstanceState.Dispatched || i.Status == TaskInstanceState.Claimed))
                 .Select(i => new { i.DefinitionId, i.Id, i.FireTime, Begun = i.DispatchedAt != null || i.LastError != null })
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             return rows.Select(r => new OpenOccurrence(r.DefinitionId, r.Id, r.FireTime, r.Begun)).ToList();
@@ -577,9 +580,9 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             }
 
             await context.Set<TaskInstance>()
-                .Where(i => i.DefinitionId == id && (i.Status == TaskInstanceStatus.Scheduled || i.Status == TaskInstanceStatus.Claimed))
+                .Where(i => i.DefinitionId == id && (i.Status == TaskInstanceState.Scheduled || i.Status == TaskInstanceState.Claimed))
                 .ExecuteUpdateAsync(s => s
-                    .SetProperty(i => i.Status, TaskInstanceStatus.Cancelled)
+                    .SetProperty(i => i.Status, TaskInstanceState.Cancelled)
                     .SetProperty(i => i.DueAt, (DateTimeOffset?)null)
                     .SetProperty(i => i.FinishedAt, now)
                     .SetProperty(i => i.LeaseOwner, (string?)null)
@@ -692,7 +695,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     {
         ArgumentNullException.ThrowIfNull(request);
         return (await UpdateClaimsAsync(request.Owner, request.Outcomes, (args, o) => $"{args.Id(o.InstanceId)}, {args.Int(o.Attempt)}, {args.Time(o.At)}",
-            "(id, attempt, at)", args => "status = 1, dispatched_at = o.at, " +
+            "(id, attempt, at)", args => $"status = {Of(State.Dispatched)}, dispatched_at = o.at, " +
                 $"due_at = o.at + CASE WHEN t.started_at IS NULL THEN {args.Duration(request.QueueTimeout)} ELSE {args.Duration(TimeSpan.Zero)} END + t.expire_after, " +
                 "lease_owner = NULL, lease_expires_at = NULL",
             cancellationToken).ConfigureAwait(false)).Count;
@@ -702,10 +705,10 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     public Task<int> ExtendRunningAttemptsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         InTransactionAsync(async (context, ct) =>
         {
-            // TaskInstanceLifecycle.GraceAfterOutage; status 1 is Dispatched.
+            // TaskInstanceLifecycle.GraceAfterOutage.
             var args = _dialect.Arguments();
             var at = args.Time(now);
-            var sql = $"UPDATE {InstancesTable} SET due_at = {at} + expire_after, version = version + 1 WHERE status = 1 AND due_at < {at} + expire_after";
+            var sql = $"UPDATE {InstancesTable} SET due_at = {at} + expire_after, version = version + 1 WHERE status = {Of(State.Dispatched)} AND due_at < {at} + expire_after";
             return await context.Database.ExecuteSqlRawAsync(sql, args.ToArray(), ct).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -714,7 +717,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     {
         ArgumentNullException.ThrowIfNull(request);
         return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
-            args => $"status = 0, attempt = t.attempt - 1, due_at = COALESCE({args.Time(request.DueAt)}, t.due_at), lease_owner = NULL, lease_expires_at = NULL",
+            args => $"status = {Of(State.Scheduled)}, attempt = t.attempt - 1, due_at = COALESCE({args.Time(request.DueAt)}, t.due_at), lease_owner = NULL, lease_expires_at = NULL",
             cancellationToken).ConfigureAwait(false)).Count;
     }
 
@@ -754,7 +757,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
         return await UpdateClaimsAsync(request.Owner, request.Failures,
             (args, f) => $"{args.Id(f.InstanceId)}, {args.Int(f.Attempt)}, {args.Time(f.At)}, {args.Text(f.Error)}, {args.Time(f.RetryAt)}",
             "(id, attempt, at, error, retry_at)",
-            _ => "status = CASE WHEN o.retry_at IS NULL THEN 3 ELSE 0 END, due_at = o.retry_at, last_error = o.error, " +
+            _ => $"status = CASE WHEN o.retry_at IS NULL THEN {Of(State.Failed)} ELSE {Of(State.Scheduled)} END, due_at = o.retry_at, last_error = o.error, " +
                  "failed_at = CASE WHEN o.retry_at IS NULL THEN o.at ELSE t.failed_at END, " +
                  "finished_at = CASE WHEN o.retry_at IS NULL THEN o.at ELSE t.finished_at END, lease_owner = NULL, lease_expires_at = NULL",
             cancellationToken).ConfigureAwait(false);
@@ -794,6 +797,10 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             rounds[round].Add(n);
         }
 
+        var alive = In(Kind.Started, Kind.Heartbeat);
+        var completed = Of(Kind.Completed);
+        var retry = Of(Kind.RetryScheduled);
+        var deadLettered = Of(Kind.DeadLettered);
         return await InTransactionAsync(async (context, ct) =>
         {
             var applied = new bool[outcomes.Count];
@@ -808,28 +815,30 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                         return string.Join(", ", args.Id(o.InstanceId), args.Int(o.Attempt), args.Int((int)o.Kind), args.Time(o.RecordedAt),
                             args.Time(o.StartedAt), args.Time(o.ReportedCompletedAt), args.Time(o.RetryAt), args.Text(o.Error));
                     });
-                    // The fence is TaskInstanceLifecycle.Accepts; the SET clauses are TaskInstanceLifecycle.Apply (kinds: 0 Started, 1 Completed,
-                    // 2 RetryScheduled, 3 DeadLettered, 4 Heartbeat; 0 and 4 are its Alive: a start, or a heartbeat that moves the expiry only forward).
+                    // The fence is TaskInstanceLifecycle.Accepts (its AcceptingStates); the SET clauses are TaskInstanceLifecycle.Apply (Started and
+                    // Heartbeat are its Alive: a start, or a heartbeat that moves the expiry only forward).
                     var sql = $"""
                         WITH o (id, attempt, kind, recorded_at, started_at, reported_at, retry_at, error) AS (VALUES {rows})
                         UPDATE {InstancesTable} AS t SET
-                            status = CASE o.kind WHEN 0 THEN t.status WHEN 4 THEN t.status WHEN 1 THEN 2 WHEN 2 THEN 0 ELSE 3 END,
-                            attempt = CASE WHEN o.kind = 1 AND o.attempt > t.attempt THEN o.attempt ELSE t.attempt END,
-                            started_at = CASE WHEN o.kind IN (0, 4) THEN COALESCE(t.started_at, o.started_at, o.recorded_at) ELSE COALESCE(o.started_at, t.started_at) END,
-                            completed_at = CASE WHEN o.kind = 1 THEN o.recorded_at ELSE t.completed_at END,
-                            reported_completed_at = CASE WHEN o.kind = 1 THEN o.reported_at ELSE t.reported_completed_at END,
-                            failed_at = CASE o.kind WHEN 1 THEN NULL WHEN 3 THEN o.recorded_at ELSE t.failed_at END,
-                            finished_at = CASE WHEN o.kind IN (1, 3) THEN o.recorded_at ELSE t.finished_at END,
+                            status = CASE WHEN o.kind IN ({alive}) THEN t.status WHEN o.kind = {completed} THEN {Of(State.Completed)}
+                                WHEN o.kind = {retry} THEN {Of(State.Scheduled)} ELSE {Of(State.Failed)} END,
+                            attempt = CASE WHEN o.kind = {completed} AND o.attempt > t.attempt THEN o.attempt ELSE t.attempt END,
+                            started_at = CASE WHEN o.kind IN ({alive}) THEN COALESCE(t.started_at, o.started_at, o.recorded_at) ELSE COALESCE(o.started_at, t.started_at) END,
+                            completed_at = CASE WHEN o.kind = {completed} THEN o.recorded_at ELSE t.completed_at END,
+                            reported_completed_at = CASE WHEN o.kind = {completed} THEN o.reported_at ELSE t.reported_completed_at END,
+                            failed_at = CASE WHEN o.kind = {completed} THEN NULL WHEN o.kind = {deadLettered} THEN o.recorded_at ELSE t.failed_at END,
+                            finished_at = CASE WHEN o.kind IN ({completed}, {deadLettered}) THEN o.recorded_at ELSE t.finished_at END,
                             due_at = CASE
-                                WHEN o.kind IN (0, 4) THEN CASE WHEN t.status = 1 AND (t.started_at IS NULL OR t.due_at < o.recorded_at + t.expire_after)
+                                WHEN o.kind IN ({alive}) THEN CASE WHEN t.status = {Of(State.Dispatched)} AND (t.started_at IS NULL OR t.due_at < o.recorded_at + t.expire_after)
                                     THEN o.recorded_at + t.expire_after ELSE t.due_at END
-                                WHEN o.kind = 2 THEN o.retry_at ELSE NULL END,
-                            last_error = CASE WHEN o.kind IN (2, 3) THEN o.error ELSE t.last_error END,
-                            lease_owner = CASE WHEN o.kind IN (0, 4) THEN t.lease_owner ELSE NULL END,
-                            lease_expires_at = CASE WHEN o.kind IN (0, 4) THEN t.lease_expires_at ELSE NULL END,
+                                WHEN o.kind = {retry} THEN o.retry_at ELSE NULL END,
+                            last_error = CASE WHEN o.kind IN ({retry}, {deadLettered}) THEN o.error ELSE t.last_error END,
+                            lease_owner = CASE WHEN o.kind IN ({alive}) THEN t.lease_owner ELSE NULL END,
+                            lease_expires_at = CASE WHEN o.kind IN ({alive}) THEN t.lease_expires_at ELSE NULL END,
                             version = t.version + 1
                         FROM o
-                        WHERE t.id = o.id AND ((o.kind = 1 AND t.status IN (0, 1, 3, 5)) OR (o.kind IN (0, 2, 3, 4) AND t.attempt = o.attempt AND t.status IN (1, 5)))
+                        WHERE t.id = o.id AND ((o.kind = {completed} AND t.status IN ({In(TaskInstanceLifecycle.AcceptingStates(Kind.Completed))}))
+                            OR (o.kind <> {completed} AND t.attempt = o.attempt AND t.status IN ({In(TaskInstanceLifecycle.AcceptingStates(Kind.Started))})))
                         RETURNING {_dialect.ReturningId} AS "Value"
                         """;
                     var updated = (await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false)).ToHashSet();
@@ -912,7 +921,7 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
                 var sql = $"""
                     WITH o {columns} AS (VALUES {rows})
                     UPDATE {InstancesTable} AS t SET {assignments}, version = t.version + 1
-                    FROM o WHERE t.id = o.id AND t.attempt = o.attempt AND t.lease_owner = {fence} AND t.status = 5
+                    FROM o WHERE t.id = o.id AND t.attempt = o.attempt AND t.lease_owner = {fence} AND t.status = {Of(State.Claimed)}
                     RETURNING {_dialect.ReturningId} AS "Value"
                     """;
                 updated.AddRange(await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false));
@@ -931,8 +940,8 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
             var before = request.FinishedBefore;
             var instances = await context.Set<TaskInstance>()
                 .Where(i => i.FinishedAt != null && i.FinishedAt < before
-                    && (i.Status == TaskInstanceStatus.Completed || i.Status == TaskInstanceStatus.Failed || i.Status == TaskInstanceStatus.Cancelled
-                        || i.Status == TaskInstanceStatus.Skipped))
+                    && (i.Status == TaskInstanceState.Completed || i.Status == TaskInstanceState.Failed || i.Status == TaskInstanceState.Cancelled
+                        || i.Status == TaskInstanceState.Skipped))
                 .OrderBy(i => i.FinishedAt)
                 .Take(request.MaxCount)
                 .ExecuteDeleteAsync(ct).ConfigureAwait(false);

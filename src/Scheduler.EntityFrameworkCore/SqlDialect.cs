@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Scheduler.Core.Storage;
 using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
+using static Scheduler.EntityFrameworkCore.SqlValues;
+using State = Scheduler.Contracts.TaskInstanceState;
 
 namespace Scheduler.EntityFrameworkCore;
 
@@ -65,9 +68,8 @@ internal sealed class SqlDialect
     /// (<see cref="Core.Storage.TaskInstanceLifecycle.IsClaimOfEarlierRun"/>, <see cref="Core.Storage.TaskInstanceLifecycle.EndEarlierRunClaim"/>).</summary>
     public static string EndEarlierRunClaimsSql(string node, string now)
     {
-        var claimed = (int)Core.Definitions.TaskInstanceStatus.Claimed;
         return $"UPDATE {InstancesTable} SET lease_expires_at = {now}, version = version + 1 " +
-               $"WHERE status = {claimed} AND lease_owner = {node} AND lease_expires_at > {now}";
+               $"WHERE status = {Of(State.Claimed)} AND lease_owner = {node} AND lease_expires_at > {now}";
     }
 
     /// <summary>Records a sign of life of run <c>run</c> of node <c>node</c> if that run holds it.</summary>
@@ -84,8 +86,9 @@ internal sealed class SqlDialect
     /// </summary>
     public string DeadLetterExpiredSql(string now, string expiredReason, string notStartedReason, string limit)
     {
-        var candidates = $"SELECT i.id FROM {InstancesTable} AS i WHERE i.status IN (0, 1) AND i.due_at <= {now} AND i.status = 1 AND i.attempt >= i.max_attempts ORDER BY i.due_at LIMIT {limit}{Lock}";
-        return $"UPDATE {InstancesTable} SET status = 3, due_at = NULL, failed_at = {now}, finished_at = {now}, " +
+        var candidates = $"SELECT i.id FROM {InstancesTable} AS i WHERE i.status IN ({DueIndexStates}) AND i.due_at <= {now} AND i.status = {Of(State.Dispatched)} " +
+                         $"AND i.attempt >= i.max_attempts ORDER BY i.due_at LIMIT {limit}{Lock}";
+        return $"UPDATE {InstancesTable} SET status = {Of(State.Failed)}, due_at = NULL, failed_at = {now}, finished_at = {now}, " +
                $"last_error = CASE WHEN started_at IS NULL THEN {notStartedReason} ELSE {expiredReason} END, version = version + 1 WHERE id IN ({candidates}) RETURNING *";
     }
 
@@ -94,21 +97,22 @@ internal sealed class SqlDialect
     /// due ones from the due index (Scheduled within the horizon; Dispatched, expired, with attempts left) and lapsed claims from the lease index,
     /// earliest first. PostgreSQL locks the candidates with <c>FOR UPDATE SKIP LOCKED</c> so concurrent claimers take disjoint rows; CockroachDB
     /// locks them with <c>FOR UPDATE</c> (a conflict aborts with 40001 and is retried); SQLite runs it inside a write transaction, which excludes
-    /// other writers. Claimed rows (status 5) leave the due index. A lapsed claim keeps its reserved attempt number (and any start reported of it); the others take the next, not started.
+    /// other writers. Claimed rows leave the due index. A lapsed claim keeps its reserved attempt number (and any start reported of it); the others take the next, not started.
     /// Without <paramref name="expiredAttempts"/> (workers' reports cannot reach the node) expired attempts are left alone.
     /// </summary>
     public string ClaimSql(string owner, string now, string horizon, string lease, string limit, bool expiredAttempts = true)
     {
-        // "status IN (0, 1)" repeats the partial index's predicate so every engine can prove the index applies.
+        // The due index's and the lease index's predicates, repeated so every engine can prove the indexes apply.
         var expired = expiredAttempts ? $"(i.due_at <= {now} AND i.attempt < i.max_attempts)" : "1 = 0";
-        var due = $"SELECT i.id, i.due_at AS k FROM {InstancesTable} AS i WHERE i.status IN (0, 1) AND i.due_at <= {horizon} AND (i.status = 0 OR {expired}) ORDER BY i.due_at LIMIT {limit}{Lock}";
-        var lapsed = $"SELECT i.id, i.lease_expires_at AS k FROM {InstancesTable} AS i WHERE i.status = 5 AND i.lease_expires_at <= {now} ORDER BY i.lease_expires_at LIMIT {limit}{Lock}";
-        var dueAt = $"CASE WHEN status = 1 THEN {now} ELSE due_at END";
+        var due = $"SELECT i.id, i.due_at AS k FROM {InstancesTable} AS i WHERE i.status IN ({DueIndexStates}) AND i.due_at <= {horizon} AND (i.status = {Of(State.Scheduled)} OR {expired}) ORDER BY i.due_at LIMIT {limit}{Lock}";
+        var lapsed = $"SELECT i.id, i.lease_expires_at AS k FROM {InstancesTable} AS i WHERE i.status = {LeaseIndexState} AND i.lease_expires_at <= {now} ORDER BY i.lease_expires_at LIMIT {limit}{Lock}";
+        var dueAt = $"CASE WHEN status = {Of(State.Dispatched)} THEN {now} ELSE due_at END";
         var max = IsSqlite ? "MAX" : "GREATEST";
+        var claimed = Of(State.Claimed);
         return $"""
             WITH due AS ({due}), lapsed AS ({lapsed}), pick AS (SELECT id FROM (SELECT id, k FROM due UNION ALL SELECT id, k FROM lapsed) AS c ORDER BY k LIMIT {limit})
-            UPDATE {InstancesTable} SET status = 5, attempt = CASE WHEN status = 5 THEN attempt ELSE attempt + 1 END,
-                started_at = CASE WHEN status = 5 THEN started_at ELSE NULL END, due_at = {dueAt}, lease_owner = {owner},
+            UPDATE {InstancesTable} SET status = {claimed}, attempt = CASE WHEN status = {claimed} THEN attempt ELSE attempt + 1 END,
+                started_at = CASE WHEN status = {claimed} THEN started_at ELSE NULL END, due_at = {dueAt}, lease_owner = {owner},
                 lease_expires_at = {max}({dueAt}, {now}) + {lease}, version = version + 1
             WHERE id IN (SELECT id FROM pick) RETURNING *
             """;
@@ -129,7 +133,7 @@ internal sealed class SqlDialect
     /// <summary>Deletes the definition's occurrences not begun (<see cref="Core.Storage.TaskInstanceLifecycle.IsNotBegun"/>) and returns their fire
     /// times, in a column named <c>Value</c>.</summary>
     public static string TakeBackSql(string definitionId) =>
-        $"DELETE FROM {InstancesTable} WHERE definition_id = {definitionId} AND status IN (0, 5) AND dispatched_at IS NULL AND last_error IS NULL RETURNING fire_time AS \"Value\"";
+        $"DELETE FROM {InstancesTable} WHERE definition_id = {definitionId} AND status IN ({In(State.Scheduled, State.Claimed)}) AND dispatched_at IS NULL AND last_error IS NULL RETURNING fire_time AS \"Value\"";
 
     /// <summary>The definitions whose metadata has the entry <c>key</c> (= <c>value</c> unless <c>value</c> is NULL), as a query EF can compose
     /// on: SQLite walks the JSON with <c>json_each</c>; PostgreSQL and CockroachDB read it as <c>jsonb</c>. Keys and values are parameters.</summary>
@@ -154,20 +158,20 @@ internal sealed class SqlDialect
             : $"CAST(extract(epoch FROM (dispatched_at - {due})) * 1000 AS double precision)";
         const string left = "COALESCE(dispatched_at, finished_at)";
         var leftAt = $"{(IsSqlite ? "MAX" : "GREATEST")}({left}, {due})";
-        string Row(int kind, string bucketExpression, string ms, string where) =>
-            $"SELECT CAST({kind} AS bigint) AS kind, {bucketExpression} AS bucket, {ms} AS ms FROM {InstancesTable} WHERE {where}";
+        string Row(ActivityRowKind kind, string bucketExpression, string ms, string where) =>
+            $"SELECT CAST({Of(kind)} AS bigint) AS kind, {bucketExpression} AS bucket, {ms} AS ms FROM {InstancesTable} WHERE {where}";
         const string zero = "CAST(0 AS double precision)";
         string InRange(string column) => $"{column} >= {since} AND {column} < {now}";
         return $"""
             SELECT kind AS "Kind", bucket AS "Bucket", COUNT(*) AS "Count", CAST(COALESCE(SUM(ms), 0) AS double precision) AS "TotalMs",
                 CAST(COALESCE(MAX(ms), 0) AS double precision) AS "MaxMs"
             FROM (
-                {Row(0, Bucket("completed_at"), zero, InRange("completed_at"))}
-                UNION ALL {Row(1, Bucket("failed_at"), zero, "status = 3 AND " + InRange("failed_at"))}
-                UNION ALL {Row(2, Bucket("dispatched_at"), lateness, "attempt = 1 AND " + InRange("dispatched_at"))}
-                UNION ALL {Row(3, Bucket(due), zero, "attempt <= 1 AND " + InRange(due))}
-                UNION ALL {Row(4, Bucket(leftAt), zero, $"attempt <= 1 AND {left} IS NOT NULL AND " + InRange(leftAt))}
-                UNION ALL {Row(5, "CAST(-1 AS bigint)", zero, $"attempt <= 1 AND {due} < {since} AND ({left} IS NULL OR {left} >= {since})")}
+                {Row(ActivityRowKind.Completed, Bucket("completed_at"), zero, InRange("completed_at"))}
+                UNION ALL {Row(ActivityRowKind.Failed, Bucket("failed_at"), zero, $"status = {Of(State.Failed)} AND " + InRange("failed_at"))}
+                UNION ALL {Row(ActivityRowKind.Dispatched, Bucket("dispatched_at"), lateness, "attempt = 1 AND " + InRange("dispatched_at"))}
+                UNION ALL {Row(ActivityRowKind.Arrived, Bucket(due), zero, "attempt <= 1 AND " + InRange(due))}
+                UNION ALL {Row(ActivityRowKind.Left, Bucket(leftAt), zero, $"attempt <= 1 AND {left} IS NOT NULL AND " + InRange(leftAt))}
+                UNION ALL {Row(ActivityRowKind.WaitingAtStart, "CAST(-1 AS bigint)", zero, $"attempt <= 1 AND {due} < {since} AND ({left} IS NULL OR {left} >= {since})")}
             ) AS a
             GROUP BY kind, bucket
             """;

@@ -1,8 +1,8 @@
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scheduler.Core;
@@ -27,7 +27,7 @@ public static class SchedulerRegistrationExtensions
     /// loops. Choose a store on the returned builder, e.g. <c>.UseInMemoryStore()</c>.
     /// </summary>
     /// <remarks>
-    /// The node's queues are named after <see cref="SchedulerOptions.ClusterName"/> (<see cref="EndpointNames.For"/>); at start the node records
+    /// The node's queues are named after <see cref="SchedulerOptions.ClusterName"/> (<see cref="Contracts.SchedulerEndpoints"/>); at start the node records
     /// its cluster name in its database, and refuses to start if the database belongs to another cluster
     /// (<see cref="Core.ClusterMismatchException"/>).
     /// Readiness (the health checks tagged <c>ready</c>) includes MassTransit's bus check <c>masstransit-bus</c> besides the node's own
@@ -198,31 +198,4 @@ public static class SchedulerRegistrationExtensions
         });
         return consumer;
     }
-}
-
-/// <summary>
-/// The queues a scheduler node consumes from, the same on every node of a cluster: the constants are those of the default cluster,
-/// <c>scheduler</c>; <see cref="For"/> gives any cluster's (<c>Scheduler:ClusterName</c>).
-/// </summary>
-public static class EndpointNames
-{
-    /// <summary>The queues of cluster <paramref name="clusterName"/>, e.g. <c>EndpointNames.For("billing").ScheduleTask</c> is <c>billing-schedule-task</c>.</summary>
-    /// <exception cref="ArgumentException"><paramref name="clusterName"/> is not a valid cluster name.</exception>
-    public static Contracts.SchedulerEndpoints For(string clusterName) => new(clusterName);
-
-    /// <summary>The queue of <see cref="Contracts.ScheduleTask"/> commands: <c>scheduler-schedule-task</c>.</summary>
-    public const string ScheduleTask = "scheduler-schedule-task";
-
-    /// <summary>The queue of <see cref="Contracts.ScheduleTasks"/> (bulk) commands: <c>scheduler-schedule-tasks</c>.</summary>
-    public const string ScheduleTasks = "scheduler-schedule-tasks";
-
-    /// <summary>The queue of <see cref="Contracts.CancelTask"/> commands: <c>scheduler-cancel-task</c>.</summary>
-    public const string CancelTask = "scheduler-cancel-task";
-
-    /// <summary>The queue of the task control commands and queries (pause, resume, update, trigger now, get, list, instances):
-    /// <c>scheduler-task-control</c>.</summary>
-    public const string TaskControl = "scheduler-task-control";
-
-    /// <summary>The queue of worker outcomes for the task instance saga: <c>scheduler-task-instance</c>.</summary>
-    public const string TaskInstanceSaga = "scheduler-task-instance";
 }

@@ -1,3 +1,4 @@
+using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using static Scheduler.IntegrationTests.TestData;
@@ -61,7 +62,7 @@ public abstract partial class TaskStoreContractTests
         var jittered = new TaskInstance
         {
             Id = Guid.NewGuid(), DefinitionId = definition.Id, FireTime = T0, Jitter = TimeSpan.FromMilliseconds(41_250),
-            Status = TaskInstanceStatus.Scheduled, DueAt = T0.AddMilliseconds(41_250), ExpireAfter = definition.ExpireAfter, Retry = definition.Retry,
+            Status = TaskInstanceState.Scheduled, DueAt = T0.AddMilliseconds(41_250), ExpireAfter = definition.ExpireAfter, Retry = definition.Retry,
         };
         await Store.MaterializeDueDefinitionsAsync(Materialize(T0, _ => new MaterializePlan([jittered], null)));
         Assert.Equal(jittered.Jitter, Assert.Single(await Store.GetInstancesAsync(definition.Id)).Jitter);

@@ -1,3 +1,4 @@
+using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using static Scheduler.IntegrationTests.TestData;
@@ -25,7 +26,7 @@ public abstract partial class TaskStoreContractTests
         Assert.Equal(left.Select(c => c.Instance.Id).Order(), retaken.Select(c => c.Instance.Id).Order());
         Assert.DoesNotContain(instances[1].Id, retaken.Select(c => c.Instance.Id));
         Assert.All(retaken, c => Assert.Equal(1, c.Instance.Attempt)); // never recorded as dispatched: the attempt number carries over
-        Assert.All(retaken, c => Assert.Equal(TaskInstanceStatus.Claimed, c.Instance.Status));
+        Assert.All(retaken, c => Assert.Equal(TaskInstanceState.Claimed, c.Instance.Status));
         var untouched = (await Store.GetInstanceAsync(other.Instance.Id))!;
         Assert.Equal(("node-b", other.Instance.LeaseExpiresAt), (untouched.LeaseOwner, untouched.LeaseExpiresAt)); // another node's claim
         // That run shows no sign of life either: the next run takes back what it claimed, in turn.

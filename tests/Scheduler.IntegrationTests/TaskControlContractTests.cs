@@ -128,7 +128,7 @@ public abstract partial class TaskStoreContractTests
         Assert.Equal((false, TaskState.Cancelled), (cancelled.Added, cancelled.Definition!.State));
         var claimed = await ClaimAsync(Claim("node-a", T0.AddDays(-1), window: TimeSpan.FromDays(2)));
         Assert.Empty(claimed); // the added instance was cancelled with its task
-        Assert.Equal(TaskInstanceStatus.Cancelled, (await Store.GetInstanceAsync(instance.Id))!.Status);
+        Assert.Equal(TaskInstanceState.Cancelled, (await Store.GetInstanceAsync(instance.Id))!.Status);
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public abstract partial class TaskStoreContractTests
         async Task<Guid[]> Ids(InstanceQuery q) => (await Store.ListInstancesAsync(q)).Select(i => i.Id).ToArray();
         Assert.Equal([instances[2].Id, instances[1].Id, instances[0].Id], await Ids(new InstanceQuery { DefinitionId = definition.Id, Take = 10 }));
         Assert.Equal([instances[1].Id], await Ids(new InstanceQuery { DefinitionId = definition.Id, Skip = 1, Take = 1 }));
-        Assert.Equal([instances[0].Id], await Ids(new InstanceQuery { DefinitionId = definition.Id, Take = 10, Status = TaskInstanceStatus.Claimed }));
+        Assert.Equal([instances[0].Id], await Ids(new InstanceQuery { DefinitionId = definition.Id, Take = 10, Status = TaskInstanceState.Claimed }));
         Assert.Empty(await Ids(new InstanceQuery { DefinitionId = Guid.NewGuid(), Take = 10 }));
     }
 
@@ -179,14 +179,14 @@ public abstract partial class TaskStoreContractTests
         await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(claims[0].Instance.Id, 1, T0)));
         await Store.EndClaimsAsync(new EndClaimsRequest
         {
-            Owner = "node-a", Claims = [new ClaimToken(claims[1].Instance.Id, 1)], Status = TaskInstanceStatus.Skipped, At = T0, Reason = "overlap",
+            Owner = "node-a", Claims = [new ClaimToken(claims[1].Instance.Id, 1)], Status = TaskInstanceState.Skipped, At = T0, Reason = "overlap",
         });
 
         var open = await Store.GetOpenOccurrencesAsync([definition.Id, Guid.NewGuid()]);
 
         Assert.Equal([(instances[0].Id, true), (instances[2].Id, false)], open.OrderBy(o => o.FireTime).Select(o => (o.InstanceId, o.Begun)));
         var skipped = (await Store.GetInstanceAsync(instances[1].Id))!;
-        Assert.Equal((TaskInstanceStatus.Skipped, "overlap", T0, (DateTimeOffset?)null), (skipped.Status, skipped.LastError, skipped.FinishedAt!.Value, skipped.DueAt));
+        Assert.Equal((TaskInstanceState.Skipped, "overlap", T0, (DateTimeOffset?)null), (skipped.Status, skipped.LastError, skipped.FinishedAt!.Value, skipped.DueAt));
         Assert.True(skipped.IsFinal);
     }
 
@@ -199,7 +199,7 @@ public abstract partial class TaskStoreContractTests
         await Store.ReleaseClaimsAsync(new ReleaseRequest { Owner = "node-a", Claims = [new ClaimToken(claim.Instance.Id, 1)], DueAt = T0.AddSeconds(1) });
 
         var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal((TaskInstanceStatus.Scheduled, 0, T0.AddSeconds(1)), (stored.Status, stored.Attempt, stored.DueAt!.Value));
+        Assert.Equal((TaskInstanceState.Scheduled, 0, T0.AddSeconds(1)), (stored.Status, stored.Attempt, stored.DueAt!.Value));
         Assert.Empty(await ClaimAsync(Claim("node-b", T0.AddSeconds(-10), window: TimeSpan.FromSeconds(10))));
     }
 }

@@ -1,3 +1,4 @@
+using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using static Scheduler.IntegrationTests.TestData;
@@ -259,7 +260,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(now, stored.CancelledAt);
         Assert.All(await Store.GetInstancesAsync(definition.Id), i =>
         {
-            Assert.Equal(TaskInstanceStatus.Cancelled, i.Status);
+            Assert.Equal(TaskInstanceState.Cancelled, i.Status);
             Assert.Null(i.DueAt);
             Assert.Null(i.LeaseOwner);
             Assert.Equal(now, i.FinishedAt);
@@ -309,7 +310,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(planned.Select(i => i.Id), instances.Select(i => i.Id));
         Assert.All(instances, i =>
         {
-            Assert.Equal(TaskInstanceStatus.Scheduled, i.Status);
+            Assert.Equal(TaskInstanceState.Scheduled, i.Status);
             Assert.Equal(1, i.Version);
             Assert.Equal(0, i.Attempt);
             Assert.Equal(due.Retry, i.Retry);
@@ -364,7 +365,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
 
         Assert.Equal([instances[1].Id, instances[3].Id, instances[0].Id], claimed.Select(c => c.Instance.Id));
         var first = claimed[0];
-        Assert.Equal(TaskInstanceStatus.Claimed, first.Instance.Status);
+        Assert.Equal(TaskInstanceState.Claimed, first.Instance.Status);
         Assert.Equal(1, first.Instance.Attempt);
         Assert.Equal("node-a", first.Instance.LeaseOwner);
         Assert.Equal(T0.AddSeconds(-30), first.Instance.DueAt); // a claimed instance is dispatched at its due time
@@ -376,8 +377,8 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(definition.DestinationQueue, first.DestinationQueue);
         Assert.Equal((definition.TraceParent, true), (first.TraceParent, first.Recurring)); // a cron task: its dispatches link to the trace
         var stored = await Store.GetInstanceAsync(first.Instance.Id);
-        Assert.Equal((TaskInstanceStatus.Claimed, 1, "node-a"), (stored!.Status, stored.Attempt, stored.LeaseOwner));
-        Assert.Equal((TaskInstanceStatus.Scheduled, 0), ((await Store.GetInstanceAsync(instances[2].Id))!.Status, (await Store.GetInstanceAsync(instances[2].Id))!.Attempt));
+        Assert.Equal((TaskInstanceState.Claimed, 1, "node-a"), (stored!.Status, stored.Attempt, stored.LeaseOwner));
+        Assert.Equal((TaskInstanceState.Scheduled, 0), ((await Store.GetInstanceAsync(instances[2].Id))!.Status, (await Store.GetInstanceAsync(instances[2].Id))!.Attempt));
     }
 
     [Fact]
@@ -400,7 +401,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         var taken = Assert.Single(await ClaimAsync(Claim("node-b", T0.AddSeconds(30))));
 
         Assert.Equal(instances[0].Id, taken.Instance.Id);
-        Assert.Equal(TaskInstanceStatus.Claimed, taken.Instance.Status);
+        Assert.Equal(TaskInstanceState.Claimed, taken.Instance.Status);
         Assert.Equal(1, taken.Instance.Attempt); // the lapsed claim was never recorded as dispatched: its attempt number carries over
         Assert.Equal("node-b", taken.Instance.LeaseOwner);
         Assert.Equal(T0, taken.Instance.DueAt);
@@ -448,12 +449,12 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         var expired = Assert.Single(await ClaimAsync(Claim("node-b", T0 + definition.ExpireAfter)));
         Assert.True(expired.TaskCancelled);
         var token = new ClaimToken(instances[0].Id, expired.Instance.Attempt);
-        EndClaimsRequest Cancel(string owner) => new() { Owner = owner, Claims = [token], Status = TaskInstanceStatus.Cancelled, At = T0.AddMinutes(6) };
+        EndClaimsRequest Cancel(string owner) => new() { Owner = owner, Claims = [token], Status = TaskInstanceState.Cancelled, At = T0.AddMinutes(6) };
         Assert.Equal(0, await Store.EndClaimsAsync(Cancel("node-a")));
         Assert.Equal(1, await Store.EndClaimsAsync(Cancel("node-b")));
 
         var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal((TaskInstanceStatus.Cancelled, T0.AddMinutes(6), null, null), (stored.Status, stored.FinishedAt, stored.DueAt, stored.LeaseOwner));
+        Assert.Equal((TaskInstanceState.Cancelled, T0.AddMinutes(6), null, null), (stored.Status, stored.FinishedAt, stored.DueAt, stored.LeaseOwner));
     }
 
     [Fact]
@@ -471,7 +472,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
 
         Assert.Equal([instances[0].Id], failed);
         var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal(TaskInstanceStatus.Scheduled, stored.Status);
+        Assert.Equal(TaskInstanceState.Scheduled, stored.Status);
         Assert.Equal(1, stored.Attempt);
         Assert.Equal(retryAt, stored.DueAt);
         Assert.Equal("refused by the broker", stored.LastError);
@@ -497,7 +498,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Empty(await Store.FailDispatchesAsync(Fail("node-a", 1)));
 
         var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal(TaskInstanceStatus.Failed, stored.Status);
+        Assert.Equal(TaskInstanceState.Failed, stored.Status);
         Assert.Equal(T0.AddSeconds(1), stored.FailedAt);
         Assert.Equal(T0.AddSeconds(1), stored.FinishedAt);
         Assert.Null(stored.DueAt);
@@ -518,7 +519,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         var again = Assert.Single(await ClaimAsync(Claim("node-b", expiry.AddSeconds(1))));
 
         Assert.Equal(instances[0].Id, again.Instance.Id);
-        Assert.Equal(TaskInstanceStatus.Claimed, again.Instance.Status);
+        Assert.Equal(TaskInstanceState.Claimed, again.Instance.Status);
         Assert.Equal(2, again.Instance.Attempt);
         Assert.Equal(expiry.AddSeconds(1), again.Instance.DueAt); // an expired attempt is due again at once
     }
@@ -543,7 +544,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         var dead = Assert.Single(result.DeadLettered);
         Assert.Equal((instances[0].Id, definition.Retry.MaxAttempts), (dead.Id, dead.Attempt));
         var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal(TaskInstanceStatus.Failed, stored.Status);
+        Assert.Equal(TaskInstanceState.Failed, stored.Status);
         Assert.Equal(now, stored.FailedAt);
         Assert.Equal(now, stored.FinishedAt);
         Assert.Null(stored.DueAt);
@@ -581,7 +582,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(2, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, at), new DispatchOutcome(instances[1].Id, 1, at))));
 
         var dispatched = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal(TaskInstanceStatus.Dispatched, dispatched.Status);
+        Assert.Equal(TaskInstanceState.Dispatched, dispatched.Status);
         Assert.Equal(at, dispatched.DispatchedAt);
         Assert.Equal(at + definition.ExpireAfter, dispatched.DueAt);
         Assert.Null(dispatched.LeaseOwner);
@@ -604,10 +605,10 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(0, byOther);
         Assert.All((await Store.GetInstancesAsync(definition.Id)).Take(2), i =>
         {
-            Assert.Equal(TaskInstanceStatus.Claimed, i.Status);
+            Assert.Equal(TaskInstanceState.Claimed, i.Status);
             Assert.Equal("node-a", i.LeaseOwner);
         });
-        Assert.Equal(TaskInstanceStatus.Completed, (await Store.GetInstanceAsync(instances[2].Id))!.Status);
+        Assert.Equal(TaskInstanceState.Completed, (await Store.GetInstanceAsync(instances[2].Id))!.Status);
     }
 
     [Fact]
@@ -623,7 +624,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         var beat = T0 + definition.ExpireAfter - TimeSpan.FromSeconds(1);
         Assert.Equal([true], await Store.ApplyOutcomesAsync([Heartbeat(1, beat)]));
         var stored = (await Store.GetInstanceAsync(id))!;
-        Assert.Equal((TaskInstanceStatus.Dispatched, 1, beat + definition.ExpireAfter), (stored.Status, stored.Attempt, stored.DueAt));
+        Assert.Equal((TaskInstanceState.Dispatched, 1, beat + definition.ExpireAfter), (stored.Status, stored.Attempt, stored.DueAt));
         Assert.Equal([true, true], await Store.ApplyOutcomesAsync([Heartbeat(1, beat - TimeSpan.FromSeconds(5)), Heartbeat(1, beat)])); // late, repeated
         Assert.Equal(beat + definition.ExpireAfter, (await Store.GetInstanceAsync(id))!.DueAt); // never moved back
         Assert.Empty(await ClaimAsync(Claim("node-b", T0 + definition.ExpireAfter + TimeSpan.FromSeconds(1)))); // not expired: it heartbeats
@@ -647,7 +648,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
 
         Assert.Equal(outageEnd + definition.ExpireAfter, (await Store.GetInstanceAsync(instances[0].Id))!.DueAt);
         Assert.Equal(longer, (await Store.GetInstanceAsync(instances[1].Id))!.DueAt); // already later: kept
-        Assert.Equal(TaskInstanceStatus.Claimed, (await Store.GetInstanceAsync(instances[2].Id))!.Status); // not dispatched: untouched
+        Assert.Equal(TaskInstanceState.Claimed, (await Store.GetInstanceAsync(instances[2].Id))!.Status); // not dispatched: untouched
         Assert.DoesNotContain(await ClaimAsync(Claim("node-b", outageEnd)), c => c.Instance.Id == instances[0].Id || c.Instance.Id == instances[1].Id);
     }
 
@@ -663,7 +664,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
 
         Assert.Equal([instances[1].Id], result.Claimed.Select(c => c.Instance.Id));
         Assert.Empty(result.DeadLettered);
-        Assert.Equal(TaskInstanceStatus.Dispatched, (await Store.GetInstanceAsync(instances[0].Id))!.Status);
+        Assert.Equal(TaskInstanceState.Dispatched, (await Store.GetInstanceAsync(instances[0].Id))!.Status);
         Assert.Equal(instances[0].Id, Assert.Single(await ClaimAsync(Claim("node-b", later))).Instance.Id); // reports arrive again: claimed
     }
 
@@ -709,7 +710,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         var id = instances[0].Id;
         await ClaimAsync(Claim("node-a", T0));
         Assert.Equal([true], await Store.ApplyOutcomesAsync([Started(id, 1, T0)]));
-        Assert.Equal(TaskInstanceStatus.Claimed, (await Store.GetInstanceAsync(id))!.Status);
+        Assert.Equal(TaskInstanceState.Claimed, (await Store.GetInstanceAsync(id))!.Status);
 
         await Store.RecordDispatchesAsync(new DispatchRecordRequest
         {
@@ -717,7 +718,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         });
 
         var stored = (await Store.GetInstanceAsync(id))!;
-        Assert.Equal((TaskInstanceStatus.Dispatched, T0 + definition.ExpireAfter, T0.AddSeconds(1)), (stored.Status, stored.DueAt, stored.StartedAt));
+        Assert.Equal((TaskInstanceState.Dispatched, T0 + definition.ExpireAfter, T0.AddSeconds(1)), (stored.Status, stored.DueAt, stored.StartedAt));
     }
 
     [Fact]
@@ -754,7 +755,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(0, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0))));
 
         var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal((TaskInstanceStatus.Scheduled, 1, T0.AddSeconds(4)), (stored.Status, stored.Attempt, stored.DueAt));
+        Assert.Equal((TaskInstanceState.Scheduled, 1, T0.AddSeconds(4)), (stored.Status, stored.Attempt, stored.DueAt));
         Assert.Null(stored.LeaseOwner);
         Assert.Equal("System.Exception: boom", stored.LastError);
     }
@@ -776,7 +777,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal(1, released);
         Assert.Equal(0, stale);
         var free = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal((TaskInstanceStatus.Scheduled, 0, T0), (free.Status, free.Attempt, free.DueAt));
+        Assert.Equal((TaskInstanceState.Scheduled, 0, T0), (free.Status, free.Attempt, free.DueAt));
         Assert.Null(free.LeaseOwner);
         Assert.Null(free.LeaseExpiresAt);
         Assert.Equal(3, free.Version);
@@ -820,7 +821,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal([true], await Store.ApplyOutcomesAsync([Completed(instances[0].Id, 1, T0.AddSeconds(5), reportedAt: T0.AddSeconds(3))]));
 
         var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal(TaskInstanceStatus.Completed, stored.Status);
+        Assert.Equal(TaskInstanceState.Completed, stored.Status);
         Assert.Equal(T0.AddSeconds(5), stored.CompletedAt);
         Assert.Equal(T0.AddSeconds(3), stored.ReportedCompletedAt);
         Assert.Equal(T0.AddSeconds(1), stored.StartedAt);
@@ -837,7 +838,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         await ClaimAsync(Claim("node-a", T0));
         await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0), new DispatchOutcome(instances[1].Id, 1, T0)));
         await Store.ApplyOutcomesAsync([Failed(instances[1].Id, 1, T0.AddSeconds(1), retryAt: null)]);
-        Assert.Equal(TaskInstanceStatus.Failed, (await Store.GetInstanceAsync(instances[1].Id))!.Status);
+        Assert.Equal(TaskInstanceState.Failed, (await Store.GetInstanceAsync(instances[1].Id))!.Status);
         var reclaim = Assert.Single(await ClaimAsync(Claim("node-b", T0.AddHours(1)))); // attempt 1 of instances[0] expired: attempt 2 claimed
         Assert.Equal(2, reclaim.Instance.Attempt);
 
@@ -845,11 +846,11 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
 
         Assert.Equal([true, true], applied);
         var late = (await Store.GetInstanceAsync(instances[1].Id))!;
-        Assert.Equal(TaskInstanceStatus.Completed, late.Status);
+        Assert.Equal(TaskInstanceState.Completed, late.Status);
         Assert.Null(late.FailedAt);
         Assert.Equal("System.Exception: boom", late.LastError); // the history of the failure is kept
         Assert.Equal(0, await Store.RecordDispatchesAsync(Record("node-b", new DispatchOutcome(instances[0].Id, 2, T0.AddHours(1)))));
-        Assert.Equal(TaskInstanceStatus.Completed, (await Store.GetInstanceAsync(instances[0].Id))!.Status);
+        Assert.Equal(TaskInstanceState.Completed, (await Store.GetInstanceAsync(instances[0].Id))!.Status);
     }
 
     /// <summary>A send that timed out gives its attempt number back (Claimed → Scheduled), but the broker may have taken the message: its
@@ -860,12 +861,12 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         var (_, instances) = await SeedAsync(Store, T0);
         var claim = Assert.Single(await ClaimAsync(Claim("node-a", T0)));
         Assert.Equal(1, await Store.ReleaseClaimsAsync(new ReleaseRequest { Owner = "node-a", Claims = [new ClaimToken(claim.Instance.Id, 1)] }));
-        Assert.Equal((TaskInstanceStatus.Scheduled, 0), ((await Store.GetInstanceAsync(instances[0].Id))!.Status, (await Store.GetInstanceAsync(instances[0].Id))!.Attempt));
+        Assert.Equal((TaskInstanceState.Scheduled, 0), ((await Store.GetInstanceAsync(instances[0].Id))!.Status, (await Store.GetInstanceAsync(instances[0].Id))!.Attempt));
 
         Assert.Equal([true], await Store.ApplyOutcomesAsync([Completed(instances[0].Id, 1, T0.AddSeconds(2))]));
 
         var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal((TaskInstanceStatus.Completed, 1), (stored.Status, stored.Attempt));
+        Assert.Equal((TaskInstanceState.Completed, 1), (stored.Status, stored.Attempt));
         Assert.Empty(await ClaimAsync(Claim("node-b", T0.AddHours(1))));
     }
 
@@ -887,13 +888,13 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         ]);
 
         Assert.Equal([false, true, true, false, false], applied);
-        Assert.Equal(TaskInstanceStatus.Dispatched, (await Store.GetInstanceAsync(instances[0].Id))!.Status);
+        Assert.Equal(TaskInstanceState.Dispatched, (await Store.GetInstanceAsync(instances[0].Id))!.Status);
         var failed = (await Store.GetInstanceAsync(instances[1].Id))!;
-        Assert.Equal((TaskInstanceStatus.Failed, T0.AddSeconds(3), T0.AddSeconds(3)), (failed.Status, failed.FailedAt, failed.FinishedAt));
+        Assert.Equal((TaskInstanceState.Failed, T0.AddSeconds(3), T0.AddSeconds(3)), (failed.Status, failed.FailedAt, failed.FinishedAt));
         Assert.Equal(T0.AddSeconds(1), failed.StartedAt);
         Assert.Null(failed.DueAt);
         Assert.False(await Store.ApplyOutcomesAsync([Failed(instances[1].Id, 1, T0.AddSeconds(4), retryAt: T0.AddSeconds(9))]) is [true]);
-        Assert.Equal(TaskInstanceStatus.Completed, (await Store.GetInstanceAsync(instances[2].Id))!.Status);
+        Assert.Equal(TaskInstanceState.Completed, (await Store.GetInstanceAsync(instances[2].Id))!.Status);
     }
 
     [Fact]
@@ -905,7 +906,7 @@ public abstract partial class TaskStoreContractTests : IAsyncLifetime
         Assert.Equal([true], await Store.ApplyOutcomesAsync([Started(instances[0].Id, 1, T0.AddSeconds(1))]));
 
         var stored = (await Store.GetInstanceAsync(instances[0].Id))!;
-        Assert.Equal((TaskInstanceStatus.Claimed, "node-a", T0.AddSeconds(1)), (stored.Status, stored.LeaseOwner, stored.StartedAt));
+        Assert.Equal((TaskInstanceState.Claimed, "node-a", T0.AddSeconds(1)), (stored.Status, stored.LeaseOwner, stored.StartedAt));
         Assert.Equal(1, await Store.RecordDispatchesAsync(Record("node-a", new DispatchOutcome(instances[0].Id, 1, T0))));
     }
 

@@ -38,7 +38,7 @@ internal static class TestData
         Id = Guid.NewGuid(),
         DefinitionId = definition.Id,
         FireTime = fireTime,
-        Status = TaskInstanceStatus.Scheduled,
+        Status = TaskInstanceState.Scheduled,
         DueAt = fireTime,
         ExpireAfter = definition.ExpireAfter,
         Retry = definition.Retry,

@@ -23,7 +23,7 @@ public class NaturalLanguageTests
         f.Time.Advance(firstFire - BusFixture.Start - TimeSpan.FromSeconds(5));
         await BusFixture.Eventually(() => f.Runner.HeldCount == 1, "the occurrence is claimed inside the execution window");
         f.Time.Advance(TimeSpan.FromSeconds(5));
-        var instance = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+        var instance = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed);
 
         Assert.Equal(firstFire, instance.FireTime);
         Assert.Equal(firstFire, Assert.Single(f.ConsumedTaskDue(scheduled.TaskId)).FireTime);
@@ -92,7 +92,7 @@ public class NaturalLanguageTests
         f.Time.Advance(TimeSpan.FromHours(1) - TimeSpan.FromSeconds(5));
         await BusFixture.Eventually(() => f.Runner.HeldCount == 1, "the 13:00 occurrence is claimed inside the execution window");
         f.Time.Advance(TimeSpan.FromSeconds(5));
-        var instance = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+        var instance = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed);
 
         Assert.Equal(BusFixture.Start.AddHours(1), instance.FireTime);
         Assert.Equal(first, (await f.Store.GetDefinitionAsync(scheduled.TaskId))!.NextFireTime);

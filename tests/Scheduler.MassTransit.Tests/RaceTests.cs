@@ -26,12 +26,12 @@ public class RaceTests
         await store!.Recorded.Task.WaitAsync(GateTimeout);
 
         var retrying = Assert.Single(await f.Store.GetInstancesAsync(scheduled.TaskId));
-        Assert.Equal(TaskInstanceStatus.Scheduled, retrying.Status); // the late record did not turn it back into Dispatched
+        Assert.Equal(TaskInstanceState.Scheduled, retrying.Status); // the late record did not turn it back into Dispatched
         Assert.Equal(BusFixture.Start.AddSeconds(2), retrying.DueAt);
         Assert.Null(retrying.LeaseOwner);
 
         f.Time.Advance(TimeSpan.FromSeconds(2));
-        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed);
         Assert.Equal(2, completed.Attempt);
     }
 
@@ -48,7 +48,7 @@ public class RaceTests
             Trigger = BusFixture.Start.ToString("O", CultureInfo.InvariantCulture),
         }));
 
-        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed);
 
         Assert.Equal(BusFixture.Start, completed.CompletedAt);
         Assert.Equal(BusFixture.Start, completed.DispatchedAt); // the record landed first; the completion's fence accepts Dispatched: no merge

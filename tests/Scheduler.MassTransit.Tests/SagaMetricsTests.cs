@@ -45,9 +45,9 @@ public class SagaMetricsTests
             Metadata = new Dictionary<string, string> { ["behavior"] = "fail-always" },
             Retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromSeconds(1), Jitter = false },
         }));
-        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Scheduled && i.Attempt == 1);
+        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Scheduled && i.Attempt == 1);
         f.Time.Advance(TimeSpan.FromSeconds(1));
-        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Failed);
+        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Failed);
         await BusFixture.Eventually(() => counts.GetValueOrDefault("scheduler.instances.dead_lettered/failed") == 1, "the dead letter is counted");
 
         Assert.Equal(2, counts.GetValueOrDefault("scheduler.attempts.failed"));

@@ -33,7 +33,7 @@ public class ScheduleToCompletionTests
         Assert.Equal(1, f.Runner.HeldCount);
 
         f.Time.Advance(TimeSpan.FromMilliseconds(1));
-        var instance = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+        var instance = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed);
 
         var due = Assert.Single(f.ConsumedTaskDue(scheduled.TaskId));
         Assert.Equal(1, due.Attempt);
@@ -54,12 +54,12 @@ public class ScheduleToCompletionTests
             Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromSeconds(2), Jitter = false },
         }));
 
-        var retrying = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Scheduled && i.Attempt == 1);
+        var retrying = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Scheduled && i.Attempt == 1);
         Assert.Equal(BusFixture.Start.AddSeconds(2), retrying.DueAt); // failed at Start, backoff 2 s
         Assert.Contains("scripted failure of attempt 1", retrying.LastError, StringComparison.Ordinal);
 
         f.Time.Advance(TimeSpan.FromSeconds(2));
-        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed);
 
         Assert.Equal([1, 2], f.ConsumedTaskDue(scheduled.TaskId).Select(d => d.Attempt));
         Assert.Equal(2, completed.Attempt);
@@ -75,9 +75,9 @@ public class ScheduleToCompletionTests
             Retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromSeconds(1), Jitter = false },
         }));
 
-        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Scheduled && i.Attempt == 1);
+        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Scheduled && i.Attempt == 1);
         f.Time.Advance(TimeSpan.FromSeconds(1));
-        var failed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Failed);
+        var failed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Failed);
 
         await BusFixture.Eventually(() => f.Recorder.Of<TaskDeadLettered>().Any(m => m.InstanceId == failed.Id && m.Attempt == 2));
         Assert.Equal(2, failed.Attempt);
@@ -93,7 +93,7 @@ public class ScheduleToCompletionTests
         {
             ExpireAfter = TimeSpan.FromSeconds(30),
         }));
-        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Dispatched);
+        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Dispatched);
         await BusFixture.Eventually(() => f.ConsumedTaskDue(scheduled.TaskId).Any(d => d.Attempt == 1), "the handler of attempt 1 runs");
 
         // The worker reports the start once the handler has run a tenth of ExpireAfter (at most 1 s), counted from the handler's start.
@@ -102,7 +102,7 @@ public class ScheduleToCompletionTests
         Assert.Equal(BusFixture.Start.AddSeconds(31), started.DueAt); // ExpireAfter counts from the start, not from the dispatch
 
         f.Time.Advance(TimeSpan.FromSeconds(30));
-        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed);
 
         Assert.Equal([1, 2], f.ConsumedTaskDue(scheduled.TaskId).Select(d => d.Attempt));
         Assert.Equal(2, completed.Attempt);
@@ -116,12 +116,12 @@ public class ScheduleToCompletionTests
         {
             ExpireAfter = TimeSpan.FromSeconds(30),
         }));
-        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Dispatched && i.Attempt == 1);
+        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Dispatched && i.Attempt == 1);
         await BusFixture.Eventually(() => f.ConsumedTaskDue(scheduled.TaskId).Any(d => d.Attempt == 1), "the handler of attempt 1 runs");
         f.Time.Advance(TimeSpan.FromSeconds(1)); // the start is reported a second after the handler started
         await f.WaitForInstanceAsync(scheduled.TaskId, i => i.StartedAt is not null);
         f.Time.Advance(TimeSpan.FromSeconds(30));
-        var second = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Dispatched && i.Attempt == 2);
+        var second = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Dispatched && i.Attempt == 2);
 
         // A late failure of attempt 1 must not schedule a retry while attempt 2 runs.
         await f.Harness.Bus.Publish(new TaskFailed
@@ -131,7 +131,7 @@ public class ScheduleToCompletionTests
         });
         await SagaProcessedAsync(f, second.Id, "late");
         var unchanged = (await f.Store.GetInstanceAsync(second.Id))!;
-        Assert.Equal(TaskInstanceStatus.Dispatched, unchanged.Status);
+        Assert.Equal(TaskInstanceState.Dispatched, unchanged.Status);
         Assert.Equal(2, unchanged.Attempt);
         Assert.Null(unchanged.LastError);
 
@@ -140,7 +140,7 @@ public class ScheduleToCompletionTests
         {
             TaskId = scheduled.TaskId, InstanceId = second.Id, Attempt = 1, StartedAt = BusFixture.Start, CompletedAt = BusFixture.Start.AddSeconds(31),
         });
-        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+        var completed = await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed);
         Assert.Equal(BusFixture.Start.AddSeconds(31), completed.CompletedAt); // when the scheduler recorded it, on its clock
         Assert.Equal(BusFixture.Start.AddSeconds(31), completed.ReportedCompletedAt); // the worker's own time, kept beside it
 
@@ -151,7 +151,7 @@ public class ScheduleToCompletionTests
             ExceptionType = "System.Exception", Reason = "after completion",
         });
         await SagaProcessedAsync(f, second.Id, "after completion");
-        Assert.Equal(TaskInstanceStatus.Completed, (await f.Store.GetInstanceAsync(second.Id))!.Status);
+        Assert.Equal(TaskInstanceState.Completed, (await f.Store.GetInstanceAsync(second.Id))!.Status);
     }
 
     /// <summary>Waits until the task instance saga has finished with the <see cref="TaskFailed"/> of <paramref name="instanceId"/> with

@@ -46,7 +46,7 @@ public sealed class TracingTests : IDisposable
             }));
         }
 
-        var completed = await f.WaitForInstanceAsync(taskId, i => i.Status == TaskInstanceStatus.Completed);
+        var completed = await f.WaitForInstanceAsync(taskId, i => i.Status == TaskInstanceState.Completed);
         await BusFixture.Eventually(() => Spans("scheduler.outcome", taskId).Count == 1, "the saga's outcome span ends");
 
         var consumed = Assert.Single(f.Recorder.Of<ConsumedIn>(), c => c.InstanceId == completed.Id);

@@ -3,36 +3,6 @@ using Scheduler.Contracts;
 namespace Scheduler.Core.Definitions;
 
 /// <summary>
-/// The life-cycle state of a task instance. The transitions between them are listed in docs/guarantees.md and implemented by
-/// <see cref="Storage.TaskInstanceLifecycle"/> (in-memory) and the SQL of the EF Core store, which one contract test suite holds to the same table.
-/// </summary>
-public enum TaskInstanceStatus
-{
-    /// <summary>Waiting to be dispatched at <see cref="TaskInstance.DueAt"/> (first attempt, or a retry). No claim.</summary>
-    Scheduled = 0,
-
-    /// <summary>An attempt was dispatched and has neither completed nor failed; <see cref="TaskInstance.DueAt"/> is when it expires. No claim.</summary>
-    Dispatched = 1,
-
-    /// <summary>An attempt completed; <see cref="TaskInstance.CompletedAt"/> is set. Final.</summary>
-    Completed = 2,
-
-    /// <summary>The last attempt failed or expired (dead-lettered). Final.</summary>
-    Failed = 3,
-
-    /// <summary>The task was cancelled before this instance was dispatched (or while it waited for a retry). Final.</summary>
-    Cancelled = 4,
-
-    /// <summary>A runner holds a claim: <see cref="TaskInstance.LeaseOwner"/> until <see cref="TaskInstance.LeaseExpiresAt"/>, with attempt number
-    /// <see cref="TaskInstance.Attempt"/> reserved; <see cref="TaskInstance.DueAt"/> is when that attempt is to be dispatched.</summary>
-    Claimed = 5,
-
-    /// <summary>Not run: an earlier occurrence of the task was still active when this one came due (<see cref="OverlapPolicy"/>);
-    /// <see cref="TaskInstance.LastError"/> says which. Final.</summary>
-    Skipped = 6,
-}
-
-/// <summary>
 /// One occurrence of a task definition's trigger and the record of its attempts. Unique per (<see cref="DefinitionId"/>, <see cref="FireTime"/>).
 /// All instants are UTC.
 /// </summary>
@@ -52,13 +22,13 @@ public sealed class TaskInstance
     public TimeSpan Jitter { get; init; }
 
     /// <summary>The instance's state.</summary>
-    public TaskInstanceStatus Status { get; set; }
+    public TaskInstanceState Status { get; set; }
 
     /// <summary>The number of the latest attempt handed out: 0 before the first dispatch; a runner that claims the instance reserves the next number.</summary>
     public int Attempt { get; set; }
 
-    /// <summary>When the runner must act next: the dispatch time while <see cref="TaskInstanceStatus.Scheduled"/>, the expiry of the running
-    /// attempt while <see cref="TaskInstanceStatus.Dispatched"/>; <see langword="null"/> in final states.</summary>
+    /// <summary>When the runner must act next: the dispatch time while <see cref="TaskInstanceState.Scheduled"/>, the expiry of the running
+    /// attempt while <see cref="TaskInstanceState.Dispatched"/>; <see langword="null"/> in final states.</summary>
     public DateTimeOffset? DueAt { get; set; }
 
     /// <summary>Copied from the definition: how long an attempt may run.</summary>
@@ -101,7 +71,7 @@ public sealed class TaskInstance
     public long Version { get; set; }
 
     /// <summary>Whether the instance is in a final state.</summary>
-    public bool IsFinal => Status is TaskInstanceStatus.Completed or TaskInstanceStatus.Failed or TaskInstanceStatus.Cancelled or TaskInstanceStatus.Skipped;
+    public bool IsFinal => Status is TaskInstanceState.Completed or TaskInstanceState.Failed or TaskInstanceState.Cancelled or TaskInstanceState.Skipped;
 
     /// <summary>Whether an attempt of this occurrence was ever handed out: dispatched, or used up by a failed dispatch. An occurrence not
     /// begun can be taken back (pause, update) and planned again without losing or repeating a run.</summary>

@@ -47,7 +47,7 @@ public static class TaskViews
             InstanceId = instance.Id,
             FireTime = instance.FireTime,
             Jitter = instance.Jitter,
-            State = ToState(instance.Status),
+            State = instance.Status,
             Attempt = instance.Attempt,
             MaxAttempts = instance.MaxAttempts,
             DueAt = instance.DueAt,
@@ -78,10 +78,4 @@ public static class TaskViews
             ChangedAt = calendar.ChangedAt,
         };
     }
-
-    /// <summary>The contract's name for <paramref name="status"/> (the same numbers).</summary>
-    public static TaskInstanceState ToState(TaskInstanceStatus status) => (TaskInstanceState)(int)status;
-
-    /// <summary>The stored status named <paramref name="state"/> (the same numbers).</summary>
-    public static TaskInstanceStatus ToStatus(TaskInstanceState state) => (TaskInstanceStatus)(int)state;
 }

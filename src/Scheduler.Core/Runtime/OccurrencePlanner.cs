@@ -22,7 +22,7 @@ public static class OccurrencePlanner
     /// <see cref="TriggerInstants.IsEvaluationFailure"/>): the definition then ends after the instances planned so far, since a trigger is
     /// pure and would throw again on every tick.</param>
     /// <param name="calendar">The task's calendar read for its zone, if it names one: an occurrence it excludes is planned as a
-    /// <see cref="TaskInstanceStatus.Skipped"/> instance (never run) whose <see cref="TaskInstance.LastError"/> names the calendar and why.</param>
+    /// <see cref="TaskInstanceState.Skipped"/> instance (never run) whose <see cref="TaskInstance.LastError"/> names the calendar and why.</param>
     public static Storage.MaterializePlan Plan(TaskDefinition definition, ITrigger trigger, DateTimeOffset now, DateTimeOffset horizon,
         TimeSpan misfireThreshold, int maxOccurrences, Action<Exception>? evaluationFailed = null, Triggers.Calendars.CalendarExclusions? calendar = null)
     {
@@ -85,7 +85,7 @@ public static class OccurrencePlanner
                     Id = Guid.CreateVersion7(fire),
                     DefinitionId = definition.Id,
                     FireTime = fire,
-                    Status = TaskInstanceStatus.Skipped,
+                    Status = TaskInstanceState.Skipped,
                     FinishedAt = now,
                     LastError = $"Excluded by calendar '{definition.Calendar}': {reason}.",
                     ExpireAfter = definition.ExpireAfter,
@@ -99,7 +99,7 @@ public static class OccurrencePlanner
                 DefinitionId = definition.Id,
                 FireTime = fire,
                 Jitter = jitter,
-                Status = TaskInstanceStatus.Scheduled,
+                Status = TaskInstanceState.Scheduled,
                 DueAt = fire + jitter,
                 ExpireAfter = definition.ExpireAfter,
                 Retry = definition.Retry,

@@ -10,7 +10,7 @@ public enum OverlapDecision
     /// <summary>Dispatch it now.</summary>
     Dispatch = 0,
 
-    /// <summary>Do not run it: it ends <see cref="Definitions.TaskInstanceStatus.Skipped"/> with the reason.</summary>
+    /// <summary>Do not run it: it ends <see cref="Contracts.TaskInstanceState.Skipped"/> with the reason.</summary>
     Skip = 1,
 
     /// <summary>Let it wait (<see cref="OverlapPolicy.BufferOne"/>): released, and due again one poll interval later.</summary>

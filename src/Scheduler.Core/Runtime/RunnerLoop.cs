@@ -334,7 +334,7 @@ public sealed partial class RunnerLoop : BackgroundService
             {
                 await _store.EndClaimsAsync(new EndClaimsRequest
                 {
-                    Owner = _options.NodeId, Claims = dropped, Status = TaskInstanceStatus.Cancelled, At = now,
+                    Owner = _options.NodeId, Claims = dropped, Status = TaskInstanceState.Cancelled, At = now,
                 }, cancellationToken).ConfigureAwait(false);
             }
 
@@ -458,7 +458,7 @@ public sealed partial class RunnerLoop : BackgroundService
             return;
         }
 
-        if (row is null or { Status: TaskInstanceStatus.Cancelled or TaskInstanceStatus.Skipped })
+        if (row is null or { Status: TaskInstanceState.Cancelled or TaskInstanceState.Skipped })
         {
             LogClaimTakenBack(token.InstanceId, token.Attempt);
         }
@@ -853,7 +853,7 @@ public sealed partial class RunnerLoop : BackgroundService
                 LogSkipped(claim.Instance.Id, claim.Instance.DefinitionId, reason);
                 await _store.EndClaimsAsync(new EndClaimsRequest
                 {
-                    Owner = _options.NodeId, Claims = [Token(claim)], Status = TaskInstanceStatus.Skipped, At = now, Reason = reason,
+                    Owner = _options.NodeId, Claims = [Token(claim)], Status = TaskInstanceState.Skipped, At = now, Reason = reason,
                 }, cancellationToken).ConfigureAwait(false);
             }
 
@@ -910,8 +910,8 @@ public sealed partial class RunnerLoop : BackgroundService
             }
             else if (DestinationQueueName.Validate(claim.DestinationQueue) is { } invalid)
             {
-                // Stored before this version validated destinations, or written by hand: refused here rather than sent, so the broker never
-                // closes a channel over it; each attempt is used up, so the instance ends dead-lettered with the reason.
+                // Commands are validated, so only a row written to the database by hand or another tool gets here: refused rather than sent,
+                // so the broker never closes a channel over it; each attempt is used up, so the instance ends dead-lettered with the reason.
                 failure = Failure(instance, dispatchedAt, $"Attempt {instance.Attempt} was not dispatched: {invalid}");
             }
             else if (claim.DestinationQueue is { } queue && Destinations?.IsWithoutConsumer(queue) == true)

@@ -352,7 +352,7 @@ public sealed partial class SchedulingService
                 Id = instanceId,
                 DefinitionId = taskId,
                 FireTime = fireTime,
-                Status = TaskInstanceStatus.Scheduled,
+                Status = TaskInstanceState.Scheduled,
                 DueAt = now,
                 ExpireAfter = definition.ExpireAfter,
                 Retry = definition.Retry,
@@ -435,7 +435,7 @@ public sealed partial class SchedulingService
         var page = await _store.ListInstancesAsync(new InstanceQuery
         {
             DefinitionId = query.TaskId,
-            Status = query.State is { } wanted ? TaskViews.ToStatus(wanted) : null,
+            Status = query.State,
             Skip = skip,
             Take = size + 1,
         }, cancellationToken).ConfigureAwait(false);

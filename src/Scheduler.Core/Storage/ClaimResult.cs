@@ -5,7 +5,7 @@ namespace Scheduler.Core.Storage;
 /// <summary>Result of <see cref="ITaskStore.ClaimDueInstancesAsync"/>.</summary>
 /// <param name="Claimed">The instances claimed for this node, earliest due first.</param>
 /// <param name="DeadLettered">Dispatched instances whose last allowed attempt expired without an outcome, now
-/// <see cref="TaskInstanceStatus.Failed"/>; the runner publishes <c>TaskDeadLettered</c> for each.</param>
+/// <see cref="Contracts.TaskInstanceState.Failed"/>; the runner publishes <c>TaskDeadLettered</c> for each.</param>
 public sealed record ClaimResult(IReadOnlyList<ClaimedInstance> Claimed, IReadOnlyList<TaskInstance> DeadLettered)
 {
     /// <summary>Nothing claimed, nothing dead-lettered.</summary>

@@ -1,3 +1,4 @@
+using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 
 namespace Scheduler.Core.Storage;
@@ -43,7 +44,7 @@ public static class ClusterActivity
                 yield return new ActivityRow(ActivityRowKind.Completed, Bucket(i.CompletedAt!.Value), 1, 0, 0);
             }
 
-            if (i.Status == TaskInstanceStatus.Failed && InRange(i.FailedAt))
+            if (i.Status == TaskInstanceState.Failed && InRange(i.FailedAt))
             {
                 yield return new ActivityRow(ActivityRowKind.Failed, Bucket(i.FailedAt!.Value), 1, 0, 0);
             }

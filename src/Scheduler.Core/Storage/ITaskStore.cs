@@ -36,7 +36,7 @@ public interface ITaskStore
 
     /// <summary>
     /// Stops a definition from firing: clears its next fire time, sets <see cref="TaskDefinition.CancelledAt"/> and cancels its instances
-    /// that are <see cref="TaskInstanceStatus.Scheduled"/> or <see cref="TaskInstanceStatus.Claimed"/> (a claim is cleared; runners learn of the cancellation through
+    /// that are <see cref="Contracts.TaskInstanceState.Scheduled"/> or <see cref="Contracts.TaskInstanceState.Claimed"/> (a claim is cleared; runners learn of the cancellation through
     /// <see cref="GetDefinitionsChangedSinceAsync"/> and drop what they hold). Returns <see langword="false"/> when no such live definition exists.
     /// </summary>
     Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default);
@@ -108,7 +108,7 @@ public interface ITaskStore
     /// (<see cref="TaskInstanceLifecycle.IsExpiredLastAttempt"/>), then claims up to <see cref="ClaimRequest.MaxCount"/> instances, earliest first,
     /// that are due (<see cref="TaskInstanceLifecycle.IsDue"/>: Scheduled within <see cref="ClaimRequest.Horizon"/>, or Dispatched and expired with
     /// attempts left) or whose claim lapsed (<see cref="TaskInstanceLifecycle.HasLapsedClaim"/>). Each becomes
-    /// <see cref="TaskInstanceStatus.Claimed"/> by <see cref="ClaimRequest.Owner"/> with the next attempt number reserved and a lease until its due
+    /// <see cref="Contracts.TaskInstanceState.Claimed"/> by <see cref="ClaimRequest.Owner"/> with the next attempt number reserved and a lease until its due
     /// time (or now, if later) plus <see cref="ClaimRequest.LeaseDuration"/> (<see cref="TaskInstanceLifecycle.Claim"/>).
     /// </summary>
     /// <remarks>Concurrent claimers take disjoint rows. Claimed rows leave the due index, so a burst's later batches do not rescan earlier ones.</remarks>

@@ -250,9 +250,9 @@ public sealed class InMemoryTaskStore : ITaskStore
         lock (_lock)
         {
             var due = _instances.Values
-                .Where(i => i.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed && i.DueAt <= request.Now)
+                .Where(i => i.Status is TaskInstanceState.Scheduled or TaskInstanceState.Claimed && i.DueAt <= request.Now)
                 .Select(i => i.DueAt!.Value).ToList();
-            var nodes = _instances.Values.Where(i => i.Status == TaskInstanceStatus.Claimed && i.LeaseOwner is not null)
+            var nodes = _instances.Values.Where(i => i.Status == TaskInstanceState.Claimed && i.LeaseOwner is not null)
                 .GroupBy(i => i.LeaseOwner!, StringComparer.Ordinal)
                 .Select(g => new NodeClaims(g.Key, g.Count(), g.Max(i => i.LeaseExpiresAt)))
                 .OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList();
@@ -267,7 +267,7 @@ public sealed class InMemoryTaskStore : ITaskStore
         ArgumentNullException.ThrowIfNull(query);
         lock (_lock)
         {
-            IReadOnlyList<TaskInstance> page = _instances.Values.Where(i => i.Status == TaskInstanceStatus.Failed)
+            IReadOnlyList<TaskInstance> page = _instances.Values.Where(i => i.Status == TaskInstanceState.Failed)
                 .OrderByDescending(i => i.FailedAt).ThenBy(i => i.Id)
                 .Skip(query.Skip).Take(query.Take)
                 .Select(i => i.Clone()).ToList();
@@ -346,7 +346,7 @@ public sealed class InMemoryTaskStore : ITaskStore
 
             var claimable = _instances.Values
                 .Where(i => TaskInstanceLifecycle.IsDue(i, request.Now, request.Horizon, request.ExpiredAttempts) || TaskInstanceLifecycle.HasLapsedClaim(i, request.Now))
-                .OrderBy(i => i.Status == TaskInstanceStatus.Claimed ? i.LeaseExpiresAt : i.DueAt)
+                .OrderBy(i => i.Status == TaskInstanceState.Claimed ? i.LeaseExpiresAt : i.DueAt)
                 .Take(request.MaxCount)
                 .ToList();
             var claimed = new List<ClaimedInstance>(claimable.Count);

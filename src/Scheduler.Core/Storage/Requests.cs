@@ -62,7 +62,7 @@ public sealed record ClaimRequest
 }
 
 /// <summary>A claimed instance with what the runner needs to dispatch it.</summary>
-/// <param name="Instance">The instance as claimed: status <see cref="TaskInstanceStatus.Claimed"/>, lease set, <see cref="TaskInstance.Attempt"/>
+/// <param name="Instance">The instance as claimed: status <see cref="TaskInstanceState.Claimed"/>, lease set, <see cref="TaskInstance.Attempt"/>
 /// the reserved attempt number, <see cref="TaskInstance.DueAt"/> when to dispatch it.</param>
 /// <param name="Metadata">The definition's metadata.</param>
 /// <param name="Payload">The definition's payload.</param>
@@ -149,8 +149,8 @@ public sealed record EndClaimsRequest
     /// <summary>The claims to end.</summary>
     public required IReadOnlyList<ClaimToken> Claims { get; init; }
 
-    /// <summary>The final status: <see cref="TaskInstanceStatus.Cancelled"/> or <see cref="TaskInstanceStatus.Skipped"/>.</summary>
-    public required TaskInstanceStatus Status { get; init; }
+    /// <summary>The final status: <see cref="TaskInstanceState.Cancelled"/> or <see cref="TaskInstanceState.Skipped"/>.</summary>
+    public required TaskInstanceState Status { get; init; }
 
     /// <summary>When (UTC): the instances' finish time.</summary>
     public required DateTimeOffset At { get; init; }
@@ -247,7 +247,7 @@ public sealed record InstanceQuery
     public required Guid DefinitionId { get; init; }
 
     /// <summary>Only instances in this status; <see langword="null"/> for all.</summary>
-    public TaskInstanceStatus? Status { get; init; }
+    public TaskInstanceState? Status { get; init; }
 
     /// <summary>How many instances of the ordered, filtered list to pass over.</summary>
     public int Skip { get; init; }

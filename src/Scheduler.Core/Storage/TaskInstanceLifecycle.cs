@@ -1,3 +1,4 @@
+using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 
 namespace Scheduler.Core.Storage;
@@ -27,6 +28,11 @@ public static class TaskInstanceLifecycle
         "No worker started the last attempt: its TaskDue waited in the destination queue longer than Scheduler:QueueTimeout (or was lost), " +
         "and the retry policy allows no more attempts.";
 
+    private static readonly TaskInstanceState[] CompletionStates =
+        [TaskInstanceState.Scheduled, TaskInstanceState.Claimed, TaskInstanceState.Dispatched, TaskInstanceState.Failed];
+
+    private static readonly TaskInstanceState[] AttemptStates = [TaskInstanceState.Claimed, TaskInstanceState.Dispatched];
+
     /// <summary>Why <paramref name="instance"/>'s expired attempt expired: <see cref="ExpiredReason"/> once a worker reported its start,
     /// <see cref="NotStartedReason"/> before.</summary>
     public static string ExpiryReason(TaskInstance instance)
@@ -40,22 +46,22 @@ public static class TaskInstanceLifecycle
     public static bool IsDue(TaskInstance instance, DateTimeOffset now, DateTimeOffset horizon, bool expiredAttempts = true)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return (instance.Status == TaskInstanceStatus.Scheduled && instance.DueAt <= horizon)
-            || (expiredAttempts && instance.Status == TaskInstanceStatus.Dispatched && instance.DueAt <= now && instance.Attempt < instance.MaxAttempts);
+        return (instance.Status == TaskInstanceState.Scheduled && instance.DueAt <= horizon)
+            || (expiredAttempts && instance.Status == TaskInstanceState.Dispatched && instance.DueAt <= now && instance.Attempt < instance.MaxAttempts);
     }
 
     /// <summary>Claimable because another claim lapsed: Claimed with the lease over at <paramref name="now"/> (its holder died or fell behind).</summary>
     public static bool HasLapsedClaim(TaskInstance instance, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return instance.Status == TaskInstanceStatus.Claimed && instance.LeaseExpiresAt <= now;
+        return instance.Status == TaskInstanceState.Claimed && instance.LeaseExpiresAt <= now;
     }
 
     /// <summary>Dispatched, expired at <paramref name="now"/>, and the attempt was the last the retry policy allows.</summary>
     public static bool IsExpiredLastAttempt(TaskInstance instance, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return instance.Status == TaskInstanceStatus.Dispatched && instance.DueAt <= now && instance.Attempt >= instance.MaxAttempts;
+        return instance.Status == TaskInstanceState.Dispatched && instance.DueAt <= now && instance.Attempt >= instance.MaxAttempts;
     }
 
     /// <summary>
@@ -67,18 +73,18 @@ public static class TaskInstanceLifecycle
     public static void Claim(TaskInstance instance, string owner, DateTimeOffset now, TimeSpan leaseDuration)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        if (instance.Status == TaskInstanceStatus.Dispatched)
+        if (instance.Status == TaskInstanceState.Dispatched)
         {
             instance.DueAt = now;
         }
 
-        if (instance.Status != TaskInstanceStatus.Claimed)
+        if (instance.Status != TaskInstanceState.Claimed)
         {
             instance.Attempt++;
             instance.StartedAt = null;
         }
 
-        instance.Status = TaskInstanceStatus.Claimed;
+        instance.Status = TaskInstanceState.Claimed;
         instance.LeaseOwner = owner;
         instance.LeaseExpiresAt = (instance.DueAt > now ? instance.DueAt.Value : now) + leaseDuration;
         instance.Version++;
@@ -88,7 +94,7 @@ public static class TaskInstanceLifecycle
     public static void DeadLetterExpired(TaskInstance instance, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        instance.Status = TaskInstanceStatus.Failed;
+        instance.Status = TaskInstanceState.Failed;
         instance.DueAt = null;
         instance.FailedAt = now;
         instance.FinishedAt = now;
@@ -100,7 +106,7 @@ public static class TaskInstanceLifecycle
     public static bool HoldsClaim(TaskInstance instance, string owner, int attempt)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return instance.Status == TaskInstanceStatus.Claimed && instance.LeaseOwner == owner && instance.Attempt == attempt;
+        return instance.Status == TaskInstanceState.Claimed && instance.LeaseOwner == owner && instance.Attempt == attempt;
     }
 
     /// <summary>
@@ -112,7 +118,7 @@ public static class TaskInstanceLifecycle
     public static void RecordDispatch(TaskInstance instance, DateTimeOffset at, TimeSpan queueTimeout)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        instance.Status = TaskInstanceStatus.Dispatched;
+        instance.Status = TaskInstanceState.Dispatched;
         instance.DispatchedAt = at;
         instance.DueAt = at + (instance.StartedAt is null ? queueTimeout : TimeSpan.Zero) + instance.ExpireAfter;
         ClearClaim(instance);
@@ -123,7 +129,7 @@ public static class TaskInstanceLifecycle
     public static void Release(TaskInstance instance, DateTimeOffset? dueAt = null)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        instance.Status = TaskInstanceStatus.Scheduled;
+        instance.Status = TaskInstanceState.Scheduled;
         instance.DueAt = dueAt ?? instance.DueAt;
         instance.Attempt--;
         ClearClaim(instance);
@@ -141,13 +147,13 @@ public static class TaskInstanceLifecycle
         instance.DueAt = failure.RetryAt;
         if (failure.RetryAt is null)
         {
-            instance.Status = TaskInstanceStatus.Failed;
+            instance.Status = TaskInstanceState.Failed;
             instance.FailedAt = failure.At;
             instance.FinishedAt = failure.At;
         }
         else
         {
-            instance.Status = TaskInstanceStatus.Scheduled;
+            instance.Status = TaskInstanceState.Scheduled;
         }
 
         ClearClaim(instance);
@@ -162,7 +168,7 @@ public static class TaskInstanceLifecycle
     {
         ArgumentNullException.ThrowIfNull(instance);
         var renewed = now + instance.ExpireAfter;
-        if (instance.Status != TaskInstanceStatus.Dispatched || instance.DueAt >= renewed)
+        if (instance.Status != TaskInstanceState.Dispatched || instance.DueAt >= renewed)
         {
             return false;
         }
@@ -185,7 +191,7 @@ public static class TaskInstanceLifecycle
     public static bool IsClaimOfEarlierRun(TaskInstance instance, string owner, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return instance.Status == TaskInstanceStatus.Claimed && instance.LeaseOwner == owner && instance.LeaseExpiresAt > now;
+        return instance.Status == TaskInstanceState.Claimed && instance.LeaseOwner == owner && instance.LeaseExpiresAt > now;
     }
 
     /// <summary>
@@ -204,7 +210,7 @@ public static class TaskInstanceLifecycle
     public static bool IsCancellable(TaskInstance instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed;
+        return instance.Status is TaskInstanceState.Scheduled or TaskInstanceState.Claimed;
     }
 
     /// <summary>Scheduled or Claimed and not begun (<see cref="TaskInstance.HasBegun"/>): an occurrence a pause or an update takes back
@@ -212,7 +218,7 @@ public static class TaskInstanceLifecycle
     public static bool IsNotBegun(TaskInstance instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed && !instance.HasBegun;
+        return instance.Status is TaskInstanceState.Scheduled or TaskInstanceState.Claimed && !instance.HasBegun;
     }
 
     /// <summary>A definition's next fire time moved back to <paramref name="earliestTakenBack"/>, the earliest occurrence taken back
@@ -222,20 +228,20 @@ public static class TaskInstanceLifecycle
 
     /// <summary>Throws unless <paramref name="status"/> is one a claim can end in: Cancelled or Skipped.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="status"/> is another status.</exception>
-    public static void RequireEndStatus(TaskInstanceStatus status)
+    public static void RequireEndStatus(TaskInstanceState status)
     {
-        if (status is not (TaskInstanceStatus.Cancelled or TaskInstanceStatus.Skipped))
+        if (status is not (TaskInstanceState.Cancelled or TaskInstanceState.Skipped))
         {
             throw new ArgumentOutOfRangeException(nameof(status), status, "A claim ends Cancelled or Skipped.");
         }
     }
 
     /// <summary>→ Cancelled at <paramref name="now"/>.</summary>
-    public static void Cancel(TaskInstance instance, DateTimeOffset now) => End(instance, TaskInstanceStatus.Cancelled, now, reason: null);
+    public static void Cancel(TaskInstance instance, DateTimeOffset now) => End(instance, TaskInstanceState.Cancelled, now, reason: null);
 
     /// <summary>→ <paramref name="status"/> (Cancelled or Skipped, final) at <paramref name="at"/>, with <paramref name="reason"/> as
     /// <c>last_error</c> when given: a claim of a cancelled task, or an occurrence its overlap policy skips.</summary>
-    public static void End(TaskInstance instance, TaskInstanceStatus status, DateTimeOffset at, string? reason)
+    public static void End(TaskInstance instance, TaskInstanceState status, DateTimeOffset at, string? reason)
     {
         ArgumentNullException.ThrowIfNull(instance);
         instance.Status = status;
@@ -256,10 +262,13 @@ public static class TaskInstanceLifecycle
     public static bool Accepts(TaskInstance instance, OutcomeKind kind, int attempt)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return kind == OutcomeKind.Completed
-            ? instance.Status is TaskInstanceStatus.Scheduled or TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched or TaskInstanceStatus.Failed
-            : instance.Attempt == attempt && instance.Status is TaskInstanceStatus.Claimed or TaskInstanceStatus.Dispatched;
+        return AcceptingStates(kind).Contains(instance.Status) && (kind == OutcomeKind.Completed || instance.Attempt == attempt);
     }
+
+    /// <summary>The states in which an outcome of <paramref name="kind"/> is accepted (<see cref="Accepts"/>; the store's SQL fence reads the
+    /// same list): a completion in any state but Completed, Cancelled and Skipped (a late success still counts, over a dead letter too); every
+    /// other outcome only while its attempt, the current one, is Claimed or Dispatched.</summary>
+    public static IReadOnlyList<TaskInstanceState> AcceptingStates(OutcomeKind kind) => kind == OutcomeKind.Completed ? CompletionStates : AttemptStates;
 
     /// <summary>Applies <paramref name="outcome"/>, which <see cref="Accepts"/> must allow.</summary>
     public static void Apply(TaskInstance instance, InstanceOutcome outcome)
@@ -274,7 +283,7 @@ public static class TaskInstanceLifecycle
         switch (outcome.Kind)
         {
             case OutcomeKind.Completed:
-                instance.Status = TaskInstanceStatus.Completed;
+                instance.Status = TaskInstanceState.Completed;
                 // The attempt that completed, if later than the row's: a send that timed out gave its attempt number back (Claimed →
                 // Scheduled) although the broker had taken the message, and its handler ran.
                 instance.Attempt = Math.Max(instance.Attempt, outcome.Attempt);
@@ -286,13 +295,13 @@ public static class TaskInstanceLifecycle
                 ClearClaim(instance);
                 return;
             case OutcomeKind.RetryScheduled:
-                instance.Status = TaskInstanceStatus.Scheduled;
+                instance.Status = TaskInstanceState.Scheduled;
                 instance.DueAt = outcome.RetryAt;
                 instance.LastError = outcome.Error;
                 ClearClaim(instance);
                 return;
             case OutcomeKind.DeadLettered:
-                instance.Status = TaskInstanceStatus.Failed;
+                instance.Status = TaskInstanceState.Failed;
                 instance.DueAt = null;
                 instance.FailedAt = outcome.RecordedAt;
                 instance.FinishedAt = outcome.RecordedAt;
@@ -315,7 +324,7 @@ public static class TaskInstanceLifecycle
     private static void Alive(TaskInstance instance, InstanceOutcome outcome)
     {
         var renewed = outcome.RecordedAt + instance.ExpireAfter;
-        if (instance.Status == TaskInstanceStatus.Dispatched)
+        if (instance.Status == TaskInstanceState.Dispatched)
         {
             instance.DueAt = instance.StartedAt is null || instance.DueAt is not { } due || due < renewed ? renewed : due;
         }

@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using System.Text.RegularExpressions;
 using DbUp;
 using DbUp.Builder;
 using DbUp.Engine;
@@ -20,9 +19,7 @@ namespace Scheduler.EntityFrameworkCore.Migrations;
 /// <para>PostgreSQL and CockroachDB scripts run outside any transaction, one statement at a time: CockroachDB does not run schema changes inside
 /// a transaction like PostgreSQL does (several in one transaction, or mixed with writes, can fail or commit halfway), so every statement is
 /// written to be run again safely (<c>IF NOT EXISTS</c>) and a script interrupted halfway completes on the next run. SQLite scripts run in one
-/// transaction each, with their journal entry; SQLite has no <c>ADD COLUMN IF NOT EXISTS</c>, so the migrator leaves out an
-/// <c>ALTER TABLE … ADD COLUMN …;</c> whose column the table has already (a file that a build before versioned migrations upgraded), or
-/// whose table the script's own <c>CREATE TABLE</c> makes, with that column.</para>
+/// transaction each, with their journal entry.</para>
 /// <para>No migration lock (CockroachDB has no advisory locks): several nodes may migrate at once. Their scripts are idempotent, the journal
 /// ignores an entry written already, and a statement that lost a race with another migrator (PostgreSQL 23505 on <c>pg_type</c>, 42P07, 42710,
 /// 42701, 40001; SQLite busy or a column added already), or a script that failed while another migrator journaled it, makes the whole run start
@@ -39,11 +36,6 @@ public sealed partial class SchemaMigrator
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IReadOnlyList<SqlScript> _scripts;
-
-    // SQLite has no ADD COLUMN IF NOT EXISTS: the migrator leaves out an "ALTER TABLE t ADD COLUMN c …;" whose column is there already, or
-    // whose table is not there yet when the script starts (the script's own CREATE TABLE makes it, with that column).
-    [GeneratedRegex(@"ALTER\s+TABLE\s+(?<table>\w+)\s+ADD\s+COLUMN\s+(?<column>\w+)[^;]*;", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex SqliteAddColumn();
 
     /// <summary>Creates a migrator for one database.</summary>
     /// <param name="database">The engine: PostgreSQL and CockroachDB share their scripts.</param>
@@ -175,10 +167,7 @@ public sealed partial class SchemaMigrator
             : DeployChanges.To.PostgresqlDatabase(new PostgresqlConnectionManager(_connectionString)).WithoutTransaction();
         return builder
             .JournalTo((connectionManager, _) => new SchemaVersionJournal(connectionManager, _database, _timeProvider))
-            // SQLite's scripts are read when each runs (DbUp's LazySqlScript), new for each engine, so a retry reads the schema again.
-            .WithScripts(_database == SchedulerDatabase.Sqlite
-                ? _scripts.Select(s => (SqlScript)new LazySqlScript(s.Name, () => WithoutExistingColumns(s.Contents)))
-                : _scripts)
+            .WithScripts(_scripts)
             .WithVariablesDisabled()
             .LogToNowhere()
             .Build();
@@ -191,28 +180,6 @@ public sealed partial class SchemaMigrator
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL";
         command.ExecuteNonQuery();
-    }
-
-    /// <summary>A SQLite script without its <c>ADD COLUMN</c> statements for columns the table has already, or for a table that does not exist
-    /// yet (created by the script itself); read when the script starts.</summary>
-    private string WithoutExistingColumns(string script)
-    {
-        if (!SqliteAddColumn().IsMatch(script))
-        {
-            return script;
-        }
-
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return SqliteAddColumn().Replace(script, match =>
-        {
-            using var command = connection.CreateCommand();
-            // 1 when the table exists and lacks the column: the statement stays.
-            command.CommandText = "SELECT EXISTS (SELECT 1 FROM pragma_table_info(@table)) AND NOT EXISTS (SELECT 1 FROM pragma_table_info(@table) WHERE name = @column COLLATE NOCASE)";
-            command.Parameters.AddWithValue("@table", match.Groups["table"].Value);
-            command.Parameters.AddWithValue("@column", match.Groups["column"].Value);
-            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1 ? match.Value : "";
-        });
     }
 
     private static bool IsRace(Exception error, SqlScript? script, UpgradeEngine engine) =>

@@ -6,7 +6,7 @@ namespace Scheduler.MassTransit.Saga;
 
 /// <summary>
 /// The task instance saga's state: a view of the stored <see cref="TaskInstance"/> row, so the saga and the runner loop share one record
-/// (no second table, no second source of truth). <see cref="CurrentState"/> is the name of the instance's <see cref="TaskInstanceStatus"/>.
+/// (no second table, no second source of truth). <see cref="CurrentState"/> is the name of the instance's <see cref="Contracts.TaskInstanceState"/>.
 /// </summary>
 /// <remarks>The state machine decides; it does not write the row. Its decision is <see cref="Outcome"/>, which the repository hands to
 /// <see cref="ITaskStore.ApplyOutcomesAsync"/> as one fenced transition.</remarks>

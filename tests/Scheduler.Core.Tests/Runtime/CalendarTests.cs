@@ -26,7 +26,7 @@ public sealed class CalendarTests : IDisposable
 
         var instances = await _f.Store.GetInstancesAsync(task);
         var skipped = Assert.Single(instances, i => i.FireTime == At(2, 9));
-        Assert.Equal((TaskInstanceStatus.Skipped, (DateTimeOffset?)null), (skipped.Status, skipped.DispatchedAt));
+        Assert.Equal((TaskInstanceState.Skipped, (DateTimeOffset?)null), (skipped.Status, skipped.DispatchedAt));
         Assert.Equal("Excluded by calendar 'holidays': date 2025-01-02.", skipped.LastError);
         Assert.Equal([At(3, 9)], _f.Dispatcher.Dispatched.Where(d => d.Message.TaskId == task).Select(d => d.Message.FireTime));
         Assert.Equal("holidays", (await _f.Scheduling.GetAsync(task))!.Calendar);
@@ -57,7 +57,7 @@ public sealed class CalendarTests : IDisposable
         var task = await _f.ScheduleAsync(new ScheduleTask { Trigger = "* * * * * *", Calendar = "quiet", Overlap = OverlapPolicy.AllowAll });
         var other = await _f.ScheduleAsync(new ScheduleTask { Trigger = "* * * * * *", Overlap = OverlapPolicy.AllowAll });
         await _f.SchedulerLoop.RunOnceAsync(); // 12:00:00 … 12:00:10 planned, none excluded
-        Assert.DoesNotContain(await _f.Store.GetInstancesAsync(task), i => i.Status == TaskInstanceStatus.Skipped);
+        Assert.DoesNotContain(await _f.Store.GetInstancesAsync(task), i => i.Status == TaskInstanceState.Skipped);
 
         var changed = await _f.Scheduling.SetCalendarAsync(new SetCalendar { Name = "quiet", Cron = ["*/2 * * * * *"] });
         await _f.SchedulerLoop.RunOnceAsync();
@@ -65,8 +65,8 @@ public sealed class CalendarTests : IDisposable
         Assert.Equal((true, 1, 2L), (changed.Changed, changed.TasksReplanned, changed.Calendar.Version));
         var instances = await _f.Store.GetInstancesAsync(task);
         Assert.Equal(11, instances.Count);
-        Assert.All(instances, i => Assert.Equal(i.FireTime.Second % 2 == 0 ? TaskInstanceStatus.Skipped : TaskInstanceStatus.Scheduled, i.Status));
-        Assert.DoesNotContain(await _f.Store.GetInstancesAsync(other), i => i.Status == TaskInstanceStatus.Skipped); // names no calendar
+        Assert.All(instances, i => Assert.Equal(i.FireTime.Second % 2 == 0 ? TaskInstanceState.Skipped : TaskInstanceState.Scheduled, i.Status));
+        Assert.DoesNotContain(await _f.Store.GetInstancesAsync(other), i => i.Status == TaskInstanceState.Skipped); // names no calendar
         var again = await _f.Scheduling.SetCalendarAsync(new SetCalendar { Name = "quiet", Cron = ["*/2 * * * * *"] });
         Assert.Equal((false, 0), (again.Changed, again.TasksReplanned));
     }

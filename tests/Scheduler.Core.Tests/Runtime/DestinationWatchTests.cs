@@ -43,7 +43,7 @@ public sealed class DestinationWatchTests : IDisposable
         await _f.TickAsync();
         Assert.Single(_f.Dispatcher.Dispatched); // held back, not sent
         var instance = await _f.SingleInstanceAsync(waiting);
-        Assert.Equal((TaskInstanceStatus.Scheduled, 0), (instance.Status, instance.Attempt)); // no attempt used
+        Assert.Equal((TaskInstanceState.Scheduled, 0), (instance.Status, instance.Attempt)); // no attempt used
         Assert.Equal(_f.Time.GetUtcNow() + TimeSpan.FromSeconds(10), instance.DueAt); // due again at the next check
 
         _probe.Consumers = 2; // a worker is back

@@ -90,7 +90,7 @@ internal sealed class LoopFixture : IDisposable
     {
         var now = Time.GetUtcNow();
         var running = (await Store.GetInstancesAsync(taskId))
-            .Where(i => i.Status == TaskInstanceStatus.Dispatched && i.StartedAt is null)
+            .Where(i => i.Status == TaskInstanceState.Dispatched && i.StartedAt is null)
             .Select(i => new InstanceOutcome(i.Id, i.Attempt, OutcomeKind.Started, now) { StartedAt = now }).ToList();
         await Store.ApplyOutcomesAsync(running);
     }

@@ -39,7 +39,7 @@ public class RunnerFaultTests
         foreach (var taskId in taskIds)
         {
             var instance = await f.SingleInstanceAsync(taskId);
-            Assert.Equal(TaskInstanceStatus.Scheduled, instance.Status);
+            Assert.Equal(TaskInstanceState.Scheduled, instance.Status);
             Assert.Equal(0, instance.Attempt);
         }
 
@@ -81,7 +81,7 @@ public class RunnerFaultTests
         await f.Runner.DispatchDueAsync();
 
         var instance = await f.SingleInstanceAsync(running);
-        Assert.Equal((TaskInstanceStatus.Dispatched, 1), (instance.Status, instance.Attempt));
+        Assert.Equal((TaskInstanceState.Dispatched, 1), (instance.Status, instance.Attempt));
         Assert.Equal(f.Time.GetUtcNow() + TimeSpan.FromSeconds(30), instance.DueAt);
         Assert.Equal(1, f.Dispatcher.Dispatched.Count(d => d.Message.TaskId == running));
     }
@@ -128,7 +128,7 @@ public class RunnerFaultTests
         Assert.Equal(0, await f.Runner.ClaimOnceAsync()); // the next probe waits for the next interval
         f.Time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(3, await f.Runner.ClaimOnceAsync());
-        Assert.All(await Task.WhenAll(taskIds.Select(f.SingleInstanceAsync)), i => Assert.Equal((TaskInstanceStatus.Claimed, 1), (i.Status, i.Attempt)));
+        Assert.All(await Task.WhenAll(taskIds.Select(f.SingleInstanceAsync)), i => Assert.Equal((TaskInstanceState.Claimed, 1), (i.Status, i.Attempt)));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public class RunnerFaultTests
         f.Time.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(0, await dispatching.WaitAsync(Eventually.Deadline));
         var instance = await f.SingleInstanceAsync(taskId);
-        Assert.Equal((TaskInstanceStatus.Scheduled, 0, null), (instance.Status, instance.Attempt, instance.LeaseOwner));
+        Assert.Equal((TaskInstanceState.Scheduled, 0, null), (instance.Status, instance.Attempt, instance.LeaseOwner));
         Assert.Equal(0, f.Runner.ClaimCount);
     }
 
@@ -171,7 +171,7 @@ public class RunnerFaultTests
         await stopping.WaitAsync(Eventually.Deadline);
 
         var instance = await f.SingleInstanceAsync(taskId);
-        Assert.Equal((TaskInstanceStatus.Scheduled, 0, null), (instance.Status, instance.Attempt, instance.LeaseOwner)); // another node takes it at once
+        Assert.Equal((TaskInstanceState.Scheduled, 0, null), (instance.Status, instance.Attempt, instance.LeaseOwner)); // another node takes it at once
     }
 
     [Fact]
@@ -193,7 +193,7 @@ public class RunnerFaultTests
 
         await f.TickAsync();
         var afterFirst = await f.SingleInstanceAsync(poisoned.Id);
-        Assert.Equal(TaskInstanceStatus.Scheduled, afterFirst.Status);
+        Assert.Equal(TaskInstanceState.Scheduled, afterFirst.Status);
         Assert.Equal(1, afterFirst.Attempt); // used up, unlike a release
         Assert.Equal(LoopFixture.Start.AddSeconds(1), afterFirst.DueAt); // the task's backoff
         Assert.Contains("starts with 'amq.'", afterFirst.LastError, StringComparison.Ordinal);
@@ -201,7 +201,7 @@ public class RunnerFaultTests
         f.Time.Advance(TimeSpan.FromSeconds(1));
         await f.TickAsync();
         var dead = await f.SingleInstanceAsync(poisoned.Id);
-        Assert.Equal((TaskInstanceStatus.Failed, 2), (dead.Status, dead.Attempt));
+        Assert.Equal((TaskInstanceState.Failed, 2), (dead.Status, dead.Attempt));
         var published = Assert.Single(f.Dispatcher.DeadLettered);
         Assert.Equal(poisoned.Id, published.TaskId);
         Assert.Contains("Attempt 2 was not dispatched: DestinationQueue 'amq.poisoned' starts with 'amq.'", published.Reason, StringComparison.Ordinal);
@@ -210,7 +210,7 @@ public class RunnerFaultTests
         Assert.False(f.Runner.SendsFailing);
         f.Time.Advance(TimeSpan.FromHours(1));
         await f.TickAsync();
-        Assert.Equal(TaskInstanceStatus.Failed, (await f.SingleInstanceAsync(poisoned.Id)).Status); // not retried forever
+        Assert.Equal(TaskInstanceState.Failed, (await f.SingleInstanceAsync(poisoned.Id)).Status); // not retried forever
         Assert.Single(f.Dispatcher.DeadLettered);
     }
 
@@ -232,7 +232,7 @@ public class RunnerFaultTests
         foreach (var taskId in taskIds)
         {
             var instance = await f.SingleInstanceAsync(taskId);
-            Assert.Equal((TaskInstanceStatus.Failed, 1), (instance.Status, instance.Attempt));
+            Assert.Equal((TaskInstanceState.Failed, 1), (instance.Status, instance.Attempt));
             Assert.Contains("Attempt 1 was refused by the broker: PRECONDITION_FAILED", instance.LastError, StringComparison.Ordinal);
         }
     }
@@ -250,7 +250,7 @@ public class RunnerFaultTests
         Assert.True((await f.Scheduling.CancelAsync(expires)).Found);
         Assert.True((await f.Scheduling.CancelAsync(fails)).Found);
         var running = await f.SingleInstanceAsync(fails);
-        Assert.Equal(TaskInstanceStatus.Dispatched, running.Status); // a running attempt may finish
+        Assert.Equal(TaskInstanceState.Dispatched, running.Status); // a running attempt may finish
 
         // The worker reports attempt 1 of one failed: the saga schedules a retry, as it does for any task ...
         Assert.Equal([true], await f.Store.ApplyOutcomesAsync([new InstanceOutcome(running.Id, 1, OutcomeKind.RetryScheduled, f.Time.GetUtcNow())
@@ -265,9 +265,9 @@ public class RunnerFaultTests
         await f.TickAsync();
 
         Assert.Equal(2, f.Dispatcher.Dispatched.Count);
-        Assert.Equal(TaskInstanceStatus.Cancelled, (await f.SingleInstanceAsync(expires)).Status);
+        Assert.Equal(TaskInstanceState.Cancelled, (await f.SingleInstanceAsync(expires)).Status);
         var retried = await f.SingleInstanceAsync(fails);
-        Assert.Equal(TaskInstanceStatus.Cancelled, retried.Status);
+        Assert.Equal(TaskInstanceState.Cancelled, retried.Status);
         Assert.Equal("boom", retried.LastError);
         Assert.Empty(f.Dispatcher.DeadLettered);
     }

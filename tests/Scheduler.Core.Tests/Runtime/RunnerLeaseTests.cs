@@ -77,7 +77,7 @@ public class RunnerLeaseTests
         // the lease: node a renews it before it publishes, so it holds it for a full lease again; it never publishes on a lapsing claim.
         var third = await broker.NextAsync();
         Assert.False(second.Release.Task.IsCompleted);
-        await Eventually.UntilAsync(() => a.Store.GetInstanceAsync(second.Message.InstanceId).Result!.Status == TaskInstanceStatus.Scheduled,
+        await Eventually.UntilAsync(() => a.Store.GetInstanceAsync(second.Message.InstanceId).Result!.Status == TaskInstanceState.Scheduled,
             "node a releases the claim whose send timed out");
         Assert.Equal(a.Time.GetUtcNow() + Lease, (await a.Store.GetInstanceAsync(third.Message.InstanceId))!.LeaseExpiresAt);
 
@@ -98,7 +98,7 @@ public class RunnerLeaseTests
         Assert.All(dispatched, m => Assert.Equal(1, m.Attempt));
         foreach (var taskId in taskIds)
         {
-            Assert.Equal(TaskInstanceStatus.Dispatched, (await a.SingleInstanceAsync(taskId)).Status);
+            Assert.Equal(TaskInstanceState.Dispatched, (await a.SingleInstanceAsync(taskId)).Status);
         }
     }
 
@@ -136,7 +136,7 @@ public class RunnerLeaseTests
 
         gate.SetResult();
         Assert.Equal(1, await dispatching.WaitAsync(Eventually.Deadline));
-        Assert.Equal(TaskInstanceStatus.Dispatched, (await a.SingleInstanceAsync(taskId)).Status);
+        Assert.Equal(TaskInstanceState.Dispatched, (await a.SingleInstanceAsync(taskId)).Status);
         Assert.Empty(b.Dispatcher.Dispatched);
         Assert.Equal(0, runner.ClaimCount);
     }

@@ -43,7 +43,7 @@ public class RunnerLoopTests
         Assert.Equal("{\"n\":1}", message.Payload);
         Assert.Equal(LoopFixture.DefaultQueue, queue); // the command named none: the node's default
         var instance = await f.SingleInstanceAsync(taskId);
-        Assert.Equal(TaskInstanceStatus.Dispatched, instance.Status);
+        Assert.Equal(TaskInstanceState.Dispatched, instance.Status);
         Assert.Null(instance.LeaseOwner);
         Assert.Equal(message.ExpiresAt, instance.DueAt);
     }
@@ -92,7 +92,7 @@ public class RunnerLoopTests
         var dispatched = Assert.Single(b.Dispatcher.Dispatched).Message;
         Assert.Equal(1, dispatched.Attempt); // node a's claim of attempt 1 lapsed unrecorded: the attempt carries over, none is used up
         Assert.Equal(taskId, dispatched.TaskId);
-        Assert.Equal(TaskInstanceStatus.Dispatched, (await a.Store.GetInstanceAsync(dispatched.InstanceId))!.Status);
+        Assert.Equal(TaskInstanceState.Dispatched, (await a.Store.GetInstanceAsync(dispatched.InstanceId))!.Status);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public class RunnerLoopTests
         await f.Runner.DispatchDueAsync();
 
         Assert.Empty(f.Dispatcher.Dispatched);
-        Assert.Equal(TaskInstanceStatus.Cancelled, (await f.SingleInstanceAsync(taskId)).Status);
+        Assert.Equal(TaskInstanceState.Cancelled, (await f.SingleInstanceAsync(taskId)).Status);
     }
 
     [Fact]
@@ -220,7 +220,7 @@ public class RunnerLoopTests
         Assert.Equal(2, dead.Attempt);
         Assert.Contains("ExpireAfter", dead.Reason, StringComparison.Ordinal);
         var instance = await f.SingleInstanceAsync(taskId);
-        Assert.Equal(TaskInstanceStatus.Failed, instance.Status);
+        Assert.Equal(TaskInstanceState.Failed, instance.Status);
         Assert.Equal(f.Time.GetUtcNow(), instance.FailedAt);
     }
 
@@ -233,7 +233,7 @@ public class RunnerLoopTests
         await f.TickAsync();
 
         var instance = await f.SingleInstanceAsync(taskId);
-        Assert.Equal(TaskInstanceStatus.Scheduled, instance.Status);
+        Assert.Equal(TaskInstanceState.Scheduled, instance.Status);
         Assert.Null(instance.LeaseOwner);
         Assert.Equal(0, instance.Attempt);
 

@@ -95,7 +95,7 @@ public class SchedulerLoopTests
 
         Assert.True(cancelled.Found);
         Assert.False((await f.Scheduling.CancelAsync(taskId)).Found);
-        Assert.All(await f.Store.GetInstancesAsync(taskId), i => Assert.Equal(TaskInstanceStatus.Cancelled, i.Status));
+        Assert.All(await f.Store.GetInstancesAsync(taskId), i => Assert.Equal(TaskInstanceState.Cancelled, i.Status));
         Assert.Empty(f.Dispatcher.Dispatched);
     }
 

@@ -85,7 +85,7 @@ public sealed class TaskControlTests
     [Fact]
     public async Task Pause_WhileAnOccurrenceIsBeingSent_WaitsForItsRecord_SoResumeDoesNotSendItAgain()
     {
-        var statusAtChange = new List<TaskInstanceStatus>();
+        var statusAtChange = new List<TaskInstanceState>();
         LoopFixture? fixture = null;
         using var f = fixture = new LoopFixture(wrapStore: inner => Intercept(inner, c => c.Before(nameof(ITaskStore.ChangeDefinitionAsync), async () =>
         {
@@ -115,7 +115,7 @@ public sealed class TaskControlTests
         await f.Scheduling.ResumeAsync(taskId);
         await RunForAsync(f, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
 
-        Assert.Equal([TaskInstanceStatus.Dispatched], statusAtChange); // recorded before the pause looked
+        Assert.Equal([TaskInstanceState.Dispatched], statusAtChange); // recorded before the pause looked
         Assert.Equal([LoopFixture.Start + Minute], f.Dispatcher.Dispatched.Select(d => d.Message.FireTime)); // once, not again after resume
     }
 
@@ -244,7 +244,7 @@ public sealed class TaskControlTests
 
         Assert.Equal(LoopFixture.Start + TimeSpan.FromMinutes(30), updated!.Task.NextFireTime);
         Assert.Equal([running.Id], (await f.Store.GetInstancesAsync(taskId)).Select(i => i.Id));
-        Assert.Equal(TaskInstanceStatus.Dispatched, (await f.Store.GetInstanceAsync(running.Id))!.Status);
+        Assert.Equal(TaskInstanceState.Dispatched, (await f.Store.GetInstanceAsync(running.Id))!.Status);
         await RunForAsync(f, TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(5));
         Assert.Equal([LoopFixture.Start + Minute, LoopFixture.Start + TimeSpan.FromMinutes(30)],
             f.Dispatcher.Dispatched.Select(d => d.Message.FireTime)); // not 12:31: the new trigger, not a cached copy of the old one
@@ -309,12 +309,12 @@ public sealed class TaskControlTests
         var buffer = await f.ScheduleAsync(EveryMinute(overlap: OverlapPolicy.BufferOne));
         await RunForAsync(f, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(5)); // nobody reports an outcome: 12:01 stays running
 
-        var skipped = (await f.Store.GetInstancesAsync(skip)).Where(i => i.Status == TaskInstanceStatus.Skipped).ToList();
+        var skipped = (await f.Store.GetInstancesAsync(skip)).Where(i => i.Status == TaskInstanceState.Skipped).ToList();
         Assert.Equal([LoopFixture.Start + 2 * Minute, LoopFixture.Start + 3 * Minute], skipped.Select(i => i.FireTime));
         Assert.All(skipped, i => Assert.StartsWith("Skipped by overlap policy Skip: the occurrence of 2025-01-01T12:01:00", i.LastError, StringComparison.Ordinal));
         var buffered = await f.Store.GetInstancesAsync(buffer);
-        Assert.Equal((TaskInstanceStatus.Scheduled, LoopFixture.Start + 2 * Minute), (buffered[1].Status, buffered[1].FireTime)); // waiting
-        Assert.Equal(TaskInstanceStatus.Skipped, buffered[2].Status);
+        Assert.Equal((TaskInstanceState.Scheduled, LoopFixture.Start + 2 * Minute), (buffered[1].Status, buffered[1].FireTime)); // waiting
+        Assert.Equal(TaskInstanceState.Skipped, buffered[2].Status);
         Assert.Equal(2, f.Dispatcher.Dispatched.Count); // the two 12:01 runs
 
         // The running 12:01 occurrence of the buffered task completes: the waiting one runs at the next check.
@@ -344,7 +344,7 @@ public sealed class TaskControlTests
         var taskId = Guid.NewGuid();
         ClaimedInstance Claim(int second) => new(new TaskInstance
         {
-            Id = Guid.NewGuid(), DefinitionId = taskId, FireTime = LoopFixture.Start.AddSeconds(second), Status = TaskInstanceStatus.Claimed,
+            Id = Guid.NewGuid(), DefinitionId = taskId, FireTime = LoopFixture.Start.AddSeconds(second), Status = TaskInstanceState.Claimed,
             Attempt = 1, ExpireAfter = Minute, Retry = RetryPolicy.Default,
         }, new Dictionary<string, string>(), null, null, Overlap: policy);
         var batch = new[] { Claim(2), Claim(0), Claim(1) }; // decided by fire time, answered in batch order
@@ -360,20 +360,13 @@ public sealed class TaskControlTests
         var taskId = Guid.NewGuid();
         var retry = new ClaimedInstance(new TaskInstance
         {
-            Id = Guid.NewGuid(), DefinitionId = taskId, FireTime = LoopFixture.Start, Status = TaskInstanceStatus.Claimed, Attempt = 2,
+            Id = Guid.NewGuid(), DefinitionId = taskId, FireTime = LoopFixture.Start, Status = TaskInstanceState.Claimed, Attempt = 2,
             LastError = "attempt 1 failed", ExpireAfter = Minute, Retry = RetryPolicy.Default,
         }, new Dictionary<string, string>(), null, null, Overlap: OverlapPolicy.Skip);
 
         var decision = Assert.Single(OverlapRule.Decide([retry], [new OpenOccurrence(taskId, Guid.NewGuid(), LoopFixture.Start.AddMinutes(1), Begun: true)]));
 
         Assert.Equal(OverlapDecision.Dispatch, decision.Decision);
-    }
-
-    [Fact]
-    public void ContractStates_MirrorTheStoredStatuses_ByNameAndNumber()
-    {
-        Assert.Equal(Enum.GetNames<TaskInstanceStatus>(), Enum.GetNames<TaskInstanceState>());
-        Assert.All(Enum.GetValues<TaskInstanceStatus>(), s => Assert.Equal(s.ToString(), TaskViews.ToState(s).ToString()));
     }
 
     /// <summary>A pause on another node takes back this node's claim before this node's runner polled for the change; the runner learns of it

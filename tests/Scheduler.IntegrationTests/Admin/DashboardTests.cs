@@ -52,10 +52,10 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
             DestinationQueue = BusServices.WorkerQueue, Trigger = "*/2 * * * * *", MaxOccurrences = 2, Overlap = OverlapPolicy.AllowAll,
             Metadata = new Dictionary<string, string> { ["reminder"] = "countdown" },
         });
-        await bus.WaitForInstanceAsync(water.TaskId, i => i.Status == TaskInstanceStatus.Completed, "water completes a run");
+        await bus.WaitForInstanceAsync(water.TaskId, i => i.Status == TaskInstanceState.Completed, "water completes a run");
         await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(countdown.TaskId))?.State == TaskState.Finished,
             "countdown finishes after its 2 occurrences", Generous);
-        await bus.WaitForInstanceAsync(flaky.TaskId, i => i.Status == TaskInstanceStatus.Failed, "flaky is dead-lettered after 2 attempts");
+        await bus.WaitForInstanceAsync(flaky.TaskId, i => i.Status == TaskInstanceState.Failed, "flaky is dead-lettered after 2 attempts");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });

@@ -35,7 +35,7 @@ public sealed class BulkScheduleTests(BusEnvironmentFixture environment, ITestOu
         Assert.Equal(300, taskIds.Distinct().Count());
         foreach (var taskId in taskIds)
         {
-            var completed = await bus.WaitForInstanceAsync(taskId, i => i.Status == TaskInstanceStatus.Completed, $"task {taskId} completes");
+            var completed = await bus.WaitForInstanceAsync(taskId, i => i.Status == TaskInstanceState.Completed, $"task {taskId} completes");
             Assert.True(completed.CompletedAt >= completed.FireTime, $"task {taskId} completed at {completed.CompletedAt:O}, before {completed.FireTime:O}");
             Assert.True(bus.Recorder.Receipts(taskId)[0].ReceivedAt >= completed.FireTime, $"task {taskId} reached the worker before its fire time");
         }

@@ -30,7 +30,7 @@ public sealed class CalendarBusTests(BusEnvironmentFixture environment, ITestOut
 
         // Every run is at an odd second; every even second is recorded as skipped, naming the calendar and what excluded it.
         Assert.All(bus.Recorder.Receipts(task.TaskId), r => Assert.Equal(1, r.Message.FireTime.Second % 2));
-        var skipped = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceStatus.Skipped, "an even second is recorded skipped");
+        var skipped = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceState.Skipped, "an even second is recorded skipped");
         Assert.Equal(0, skipped.FireTime.Second % 2);
         Assert.Contains($"Excluded by calendar '{name}'", skipped.LastError, StringComparison.Ordinal);
         Assert.Contains("*/2 * * * * *", skipped.LastError, StringComparison.Ordinal);

@@ -36,7 +36,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
 
             foreach (var task in scheduled)
             {
-                var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceStatus.Completed,
+                var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceState.Completed,
                     "the surviving node dispatches the killed node's instance after its lease and a worker completes it");
                 var dispatch = Assert.Single(bus.Ledger.Of(completed.Id));
                 Assert.Equal("node-b", dispatch.NodeId);
@@ -68,7 +68,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
         var scheduled = await BusServices.ScheduleAsync(client, Once.Scripted(Once.FromNow(TimeSpan.Zero), "hang-first") with { ExpireAfter = expireAfter });
         await Wait.UntilAsync(() => bus.Recorder.Receipts(scheduled.TaskId).Any(r => r.Message.Attempt == 1), "the worker's handler runs attempt 1");
         await bus.StartWorkerAsync("worker-b"); // a second instance of the worker service, competing for the same queue
-        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed, "attempt 2 completes");
+        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed, "attempt 2 completes");
 
         var dispatches = bus.Ledger.Of(completed.Id);
         Assert.Equal([1, 2], dispatches.Select(d => d.Attempt));
@@ -110,7 +110,7 @@ public sealed class CrashRecoveryTests(BusEnvironmentFixture environment, ITestO
 
             await victim.KillAsync(); // mid-handler: attempt 1 is neither acknowledged nor reported
             await bus.StartWorkerAsync("worker-b", queue, ownTasksOnly: true);
-            var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed,
+            var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed,
                 "the killed worker's instance completes on the other worker of its queue");
 
             var receipts = bus.Recorder.Receipts(scheduled.TaskId);

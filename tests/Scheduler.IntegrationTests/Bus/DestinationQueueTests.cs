@@ -23,8 +23,8 @@ public sealed class DestinationQueueTests(BusEnvironmentFixture environment, ITe
 
         var billing = await BusServices.ScheduleAsync(client, Once.At(fireTime) with { DestinationQueue = "billing" });
         var broadcast = await BusServices.ScheduleAsync(client, Once.At(fireTime) with { DestinationQueue = null, Broadcast = true });
-        await bus.WaitForInstanceAsync(billing.TaskId, i => i.Status == TaskInstanceStatus.Completed, "the billing task completes");
-        await bus.WaitForInstanceAsync(broadcast.TaskId, i => i.Status == TaskInstanceStatus.Completed, "the broadcast task completes");
+        await bus.WaitForInstanceAsync(billing.TaskId, i => i.Status == TaskInstanceState.Completed, "the billing task completes");
+        await bus.WaitForInstanceAsync(broadcast.TaskId, i => i.Status == TaskInstanceState.Completed, "the broadcast task completes");
         await Wait.UntilAsync(() => Task.FromResult(bus.Recorder.Receipts(broadcast.TaskId).Count >= 2), "both subscribers receive the broadcast task");
         await bus.StopAllAsync(); // nothing can arrive later
 
@@ -57,7 +57,7 @@ public sealed class DestinationQueueTests(BusEnvironmentFixture environment, ITe
         var client = await bus.StartClientAsync();
 
         var task = await BusServices.ScheduleAsync(client, Once.At(Once.FromNow(TimeSpan.FromMilliseconds(500))) with { DestinationQueue = null });
-        await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceStatus.Completed, "the task completes");
+        await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceState.Completed, "the task completes");
         await bus.StopAllAsync();
 
         Assert.Equal(["reports"], bus.Recorder.Receipts(task.TaskId).Select(r => r.Worker));

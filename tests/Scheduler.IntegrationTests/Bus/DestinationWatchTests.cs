@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Runtime;
 using Xunit.Abstractions;
@@ -28,13 +29,13 @@ public sealed class DestinationWatchTests(BusEnvironmentFixture environment, ITe
         await Wait.UntilAsync(async () => (await bus.Store.GetInstancesAsync(waiting.TaskId)).Any(i => i.DueAt > TimeProvider.System.GetUtcNow()),
             "the runner gave the claim back to wait for the next check");
         var held = Assert.Single(await bus.Store.GetInstancesAsync(waiting.TaskId));
-        Assert.Equal((TaskInstanceStatus.Scheduled, 0), (held.Status, held.Attempt)); // not sent, no attempt used
+        Assert.Equal((TaskInstanceState.Scheduled, 0), (held.Status, held.Attempt)); // not sent, no attempt used
         Assert.Empty(bus.Ledger.Of(held.Id));
 
         await bus.StartWorkerAsync("late-worker", Queue);
         foreach (var task in new[] { first, waiting })
         {
-            var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceStatus.Completed, "the worker runs the task");
+            var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceState.Completed, "the worker runs the task");
             Assert.Equal(1, completed.Attempt);
         }
 

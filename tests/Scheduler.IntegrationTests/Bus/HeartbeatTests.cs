@@ -31,7 +31,7 @@ public sealed class HeartbeatTests(BusEnvironmentFixture environment, ITestOutpu
         {
             Tasks = Enumerable.Range(0, Burst).Select(i => Once.At(burstAt.AddMilliseconds(2 * i)) with { TaskId = null }).ToList(),
         });
-        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed, "the long handler completes");
+        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed, "the long handler completes");
 
         Assert.Equal([1], bus.Ledger.Of(completed.Id).Select(d => d.Attempt)); // never dispatched again while it ran
         var receipt = Assert.Single(bus.Recorder.Receipts(scheduled.TaskId));

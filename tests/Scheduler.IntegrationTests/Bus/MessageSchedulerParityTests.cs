@@ -38,7 +38,7 @@ public sealed partial class MessageSchedulerTests
         Assert.True(receipt.ReceivedAt >= at, $"received at {receipt.ReceivedAt:O}, scheduled for {at:O}");
         Assert.Equal(id, receipt.TokenId);
         // The first message's occurrence is gone: the task has the replacement's only.
-        var instance = await bus.WaitForInstanceAsync(id, i => i.Status == TaskInstanceStatus.Completed, "the replacement's delivery completes");
+        var instance = await bus.WaitForInstanceAsync(id, i => i.Status == TaskInstanceState.Completed, "the replacement's delivery completes");
         Assert.Single(await bus.Store.GetInstancesAsync(id));
         Assert.True(instance.FireTime < at.AddSeconds(1));
     }
@@ -104,10 +104,10 @@ public sealed partial class MessageSchedulerTests
         await (await system.SendEndpointAsync(SchedulerEndpoints.Address(SchedulerEndpoints.Default.MessageScheduler))).Send<ScheduleMessage>(
             new ScheduleMessageCommand<CheckTimeout>(TimeProvider.System.GetUtcNow().UtcDateTime, new Uri($"queue:{CheckStateMachine.Queue}"),
                 new CheckTimeout { CorrelationId = correlationId }, superseded));
-        await bus.WaitForInstanceAsync(superseded, i => i.Status == TaskInstanceStatus.Completed, "the superseded timeout is delivered to the saga");
+        await bus.WaitForInstanceAsync(superseded, i => i.Status == TaskInstanceState.Completed, "the superseded timeout is delivered to the saga");
 
         await Wait.UntilAsync(() => bus.Recorder.Of<CheckTimedOut>().Any(r => r.CorrelationId == correlationId), "the current timeout fires");
-        await bus.WaitForInstanceAsync(current, i => i.Status == TaskInstanceStatus.Completed, "the current timeout's delivery completes");
+        await bus.WaitForInstanceAsync(current, i => i.Status == TaskInstanceState.Completed, "the current timeout's delivery completes");
         var handled = Assert.Single(bus.Recorder.Of<CheckTimedOut>(), r => r.CorrelationId == correlationId);
         Assert.Equal(current, handled.TokenId);
         Assert.True(handled.At >= started + CheckStateMachine.Delay, $"timed out at {handled.At:O}: the superseded timeout was taken for it");

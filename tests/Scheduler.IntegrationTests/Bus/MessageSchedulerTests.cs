@@ -34,7 +34,7 @@ public sealed partial class MessageSchedulerTests(BusEnvironmentFixture environm
         var receipt = await WaitForReminderAsync(bus, text);
         Assert.True(receipt.ReceivedAt >= at, $"received at {receipt.ReceivedAt:O}, scheduled for {at:O}");
         Assert.Equal("acme", receipt.Tenant);
-        var completed = await bus.WaitForInstanceAsync(scheduled.TokenId, i => i.Status == TaskInstanceStatus.Completed,
+        var completed = await bus.WaitForInstanceAsync(scheduled.TokenId, i => i.Status == TaskInstanceState.Completed,
             "the delivery completes the task instance (the token id is the task id)");
         Assert.Equal(1, completed.Attempt);
         Assert.Single(Receipts(bus, text));
@@ -267,7 +267,7 @@ public sealed partial class MessageSchedulerTests(BusEnvironmentFixture environm
             var text = $"survives a crash {Guid.NewGuid()}";
             var at = TimeProvider.System.GetUtcNow().AddSeconds(12); // room for storing and claiming on a busy machine before the kill
             var scheduled = await scheduler.ScheduleSend(Reminders, at.UtcDateTime, new Reminder { Text = text });
-            await bus.WaitForInstanceAsync(scheduled.TokenId, i => i.Status == TaskInstanceStatus.Claimed && i.LeaseOwner == "node-process",
+            await bus.WaitForInstanceAsync(scheduled.TokenId, i => i.Status == TaskInstanceState.Claimed && i.LeaseOwner == "node-process",
                 "the node process stores and claims the scheduled message");
 
             await victim.KillAsync();
@@ -276,7 +276,7 @@ public sealed partial class MessageSchedulerTests(BusEnvironmentFixture environm
 
             var receipt = await WaitForReminderAsync(bus, text);
             Assert.True(receipt.ReceivedAt >= at, $"received at {receipt.ReceivedAt:O}, scheduled for {at:O}");
-            var completed = await bus.WaitForInstanceAsync(scheduled.TokenId, i => i.Status == TaskInstanceStatus.Completed, "node-b's delivery completes");
+            var completed = await bus.WaitForInstanceAsync(scheduled.TokenId, i => i.Status == TaskInstanceState.Completed, "node-b's delivery completes");
             Assert.Equal("node-b", Assert.Single(bus.Ledger.Of(completed.Id)).NodeId);
         }
         finally

@@ -42,7 +42,7 @@ public sealed class NodeRestartTests(BusEnvironmentFixture environment, ITestOut
             var waits = new List<TimeSpan>();
             foreach (var task in scheduled)
             {
-                var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceStatus.Completed,
+                var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceState.Completed,
                     "the restarted node dispatches its earlier run's instance and a worker completes it");
                 var dispatch = Assert.Single(bus.Ledger.Of(completed.Id));
                 Assert.Equal(NodeId, dispatch.NodeId);

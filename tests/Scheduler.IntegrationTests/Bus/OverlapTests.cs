@@ -21,11 +21,11 @@ public sealed class OverlapTests(BusEnvironmentFixture environment, ITestOutputH
     [Fact]
     public async Task Skip_RunsOneAtATime_AndRecordsTheOccurrencesItSkips()
     {
-        var instances = await RunAsync(OverlapPolicy.Skip, enough: all => all.Count(i => i.Status == TaskInstanceStatus.Completed) >= 2
-            && all.Any(i => i.Status == TaskInstanceStatus.Skipped));
+        var instances = await RunAsync(OverlapPolicy.Skip, enough: all => all.Count(i => i.Status == TaskInstanceState.Completed) >= 2
+            && all.Any(i => i.Status == TaskInstanceState.Skipped));
 
         AssertNoOverlap(instances);
-        var skipped = instances.First(i => i.Status == TaskInstanceStatus.Skipped);
+        var skipped = instances.First(i => i.Status == TaskInstanceState.Skipped);
         Assert.Contains("Skipped by overlap policy Skip", skipped.LastError, StringComparison.Ordinal);
         Assert.Null(skipped.DispatchedAt);
     }
@@ -33,21 +33,21 @@ public sealed class OverlapTests(BusEnvironmentFixture environment, ITestOutputH
     [Fact]
     public async Task BufferOne_RunsTheWaitingOccurrenceWhenTheActiveOneEnds_AndSkipsTheRest()
     {
-        var instances = await RunAsync(OverlapPolicy.BufferOne, enough: all => all.Count(i => i.Status == TaskInstanceStatus.Completed) >= 3
-            && all.Any(i => i.Status == TaskInstanceStatus.Skipped));
+        var instances = await RunAsync(OverlapPolicy.BufferOne, enough: all => all.Count(i => i.Status == TaskInstanceState.Completed) >= 3
+            && all.Any(i => i.Status == TaskInstanceState.Skipped));
 
         AssertNoOverlap(instances);
         // A buffered occurrence ran well after its fire time: when the run before it ended.
-        Assert.Contains(instances, i => i.Status == TaskInstanceStatus.Completed && i.DispatchedAt - i.FireTime > TimeSpan.FromSeconds(1));
-        Assert.Contains("another occurrence was already waiting", instances.First(i => i.Status == TaskInstanceStatus.Skipped).LastError, StringComparison.Ordinal);
+        Assert.Contains(instances, i => i.Status == TaskInstanceState.Completed && i.DispatchedAt - i.FireTime > TimeSpan.FromSeconds(1));
+        Assert.Contains("another occurrence was already waiting", instances.First(i => i.Status == TaskInstanceState.Skipped).LastError, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task AllowAll_RunsOccurrencesBesideEachOther()
     {
-        var instances = await RunAsync(OverlapPolicy.AllowAll, enough: all => all.Count(i => i.Status == TaskInstanceStatus.Completed) >= 3);
+        var instances = await RunAsync(OverlapPolicy.AllowAll, enough: all => all.Count(i => i.Status == TaskInstanceState.Completed) >= 3);
 
-        Assert.DoesNotContain(instances, i => i.Status == TaskInstanceStatus.Skipped);
+        Assert.DoesNotContain(instances, i => i.Status == TaskInstanceState.Skipped);
         var runs = Runs(instances);
         Assert.Contains(runs, a => runs.Any(b => b != a && b.Start < a.End && a.Start < b.End));
     }
@@ -61,12 +61,12 @@ public sealed class OverlapTests(BusEnvironmentFixture environment, ITestOutputH
         await Wait.UntilAsync(async () => enough(instances = await bus.Store.GetInstancesAsync(task.TaskId)), $"the {overlap} task runs and overlaps");
         await bus.SchedulerClient.CancelAsync(task.TaskId);
         var history = await bus.SchedulerClient.GetInstancesAsync(new GetTaskInstances { TaskId = task.TaskId, State = TaskInstanceState.Skipped });
-        Assert.Equal(instances.Any(i => i.Status == TaskInstanceStatus.Skipped), history.Instances.Count > 0); // visible in the history
+        Assert.Equal(instances.Any(i => i.Status == TaskInstanceState.Skipped), history.Instances.Count > 0); // visible in the history
         return instances;
     }
 
     private static List<(DateTimeOffset Start, DateTimeOffset End)> Runs(IEnumerable<TaskInstance> instances) =>
-        instances.Where(i => i.Status == TaskInstanceStatus.Completed).Select(i => (i.DispatchedAt!.Value, i.CompletedAt!.Value)).OrderBy(r => r.Item1).ToList();
+        instances.Where(i => i.Status == TaskInstanceState.Completed).Select(i => (i.DispatchedAt!.Value, i.CompletedAt!.Value)).OrderBy(r => r.Item1).ToList();
 
     private static void AssertNoOverlap(IEnumerable<TaskInstance> instances)
     {

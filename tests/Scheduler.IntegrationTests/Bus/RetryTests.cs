@@ -20,7 +20,7 @@ public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHel
         {
             Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = backoff, Jitter = false },
         });
-        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed, "the retry completes");
+        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed, "the retry completes");
 
         var receipts = bus.Recorder.Receipts(scheduled.TaskId);
         Assert.Equal([1, 2], receipts.Select(r => r.Message.Attempt));
@@ -46,7 +46,7 @@ public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHel
         {
             Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromMilliseconds(300), BackoffMultiplier = 2, Jitter = false },
         });
-        var failed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Failed, "the instance fails for good");
+        var failed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Failed, "the instance fails for good");
         await Wait.UntilAsync(() => bus.Recorder.Of<TaskDeadLettered>().Any(d => d.InstanceId == failed.Id), "the client receives TaskDeadLettered");
 
         var deadLettered = Assert.Single(bus.Recorder.Of<TaskDeadLettered>(), d => d.InstanceId == failed.Id);

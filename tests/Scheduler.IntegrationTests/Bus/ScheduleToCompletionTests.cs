@@ -21,7 +21,7 @@ public sealed class ScheduleToCompletionTests(BusEnvironmentFixture environment,
             Metadata = new Dictionary<string, string> { ["to"] = "ada@example.com" },
             Payload = "{\"text\":\"stand up\"}",
         });
-        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed, "the instance completes");
+        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed, "the instance completes");
 
         Assert.Equal(fireTime, scheduled.NextFireTime);
         var receipt = Assert.Single(bus.Recorder.Receipts(scheduled.TaskId));
@@ -42,7 +42,7 @@ public sealed class ScheduleToCompletionTests(BusEnvironmentFixture environment,
         command.Parameters.AddWithValue("id", scheduled.TaskId);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.Equal((int)TaskInstanceStatus.Completed, reader.GetInt32(0));
+        Assert.Equal((int)TaskInstanceState.Completed, reader.GetInt32(0));
         Assert.Equal(1, reader.GetInt32(1));
         var completedAt = reader.GetFieldValue<DateTimeOffset>(2);
         Assert.True(completedAt >= fireTime, $"completed_at {completedAt:O} is before the fire time {fireTime:O}");

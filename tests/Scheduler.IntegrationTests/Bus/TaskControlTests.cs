@@ -56,7 +56,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
         });
 
         var triggered = await scheduler.TriggerNowAsync(task.TaskId);
-        var running = await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == triggered.InstanceId && i.Status == TaskInstanceStatus.Dispatched,
+        var running = await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == triggered.InstanceId && i.Status == TaskInstanceState.Dispatched,
             "the triggered run is dispatched");
         var updated = await scheduler.UpdateAsync(new UpdateTask
         {
@@ -75,7 +75,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
         Assert.Equal("billing", (await scheduler.GetAsync(task.TaskId))!.Metadata["owner"]);
 
         // The run in flight was left alone: it completes as attempt 1, dispatched once.
-        var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == running.Id && i.Status == TaskInstanceStatus.Completed,
+        var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == running.Id && i.Status == TaskInstanceState.Completed,
             "the running attempt completes");
         Assert.Equal(1, completed.Attempt);
         Assert.Equal([1], bus.Ledger.Of(running.Id).Select(d => d.Attempt));
@@ -98,12 +98,12 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
         {
             Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromMilliseconds(100), Jitter = false },
         });
-        var running = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceStatus.Dispatched, "the attempt is dispatched");
+        var running = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceState.Dispatched, "the attempt is dispatched");
 
         Assert.True(await scheduler.CancelAsync(task.TaskId));
 
         // The attempt fails after the cancel: its failure is recorded, and the retry it would have had is cancelled instead of dispatched.
-        var cancelled = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceStatus.Cancelled, "the retry is cancelled");
+        var cancelled = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceState.Cancelled, "the retry is cancelled");
         Assert.Contains("scripted failure of attempt 1", cancelled.LastError, StringComparison.Ordinal);
         Assert.Equal([1], bus.Ledger.Of(running.Id).Select(d => d.Attempt));
     }

@@ -85,7 +85,7 @@ public class QuartzParityTests
 
         await scheduler.ScheduleSend(Stamps, BusFixture.Start.AddSeconds(2).UtcDateTime, new TokenStamp { Id = token, Text = "first" });
         await DeliverAsync(f, "first", TimeSpan.FromSeconds(2));
-        await f.WaitForInstanceAsync(token, i => i.Status == TaskInstanceStatus.Completed);
+        await f.WaitForInstanceAsync(token, i => i.Status == TaskInstanceState.Completed);
         await scheduler.ScheduleSend(Stamps, BusFixture.Start.AddSeconds(10).UtcDateTime, new TokenStamp { Id = token, Text = "second" });
         await BusFixture.Eventually(async () => (await f.Store.GetDefinitionAsync(token))!.Payload!.Contains("second", StringComparison.Ordinal), "stored again");
         await scheduler.CancelScheduledSend(Stamps, token);

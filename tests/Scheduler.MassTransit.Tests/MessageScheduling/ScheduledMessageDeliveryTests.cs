@@ -17,7 +17,7 @@ public class ScheduledMessageDeliveryTests
         var scheduled = await scheduler.ScheduleSend(new Uri("queue:pings"), BusFixture.Start.AddSeconds(5).UtcDateTime, new Ping { Text = "ping" });
         await BusFixture.Eventually(() => f.Runner.HeldCount == 1, "the runner claims the scheduled message's instance");
         f.Time.Advance(TimeSpan.FromSeconds(5));
-        var completed = await f.WaitForInstanceAsync(scheduled.TokenId, i => i.Status == TaskInstanceStatus.Completed);
+        var completed = await f.WaitForInstanceAsync(scheduled.TokenId, i => i.Status == TaskInstanceState.Completed);
 
         await BusFixture.Eventually(() => f.Recorder.Of<Ping>().Any(p => p.Text == "ping"), "the message arrives at its destination");
         Assert.Equal(BusFixture.Start.AddSeconds(5), completed.FireTime);

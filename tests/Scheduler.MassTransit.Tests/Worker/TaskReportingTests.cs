@@ -42,7 +42,7 @@ public sealed class TaskReportingTests
         f.Time.Advance(TimeSpan.FromSeconds(20));
         await BusFixture.Eventually(() => f.Recorder.Of<TaskHeartbeat>().Count() == 3, "an automatic heartbeat 20 s after the last");
         AskingConsumer.Release.TrySetResult();
-        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceStatus.Completed);
+        await f.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed);
 
         Assert.Equal(BusFixture.Start, Assert.Single(f.Recorder.Of<TaskStarted>()).StartedAt);
         Assert.Equal([7.0, 27, 47], f.Recorder.Of<TaskHeartbeat>().Select(h => (h.At - BusFixture.Start).TotalSeconds).Order());

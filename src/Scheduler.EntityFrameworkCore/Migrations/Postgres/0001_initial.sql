@@ -1,8 +1,7 @@
--- 0001: the schema as release 0.1.0 creates it, written so that it also adopts a database created before versioned migrations
--- (no scheduler_schema_versions table): every statement is idempotent (IF NOT EXISTS), so running it over such a database changes
--- nothing and keeps every row; the script is then journaled. Used for PostgreSQL and CockroachDB.
+-- 0001: the schema. Used for PostgreSQL and CockroachDB.
 -- Rules for every PostgreSQL script (docs/storage.md, "Schema versions"): it runs outside a transaction, one statement at a time (CockroachDB
--- limits DDL in transactions), so each statement must be safe to run again (IF NOT EXISTS); no DO blocks, no advisory locks, no SERIAL.
+-- limits DDL in transactions), so each statement must be safe to run again (IF NOT EXISTS): a script interrupted halfway completes on the
+-- next run. No DO blocks, no advisory locks, no SERIAL.
 CREATE TABLE IF NOT EXISTS task_definitions (
     id uuid NOT NULL PRIMARY KEY,
     trigger_kind int4 NOT NULL,
@@ -23,10 +22,23 @@ CREATE TABLE IF NOT EXISTS task_definitions (
     version bigint NOT NULL,
     overlap int4 NOT NULL DEFAULT 0,
     paused_at timestamptz NULL,
-    changed_at timestamptz NULL
+    changed_at timestamptz NULL,
+    -- The W3C traceparent of the span that stored the task, so its dispatches join or link to the ScheduleTask's trace.
+    trace_parent text NULL,
+    -- The task's jitter window (docs/triggers.md, "Jitter"; NULL: none).
+    jitter interval NULL,
+    -- End conditions (docs/triggers.md, "End conditions"): EndAt (the last instant a fire time may be, inclusive), MaxOccurrences (counted
+    -- from the start) and the fire time of the last occurrence under that limit, found when the task was stored or changed. NULL: no end.
+    end_at timestamptz NULL,
+    max_occurrences int4 NULL,
+    last_fire_time timestamptz NULL,
+    -- The calendar whose excluded times the task skips (docs/triggers.md, "Calendars"; NULL: none).
+    calendar text NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS ux_task_definitions_idempotency_key ON task_definitions (idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS ix_task_definitions_next_fire_time ON task_definitions (next_fire_time) WHERE next_fire_time IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_task_definitions_changed_at ON task_definitions (changed_at) WHERE changed_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_task_definitions_calendar ON task_definitions (calendar) WHERE calendar IS NOT NULL;
 CREATE TABLE IF NOT EXISTS task_instances (
     id uuid NOT NULL PRIMARY KEY,
     definition_id uuid NOT NULL REFERENCES task_definitions (id),
@@ -46,9 +58,13 @@ CREATE TABLE IF NOT EXISTS task_instances (
     failed_at timestamptz NULL,
     finished_at timestamptz NULL,
     last_error text NULL,
-    version bigint NOT NULL
+    version bigint NOT NULL,
+    -- The delay the instance drew from its task's jitter window: its first attempt was due at fire_time + jitter.
+    jitter interval NOT NULL DEFAULT '0 seconds'
 );
 CREATE UNIQUE INDEX IF NOT EXISTS ux_task_instances_definition_fire_time ON task_instances (definition_id, fire_time);
+-- The index predicates name TaskInstanceState values: 0 Scheduled and 1 Dispatched (due_at: when due, or when the attempt expires), 5
+-- Claimed (lease_expires_at: the end of its lease).
 CREATE INDEX IF NOT EXISTS ix_task_instances_due_at ON task_instances (due_at) WHERE status IN (0, 1);
 CREATE INDEX IF NOT EXISTS ix_task_instances_lease_expires_at ON task_instances (lease_expires_at) WHERE status = 5;
 CREATE INDEX IF NOT EXISTS ix_task_instances_finished_at ON task_instances (finished_at) WHERE finished_at IS NOT NULL;
@@ -58,12 +74,19 @@ CREATE TABLE IF NOT EXISTS scheduler_cluster (
     database_id text NOT NULL,
     created_at timestamptz NOT NULL
 );
-
--- Columns added during the development of 0.1.0, for a table created before them (the store added them at start then).
-ALTER TABLE task_instances ADD COLUMN IF NOT EXISTS max_attempts int4 NOT NULL DEFAULT 3;
-ALTER TABLE task_instances ADD COLUMN IF NOT EXISTS reported_completed_at timestamptz NULL;
-ALTER TABLE task_definitions ADD COLUMN IF NOT EXISTS trigger_phrase text NULL;
-ALTER TABLE task_definitions ADD COLUMN IF NOT EXISTS overlap int4 NOT NULL DEFAULT 0;
-ALTER TABLE task_definitions ADD COLUMN IF NOT EXISTS paused_at timestamptz NULL;
-ALTER TABLE task_definitions ADD COLUMN IF NOT EXISTS changed_at timestamptz NULL;
-CREATE INDEX IF NOT EXISTS ix_task_definitions_changed_at ON task_definitions (changed_at) WHERE changed_at IS NOT NULL;
+-- Named calendars of excluded dates and times: their definition as JSON (dates, cron, RRULEs, an iCalendar file, a zone).
+CREATE TABLE IF NOT EXISTS scheduler_calendars (
+    name text NOT NULL PRIMARY KEY,
+    definition text NOT NULL,
+    version bigint NOT NULL,
+    created_at timestamptz NOT NULL,
+    changed_at timestamptz NOT NULL
+);
+-- Per node id, the run of the process that holds it and its last sign of life: a node that starts again under its node id takes its
+-- earlier run's claims back at once, and a second live process under one node id is refused.
+CREATE TABLE IF NOT EXISTS scheduler_nodes (
+    node_id text NOT NULL PRIMARY KEY,
+    run_id text NOT NULL,
+    started_at timestamptz NOT NULL,
+    seen_at timestamptz NOT NULL
+);
