@@ -172,26 +172,32 @@ internal sealed class ScriptedTaskConsumer(HangRelease release, Recorder recorde
 /// </summary>
 internal sealed class ProcessedMessages : IConsumeObserver
 {
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(object Message, Uri? InputAddress)> _processed = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(object Message, Uri? InputAddress, bool Faulted)> _processed = new();
 
     /// <summary>Whether the consumers of the endpoint named <paramref name="queue"/> have finished with a <typeparamref name="T"/> matching
+    /// <paramref name="match"/> (successfully or not).</summary>
+    public bool Any<T>(string queue, Func<T, bool> match) => _processed.Any(p => Matches(p, queue, match));
+
+    /// <summary>Whether a consumer of the endpoint named <paramref name="queue"/> threw on a <typeparamref name="T"/> matching
     /// <paramref name="match"/>.</summary>
-    public bool Any<T>(string queue, Func<T, bool> match) => _processed.Any(p => p.Message is T message && match(message)
-        && p.InputAddress?.AbsolutePath.EndsWith("/" + queue, StringComparison.Ordinal) == true);
+    public bool AnyFault<T>(string queue, Func<T, bool> match) => _processed.Any(p => p.Faulted && Matches(p, queue, match));
 
     public Task PreConsume<T>(ConsumeContext<T> context)
         where T : class => Task.CompletedTask;
 
     public Task PostConsume<T>(ConsumeContext<T> context)
-        where T : class => Record(context);
+        where T : class => Record(context, faulted: false);
 
     public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
-        where T : class => Record(context);
+        where T : class => Record(context, faulted: true);
 
-    private Task Record<T>(ConsumeContext<T> context)
+    private static bool Matches<T>((object Message, Uri? InputAddress, bool Faulted) processed, string queue, Func<T, bool> match) =>
+        processed.Message is T message && match(message) && processed.InputAddress?.AbsolutePath.EndsWith("/" + queue, StringComparison.Ordinal) == true;
+
+    private Task Record<T>(ConsumeContext<T> context, bool faulted)
         where T : class
     {
-        _processed.Enqueue((context.Message, context.ReceiveContext.InputAddress));
+        _processed.Enqueue((context.Message, context.ReceiveContext.InputAddress, faulted));
         return Task.CompletedTask;
     }
 }

@@ -154,6 +154,39 @@ public class ScheduleToCompletionTests
         Assert.Equal(TaskInstanceState.Completed, (await f.Store.GetInstanceAsync(second.Id))!.Status);
     }
 
+    /// <summary>Skipped is a final state of the saga (an instance its task's overlap policy did not run): a report on it, which only a stray or
+    /// stale message can be, changes nothing and faults nothing.</summary>
+    [Fact]
+    public async Task ReportsOnASkippedInstance_ChangeNothing_AndFaultNothing()
+    {
+        await using var f = await BusFixture.StartAsync();
+        var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.FromHours(1))));
+        var skipped = new TaskInstance
+        {
+            Id = Guid.NewGuid(), DefinitionId = scheduled.TaskId, FireTime = BusFixture.Start, Status = TaskInstanceState.Skipped,
+            ExpireAfter = TimeSpan.FromMinutes(1), Retry = RetryPolicy.Default, LastError = "skipped", FinishedAt = BusFixture.Start,
+        };
+        Assert.True((await f.Store.AddInstanceAsync(skipped)).Added);
+
+        await f.Harness.Bus.Publish(new TaskFailed
+        {
+            TaskId = scheduled.TaskId, InstanceId = skipped.Id, Attempt = 1, StartedAt = BusFixture.Start, FailedAt = BusFixture.Start,
+            ExceptionType = "System.Exception", Reason = "stray",
+        });
+        await f.Harness.Bus.Publish(new TaskCompleted
+        {
+            TaskId = scheduled.TaskId, InstanceId = skipped.Id, Attempt = 1, StartedAt = BusFixture.Start, CompletedAt = BusFixture.Start,
+        });
+        await SagaProcessedAsync(f, skipped.Id, "stray");
+        var saga = SchedulerEndpoints.Default.TaskInstanceSaga;
+        await BusFixture.Eventually(() => f.Processed.Any<TaskCompleted>(saga, m => m.InstanceId == skipped.Id), "the saga processes the TaskCompleted");
+
+        Assert.False(f.Processed.AnyFault<TaskFailed>(saga, m => m.InstanceId == skipped.Id));
+        Assert.False(f.Processed.AnyFault<TaskCompleted>(saga, m => m.InstanceId == skipped.Id));
+        var unchanged = (await f.Store.GetInstanceAsync(skipped.Id))!;
+        Assert.Equal((TaskInstanceState.Skipped, "skipped"), (unchanged.Status, unchanged.LastError));
+    }
+
     /// <summary>Waits until the task instance saga has finished with the <see cref="TaskFailed"/> of <paramref name="instanceId"/> with
     /// <paramref name="reason"/> (its store write included): whatever it does to the instance is done then.</summary>
     private static Task SagaProcessedAsync(BusFixture f, Guid instanceId, string reason) =>

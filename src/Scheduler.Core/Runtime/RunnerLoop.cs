@@ -1067,8 +1067,7 @@ public sealed partial class RunnerLoop : BackgroundService
 
     /// <summary>The used-up attempt of a dispatch that failed for its own sake: the next one after the task's backoff, or none after the last.</summary>
     private static DispatchFailure Failure(TaskInstance instance, DateTimeOffset now, string error) =>
-        new(instance.Id, instance.Attempt, now, error,
-            instance.Attempt < instance.MaxAttempts ? now + Backoff.Delay(instance.Retry, instance.Attempt, Random.Shared.NextDouble) : null);
+        new(instance.Id, instance.Attempt, now, error, TaskInstanceLifecycle.RetryAt(instance, instance.Attempt, now));
 
     private void OnSendsFailing(TimeSpan breakDuration, Exception? exception)
     {

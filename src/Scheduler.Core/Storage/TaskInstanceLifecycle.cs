@@ -265,6 +265,15 @@ public static class TaskInstanceLifecycle
         return AcceptingStates(kind).Contains(instance.Status) && (kind == OutcomeKind.Completed || instance.Attempt == attempt);
     }
 
+    /// <summary>What a failure of <paramref name="attempt"/> leads to: the next attempt, due after the retry policy's backoff from
+    /// <paramref name="now"/> (with its jitter), while the policy allows another; <see langword="null"/> when it was the last, and the instance is
+    /// dead-lettered. The saga decides a worker's failure by it, the runner a dispatch the broker refused.</summary>
+    public static DateTimeOffset? RetryAt(TaskInstance instance, int attempt, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return attempt < instance.MaxAttempts ? now + Backoff.Delay(instance.Retry, attempt, Random.Shared.NextDouble) : null;
+    }
+
     /// <summary>The states in which an outcome of <paramref name="kind"/> is accepted (<see cref="Accepts"/>; the store's SQL fence reads the
     /// same list): a completion in any state but Completed, Cancelled and Skipped (a late success still counts, over a dead letter too); every
     /// other outcome only while its attempt, the current one, is Claimed or Dispatched.</summary>

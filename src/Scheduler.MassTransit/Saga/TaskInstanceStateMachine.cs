@@ -53,7 +53,11 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
             e.OnMissingInstance(m => m.Discard());
         });
 
-        During(Claimed, Dispatched,
+        // Which report each state accepts is TaskInstanceLifecycle's (AcceptingStates; the store's SQL fence reads the same), and so is the
+        // retry: the state lists below are made from it, never written here.
+        var attemptStates = StatesOf(TaskInstanceLifecycle.AcceptingStates(OutcomeKind.Started));
+        var completionStates = StatesOf(TaskInstanceLifecycle.AcceptingStates(OutcomeKind.Completed));
+        During(attemptStates,
             When(HeartbeatReported, ctx => TaskInstanceLifecycle.Accepts(ctx.Saga.Instance, OutcomeKind.Heartbeat, ctx.Message.Attempt))
                 .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.Heartbeat,
                     timeProvider.GetUtcNow()) { StartedAt = ctx.Message.StartedAt }),
@@ -61,29 +65,23 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
                 .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.Started,
                     timeProvider.GetUtcNow()) { StartedAt = ctx.Message.StartedAt }),
             When(FailureReported, ctx => TaskInstanceLifecycle.Accepts(ctx.Saga.Instance, OutcomeKind.RetryScheduled, ctx.Message.Attempt))
-                .IfElse(ctx => ctx.Message.Attempt < ctx.Saga.Instance.Retry.MaxAttempts,
-                    retry => retry
-                        .Then(ctx =>
-                        {
-                            var now = timeProvider.GetUtcNow();
-                            ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.RetryScheduled, now)
-                            {
-                                StartedAt = ctx.Message.StartedAt,
-                                RetryAt = now + Backoff.Delay(ctx.Saga.Instance.Retry, ctx.Message.Attempt, Random.Shared.NextDouble),
-                                Error = Error(ctx.Message),
-                            };
-                        })
-                        .TransitionTo(Scheduled),
-                    deadLetter => deadLetter
-                        .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.DeadLettered,
-                            timeProvider.GetUtcNow())
-                        {
-                            StartedAt = ctx.Message.StartedAt,
-                            Error = Error(ctx.Message),
-                        })
-                        .TransitionTo(Failed)));
+                .Then(ctx =>
+                {
+                    var now = timeProvider.GetUtcNow();
+                    var retryAt = TaskInstanceLifecycle.RetryAt(ctx.Saga.Instance, ctx.Message.Attempt, now);
+                    ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt,
+                        retryAt is null ? OutcomeKind.DeadLettered : OutcomeKind.RetryScheduled, now)
+                    {
+                        StartedAt = ctx.Message.StartedAt,
+                        RetryAt = retryAt,
+                        Error = Error(ctx.Message),
+                    };
+                })
+                .IfElse(ctx => ctx.Saga.Outcome!.Kind == OutcomeKind.RetryScheduled,
+                    retry => retry.TransitionTo(Scheduled),
+                    deadLetter => deadLetter.TransitionTo(Failed)));
 
-        During(Scheduled, Claimed, Dispatched, Failed,
+        During(completionStates,
             When(CompletionReported)
                 .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.Completed,
                     timeProvider.GetUtcNow())
@@ -93,20 +91,26 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
                 })
                 .TransitionTo(Completed));
 
-        During(Scheduled, Failed,
+        // Accepting a completion but no report of an attempt (Scheduled: a retry is waiting; Failed: dead-lettered).
+        During(completionStates.Except(attemptStates).ToArray(),
             Ignore(StartReported),
             Ignore(HeartbeatReported),
             Ignore(FailureReported));
 
-        // A late outcome of a superseded attempt (e.g. attempt 2 finishing after attempt 1's late success completed the instance) is recorded
-        // beside the outcome that stands, in the log, and never over it.
-        During(Completed, Cancelled,
+        // Final states, accepting nothing. A late outcome of a superseded attempt (e.g. attempt 2 finishing after attempt 1's late success
+        // completed the instance) is recorded beside the outcome that stands, in the log, and never over it.
+        During(StatesOf(Enum.GetValues<TaskInstanceState>().Except(completionStates.Select(StateOf))),
             Ignore(StartReported),
             Ignore(HeartbeatReported),
             When(CompletionReported).Then(ctx => LogLateCompletion(logger, ctx.Message.InstanceId, ctx.Message.Attempt, ctx.Saga.CurrentState)),
             When(FailureReported).Then(ctx =>
                 LogLateFailure(logger, ctx.Message.InstanceId, ctx.Message.Attempt, ctx.Message.ExceptionType, ctx.Message.Reason, ctx.Saga.CurrentState)));
     }
+
+    /// <summary>The saga's states named like <paramref name="states"/> (the saga's <c>CurrentState</c> is the stored state's name).</summary>
+    private State[] StatesOf(IEnumerable<TaskInstanceState> states) => [.. states.Select(s => GetState(s.ToString()))];
+
+    private static TaskInstanceState StateOf(State state) => Enum.Parse<TaskInstanceState>(state.Name);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Attempt {Attempt} of task instance {InstanceId} completed after the instance was {State}; the instance keeps its outcome")]
@@ -135,6 +139,9 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
 
     /// <summary>The task was cancelled before this instance was dispatched. Final.</summary>
     public State Cancelled { get; private set; } = null!;
+
+    /// <summary>Not run: an earlier occurrence of its task was still active when it came due (the task's overlap policy). Final.</summary>
+    public State Skipped { get; private set; } = null!;
 
     /// <summary>A worker started an attempt (<see cref="TaskStarted"/>).</summary>
     public Event<TaskStarted> StartReported { get; private set; } = null!;
