@@ -131,11 +131,3 @@ public sealed class SchedulerMetrics
     private IEnumerable<Measurement<int>> Observe(Func<int>? source) =>
         source is null ? [] : [new Measurement<int>(source(), _node)];
 }
-
-/// <summary>Why an instance was dead-lettered (the tag <c>scheduler.cause</c> of <c>scheduler.instances.dead_lettered</c>).</summary>
-internal enum DeadLetterCause
-{
-    Expired,
-    Failed,
-    DispatchRefused,
-}

@@ -168,27 +168,3 @@ internal sealed class ReceiveEndpointWatch(TimeProvider timeProvider) : IReceive
         public DateTimeOffset? CancelledSince { get; set; }
     }
 }
-
-/// <summary>What a receive endpoint is doing, as far as consuming goes.</summary>
-internal enum EndpointState
-{
-    /// <summary>Consuming.</summary>
-    Ready,
-
-    /// <summary>Stopped, or its connection closed and it is reconnecting.</summary>
-    Stopped,
-
-    /// <summary>Its connection failed; MassTransit retries it (or gave up).</summary>
-    Faulted,
-
-    /// <summary>Ready, but held by handlers that a connection loss cancelled and that have not returned.</summary>
-    Draining,
-}
-
-/// <summary>An endpoint that is not consuming: its address, state, since when, why, and the endpoint (to restart it).</summary>
-internal sealed record NotConsuming(Uri Address, EndpointState State, DateTimeOffset Since, string? Reason, IReceiveEndpoint Endpoint)
-{
-    /// <summary>One line for logs and health checks, e.g. <c>faults-worker (faulted for 12 s: Broker unreachable)</c>.</summary>
-    public string Describe(DateTimeOffset now) =>
-        $"{Address.AbsolutePath.TrimStart('/')} ({State.ToString().ToLowerInvariant()} for {(now - Since).TotalSeconds:F0} s{(Reason is null ? "" : ": " + Reason)})";
-}

@@ -19,11 +19,3 @@ internal sealed record PhraseMeaning(PhraseMeaningKind Kind, DateTimeOffset Inst
     /// <summary>The number of occurrences the phrase gives: <c>10 times</c>.</summary>
     public int? MaxOccurrences { get; init; }
 }
-
-/// <summary>The kinds of <see cref="PhraseMeaning"/>.</summary>
-internal enum PhraseMeaningKind
-{
-    Once,
-    Cron,
-    RRule,
-}

@@ -1,17 +1,5 @@
 namespace Scheduler.Triggers.Phrases;
 
-/// <summary>The units of a phrase's frequency.</summary>
-internal enum PhraseUnit
-{
-    Second,
-    Minute,
-    Hour,
-    Day,
-    Week,
-    Month,
-    Year,
-}
-
 /// <summary>
 /// What a phrase says, part by part, before it is normalized to cron or an RRULE (<see cref="PhraseNormalizer"/>) or written back in
 /// English (<see cref="PhraseWriter"/>). Times are wall-clock times in the task's zone. Empty sets mean "no restriction".

@@ -36,39 +36,3 @@ public sealed record TaskScheduled
     /// after: write '2025-01-10' for that one." (docs/triggers.md, "Words read one way"). <see langword="null"/> when there is none.</summary>
     public IReadOnlyList<string>? Readings { get; init; }
 }
-
-/// <summary>Reply to <see cref="ScheduleTask"/>: the command was invalid and nothing was stored.</summary>
-public sealed record TaskRejected
-{
-    /// <summary>The task id named in the command, if any.</summary>
-    public Guid? TaskId { get; init; }
-
-    /// <summary>The command's idempotency key, if it had one.</summary>
-    public string? IdempotencyKey { get; init; }
-
-    /// <summary>What was wrong, naming the offending value and the fix.</summary>
-    public required string Reason { get; init; }
-}
-
-/// <summary>
-/// Command: stop a task definition from firing again. Its task instances not yet dispatched are cancelled; an attempt already running may
-/// finish and its outcome is recorded, but is never followed by another attempt (no retry after a failure, no new dispatch after
-/// ExpireAfter): the runner cancels such an instance when it comes due. Scheduler nodes other than the one that takes the command learn of it
-/// at their next poll (default 1 s): an instance one of them holds and that is due within that time may still be dispatched. Send it to
-/// <see cref="SchedulerEndpoints.CancelTask"/> of the task's cluster (nodes of the default cluster also take it published).
-/// </summary>
-public sealed record CancelTask
-{
-    /// <summary>The id of the task definition to cancel.</summary>
-    public required Guid TaskId { get; init; }
-}
-
-/// <summary>Reply to <see cref="CancelTask"/>.</summary>
-public sealed record TaskCancelled
-{
-    /// <summary>The id of the task definition.</summary>
-    public required Guid TaskId { get; init; }
-
-    /// <summary><see langword="false"/> when no such task definition exists (or it had finished already).</summary>
-    public required bool Found { get; init; }
-}

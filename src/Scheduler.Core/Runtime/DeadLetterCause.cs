@@ -1,0 +1,13 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.Core.Runtime;
+
+/// <summary>Why an instance was dead-lettered (the tag <c>scheduler.cause</c> of <c>scheduler.instances.dead_lettered</c>).</summary>
+internal enum DeadLetterCause
+{
+    Expired,
+    Failed,
+    DispatchRefused,
+}

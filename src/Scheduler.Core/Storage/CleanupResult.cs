@@ -1,0 +1,9 @@
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.Core.Storage;
+
+/// <summary>Result of <see cref="ITaskStore.CleanupAsync"/>.</summary>
+/// <param name="Instances">Instances deleted.</param>
+/// <param name="Definitions">Definitions deleted.</param>
+public sealed record CleanupResult(int Instances, int Definitions);

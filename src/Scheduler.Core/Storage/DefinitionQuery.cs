@@ -1,0 +1,23 @@
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.Core.Storage;
+
+/// <summary>Request of <see cref="ITaskStore.ListDefinitionsAsync"/>.</summary>
+public sealed record DefinitionQuery
+{
+    /// <summary>Only definitions in this state; <see langword="null"/> for all.</summary>
+    public TaskState? State { get; init; }
+
+    /// <summary>Only definitions whose metadata has this key (and, with <see cref="MetadataValue"/>, that value).</summary>
+    public string? MetadataKey { get; init; }
+
+    /// <summary>With <see cref="MetadataKey"/>: the value the entry must have.</summary>
+    public string? MetadataValue { get; init; }
+
+    /// <summary>How many definitions of the ordered, filtered list to pass over.</summary>
+    public int Skip { get; init; }
+
+    /// <summary>At most this many definitions are returned.</summary>
+    public required int Take { get; init; }
+}

@@ -1,0 +1,10 @@
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.Core.Storage;
+
+/// <summary>Result of <see cref="ITaskStore.MaterializeDueDefinitionsAsync"/>.</summary>
+/// <param name="Definitions">How many definitions were advanced.</param>
+/// <param name="Instances">How many instances were inserted.</param>
+/// <param name="EarliestDueAt">The earliest due time among the inserted instances, if any.</param>
+public sealed record MaterializeResult(int Definitions, int Instances, DateTimeOffset? EarliestDueAt);
