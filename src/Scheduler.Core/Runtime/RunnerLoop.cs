@@ -395,7 +395,20 @@ public sealed partial class RunnerLoop : BackgroundService
     {
         if (!NodeLive)
         {
-            return chosen.Select(_ => false).ToList(); // not renewed: the send checks the node's liveness too
+            // Not renewed, and no longer this process's: a new run of the node id may take them over, or they lapse and are claimed again.
+            // Kept, a claim taken off the heap for its send would stay held but never sent, and be renewed for good once the run is live again.
+            lock (_lock)
+            {
+                foreach (var token in chosen)
+                {
+                    if (_claims.TryGetValue(token.InstanceId, out var claim) && claim.Instance.Attempt == token.Attempt)
+                    {
+                        _claims.Remove(token.InstanceId);
+                    }
+                }
+            }
+
+            return chosen.Select(_ => false).ToList();
         }
 
         var until = _timeProvider.GetUtcNow() + _options.LeaseDuration;
