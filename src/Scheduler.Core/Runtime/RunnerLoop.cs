@@ -71,6 +71,8 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly GroupCommit<ClaimToken, bool> _renewals;
     private readonly CircuitBreakerStateProvider _circuit = new();
     private readonly ResiliencePipeline _sends;
+    private long _renewFailingSinceTicks; // UTC ticks of the first failed renewal since the last one that succeeded; 0: none
+    private int _renewFailingWarned;
     private readonly TimeSpan _leaseMargin;
     private DateTimeOffset _probeAfter;
     private int _releaseHeld;
@@ -384,7 +386,7 @@ public sealed partial class RunnerLoop : BackgroundService
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogRenewFailed(ex, chosen.Count); // the check before each publish still keeps a lapsed claim from being dispatched
+            RenewFailed(ex, chosen.Count); // the check before each publish still keeps a lapsed claim from being dispatched
         }
     }
 
@@ -414,6 +416,7 @@ public sealed partial class RunnerLoop : BackgroundService
         var until = _timeProvider.GetUtcNow() + _options.LeaseDuration;
         var renewed = (await _store.RenewLeasesAsync(new LeaseRenewalRequest { Owner = _options.NodeId, Claims = chosen, LeaseExpiresAt = until },
             cancellationToken).ConfigureAwait(false)).ToHashSet();
+        RenewSucceeded();
         var lost = new List<ClaimToken>();
         lock (_lock)
         {
@@ -453,6 +456,31 @@ public sealed partial class RunnerLoop : BackgroundService
         }
 
         return chosen.Select(token => renewed.Contains(token.InstanceId)).ToList();
+    }
+
+    /// <summary>A renewal failed (the database, briefly): harmless once, since a claim whose lease runs low is released rather than sent, so it is
+    /// logged at Debug; a Warning once renewals have failed for half a lease, when this node's claims start to lapse and be released.</summary>
+    private void RenewFailed(Exception exception, int count)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var since = Interlocked.CompareExchange(ref _renewFailingSinceTicks, now.UtcTicks, 0);
+        var failingFor = since == 0 ? TimeSpan.Zero : now - new DateTimeOffset(since, TimeSpan.Zero);
+        if (failingFor >= _options.LeaseDuration / 2 && Interlocked.Exchange(ref _renewFailingWarned, 1) == 0)
+        {
+            LogRenewFailing(exception, count, failingFor.TotalSeconds);
+        }
+        else
+        {
+            LogRenewFailed(exception, count);
+        }
+    }
+
+    private void RenewSucceeded()
+    {
+        if (Interlocked.Exchange(ref _renewFailingSinceTicks, 0) != 0 && Interlocked.Exchange(ref _renewFailingWarned, 0) == 1)
+        {
+            LogRenewingAgain();
+        }
     }
 
     /// <summary>Logs why a claim this node held was not renewed, from its row: taken back by a change of its task (on this node or another,
@@ -508,7 +536,7 @@ public sealed partial class RunnerLoop : BackgroundService
         }
         catch (Exception ex)
         {
-            LogRenewFailed(ex, 1); // the lease check before the send releases the claim
+            RenewFailed(ex, 1); // the lease check before the send releases the claim
         }
 
         lock (_lock)
@@ -1213,8 +1241,14 @@ public sealed partial class RunnerLoop : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check {Count} claims on task {TaskId} after it changed; dropping them unsent (they are claimed again after their lease)")]
     private partial void LogChangeCheckFailed(Exception exception, int count, Guid taskId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew {Count} leases; claims whose lease runs low are released instead of dispatched")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not renew {Count} leases; trying again at the next poll (a claim whose lease runs low is released instead of dispatched)")]
     private partial void LogRenewFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease renewals have failed for {Seconds:0.#} s (this time {Count} leases): this node's claims are lapsing and being released instead of dispatched; is the database reachable and keeping up?")]
+    private partial void LogRenewFailing(Exception exception, int count, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lease renewals succeed again")]
+    private partial void LogRenewingAgain();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not dispatching task instance {InstanceId} attempt {Attempt}: its lease ends at {LeaseExpiresAt}, too soon to publish safely; releasing it")]
     private partial void LogLeaseTooShort(Guid instanceId, int attempt, DateTimeOffset leaseExpiresAt);

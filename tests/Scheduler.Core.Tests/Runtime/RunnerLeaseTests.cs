@@ -229,4 +229,39 @@ public class RunnerLeaseTests
         Assert.Equal(1, Assert.Single(f.Dispatcher.Dispatched).Message.Attempt);
         await run.StopAsync(CancellationToken.None);
     }
+
+    /// <summary>A failed lease renewal is harmless once (a claim whose lease runs low is released, not sent): no Warning; renewals failing for
+    /// half a lease are, once, and the node says when they succeed again.</summary>
+    [Fact]
+    public async Task RenewalFailures_WarnOnlyOnceTheyLastHalfALease()
+    {
+        var failing = false;
+        using var f = new LoopFixture(o => o.LeaseDuration = Lease, wrapStore: inner =>
+        {
+            var (store, control) = InterceptedStore.Wrap(inner);
+            control.Before(nameof(ITaskStore.RenewLeasesAsync), () => failing ? throw new TimeoutException("database busy") : Task.CompletedTask);
+            return store;
+        });
+        await f.ScheduleAsync(Once(TimeSpan.FromSeconds(5)));
+        await f.SchedulerLoop.RunOnceAsync();
+        Assert.Equal(1, await f.Runner.ClaimOnceAsync()); // leased until 12:00:35
+
+        failing = true;
+        f.Time.Advance(TimeSpan.FromSeconds(21)); // under half the lease left: renewed at this poll, which fails
+        await f.Runner.ClaimOnceAsync();
+        Assert.Contains(f.RunnerLog.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Debug && e.Message.StartsWith("Could not renew", StringComparison.Ordinal));
+        Assert.Empty(f.RunnerLog.Warnings);
+
+        f.Time.Advance(TimeSpan.FromSeconds(16)); // failing for 16 s, over half the lease
+        await f.Runner.ClaimOnceAsync();
+        f.Time.Advance(TimeSpan.FromSeconds(1));
+        await f.Runner.ClaimOnceAsync();
+        Assert.StartsWith("Lease renewals have failed for 16 s", Assert.Single(f.RunnerLog.Warnings), StringComparison.Ordinal);
+
+        failing = false;
+        f.Time.Advance(Lease);
+        await f.Runner.ClaimOnceAsync();
+        Assert.Contains(f.RunnerLog.Entries, e => e.Message == "Lease renewals succeed again");
+        Assert.Single(f.RunnerLog.Warnings);
+    }
 }
