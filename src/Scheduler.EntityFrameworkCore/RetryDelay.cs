@@ -1,7 +1,3 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql.EntityFrameworkCore.PostgreSQL;
-
 namespace Scheduler.EntityFrameworkCore;
 
 internal static class RetryDelay

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Scheduler.Core.Storage;
 using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
 using static Scheduler.EntityFrameworkCore.SqlValues;

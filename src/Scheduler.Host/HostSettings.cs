@@ -1,5 +1,3 @@
-using System.Data;
-
 namespace Scheduler.Host;
 
 /// <summary>The <c>Host</c> configuration section: the node process itself.</summary>

@@ -1,5 +1,3 @@
-using System.Data;
-
 namespace Scheduler.Host;
 
 /// <summary>The type of the RabbitMQ queues a node or worker declares.</summary>

@@ -1,5 +1,3 @@
-using System.Data;
-
 namespace Scheduler.Host;
 
 /// <summary>Which task store the node uses.</summary>

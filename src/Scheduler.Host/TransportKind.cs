@@ -1,5 +1,3 @@
-using System.Data;
-
 namespace Scheduler.Host;
 
 /// <summary>Which message transport the node uses.</summary>

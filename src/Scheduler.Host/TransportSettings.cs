@@ -1,5 +1,3 @@
-using System.Data;
-
 namespace Scheduler.Host;
 
 /// <summary>The <c>Transport</c> configuration section.</summary>

@@ -1,5 +1,3 @@
-using NodaTime;
-
 namespace Scheduler.Triggers;
 
 /// <summary>The instants of one wall-clock time in a zone; see <see cref="WallClock.Resolve"/>. Both instants are UTC (offset zero).</summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Options;
-using Scheduler.Core.Storage;
-
 namespace Scheduler.Core.Runtime;
 
 /// <summary>Why an instance was dead-lettered (the tag <c>scheduler.cause</c> of <c>scheduler.instances.dead_lettered</c>).</summary>

@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace Scheduler.Core.Runtime;
 
 /// <summary>What a node knows of one destination queue it dispatches to.</summary>

@@ -1,6 +1,4 @@
-using System.Globalization;
 using Scheduler.Contracts;
-using Scheduler.Core.Storage;
 
 namespace Scheduler.Core.Runtime;
 

@@ -1,6 +1,3 @@
-using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
-
 namespace Scheduler.Core.Storage;
 
 /// <summary>Result of <see cref="ITaskStore.ChangeCalendarAsync"/>.</summary>

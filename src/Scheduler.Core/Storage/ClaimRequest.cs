@@ -1,6 +1,3 @@
-using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
-
 namespace Scheduler.Core.Storage;
 
 /// <summary>Request of <see cref="ITaskStore.ClaimDueInstancesAsync"/>.</summary>

@@ -1,6 +1,3 @@
-using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
-
 namespace Scheduler.Core.Storage;
 
 /// <summary>One claimed attempt, as the fence of the runner's transitions: the instance, the attempt number the claim reserved.</summary>

@@ -1,5 +1,4 @@
 using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
 
 namespace Scheduler.Core.Storage;
 

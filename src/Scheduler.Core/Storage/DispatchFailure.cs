@@ -1,6 +1,3 @@
-using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
-
 namespace Scheduler.Core.Storage;
 
 /// <summary>That the dispatch of one claimed attempt failed for a reason of its own, so the attempt is used up.</summary>

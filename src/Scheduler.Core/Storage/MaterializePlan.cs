@@ -1,4 +1,3 @@
-using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 
 namespace Scheduler.Core.Storage;

@@ -1,6 +1,3 @@
-using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
-
 namespace Scheduler.Core.Storage;
 
 /// <summary>What <see cref="ITaskStore.ChangeDefinitionAsync"/> does with the task's occurrences not yet begun.</summary>

@@ -1,6 +1,5 @@
 using System.Runtime.ExceptionServices;
 using DbUp;
-using DbUp.Builder;
 using DbUp.Engine;
 using DbUp.Postgresql;
 using Microsoft.Data.Sqlite;

@@ -1,4 +1,3 @@
-using MassTransit;
 using Scheduler.Contracts;
 
 namespace Scheduler.MassTransit.Client;

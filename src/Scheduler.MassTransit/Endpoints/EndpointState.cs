@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using MassTransit;
-using Microsoft.Extensions.Logging;
-
 namespace Scheduler.MassTransit.Endpoints;
 
 /// <summary>What a receive endpoint is doing, as far as consuming goes.</summary>

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using MassTransit;
-using Microsoft.Extensions.Logging;
 
 namespace Scheduler.MassTransit.Endpoints;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using MassTransit;
-using Microsoft.Extensions.Logging;
 
 namespace Scheduler.MassTransit.Endpoints;
 

@@ -1,14 +1,6 @@
-using System.Globalization;
 using MassTransit;
-using MassTransit.Scheduling;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
 using Scheduler.Core.Runtime;
-using MisfirePolicy = Scheduler.Contracts.MisfirePolicy;
-
-using Scheduler.MassTransit.Node;
 
 namespace Scheduler.MassTransit.MessageScheduling;
 

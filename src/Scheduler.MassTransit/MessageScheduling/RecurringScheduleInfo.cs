@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using MassTransit;
-using MassTransit.Context;
-using MassTransit.Serialization;
-using Scheduler.Core.Definitions;
-
 namespace Scheduler.MassTransit.MessageScheduling;
 
 /// <summary>What a delivery of a recurring scheduled message needs of its schedule to write MassTransit's scheduling headers.</summary>

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
-using Scheduler.MassTransit.Worker;
 
 namespace Scheduler.MassTransit.MessageScheduling;
 

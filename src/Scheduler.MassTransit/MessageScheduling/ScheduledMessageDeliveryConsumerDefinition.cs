@@ -1,7 +1,4 @@
-using System.Net.Mime;
 using MassTransit;
-using MassTransit.Serialization;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scheduler.Contracts;
 using Scheduler.Core.Runtime;

@@ -1,8 +1,6 @@
 using MassTransit;
-using MassTransit.DependencyInjection;
 using MassTransit.RabbitMqTransport;
 using MassTransit.RabbitMqTransport.Configuration;
-using MassTransit.Transports;
 using RabbitMQ.Client.Exceptions;
 using Scheduler.Core.Runtime;
 

@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using MassTransit;
-using MassTransit.Logging;
 using Microsoft.Extensions.Options;
-using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
 
 namespace Scheduler.MassTransit.Node;

@@ -1,8 +1,5 @@
-using System.Globalization;
 using MassTransit;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
 
 namespace Scheduler.MassTransit.Node;

@@ -1,8 +1,4 @@
 using MassTransit;
-using MassTransit.Context;
-using MassTransit.Saga;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Runtime;
 using Scheduler.Core.Storage;

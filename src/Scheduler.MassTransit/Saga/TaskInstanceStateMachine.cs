@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 
 namespace Scheduler.MassTransit.Saga;
