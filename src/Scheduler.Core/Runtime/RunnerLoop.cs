@@ -449,9 +449,9 @@ public sealed partial class RunnerLoop : BackgroundService
             }
         }
 
-        foreach (var token in lost)
+        if (lost.Count > 0)
         {
-            await LogLostClaimAsync(token, cancellationToken).ConfigureAwait(false);
+            await LogLostClaimsAsync(lost, cancellationToken).ConfigureAwait(false);
         }
 
         return chosen.Select(token => renewed.Contains(token.InstanceId)).ToList();
@@ -482,29 +482,37 @@ public sealed partial class RunnerLoop : BackgroundService
         }
     }
 
-    /// <summary>Logs why a claim this node held was not renewed, from its row: taken back by a change of its task (on this node or another,
-    /// before this node's runner polled for it: the row is gone, or cancelled or skipped) is what an operator asked for; taken over after its
-    /// lease lapsed (the row is another node's claim, or moved on) means this node fell behind, a Warning.</summary>
-    private async Task LogLostClaimAsync(ClaimToken token, CancellationToken cancellationToken)
+    /// <summary>Logs why claims this node held were not renewed, from their rows (one read): taken back by a change of the task (on this node
+    /// or another, before this node's runner polled for it: the row is gone, or cancelled or skipped) is what an operator asked for; taken
+    /// over after the lease lapsed (the row is another node's claim, or moved on) means this node fell behind, a Warning.</summary>
+    private async Task LogLostClaimsAsync(IReadOnlyList<ClaimToken> lost, CancellationToken cancellationToken)
     {
-        TaskInstance? row;
+        Dictionary<Guid, TaskInstance> rows;
         try
         {
-            row = await _store.GetInstanceAsync(token.InstanceId, cancellationToken).ConfigureAwait(false);
+            rows = (await _store.GetInstancesByIdAsync([.. lost.Select(t => t.InstanceId)], cancellationToken).ConfigureAwait(false))
+                .ToDictionary(i => i.Id);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            LogClaimLost(token.InstanceId, token.Attempt); // unknown why: the Warning stands
+            foreach (var token in lost)
+            {
+                LogClaimLost(token.InstanceId, token.Attempt); // unknown why: the Warning stands
+            }
+
             return;
         }
 
-        if (row is null or { Status: TaskInstanceState.Cancelled or TaskInstanceState.Skipped })
+        foreach (var token in lost)
         {
-            LogClaimTakenBack(token.InstanceId, token.Attempt);
-        }
-        else
-        {
-            LogClaimLost(token.InstanceId, token.Attempt);
+            if (rows.GetValueOrDefault(token.InstanceId) is null or { Status: TaskInstanceState.Cancelled or TaskInstanceState.Skipped })
+            {
+                LogClaimTakenBack(token.InstanceId, token.Attempt);
+            }
+            else
+            {
+                LogClaimLost(token.InstanceId, token.Attempt);
+            }
         }
     }
 
