@@ -76,6 +76,15 @@ public static class SchedulerServiceCollectionExtensions
             .AddCheck<StoreHealthCheck>(StoreHealthCheck.Name, tags: [SchedulerHealthCheck.ReadyTag], timeout: StoreHealthCheck.Timeout);
         services.TryAddSingleton<ITaskStore>(_ => throw new InvalidOperationException(
             "No task store is configured. Call UseInMemoryStore(), UseSqlite(...) or UsePostgres(...) on the builder AddSchedulerNode returns."));
+        // Each caller depends on the port it uses; every port is the one store (a store is replaced by registering another ITaskStore).
+        services.TryAddSingleton<IDefinitionStore>(sp => sp.GetRequiredService<ITaskStore>());
+        services.TryAddSingleton<IMaterializerStore>(sp => sp.GetRequiredService<ITaskStore>());
+        services.TryAddSingleton<IRunnerStore>(sp => sp.GetRequiredService<ITaskStore>());
+        services.TryAddSingleton<IOutcomeStore>(sp => sp.GetRequiredService<ITaskStore>());
+        services.TryAddSingleton<IInstanceReader>(sp => sp.GetRequiredService<ITaskStore>());
+        services.TryAddSingleton<INodeStore>(sp => sp.GetRequiredService<ITaskStore>());
+        services.TryAddSingleton<IAdminStore>(sp => sp.GetRequiredService<ITaskStore>());
+        services.TryAddSingleton<ICleanupStore>(sp => sp.GetRequiredService<ITaskStore>());
         return new SchedulerBuilder(services);
     }
 }

@@ -1,6 +1,6 @@
 namespace Scheduler.EntityFrameworkCore;
 
-/// <summary>A row of <see cref="SqlDialect.ActivitySql"/>, as EF Core reads it (settable properties named after the columns).</summary>
+/// <summary>A row of <see cref="EfTaskStore{TContext}.ActivitySql"/>, as EF Core reads it (settable properties named after the columns).</summary>
 internal sealed class ActivitySqlRow
 {
     public long Kind { get; set; }

@@ -59,8 +59,8 @@ public static class SchedulerRegistrationExtensions
         configurator.AddConsumer<MessageScheduling.MessageSchedulerConsumer, MessageScheduling.MessageSchedulerConsumerDefinition>();
         configurator.AddConsumer<MessageScheduling.ScheduledMessageDeliveryConsumer, MessageScheduling.ScheduledMessageDeliveryConsumerDefinition>();
         configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))
-            .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.ITaskStore,
-                SagaConsumeContextFactory<Core.Storage.ITaskStore, TaskInstanceSaga>, TaskStoreSagaRepositoryContextFactory>());
+            .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.IOutcomeStore,
+                SagaConsumeContextFactory<Core.Storage.IOutcomeStore, TaskInstanceSaga>, TaskStoreSagaRepositoryContextFactory>());
 
         // No outbound connection the user did not configure: MassTransit's usage telemetry stays off (the application may turn it on after this call).
         configurator.ConfigureUsageTelemetryOptions(o => o.Enabled = false);

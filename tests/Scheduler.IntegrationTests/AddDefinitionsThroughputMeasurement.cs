@@ -6,7 +6,7 @@ using static Scheduler.IntegrationTests.TestData;
 namespace Scheduler.IntegrationTests;
 
 /// <summary>
-/// Times <see cref="ITaskStore.AddDefinitionsAsync"/> on PostgreSQL (SERIALIZABLE, one store) for batches of 1, 100 and 1,000, one caller and
+/// Times <see cref="IDefinitionStore.AddDefinitionsAsync"/> on PostgreSQL (SERIALIZABLE, one store) for batches of 1, 100 and 1,000, one caller and
 /// two concurrent callers, and prints them. Asserts nothing about time (run with <c>--logger "console;verbosity=detailed"</c>).
 /// </summary>
 public sealed class AddDefinitionsThroughputMeasurement(PostgresDatabaseFixture database, ITestOutputHelper output) : IClassFixture<PostgresDatabaseFixture>

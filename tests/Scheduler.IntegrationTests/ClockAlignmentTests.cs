@@ -51,7 +51,7 @@ public sealed class ClockAlignmentTests(PostgresDatabaseFixture database) : ICla
         var signals = new LoopSignals();
         var dispatcher = new Dispatcher();
         var metrics = new SchedulerMetrics(Meters, options);
-        return new Node(new SchedulingService(store, signals, options, clock, metrics, NullLogger<SchedulingService>.Instance),
+        return new Node(new SchedulingService(store, store, signals, options, clock, metrics, NullLogger<SchedulingService>.Instance),
             new SchedulerLoop(store, new TriggerCache(), signals, options, clock, metrics, NullLogger<SchedulerLoop>.Instance),
             new RunnerLoop(store, dispatcher, signals, options, clock, metrics, NullLogger<RunnerLoop>.Instance), dispatcher);
     }

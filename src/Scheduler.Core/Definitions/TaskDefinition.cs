@@ -91,7 +91,7 @@ public sealed class TaskDefinition
     public DateTimeOffset? PausedAt { get; set; }
 
     /// <summary>When the task was last cancelled, paused, resumed or updated (UTC): runners check their claims on its instances against the
-    /// store when they see it move (<see cref="Storage.ITaskStore.GetDefinitionsChangedSinceAsync"/>).</summary>
+    /// store when they see it move (<see cref="Storage.IRunnerStore.GetDefinitionsChangedSinceAsync"/>).</summary>
     public DateTimeOffset? ChangedAt { get; set; }
 
     /// <summary>Where the task stands, from <see cref="CancelledAt"/>, <see cref="PausedAt"/> and <see cref="NextFireTime"/> (none: the trigger

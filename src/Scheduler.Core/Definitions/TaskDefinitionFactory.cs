@@ -346,7 +346,7 @@ public static class TaskDefinitionFactory
     }
 
     /// <summary>
-    /// The edit a change of <paramref name="calendar"/> makes of a task that names it (<see cref="Storage.ITaskStore.ChangeCalendarAsync"/>):
+    /// The edit a change of <paramref name="calendar"/> makes of a task that names it (<see cref="Storage.IDefinitionStore.ChangeCalendarAsync"/>):
     /// its occurrences not yet begun are taken back and planned again under the calendar (<see cref="Storage.TakeBack.Rewind"/>), and its
     /// last occurrence under <see cref="TaskDefinition.MaxOccurrences"/> is found again, since excluded occurrences do not count. A finished
     /// task that the change leaves occurrences to continues from its first fire time at or after <paramref name="now"/>.

@@ -8,13 +8,13 @@ namespace Scheduler.Core.Runtime;
 /// <summary>The cleanup loop: deletes finished task instances and finished definitions once they are older than the retention.</summary>
 public sealed partial class CleanupLoop : BackgroundService
 {
-    private readonly ITaskStore _store;
+    private readonly ICleanupStore _store;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<CleanupLoop> _logger;
 
     /// <summary>Creates the loop.</summary>
-    public CleanupLoop(ITaskStore store, IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<CleanupLoop> logger)
+    public CleanupLoop(ICleanupStore store, IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<CleanupLoop> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;

@@ -11,7 +11,7 @@ namespace Scheduler.Core.Runtime;
 /// of life in the store every third of <see cref="SchedulerOptions.NodeLivenessTimeout"/>, ended when the node stops.
 /// </summary>
 /// <remarks>
-/// <para>At start (<see cref="ITaskStore.StartNodeRunAsync"/>) the run takes the node id over and ends the claims its earlier run left leased
+/// <para>At start (<see cref="INodeStore.StartNodeRunAsync"/>) the run takes the node id over and ends the claims its earlier run left leased
 /// (a node killed and restarted under the same node id): they are claimed again at once, each with its attempt number, instead of after
 /// their lease. If another run of the node id showed a sign of life within the liveness timeout, the start waits: a run that shows no new
 /// sign within it was a process that died, and is taken over; one that shows a new sign is a live process under the same node id, and the
@@ -23,7 +23,7 @@ namespace Scheduler.Core.Runtime;
 /// </remarks>
 internal sealed partial class NodeRun : BackgroundService
 {
-    private readonly ITaskStore _store;
+    private readonly INodeStore _store;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly IHostApplicationLifetime? _lifetime;
@@ -33,7 +33,7 @@ internal sealed partial class NodeRun : BackgroundService
     private volatile bool _lost;
     private bool _lapseLogged;
 
-    public NodeRun(ITaskStore store, IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<NodeRun> logger,
+    public NodeRun(INodeStore store, IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<NodeRun> logger,
         IHostApplicationLifetime? lifetime = null, LoopSignals? signals = null)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -22,7 +22,7 @@ public static class OverlapRule
 
     /// <summary>Decides each claim of <paramref name="batch"/> (those <see cref="Applies"/> rejects are dispatched).</summary>
     /// <param name="batch">The claims coming due together.</param>
-    /// <param name="open">The open occurrences of the batch's checked tasks (<see cref="ITaskStore.GetOpenOccurrencesAsync"/>); the batch's own
+    /// <param name="open">The open occurrences of the batch's checked tasks (<see cref="IRunnerStore.GetOpenOccurrencesAsync"/>); the batch's own
     /// instances among them are ignored.</param>
     /// <returns>Per claim, in the order of <paramref name="batch"/>: the decision, and for <see cref="OverlapDecision.Skip"/> the reason.</returns>
     public static IReadOnlyList<(OverlapDecision Decision, string? Reason)> Decide(IReadOnlyList<ClaimedInstance> batch, IReadOnlyList<OpenOccurrence> open)

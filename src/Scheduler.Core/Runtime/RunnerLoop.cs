@@ -210,7 +210,7 @@ public sealed partial class RunnerLoop : BackgroundService
     /// <summary>
     /// Tells the runner that workers' reports can reach this node again after a broker outage (its sends succeed again, or the node's report
     /// endpoint reconnected): before it claims anything more, every running attempt gets its ExpireAfter again from now
-    /// (<see cref="ITaskStore.ExtendRunningAttemptsAsync"/>), since the silence of the outage says nothing about the workers.
+    /// (<see cref="IRunnerStore.ExtendRunningAttemptsAsync"/>), since the silence of the outage says nothing about the workers.
     /// </summary>
     internal void ReportsResumed()
     {

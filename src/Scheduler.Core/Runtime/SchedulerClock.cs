@@ -9,7 +9,7 @@ namespace Scheduler.Core.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>The offset is measured at start, before the loops run, and every <see cref="SchedulerOptions.ClockCheckInterval"/>: of a few reads of
-/// the database's time (<see cref="ITaskStore.GetDatabaseTimeAsync"/>) the one with the shortest round trip is kept (NTP's minimum-delay
+/// the database's time (<see cref="INodeStore.GetDatabaseTimeAsync"/>) the one with the shortest round trip is kept (NTP's minimum-delay
 /// filter), and the offset is the database's time minus the local time after the read — the smallest offset the read allows, so that the
 /// measurement's own error can make the node late by at most that round trip, never early. A store without a clock of its own (in-memory;
 /// SQLite, which runs on the node's host) leaves the offset at zero.</para>
@@ -50,7 +50,7 @@ public sealed class SchedulerClock : TimeProvider
 
     /// <summary>Measures the offset against <paramref name="store"/>'s clock (<paramref name="samples"/> reads, the fastest kept) and applies it.</summary>
     /// <returns>The measured offset, or <see langword="null"/> when the store has no clock of its own.</returns>
-    public async Task<TimeSpan?> MeasureAsync(ITaskStore store, TimeSpan maxOffset, int samples = 5, CancellationToken cancellationToken = default)
+    public async Task<TimeSpan?> MeasureAsync(INodeStore store, TimeSpan maxOffset, int samples = 5, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         TimeSpan? offset = null;

@@ -11,7 +11,7 @@ namespace Scheduler.Core.Runtime;
 /// </summary>
 public sealed partial class SchedulerLoop : BackgroundService
 {
-    private readonly ITaskStore _store;
+    private readonly IMaterializerStore _store;
     private readonly TriggerCache _triggers;
     private readonly LoopSignals _signals;
     private readonly SchedulerOptions _options;
@@ -23,7 +23,7 @@ public sealed partial class SchedulerLoop : BackgroundService
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, long Version, string Zone), Triggers.Calendars.CalendarExclusions> _calendars = new();
 
     /// <summary>Creates the loop.</summary>
-    public SchedulerLoop(ITaskStore store, TriggerCache triggers, LoopSignals signals, IOptions<SchedulerOptions> options,
+    public SchedulerLoop(IMaterializerStore store, TriggerCache triggers, LoopSignals signals, IOptions<SchedulerOptions> options,
         TimeProvider timeProvider, SchedulerMetrics metrics, ILogger<SchedulerLoop> logger)
     {
         ArgumentNullException.ThrowIfNull(options);

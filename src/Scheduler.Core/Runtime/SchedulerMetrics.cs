@@ -91,7 +91,7 @@ public sealed class SchedulerMetrics
     /// <summary>Counts what the store applied of the task instance saga's decisions: a completion, a failed attempt and its retry, or a
     /// failed attempt that was the last (its dead letter, cause <c>failed</c>, is counted when it is announced). Starts and heartbeats are not
     /// counted.</summary>
-    /// <param name="outcome">An outcome <see cref="ITaskStore.ApplyOutcomesAsync"/> applied.</param>
+    /// <param name="outcome">An outcome <see cref="IOutcomeStore.ApplyOutcomesAsync"/> applied.</param>
     public void OutcomeApplied(InstanceOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);

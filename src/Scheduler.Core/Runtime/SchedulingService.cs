@@ -14,7 +14,8 @@ namespace Scheduler.Core.Runtime;
 /// </summary>
 public sealed partial class SchedulingService
 {
-    private readonly ITaskStore _store;
+    private readonly IDefinitionStore _definitions;
+    private readonly IAdminStore _admin;
     private readonly LoopSignals _signals;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -22,13 +23,21 @@ public sealed partial class SchedulingService
     private readonly ILogger<SchedulingService> _logger;
 
     /// <summary>Creates the service.</summary>
-    public SchedulingService(ITaskStore store, LoopSignals signals, IOptions<SchedulerOptions> options, TimeProvider timeProvider,
+    /// <param name="definitions">Where task definitions and calendars are stored and changed.</param>
+    /// <param name="admin">Where task instances, dead letters and the cluster view are read.</param>
+    /// <param name="signals">Wakes the scheduler and runner loops when a change makes work due.</param>
+    /// <param name="options">The node's settings.</param>
+    /// <param name="timeProvider">The scheduler's clock.</param>
+    /// <param name="metrics">Counts stored tasks.</param>
+    /// <param name="logger">Logs each command's result.</param>
+    public SchedulingService(IDefinitionStore definitions, IAdminStore admin, LoopSignals signals, IOptions<SchedulerOptions> options, TimeProvider timeProvider,
         SchedulerMetrics metrics, ILogger<SchedulingService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _metrics = metrics;
         _logger = logger;
-        _store = store;
+        _definitions = definitions;
+        _admin = admin;
         _signals = signals;
         _options = options.Value;
         _timeProvider = timeProvider;
@@ -50,7 +59,7 @@ public sealed partial class SchedulingService
     }
 
     /// <summary>
-    /// Validates each command and stores the task definitions of the valid ones together (one <see cref="ITaskStore.AddDefinitionsAsync"/>
+    /// Validates each command and stores the task definitions of the valid ones together (one <see cref="IDefinitionStore.AddDefinitionsAsync"/>
     /// call, so one transaction), then wakes the scheduler loop once if any new task fires within the execution window.
     /// </summary>
     /// <remarks>An invalid command (a <see langword="null"/> one, one without trigger, one <see cref="TaskDefinitionFactory.Create"/> refuses, or one
@@ -160,7 +169,7 @@ public sealed partial class SchedulingService
             return;
         }
 
-        var stored = await _store.AddDefinitionsAsync(definitions, cancellationToken).ConfigureAwait(false);
+        var stored = await _definitions.AddDefinitionsAsync(definitions, cancellationToken).ConfigureAwait(false);
         var wake = false;
         for (var j = 0; j < stored.Count; j++)
         {
@@ -216,7 +225,7 @@ public sealed partial class SchedulingService
     /// their poll interval (default 1 s), so an instance due within that interval on another node may still be dispatched.</remarks>
     public async Task<TaskCancelled> CancelAsync(Guid taskId, CancellationToken cancellationToken = default)
     {
-        var found = await _signals.ChangeTaskAsync(taskId, ct => _store.CancelDefinitionAsync(taskId, _timeProvider.GetUtcNow(), ct), cancellationToken)
+        var found = await _signals.ChangeTaskAsync(taskId, ct => _definitions.CancelDefinitionAsync(taskId, _timeProvider.GetUtcNow(), ct), cancellationToken)
             .ConfigureAwait(false);
         LogChanged(taskId, "cancel", found ? "done" : "no such task");
         return new TaskCancelled { TaskId = taskId, Found = found };
@@ -334,7 +343,7 @@ public sealed partial class SchedulingService
     /// <exception cref="TaskValidationException">The task is cancelled; nothing was added.</exception>
     public async Task<TaskChanged?> TriggerNowAsync(Guid taskId, Guid instanceId, CancellationToken cancellationToken = default)
     {
-        var definition = await _store.GetDefinitionAsync(taskId, cancellationToken).ConfigureAwait(false);
+        var definition = await _definitions.GetDefinitionAsync(taskId, cancellationToken).ConfigureAwait(false);
         if (definition is null)
         {
             return null;
@@ -347,7 +356,7 @@ public sealed partial class SchedulingService
         var now = _timeProvider.GetUtcNow();
         for (var fireTime = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond) + 10, TimeSpan.Zero); ; fireTime = fireTime.AddTicks(10))
         {
-            var (current, added) = await _store.AddInstanceAsync(new TaskInstance
+            var (current, added) = await _definitions.AddInstanceAsync(new TaskInstance
             {
                 Id = instanceId,
                 DefinitionId = taskId,
@@ -368,7 +377,7 @@ public sealed partial class SchedulingService
                 LogTriggered(taskId, instanceId);
                 _signals.WakeRunner();
             }
-            else if (await _store.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is null)
+            else if (await _admin.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is null)
             {
                 continue; // the fire time was taken by another instance
             }
@@ -379,7 +388,7 @@ public sealed partial class SchedulingService
 
     /// <summary>Task <paramref name="taskId"/>, or <see langword="null"/>.</summary>
     public async Task<TaskInfo?> GetAsync(Guid taskId, CancellationToken cancellationToken = default) =>
-        (await _store.GetDefinitionAsync(taskId, cancellationToken).ConfigureAwait(false))?.ToInfo();
+        (await _definitions.GetDefinitionAsync(taskId, cancellationToken).ConfigureAwait(false))?.ToInfo();
 
     /// <summary>A page of tasks (<see cref="ListTasks"/>), oldest first.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="query"/> is null.</exception>
@@ -398,7 +407,7 @@ public sealed partial class SchedulingService
             throw new TaskValidationException($"MetadataValue '{query.MetadataValue}' is given without MetadataKey. Give the key whose value must match.");
         }
 
-        var page = await _store.ListDefinitionsAsync(new DefinitionQuery
+        var page = await _definitions.ListDefinitionsAsync(new DefinitionQuery
         {
             State = query.State,
             MetadataKey = query.MetadataKey,
@@ -427,12 +436,12 @@ public sealed partial class SchedulingService
                 $"State {(int)state} is unknown. Use Scheduled, Claimed, Dispatched, Completed, Failed, Cancelled or Skipped, or leave it out for every state.");
         }
 
-        if (await _store.GetDefinitionAsync(query.TaskId, cancellationToken).ConfigureAwait(false) is null)
+        if (await _definitions.GetDefinitionAsync(query.TaskId, cancellationToken).ConfigureAwait(false) is null)
         {
             return null;
         }
 
-        var page = await _store.ListInstancesAsync(new InstanceQuery
+        var page = await _admin.ListInstancesAsync(new InstanceQuery
         {
             DefinitionId = query.TaskId,
             Status = query.State,
@@ -448,7 +457,7 @@ public sealed partial class SchedulingService
     }
 
     /// <summary>
-    /// The cluster as the task instances table shows it now (<see cref="ITaskStore.GetClusterViewAsync"/>): the backlog due now, the nodes
+    /// The cluster as the task instances table shows it now (<see cref="IAdminStore.GetClusterViewAsync"/>): the backlog due now, the nodes
     /// holding claims, and the activity of the last <paramref name="period"/> in buckets of <paramref name="bucketSize"/>.
     /// </summary>
     /// <param name="period">How far back the activity goes: from <paramref name="bucketSize"/> to 1 day, e.g. 1 hour.</param>
@@ -470,10 +479,10 @@ public sealed partial class SchedulingService
         }
 
         var now = _timeProvider.GetUtcNow();
-        return _store.GetClusterViewAsync(new ClusterViewRequest { Now = now, ActivitySince = now - period, BucketSize = bucketSize }, cancellationToken);
+        return _admin.GetClusterViewAsync(new ClusterViewRequest { Now = now, ActivitySince = now - period, BucketSize = bucketSize }, cancellationToken);
     }
 
-    /// <summary>A page of the dead letters (<see cref="ITaskStore.ListDeadLettersAsync"/>): Failed instances of every task, newest failure first.</summary>
+    /// <summary>A page of the dead letters (<see cref="IAdminStore.ListDeadLettersAsync"/>): Failed instances of every task, newest failure first.</summary>
     /// <param name="pageSize">Most per page: 1 to <see cref="MaxPageSize"/>.</param>
     /// <param name="pageToken">The <see cref="DeadLetterList.NextPageToken"/> of the previous page; <see langword="null"/> for the first.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
@@ -481,7 +490,7 @@ public sealed partial class SchedulingService
     public async Task<DeadLetterList> ListDeadLettersAsync(int pageSize = 100, string? pageToken = null, CancellationToken cancellationToken = default)
     {
         var (skip, size) = Page(pageToken, pageSize);
-        var page = await _store.ListDeadLettersAsync(new DeadLetterQuery { Skip = skip, Take = size + 1 }, cancellationToken).ConfigureAwait(false);
+        var page = await _admin.ListDeadLettersAsync(new DeadLetterQuery { Skip = skip, Take = size + 1 }, cancellationToken).ConfigureAwait(false);
         return new DeadLetterList(page.Take(size).Select(i => new DeadLetter(i.DefinitionId, i.ToInfo())).ToList(),
             page.Count > size ? NextPage(skip, size) : null);
     }
@@ -508,7 +517,7 @@ public sealed partial class SchedulingService
 
         Calendars.TaskCalendar.Compile(spec, NodaTime.DateTimeZone.Utc); // every part readable (a zone of its own, or any task's)
         var now = _timeProvider.GetUtcNow();
-        var result = await _store.ChangeCalendarAsync(new CalendarChangeRequest
+        var result = await _definitions.ChangeCalendarAsync(new CalendarChangeRequest
         {
             Name = command.Name,
             Spec = spec,
@@ -525,7 +534,7 @@ public sealed partial class SchedulingService
     /// <exception cref="TaskValidationException">A task that is not cancelled names it; nothing changed.</exception>
     public async Task<CalendarDeleted> DeleteCalendarAsync(string name, CancellationToken cancellationToken = default)
     {
-        var result = await _store.ChangeCalendarAsync(new CalendarChangeRequest
+        var result = await _definitions.ChangeCalendarAsync(new CalendarChangeRequest
         {
             Name = name,
             Now = _timeProvider.GetUtcNow(),
@@ -538,11 +547,11 @@ public sealed partial class SchedulingService
 
     /// <summary>The calendar <paramref name="name"/>, or <see langword="null"/>.</summary>
     public async Task<CalendarInfo?> GetCalendarAsync(string name, CancellationToken cancellationToken = default) =>
-        (await _store.GetCalendarAsync(name, cancellationToken).ConfigureAwait(false))?.ToInfo();
+        (await _definitions.GetCalendarAsync(name, cancellationToken).ConfigureAwait(false))?.ToInfo();
 
     /// <summary>Every calendar, by name.</summary>
     public async Task<CalendarList> ListCalendarsAsync(CancellationToken cancellationToken = default) =>
-        new() { Calendars = [.. (await _store.ListCalendarsAsync(cancellationToken).ConfigureAwait(false)).Select(c => c.ToInfo())] };
+        new() { Calendars = [.. (await _definitions.ListCalendarsAsync(cancellationToken).ConfigureAwait(false)).Select(c => c.ToInfo())] };
 
     /// <summary>The longest <see cref="SetCalendar.ICalendar"/>, in characters: 1 MiB.</summary>
     public const int MaxICalendarLength = 1024 * 1024;
@@ -565,7 +574,7 @@ public sealed partial class SchedulingService
             return null;
         }
 
-        var calendars = (await _store.ListCalendarsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var calendars = (await _definitions.ListCalendarsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Name, StringComparer.Ordinal);
         return name => calendars.GetValueOrDefault(name);
     }
 
@@ -587,7 +596,7 @@ public sealed partial class SchedulingService
         var (definition, changed) = await _signals.ChangeTaskAsync(taskId, ct =>
         {
             var now = _timeProvider.GetUtcNow();
-            return _store.ChangeDefinitionAsync(new DefinitionChangeRequest { Id = taskId, Now = now, Edit = stored => edit(stored, now) }, ct);
+            return _definitions.ChangeDefinitionAsync(new DefinitionChangeRequest { Id = taskId, Now = now, Edit = stored => edit(stored, now) }, ct);
         }, cancellationToken).ConfigureAwait(false);
         if (_logger.IsEnabled(LogLevel.Information))
         {

@@ -6,10 +6,10 @@ namespace Scheduler.Core.Runtime;
 
 /// <summary>
 /// Readiness of the task store, registered as the health check <c>scheduler-store</c> with the tag <c>ready</c>: one cheap query through the
-/// store (<see cref="ITaskStore.GetDefinitionsChangedSinceAsync"/> from now, an index look-up that finds nothing), healthy when it answers
+/// store (<see cref="IRunnerStore.GetDefinitionsChangedSinceAsync"/> from now, an index look-up that finds nothing), healthy when it answers
 /// within <see cref="Timeout"/>, unhealthy with the error when it fails or takes longer.
 /// </summary>
-public sealed class StoreHealthCheck(ITaskStore store, SchedulerClock clock) : IHealthCheck
+public sealed class StoreHealthCheck(IRunnerStore store, SchedulerClock clock) : IHealthCheck
 {
     /// <summary>The name the check is registered under: <c>scheduler-store</c>.</summary>
     public const string Name = "scheduler-store";

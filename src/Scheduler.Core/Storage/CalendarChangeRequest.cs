@@ -2,7 +2,7 @@ using Scheduler.Core.Definitions;
 
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.ChangeCalendarAsync"/>.</summary>
+/// <summary>Request of <see cref="IDefinitionStore.ChangeCalendarAsync"/>.</summary>
 public sealed record CalendarChangeRequest
 {
     /// <summary>The calendar's name.</summary>

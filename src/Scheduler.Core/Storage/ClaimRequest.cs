@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.ClaimDueInstancesAsync"/>.</summary>
+/// <summary>Request of <see cref="IRunnerStore.ClaimDueInstancesAsync"/>.</summary>
 public sealed record ClaimRequest
 {
     /// <summary>The claiming node's id.</summary>

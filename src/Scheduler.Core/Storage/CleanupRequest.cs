@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.CleanupAsync"/>.</summary>
+/// <summary>Request of <see cref="ICleanupStore.CleanupAsync"/>.</summary>
 public sealed record CleanupRequest
 {
     /// <summary>Final instances that finished (completed, failed or cancelled) before this instant (UTC) are deleted.</summary>

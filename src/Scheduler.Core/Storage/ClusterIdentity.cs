@@ -1,7 +1,7 @@
 namespace Scheduler.Core.Storage;
 
 /// <summary>
-/// Who a store's database belongs to, recorded by the first node that starts on it (<see cref="ITaskStore.JoinClusterAsync"/>) and never
+/// Who a store's database belongs to, recorded by the first node that starts on it (<see cref="INodeStore.JoinClusterAsync"/>) and never
 /// changed afterwards.
 /// </summary>
 /// <param name="ClusterName">The cluster name of the first node that started on the database (<see cref="Runtime.SchedulerOptions.ClusterName"/>).</param>

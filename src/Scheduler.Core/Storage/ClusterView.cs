@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>What the task instances table says about the cluster at one moment (<see cref="ITaskStore.GetClusterViewAsync"/>).</summary>
+/// <summary>What the task instances table says about the cluster at one moment (<see cref="IAdminStore.GetClusterViewAsync"/>).</summary>
 /// <param name="Now">The moment it describes (UTC, <see cref="ClusterViewRequest.Now"/>).</param>
 /// <param name="BacklogDueNow">Instances due at or before now and not yet dispatched: Scheduled (a first attempt or a retry) or Claimed by a
 /// node that has not dispatched it yet, with <c>due_at</c> at or before now. A healthy cluster keeps this near 0.</param>

@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.GetClusterViewAsync"/>.</summary>
+/// <summary>Request of <see cref="IAdminStore.GetClusterViewAsync"/>.</summary>
 public sealed record ClusterViewRequest
 {
     /// <summary>The app's current time (UTC): the backlog is what is due at or before it; the activity ends at it.</summary>

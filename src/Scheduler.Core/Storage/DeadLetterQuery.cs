@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.ListDeadLettersAsync"/>: a page of Failed instances of every task, newest failure first.</summary>
+/// <summary>Request of <see cref="IAdminStore.ListDeadLettersAsync"/>: a page of Failed instances of every task, newest failure first.</summary>
 public sealed record DeadLetterQuery
 {
     /// <summary>How many of the ordered list to pass over.</summary>

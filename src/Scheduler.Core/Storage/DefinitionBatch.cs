@@ -3,7 +3,7 @@ using Scheduler.Core.Definitions;
 namespace Scheduler.Core.Storage;
 
 /// <summary>
-/// The definitions of one <see cref="ITaskStore.AddDefinitionsAsync"/> call, split into candidates for insertion and repeats of an earlier
+/// The definitions of one <see cref="IDefinitionStore.AddDefinitionsAsync"/> call, split into candidates for insertion and repeats of an earlier
 /// definition of the same batch (same id, else same idempotency key), which are answered with that earlier one's result. Store
 /// implementations use it so that every store treats repeats within a batch alike.
 /// </summary>

@@ -2,7 +2,7 @@ using Scheduler.Core.Definitions;
 
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.ChangeDefinitionAsync"/>.</summary>
+/// <summary>Request of <see cref="IDefinitionStore.ChangeDefinitionAsync"/>.</summary>
 public sealed record DefinitionChangeRequest
 {
     /// <summary>The definition's id.</summary>

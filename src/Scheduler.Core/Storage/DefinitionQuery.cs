@@ -2,7 +2,7 @@ using Scheduler.Contracts;
 
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.ListDefinitionsAsync"/>.</summary>
+/// <summary>Request of <see cref="IDefinitionStore.ListDefinitionsAsync"/>.</summary>
 public sealed record DefinitionQuery
 {
     /// <summary>Only definitions in this state; <see langword="null"/> for all.</summary>

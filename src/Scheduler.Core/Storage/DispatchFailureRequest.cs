@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.FailDispatchesAsync"/>.</summary>
+/// <summary>Request of <see cref="IRunnerStore.FailDispatchesAsync"/>.</summary>
 public sealed record DispatchFailureRequest
 {
     /// <summary>The node that holds the claims.</summary>

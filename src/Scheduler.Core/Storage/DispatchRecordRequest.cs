@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.RecordDispatchesAsync"/>.</summary>
+/// <summary>Request of <see cref="IRunnerStore.RecordDispatchesAsync"/>.</summary>
 public sealed record DispatchRecordRequest
 {
     /// <summary>The node that holds the claims.</summary>

@@ -2,7 +2,7 @@ using Scheduler.Contracts;
 
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.EndClaimsAsync"/>.</summary>
+/// <summary>Request of <see cref="IRunnerStore.EndClaimsAsync"/>.</summary>
 public sealed record EndClaimsRequest
 {
     /// <summary>The node that holds the claims.</summary>

@@ -2,7 +2,7 @@ using Scheduler.Contracts;
 
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.ListInstancesAsync"/>.</summary>
+/// <summary>Request of <see cref="IAdminStore.ListInstancesAsync"/>.</summary>
 public sealed record InstanceQuery
 {
     /// <summary>The definition's id.</summary>

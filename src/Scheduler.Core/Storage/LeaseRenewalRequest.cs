@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.RenewLeasesAsync"/>.</summary>
+/// <summary>Request of <see cref="IRunnerStore.RenewLeasesAsync"/>.</summary>
 public sealed record LeaseRenewalRequest
 {
     /// <summary>The node that holds the claims.</summary>

@@ -2,7 +2,7 @@ using Scheduler.Core.Definitions;
 
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.MaterializeDueDefinitionsAsync"/>.</summary>
+/// <summary>Request of <see cref="IMaterializerStore.MaterializeDueDefinitionsAsync"/>.</summary>
 public sealed record MaterializeRequest
 {
     /// <summary>The app's current time (UTC).</summary>

@@ -1,8 +1,8 @@
 namespace Scheduler.Core.Storage;
 
 /// <summary>
-/// A node's start under its <see cref="Runtime.SchedulerOptions.NodeId"/> (<see cref="ITaskStore.StartNodeRunAsync"/>): one run of the process,
-/// recorded in the store with a liveness time that the run refreshes (<see cref="ITaskStore.RefreshNodeRunAsync"/>).
+/// A node's start under its <see cref="Runtime.SchedulerOptions.NodeId"/> (<see cref="INodeStore.StartNodeRunAsync"/>): one run of the process,
+/// recorded in the store with a liveness time that the run refreshes (<see cref="INodeStore.RefreshNodeRunAsync"/>).
 /// </summary>
 public sealed record NodeRunRequest
 {

@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>What the task instance saga decided about a worker's report; the store applies it with <see cref="ITaskStore.ApplyOutcomesAsync"/>.</summary>
+/// <summary>What the task instance saga decided about a worker's report; the store applies it with <see cref="IOutcomeStore.ApplyOutcomesAsync"/>.</summary>
 public enum OutcomeKind
 {
     /// <summary>The reported attempt started: <c>started_at</c> is set and, once dispatched, the attempt expires ExpireAfter after the recording

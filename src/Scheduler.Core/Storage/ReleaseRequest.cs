@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>Request of <see cref="ITaskStore.ReleaseClaimsAsync"/>.</summary>
+/// <summary>Request of <see cref="IRunnerStore.ReleaseClaimsAsync"/>.</summary>
 public sealed record ReleaseRequest
 {
     /// <summary>The node that holds the claims.</summary>

@@ -1,6 +1,6 @@
 namespace Scheduler.Core.Storage;
 
-/// <summary>What <see cref="ITaskStore.ChangeDefinitionAsync"/> does with the task's occurrences not yet begun.</summary>
+/// <summary>What <see cref="IDefinitionStore.ChangeDefinitionAsync"/> does with the task's occurrences not yet begun.</summary>
 public enum TakeBack
 {
     /// <summary>They stay as planned.</summary>

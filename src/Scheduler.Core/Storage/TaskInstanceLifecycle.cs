@@ -196,7 +196,7 @@ public static class TaskInstanceLifecycle
 
     /// <summary>
     /// Claimed → Claimed with the lease ended at <paramref name="now"/>: the claim of an earlier run of a node that starts again under the same
-    /// node id. That run is over (<see cref="ITaskStore.StartNodeRunAsync"/> checked it shows no sign of life), so the claim is a lapsed claim
+    /// node id. That run is over (<see cref="INodeStore.StartNodeRunAsync"/> checked it shows no sign of life), so the claim is a lapsed claim
     /// from now on (<see cref="HasLapsedClaim"/>): claimed at once by any node, with the attempt number it reserved, as after its lease.
     /// </summary>
     public static void EndEarlierRunClaim(TaskInstance instance, DateTimeOffset now)

@@ -9,7 +9,7 @@ namespace Scheduler.MassTransit.Saga;
 /// (no second table, no second source of truth). <see cref="CurrentState"/> is the name of the instance's <see cref="Contracts.TaskInstanceState"/>.
 /// </summary>
 /// <remarks>The state machine decides; it does not write the row. Its decision is <see cref="Outcome"/>, which the repository hands to
-/// <see cref="ITaskStore.ApplyOutcomesAsync"/> as one fenced transition.</remarks>
+/// <see cref="IOutcomeStore.ApplyOutcomesAsync"/> as one fenced transition.</remarks>
 public sealed class TaskInstanceSaga : SagaStateMachineInstance
 {
     internal TaskInstanceSaga(TaskInstance instance)

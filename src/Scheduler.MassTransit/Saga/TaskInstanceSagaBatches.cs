@@ -11,7 +11,7 @@ namespace Scheduler.MassTransit.Saga;
 /// </summary>
 internal sealed class TaskInstanceSagaBatches : IAsyncDisposable, IDisposable
 {
-    public TaskInstanceSagaBatches(ITaskStore store)
+    public TaskInstanceSagaBatches(IOutcomeStore store)
     {
         Loads = new GroupCommit<Guid, TaskInstance?>(async (ids, ct) =>
         {

@@ -9,14 +9,14 @@ namespace Scheduler.MassTransit.Saga;
 internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextScope<TMessage>, SagaRepositoryContext<TaskInstanceSaga, TMessage>
     where TMessage : class
 {
-    private readonly ITaskStore _store;
+    private readonly IOutcomeStore _store;
     private readonly TaskInstanceSagaBatches _batches;
     private readonly ConsumeContext<TMessage> _consumeContext;
-    private readonly ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> _factory;
+    private readonly ISagaConsumeContextFactory<IOutcomeStore, TaskInstanceSaga> _factory;
     private readonly SagaOutcomeReporter _reporter;
 
-    public TaskStoreSagaRepositoryContext(ITaskStore store, TaskInstanceSagaBatches batches, ConsumeContext<TMessage> consumeContext,
-        ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> factory, SagaOutcomeReporter reporter)
+    public TaskStoreSagaRepositoryContext(IOutcomeStore store, TaskInstanceSagaBatches batches, ConsumeContext<TMessage> consumeContext,
+        ISagaConsumeContextFactory<IOutcomeStore, TaskInstanceSaga> factory, SagaOutcomeReporter reporter)
         : base(consumeContext, store)
     {
         _reporter = reporter;

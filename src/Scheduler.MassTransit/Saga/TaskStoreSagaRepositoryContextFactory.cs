@@ -8,7 +8,7 @@ using Scheduler.Core.Storage;
 namespace Scheduler.MassTransit.Saga;
 
 /// <summary>
-/// Persists the task instance saga in the <see cref="ITaskStore"/>, on MassTransit's repository seams (<see cref="ISagaRepositoryContextFactory{TSaga}"/>
+/// Persists the task instance saga in the <see cref="IOutcomeStore"/>, on MassTransit's repository seams (<see cref="ISagaRepositoryContextFactory{TSaga}"/>
 /// with <see cref="SagaConsumeContextFactory{TContext,TSaga}"/>): the saga state is the task instance row, loaded by id (batched with the
 /// loads of concurrent events) and changed only through the state machine's <see cref="TaskInstanceSaga.Outcome"/>, applied by the store as a
 /// fenced transition (batched likewise). A closed fence drops the report as stale. Each applied outcome is counted
@@ -17,12 +17,12 @@ namespace Scheduler.MassTransit.Saga;
 internal sealed class TaskStoreSagaRepositoryContextFactory : ISagaRepositoryContextFactory<TaskInstanceSaga>
 {
     private readonly TaskInstanceSagaBatches _batches;
-    private readonly ITaskStore _store;
-    private readonly ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> _factory;
+    private readonly IOutcomeStore _store;
+    private readonly ISagaConsumeContextFactory<IOutcomeStore, TaskInstanceSaga> _factory;
     private readonly SagaOutcomeReporter _reporter;
 
-    public TaskStoreSagaRepositoryContextFactory(ITaskStore store, TaskInstanceSagaBatches batches,
-        ISagaConsumeContextFactory<ITaskStore, TaskInstanceSaga> factory, SchedulerMetrics metrics, ITaskDispatcher dispatcher,
+    public TaskStoreSagaRepositoryContextFactory(IOutcomeStore store, TaskInstanceSagaBatches batches,
+        ISagaConsumeContextFactory<IOutcomeStore, TaskInstanceSaga> factory, SchedulerMetrics metrics, ITaskDispatcher dispatcher,
         IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<TaskStoreSagaRepositoryContextFactory> logger)
     {
         _store = store;

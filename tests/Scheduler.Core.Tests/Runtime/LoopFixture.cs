@@ -36,7 +36,7 @@ internal sealed class LoopFixture : IDisposable
         Signals = new LoopSignals();
         Metrics = new SchedulerMetrics(MeterFactory, Options);
         var nodeStore = wrapStore?.Invoke(Store) ?? Store;
-        Scheduling = new SchedulingService(nodeStore, Signals, Options, Time, Metrics, NullLogger<SchedulingService>.Instance);
+        Scheduling = new SchedulingService(nodeStore, nodeStore, Signals, Options, Time, Metrics, NullLogger<SchedulingService>.Instance);
         SchedulerLoop = new SchedulerLoop(nodeStore, new TriggerCache(), Signals, Options, Time, Metrics, NullLogger<SchedulerLoop>.Instance);
         Runner = new RunnerLoop(nodeStore, Dispatcher, Signals, Options, Time, Metrics, RunnerLog);
         Cleanup = new CleanupLoop(nodeStore, Options, Time, NullLogger<CleanupLoop>.Instance);

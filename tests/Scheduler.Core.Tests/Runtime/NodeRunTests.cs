@@ -98,7 +98,7 @@ public sealed class NodeRunTests
         var inner = new InMemoryTaskStore();
         var (store, control) = InterceptedStore.Wrap(inner);
         var starts = new List<DateTimeOffset>();
-        control.After(nameof(ITaskStore.StartNodeRunAsync), () =>
+        control.After(nameof(INodeStore.StartNodeRunAsync), () =>
         {
             lock (starts)
             {

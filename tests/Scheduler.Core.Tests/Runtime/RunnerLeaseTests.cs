@@ -112,7 +112,7 @@ public class RunnerLeaseTests
         using var a = new LoopFixture(o => o.LeaseDuration = Lease, nodeId: "a", wrapStore: inner =>
         {
             var (store, control) = InterceptedStore.Wrap(inner);
-            control.Before(nameof(ITaskStore.RecordDispatchesAsync), async () =>
+            control.Before(nameof(IRunnerStore.RecordDispatchesAsync), async () =>
             {
                 Interlocked.Increment(ref recordsWaiting);
                 await gate.Task;
@@ -205,7 +205,7 @@ public class RunnerLeaseTests
         using var f = new LoopFixture(o => { o.LeaseDuration = TimeSpan.FromSeconds(6); o.NodeLivenessTimeout = TimeSpan.FromSeconds(9); }, wrapStore: inner =>
         {
             var (store, control) = InterceptedStore.Wrap(inner);
-            control.Before(nameof(ITaskStore.RefreshNodeRunAsync), () => refreshFails ? throw new TimeoutException("database unreachable") : Task.CompletedTask);
+            control.Before(nameof(INodeStore.RefreshNodeRunAsync), () => refreshFails ? throw new TimeoutException("database unreachable") : Task.CompletedTask);
             return nodeStore = store;
         });
         var run = new Scheduler.Core.Runtime.NodeRun(nodeStore!, f.Options, f.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger<Scheduler.Core.Runtime.NodeRun>.Instance);
@@ -239,7 +239,7 @@ public class RunnerLeaseTests
         using var f = new LoopFixture(o => o.LeaseDuration = Lease, wrapStore: inner =>
         {
             var (store, control) = InterceptedStore.Wrap(inner);
-            control.Before(nameof(ITaskStore.RenewLeasesAsync), () => failing ? throw new TimeoutException("database busy") : Task.CompletedTask);
+            control.Before(nameof(IRunnerStore.RenewLeasesAsync), () => failing ? throw new TimeoutException("database busy") : Task.CompletedTask);
             return store;
         });
         await f.ScheduleAsync(Once(TimeSpan.FromSeconds(5)));

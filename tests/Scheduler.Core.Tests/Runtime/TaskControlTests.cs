@@ -59,7 +59,7 @@ public sealed class TaskControlTests
     {
         var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var f = new LoopFixture(wrapStore: inner => Intercept(inner, c => c.After(nameof(ITaskStore.ChangeDefinitionAsync), () =>
+        using var f = new LoopFixture(wrapStore: inner => Intercept(inner, c => c.After(nameof(IDefinitionStore.ChangeDefinitionAsync), () =>
         {
             committed.TrySetResult();
             return reply.Task;
@@ -87,7 +87,7 @@ public sealed class TaskControlTests
     {
         var statusAtChange = new List<TaskInstanceState>();
         LoopFixture? fixture = null;
-        using var f = fixture = new LoopFixture(wrapStore: inner => Intercept(inner, c => c.Before(nameof(ITaskStore.ChangeDefinitionAsync), async () =>
+        using var f = fixture = new LoopFixture(wrapStore: inner => Intercept(inner, c => c.Before(nameof(IDefinitionStore.ChangeDefinitionAsync), async () =>
         {
             if (statusAtChange.Count == 0) // the pause (the resume comes later)
             {
@@ -127,7 +127,7 @@ public sealed class TaskControlTests
         var claimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var claimReturns = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = 0;
-        using var f = new LoopFixture(wrapStore: inner => Intercept(inner, c => c.After(nameof(ITaskStore.ClaimDueInstancesAsync), () =>
+        using var f = new LoopFixture(wrapStore: inner => Intercept(inner, c => c.After(nameof(IRunnerStore.ClaimDueInstancesAsync), () =>
         {
             if (Interlocked.Exchange(ref first, 1) == 1)
             {

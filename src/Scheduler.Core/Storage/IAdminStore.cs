@@ -1,0 +1,29 @@
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.Core.Storage;
+
+/// <summary>What operators read (the admin API, the dashboard and the bus's queries): task instances, dead letters and the cluster view.</summary>
+/// <remarks>One of the ports of <see cref="ITaskStore"/>, which a store implements whole.</remarks>
+public interface IAdminStore
+{
+    /// <summary>The instance with id <paramref name="id"/>, or <see langword="null"/>.</summary>
+    Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of one definition's instances, latest fire time first, filtered by <see cref="InstanceQuery.Status"/>.</summary>
+    Task<IReadOnlyList<TaskInstance>> ListInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The instances of a definition, ordered by fire time.</summary>
+    Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of the dead letters: Failed instances of every task (their last allowed attempt failed or expired, or their dispatch was
+    /// refused for good), newest <see cref="TaskInstance.FailedAt"/> first, then by id.</summary>
+    Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// What the task instances table says about the cluster at <see cref="ClusterViewRequest.Now"/>, for operators (the admin API and dashboard):
+    /// the backlog due now, the nodes holding claims, and the activity per bucket since <see cref="ClusterViewRequest.ActivitySince"/>
+    /// (<see cref="ClusterActivity"/> says how it is derived). Reads only; a few aggregate queries, no row per instance leaves the store.
+    /// </summary>
+    /// <exception cref="ArgumentException">The request's bucket size or range is invalid (<see cref="ClusterActivity.BucketCount"/>).</exception>
+    Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,76 @@
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+
+namespace Scheduler.Core.Storage;
+
+/// <summary>The <see cref="IAdminStore"/> port of the in-memory store.</summary>
+public sealed partial class InMemoryTaskStore
+{
+    /// <inheritdoc />
+    public Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_instances.TryGetValue(id, out var instance) ? instance.Clone() : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskInstance>> ListInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_lock)
+        {
+            IReadOnlyList<TaskInstance> page = _instances.Values
+                .Where(i => i.DefinitionId == query.DefinitionId && (query.Status is null || i.Status == query.Status))
+                .OrderByDescending(i => i.FireTime)
+                .Skip(query.Skip).Take(query.Take)
+                .Select(i => i.Clone()).ToList();
+            return Task.FromResult(page);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<TaskInstance> instances = _instances.Values.Where(i => i.DefinitionId == definitionId)
+                .OrderBy(i => i.FireTime).Select(i => i.Clone()).ToList();
+            return Task.FromResult(instances);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_lock)
+        {
+            IReadOnlyList<TaskInstance> page = _instances.Values.Where(i => i.Status == TaskInstanceState.Failed)
+                .OrderByDescending(i => i.FailedAt).ThenBy(i => i.Id)
+                .Skip(query.Skip).Take(query.Take)
+                .Select(i => i.Clone()).ToList();
+            return Task.FromResult(page);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ClusterActivity.BucketCount(request);
+        lock (_lock)
+        {
+            var due = _instances.Values
+                .Where(i => i.Status is TaskInstanceState.Scheduled or TaskInstanceState.Claimed && i.DueAt <= request.Now)
+                .Select(i => i.DueAt!.Value).ToList();
+            var nodes = _instances.Values.Where(i => i.Status == TaskInstanceState.Claimed && i.LeaseOwner is not null)
+                .GroupBy(i => i.LeaseOwner!, StringComparer.Ordinal)
+                .Select(g => new NodeClaims(g.Key, g.Count(), g.Max(i => i.LeaseExpiresAt)))
+                .OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList();
+            var activity = ClusterActivity.Fold(ClusterActivity.Rows(_instances.Values, request), request);
+            return Task.FromResult(new ClusterView(request.Now, due.Count, due.Count == 0 ? null : due.Min(), nodes, activity));
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using Microsoft.EntityFrameworkCore;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
+using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
+using static Scheduler.EntityFrameworkCore.SqlValues;
+using State = Scheduler.Contracts.TaskInstanceState;
+
+namespace Scheduler.EntityFrameworkCore;
+
+/// <summary>What operators read (<see cref="IAdminStore"/>).</summary>
+public sealed partial class EfTaskStore<TContext>
+{
+    /// <inheritdoc />
+    public async Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        return await WithContextAsync(async context =>
+        {
+            return await context.Set<TaskInstance>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskInstance>> ListInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return await WithContextAsync(async context =>
+        {
+            var instances = context.Set<TaskInstance>().AsNoTracking().Where(i => i.DefinitionId == query.DefinitionId);
+            if (query.Status is { } status)
+            {
+                instances = instances.Where(i => i.Status == status);
+            }
+
+            return await instances.OrderByDescending(i => i.FireTime).Skip(query.Skip).Take(query.Take).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default)
+    {
+        return await WithContextAsync(async context =>
+        {
+            return await context.Set<TaskInstance>().AsNoTracking()
+                .Where(i => i.DefinitionId == definitionId)
+                .OrderBy(i => i.FireTime)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return await WithContextAsync(async context =>
+        {
+            return await context.Set<TaskInstance>().AsNoTracking().Where(i => i.Status == TaskInstanceState.Failed)
+                .OrderByDescending(i => i.FailedAt).ThenBy(i => i.Id).Skip(query.Skip).Take(query.Take)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Three reads in one context, no transaction (a view for operators, not a decision): the backlog due now and the nodes from the
+    /// due and lease indexes; the activity in one aggregate query (<see cref="ActivitySql"/>), which scans the instances table —
+    /// bounded by retention (default 1 day), and read only when someone looks.</remarks>
+    public async Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ClusterActivity.BucketCount(request);
+        var now = request.Now;
+        return await WithContextAsync(async context =>
+        {
+            var instances = context.Set<TaskInstance>().AsNoTracking();
+            var due = instances.Where(i => (i.Status == TaskInstanceState.Scheduled || i.Status == TaskInstanceState.Claimed) && i.DueAt <= now);
+            var backlog = await due.CountAsync(cancellationToken).ConfigureAwait(false);
+            var oldest = backlog == 0 ? null
+                : await due.OrderBy(i => i.DueAt).Select(i => i.DueAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            var nodes = await instances.Where(i => i.Status == TaskInstanceState.Claimed && i.LeaseOwner != null)
+                .GroupBy(i => i.LeaseOwner!)
+                .Select(g => new { NodeId = g.Key, Held = g.Count(), LeaseExpiresAt = g.Max(i => i.LeaseExpiresAt) })
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+            var args = _dialect.Arguments();
+            var sql = ActivitySql(args.Time(request.ActivitySince), args.Time(now),
+                args.Int(_dialect.IsSqlite ? request.BucketSize.Ticks : (long)request.BucketSize.TotalSeconds));
+            var rows = await context.Database.SqlQueryRaw<ActivitySqlRow>(sql, args.ToArray()).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var activity = ClusterActivity.Fold(rows.Select(r => new ActivityRow((ActivityRowKind)r.Kind, r.Bucket, r.Count, r.TotalMs, r.MaxMs)), request);
+            return new ClusterView(now, backlog, oldest,
+                nodes.Select(n => new NodeClaims(n.NodeId, n.Held, n.LeaseExpiresAt)).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList(), activity);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The activity of a cluster view as <see cref="Core.Storage.ActivityRow"/>s (columns Kind, Bucket, Count, TotalMs, MaxMs): one scan of the
+    /// instances table, aggregated per kind and bucket, with the semantics of <see cref="Core.Storage.ClusterActivity.Rows"/>. <c>since</c> and
+    /// <c>now</c> are instants, <c>bucket</c> the bucket width (SQLite: in ticks; PostgreSQL and CockroachDB: in seconds). Every branch casts
+    /// its columns, since CockroachDB's UNION does not widen types.
+    /// </summary>
+    private string ActivitySql(string since, string now, string bucket)
+    {
+        string Bucket(string column) => _dialect.IsSqlite
+            ? $"CAST(({column} - {since}) / {bucket} AS bigint)"
+            : $"CAST(floor(extract(epoch FROM ({column} - {since})) / {bucket}) AS bigint)";
+        // An occurrence comes due at its fire time plus its jitter; lateness is measured from then.
+        const string due = "(fire_time + jitter)";
+        var lateness = _dialect.IsSqlite ? $"CAST((dispatched_at - {due}) / 10000.0 AS double precision)"
+            : $"CAST(extract(epoch FROM (dispatched_at - {due})) * 1000 AS double precision)";
+        const string left = "COALESCE(dispatched_at, finished_at)";
+        var leftAt = $"{(_dialect.IsSqlite ? "MAX" : "GREATEST")}({left}, {due})";
+        string Row(ActivityRowKind kind, string bucketExpression, string ms, string where) =>
+            $"SELECT CAST({Of(kind)} AS bigint) AS kind, {bucketExpression} AS bucket, {ms} AS ms FROM {InstancesTable} WHERE {where}";
+        const string zero = "CAST(0 AS double precision)";
+        string InRange(string column) => $"{column} >= {since} AND {column} < {now}";
+        return $"""
+            SELECT kind AS "Kind", bucket AS "Bucket", COUNT(*) AS "Count", CAST(COALESCE(SUM(ms), 0) AS double precision) AS "TotalMs",
+                CAST(COALESCE(MAX(ms), 0) AS double precision) AS "MaxMs"
+            FROM (
+                {Row(ActivityRowKind.Completed, Bucket("completed_at"), zero, InRange("completed_at"))}
+                UNION ALL {Row(ActivityRowKind.Failed, Bucket("failed_at"), zero, $"status = {Of(State.Failed)} AND " + InRange("failed_at"))}
+                UNION ALL {Row(ActivityRowKind.Dispatched, Bucket("dispatched_at"), lateness, "attempt = 1 AND " + InRange("dispatched_at"))}
+                UNION ALL {Row(ActivityRowKind.Arrived, Bucket(due), zero, "attempt <= 1 AND " + InRange(due))}
+                UNION ALL {Row(ActivityRowKind.Left, Bucket(leftAt), zero, $"attempt <= 1 AND {left} IS NOT NULL AND " + InRange(leftAt))}
+                UNION ALL {Row(ActivityRowKind.WaitingAtStart, "CAST(-1 AS bigint)", zero, $"attempt <= 1 AND {due} < {since} AND ({left} IS NULL OR {left} >= {since})")}
+            ) AS a
+            GROUP BY kind, bucket
+            """;
+    }
+}

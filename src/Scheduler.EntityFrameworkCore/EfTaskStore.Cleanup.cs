@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.EntityFrameworkCore;
+
+/// <summary>Retention (<see cref="ICleanupStore"/>): final instances and finished definitions deleted.</summary>
+public sealed partial class EfTaskStore<TContext>
+{
+    /// <inheritdoc />
+    public Task<CleanupResult> CleanupAsync(CleanupRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var before = request.FinishedBefore;
+            var instances = await context.Set<TaskInstance>()
+                .Where(i => i.FinishedAt != null && i.FinishedAt < before
+                    && (i.Status == TaskInstanceState.Completed || i.Status == TaskInstanceState.Failed || i.Status == TaskInstanceState.Cancelled
+                        || i.Status == TaskInstanceState.Skipped))
+                .OrderBy(i => i.FinishedAt)
+                .Take(request.MaxCount)
+                .ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            var definitions = await context.Set<TaskDefinition>()
+                .Where(d => d.NextFireTime == null && (d.CancelledAt ?? d.CreatedAt) < before
+                    && !context.Set<TaskInstance>().Any(i => i.DefinitionId == d.Id))
+                .OrderBy(d => d.Id)
+                .Take(request.MaxCount)
+                .ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            return new CleanupResult(instances, definitions);
+        }, cancellationToken);
+    }
+}
