@@ -61,6 +61,47 @@ public sealed partial class EfTaskStore<TContext>
     }
 
     /// <inheritdoc />
+    /// <remarks>One transaction: the dead letters among the ids are read, <see cref="TaskInstanceLifecycle.Requeue"/> decides each row in C#,
+    /// and one statement per chunk writes what it decided, fenced by the row's version and state (a row changed since the read is left alone).</remarks>
+    public Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        var wanted = instanceIds.Distinct().ToList();
+        return InTransactionAsync<IReadOnlyList<Guid>>(async (context, ct) =>
+        {
+            var requeued = new List<Guid>();
+            foreach (var chunk in wanted.Chunk(RowsPerStatement))
+            {
+                var rows = await context.Set<TaskInstance>().AsNoTracking()
+                    .Where(i => EF.Parameter(chunk).Contains(i.Id) && i.Status == TaskInstanceState.Failed).ToListAsync(ct).ConfigureAwait(false);
+                if (rows.Count == 0)
+                {
+                    continue;
+                }
+
+                var args = _dialect.Arguments();
+                var values = Rows(rows.Where(TaskInstanceLifecycle.IsDeadLetter), i =>
+                {
+                    var version = i.Version;
+                    TaskInstanceLifecycle.Requeue(i, now);
+                    return string.Join(", ", args.Id(i.Id), args.Int(version), args.Int((int)i.Status), args.Time(i.DueAt), args.Text(SerializeRetry(i.Retry)),
+                        args.Int(i.MaxAttempts), args.Time(i.FailedAt), args.Time(i.FinishedAt));
+                });
+                var sql = $"""
+                    WITH o (id, version, status, due_at, retry, max_attempts, failed_at, finished_at) AS (VALUES {values})
+                    UPDATE {InstancesTable} AS t SET status = o.status, due_at = o.due_at, retry = o.retry, max_attempts = o.max_attempts,
+                        failed_at = o.failed_at, finished_at = o.finished_at, version = t.version + 1
+                    FROM o WHERE t.id = o.id AND t.version = o.version AND t.status = {Of(State.Failed)}
+                    RETURNING {_dialect.ReturningId} AS "Value"
+                    """;
+                requeued.AddRange(await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false));
+            }
+
+            return requeued;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     /// <remarks>Three reads in one context, no transaction (a view for operators, not a decision): the backlog due now and the nodes from the
     /// due and lease indexes; the activity in one aggregate query (<see cref="ActivitySql"/>), which scans the instances table —
     /// bounded by retention (default 1 day), and read only when someone looks.</remarks>

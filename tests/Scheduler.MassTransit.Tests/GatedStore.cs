@@ -85,6 +85,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default) =>
         inner.ListDeadLettersAsync(query, cancellationToken);
 
+    public Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.RequeueDeadLettersAsync(instanceIds, now, cancellationToken);
+
     public Task<IReadOnlyList<OpenOccurrence>> GetOpenOccurrencesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default) =>
         inner.GetOpenOccurrencesAsync(definitionIds, cancellationToken);
 

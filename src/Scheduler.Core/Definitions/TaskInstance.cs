@@ -34,8 +34,9 @@ public sealed class TaskInstance
     /// <summary>Copied from the definition: how long an attempt may run.</summary>
     public required TimeSpan ExpireAfter { get; init; }
 
-    /// <summary>Copied from the definition: the retry policy.</summary>
-    public required RetryPolicy Retry { get; init; }
+    /// <summary>Copied from the definition: the retry policy. A requeue of a dead letter raises its <see cref="RetryPolicy.MaxAttempts"/> by one
+    /// (<see cref="Storage.TaskInstanceLifecycle.Requeue"/>).</summary>
+    public required RetryPolicy Retry { get; set; }
 
     /// <summary>The number of attempts the retry policy allows (<see cref="RetryPolicy.MaxAttempts"/>), as a column the store's SQL can compare.</summary>
     public int MaxAttempts => Retry.MaxAttempts;

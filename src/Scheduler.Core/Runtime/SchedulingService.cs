@@ -496,6 +496,33 @@ public sealed partial class SchedulingService
     }
 
     /// <summary>
+    /// Requeues dead letters (<see cref="IAdminStore.RequeueDeadLettersAsync"/>): each of <paramref name="instanceIds"/> that is Failed becomes
+    /// Scheduled, due now, with one more attempt (<see cref="TaskInstanceLifecycle.Requeue"/>), and the runner is woken to dispatch it.
+    /// </summary>
+    /// <param name="instanceIds">The task instances to requeue (ids of <see cref="DeadLetter"/>s); at most <see cref="MaxPageSize"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The ids requeued; one left out was missing or not a dead letter, and nothing changed for it.</returns>
+    /// <exception cref="TaskValidationException">More than <see cref="MaxPageSize"/> ids.</exception>
+    public async Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        if (instanceIds.Count > MaxPageSize)
+        {
+            throw new TaskValidationException(
+                $"{instanceIds.Count} instance ids is more than one requeue takes ({MaxPageSize}). Requeue them in batches of at most {MaxPageSize}.");
+        }
+
+        var requeued = await _admin.RequeueDeadLettersAsync(instanceIds, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (requeued.Count > 0)
+        {
+            _signals.WakeRunner();
+        }
+
+        LogRequeued(requeued.Count, instanceIds.Count);
+        return requeued;
+    }
+
+    /// <summary>
     /// Creates or replaces the calendar <paramref name="command"/>.Name (<see cref="SetCalendar"/>) and, in the same store transaction,
     /// replans every task that names it (<see cref="TaskDefinitionFactory.Recalendar"/>: the occurrences not yet begun are taken back and
     /// planned again with it, as an update does).
@@ -661,4 +688,7 @@ public sealed partial class SchedulingService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} {Command}: {Result}")]
     private partial void LogChanged(Guid taskId, string command, string result);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Requeued {Requeued} of {Asked} dead letters asked for")]
+    private partial void LogRequeued(int requeued, int asked);
 }

@@ -20,6 +20,17 @@ public interface IAdminStore
     Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Requeues the dead letters among <paramref name="instanceIds"/> (<see cref="TaskInstanceLifecycle.IsDeadLetter"/>) in one transaction:
+    /// each becomes Scheduled, due at <paramref name="now"/>, with one more attempt (<see cref="TaskInstanceLifecycle.Requeue"/>). Ids of
+    /// instances that are missing or not Failed are left out of the result and change nothing.
+    /// </summary>
+    /// <param name="instanceIds">The task instances to requeue; may be empty or repeat an id.</param>
+    /// <param name="now">The time (UTC) they come due.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The ids of the instances requeued.</returns>
+    Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// What the task instances table says about the cluster at <see cref="ClusterViewRequest.Now"/>, for operators (the admin API and dashboard):
     /// the backlog due now, the nodes holding claims, and the activity per bucket since <see cref="ClusterViewRequest.ActivitySince"/>
     /// (<see cref="ClusterActivity"/> says how it is derived). Reads only; a few aggregate queries, no row per instance leaves the store.

@@ -56,6 +56,26 @@ public sealed partial class InMemoryTaskStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        lock (_lock)
+        {
+            var requeued = new List<Guid>();
+            foreach (var id in instanceIds.Distinct())
+            {
+                if (_instances.TryGetValue(id, out var instance) && TaskInstanceLifecycle.IsDeadLetter(instance))
+                {
+                    TaskInstanceLifecycle.Requeue(instance, now);
+                    requeued.Add(id);
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<Guid>>(requeued);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

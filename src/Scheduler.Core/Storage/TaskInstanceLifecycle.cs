@@ -274,6 +274,31 @@ public static class TaskInstanceLifecycle
         return attempt < instance.MaxAttempts ? now + Backoff.Delay(instance.Retry, attempt, Random.Shared.NextDouble) : null;
     }
 
+    /// <summary>The fence of <see cref="Requeue"/>: a dead letter, Failed (its last allowed attempt failed or expired, or its dispatch was refused
+    /// for good).</summary>
+    public static bool IsDeadLetter(TaskInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.Status == TaskInstanceState.Failed;
+    }
+
+    /// <summary>
+    /// Failed → Scheduled, due at <paramref name="now"/>, with one attempt more than it used (its retry policy's
+    /// <see cref="RetryPolicy.MaxAttempts"/> becomes its attempt number plus one): an operator's second chance for a dead letter, as Hangfire's
+    /// requeue of a failed job. If that attempt fails too, the instance is a dead letter again. The attempt number goes on counting, so a
+    /// report of an earlier attempt stays fenced out; the last error is kept until the next attempt's outcome replaces it.
+    /// </summary>
+    public static void Requeue(TaskInstance instance, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        instance.Status = TaskInstanceState.Scheduled;
+        instance.DueAt = now;
+        instance.Retry = instance.Retry with { MaxAttempts = instance.Attempt + 1 };
+        instance.FailedAt = null;
+        instance.FinishedAt = null;
+        instance.Version++;
+    }
+
     /// <summary>The states in which an outcome of <paramref name="kind"/> is accepted (<see cref="Accepts"/>; the store's SQL fence reads the
     /// same list): a completion in any state but Completed, Cancelled and Skipped (a late success still counts, over a dead letter too); every
     /// other outcome only while its attempt, the current one, is Claimed or Dispatched.</summary>

@@ -225,6 +225,30 @@ public class RunnerLoopTests
     }
 
     [Fact]
+    public async Task RequeuedDeadLetter_IsDispatchedAgainAtOnce_AsTheNextAttempt_AndDeadLetteredAgainWhenItExpires()
+    {
+        using var f = new LoopFixture();
+        var taskId = await f.ScheduleAsync(Once(TimeSpan.Zero, expireAfter: TimeSpan.FromSeconds(10), retry: new RetryPolicy { MaxAttempts = 1 }));
+        await f.TickAsync();
+        await f.ReportStartsAsync(taskId);
+        f.Time.Advance(TimeSpan.FromSeconds(10));
+        await f.TickAsync();
+        var dead = await f.SingleInstanceAsync(taskId);
+        Assert.Equal(TaskInstanceState.Failed, dead.Status);
+        f.Time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Equal([dead.Id], await f.Scheduling.RequeueDeadLettersAsync([dead.Id]));
+        await f.TickAsync();
+
+        Assert.Equal([1, 2], f.Dispatcher.Dispatched.Select(d => d.Message.Attempt)); // at once: the clock did not move since the requeue
+        await f.ReportStartsAsync(taskId);
+        f.Time.Advance(TimeSpan.FromSeconds(10));
+        await f.TickAsync();
+        Assert.Equal([1, 2], f.Dispatcher.DeadLettered.Select(d => d.Attempt));
+        Assert.Equal(TaskInstanceState.Failed, (await f.SingleInstanceAsync(taskId)).Status);
+    }
+
+    [Fact]
     public async Task DispatchDue_ReleasesTheClaim_WhenTheBrokerRejectsThePublish()
     {
         using var f = new LoopFixture();
