@@ -135,7 +135,7 @@ internal sealed partial class ClaimDispatch : IDisposable
                     timeout = live.LiveUntil - dispatchedAt;
                 }
 
-                _held.Sent(instance.Id);
+                _held.Unrecorded.Sent(instance.Id);
                 span = SchedulerTracing.StartDispatch(claim, _options.NodeId); // MassTransit's send span nests under it
                 await _sender.SendAsync(message, claim.DestinationQueue, timeout, cancellationToken).ConfigureAwait(false);
                 _metrics.Dispatched.Add(1, _metrics.Node);

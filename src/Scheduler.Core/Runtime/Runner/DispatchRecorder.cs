@@ -57,7 +57,7 @@ internal sealed partial class DispatchRecorder : IDisposable
             }
             finally
             {
-                _held.Recorded(instance.Id);
+                _held.Unrecorded.Recorded(instance.Id);
             }
         }
         catch (Exception ex)

@@ -1,12 +1,11 @@
-using System.Collections.Concurrent;
 using Scheduler.Core.Storage;
 
 namespace Scheduler.Core.Runtime.Runner;
 
 /// <summary>
 /// The runner's claims in memory: those waiting in a heap for their due time, every claim held (waiting, or being sent and not yet
-/// recorded), the tasks being changed through this node with their claims deferred meanwhile, and per task the sends a change waits for.
-/// One lock guards it all, so every concern of the runner sees the claims consistent.
+/// recorded), the due claims of tasks being changed through this node (deferred until the change is done), and the sends and changes of
+/// each task (<see cref="TaskChangeHolds"/>). One lock guards it all, so every concern of the runner sees the claims consistent.
 /// At most <c>maxHeld</c> (<see cref="SchedulerOptions.MaxHeld"/>) are held; the runner is woken when there is room to claim again.
 /// </summary>
 internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
@@ -14,16 +13,13 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
     private readonly Lock _lock = new();
     private readonly PriorityQueue<ClaimedInstance, DateTimeOffset> _held = new();
     private readonly Dictionary<Guid, ClaimedInstance> _claims = [];
-    // Instances this node sent whose dispatch is not yet recorded: begun, though the store does not know it yet (the overlap check asks).
-    private readonly ConcurrentDictionary<Guid, byte> _unrecorded = new();
-    // Tasks being changed (cancel, pause, update) through this node, with how many changes of each run: their claims are not sent meanwhile.
-    private readonly Dictionary<Guid, int> _changing = [];
-    // Per task: claims past their last check before the send and not yet recorded (or released); a change waits until none is left.
-    private readonly Dictionary<Guid, int> _sending = [];
-    private readonly Dictionary<Guid, TaskCompletionSource> _sendsDone = [];
+    private readonly TaskChangeHolds _changes = new();
     // Due claims of tasks being changed, put back once the change is done (and their claims checked).
     private readonly List<ClaimedInstance> _deferred = [];
     private bool _full;
+
+    /// <summary>The instances sent whose dispatch is not yet recorded.</summary>
+    public UnrecordedSends Unrecorded { get; } = new();
 
     /// <summary>Set when claims were put in the heap, so the dispatch loop looks at its next due time again.</summary>
     public Signal Changed { get; } = new();
@@ -112,7 +108,7 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
                     continue; // lost at a renewal
                 }
 
-                if (_changing.ContainsKey(claim.Instance.DefinitionId))
+                if (_changes.IsChanging(claim.Instance.DefinitionId))
                 {
                     _deferred.Add(claim); // its task is being changed: put back once the change is done and the claim checked
                     continue;
@@ -240,24 +236,7 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
     }
 
     /// <summary>Forgets every claim waiting without touching the store.</summary>
-    public void ForgetWaiting()
-    {
-        lock (_lock)
-        {
-            foreach (var item in _held.UnorderedItems)
-            {
-                _claims.Remove(item.Element.Instance.Id);
-            }
-
-            foreach (var claim in _deferred)
-            {
-                _claims.Remove(claim.Instance.Id);
-            }
-
-            _held.Clear();
-            _deferred.Clear();
-        }
-    }
+    public void ForgetWaiting() => TakeWaiting();
 
     /// <summary>Whether <paramref name="claim"/> may be sent now: it is still held, and its task is not being changed (then it is deferred
     /// until the change is done). Counts it as sending until <see cref="EndSend"/>.</summary>
@@ -271,13 +250,13 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
             }
 
             var taskId = claim.Instance.DefinitionId;
-            if (_changing.ContainsKey(taskId))
+            if (_changes.IsChanging(taskId))
             {
                 _deferred.Add(claim);
                 return false;
             }
 
-            _sending[taskId] = _sending.GetValueOrDefault(taskId) + 1;
+            _changes.BeginSend(taskId);
             return true;
         }
     }
@@ -285,25 +264,13 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
     /// <summary>The end of a send <see cref="BeginSend"/> counted: the last of its task's lets a change waiting for them go on.</summary>
     public void EndSend(ClaimedInstance claim)
     {
-        var taskId = claim.Instance.DefinitionId;
-        TaskCompletionSource? done = null;
+        TaskCompletionSource? done;
         lock (_lock)
         {
-            if (_sending[taskId] == 1)
-            {
-                _sending.Remove(taskId);
-                if (_sendsDone.Remove(taskId, out done))
-                {
-                    // completed below, outside the lock
-                }
-            }
-            else
-            {
-                _sending[taskId]--;
-            }
+            done = _changes.EndSend(claim.Instance.DefinitionId);
         }
 
-        done?.TrySetResult();
+        done?.TrySetResult(); // outside the lock
     }
 
     /// <summary>Counts a change of task <paramref name="taskId"/> as begun (its claims are not sent from now on).</summary>
@@ -312,9 +279,7 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
     {
         lock (_lock)
         {
-            _changing[taskId] = _changing.GetValueOrDefault(taskId) + 1;
-            return _sending.GetValueOrDefault(taskId) == 0 ? Task.CompletedTask
-                : (_sendsDone.TryGetValue(taskId, out var done) ? done : _sendsDone[taskId] = new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            return _changes.BeginChange(taskId);
         }
     }
 
@@ -323,32 +288,18 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
     {
         lock (_lock)
         {
-            if (_changing[taskId] == 1)
+            if (_changes.EndChange(taskId))
             {
-                _changing.Remove(taskId);
                 foreach (var claim in _deferred.Where(c => c.Instance.DefinitionId == taskId).ToList())
                 {
                     _deferred.Remove(claim);
                     _held.Enqueue(claim, claim.Instance.DueAt ?? claim.Instance.FireTime);
                 }
             }
-            else
-            {
-                _changing[taskId]--;
-            }
         }
 
         Changed.Set();
     }
-
-    /// <summary>Marks <paramref name="instanceId"/> sent and not yet recorded.</summary>
-    public void Sent(Guid instanceId) => _unrecorded.TryAdd(instanceId, 0);
-
-    /// <summary>Whether <paramref name="instanceId"/> was sent and its dispatch is not yet recorded.</summary>
-    public bool IsUnrecorded(Guid instanceId) => _unrecorded.ContainsKey(instanceId);
-
-    /// <summary>Unmarks <paramref name="instanceId"/> once its outcome is written (or given up on).</summary>
-    public void Recorded(Guid instanceId) => _unrecorded.TryRemove(instanceId, out _);
 
     private bool IsHeld(ClaimedInstance claim) => _claims.TryGetValue(claim.Instance.Id, out var held) && ReferenceEquals(held, claim);
 }

@@ -80,7 +80,7 @@ internal sealed partial class LeaseRenewal : IDisposable
         var lost = new List<ClaimToken>();
         _held.Renewed(chosen, renewed, until, token =>
         {
-            if (_held.IsUnrecorded(token.InstanceId))
+            if (_held.Unrecorded.Contains(token.InstanceId))
             {
                 LogSentClaimSettled(token.InstanceId, token.Attempt); // sent, and its worker's outcome was recorded before the dispatch
             }

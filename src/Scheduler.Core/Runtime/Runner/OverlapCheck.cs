@@ -27,7 +27,7 @@ internal sealed partial class OverlapCheck(ITaskStore store, SchedulerOptions op
         {
             var tasks = batch.Where(OverlapRule.Applies).Select(c => c.Instance.DefinitionId).ToHashSet();
             var open = (await store.GetOpenOccurrencesAsync(tasks, cancellationToken).ConfigureAwait(false))
-                .Select(o => !o.Begun && held.IsUnrecorded(o.InstanceId) ? o with { Begun = true } : o).ToList();
+                .Select(o => !o.Begun && held.Unrecorded.Contains(o.InstanceId) ? o with { Begun = true } : o).ToList();
             var decisions = OverlapRule.Decide(batch, open);
             for (var n = 0; n < batch.Count; n++)
             {
