@@ -1,0 +1,190 @@
+using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
+using Scheduler.Core.Storage;
+
+namespace Scheduler.Core.Runtime.Runner;
+
+/// <summary>
+/// Dispatches due claims: applies the overlap policy to the batch, then for each claim (at most
+/// <see cref="SchedulerOptions.MaxConcurrentDispatches"/> at once) decides whether it may be sent — its lease long enough, the node's run
+/// live, the clock trusted, its destination valid and read — sends <see cref="TaskDue"/> within what is left of the lease, and has the
+/// outcome recorded.
+/// </summary>
+internal sealed partial class ClaimDispatch : IDisposable
+{
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly SchedulerMetrics _metrics;
+    private readonly HeldClaims _held;
+    private readonly LeaseRenewal _renewal;
+    private readonly TaskDueSender _sender;
+    private readonly DispatchRecorder _recorder;
+    private readonly OverlapCheck _overlap;
+    private readonly Func<NodeRun?> _node;
+    private readonly Func<DestinationWatch?> _destinations;
+    private readonly Func<bool> _clockOutOfBounds;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _dispatchSlots;
+
+    /// <summary>Creates the dispatch. <paramref name="node"/> and <paramref name="destinations"/> read the runner's
+    /// <see cref="RunnerLoop.Node"/> and <see cref="RunnerLoop.Destinations"/>; nothing is sent while <paramref name="clockOutOfBounds"/>; it
+    /// logs in the category of <paramref name="logger"/> (the runner's).</summary>
+    public ClaimDispatch(SchedulerOptions options, TimeProvider timeProvider, SchedulerMetrics metrics, HeldClaims held, LeaseRenewal renewal,
+        TaskDueSender sender, DispatchRecorder recorder, OverlapCheck overlap, Func<NodeRun?> node, Func<DestinationWatch?> destinations,
+        Func<bool> clockOutOfBounds, ILogger logger)
+    {
+        _options = options;
+        _timeProvider = timeProvider;
+        _metrics = metrics;
+        _held = held;
+        _renewal = renewal;
+        _sender = sender;
+        _recorder = recorder;
+        _overlap = overlap;
+        _node = node;
+        _destinations = destinations;
+        _clockOutOfBounds = clockOutOfBounds;
+        _logger = logger;
+        _dispatchSlots = new SemaphoreSlim(options.MaxConcurrentDispatches, options.MaxConcurrentDispatches);
+    }
+
+    /// <summary>Dispatches <paramref name="batch"/> and waits until the dispatches are recorded. Returns how many were dispatched.</summary>
+    public async Task<int> DispatchBatchAsync(List<ClaimedInstance> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Any(OverlapRule.Applies))
+        {
+            batch = await _overlap.ApplyAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        var results = await Task.WhenAll(batch.Select(claim => DispatchOneAsync(claim, cancellationToken))).ConfigureAwait(false);
+        return results.Count(dispatched => dispatched);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _dispatchSlots.Dispose();
+
+    private async Task<bool> DispatchOneAsync(ClaimedInstance claim, CancellationToken cancellationToken)
+    {
+        var instance = claim.Instance;
+        DispatchOutcome? outcome = null;
+        DispatchFailure? failure = null;
+        var waits = false;
+        var forgotten = false;
+        System.Diagnostics.Activity? span = null;
+        await _dispatchSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var dispatchedAt = _timeProvider.GetUtcNow();
+        try
+        {
+            var leaseExpiresAt = await _renewal.LeaseForSendAsync(claim).ConfigureAwait(false);
+            dispatchedAt = _timeProvider.GetUtcNow();
+            if (leaseExpiresAt is not { } lease || !_held.BeginSend(claim))
+            {
+                return false; // lost at a renewal (taken over, or cancelled: logged there, and no longer ours to release), or deferred
+            }
+
+            var leaseMargin = _renewal.LeaseMargin;
+            if (_node() is { Started: true } node && (!node.IsLive || node.LiveUntil - dispatchedAt < _options.NodeLivenessTimeout / 3))
+            {
+                // The node's run is no longer (or not long enough) known to be live: a new run of its node id may take this claim over.
+                forgotten = true;
+            }
+            else if (_clockOutOfBounds())
+            {
+                // released below; logged by the clock's alignment loop
+            }
+            else if (lease - dispatchedAt < leaseMargin)
+            {
+                // Too close to the end of the lease (the node fell behind): another node may take the claim over at any moment.
+                LogLeaseTooShort(instance.Id, instance.Attempt, lease);
+            }
+            else if (DestinationQueueName.Validate(claim.DestinationQueue) is { } invalid)
+            {
+                // Commands are validated, so only a row written to the database by hand or another tool gets here: refused rather than sent,
+                // so the broker never closes a channel over it; each attempt is used up, so the instance ends dead-lettered with the reason.
+                failure = Failure(instance, dispatchedAt, $"Attempt {instance.Attempt} was not dispatched: {invalid}");
+            }
+            else if (claim.DestinationQueue is { } queue && _destinations()?.IsWithoutConsumer(queue) == true)
+            {
+                waits = true; // nobody reads that queue: the task waits (given back below), using no attempt
+            }
+            else
+            {
+                var message = new TaskDue
+                {
+                    TaskId = instance.DefinitionId,
+                    InstanceId = instance.Id,
+                    Attempt = instance.Attempt,
+                    MaxAttempts = instance.Retry.MaxAttempts,
+                    FireTime = instance.FireTime,
+                    DueAt = instance.DueAt ?? instance.FireTime,
+                    StartBy = dispatchedAt + _options.QueueTimeout,
+                    ExpiresAt = dispatchedAt + _options.QueueTimeout + instance.ExpireAfter,
+                    ExpireAfter = instance.ExpireAfter,
+                    Metadata = claim.Metadata,
+                    Payload = claim.Payload,
+                };
+
+                // The send may take SendTimeout, and never more than what is left of the lease before half the margin: it ends before
+                // another node can claim.
+                // Nor past the node's liveness: a new run of its node id may take its claims over after that.
+                var timeout = TimeSpan.FromTicks(Math.Min(_options.SendTimeout.Ticks, (lease - (leaseMargin / 2) - dispatchedAt).Ticks));
+                if (_node() is { Started: true } live && live.LiveUntil - dispatchedAt < timeout)
+                {
+                    timeout = live.LiveUntil - dispatchedAt;
+                }
+
+                _held.Unrecorded.Sent(instance.Id);
+                span = SchedulerTracing.StartDispatch(claim, _options.NodeId); // MassTransit's send span nests under it
+                await _sender.SendAsync(message, claim.DestinationQueue, timeout, cancellationToken).ConfigureAwait(false);
+                _metrics.Dispatched.Add(1, _metrics.Node);
+                var lateness = (dispatchedAt - message.DueAt).TotalMilliseconds;
+                _metrics.Lateness.Record(lateness, _metrics.Node);
+                LogDispatched(instance.Id, instance.DefinitionId, instance.Attempt, claim.DestinationQueue ?? "(published)", lateness);
+                outcome = new DispatchOutcome(instance.Id, instance.Attempt, dispatchedAt);
+            }
+        }
+        catch (BrokenCircuitException ex)
+        {
+            SchedulerTracing.Fail(span, ex);
+            _metrics.DispatchFailures.Add(1, _metrics.Node); // sends are failing: logged once when the circuit opened; the claim is released
+        }
+        catch (DispatchRejectedException ex)
+        {
+            SchedulerTracing.Fail(span, ex);
+            LogDispatchRejected(ex, instance.Id, instance.Attempt);
+            _metrics.DispatchFailures.Add(1, _metrics.Node);
+            failure = Failure(instance, dispatchedAt, $"Attempt {instance.Attempt} was refused by the broker: {ex.Message}");
+        }
+        catch (Exception ex)
+        {
+            SchedulerTracing.Fail(span, ex);
+            LogDispatchFailed(ex, instance.Id, instance.Attempt);
+            _metrics.DispatchFailures.Add(1, _metrics.Node);
+        }
+        finally
+        {
+            span?.Dispose();
+            _dispatchSlots.Release();
+        }
+
+        return await _recorder.SettleAsync(claim, outcome, failure, waits, forgotten).ConfigureAwait(false);
+    }
+
+    /// <summary>The used-up attempt of a dispatch that failed for its own sake: the next one after the task's backoff, or none after the last.</summary>
+    private static DispatchFailure Failure(TaskInstance instance, DateTimeOffset now, string error) =>
+        new(instance.Id, instance.Attempt, now, error, TaskInstanceLifecycle.RetryAt(instance, instance.Attempt, now));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not dispatching task instance {InstanceId} attempt {Attempt}: its lease ends at {LeaseExpiresAt}, too soon to publish safely; releasing it")]
+    private partial void LogLeaseTooShort(Guid instanceId, int attempt, DateTimeOffset leaseExpiresAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatch of task instance {InstanceId} attempt {Attempt} failed; releasing its claim")]
+    private partial void LogDispatchFailed(Exception exception, Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatch of task instance {InstanceId} attempt {Attempt} was refused; the attempt is used up")]
+    private partial void LogDispatchRejected(Exception exception, Guid instanceId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dispatched task instance {InstanceId} of task {TaskId} attempt {Attempt} to {Destination}, {LatenessMs} ms after its due time")]
+    private partial void LogDispatched(Guid instanceId, Guid taskId, int attempt, string destination, double latenessMs);
+}
