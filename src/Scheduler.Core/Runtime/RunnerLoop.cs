@@ -35,7 +35,7 @@ namespace Scheduler.Core.Runtime;
 /// </remarks>
 public sealed partial class RunnerLoop : BackgroundService
 {
-    private readonly ITaskStore _store;
+    private readonly IRunnerStore _store;
     private readonly LoopSignals _signals;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -51,7 +51,7 @@ public sealed partial class RunnerLoop : BackgroundService
     private readonly HashSet<Task> _inFlight = [];
 
     /// <summary>Creates the loop.</summary>
-    public RunnerLoop(ITaskStore store, ITaskDispatcher dispatcher, LoopSignals signals, IOptions<SchedulerOptions> options,
+    public RunnerLoop(IRunnerStore store, ITaskDispatcher dispatcher, LoopSignals signals, IOptions<SchedulerOptions> options,
         TimeProvider timeProvider, SchedulerMetrics metrics, ILogger<RunnerLoop> logger)
     {
         ArgumentNullException.ThrowIfNull(options);

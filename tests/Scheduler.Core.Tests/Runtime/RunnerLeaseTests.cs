@@ -264,4 +264,42 @@ public class RunnerLeaseTests
         Assert.Contains(f.RunnerLog.Entries, e => e.Message == "Lease renewals succeed again");
         Assert.Single(f.RunnerLog.Warnings);
     }
+
+    /// <summary>When ending the claim of one skipped occurrence fails (a busy database), the runner must forget every claim of the batch it did
+    /// not send: a claim it kept would be renewed for ever and never sent, ended or claimed again.</summary>
+    [Fact]
+    public async Task SkippedOccurrences_AreEndedLater_WhenEndingTheFirstOfTheirClaimsFailed()
+    {
+        var failures = 1;
+        using var f = new LoopFixture(o => o.LeaseDuration = Lease, wrapStore: inner =>
+        {
+            var (store, control) = InterceptedStore.Wrap(inner);
+            control.Before(nameof(IRunnerStore.EndClaimsAsync), () => Interlocked.Exchange(ref failures, 0) == 1
+                ? Task.FromException(new TimeoutException("The database did not answer in time."))
+                : Task.CompletedTask);
+            return store;
+        });
+        var tasks = new[]
+        {
+            await f.ScheduleAsync(new ScheduleTask { Trigger = "*/2 * * * * *", Overlap = OverlapPolicy.Skip }),
+            await f.ScheduleAsync(new ScheduleTask { Trigger = "*/2 * * * * *", Overlap = OverlapPolicy.Skip }),
+        };
+        await f.TickAsync(); // the first occurrences go out and are never reported: they are still running
+        f.Time.Advance(TimeSpan.FromSeconds(2));
+        await f.TickAsync(); // the next ones are skipped; ending the first skip's claim fails
+        Assert.Equal(0, Volatile.Read(ref failures));
+
+        for (var elapsed = TimeSpan.Zero; elapsed < 3 * Lease; elapsed += Lease / 4)
+        {
+            f.Time.Advance(Lease / 4);
+            await f.TickAsync();
+        }
+
+        foreach (var taskId in tasks)
+        {
+            var second = (await f.Store.GetInstancesAsync(taskId))[1];
+            Assert.Equal(LoopFixture.Start.AddSeconds(2), second.FireTime);
+            Assert.Equal(TaskInstanceState.Skipped, second.Status);
+        }
+    }
 }

@@ -11,7 +11,7 @@ namespace Scheduler.Core.Runtime.Runner;
 /// </summary>
 internal sealed partial class DispatchRecorder : IDisposable
 {
-    private readonly ITaskStore _store;
+    private readonly IRunnerStore _store;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly SchedulerMetrics _metrics;
@@ -24,7 +24,7 @@ internal sealed partial class DispatchRecorder : IDisposable
     private readonly GroupCommit<ClaimToken, bool> _holds;
 
     /// <summary>Creates the recorder and starts its group commits; it logs in the category of <paramref name="logger"/> (the runner's).</summary>
-    public DispatchRecorder(ITaskStore store, SchedulerOptions options, TimeProvider timeProvider, SchedulerMetrics metrics, HeldClaims held,
+    public DispatchRecorder(IRunnerStore store, SchedulerOptions options, TimeProvider timeProvider, SchedulerMetrics metrics, HeldClaims held,
         DeadLetterNotifier deadLetters, ILogger logger)
     {
         _store = store;

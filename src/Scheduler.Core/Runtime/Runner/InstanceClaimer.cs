@@ -9,7 +9,7 @@ namespace Scheduler.Core.Runtime.Runner;
 /// and holds them (<see cref="HeldClaims"/>); ends the claims on cancelled tasks and announces the instances the store dead-lettered because
 /// their last attempt expired.
 /// </summary>
-internal sealed class InstanceClaimer(ITaskStore store, LoopSignals signals, SchedulerOptions options, TimeProvider timeProvider, SchedulerMetrics metrics,
+internal sealed class InstanceClaimer(IRunnerStore store, LoopSignals signals, SchedulerOptions options, TimeProvider timeProvider, SchedulerMetrics metrics,
     HeldClaims held, DispatchRecorder recorder) : IDisposable
 {
     // Held by a claim from its store call until its claims are held, so the check after a change sees every claim taken before it.

@@ -12,7 +12,7 @@ namespace Scheduler.Core.Runtime.Runner;
 /// </summary>
 internal sealed partial class LeaseRenewal : IDisposable
 {
-    private readonly ITaskStore _store;
+    private readonly IRunnerStore _store;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly HeldClaims _held;
@@ -25,7 +25,7 @@ internal sealed partial class LeaseRenewal : IDisposable
 
     /// <summary>Creates the renewal and starts its group commit. Nothing is renewed while <paramref name="nodeLive"/> is false, nor a claim
     /// about to be sent while <paramref name="clockOutOfBounds"/>; it logs in the category of <paramref name="logger"/> (the runner's).</summary>
-    public LeaseRenewal(ITaskStore store, SchedulerOptions options, TimeProvider timeProvider, HeldClaims held, Func<bool> nodeLive, Func<bool> clockOutOfBounds,
+    public LeaseRenewal(IRunnerStore store, SchedulerOptions options, TimeProvider timeProvider, HeldClaims held, Func<bool> nodeLive, Func<bool> clockOutOfBounds,
         ILogger logger)
     {
         _store = store;

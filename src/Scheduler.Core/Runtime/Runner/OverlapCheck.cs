@@ -11,7 +11,7 @@ namespace Scheduler.Core.Runtime.Runner;
 /// waiting ones are released until one poll interval later.
 /// It logs in the category of the logger it is given (the runner's).
 /// </summary>
-internal sealed partial class OverlapCheck(ITaskStore store, SchedulerOptions options, TimeProvider timeProvider, SchedulerMetrics metrics, HeldClaims held,
+internal sealed partial class OverlapCheck(IRunnerStore store, SchedulerOptions options, TimeProvider timeProvider, SchedulerMetrics metrics, HeldClaims held,
     DispatchRecorder recorder, ILogger logger)
 {
     /// <summary>Applies the overlap policy to the occurrences in <paramref name="batch"/> it applies to.</summary>
@@ -52,11 +52,14 @@ internal sealed partial class OverlapCheck(ITaskStore store, SchedulerOptions op
             dispatch = batch.Where(c => !OverlapRule.Applies(c)).ToList();
         }
 
+        // Every claim not sent is forgotten before the store is asked, so a failure of one call leaves none of them held: a held claim is
+        // renewed, so one left behind would never lapse, and never be sent, ended or claimed again.
+        skipped.ForEach(s => held.Forget(s.Claim));
+        waiting.ForEach(held.Forget);
         try
         {
             foreach (var (claim, reason) in skipped)
             {
-                held.Forget(claim);
                 LogSkipped(claim.Instance.Id, claim.Instance.DefinitionId, reason);
                 await store.EndClaimsAsync(new EndClaimsRequest
                 {
@@ -67,7 +70,6 @@ internal sealed partial class OverlapCheck(ITaskStore store, SchedulerOptions op
             metrics.Skipped.Add(skipped.Count, metrics.Node);
             if (waiting.Count > 0)
             {
-                waiting.ForEach(held.Forget);
                 await store.ReleaseClaimsAsync(new ReleaseRequest
                 {
                     Owner = options.NodeId, Claims = waiting.Select(HeldClaims.Token).ToList(), DueAt = now + options.PollInterval,

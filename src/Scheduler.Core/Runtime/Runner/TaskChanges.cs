@@ -10,7 +10,7 @@ namespace Scheduler.Core.Runtime.Runner;
 /// </summary>
 internal sealed partial class TaskChanges
 {
-    private readonly ITaskStore _store;
+    private readonly IRunnerStore _store;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly HeldClaims _held;
@@ -21,7 +21,7 @@ internal sealed partial class TaskChanges
 
     /// <summary>Creates the change polling, looking first one poll interval from now; it logs in the category of <paramref name="logger"/>
     /// (the runner's).</summary>
-    public TaskChanges(ITaskStore store, SchedulerOptions options, TimeProvider timeProvider, HeldClaims held, InstanceClaimer claimer, LeaseRenewal renewal,
+    public TaskChanges(IRunnerStore store, SchedulerOptions options, TimeProvider timeProvider, HeldClaims held, InstanceClaimer claimer, LeaseRenewal renewal,
         ILogger logger)
     {
         _store = store;

@@ -10,11 +10,11 @@ namespace Scheduler.Core.Runtime.Runner;
 /// The runner's sends to the broker: each <see cref="TaskDue"/> goes through a circuit breaker (Polly's) and within its timeout
 /// (<see cref="BrokerCall"/>). While the circuit is open the runner claims nothing; every <see cref="SchedulerOptions.SendRetryInterval"/> it
 /// probes the broker (<see cref="ITaskDispatcher.ProbeAsync"/>), and once sends succeed again the running attempts get a grace after the
-/// outage (<see cref="ITaskStore.ExtendRunningAttemptsAsync"/>).
+/// outage (<see cref="IRunnerStore.ExtendRunningAttemptsAsync"/>).
 /// </summary>
 internal sealed partial class TaskDueSender
 {
-    private readonly ITaskStore _store;
+    private readonly IRunnerStore _store;
     private readonly ITaskDispatcher _dispatcher;
     private readonly LoopSignals _signals;
     private readonly SchedulerOptions _options;
@@ -22,12 +22,12 @@ internal sealed partial class TaskDueSender
     private readonly ILogger _logger;
     private readonly CircuitBreakerStateProvider _circuit = new();
     private readonly ResiliencePipeline _sends;
-    private DateTimeOffset _probeAfter;
+    private long _probeAfterTicks; // UTC ticks; written by the breaker's callback, read by the claim loop: one atomic 64-bit value
     private int _releaseHeld;
     private int _graceDue;
 
     /// <summary>Creates the sender; it logs in the category of <paramref name="logger"/> (the runner's).</summary>
-    public TaskDueSender(ITaskStore store, ITaskDispatcher dispatcher, LoopSignals signals, SchedulerOptions options, TimeProvider timeProvider, ILogger logger)
+    public TaskDueSender(IRunnerStore store, ITaskDispatcher dispatcher, LoopSignals signals, SchedulerOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _store = store;
         _dispatcher = dispatcher;
@@ -90,7 +90,7 @@ internal sealed partial class TaskDueSender
     public async Task<bool> TryProbeAsync(CancellationToken cancellationToken)
     {
         // One probe at a time, once the break is over (Polly lets one execution through then, and fails the others fast).
-        if (_circuit.CircuitState == CircuitState.HalfOpen || _timeProvider.GetUtcNow() < _probeAfter)
+        if (_circuit.CircuitState == CircuitState.HalfOpen || _timeProvider.GetUtcNow().UtcTicks < Interlocked.Read(ref _probeAfterTicks))
         {
             return false;
         }
@@ -131,7 +131,7 @@ internal sealed partial class TaskDueSender
 
     private void OnSendsFailing(TimeSpan breakDuration, Exception? exception)
     {
-        _probeAfter = _timeProvider.GetUtcNow() + breakDuration;
+        Interlocked.Exchange(ref _probeAfterTicks, (_timeProvider.GetUtcNow() + breakDuration).UtcTicks);
         Interlocked.Exchange(ref _releaseHeld, 1);
         LogSendsFailing(exception, breakDuration.TotalSeconds);
         _signals.WakeRunner();
