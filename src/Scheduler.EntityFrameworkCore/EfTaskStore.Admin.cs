@@ -3,7 +3,7 @@ using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
-using static Scheduler.EntityFrameworkCore.SqlValues;
+using static Scheduler.Core.Storage.SqlValues;
 using State = Scheduler.Contracts.TaskInstanceState;
 
 namespace Scheduler.EntityFrameworkCore;
@@ -87,13 +87,7 @@ public sealed partial class EfTaskStore<TContext>
                     return string.Join(", ", args.Id(i.Id), args.Int(version), args.Int((int)i.Status), args.Time(i.DueAt), args.Text(SerializeRetry(i.Retry)),
                         args.Int(i.MaxAttempts), args.Time(i.FailedAt), args.Time(i.FinishedAt));
                 });
-                var sql = $"""
-                    WITH o (id, version, status, due_at, retry, max_attempts, failed_at, finished_at) AS (VALUES {values})
-                    UPDATE {InstancesTable} AS t SET status = o.status, due_at = o.due_at, retry = o.retry, max_attempts = o.max_attempts,
-                        failed_at = o.failed_at, finished_at = o.finished_at, version = t.version + 1
-                    FROM o WHERE t.id = o.id AND t.version = o.version AND t.status = {Of(State.Failed)}
-                    RETURNING {_dialect.ReturningId} AS "Value"
-                    """;
+                var sql = TaskInstanceLifecycle.RequeueSql(values, _dialect.ReturningId);
                 requeued.AddRange(await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false));
             }
 

@@ -3,8 +3,6 @@ using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
-using static Scheduler.EntityFrameworkCore.SqlValues;
-using State = Scheduler.Contracts.TaskInstanceState;
 
 namespace Scheduler.EntityFrameworkCore;
 
@@ -123,15 +121,8 @@ public sealed partial class EfTaskStore<TContext>
                 return false;
             }
 
-            await context.Set<TaskInstance>()
-                .Where(i => i.DefinitionId == id && (i.Status == TaskInstanceState.Scheduled || i.Status == TaskInstanceState.Claimed))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(i => i.Status, TaskInstanceState.Cancelled)
-                    .SetProperty(i => i.DueAt, (DateTimeOffset?)null)
-                    .SetProperty(i => i.FinishedAt, now)
-                    .SetProperty(i => i.LeaseOwner, (string?)null)
-                    .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null)
-                    .SetProperty(i => i.Version, i => i.Version + 1), ct).ConfigureAwait(false);
+            var args = _dialect.Arguments();
+            await context.Database.ExecuteSqlRawAsync(TaskInstanceLifecycle.CancelSql(args.Id(id), args.Time(now)), args.Parameters, ct).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
@@ -168,7 +159,7 @@ public sealed partial class EfTaskStore<TContext>
         if (edit.TakeBack != TakeBack.None)
         {
             var args = _dialect.Arguments();
-            var takenBack = await ReadAsync(context, TakeBackSql(args.Id(stored.Id)), args,
+            var takenBack = await ReadAsync(context, TaskInstanceLifecycle.TakeBackSql(args.Id(stored.Id)), args,
                 reader => _dialect.IsSqlite ? new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero) : reader.GetFieldValue<DateTimeOffset>(0), ct).ConfigureAwait(false);
             if (edit.TakeBack == TakeBack.Rewind && takenBack.Count > 0)
             {
@@ -345,11 +336,6 @@ public sealed partial class EfTaskStore<TContext>
     /// <summary>Reads and locks the definitions that are not cancelled and name the calendar given by parameter <c>name</c>.</summary>
     private string DefinitionsNamingCalendarSql(string name) =>
         $"SELECT * FROM {DefinitionsTable} WHERE calendar = {name} AND cancelled_at IS NULL{_dialect.ForUpdate}";
-
-    /// <summary>Deletes the definition's occurrences not begun (<see cref="Core.Storage.TaskInstanceLifecycle.IsNotBegun"/>) and returns their fire
-    /// times, in a column named <c>Value</c>.</summary>
-    private static string TakeBackSql(string definitionId) =>
-        $"DELETE FROM {InstancesTable} WHERE definition_id = {definitionId} AND status IN ({In(State.Scheduled, State.Claimed)}) AND dispatched_at IS NULL AND last_error IS NULL RETURNING fire_time AS \"Value\"";
 
     /// <summary>The definitions whose metadata has the entry <c>key</c> (= <c>value</c> unless <c>value</c> is NULL), as a query EF can compose
     /// on: SQLite walks the JSON with <c>json_each</c>; PostgreSQL and CockroachDB read it as <c>jsonb</c>. Keys and values are parameters.</summary>

@@ -1,8 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Scheduler.Core.Storage;
-using static Scheduler.EntityFrameworkCore.SchedulerModelBuilderExtensions;
-using static Scheduler.EntityFrameworkCore.SqlValues;
-using State = Scheduler.Contracts.TaskInstanceState;
 
 namespace Scheduler.EntityFrameworkCore;
 
@@ -73,7 +70,7 @@ public sealed partial class EfTaskStore<TContext>
             }
 
             var end = _dialect.Arguments();
-            var taken = await context.Database.ExecuteSqlRawAsync(EndEarlierRunClaimsSql(end.Text(request.NodeId), end.Time(request.Now)),
+            var taken = await context.Database.ExecuteSqlRawAsync(TaskInstanceLifecycle.EndEarlierRunClaimsSql(end.Text(request.NodeId), end.Time(request.Now)),
                 end.Parameters, ct).ConfigureAwait(false);
             return new NodeRunStart(true, taken);
         }, cancellationToken);
@@ -141,14 +138,6 @@ public sealed partial class EfTaskStore<TContext>
 
     /// <summary>The run that holds node <c>node</c> and its last sign of life.</summary>
     private static string NodeRunHolderSql(string node) => $"SELECT run_id, seen_at FROM {NodesTable} WHERE node_id = {node}";
-
-    /// <summary>Claimed → Claimed with the lease ended at <c>now</c> for every claim of node <c>node</c> still leased
-    /// (<see cref="Core.Storage.TaskInstanceLifecycle.IsClaimOfEarlierRun"/>, <see cref="Core.Storage.TaskInstanceLifecycle.EndEarlierRunClaim"/>).</summary>
-    private static string EndEarlierRunClaimsSql(string node, string now)
-    {
-        return $"UPDATE {InstancesTable} SET lease_expires_at = {now}, version = version + 1 " +
-               $"WHERE status = {Of(State.Claimed)} AND lease_owner = {node} AND lease_expires_at > {now}";
-    }
 
     /// <summary>Records a sign of life of run <c>run</c> of node <c>node</c> if that run holds it.</summary>
     private static string RefreshNodeRunSql(string node, string run, string now) =>

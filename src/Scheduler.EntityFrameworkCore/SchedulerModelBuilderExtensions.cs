@@ -12,10 +12,10 @@ namespace Scheduler.EntityFrameworkCore;
 public static class SchedulerModelBuilderExtensions
 {
     /// <summary>Name of the task definitions table.</summary>
-    public const string DefinitionsTable = "task_definitions";
+    public const string DefinitionsTable = Core.Storage.SqlValues.TaskDefinitions;
 
     /// <summary>Name of the task instances table.</summary>
-    public const string InstancesTable = "task_instances";
+    public const string InstancesTable = Core.Storage.SqlValues.TaskInstances;
 
     /// <summary>Name of the calendars table (tasks name a calendar in <c>task_definitions.calendar</c>).</summary>
     public const string CalendarsTable = "scheduler_calendars";

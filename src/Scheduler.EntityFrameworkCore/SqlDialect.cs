@@ -43,6 +43,9 @@ internal sealed class SqlDialect
         _ => "",
     };
 
+    /// <summary>The function of the greater of two values: <c>MAX</c> on SQLite (its two-argument scalar form), <c>GREATEST</c> elsewhere.</summary>
+    public string Greatest => IsSqlite ? "MAX" : "GREATEST";
+
     /// <summary>The lock clause of a row read for a change in the same transaction (<c>FOR UPDATE</c>; SQLite holds the write lock already).</summary>
     public string ForUpdate => IsSqlite ? "" : " FOR UPDATE";
 }

@@ -1,17 +1,24 @@
 using System.Globalization;
 using Scheduler.Contracts;
-using Scheduler.Core.Storage;
 
-namespace Scheduler.EntityFrameworkCore;
+namespace Scheduler.Core.Storage;
 
 /// <summary>
-/// The numbers the store's SQL writes and compares for <see cref="TaskInstanceState"/>, <see cref="OutcomeKind"/> and
+/// The SQL store's tables and the numbers its SQL writes and compares for <see cref="TaskInstanceState"/>, <see cref="OutcomeKind"/> and
 /// <see cref="ActivityRowKind"/>, taken from the enums, so no statement restates one as a literal. They go into the statement's text, not
 /// into parameters: the partial indexes of <c>0001_initial</c> (<c>status IN (0, 1)</c>, <c>status = 5</c>) serve only a predicate that names
 /// the same constants (<see cref="DueIndexStates"/>, <see cref="LeaseIndexState"/>; a test reads both scripts).
 /// </summary>
+/// <remarks>In Core, beside <see cref="TaskInstanceLifecycle"/>, whose transitions write their SQL next to their C# decision; the EF Core store
+/// runs that SQL.</remarks>
 internal static class SqlValues
 {
+    /// <summary>The task instances table.</summary>
+    public const string TaskInstances = "task_instances";
+
+    /// <summary>The task definitions table.</summary>
+    public const string TaskDefinitions = "task_definitions";
+
     /// <summary>The states of the due index (<c>ix_task_instances_due_at</c>): Scheduled and Dispatched, whose <c>due_at</c> is when they are
     /// due or expire.</summary>
     public static readonly string DueIndexStates = In(TaskInstanceState.Scheduled, TaskInstanceState.Dispatched);
