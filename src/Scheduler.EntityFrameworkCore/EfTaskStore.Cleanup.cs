@@ -15,13 +15,9 @@ public sealed partial class EfTaskStore<TContext>
         return InTransactionAsync(async (context, ct) =>
         {
             var before = request.FinishedBefore;
-            var instances = await context.Set<TaskInstance>()
-                .Where(i => i.FinishedAt != null && i.FinishedAt < before
-                    && (i.Status == TaskInstanceState.Completed || i.Status == TaskInstanceState.Failed || i.Status == TaskInstanceState.Cancelled
-                        || i.Status == TaskInstanceState.Skipped))
-                .OrderBy(i => i.FinishedAt)
-                .Take(request.MaxCount)
-                .ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            var args = _dialect.Arguments();
+            var instances = await context.Database.ExecuteSqlRawAsync(
+                TaskInstanceLifecycle.DeletePastRetentionSql(args.Time(before), args.Int(request.MaxCount)), args.Parameters, ct).ConfigureAwait(false);
             var definitions = await context.Set<TaskDefinition>()
                 .Where(d => d.NextFireTime == null && (d.CancelledAt ?? d.CreatedAt) < before
                     && !context.Set<TaskInstance>().Any(i => i.DefinitionId == d.Id))

@@ -72,7 +72,7 @@ public sealed class TaskInstance
     public long Version { get; set; }
 
     /// <summary>Whether the instance is in a final state.</summary>
-    public bool IsFinal => Status is TaskInstanceState.Completed or TaskInstanceState.Failed or TaskInstanceState.Cancelled or TaskInstanceState.Skipped;
+    public bool IsFinal => Storage.TaskInstanceLifecycle.FinalStates.Contains(Status);
 
     /// <summary>Whether an attempt of this occurrence was ever handed out: dispatched, or used up by a failed dispatch. An occurrence not
     /// begun can be taken back (pause, update) and planned again without losing or repeating a run.</summary>

@@ -9,7 +9,7 @@ public sealed partial class InMemoryTaskStore
         ArgumentNullException.ThrowIfNull(request);
         lock (_lock)
         {
-            var instances = _instances.Values.Where(i => i.IsFinal && i.FinishedAt < request.FinishedBefore).Take(request.MaxCount).ToList();
+            var instances = _instances.Values.Where(i => TaskInstanceLifecycle.IsPastRetention(i, request.FinishedBefore)).Take(request.MaxCount).ToList();
             foreach (var instance in instances)
             {
                 _instances.Remove(instance.Id);
