@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scheduler.Core.Runtime;
 using Scheduler.Core.Storage;
@@ -45,7 +46,9 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton<TriggerCache>();
         // Every scheduling decision uses the host's clock corrected to the database's (SchedulerClock), measured before the loops start.
         services.AddSingleton(sp => new SchedulerClock(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SchedulingService>(sp, sp.GetRequiredService<SchedulerClock>()));
+        services.AddSingleton(sp => new SchedulingService(sp.GetRequiredService<IDefinitionStore>(), sp.GetRequiredService<IAdminStore>(),
+            sp.GetRequiredService<LoopSignals>(), sp.GetRequiredService<IOptions<SchedulerOptions>>(), sp.GetRequiredService<SchedulerClock>(),
+            sp.GetRequiredService<SchedulerMetrics>(), sp.GetRequiredService<ILogger<SchedulingService>>()));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SchedulerLoop>(sp, sp.GetRequiredService<SchedulerClock>()));
         services.AddSingleton<DestinationWatch>();
         services.AddHostedService(sp => sp.GetRequiredService<DestinationWatch>());

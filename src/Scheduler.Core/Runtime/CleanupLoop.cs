@@ -6,7 +6,7 @@ using Scheduler.Core.Storage;
 namespace Scheduler.Core.Runtime;
 
 /// <summary>The cleanup loop: deletes finished task instances and finished definitions once they are older than the retention.</summary>
-public sealed partial class CleanupLoop : BackgroundService
+internal sealed partial class CleanupLoop : BackgroundService
 {
     private readonly ICleanupStore _store;
     private readonly SchedulerOptions _options;

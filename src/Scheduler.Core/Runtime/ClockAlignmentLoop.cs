@@ -9,7 +9,7 @@ namespace Scheduler.Core.Runtime;
 /// Keeps <see cref="SchedulerClock"/> aligned with the database's clock: measures at start (the node's start waits for it, so no loop runs on
 /// an unmeasured clock) and every <see cref="SchedulerOptions.ClockCheckInterval"/>, logging the offset when it changes bounds.
 /// </summary>
-public sealed partial class ClockAlignmentLoop(SchedulerClock clock, INodeStore store, IOptions<SchedulerOptions> options, TimeProvider host,
+internal sealed partial class ClockAlignmentLoop(SchedulerClock clock, INodeStore store, IOptions<SchedulerOptions> options, TimeProvider host,
     ILogger<ClockAlignmentLoop> logger) : BackgroundService
 {
     private readonly SchedulerOptions _options = (options ?? throw new ArgumentNullException(nameof(options))).Value;

@@ -12,7 +12,7 @@ namespace Scheduler.Core.Runtime;
 /// <see cref="IClusterMarker"/> check that the cluster's queues are not used by a node of another database.
 /// </summary>
 /// <exception cref="ClusterMismatchException">From <see cref="StartingAsync"/>: the database or the queues belong to another cluster.</exception>
-public sealed partial class ClusterMembership(INodeStore store, IEnumerable<IClusterMarker> markers, IOptions<SchedulerOptions> options,
+internal sealed partial class ClusterMembership(INodeStore store, IEnumerable<IClusterMarker> markers, IOptions<SchedulerOptions> options,
     TimeProvider timeProvider, ILogger<ClusterMembership> logger) : IHostedLifecycleService
 {
     private readonly string _clusterName = (options ?? throw new ArgumentNullException(nameof(options))).Value.ClusterName;

@@ -14,7 +14,7 @@ namespace Scheduler.Core.Runtime;
 /// </remarks>
 /// <typeparam name="TItem">What one caller hands in.</typeparam>
 /// <typeparam name="TResult">What one caller gets back.</typeparam>
-public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
+internal sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
 {
     private readonly Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> _writeBatch;
     private readonly int _maxBatchSize;

@@ -7,7 +7,7 @@ namespace Scheduler.Core.Runtime;
 /// <remarks>Ages are measured on the loop's <see cref="TimeProvider"/> with its monotonic timestamp
 /// (<see cref="TimeProvider.GetElapsedTime(long)"/>), so a correction of the node's clock against the database's does not age a loop, and
 /// tests drive it with <c>FakeTimeProvider</c>. Before its first tick a loop counts from when it was created.</remarks>
-public sealed class LoopHeartbeat
+internal sealed class LoopHeartbeat
 {
     /// <summary>A loop is stale after this many of its intervals without a completed tick: 5.</summary>
     public const int StaleIntervals = 5;

@@ -2,7 +2,7 @@ namespace Scheduler.Core.Runtime;
 
 /// <summary>Wakes a node's loops before their poll interval ends, e.g. when a task due within the execution window was just scheduled, and
 /// keeps this node's runner in step with changes of a task made through this node.</summary>
-public sealed class LoopSignals
+internal sealed class LoopSignals
 {
     internal Signal Scheduler { get; } = new();
 

@@ -9,7 +9,7 @@ namespace Scheduler.Core.Runtime;
 /// intervals, at least 30 seconds) — it is stuck, or every tick fails (the store cannot be reached, say; the loop logs each failure).
 /// Its data give each loop's seconds since its last completed tick.
 /// </summary>
-public sealed class LoopsHealthCheck(SchedulerLoop scheduler, RunnerLoop runner, CleanupLoop cleanup, ClockAlignmentLoop clockAlignment) : IHealthCheck
+internal sealed class LoopsHealthCheck(SchedulerLoop scheduler, RunnerLoop runner, CleanupLoop cleanup, ClockAlignmentLoop clockAlignment) : IHealthCheck
 {
     /// <summary>The name the check is registered under: <c>scheduler-loops</c>.</summary>
     public const string Name = "scheduler-loops";

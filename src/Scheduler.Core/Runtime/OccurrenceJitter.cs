@@ -7,7 +7,7 @@ namespace Scheduler.Core.Runtime;
 /// The delay a task's jitter window (<see cref="Contracts.ScheduleTask.Jitter"/>) adds to one of its occurrences: drawn from (task id, fire
 /// time), so every node, and every planning of the same occurrence again (a pause, an update), gives it the same delay.
 /// </summary>
-public static class OccurrenceJitter
+internal static class OccurrenceJitter
 {
     /// <summary>
     /// The delay of the occurrence of task <paramref name="taskId"/> at <paramref name="fireTime"/>: whole milliseconds, uniform in [0, cap),

@@ -9,7 +9,7 @@ namespace Scheduler.Core.Runtime;
 /// horizon (not just the first), with misfired occurrences handled per the definition's <see cref="MisfirePolicy"/>, each due at its fire
 /// time plus its jitter (<see cref="OccurrenceJitter"/>), none past the definition's end (<see cref="TaskDefinition.End"/>).
 /// </summary>
-public static class OccurrencePlanner
+internal static class OccurrencePlanner
 {
     /// <summary>Plans <paramref name="definition"/> for the span up to <paramref name="horizon"/>.</summary>
     /// <param name="definition">A definition whose <see cref="TaskDefinition.NextFireTime"/> is set.</param>

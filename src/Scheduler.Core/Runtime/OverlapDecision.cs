@@ -3,7 +3,7 @@ using Scheduler.Contracts;
 namespace Scheduler.Core.Runtime;
 
 /// <summary>What the runner does with an occurrence that comes due, per its task's <see cref="OverlapPolicy"/>.</summary>
-public enum OverlapDecision
+internal enum OverlapDecision
 {
     /// <summary>Dispatch it now.</summary>
     Dispatch = 0,

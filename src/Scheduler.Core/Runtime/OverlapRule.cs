@@ -11,7 +11,7 @@ namespace Scheduler.Core.Runtime;
 /// <remarks>An occurrence is checked only before its first attempt: a retry or a re-dispatch after expiry continues a run that already
 /// began. An earlier occurrence is active while it is begun and not final (running, or waiting for a retry). Occurrences of one task in one
 /// batch are decided in fire-time order, each seeing the decisions before it.</remarks>
-public static class OverlapRule
+internal static class OverlapRule
 {
     /// <summary>Whether <paramref name="claim"/> is subject to the check: its task's applied policy is not AllowAll and no attempt of it began.</summary>
     public static bool Applies(ClaimedInstance claim)

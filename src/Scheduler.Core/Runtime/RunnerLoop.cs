@@ -33,7 +33,7 @@ namespace Scheduler.Core.Runtime;
 /// On stop the loop finishes the dispatches in flight (each within its send timeout), records them, and releases the claims it still holds so
 /// other nodes take them over.</para>
 /// </remarks>
-public sealed partial class RunnerLoop : BackgroundService
+internal sealed partial class RunnerLoop : BackgroundService
 {
     private readonly IRunnerStore _store;
     private readonly LoopSignals _signals;

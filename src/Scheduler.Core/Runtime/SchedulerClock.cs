@@ -17,7 +17,7 @@ namespace Scheduler.Core.Runtime;
 /// <see cref="IsOutOfBounds"/>: the runner then dispatches nothing (it releases its claims), an error is logged and the node reports not ready,
 /// until the clocks agree again — a clock that far off means the host's time service is broken.</para>
 /// </remarks>
-public sealed class SchedulerClock : TimeProvider
+internal sealed class SchedulerClock : TimeProvider
 {
     private readonly TimeProvider _host;
     private long _offsetTicks;

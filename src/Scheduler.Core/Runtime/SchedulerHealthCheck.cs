@@ -11,7 +11,7 @@ namespace Scheduler.Core.Runtime;
 /// </summary>
 /// <remarks>The node's other readiness checks: <see cref="LoopsHealthCheck"/> (<c>scheduler-loops</c>), <see cref="StoreHealthCheck"/>
 /// (<c>scheduler-store</c>) and, on MassTransit, the bus's own check (<c>masstransit-bus</c>), all tagged <see cref="ReadyTag"/>.</remarks>
-public sealed class SchedulerHealthCheck(RunnerLoop runner) : IHealthCheck
+internal sealed class SchedulerHealthCheck(RunnerLoop runner) : IHealthCheck
 {
     /// <summary>The name the check is registered under: <c>scheduler</c>.</summary>
     public const string Name = "scheduler";

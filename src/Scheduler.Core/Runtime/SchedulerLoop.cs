@@ -9,7 +9,7 @@ namespace Scheduler.Core.Runtime;
 /// The scheduler loop: every poll interval (or when woken) it turns definitions due within the execution window into task instances and
 /// advances their next fire time, in one store transaction per batch. Runs on every node; the store keeps nodes from doing the same work twice.
 /// </summary>
-public sealed partial class SchedulerLoop : BackgroundService
+internal sealed partial class SchedulerLoop : BackgroundService
 {
     private readonly IMaterializerStore _store;
     private readonly TriggerCache _triggers;

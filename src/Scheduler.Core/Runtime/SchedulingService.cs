@@ -30,7 +30,7 @@ public sealed partial class SchedulingService
     /// <param name="timeProvider">The scheduler's clock.</param>
     /// <param name="metrics">Counts stored tasks.</param>
     /// <param name="logger">Logs each command's result.</param>
-    public SchedulingService(IDefinitionStore definitions, IAdminStore admin, LoopSignals signals, IOptions<SchedulerOptions> options, TimeProvider timeProvider,
+    internal SchedulingService(IDefinitionStore definitions, IAdminStore admin, LoopSignals signals, IOptions<SchedulerOptions> options, TimeProvider timeProvider,
         SchedulerMetrics metrics, ILogger<SchedulingService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);

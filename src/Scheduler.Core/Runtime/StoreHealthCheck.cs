@@ -9,7 +9,7 @@ namespace Scheduler.Core.Runtime;
 /// store (<see cref="IRunnerStore.GetDefinitionsChangedSinceAsync"/> from now, an index look-up that finds nothing), healthy when it answers
 /// within <see cref="Timeout"/>, unhealthy with the error when it fails or takes longer.
 /// </summary>
-public sealed class StoreHealthCheck(IRunnerStore store, SchedulerClock clock) : IHealthCheck
+internal sealed class StoreHealthCheck(IRunnerStore store, SchedulerClock clock) : IHealthCheck
 {
     /// <summary>The name the check is registered under: <c>scheduler-store</c>.</summary>
     public const string Name = "scheduler-store";

@@ -5,7 +5,7 @@ using Scheduler.Triggers;
 namespace Scheduler.Core.Runtime;
 
 /// <summary>Keeps parsed triggers of definitions, so that a tick does not parse every due definition's trigger again.</summary>
-public sealed class TriggerCache
+internal sealed class TriggerCache
 {
     private const int Capacity = 100_000;
     private readonly ConcurrentDictionary<Guid, (TriggerKey Key, ITrigger Trigger)> _triggers = new();
