@@ -302,4 +302,38 @@ public class RunnerLeaseTests
             Assert.Equal(TaskInstanceState.Skipped, second.Status);
         }
     }
+
+    /// <summary>Batches are dispatched side by side. When the overlap check of one is slow (a busy database), the check of the next batch
+    /// sees the first batch's occurrence still Claimed, not begun, in the store: it must count it as begun all the same, or both occurrences
+    /// run at once.</summary>
+    [Theory]
+    [InlineData(OverlapPolicy.Skip, TaskInstanceState.Skipped)]
+    [InlineData(OverlapPolicy.BufferOne, TaskInstanceState.Scheduled)]
+    public async Task NextOccurrence_IsNotDispatched_WhileTheOverlapCheckOfTheBatchBeforeItIsStillRunning(OverlapPolicy overlap, TaskInstanceState next)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var checks = 0;
+        using var f = new LoopFixture(wrapStore: inner =>
+        {
+            var (store, control) = InterceptedStore.Wrap(inner);
+            control.Before(nameof(IRunnerStore.GetOpenOccurrencesAsync), () => Interlocked.Increment(ref checks) == 1 ? gate.Task : Task.CompletedTask);
+            return store;
+        });
+        var taskId = await f.ScheduleAsync(new ScheduleTask { Trigger = "* * * * * *", Overlap = overlap });
+        await f.SchedulerLoop.RunOnceAsync();
+        await f.Runner.ClaimOnceAsync();
+        f.Time.Advance(TimeSpan.FromSeconds(1));
+        var first = f.Runner.DispatchDueAsync(); // its overlap check waits at the gate
+        await Eventually.UntilAsync(() => Volatile.Read(ref checks) == 1, "the first batch's overlap check starts");
+        f.Time.Advance(TimeSpan.FromSeconds(1));
+
+        await f.Runner.DispatchDueAsync(); // the next second's occurrence, checked while the first is
+        gate.SetResult();
+        await first;
+
+        var instances = await f.Store.GetInstancesAsync(taskId);
+        Assert.Single(f.Dispatcher.Dispatched);
+        Assert.Equal(instances[0].Id, f.Dispatcher.Dispatched[0].Message.InstanceId);
+        Assert.Equal(next, instances[1].Status);
+    }
 }

@@ -16,6 +16,8 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
     private readonly TaskChangeHolds _changes = new();
     // Due claims of tasks being changed, put back once the change is done (and their claims checked).
     private readonly List<ClaimedInstance> _deferred = [];
+    // Claims taken off the heap to be dispatched and not yet settled: begun, for the overlap check of a batch dispatched beside theirs.
+    private readonly Dictionary<Guid, ClaimedInstance> _taken = [];
     private bool _full;
 
     /// <summary>The instances sent whose dispatch is not yet recorded.</summary>
@@ -115,6 +117,7 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
                 }
 
                 batch.Add(claim);
+                _taken[claim.Instance.Id] = claim;
             }
 
             nextDue = _held.TryPeek(out _, out var next) ? next : null;
@@ -149,7 +152,11 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
         {
             if (IsHeld(claim))
             {
-                _claims.Remove(claim.Instance.Id);
+                Remove(claim.Instance.Id);
+            }
+            else if (_taken.TryGetValue(claim.Instance.Id, out var taken) && ReferenceEquals(taken, claim))
+            {
+                _taken.Remove(claim.Instance.Id);
             }
 
             wake = _full && _claims.Count <= maxHeld / 2;
@@ -172,7 +179,7 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
         {
             foreach (var token in tokens)
             {
-                _claims.Remove(token.InstanceId);
+                Remove(token.InstanceId);
             }
         }
     }
@@ -186,7 +193,7 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
             {
                 if (_claims.TryGetValue(token.InstanceId, out var claim) && claim.Instance.Attempt == token.Attempt)
                 {
-                    _claims.Remove(token.InstanceId);
+                    Remove(token.InstanceId);
                 }
             }
         }
@@ -211,7 +218,7 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
                 }
                 else
                 {
-                    _claims.Remove(token.InstanceId); // lost: whoever holds it now dispatches it; the dispatch loop skips it
+                    Remove(token.InstanceId); // lost: whoever holds it now dispatches it; the dispatch loop skips it
                     lost(token);
                 }
             }
@@ -226,7 +233,7 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
             var tokens = _held.UnorderedItems.Select(item => Token(item.Element)).Concat(_deferred.Select(Token)).ToList();
             foreach (var token in tokens)
             {
-                _claims.Remove(token.InstanceId);
+                Remove(token.InstanceId);
             }
 
             _held.Clear();
@@ -252,6 +259,7 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
             var taskId = claim.Instance.DefinitionId;
             if (_changes.IsChanging(taskId))
             {
+                _taken.Remove(claim.Instance.Id);
                 _deferred.Add(claim);
                 return false;
             }
@@ -299,6 +307,25 @@ internal sealed class HeldClaims(int maxHeld, LoopSignals signals)
         }
 
         Changed.Set();
+    }
+
+    /// <summary>
+    /// Whether the claim on <paramref name="instanceId"/> was taken off the heap to be dispatched and is not yet settled (sent and recorded,
+    /// released, skipped or lost). The overlap check counts such an occurrence as begun: a batch checked beside the one dispatching it must
+    /// not dispatch a later occurrence of its task too, though the store does not show it begun yet.
+    /// </summary>
+    public bool IsTaken(Guid instanceId)
+    {
+        lock (_lock)
+        {
+            return _taken.TryGetValue(instanceId, out var taken) && _claims.TryGetValue(instanceId, out var held) && ReferenceEquals(taken, held);
+        }
+    }
+
+    private void Remove(Guid instanceId)
+    {
+        _claims.Remove(instanceId);
+        _taken.Remove(instanceId);
     }
 
     private bool IsHeld(ClaimedInstance claim) => _claims.TryGetValue(claim.Instance.Id, out var held) && ReferenceEquals(held, claim);

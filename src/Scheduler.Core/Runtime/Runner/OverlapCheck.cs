@@ -7,7 +7,8 @@ namespace Scheduler.Core.Runtime.Runner;
 
 /// <summary>
 /// Applies the overlap policy (<see cref="OverlapRule"/>) to the due occurrences of recurring tasks before they are sent: one store query for
-/// their tasks' open occurrences (with those this node sent and has not yet recorded counted as begun), then skipped ones end Skipped and
+/// their tasks' open occurrences (with those this node is dispatching in another batch, or sent and has not yet recorded, counted as begun:
+/// batches are dispatched side by side, and the store does not know them begun yet), then skipped ones end Skipped and
 /// waiting ones are released until one poll interval later.
 /// It logs in the category of the logger it is given (the runner's).
 /// </summary>
@@ -27,7 +28,7 @@ internal sealed partial class OverlapCheck(IRunnerStore store, SchedulerOptions 
         {
             var tasks = batch.Where(OverlapRule.Applies).Select(c => c.Instance.DefinitionId).ToHashSet();
             var open = (await store.GetOpenOccurrencesAsync(tasks, cancellationToken).ConfigureAwait(false))
-                .Select(o => !o.Begun && held.Unrecorded.Contains(o.InstanceId) ? o with { Begun = true } : o).ToList();
+                .Select(o => !o.Begun && (held.Unrecorded.Contains(o.InstanceId) || held.IsTaken(o.InstanceId)) ? o with { Begun = true } : o).ToList();
             var decisions = OverlapRule.Decide(batch, open);
             for (var n = 0; n < batch.Count; n++)
             {
