@@ -51,6 +51,12 @@ public interface ISchedulerClient
     /// <exception cref="TaskRejectedException">The state filter, the page size or the page token is invalid.</exception>
     Task<TaskInstanceList> GetInstancesAsync(GetTaskInstances query, CancellationToken cancellationToken = default);
 
+    /// <summary>Requeues dead letters (<see cref="RequeueDeadLetters"/>): each Failed instance among <paramref name="instanceIds"/> is due now,
+    /// with one more attempt.</summary>
+    /// <returns>The instances requeued; the others were not dead letters, and nothing changed for them.</returns>
+    /// <exception cref="TaskRejectedException">No id, or more than 1,000, were given.</exception>
+    Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken = default);
+
     /// <summary>Creates or replaces a calendar (<see cref="SetCalendar"/>); the tasks that name it are planned again with it.</summary>
     /// <exception cref="TaskRejectedException">The name or a part of the calendar is invalid (<see cref="CalendarRejected"/>); nothing changed.</exception>
     Task<CalendarChanged> SetCalendarAsync(SetCalendar command, CancellationToken cancellationToken = default);

@@ -150,6 +150,33 @@ public sealed class AdminCliTests
     }
 
     [Fact]
+    public async Task DeadLetters_AreListed_AndRequeued_AndAnIdThatIsNoDeadLetterIsLeftAlone()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        var task = await ScheduleAsync(node, "0 9 * * *", "acme");
+        var dead = await node.AddDeadLetterAsync(task, new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero), "System.InvalidOperationException: boom");
+        var other = Guid.CreateVersion7();
+
+        var list = await RunAsync(node, "dead-letters", "list");
+        var requeue = await RunAsync(node, "dead-letters", "requeue", dead.ToString(), other.ToString());
+        var again = await RunAsync(node, "dead-letters", "requeue", dead.ToString(), "--json");
+        var none = await RunAsync(node, "dead-letters", "list");
+
+        Assert.Equal(0, list.ExitCode);
+        Assert.StartsWith("INSTANCE", list.Output[0], StringComparison.Ordinal);
+        var row = Assert.Single(list.Output, l => l.StartsWith(dead.ToString(), StringComparison.Ordinal));
+        Assert.Contains(task.ToString(), row, StringComparison.Ordinal);
+        Assert.Contains("1/1", row, StringComparison.Ordinal);
+        Assert.Contains("boom", row, StringComparison.Ordinal);
+        Assert.Equal(0, requeue.ExitCode);
+        Assert.Equal([$"requeued {dead}", $"not a dead letter, left alone: {other}"], requeue.Output);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Empty(JsonSerializer.Deserialize<DeadLettersRequeued>(string.Concat(again.Output), JsonSerializerOptions.Web)!.Requeued);
+        Assert.DoesNotContain(none.Output, l => l.StartsWith(dead.ToString(), StringComparison.Ordinal));
+        Assert.Contains(node.AdminLog, l => l.Contains("requeued 1 of 2 dead letters asked for: " + dead, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Tasks_ExitsWithTheApisRefusal_AndItsReason()
     {
         const string readKey = "cli-read-key-0123456789", writeKey = "cli-write-key-0123456789";

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Scheduler.AspNetCore;
+using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
 using Scheduler.MassTransit;
 
@@ -38,6 +39,23 @@ public sealed class AdminTestNode : IAsyncDisposable
 
     /// <summary>The node's scheduling service, to schedule and inspect tasks in process.</summary>
     public SchedulingService Scheduling => _node.Services.GetRequiredService<SchedulingService>();
+
+    /// <summary>
+    /// Adds to task <paramref name="taskId"/> a dead letter (a Failed instance whose one allowed attempt failed with <paramref name="error"/>),
+    /// as the saga leaves one, straight in the node's store: the admin and tool tests of the requeue need one without a worker.
+    /// </summary>
+    /// <returns>The instance's id.</returns>
+    public async Task<Guid> AddDeadLetterAsync(Guid taskId, DateTimeOffset fireTime, string error)
+    {
+        var instance = new Scheduler.Core.Definitions.TaskInstance
+        {
+            Id = Guid.CreateVersion7(), DefinitionId = taskId, FireTime = fireTime, Status = TaskInstanceState.Failed, Attempt = 1,
+            ExpireAfter = TimeSpan.FromMinutes(5), Retry = RetryPolicy.None, DispatchedAt = fireTime, StartedAt = fireTime,
+            FailedAt = fireTime.AddSeconds(1), FinishedAt = fireTime.AddSeconds(1), LastError = error,
+        };
+        var (_, added) = await _node.Services.GetRequiredService<Scheduler.Core.Storage.ITaskStore>().AddInstanceAsync(instance).ConfigureAwait(false);
+        return added ? instance.Id : throw new InvalidOperationException($"Task {taskId} is missing or cancelled, or has an occurrence at {fireTime:O}.");
+    }
 
     /// <summary>The log lines of the admin API (category <c>Scheduler.AspNetCore.Admin</c>), as "Level: message".</summary>
     public IReadOnlyList<string> AdminLog => [.. _log];

@@ -69,6 +69,11 @@ internal static class AdminApi
             .WithSummary("Delete a calendar no task names (as DeleteCalendar); found is false when there was none")
             .Produces<CalendarDeleted>().ProducesProblem(400);
 
+        write.MapPost("/dead-letters/requeue", RequeueDeadLettersAsync).WithName("RequeueDeadLetters")
+            .WithSummary("Requeue dead letters: each Failed instance named is due now, with one more attempt (as RequeueDeadLetters)")
+            .WithDescription("Body: {\"instanceIds\": [...]}, 1 to 1000 ids from GET dead-letters. Ids that are not dead letters are left alone and left out of the reply.")
+            .Accepts<RequeueDeadLetters>("application/json").Produces<DeadLettersRequeued>().ProducesProblem(400);
+
         write.MapPost("/tasks/{taskId:guid}/pause", PauseAsync).WithName("PauseTask")
             .WithSummary("Pause a task: it fires nothing until resumed (as the PauseTask command)")
             .Produces<TaskChanged>().ProducesProblem(400).ProducesProblem(404);
@@ -198,6 +203,35 @@ internal static class AdminApi
             ? $"done{(result.InstanceId is { } instance ? $", instance {instance}" : "")}, task now {result.Task.State}"
             : $"nothing to change, task is {result.Task.State}");
         return Json(result);
+    }
+
+    private static async Task<IResult> RequeueDeadLettersAsync(HttpContext http, SchedulingService scheduling, CancellationToken cancellationToken)
+    {
+        const string example = "{\"instanceIds\": [\"0193a5c2-7d4e-7b1a-9f00-3c5d2e1f0a4b\"]}";
+        RequeueDeadLetters? command;
+        try
+        {
+            command = await JsonSerializer.DeserializeAsync<RequeueDeadLetters>(http.Request.Body, AdminJson.Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            throw new TaskValidationException($"The body is not a valid requeue: {ex.Message} Send JSON such as {example}.");
+        }
+
+        var ids = command?.InstanceIds ?? throw new TaskValidationException($"The body names no instances. Send JSON such as {example}, with ids from GET api/dead-letters.");
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(AdminLog.Category);
+        var caller = AdminAccessFilter.Caller(http);
+        try
+        {
+            var requeued = await scheduling.RequeueDeadLettersAsync(ids, cancellationToken).ConfigureAwait(false);
+            AdminLog.Requeued(logger, caller, requeued.Count, ids.Count, string.Join(", ", requeued));
+            return Json(new DeadLettersRequeued { Requeued = requeued });
+        }
+        catch (TaskValidationException ex)
+        {
+            AdminLog.RequeueRefused(logger, caller, ex.Message);
+            throw;
+        }
     }
 
     private static async Task<IResult> ListCalendarsAsync(SchedulingService scheduling, CancellationToken cancellationToken) =>

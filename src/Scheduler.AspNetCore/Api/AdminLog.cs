@@ -14,6 +14,12 @@ internal static partial class AdminLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} tried to {Action} task {TaskId}, refused: {Reason}")]
     public static partial void Refused(ILogger logger, string caller, string action, Guid taskId, string reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} requeued {Requeued} of {Asked} dead letters asked for: {Instances}")]
+    public static partial void Requeued(ILogger logger, string caller, int requeued, int asked, string instances);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} tried to requeue dead letters, refused: {Reason}")]
+    public static partial void RequeueRefused(ILogger logger, string caller, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} {Action} calendar {Calendar}: {Outcome}")]
     public static partial void CalendarWrite(ILogger logger, string caller, string action, string calendar, string outcome);
 

@@ -6,8 +6,9 @@ using Scheduler.Contracts;
 namespace Scheduler.Cli.Admin;
 
 /// <summary>
-/// <c>scheduler tasks list|show|pause|resume|trigger|cancel</c> and <c>scheduler instances &lt;taskId&gt;</c>: a node's admin API from the
-/// command line, as a table or, with <c>--json</c>, the API's JSON as it came.
+/// <c>scheduler tasks list|show|pause|resume|trigger|cancel</c>, <c>scheduler instances &lt;taskId&gt;</c>, <c>scheduler dead-letters
+/// list|requeue</c> and <c>scheduler calendars …</c>: a node's admin API from the command line, as a table or, with <c>--json</c>, the API's
+/// JSON as it came.
 /// </summary>
 internal static class AdminCommands
 {
@@ -116,7 +117,60 @@ internal static class AdminCommands
         tasks.Add(url);
         tasks.Add(apiKey);
         tasks.Add(json);
-        return [tasks, instances, Calendars(output, error, url, apiKey, json)];
+        return [tasks, instances, DeadLetters(output, error, url, apiKey, json, pageSize, pageToken), Calendars(output, error, url, apiKey, json)];
+    }
+
+    // scheduler dead-letters list|requeue: the admin API's dead letters (Failed instances of every task) and their requeue.
+    private static Command DeadLetters(TextWriter output, TextWriter error, Option<string> url, Option<string?> apiKey, Option<bool> json,
+        Option<int> pageSize, Option<string?> pageToken)
+    {
+        var list = new Command("list", "List dead letters, newest failure first, with their task, attempts and last error.") { pageSize, pageToken };
+        list.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        {
+            var query = Query(("pageSize", result.GetValue(pageSize).ToString(CultureInfo.InvariantCulture)), ("pageToken", result.GetValue(pageToken)));
+            var (page, body) = await client.SendAsync<Core.Runtime.DeadLetterList>(HttpMethod.Get, "dead-letters" + query, ct).ConfigureAwait(false);
+            Print(result.GetValue(json), body, output, () => TextTable.Write(output,
+                ["INSTANCE", "TASK", "FIRE TIME (UTC)", "ATTEMPT", "FAILED (UTC)", "LAST ERROR"],
+                page.DeadLetters.Select(d => new[]
+                {
+                    d.Instance.InstanceId.ToString(), d.TaskId.ToString(), Time(d.Instance.FireTime), $"{d.Instance.Attempt}/{d.Instance.MaxAttempts}",
+                    Time(d.Instance.FailedAt), d.Instance.LastError ?? "",
+                })));
+            if (page.NextPageToken is { } next && !result.GetValue(json))
+            {
+                error.WriteLine($"More dead letters: add --page-token {next}");
+            }
+        }));
+
+        var instanceIds = new Argument<Guid[]>("instanceId") { Description = "The dead letters to requeue (1 to 1000 instance ids, as list shows them).", Arity = ArgumentArity.OneOrMore };
+        var requeue = new Command("requeue", "Requeue dead letters: each is due now, with one more attempt. Ids that are not dead letters are left alone.") { instanceIds };
+        requeue.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        {
+            var asked = result.GetValue(instanceIds) ?? [];
+            var (requeued, body) = await client.SendAsync<DeadLettersRequeued>(HttpMethod.Post, "dead-letters/requeue", ct,
+                new RequeueDeadLetters { InstanceIds = asked }).ConfigureAwait(false);
+            Print(result.GetValue(json), body, output, () =>
+            {
+                foreach (var id in requeued.Requeued)
+                {
+                    output.WriteLine($"requeued {id}");
+                }
+
+                foreach (var id in asked.Except(requeued.Requeued))
+                {
+                    output.WriteLine($"not a dead letter, left alone: {id}");
+                }
+            });
+        }));
+
+        var deadLetters = new Command("dead-letters", "List and requeue dead letters (instances whose last allowed attempt failed), through a node's admin API.")
+        {
+            list, requeue,
+        };
+        deadLetters.Add(url);
+        deadLetters.Add(apiKey);
+        deadLetters.Add(json);
+        return deadLetters;
     }
 
     // scheduler calendars list|show|set|delete: the admin API's calendars (docs/triggers.md, "Calendars").

@@ -502,10 +502,16 @@ public sealed partial class SchedulingService
     /// <param name="instanceIds">The task instances to requeue (ids of <see cref="DeadLetter"/>s); at most <see cref="MaxPageSize"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The ids requeued; one left out was missing or not a dead letter, and nothing changed for it.</returns>
-    /// <exception cref="TaskValidationException">More than <see cref="MaxPageSize"/> ids.</exception>
+    /// <exception cref="TaskValidationException">No id, or more than <see cref="MaxPageSize"/> ids.</exception>
     public async Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instanceIds);
+        if (instanceIds.Count == 0)
+        {
+            throw new TaskValidationException(
+                "InstanceIds is empty. Give the ids of the dead letters to requeue, as ListDeadLetters (GET api/dead-letters) shows them.");
+        }
+
         if (instanceIds.Count > MaxPageSize)
         {
             throw new TaskValidationException(

@@ -102,6 +102,14 @@ public sealed class MassTransitSchedulerClient : ISchedulerClient
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        return (await RequestAsync<RequeueDeadLetters, DeadLettersRequeued>(new RequeueDeadLetters { InstanceIds = [.. instanceIds] }, null, cancellationToken)
+            .ConfigureAwait(false)).Requeued;
+    }
+
+    /// <inheritdoc />
     public async Task<CalendarChanged> SetCalendarAsync(SetCalendar command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -8,12 +8,12 @@ namespace Scheduler.MassTransit.Node;
 
 /// <summary>
 /// Consumes the task control commands and queries (<see cref="PauseTask"/>, <see cref="ResumeTask"/>, <see cref="UpdateTask"/>,
-/// <see cref="TriggerTaskNow"/>, <see cref="GetTask"/>, <see cref="ListTasks"/>, <see cref="GetTaskInstances"/>) through
+/// <see cref="TriggerTaskNow"/>, <see cref="GetTask"/>, <see cref="ListTasks"/>, <see cref="GetTaskInstances"/>, <see cref="RequeueDeadLetters"/>) through
 /// <see cref="SchedulingService"/> and answers each: the result, <see cref="TaskNotFound"/>, or <see cref="TaskRejected"/> with the reason.
 /// </summary>
 public sealed class TaskControlConsumer(SchedulingService scheduling, IOptions<SchedulerOptions> options, TimeProvider timeProvider) :
     IConsumer<PauseTask>, IConsumer<ResumeTask>, IConsumer<UpdateTask>, IConsumer<TriggerTaskNow>,
-    IConsumer<GetTask>, IConsumer<ListTasks>, IConsumer<GetTaskInstances>
+    IConsumer<GetTask>, IConsumer<ListTasks>, IConsumer<GetTaskInstances>, IConsumer<RequeueDeadLetters>
 {
     /// <inheritdoc />
     public Task Consume(ConsumeContext<PauseTask> context) => AnswerAsync(context, m => m.TaskId, (m, ct) => scheduling.PauseAsync(m.TaskId, ct));
@@ -37,6 +37,13 @@ public sealed class TaskControlConsumer(SchedulingService scheduling, IOptions<S
 
     /// <inheritdoc />
     public Task Consume(ConsumeContext<GetTaskInstances> context) => AnswerAsync(context, m => m.TaskId, scheduling.GetInstancesAsync);
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<RequeueDeadLetters> context) => AnswerAsync(context, _ => null, async (m, ct) =>
+        (DeadLettersRequeued?)new DeadLettersRequeued
+        {
+            Requeued = await scheduling.RequeueDeadLettersAsync(m.InstanceIds ?? [], ct).ConfigureAwait(false),
+        });
 
     private async Task AnswerAsync<TMessage, TReply>(ConsumeContext<TMessage> context, Func<TMessage, Guid?> taskIdOf,
         Func<TMessage, CancellationToken, Task<TReply?>> handle)

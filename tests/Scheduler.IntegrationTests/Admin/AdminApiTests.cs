@@ -161,6 +161,39 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task Api_RequeuesDeadLetters_WithAWriteKey_AndAnswersProblemsForABadBody()
+    {
+        await using var node = await AdminTestNode.StartAsync(o =>
+        {
+            Keys(o);
+            o.TrustLoopback = false;
+        });
+        var task = await ScheduleAsync(node);
+        var dead = await node.AddDeadLetterAsync(task.TaskId, new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero), "System.TimeoutException: slow");
+        using var reader = node.CreateClient(ReadKey);
+        using var writer = node.CreateClient(WriteKey);
+        var listed = await ReadAsync<DeadLetterList>(await reader.GetAsync("dead-letters"));
+
+        Assert.Equal(dead, Assert.Single(listed.DeadLetters).Instance.InstanceId);
+        Assert.Contains("may only read", await ProblemAsync(await reader.PostAsJsonAsync("dead-letters/requeue", new { instanceIds = new[] { dead } }),
+            HttpStatusCode.Forbidden));
+        Assert.Contains("InstanceIds is empty", await ProblemAsync(await writer.PostAsJsonAsync("dead-letters/requeue", new { instanceIds = Array.Empty<Guid>() }),
+            HttpStatusCode.BadRequest));
+        Assert.Contains("instanceIds", await ProblemAsync(await writer.PostAsJsonAsync("dead-letters/requeue", new { }), HttpStatusCode.BadRequest));
+        Assert.Contains("not a valid requeue", await ProblemAsync(await writer.PostAsync("dead-letters/requeue",
+            new StringContent("{\"instanceIds\": [\"not-a-guid\"]}", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest));
+
+        var requeued = await ReadAsync<DeadLettersRequeued>(await writer.PostAsJsonAsync("dead-letters/requeue", new { instanceIds = new[] { dead, task.TaskId } }));
+        var again = await ReadAsync<DeadLettersRequeued>(await writer.PostAsJsonAsync("dead-letters/requeue", new { instanceIds = new[] { dead } }));
+
+        Assert.Equal([dead], requeued.Requeued);
+        Assert.Empty(again.Requeued);
+        Assert.Empty((await ReadAsync<DeadLetterList>(await reader.GetAsync("dead-letters"))).DeadLetters);
+        Assert.Contains(node.AdminLog, l => l == $"Information: Admin key:ops-oncall requeued 1 of 2 dead letters asked for: {dead}");
+        Assert.Contains(node.AdminLog, l => l.StartsWith("Information: Admin key:ops-oncall tried to requeue dead letters, refused: InstanceIds is empty", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Api_RefusesARequestWithoutCredentials_401_AndAWriteWithAReadKey_403()
     {
         await using var node = await AdminTestNode.StartAsync(o =>

@@ -19,7 +19,7 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
     private static string Chromium => Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     [Fact]
-    public async Task Dashboard_ShowsTasksInstancesAndDeadLetters_AndPausesATask()
+    public async Task Dashboard_ShowsTasksInstancesAndDeadLetters_PausesATask_AndRequeuesADeadLetter()
     {
         Assert.True(File.Exists(Chromium), $"No browser at {Chromium}. Run scripts/services.sh (it installs Debian's chromium) or set SCHEDULER_TEST_CHROMIUM.");
         await using var bus = new BusServices(environment, output);
@@ -100,6 +100,13 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         await Assertions.Expect(standupRow.Locator("button[data-action=resume]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("pause: done");
         Assert.Equal(TaskState.Active, (await scheduler.GetAsync(water.TaskId))!.State);
+
+        // Requeue: the dead letter's button gives it one more attempt. Flaky fails always, so attempt 3 fails and is a dead letter again.
+        var dead = Assert.Single(await bus.Store.GetInstancesAsync(flaky.TaskId), i => i.Status == TaskInstanceState.Failed);
+        await deadLetter.Locator("button[data-action=requeue]").ClickAsync();
+        await Wait.UntilAsync(async () => await bus.Store.GetInstanceAsync(dead.Id) is { Status: TaskInstanceState.Failed, Attempt: 3 },
+            "the requeued attempt 3 fails, and the instance is a dead letter again", Generous);
+        await Assertions.Expect(page.Locator("#dead-letters tbody tr").Filter(new() { HasText = "scripted failure of attempt 3" })).ToContainTextAsync("3 / 3");
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(), FullPage = true });
         Assert.Empty(errors);

@@ -61,4 +61,25 @@ public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHel
         Assert.Null(failed.DueAt);
         Assert.Equal(3, bus.Recorder.Of<TaskFailed>().Count(f => f.InstanceId == failed.Id));
     }
+
+    [Fact]
+    public async Task DeadLetter_RequeuedThroughTheClient_RunsAgainAsTheNextAttempt_AndCompletes()
+    {
+        await using var bus = new BusServices(environment, Output);
+        Logs.AllowScriptedHandlerFailures(); // the first attempt fails on purpose
+        Logs.Allow(LogLevel.Warning, "Scheduler.MassTransit.Saga.TaskStoreSagaRepositoryContextFactory", "dead-lettered after attempt 1");
+        var client = await bus.StartNodeWorkerAndClientAsync();
+        var scheduled = await BusServices.ScheduleAsync(client, Once.Scripted(Once.FromNow(TimeSpan.Zero), "fail-once") with { Retry = RetryPolicy.None });
+        var failed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Failed, "the only attempt fails: a dead letter");
+
+        var requeued = await bus.SchedulerClient.RequeueDeadLettersAsync([failed.Id, scheduled.TaskId]);
+        var completed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Completed, "the requeued attempt completes");
+
+        Assert.Equal([failed.Id], requeued);
+        Assert.Equal(2, completed.Attempt);
+        Assert.Equal([1, 2], bus.Recorder.Receipts(scheduled.TaskId).Select(r => r.Message.Attempt));
+        Assert.Empty(await bus.SchedulerClient.RequeueDeadLettersAsync([failed.Id])); // completed: nothing to requeue
+        var refused = await Assert.ThrowsAsync<TaskRejectedException>(() => bus.SchedulerClient.RequeueDeadLettersAsync([]));
+        Assert.Contains("InstanceIds is empty", refused.Message, StringComparison.Ordinal);
+    }
 }

@@ -42,11 +42,12 @@ function status(text, error) {
   s.className = error ? "error" : "";
 }
 
-async function api(path, method) {
+async function api(path, method, body) {
   const headers = { "Accept": "application/json" };
   const key = sessionStorage.getItem(KEY);
   if (key) headers["X-Api-Key"] = key;
-  const response = await fetch("api/" + path, { method: method || "GET", headers });
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch("api/" + path, { method: method || "GET", headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
   if (!response.ok) {
     const detail = body?.detail || response.statusText;
@@ -159,8 +160,25 @@ async function loadDeadLetters() {
     el("td", {}, time(d.instance.fireTime)),
     el("td", {}, time(d.instance.failedAt)),
     el("td", {}, `${d.instance.attempt} / ${d.instance.maxAttempts}`),
-    el("td", { class: "error" }, d.instance.lastError || "")));
-  $("dead-letters").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 6 }, "No dead letters."))]));
+    el("td", { class: "error" }, d.instance.lastError || ""),
+    el("td", {}, el("button", { "data-action": "requeue", onclick: () => requeue(d.instance.instanceId) }, "Requeue"))));
+  $("dead-letters").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 7 }, "No dead letters."))]));
+}
+
+// A dead letter requeued: due now, with one more attempt (POST api/dead-letters/requeue, as the bus's RequeueDeadLetters).
+async function requeue(instanceId) {
+  let message, failed = false;
+  try {
+    const result = await api("dead-letters/requeue", "POST", { instanceIds: [instanceId] });
+    message = result.requeued.length
+      ? `requeue: done, instance ${short(instanceId)} is due now with one more attempt`
+      : `requeue: nothing to do, instance ${short(instanceId)} is no longer a dead letter`;
+  } catch (error) {
+    message = `requeue failed: ${error.message}`;
+    failed = true;
+  }
+  await refresh();
+  status(message, failed);
 }
 
 async function write(taskId, action) {
