@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 

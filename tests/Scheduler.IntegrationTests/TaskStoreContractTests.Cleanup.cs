@@ -1,5 +1,3 @@
-using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using static Scheduler.IntegrationTests.TestData;
 

@@ -224,7 +224,7 @@ internal static class AdminApi
         try
         {
             var requeued = await scheduling.RequeueDeadLettersAsync(ids, cancellationToken).ConfigureAwait(false);
-            AdminLog.Requeued(logger, caller, requeued.Count, ids.Count, string.Join(", ", requeued));
+            AdminLog.Requeued(logger, caller, requeued.Count, ids.Count, requeued);
             return Json(new DeadLettersRequeued { Requeued = requeued });
         }
         catch (TaskValidationException ex)

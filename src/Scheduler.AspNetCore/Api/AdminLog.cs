@@ -15,7 +15,7 @@ internal static partial class AdminLog
     public static partial void Refused(ILogger logger, string caller, string action, Guid taskId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} requeued {Requeued} of {Asked} dead letters asked for: {Instances}")]
-    public static partial void Requeued(ILogger logger, string caller, int requeued, int asked, string instances);
+    public static partial void Requeued(ILogger logger, string caller, int requeued, int asked, IEnumerable<Guid> instances);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} tried to requeue dead letters, refused: {Reason}")]
     public static partial void RequeueRefused(ILogger logger, string caller, string reason);

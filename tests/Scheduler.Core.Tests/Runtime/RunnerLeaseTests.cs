@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 
 namespace Scheduler.Core.Tests.Runtime;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
-using Scheduler.Core.Runtime;
 
 namespace Scheduler.Core.Tests.Runtime;
 

@@ -1,7 +1,6 @@
 using Microsoft.Playwright;
 using Scheduler.AspNetCore;
 using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
 using Scheduler.IntegrationTests.Bus;
 using Xunit.Abstractions;
 

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Scheduler.Contracts;
 using Scheduler.Core;
-using Scheduler.Core.Definitions;
 using Scheduler.TestSupport;
 using Xunit.Abstractions;
 

@@ -42,12 +42,12 @@ function status(text, error) {
   s.className = error ? "error" : "";
 }
 
-async function api(path, method, body) {
+async function api(path, method, payload) {
   const headers = { "Accept": "application/json" };
   const key = sessionStorage.getItem(KEY);
   if (key) headers["X-Api-Key"] = key;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch("api/" + path, { method: method || "GET", headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (payload !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch("api/" + path, { method: method || "GET", headers, body: payload === undefined ? undefined : JSON.stringify(payload) });
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
   if (!response.ok) {
     const detail = body?.detail || response.statusText;

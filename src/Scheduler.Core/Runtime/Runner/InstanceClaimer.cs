@@ -1,5 +1,4 @@
 using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 
 namespace Scheduler.Core.Runtime.Runner;

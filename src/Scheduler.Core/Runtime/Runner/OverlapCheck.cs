@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Scheduler.Contracts;
-using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 
 namespace Scheduler.Core.Runtime.Runner;
