@@ -111,7 +111,9 @@ public sealed class SchedulerOptions
 
     /// <summary>
     /// Longest a single publish or send of <c>TaskDue</c> may take before the runner gives up on it and releases its claim (it is never longer
-    /// than what is left of the claim's lease, less a margin). A hung broker connection then costs this much, not the lease.
+    /// than the claim can be kept: a send still under way when its lease, as the runner's renewals extend it, is down to a sixth of
+    /// <see cref="LeaseDuration"/>, or when the node's run is no longer known to be live, is given up too). A hung broker connection then costs
+    /// this much, not the lease.
     /// <value>Default 10 seconds; 100 milliseconds to 10 minutes.</value>
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]

@@ -101,6 +101,33 @@ public class RunnerLeaseTests
         }
     }
 
+    /// <summary>A slow send on a claim the claim loop keeps renewing runs for its whole send timeout: the lease bounds a send only while it is
+    /// not renewed (CI: a first send on a busy broker took longer than what was left of a 3 s lease, and was abandoned although the node was
+    /// renewing that lease all along).</summary>
+    [Fact]
+    public async Task SlowSend_OnAClaimRenewedMeanwhile_IsNotCutOffByItsFirstLease_AndDispatchesOnce()
+    {
+        var (a, b, broker, taskIds) = await TwoNodesAsync(tasks: 1); // lease until Start + 30 s: a send started now may take until Start + 25 s
+        using var disposeA = a;
+        using var disposeB = b;
+        var dispatching = a.Runner.DispatchDueAsync();
+        var send = await broker.NextAsync();
+
+        for (var n = 0; n < 6; n++) // a minute of a slow broker, node a polling (and renewing a lease with less than half left) as usual
+        {
+            a.Time.Advance(Lease / 3);
+            await a.Runner.ClaimOnceAsync();
+            Assert.Equal(0, await b.Runner.ClaimOnceAsync()); // still node a's
+        }
+
+        Assert.False(send.Release.Task.IsCompleted);
+        Assert.False(dispatching.IsCompleted); // not abandoned at Start + 25 s: the lease it ran on was renewed
+        send.Release.SetResult();
+        Assert.Equal(1, await dispatching.WaitAsync(Eventually.Deadline));
+        Assert.Equal(TaskInstanceState.Dispatched, (await a.SingleInstanceAsync(taskIds[0])).Status);
+        Assert.Empty(b.Dispatcher.Dispatched);
+    }
+
     /// <summary>A sent TaskDue whose dispatch record is slow (a busy database) keeps its claim renewed until the record is written: its lease
     /// must not lapse meanwhile, or another node would take the claim over with the same attempt number and send it a second time.</summary>
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Scheduler.Contracts;
@@ -9,7 +10,7 @@ namespace Scheduler.Core.Runtime.Runner;
 /// <summary>
 /// Dispatches due claims: applies the overlap policy to the batch, then for each claim (at most
 /// <see cref="SchedulerOptions.MaxConcurrentDispatches"/> at once) decides whether it may be sent — its lease long enough, the node's run
-/// live, the clock trusted, its destination valid and read — sends <see cref="TaskDue"/> within what is left of the lease, and has the
+/// live, the clock trusted, its destination valid and read — sends <see cref="TaskDue"/> while the claim can be kept (<see cref="ClaimDeadline"/>), and has the
 /// outcome recorded.
 /// </summary>
 internal sealed partial class ClaimDispatch : IDisposable
@@ -126,18 +127,23 @@ internal sealed partial class ClaimDispatch : IDisposable
                     Payload = claim.Payload,
                 };
 
-                // The send may take SendTimeout, and never more than what is left of the lease before half the margin: it ends before
-                // another node can claim.
-                // Nor past the node's liveness: a new run of its node id may take its claims over after that.
-                var timeout = TimeSpan.FromTicks(Math.Min(_options.SendTimeout.Ticks, (lease - (leaseMargin / 2) - dispatchedAt).Ticks));
-                if (_node() is { Started: true } live && live.LiveUntil - dispatchedAt < timeout)
-                {
-                    timeout = live.LiveUntil - dispatchedAt;
-                }
-
+                // The send may take SendTimeout, and never more than the claim can be kept: it ends before half the margin is left of the
+                // lease (as the claim loop's renewals extend it), so before another node can claim, and not past the node's liveness, after
+                // which a new run of its node id may take its claims over.
+                using var deadline = new ClaimDeadline(KeptUntil(lease) ?? dispatchedAt, () => KeptUntil(_held.LeaseOf(claim)), _timeProvider);
                 _held.Unrecorded.Sent(instance.Id);
                 span = SchedulerTracing.StartDispatch(claim, _options.NodeId); // MassTransit's send span nests under it
-                await _sender.SendAsync(message, claim.DestinationQueue, timeout, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await _sender.SendAsync(message, claim.DestinationQueue, _options.SendTimeout, deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (deadline.Expired)
+                {
+                    throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                        $"The broker did not accept TaskDue of instance {instance.Id} attempt {instance.Attempt} before its claim's lease ran low (renewals did not extend it past {_held.LeaseOf(claim) ?? lease:O})."),
+                        ex);
+                }
+
                 _metrics.Dispatched.Add(1, _metrics.Node);
                 var lateness = (dispatchedAt - message.DueAt).TotalMilliseconds;
                 _metrics.Lateness.Record(lateness, _metrics.Node);
@@ -170,6 +176,19 @@ internal sealed partial class ClaimDispatch : IDisposable
         }
 
         return await _recorder.SettleAsync(claim, outcome, failure, waits, forgotten).ConfigureAwait(false);
+    }
+
+    /// <summary>The last instant a claim with lease <paramref name="lease"/> may still be sent on: half the lease margin before the lease ends,
+    /// and not after the node run's liveness. <see langword="null"/> when the claim is no longer held.</summary>
+    private DateTimeOffset? KeptUntil(DateTimeOffset? lease)
+    {
+        if (lease is not { } held)
+        {
+            return null;
+        }
+
+        var until = held - (_renewal.LeaseMargin / 2);
+        return _node() is { Started: true } live && live.LiveUntil < until ? live.LiveUntil : until;
     }
 
     /// <summary>The used-up attempt of a dispatch that failed for its own sake: the next one after the task's backoff, or none after the last.</summary>
