@@ -15,7 +15,8 @@ public static class SchedulerAdminEndpointRouteBuilderExtensions
     /// Maps, under <paramref name="prefix"/>: the dashboard at <c>{prefix}/</c>; the admin API at <c>{prefix}/api/…</c> (tasks, instances,
     /// dead letters, cluster view; pause, resume, update, trigger, cancel); its OpenAPI document at
     /// <c>{prefix}/openapi/scheduler-admin.json</c>. Every API call passes <see cref="SchedulerAdminOptions"/>' access rules (loopback, API
-    /// key or the host's policies); every write is logged at Information with who made it.
+    /// key or the host's policies); every write is logged at Information with who made it. Every response forbids framing and sniffing and
+    /// carries a content security policy that allows only the dashboard's own assets; API responses are not cached.
     /// </summary>
     /// <remarks>The application decides where it listens: keep the admin on a loopback address, or on one reachable only by operators, and
     /// give them API keys or authorization policies. Scheduler.Host serves it on <c>Admin:Urls</c>.</remarks>
@@ -33,9 +34,11 @@ public static class SchedulerAdminEndpointRouteBuilderExtensions
         }
 
         var group = endpoints.MapGroup(prefix.TrimEnd('/'));
-        DashboardAssets.Map(group);
-        AdminApi.Map(group.MapGroup("/api").WithGroupName(SchedulerAdminServiceCollectionExtensions.OpenApiDocumentName).WithTags("Scheduler admin"));
+        DashboardAssets.Map(group.MapGroup("").AddEndpointFilter(new AdminResponseHeaders(api: false)));
+        AdminApi.Map(group.MapGroup("/api").AddEndpointFilter(new AdminResponseHeaders(api: true))
+            .WithGroupName(SchedulerAdminServiceCollectionExtensions.OpenApiDocumentName).WithTags("Scheduler admin"));
         endpoints.MapOpenApi(prefix.TrimEnd('/') + "/openapi/{documentName}.json")
+            .AddEndpointFilter(new AdminResponseHeaders(api: true))
             .AddEndpointFilter(new AdminAccessFilter(AdminRole.Read));
         return group;
     }

@@ -10,7 +10,7 @@ namespace Scheduler.Host;
 /// <summary>
 /// Serves the admin API and dashboard (<see cref="SchedulerAdminServer"/>: under <c>/scheduler</c>) at <c>Admin:Urls</c>: off unless configured,
 /// e.g. <c>http://127.0.0.1:8080</c> (loopback only unless you name another address). Keys and the other access settings are the <c>Admin</c>
-/// section (<see cref="SchedulerAdminOptions"/>: <c>Admin:ApiKeys:0:Name</c>, <c>:Key</c>, <c>:Role</c>, <c>Admin:TrustLoopback</c>).
+/// section (<see cref="SchedulerAdminOptions"/>: <c>Admin:ApiKeys:0:Name</c>, <c>:Key</c>, <c>:Role</c>, <c>Admin:TrustLoopback</c>, <c>Admin:LoopbackRole</c>).
 /// Logs the dashboard's URL once listening.
 /// </summary>
 internal sealed partial class AdminEndpoint(IServiceProvider node, IConfiguration configuration, string urls, ILogger<AdminEndpoint> logger)

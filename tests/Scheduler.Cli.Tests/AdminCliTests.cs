@@ -8,6 +8,12 @@ namespace Scheduler.Cli.Tests;
 /// <summary><c>scheduler tasks …</c> and <c>scheduler instances …</c> against a real admin API (an in-memory node on a loopback port).</summary>
 public sealed class AdminCliTests
 {
+    /// <summary>A Write key: on loopback, too, changing tasks needs one (the admin's default).</summary>
+    private const string OpsKey = "ops-oncall-0123456789abcdef";
+
+    private static void Ops(Scheduler.AspNetCore.SchedulerAdminOptions o) =>
+        o.ApiKeys.Add(new AdminApiKey { Name = "ops-oncall", Key = OpsKey, Role = AdminRole.Write });
+
     private static async Task<(int ExitCode, string[] Output, string Error)> RunAsync(AdminTestNode node, params string[] args)
     {
         using var output = new StringWriter();
@@ -77,25 +83,25 @@ public sealed class AdminCliTests
     [Fact]
     public async Task Calendars_AreSetListedShownAndDeleted_AndTasksShowNamesATasksCalendar()
     {
-        await using var node = await AdminTestNode.StartAsync();
+        await using var node = await AdminTestNode.StartAsync(Ops);
         var ics = Path.Combine(Path.GetTempPath(), $"closures-{Guid.NewGuid():N}.ics");
         await File.WriteAllTextAsync(ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:20310704\r\nDTEND;VALUE=DATE:20310705\r\nSUMMARY:Closed\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
         try
         {
             var set = await RunAsync(node, "calendars", "set", "holidays", "--date", "2031-12-25", "--date", "2031-12-31..2032-01-01",
-                "--rrule", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1", "--ics", ics, "--tz", "Europe/Berlin", "--description", "Company holidays");
+                "--rrule", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1", "--ics", ics, "--tz", "Europe/Berlin", "--description", "Company holidays", "--api-key", OpsKey);
             var again = await RunAsync(node, "calendars", "set", "holidays", "--date", "2031-12-25", "--date", "2031-12-31..2032-01-01",
-                "--rrule", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1", "--ics", ics, "--tz", "Europe/Berlin", "--description", "Company holidays");
+                "--rrule", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=1", "--ics", ics, "--tz", "Europe/Berlin", "--description", "Company holidays", "--api-key", OpsKey);
             var task = (await node.Scheduling.ScheduleAsync(new ScheduleTask { Trigger = "every weekday at 9am except holidays", TimeZone = "Europe/Berlin" })).TaskId;
             var list = await RunAsync(node, "calendars", "list");
             var show = await RunAsync(node, "calendars", "show", "holidays");
             var json = await RunAsync(node, "calendars", "show", "holidays", "--json");
             var taskShow = await RunAsync(node, "tasks", "show", task.ToString());
-            var refused = await RunAsync(node, "calendars", "delete", "holidays");
-            var bad = await RunAsync(node, "calendars", "set", "offsite", "--cron", "* * *");
+            var refused = await RunAsync(node, "calendars", "delete", "holidays", "--api-key", OpsKey);
+            var bad = await RunAsync(node, "calendars", "set", "offsite", "--cron", "* * *", "--api-key", OpsKey);
             var missing = await RunAsync(node, "calendars", "show", "offsite");
             await node.Scheduling.CancelAsync(task);
-            var deleted = await RunAsync(node, "calendars", "delete", "holidays");
+            var deleted = await RunAsync(node, "calendars", "delete", "holidays", "--api-key", OpsKey);
 
             Assert.Equal((0, ""), (set.ExitCode, set.Error));
             Assert.Equal(["set calendar holidays (version 1); 0 tasks planned again"], set.Output);
@@ -125,16 +131,16 @@ public sealed class AdminCliTests
     [Fact]
     public async Task TasksPauseResumeTriggerCancel_ChangeTheTask_AndInstancesListsWhatTriggerAdded()
     {
-        await using var node = await AdminTestNode.StartAsync();
+        await using var node = await AdminTestNode.StartAsync(Ops);
         var task = await ScheduleAsync(node, "0 9 * * *", "acme");
 
-        var pause = await RunAsync(node, "tasks", "pause", task.ToString());
-        var pauseAgain = await RunAsync(node, "tasks", "pause", task.ToString());
+        var pause = await RunAsync(node, "tasks", "pause", task.ToString(), "--api-key", OpsKey);
+        var pauseAgain = await RunAsync(node, "tasks", "pause", task.ToString(), "--api-key", OpsKey);
         var show = await RunAsync(node, "tasks", "show", task.ToString());
-        var resume = await RunAsync(node, "tasks", "resume", task.ToString());
-        var trigger = await RunAsync(node, "tasks", "trigger", task.ToString());
+        var resume = await RunAsync(node, "tasks", "resume", task.ToString(), "--api-key", OpsKey);
+        var trigger = await RunAsync(node, "tasks", "trigger", task.ToString(), "--api-key", OpsKey);
         var instances = await RunAsync(node, "instances", task.ToString());
-        var cancel = await RunAsync(node, "tasks", "cancel", task.ToString());
+        var cancel = await RunAsync(node, "tasks", "cancel", task.ToString(), "--api-key", OpsKey);
 
         Assert.Equal(0, pause.ExitCode);
         Assert.Equal([$"paused {task} (task Paused)"], pause.Output);
@@ -152,14 +158,14 @@ public sealed class AdminCliTests
     [Fact]
     public async Task DeadLetters_AreListed_AndRequeued_AndAnIdThatIsNoDeadLetterIsLeftAlone()
     {
-        await using var node = await AdminTestNode.StartAsync();
+        await using var node = await AdminTestNode.StartAsync(Ops);
         var task = await ScheduleAsync(node, "0 9 * * *", "acme");
         var dead = await node.AddDeadLetterAsync(task, new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero), "System.InvalidOperationException: boom");
         var other = Guid.CreateVersion7();
 
         var list = await RunAsync(node, "dead-letters", "list");
-        var requeue = await RunAsync(node, "dead-letters", "requeue", dead.ToString(), other.ToString());
-        var again = await RunAsync(node, "dead-letters", "requeue", dead.ToString(), "--json");
+        var requeue = await RunAsync(node, "dead-letters", "requeue", dead.ToString(), other.ToString(), "--api-key", OpsKey);
+        var again = await RunAsync(node, "dead-letters", "requeue", dead.ToString(), "--json", "--api-key", OpsKey);
         var none = await RunAsync(node, "dead-letters", "list");
 
         Assert.Equal(0, list.ExitCode);

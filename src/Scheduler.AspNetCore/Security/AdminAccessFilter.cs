@@ -99,7 +99,9 @@ internal sealed class AdminAccessFilter(AdminRole required) : IEndpointFilter
         {
             if (IsLoopbackHost(http.Request.Host.Host))
             {
-                return ($"loopback:{address}", null);
+                return options.LoopbackRole >= required
+                    ? ($"loopback:{address}", null)
+                    : (null, Unauthorized($"Without a key, requests from this host may only read (Admin:LoopbackRole is {options.LoopbackRole}). Send a key with role Write in the {ApiKeyHeader} header (configuration Admin:ApiKeys), or, on a machine only you use, set Admin:LoopbackRole to Write."));
             }
 
             // A page of another site whose name was made to resolve to 127.0.0.1 (DNS rebinding) calls from loopback, under its own name.

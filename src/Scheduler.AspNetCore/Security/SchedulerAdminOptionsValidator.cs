@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Scheduler.AspNetCore.Security;
 
-/// <summary>Checks <see cref="SchedulerAdminOptions"/> at start: every key named, at least 16 characters, names and keys unique, roles known.</summary>
+/// <summary>Checks <see cref="SchedulerAdminOptions"/> at start: every key named, at least 16 characters, names and keys unique, roles known (the keys' and the loopback's).</summary>
 internal sealed class SchedulerAdminOptionsValidator : IValidateOptions<SchedulerAdminOptions>
 {
     /// <summary>The shortest key accepted.</summary>
@@ -29,6 +29,11 @@ internal sealed class SchedulerAdminOptionsValidator : IValidateOptions<Schedule
             {
                 failures.Add($"Admin:ApiKeys:{i}:Role ('{key.Name}') is {(int)key.Role}. Use Read or Write.");
             }
+        }
+
+        if (!Enum.IsDefined(options.LoopbackRole))
+        {
+            failures.Add($"Admin:LoopbackRole is {(int)options.LoopbackRole}. Use Read (the default) or Write.");
         }
 
         failures.AddRange(options.ApiKeys.GroupBy(k => k.Name, StringComparer.Ordinal).Where(g => g.Count() > 1)

@@ -35,7 +35,7 @@ internal static class AdminCommands
         });
         var apiKey = new Option<string?>("--api-key")
         {
-            Description = "API key sent as X-Api-Key (needed off loopback; a Write key to change tasks). Default: $SCHEDULER_ADMIN_API_KEY.",
+            Description = "API key sent as X-Api-Key (needed off loopback; a Write key to change tasks, on loopback too unless the node sets Admin:LoopbackRole to Write). Default: $SCHEDULER_ADMIN_API_KEY.",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SCHEDULER_ADMIN_API_KEY"),
             Recursive = true,
         };

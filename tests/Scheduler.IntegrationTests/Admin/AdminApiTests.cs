@@ -49,7 +49,8 @@ public sealed class AdminApiTests
     [Fact]
     public async Task Api_ListsReadsAndChangesTasks_AsTheBusCommandsDo()
     {
-        await using var node = await AdminTestNode.StartAsync();
+        // A developer's machine: loopback callers opted into writing (as the Host's Development environment does).
+        await using var node = await AdminTestNode.StartAsync(o => o.LoopbackRole = AdminRole.Write);
         using var http = node.CreateClient();
         var acme = await ScheduleAsync(node);
         await ScheduleAsync(node, tenant: "globex");
@@ -85,8 +86,8 @@ public sealed class AdminApiTests
     [Fact]
     public async Task Api_AnswersProblemDetails_NamingTheValueAndTheFix()
     {
-        await using var node = await AdminTestNode.StartAsync();
-        using var http = node.CreateClient();
+        await using var node = await AdminTestNode.StartAsync(Keys);
+        using var http = node.CreateClient(WriteKey);
         var task = await ScheduleAsync(node);
         var unknown = Guid.NewGuid();
 
@@ -273,19 +274,108 @@ public sealed class AdminApiTests
         using var rebound = new HttpRequestMessage(HttpMethod.Get, "tasks") { Headers = { Host = $"evil.example:{node.Addresses[0].Port}" } };
         Assert.Contains("Requests addressed to 'evil.example' need an API key", await ProblemAsync(await http.SendAsync(rebound), HttpStatusCode.Unauthorized));
 
-        // The dashboard's own page (same origin) writes.
+        // The dashboard's own page (same origin) writes, with a key.
         using var sameOrigin = Pause(node.Addresses[0].GetLeftPart(UriPartial.Authority));
+        sameOrigin.Headers.Add("X-Api-Key", WriteKey);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(sameOrigin)).StatusCode);
         Assert.Equal(TaskState.Paused, (await node.Scheduling.GetAsync(task.TaskId))!.State);
     }
 
     [Fact]
-    public async Task Start_Fails_WhenAKeyIsTooShortOrUnnamed()
+    public async Task Start_Fails_WhenAKeyIsTooShortOrUnnamed_OrTheLoopbackRoleUnknown()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => AdminTestNode.StartAsync(o =>
-            o.ApiKeys.Add(new AdminApiKey { Name = "", Key = "short", Role = AdminRole.Write })));
+        {
+            o.ApiKeys.Add(new AdminApiKey { Name = "", Key = "short", Role = AdminRole.Write });
+            o.LoopbackRole = (AdminRole)7;
+        }));
 
         Assert.Contains("Admin:ApiKeys:0:Name is empty", error.Message);
         Assert.Contains("Admin:ApiKeys:0:Key ('') has 5 characters. Give at least 16", error.Message);
+        Assert.Contains("Admin:LoopbackRole is 7. Use Read (the default) or Write.", error.Message);
+    }
+
+    /// <summary>Issue #20, item 4: safe by default. Any process on the node's host may read without a key, but only a key (or the explicit
+    /// opt-in) may change tasks, and the refusal says how to get in.</summary>
+    [Fact]
+    public async Task Api_LetsKeylessLoopbackCallersOnlyRead_UnlessWritingIsOptedInto()
+    {
+        await using var node = await AdminTestNode.StartAsync(Keys);
+        var task = await ScheduleAsync(node);
+        using var local = node.CreateClient();
+        using var writer = node.CreateClient(WriteKey);
+
+        Assert.Single((await ReadAsync<TaskList>(await local.GetAsync("tasks"))).Tasks);
+        var refused = await local.PostAsync($"tasks/{task.TaskId}/pause", null);
+        Assert.Equal("ApiKey header=\"X-Api-Key\"", refused.Headers.WwwAuthenticate.ToString());
+        var detail = await ProblemAsync(refused, HttpStatusCode.Unauthorized);
+        Assert.Contains("Without a key, requests from this host may only read (Admin:LoopbackRole is Read)", detail);
+        Assert.Contains("set Admin:LoopbackRole to Write", detail);
+        await ProblemAsync(await local.PostAsJsonAsync("dead-letters/requeue", new { instanceIds = new[] { Guid.NewGuid() } }), HttpStatusCode.Unauthorized);
+        await ProblemAsync(await local.PatchAsJsonAsync($"tasks/{task.TaskId}", new { trigger = "0 9 * * *" }), HttpStatusCode.Unauthorized);
+        Assert.Equal(TaskState.Active, (await node.Scheduling.GetAsync(task.TaskId))!.State);
+
+        Assert.Equal(TaskState.Paused, (await ReadAsync<TaskChanged>(await writer.PostAsync($"tasks/{task.TaskId}/pause", null))).Task.State);
+        Assert.Contains(node.AdminLog, l => l.StartsWith($"Information: Admin refused POST /scheduler/api/tasks/{task.TaskId}/pause from 127.0.0.1 (401): Without a key", StringComparison.Ordinal));
+
+        await using var optedIn = await AdminTestNode.StartAsync(o => o.LoopbackRole = AdminRole.Write);
+        var mine = await ScheduleAsync(optedIn);
+        using var developer = optedIn.CreateClient();
+        Assert.Equal(TaskState.Paused, (await ReadAsync<TaskChanged>(await developer.PostAsync($"tasks/{mine.TaskId}/pause", null))).Task.State);
+    }
+
+    /// <summary>Issue #20, item 4: no other site may frame the dashboard (clickjacking its buttons) or get a response sniffed as another type;
+    /// the page loads only its own assets; data is not cached; the assets answer HEAD and revalidate by ETag.</summary>
+    [Fact]
+    public async Task Responses_ForbidFramingAndSniffing_DataIsNotCached_AndAssetsRevalidateByETag()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        using var http = node.CreateClient();
+
+        static void AssertHardened(HttpResponseMessage response)
+        {
+            Assert.Equal("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+                string.Join(", ", response.Headers.GetValues("Content-Security-Policy")));
+            Assert.Equal("DENY", string.Join(", ", response.Headers.GetValues("X-Frame-Options")));
+            Assert.Equal("nosniff", string.Join(", ", response.Headers.GetValues("X-Content-Type-Options")));
+            Assert.Equal("no-referrer", string.Join(", ", response.Headers.GetValues("Referrer-Policy")));
+        }
+
+        var page = await http.GetAsync(node.DashboardUri);
+        var tasks = await http.GetAsync("tasks");
+        var refused = await http.PostAsync($"tasks/{Guid.NewGuid()}/pause", null);
+        var openApi = await http.GetAsync(new Uri(node.DashboardUri, "openapi/scheduler-admin.json"));
+        foreach (var response in new[] { page, tasks, refused, openApi })
+        {
+            AssertHardened(response);
+        }
+
+        Assert.True(tasks.Headers.CacheControl?.NoStore);
+        Assert.True(openApi.Headers.CacheControl?.NoStore);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+
+        foreach (var asset in new[] { "", "dashboard.js", "dashboard.css" })
+        {
+            var uri = new Uri(node.DashboardUri, asset);
+            var get = await http.GetAsync(uri);
+            var body = await get.Content.ReadAsByteArrayAsync();
+            using var headRequest = new HttpRequestMessage(HttpMethod.Head, uri);
+            var head = await http.SendAsync(headRequest);
+            Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (get.StatusCode, head.StatusCode));
+            AssertHardened(head);
+            Assert.NotEmpty(body);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+            Assert.Equal(body.Length, head.Content.Headers.ContentLength);
+            Assert.True(get.Headers.CacheControl?.NoCache);
+            var etag = get.Headers.ETag;
+            Assert.NotNull(etag);
+            Assert.False(etag.IsWeak);
+            Assert.Equal(etag, head.Headers.ETag);
+
+            using var revalidate = new HttpRequestMessage(HttpMethod.Get, uri) { Headers = { IfNoneMatch = { etag } } };
+            var notModified = await http.SendAsync(revalidate);
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+            Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using Scheduler.AspNetCore;
+using Scheduler.AspNetCore.Security;
 using Scheduler.Contracts;
 using Scheduler.IntegrationTests.Bus;
 using Xunit.Abstractions;
@@ -8,7 +9,8 @@ namespace Scheduler.IntegrationTests.Admin;
 
 /// <summary>
 /// The dashboard in a real headless Chromium (Debian's <c>chromium</c>, driven by Microsoft.Playwright; scripts/services.sh installs it),
-/// served by a node on real RabbitMQ and PostgreSQL with tasks scheduled over the bus: what it shows, and its pause button.
+/// served by a node on real RabbitMQ and PostgreSQL with tasks scheduled over the bus: what it shows, its buttons,
+/// and that a keyless loopback caller may only read.
 /// </summary>
 public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
 {
@@ -25,7 +27,9 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         var node = await bus.StartNodeAsync("node-a");
         await bus.StartWorkerAsync("worker-a");
         await bus.StartClientAsync();
-        await using var admin = await SchedulerAdminServer.StartAsync(node.Services, "http://127.0.0.1:0");
+        const string OpsKey = "ops-oncall-0123456789abcdef";
+        await using var admin = await SchedulerAdminServer.StartAsync(node.Services, "http://127.0.0.1:0",
+            o => o.Configure(a => a.ApiKeys.Add(new AdminApiKey { Name = "ops-oncall", Key = OpsKey, Role = AdminRole.Write })));
         var scheduler = bus.SchedulerClient;
         // The Reminders sample's kind of tasks, scheduled over the bus as any service would.
         var water = await scheduler.ScheduleAsync(new ScheduleTask
@@ -63,6 +67,13 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         Assertions.SetDefaultExpectTimeout((float)Generous.TotalMilliseconds); // the page refreshes every 5 s; the CI box may be loaded
         var errors = new List<string>();
         page.PageError += (_, message) => errors.Add(message);
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                errors.Add(message.Text); // the page loads nothing its policy forbids
+            }
+        };
         await page.GotoAsync(admin.DashboardUri.ToString());
         await page.WaitForSelectorAsync("body[data-loaded=true]");
 
@@ -91,7 +102,15 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         await page.Locator($"tr[data-task-id='{water.TaskId}'] td.id").ClickAsync();
         await Assertions.Expect(page.Locator("#instances tbody tr").Filter(new() { HasText = "Completed" }).First).ToBeVisibleAsync();
 
-        // Pause: the button calls the admin API, and the task is paused in the database.
+        // Without a key, loopback may only read: the page says so and asks for one; nothing changes.
+        await standupRow.Locator("button[data-action=pause]").ClickAsync();
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("may only read (Admin:LoopbackRole is Read)");
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Enter an API key above.");
+        Assert.Null((await bus.Store.GetDefinitionAsync(standup.TaskId))!.PausedAt);
+
+        // Pause with the operator's key: the button calls the admin API, and the task is paused in the database.
+        await page.Locator("#api-key").FillAsync(OpsKey);
+        await page.Locator("#key-form button[type=submit]").ClickAsync();
         await standupRow.Locator("button[data-action=pause]").ClickAsync();
         await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(standup.TaskId))?.PausedAt is not null,
             "the standup task is paused in the database", Generous);
