@@ -111,18 +111,18 @@ public sealed partial class EfTaskStore<TContext>
             var backlog = await due.CountAsync(cancellationToken).ConfigureAwait(false);
             var oldest = backlog == 0 ? null
                 : await due.OrderBy(i => i.DueAt).Select(i => i.DueAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-            var nodes = await instances.Where(i => i.Status == TaskInstanceState.Claimed && i.LeaseOwner != null)
+            var claims = await instances.Where(i => i.Status == TaskInstanceState.Claimed && i.LeaseOwner != null)
                 .GroupBy(i => i.LeaseOwner!)
                 .Select(g => new { NodeId = g.Key, Held = g.Count(), LeaseExpiresAt = g.Max(i => i.LeaseExpiresAt) })
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var runs = await ReadNodeRunsAsync(context, cancellationToken).ConfigureAwait(false);
 
             var args = _dialect.Arguments();
             var sql = ActivitySql(args.Time(request.ActivitySince), args.Time(now),
                 args.Int(_dialect.IsSqlite ? request.BucketSize.Ticks : (long)request.BucketSize.TotalSeconds));
             var rows = await context.Database.SqlQueryRaw<ActivitySqlRow>(sql, args.ToArray()).ToListAsync(cancellationToken).ConfigureAwait(false);
             var activity = ClusterActivity.Fold(rows.Select(r => new ActivityRow((ActivityRowKind)r.Kind, r.Bucket, r.Count, r.TotalMs, r.MaxMs)), request);
-            return new ClusterView(now, backlog, oldest,
-                nodes.Select(n => new NodeClaims(n.NodeId, n.Held, n.LeaseExpiresAt)).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList(), activity);
+            return new ClusterView(now, backlog, oldest, ClusterNodes.Merge(runs, claims.Select(c => (c.NodeId, c.Held, c.LeaseExpiresAt)), request), activity);
         }, cancellationToken).ConfigureAwait(false);
     }
 

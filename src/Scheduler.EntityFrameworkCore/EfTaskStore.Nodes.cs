@@ -58,14 +58,12 @@ public sealed partial class EfTaskStore<TContext>
             var args = _dialect.Arguments();
             var now = args.Time(request.Now);
             var sql = StartNodeRunSql(args.Text(request.NodeId), args.Text(request.RunId.ToString("D")), now,
-                args.Time(request.Now - request.LivenessTimeout));
+                args.Time(request.Now - request.LivenessTimeout), args.Text(request.Version));
             if ((await ReadAsync(context, sql, args, reader => reader.GetString(0), ct).ConfigureAwait(false)).Count == 0)
             {
                 var read = _dialect.Arguments();
                 var holder = await ReadAsync(context, NodeRunHolderSql(read.Text(request.NodeId)), read,
-                    reader => (RunId: Guid.Parse(reader.GetString(0)), SeenAt: _dialect.IsSqlite
-                        ? new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero)
-                        : reader.GetFieldValue<DateTimeOffset>(1)), ct).ConfigureAwait(false);
+                    reader => (RunId: Guid.Parse(reader.GetString(0)), SeenAt: ReadTime(reader, 1)), ct).ConfigureAwait(false);
                 return new NodeRunStart(false, 0, holder[0].RunId, holder[0].SeenAt);
             }
 
@@ -77,13 +75,13 @@ public sealed partial class EfTaskStore<TContext>
     }
 
     /// <inheritdoc />
-    public Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, TimeSpan? clockOffset, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
         return InTransactionAsync(async (context, ct) =>
         {
             var args = _dialect.Arguments();
-            var sql = RefreshNodeRunSql(args.Text(nodeId), args.Text(runId.ToString("D")), args.Time(now));
+            var sql = RefreshNodeRunSql(args.Text(nodeId), args.Text(runId.ToString("D")), args.Time(now), args.Double(clockOffset?.TotalMilliseconds));
             return await context.Database.ExecuteSqlRawAsync(sql, args.Parameters, ct).ConfigureAwait(false) == 1;
         }, cancellationToken);
     }
@@ -131,17 +129,31 @@ public sealed partial class EfTaskStore<TContext>
 
     /// <summary>Records run <c>run</c> as node <c>node</c>'s, live at <c>now</c>, unless another run of it was seen after <c>staleBefore</c>
     /// (one conditional upsert, any engine); returns the run id when it was written, no row otherwise.</summary>
-    private static string StartNodeRunSql(string node, string run, string now, string staleBefore) =>
-        $"INSERT INTO {NodesTable} (node_id, run_id, started_at, seen_at) VALUES ({node}, {run}, {now}, {now}) " +
-        "ON CONFLICT (node_id) DO UPDATE SET run_id = excluded.run_id, started_at = excluded.started_at, seen_at = excluded.seen_at " +
+    private static string StartNodeRunSql(string node, string run, string now, string staleBefore, string version) =>
+        $"INSERT INTO {NodesTable} (node_id, run_id, started_at, seen_at, version, clock_offset_ms) VALUES ({node}, {run}, {now}, {now}, {version}, NULL) " +
+        "ON CONFLICT (node_id) DO UPDATE SET run_id = excluded.run_id, started_at = excluded.started_at, seen_at = excluded.seen_at, " +
+        "version = excluded.version, clock_offset_ms = excluded.clock_offset_ms " +
         $"WHERE {NodesTable}.run_id = excluded.run_id OR {NodesTable}.seen_at <= {staleBefore} RETURNING run_id";
 
     /// <summary>The run that holds node <c>node</c> and its last sign of life.</summary>
     private static string NodeRunHolderSql(string node) => $"SELECT run_id, seen_at FROM {NodesTable} WHERE node_id = {node}";
 
-    /// <summary>Records a sign of life of run <c>run</c> of node <c>node</c> if that run holds it.</summary>
-    private static string RefreshNodeRunSql(string node, string run, string now) =>
-        $"UPDATE {NodesTable} SET seen_at = {now} WHERE node_id = {node} AND run_id = {run}";
+    /// <summary>Records a sign of life of run <c>run</c> of node <c>node</c>, with its clock offset, if that run holds it.</summary>
+    private static string RefreshNodeRunSql(string node, string run, string now, string clockOffsetMs) =>
+        $"UPDATE {NodesTable} SET seen_at = {now}, clock_offset_ms = {clockOffsetMs} WHERE node_id = {node} AND run_id = {run}";
+
+    /// <summary>Every node's run record: node_id, run_id, started_at, seen_at, version, clock_offset_ms.</summary>
+    private const string NodeRunsSql = $"SELECT node_id, run_id, started_at, seen_at, version, clock_offset_ms FROM {NodesTable}";
+
+    /// <summary>Every node's run record (<see cref="NodeRunsSql"/>), in <paramref name="context"/>.</summary>
+    private Task<List<NodeRunRecord>> ReadNodeRunsAsync(TContext context, CancellationToken cancellationToken) =>
+        ReadAsync(context, NodeRunsSql, _dialect.Arguments(), reader => new NodeRunRecord(reader.GetString(0), Guid.Parse(reader.GetString(1)),
+            ReadTime(reader, 2), ReadTime(reader, 3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetDouble(5)),
+            cancellationToken);
+
+    /// <summary>A timestamp column: SQLite stores UTC ticks, PostgreSQL and CockroachDB timestamptz.</summary>
+    private DateTimeOffset ReadTime(System.Data.Common.DbDataReader reader, int ordinal) =>
+        _dialect.IsSqlite ? new DateTimeOffset(reader.GetInt64(ordinal), TimeSpan.Zero) : reader.GetFieldValue<DateTimeOffset>(ordinal);
 
     /// <summary>Removes run <c>run</c>'s record of node <c>node</c> if that run holds it.</summary>
     private static string EndNodeRunSql(string node, string run) => $"DELETE FROM {NodesTable} WHERE node_id = {node} AND run_id = {run}";

@@ -125,10 +125,12 @@ public sealed partial class EfTaskStore<TContext> : ITaskStore
     private static Task<List<Guid>> ReadIdsAsync(TContext context, string sql, SqlArguments args, CancellationToken cancellationToken) =>
         ReadAsync(context, sql, args, reader => reader.GetGuid(0), cancellationToken);
 
-    /// <summary>Runs a statement through ADO.NET in the context's transaction (see <see cref="ReadIdsAsync"/>) and reads each row with <paramref name="read"/>.</summary>
+    /// <summary>Runs a statement through ADO.NET in the context's transaction, if it has one (see <see cref="ReadIdsAsync"/>), and reads each row
+    /// with <paramref name="read"/>; opens the context's connection when nothing opened it yet (a read outside a transaction).</summary>
     private static async Task<List<T>> ReadAsync<T>(TContext context, string sql, SqlArguments args, Func<System.Data.Common.DbDataReader, T> read,
         CancellationToken cancellationToken)
     {
+        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false); // EF counts it: closed with the context
         var command = context.Database.GetDbConnection().CreateCommand();
         await using (command.ConfigureAwait(false))
         {

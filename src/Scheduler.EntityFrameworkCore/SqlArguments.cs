@@ -28,6 +28,8 @@ internal sealed class SqlArguments(SchedulerDatabase database)
 
     public string Text(string? value) => Add(value, NpgsqlDbType.Text, SqliteType.Text);
 
+    public string Double(double? value) => Add(value, NpgsqlDbType.Double, SqliteType.Real);
+
     public object[] ToArray() => [.. Parameters];
 
     private string Add(object? value, NpgsqlDbType postgresType, SqliteType sqliteType)

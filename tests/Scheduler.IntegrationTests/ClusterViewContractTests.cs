@@ -38,7 +38,7 @@ public abstract partial class TaskStoreContractTests
         var view = await Store.GetClusterViewAsync(new ClusterViewRequest { Now = now, ActivitySince = T0, BucketSize = m });
 
         Assert.Equal((1, (DateTimeOffset?)c.FireTime), (view.BacklogDueNow, view.OldestDueAt));
-        Assert.Equal([new NodeClaims("node-b", 2, d.FireTime.AddSeconds(30))], view.Nodes);
+        Assert.Equal([new NodeStatus("node-b", 2, d.FireTime.AddSeconds(30))], view.Nodes); // a lease owner with no run recorded: not live
         Assert.Equal(Enumerable.Range(0, 10).Select(k => T0 + (k * m)), view.Activity.Select(x => x.Start));
         Assert.Equal([1, 0, 1, 0, 0, 0, 0, 0, 0, 0], view.Activity.Select(x => x.Completed));
         Assert.Equal([0, 0, 0, 0, 2, 0, 0, 0, 0, 0], view.Activity.Select(x => x.Failed));
@@ -50,6 +50,46 @@ public abstract partial class TaskStoreContractTests
         var deadLetters = await Store.ListDeadLettersAsync(new DeadLetterQuery { Take = 10 });
         Assert.Equal([(g.Id, "boom g"), (b.Id, "boom b")], deadLetters.Select(i => (i.Id, i.LastError)));
         Assert.Equal([b.Id], (await Store.ListDeadLettersAsync(new DeadLetterQuery { Skip = 1, Take = 10 })).Select(i => i.Id));
+    }
+
+    /// <summary>Issue #20, item 3: every node with a run recorded is listed — an idle one too, with its release and clock offset — and one that
+    /// stopped ticking is listed not live, until a new run of its node id takes its record over; a node that stopped cleanly is gone.</summary>
+    [Fact]
+    public async Task GetClusterView_ListsEveryNodeRun_IdleOnesToo_AndOneThatStoppedTickingAsNotLive()
+    {
+        var (_, instances) = await SeedAsync(Store, T0);
+        var liveness = TimeSpan.FromSeconds(10);
+        NodeRunRequest Run(string node, Guid run, DateTimeOffset at, string? version) =>
+            new() { NodeId = node, RunId = run, Now = at, LivenessTimeout = liveness, Version = version };
+        var (busy, idle, frozen, stopped) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        Assert.True((await Store.StartNodeRunAsync(Run("node-busy", busy, T0 - TimeSpan.FromMinutes(5), "1.2.0+abc"))).Started);
+        Assert.True((await Store.StartNodeRunAsync(Run("node-idle", idle, T0 - TimeSpan.FromMinutes(1), "1.3.0"))).Started);
+        Assert.True((await Store.StartNodeRunAsync(Run("node-frozen", frozen, T0 - TimeSpan.FromMinutes(2), null))).Started);
+        Assert.True((await Store.StartNodeRunAsync(Run("node-stopped", stopped, T0 - TimeSpan.FromMinutes(2), "1.3.0"))).Started);
+        Assert.True(await Store.RefreshNodeRunAsync("node-busy", busy, T0.AddSeconds(-3), TimeSpan.FromMilliseconds(-12.5)));
+        Assert.True(await Store.RefreshNodeRunAsync("node-idle", idle, T0.AddSeconds(-1), null));
+        Assert.True(await Store.RefreshNodeRunAsync("node-frozen", frozen, T0.AddSeconds(-45), TimeSpan.FromMilliseconds(3)));
+        Assert.True(await Store.EndNodeRunAsync("node-stopped", stopped));
+        Assert.Single(await ClaimAsync(Claim("node-busy", T0)));
+
+        var view = await Store.GetClusterViewAsync(new ClusterViewRequest
+        {
+            Now = T0, ActivitySince = T0.AddMinutes(-1), BucketSize = TimeSpan.FromMinutes(1), NodeLivenessTimeout = liveness,
+        });
+
+        Assert.Equal(["node-busy", "node-frozen", "node-idle"], view.Nodes.Select(n => n.NodeId));
+        var (busyNode, frozenNode, idleNode) = (view.Nodes[0], view.Nodes[1], view.Nodes[2]);
+        Assert.Equal((1, true, "1.2.0+abc", -12.5, T0 - TimeSpan.FromMinutes(5), T0.AddSeconds(-3)),
+            (busyNode.Held, busyNode.Live, busyNode.Version, busyNode.ClockOffsetMs, busyNode.StartedAt, busyNode.SeenAt));
+        Assert.Equal(instances[0].FireTime.AddSeconds(30), busyNode.LeaseExpiresAt);
+        Assert.Equal((0, true, "1.3.0", (double?)null, (DateTimeOffset?)null), (idleNode.Held, idleNode.Live, idleNode.Version, idleNode.ClockOffsetMs, idleNode.LeaseExpiresAt));
+        Assert.Equal((0, false, (string?)null, (double?)3, T0.AddSeconds(-45)), (frozenNode.Held, frozenNode.Live, frozenNode.Version, frozenNode.ClockOffsetMs, frozenNode.SeenAt));
+
+        // A new run of the frozen node's id takes its record over: live again, its offset not yet measured.
+        Assert.True((await Store.StartNodeRunAsync(Run("node-frozen", Guid.NewGuid(), T0, "1.3.0"))).Started);
+        var after = await Store.GetClusterViewAsync(new ClusterViewRequest { Now = T0, ActivitySince = T0.AddMinutes(-1), BucketSize = TimeSpan.FromMinutes(1) });
+        var restarted = Assert.Single(after.Nodes, n => n.NodeId == "node-frozen");
+        Assert.Equal((true, "1.3.0", (double?)null, (DateTimeOffset?)T0), (restarted.Live, restarted.Version, restarted.ClockOffsetMs, restarted.StartedAt));
     }
 
     /// <summary>Issue #23, item 6: an instance's jitter is stored with it, and the view measures lateness (and arrival) from its fire time

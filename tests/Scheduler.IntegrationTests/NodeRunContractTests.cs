@@ -42,7 +42,7 @@ public abstract partial class TaskStoreContractTests
         var claim = Assert.Single(await ClaimAsync(Claim("node-a", T0)));
 
         Assert.Equal(new NodeRunStart(false, 0, first, T0), await Store.StartNodeRunAsync(Run("node-a", second, T0.AddSeconds(9))));
-        Assert.True(await Store.RefreshNodeRunAsync("node-a", first, T0.AddSeconds(8)));
+        Assert.True(await Store.RefreshNodeRunAsync("node-a", first, T0.AddSeconds(8), null));
         Assert.Equal(new NodeRunStart(false, 0, first, T0.AddSeconds(8)), await Store.StartNodeRunAsync(Run("node-a", second, T0.AddSeconds(17))));
         var held = (await Store.GetInstanceAsync(claim.Instance.Id))!;
         Assert.Equal(("node-a", claim.Instance.LeaseExpiresAt), (held.LeaseOwner, held.LeaseExpiresAt)); // the live run's claim is left alone
@@ -50,9 +50,9 @@ public abstract partial class TaskStoreContractTests
 
         // The first run shows no sign of life for the liveness timeout: it is over, and the second takes over the node id and its claim.
         Assert.Equal(new NodeRunStart(true, 1), await Store.StartNodeRunAsync(Run("node-a", second, T0.AddSeconds(18))));
-        Assert.False(await Store.RefreshNodeRunAsync("node-a", first, T0.AddSeconds(19)));
+        Assert.False(await Store.RefreshNodeRunAsync("node-a", first, T0.AddSeconds(19), null));
         Assert.False(await Store.EndNodeRunAsync("node-a", first));
-        Assert.True(await Store.RefreshNodeRunAsync("node-a", second, T0.AddSeconds(19)));
+        Assert.True(await Store.RefreshNodeRunAsync("node-a", second, T0.AddSeconds(19), null));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public abstract partial class TaskStoreContractTests
         await Store.StartNodeRunAsync(Run("node-a", first, T0));
 
         Assert.True(await Store.EndNodeRunAsync("node-a", first));
-        Assert.False(await Store.RefreshNodeRunAsync("node-a", first, T0.AddSeconds(1)));
+        Assert.False(await Store.RefreshNodeRunAsync("node-a", first, T0.AddSeconds(1), null));
         Assert.Equal(new NodeRunStart(true, 0), await Store.StartNodeRunAsync(Run("node-a", Guid.NewGuid(), T0.AddSeconds(1))));
     }
 

@@ -117,8 +117,8 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<NodeRunStart> StartNodeRunAsync(NodeRunRequest request, CancellationToken cancellationToken = default) =>
         inner.StartNodeRunAsync(request, cancellationToken);
 
-    public Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.RefreshNodeRunAsync(nodeId, runId, now, cancellationToken);
+    public Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, TimeSpan? clockOffset, CancellationToken cancellationToken = default) =>
+        inner.RefreshNodeRunAsync(nodeId, runId, now, clockOffset, cancellationToken);
 
     public Task<bool> EndNodeRunAsync(string nodeId, Guid runId, CancellationToken cancellationToken = default) =>
         inner.EndNodeRunAsync(nodeId, runId, cancellationToken);

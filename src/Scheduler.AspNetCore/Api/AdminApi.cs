@@ -50,7 +50,7 @@ internal static class AdminApi
             .WithSummary("A page of dead letters: Failed instances of every task, newest failure first")
             .Produces<DeadLetterList>().ProducesProblem(400);
         read.MapGet("/cluster", GetClusterAsync).WithName("GetCluster")
-            .WithSummary("Backlog due now, nodes holding claims, and completed, failed, dispatched, lateness and backlog per bucket")
+            .WithSummary("Backlog due now, every node (idle ones and ones that stopped ticking too), and completed, failed, dispatched, lateness and backlog per bucket")
             .WithDescription("minutes: how far back the activity goes (default 60, at most 1440); bucketSeconds: one bucket's width (default 60). Derived from the task instances table; docs/running.md says how.")
             .Produces<ClusterView>().ProducesProblem(400);
         read.MapGet("/destinations", ([Microsoft.AspNetCore.Mvc.FromServices] DestinationWatch watch) => Json(watch.Snapshot())).WithName("ListDestinations")

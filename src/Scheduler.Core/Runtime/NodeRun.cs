@@ -45,6 +45,11 @@ internal sealed partial class NodeRun : BackgroundService
         _signals = signals;
     }
 
+    /// <summary>The release this node runs (Scheduler.Core's informational version), recorded with its run for operators.</summary>
+    internal static string? Release { get; } = typeof(NodeRun).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion;
+
     /// <summary>This run's id, new per process.</summary>
     public Guid RunId { get; } = Guid.CreateVersion7();
 
@@ -69,7 +74,7 @@ internal sealed partial class NodeRun : BackgroundService
         {
             var now = _timeProvider.GetUtcNow();
             var start = await BoundedAsync(ct => _store.StartNodeRunAsync(
-                new NodeRunRequest { NodeId = _options.NodeId, RunId = RunId, Now = now, LivenessTimeout = timeout }, ct), cancellationToken).ConfigureAwait(false);
+                new NodeRunRequest { NodeId = _options.NodeId, RunId = RunId, Now = now, LivenessTimeout = timeout, Version = Release }, ct), cancellationToken).ConfigureAwait(false);
             if (start.Started)
             {
                 Interlocked.Exchange(ref _liveUntilTicks, (now + timeout).UtcTicks);
@@ -124,7 +129,8 @@ internal sealed partial class NodeRun : BackgroundService
         var wasLive = IsLive;
         try
         {
-            if (await BoundedAsync(ct => _store.RefreshNodeRunAsync(_options.NodeId, RunId, now, ct), cancellationToken).ConfigureAwait(false))
+            var offset = (_timeProvider as SchedulerClock)?.MeasuredOffset; // the node's clock (tests may run the run on a plain TimeProvider)
+            if (await BoundedAsync(ct => _store.RefreshNodeRunAsync(_options.NodeId, RunId, now, offset, ct), cancellationToken).ConfigureAwait(false))
             {
                 Interlocked.Exchange(ref _liveUntilTicks, (now + _options.NodeLivenessTimeout).UtcTicks);
                 if (!wasLive)

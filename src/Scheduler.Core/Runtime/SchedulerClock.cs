@@ -22,12 +22,16 @@ internal sealed class SchedulerClock : TimeProvider
     private readonly TimeProvider _host;
     private long _offsetTicks;
     private volatile bool _outOfBounds;
+    private volatile bool _measured;
 
     /// <summary>Creates the clock over the host's <paramref name="host"/> time provider, with no offset until measured.</summary>
     public SchedulerClock(TimeProvider host) => _host = host ?? throw new ArgumentNullException(nameof(host));
 
     /// <summary>The database's time minus the host's, as last measured (zero before the first measurement, or without a database clock).</summary>
     public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+
+    /// <summary>The offset as last measured; <see langword="null"/> before the first measurement or without a database clock.</summary>
+    public TimeSpan? MeasuredOffset => _measured ? Offset : null;
 
     /// <summary>Whether the last measured offset exceeded <see cref="SchedulerOptions.MaxClockOffset"/>: the node must not dispatch.</summary>
     public bool IsOutOfBounds => _outOfBounds;
@@ -79,6 +83,7 @@ internal sealed class SchedulerClock : TimeProvider
 
         Interlocked.Exchange(ref _offsetTicks, offset.Value.Ticks);
         _outOfBounds = offset.Value.Duration() > maxOffset;
+        _measured = true;
         return offset;
     }
 }

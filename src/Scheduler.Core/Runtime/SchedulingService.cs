@@ -479,7 +479,10 @@ public sealed partial class SchedulingService
         }
 
         var now = _timeProvider.GetUtcNow();
-        return _admin.GetClusterViewAsync(new ClusterViewRequest { Now = now, ActivitySince = now - period, BucketSize = bucketSize }, cancellationToken);
+        return _admin.GetClusterViewAsync(new ClusterViewRequest
+        {
+            Now = now, ActivitySince = now - period, BucketSize = bucketSize, NodeLivenessTimeout = _options.NodeLivenessTimeout,
+        }, cancellationToken);
     }
 
     /// <summary>A page of the dead letters (<see cref="IAdminStore.ListDeadLettersAsync"/>): Failed instances of every task, newest failure first.</summary>

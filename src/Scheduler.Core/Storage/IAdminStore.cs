@@ -32,7 +32,7 @@ public interface IAdminStore
 
     /// <summary>
     /// What the task instances table says about the cluster at <see cref="ClusterViewRequest.Now"/>, for operators (the admin API and dashboard):
-    /// the backlog due now, the nodes holding claims, and the activity per bucket since <see cref="ClusterViewRequest.ActivitySince"/>
+    /// the backlog due now, the nodes (<see cref="NodeStatus"/>), and the activity per bucket since <see cref="ClusterViewRequest.ActivitySince"/>
     /// (<see cref="ClusterActivity"/> says how it is derived). Reads only; a few aggregate queries, no row per instance leaves the store.
     /// </summary>
     /// <exception cref="ArgumentException">The request's bucket size or range is invalid (<see cref="ClusterActivity.BucketCount"/>).</exception>

@@ -35,9 +35,10 @@ public interface INodeStore
     Task<NodeRunStart> StartNodeRunAsync(NodeRunRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Records a sign of life of run <paramref name="runId"/> of node <paramref name="nodeId"/> at <paramref name="now"/> (UTC), if that
-    /// run still holds the node id.</summary>
+    /// run still holds the node id, with its clock's offset from the database's as last measured (<paramref name="clockOffset"/>, shown to
+    /// operators as <see cref="NodeStatus.ClockOffsetMs"/>; <see langword="null"/> when not measured).</summary>
     /// <returns><see langword="false"/> when another run took the node id over (this run's liveness had lapsed) or none holds it.</returns>
-    Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, TimeSpan? clockOffset, CancellationToken cancellationToken = default);
 
     /// <summary>Ends run <paramref name="runId"/> of node <paramref name="nodeId"/> (the node stops): its record is removed if it still holds the
     /// node id, so the node's next start need not wait for its liveness to lapse.</summary>

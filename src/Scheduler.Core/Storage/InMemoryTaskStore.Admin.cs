@@ -85,10 +85,10 @@ public sealed partial class InMemoryTaskStore
             var due = _instances.Values
                 .Where(i => i.Status is TaskInstanceState.Scheduled or TaskInstanceState.Claimed && i.DueAt <= request.Now)
                 .Select(i => i.DueAt!.Value).ToList();
-            var nodes = _instances.Values.Where(i => i.Status == TaskInstanceState.Claimed && i.LeaseOwner is not null)
+            var claims = _instances.Values.Where(i => i.Status == TaskInstanceState.Claimed && i.LeaseOwner is not null)
                 .GroupBy(i => i.LeaseOwner!, StringComparer.Ordinal)
-                .Select(g => new NodeClaims(g.Key, g.Count(), g.Max(i => i.LeaseExpiresAt)))
-                .OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList();
+                .Select(g => (g.Key, g.Count(), g.Max(i => i.LeaseExpiresAt)));
+            var nodes = ClusterNodes.Merge(_nodeRuns.Values, claims, request);
             var activity = ClusterActivity.Fold(ClusterActivity.Rows(_instances.Values, request), request);
             return Task.FromResult(new ClusterView(request.Now, due.Count, due.Count == 0 ? null : due.Min(), nodes, activity));
         }

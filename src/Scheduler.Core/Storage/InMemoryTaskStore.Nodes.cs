@@ -40,7 +40,7 @@ public sealed partial class InMemoryTaskStore
                 return Task.FromResult(new NodeRunStart(false, 0, holder.RunId, holder.SeenAt));
             }
 
-            _nodeRuns[request.NodeId] = (request.RunId, request.Now);
+            _nodeRuns[request.NodeId] = new NodeRunRecord(request.NodeId, request.RunId, request.Now, request.Now, request.Version, null);
             var taken = 0;
             foreach (var instance in _instances.Values.Where(i => TaskInstanceLifecycle.IsClaimOfEarlierRun(i, request.NodeId, request.Now)))
             {
@@ -53,14 +53,14 @@ public sealed partial class InMemoryTaskStore
     }
 
     /// <inheritdoc />
-    public Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<bool> RefreshNodeRunAsync(string nodeId, Guid runId, DateTimeOffset now, TimeSpan? clockOffset, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
             var holds = _nodeRuns.TryGetValue(nodeId, out var holder) && holder.RunId == runId;
             if (holds)
             {
-                _nodeRuns[nodeId] = (runId, now);
+                _nodeRuns[nodeId] = holder! with { SeenAt = now, ClockOffsetMs = clockOffset?.TotalMilliseconds };
             }
 
             return Task.FromResult(holds);

@@ -14,7 +14,7 @@ public sealed partial class InMemoryTaskStore : ITaskStore
     private readonly Dictionary<Guid, TaskInstance> _instances = [];
     private readonly HashSet<(Guid DefinitionId, DateTimeOffset FireTime)> _occurrences = [];
     private readonly Dictionary<string, Calendars.TaskCalendar> _calendars = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (Guid RunId, DateTimeOffset SeenAt)> _nodeRuns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeRunRecord> _nodeRuns = new(StringComparer.Ordinal);
     private ClusterIdentity? _identity;
 
     /// <summary>Creates an empty store that belongs to no cluster yet: the first node that starts on it records its cluster name.</summary>

@@ -18,4 +18,8 @@ public sealed record NodeRunRequest
     /// <summary>How long a run counts as live after its last sign of life (<see cref="Runtime.SchedulerOptions.NodeLivenessTimeout"/>): a
     /// record of another run refreshed within it blocks the start; an older one is taken over.</summary>
     public required TimeSpan LivenessTimeout { get; init; }
+
+    /// <summary>The release the node runs (its informational version), recorded for operators (<see cref="NodeStatus.Version"/>);
+    /// <see langword="null"/> records none.</summary>
+    public string? Version { get; init; }
 }

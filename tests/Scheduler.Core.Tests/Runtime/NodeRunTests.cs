@@ -30,7 +30,7 @@ public sealed class NodeRunTests
         // Refused while the earlier run's liveness lasted; started within a third of the timeout (how often it asks) after it lapsed.
         Assert.All(starts.SkipLast(1), at => Assert.True(at < T0 + Liveness, $"asked at {at:O}"));
         Assert.InRange(starts[^1], T0 + Liveness, T0 + Liveness + (Liveness / 3));
-        Assert.False(await inner.RefreshNodeRunAsync("node-a", earlier, time.GetUtcNow()));
+        Assert.False(await inner.RefreshNodeRunAsync("node-a", earlier, time.GetUtcNow(), null));
         await run.StopAsync(CancellationToken.None);
         Assert.Equal(new NodeRunStart(true, 0), await inner.StartNodeRunAsync(
             new NodeRunRequest { NodeId = "node-a", RunId = Guid.NewGuid(), Now = time.GetUtcNow(), LivenessTimeout = Liveness })); // ended on stop
@@ -47,14 +47,14 @@ public sealed class NodeRunTests
         var starting = run.StartAsync(CancellationToken.None);
         await Eventually.UntilAsync(() => starts.Count == 1, "the first start is refused");
         time.Advance(TimeSpan.FromSeconds(2));
-        Assert.True(await inner.RefreshNodeRunAsync("node-a", live, time.GetUtcNow())); // the other process is alive
+        Assert.True(await inner.RefreshNodeRunAsync("node-a", live, time.GetUtcNow(), null)); // the other process is alive
         await AdvanceUntilAsync(time, starting); // the start asks again within a third of the liveness timeout, long before it lapses
 
         var refusal = await Assert.ThrowsAsync<NodeIdInUseException>(() => starting);
         Assert.Contains("Another process runs as scheduler node 'node-a'", refusal.Message, StringComparison.Ordinal);
         Assert.Contains("Give every node its own Scheduler:NodeId", refusal.Message, StringComparison.Ordinal);
         Assert.False(run.Started);
-        Assert.True(await inner.RefreshNodeRunAsync("node-a", live, time.GetUtcNow())); // the live run keeps its node id
+        Assert.True(await inner.RefreshNodeRunAsync("node-a", live, time.GetUtcNow(), null)); // the live run keeps its node id
     }
 
     [Fact]

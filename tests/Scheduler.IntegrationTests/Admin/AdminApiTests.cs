@@ -151,6 +151,11 @@ public sealed class AdminApiTests
 
         Assert.Equal(10, cluster.GetProperty("activity").GetArrayLength());
         Assert.Equal(0, cluster.GetProperty("backlogDueNow").GetInt32());
+        // The node itself, idle: listed with its run (issue #20, item 3), live, with the release it runs.
+        var self = Assert.Single(cluster.GetProperty("nodes").EnumerateArray());
+        Assert.Equal(("admin-test-node", 0, true), (self.GetProperty("nodeId").GetString(), self.GetProperty("held").GetInt32(), self.GetProperty("live").GetBoolean()));
+        Assert.False(string.IsNullOrEmpty(self.GetProperty("version").GetString()));
+        Assert.Equal(JsonValueKind.Null, self.GetProperty("clockOffsetMs").ValueKind); // the in-memory store has no clock of its own
         Assert.Empty(deadLetters.DeadLetters);
         var paths = openApi.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/scheduler/api/tasks/{taskId}/pause", paths);

@@ -94,6 +94,11 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         var deadLetter = page.Locator("#dead-letters tbody tr").Filter(new() { HasText = "scripted failure of attempt 2" });
         await Assertions.Expect(deadLetter).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#completed-hour")).Not.ToHaveTextAsync("0");
+        // Every node, idle or not, with the release it runs (issue #20, item 3).
+        var nodeItem = page.Locator("#nodes li[data-node='node-a']");
+        await Assertions.Expect(nodeItem).ToContainTextAsync("node-a: ");
+        await Assertions.Expect(nodeItem).Not.ToContainTextAsync("stopped ticking");
+        await Assertions.Expect(nodeItem).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("release .+, started .+, last seen .+, clock offset -?[0-9.]+ ms"));
         // A task's instances and attempts, with failures and their errors.
         await page.Locator($"tr[data-task-id='{flaky.TaskId}'] td.id").ClickAsync();
         var failedInstance = page.Locator("#instances tbody tr").Filter(new() { HasText = "Failed" });

@@ -57,6 +57,12 @@ async function api(path, method, payload) {
   return body;
 }
 
+// A node's run as its tooltip: release, start, last sign of life, clock offset.
+function nodeTitle(n) {
+  return [n.version && `release ${n.version}`, n.startedAt && `started ${time(n.startedAt)}`, n.seenAt && `last seen ${time(n.seenAt)}`,
+    n.clockOffsetMs !== null && n.clockOffsetMs !== undefined && `clock offset ${n.clockOffsetMs.toFixed(1)} ms`].filter(Boolean).join(", ");
+}
+
 function chart(svg, series, colors, kind) {
   const width = 600, height = 120, pad = 14;
   const n = series[0].length;
@@ -101,8 +107,10 @@ async function loadCluster() {
   const dispatched = sum(b => b.dispatched);
   $("lateness-hour").textContent = dispatched ? Math.round(sum(b => (b.meanLatenessMs || 0) * b.dispatched) / dispatched) + " ms" : "–";
   $("nodes").replaceChildren(...(view.nodes.length
-    ? view.nodes.map(n => el("li", { "data-node": n.nodeId }, `${n.nodeId}: ${n.held} held`))
-    : [el("li", {}, "none right now")]));
+    ? view.nodes.map(n => el("li", { "data-node": n.nodeId, class: n.live ? null : "bad", title: nodeTitle(n) },
+        `${n.nodeId}: ${n.held} held` + (n.version ? ` · ${n.version.split("+")[0]}` : "")
+        + (n.live ? "" : n.seenAt ? " · stopped ticking" : " · no run recorded")))
+    : [el("li", {}, "none")]));
   chart($("chart-throughput"), [activity.map(b => b.completed), activity.map(b => b.failed)], ["#2e7d32", "#c62828"], "bars");
   chart($("chart-lateness"), [activity.map(b => b.meanLatenessMs), activity.map(b => b.maxLatenessMs)], ["#2e7d32", "#ef6c00"], "lines");
   chart($("chart-backlog"), [activity.map(b => b.backlog)], ["#0969da"], "lines");
