@@ -26,13 +26,25 @@ public sealed partial class EfTaskStore<TContext>
         ArgumentNullException.ThrowIfNull(query);
         return await WithContextAsync(async context =>
         {
-            var instances = context.Set<TaskInstance>().AsNoTracking().Where(i => i.DefinitionId == query.DefinitionId);
+            var instances = context.Set<TaskInstance>().AsNoTracking();
+            if (query.DefinitionId is { } definitionId)
+            {
+                instances = instances.Where(i => i.DefinitionId == definitionId);
+            }
+
             if (query.Status is { } status)
             {
                 instances = instances.Where(i => i.Status == status);
             }
 
-            return await instances.OrderByDescending(i => i.FireTime).Skip(query.Skip).Take(query.Take).ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (query.After is { } after)
+            {
+                // Keyset: the rows after the cursor in (fire_time DESC, id DESC); uuid order is the order of the ids' text, as SQLite keeps them.
+                instances = instances.Where(i => i.FireTime < after.FireTime || (i.FireTime == after.FireTime && i.Id.CompareTo(after.Id) < 0));
+            }
+
+            return await instances.OrderByDescending(i => i.FireTime).ThenByDescending(i => i.Id).Take(query.Take)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -166,9 +166,46 @@ public abstract partial class TaskStoreContractTests
 
         async Task<Guid[]> Ids(InstanceQuery q) => (await Store.ListInstancesAsync(q)).Select(i => i.Id).ToArray();
         Assert.Equal([instances[2].Id, instances[1].Id, instances[0].Id], await Ids(new InstanceQuery { DefinitionId = definition.Id, Take = 10 }));
-        Assert.Equal([instances[1].Id], await Ids(new InstanceQuery { DefinitionId = definition.Id, Skip = 1, Take = 1 }));
+        Assert.Equal([instances[1].Id], await Ids(new InstanceQuery
+        {
+            DefinitionId = definition.Id, After = new InstanceCursor(instances[2].FireTime, instances[2].Id), Take = 1,
+        }));
         Assert.Equal([instances[0].Id], await Ids(new InstanceQuery { DefinitionId = definition.Id, Take = 10, Status = TaskInstanceState.Claimed }));
         Assert.Empty(await Ids(new InstanceQuery { DefinitionId = Guid.NewGuid(), Take = 10 }));
+    }
+
+    /// <summary>Issue #20, item 3: instances of every task by state, paged by keyset: ties of fire time (many tasks firing at once) are ordered
+    /// by id, so paging one row at a time meets every row once.</summary>
+    [Fact]
+    public async Task ListInstances_AcrossTasks_ByState_PagesByKeyset_ThroughTiesOfFireTime()
+    {
+        var seeded = new List<TaskInstance>();
+        for (var n = 0; n < 4; n++)
+        {
+            seeded.AddRange((await SeedAsync(Store, T0, T0.AddSeconds(-1))).Instances); // 4 tasks, each due at T0 - 1 s and at T0
+        }
+
+        Assert.Equal(4, (await ClaimAsync(Claim("node-a", T0.AddSeconds(-1), window: TimeSpan.Zero))).Count); // the earlier ones: Claimed
+        var scheduled = seeded.Where(i => i.FireTime == T0).OrderByDescending(i => i.Id).Select(i => i.Id).ToList();
+
+        var pages = new List<Guid>();
+        InstanceCursor? after = null;
+        while (true)
+        {
+            var page = await Store.ListInstancesAsync(new InstanceQuery { Status = TaskInstanceState.Scheduled, After = after, Take = 1 });
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            pages.Add(page[0].Id);
+            after = new InstanceCursor(page[0].FireTime, page[0].Id);
+        }
+
+        Assert.Equal(scheduled, pages);
+        var all = await Store.ListInstancesAsync(new InstanceQuery { Take = 100 });
+        Assert.Equal(seeded.OrderByDescending(i => i.FireTime).ThenByDescending(i => i.Id).Select(i => i.Id), all.Select(i => i.Id));
+        Assert.Equal(4, (await Store.ListInstancesAsync(new InstanceQuery { Status = TaskInstanceState.Claimed, Take = 100 })).Count);
     }
 
     [Fact]

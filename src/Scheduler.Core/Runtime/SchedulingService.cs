@@ -429,31 +429,50 @@ public sealed partial class SchedulingService
     public async Task<TaskInstanceList?> GetInstancesAsync(GetTaskInstances query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (skip, size) = Page(query.PageToken, query.PageSize);
-        if (query.State is { } state && !Enum.IsDefined(state))
-        {
-            throw new TaskValidationException(
-                $"State {(int)state} is unknown. Use Scheduled, Claimed, Dispatched, Completed, Failed, Cancelled or Skipped, or leave it out for every state.");
-        }
-
+        var request = InstancePage(query.TaskId, query.State, query.PageSize, query.PageToken);
         if (await _definitions.GetDefinitionAsync(query.TaskId, cancellationToken).ConfigureAwait(false) is null)
         {
             return null;
         }
 
-        var page = await _admin.ListInstancesAsync(new InstanceQuery
+        var (page, next) = await ReadInstancePageAsync(request, cancellationToken).ConfigureAwait(false);
+        return new TaskInstanceList { TaskId = query.TaskId, Instances = page.Select(i => i.ToInfo()).ToList(), NextPageToken = next };
+    }
+
+    /// <summary>A page of the instances of every task (<see cref="IAdminStore.ListInstancesAsync"/>), latest fire time first, optionally in
+    /// one state: what is running now (<see cref="TaskInstanceState.Dispatched"/>), what failed, what was skipped, across tasks.</summary>
+    /// <param name="state">Only instances in this state; <see langword="null"/> for all.</param>
+    /// <param name="pageSize">Most per page: 1 to <see cref="MaxPageSize"/>.</param>
+    /// <param name="pageToken">The <see cref="InstanceList.NextPageToken"/> of the previous page; <see langword="null"/> for the first. Pages
+    /// resume after the previous page's last instance (keyset), so none is repeated or skipped while instances are added.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <exception cref="TaskValidationException">The state, the page size or the page token is invalid.</exception>
+    public async Task<InstanceList> ListInstancesAsync(TaskInstanceState? state = null, int pageSize = 100, string? pageToken = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (page, next) = await ReadInstancePageAsync(InstancePage(null, state, pageSize, pageToken), cancellationToken).ConfigureAwait(false);
+        return new InstanceList(page.Select(i => new TaskInstanceEntry(i.DefinitionId, i.ToInfo())).ToList(), next);
+    }
+
+    /// <summary>The store query of one page of instances (one more than <paramref name="pageSize"/>, to tell whether another page follows).</summary>
+    private static InstanceQuery InstancePage(Guid? definitionId, TaskInstanceState? state, int pageSize, string? pageToken)
+    {
+        if (state is { } known && !Enum.IsDefined(known))
         {
-            DefinitionId = query.TaskId,
-            Status = query.State,
-            Skip = skip,
-            Take = size + 1,
-        }, cancellationToken).ConfigureAwait(false);
-        return new TaskInstanceList
-        {
-            TaskId = query.TaskId,
-            Instances = page.Take(size).Select(i => i.ToInfo()).ToList(),
-            NextPageToken = page.Count > size ? NextPage(skip, size) : null,
-        };
+            throw new TaskValidationException(
+                $"State {(int)known} is unknown. Use Scheduled, Claimed, Dispatched, Completed, Failed, Cancelled or Skipped, or leave it out for every state.");
+        }
+
+        var (_, size) = Page(null, pageSize);
+        return new InstanceQuery { DefinitionId = definitionId, Status = state, After = InstancePageToken.Read(pageToken), Take = size + 1 };
+    }
+
+    private async Task<(IReadOnlyList<TaskInstance> Page, string? NextPageToken)> ReadInstancePageAsync(InstanceQuery query, CancellationToken cancellationToken)
+    {
+        var rows = await _admin.ListInstancesAsync(query, cancellationToken).ConfigureAwait(false);
+        var size = query.Take - 1;
+        var page = rows.Take(size).ToList();
+        return (page, rows.Count > size ? InstancePageToken.Write(page[^1]) : null);
     }
 
     /// <summary>

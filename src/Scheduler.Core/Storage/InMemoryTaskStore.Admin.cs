@@ -22,9 +22,10 @@ public sealed partial class InMemoryTaskStore
         lock (_lock)
         {
             IReadOnlyList<TaskInstance> page = _instances.Values
-                .Where(i => i.DefinitionId == query.DefinitionId && (query.Status is null || i.Status == query.Status))
-                .OrderByDescending(i => i.FireTime)
-                .Skip(query.Skip).Take(query.Take)
+                .Where(i => (query.DefinitionId is null || i.DefinitionId == query.DefinitionId) && (query.Status is null || i.Status == query.Status)
+                    && (query.After is null || query.After.Precedes(i)))
+                .OrderByDescending(i => i.FireTime).ThenByDescending(i => i.Id)
+                .Take(query.Take)
                 .Select(i => i.Clone()).ToList();
             return Task.FromResult(page);
         }

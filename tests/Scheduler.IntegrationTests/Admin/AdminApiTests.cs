@@ -300,6 +300,32 @@ public sealed class AdminApiTests
         Assert.Contains("Admin:LoopbackRole is 7. Use Read (the default) or Write.", error.Message);
     }
 
+    /// <summary>Issue #20, item 3: the instances of every task in one state, a page at a time (keyset tokens), with their tasks.</summary>
+    [Fact]
+    public async Task Api_ListsTheInstancesOfEveryTask_ByState_APageAtATime()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        using var http = node.CreateClient();
+        var (acme, globex) = (await ScheduleAsync(node), await ScheduleAsync(node, tenant: "globex"));
+        var at = new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        var older = await node.AddDeadLetterAsync(acme.TaskId, at, "System.TimeoutException: slow");
+        var newer = await node.AddDeadLetterAsync(globex.TaskId, at.AddMinutes(1), "System.InvalidOperationException: no");
+
+        var first = await ReadAsync<JsonElement>(await http.GetAsync("instances?state=Failed&pageSize=1"));
+        var token = first.GetProperty("nextPageToken").GetString();
+        var second = await ReadAsync<JsonElement>(await http.GetAsync($"instances?state=Failed&pageSize=1&pageToken={Uri.EscapeDataString(token!)}"));
+        var all = await ReadAsync<JsonElement>(await http.GetAsync("instances"));
+
+        static (Guid TaskId, Guid InstanceId, string State) Entry(JsonElement e) => (e.GetProperty("taskId").GetGuid(),
+            e.GetProperty("instance").GetProperty("instanceId").GetGuid(), e.GetProperty("instance").GetProperty("state").GetString()!);
+        Assert.Equal([(globex.TaskId, newer, "Failed")], first.GetProperty("instances").EnumerateArray().Select(Entry));
+        Assert.Equal([(acme.TaskId, older, "Failed")], second.GetProperty("instances").EnumerateArray().Select(Entry));
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextPageToken").ValueKind);
+        Assert.Contains(all.GetProperty("instances").EnumerateArray(), e => Entry(e).InstanceId == older);
+        Assert.Contains("state='Running' is not a TaskInstanceState", await ProblemAsync(await http.GetAsync("instances?state=Running"), HttpStatusCode.BadRequest));
+        Assert.Contains("PageToken '12' is not one this scheduler gave out", await ProblemAsync(await http.GetAsync("instances?pageToken=12"), HttpStatusCode.BadRequest));
+    }
+
     /// <summary>Issue #20, item 4: safe by default. Any process on the node's host may read without a key, but only a key (or the explicit
     /// opt-in) may change tasks, and the refusal says how to get in.</summary>
     [Fact]

@@ -94,6 +94,10 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         var deadLetter = page.Locator("#dead-letters tbody tr").Filter(new() { HasText = "scripted failure of attempt 2" });
         await Assertions.Expect(deadLetter).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#completed-hour")).Not.ToHaveTextAsync("0");
+        // The instances of every task by state (issue #20, item 3): the completed ones include water's.
+        await page.Locator("#by-state-filter").SelectOptionAsync("Completed");
+        await Assertions.Expect(page.Locator($"#by-state tbody tr td.id[title='{water.TaskId}']").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#by-state tbody tr td.state").First).ToHaveTextAsync("Completed");
         // Every node, idle or not, with the release it runs (issue #20, item 3).
         var nodeItem = page.Locator("#nodes li[data-node='node-a']");
         await Assertions.Expect(nodeItem).ToContainTextAsync("node-a: ");

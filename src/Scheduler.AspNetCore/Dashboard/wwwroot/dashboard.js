@@ -5,7 +5,7 @@
 const KEY = "scheduler-admin-key";
 // The cluster view aggregates the whole instances table on the server: it is fetched every 15 s, the rest every 5 s.
 const CLUSTER_EVERY_MS = 15000;
-const state = { selectedTask: null, taskFilter: "", tasksShown: 100, busy: false, clusterAt: 0 };
+const state = { selectedTask: null, taskFilter: "", tasksShown: 100, instanceState: "Dispatched", instancesShown: 50, busy: false, clusterAt: 0 };
 
 function $(id) { return document.getElementById(id); }
 
@@ -160,6 +160,23 @@ async function loadInstances() {
   $("instances").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8 }, "No instances yet."))]));
 }
 
+// The instances of every task in one state (what runs now, what failed today...), latest fire time first; "More" shows the next page.
+async function loadInstancesByState() {
+  const filter = state.instanceState ? `&state=${encodeURIComponent(state.instanceState)}` : "";
+  const list = await api(`instances?pageSize=${state.instancesShown}${filter}`);
+  const rows = list.instances.map(e => el("tr", { "data-instance-id": e.instance.instanceId },
+    el("td", { class: "id", title: e.taskId, onclick: () => { state.selectedTask = e.taskId; refresh(); } }, short(e.taskId)),
+    el("td", { title: e.instance.instanceId }, short(e.instance.instanceId)),
+    el("td", {}, time(e.instance.fireTime)),
+    el("td", { class: `state state-${e.instance.state}` }, e.instance.state),
+    el("td", {}, `${e.instance.attempt} / ${e.instance.maxAttempts}`),
+    el("td", {}, time(e.instance.dispatchedAt)),
+    el("td", {}, time(e.instance.completedAt || e.instance.failedAt)),
+    el("td", { class: "error" }, e.instance.lastError || "")));
+  $("by-state").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8 }, "None."))]));
+  $("more-by-state").hidden = !list.nextPageToken;
+}
+
 async function loadDeadLetters() {
   const list = await api("dead-letters?pageSize=50");
   const rows = list.deadLetters.map(d => el("tr", { "data-instance-id": d.instance.instanceId },
@@ -215,7 +232,7 @@ async function refresh() {
   if (state.busy) return;
   state.busy = true;
   try {
-    await Promise.all([loadCluster(), loadDestinations(), loadTasks(), loadInstances(), loadDeadLetters()]);
+    await Promise.all([loadCluster(), loadDestinations(), loadTasks(), loadInstances(), loadInstancesByState(), loadDeadLetters()]);
     status("Updated " + new Date().toLocaleTimeString());
     document.body.dataset.loaded = "true";
   } catch (error) {
@@ -235,6 +252,8 @@ $("key-form").addEventListener("submit", event => {
 });
 $("state-filter").addEventListener("change", event => { state.taskFilter = event.target.value; refresh(); });
 $("more-tasks").addEventListener("click", () => { state.tasksShown = Math.min(1000, state.tasksShown + 100); refresh(); });
+$("by-state-filter").addEventListener("change", event => { state.instanceState = event.target.value; state.instancesShown = 50; refresh(); });
+$("more-by-state").addEventListener("click", () => { state.instancesShown = Math.min(1000, state.instancesShown + 50); refresh(); });
 if (sessionStorage.getItem(KEY)) $("api-key").placeholder = "key set for this tab";
 refresh();
 setInterval(refresh, 5000);
