@@ -133,11 +133,16 @@ public static class SchedulerTracing
     /// <see cref="SchedulerTracing"/>).</summary>
     internal static Activity? StartDispatch(ClaimedInstance claim, string nodeId, DispatchTelemetry target)
     {
+        Activity.Current = null; // the dispatch belongs to the task's trace (or its own), not to whatever the runner's flow carries
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
         var instance = claim.Instance;
         var operation = OperationOf(claim.DestinationQueue);
         var name = string.IsNullOrEmpty(target.DestinationName) ? operation : $"{operation} {target.DestinationName}";
         ActivityContext.TryParse(claim.TraceParent, null, isRemote: true, out var scheduled);
-        Activity.Current = null; // the dispatch belongs to the task's trace (or its own), not to whatever the runner's flow carries
         var activity = scheduled != default && !claim.Recurring
             ? Source.StartActivity(name, ActivityKind.Producer, scheduled)
             : Source.StartActivity(name, ActivityKind.Producer, default(ActivityContext),
