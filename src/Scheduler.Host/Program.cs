@@ -140,7 +140,7 @@ static void ConfigureServices(HostApplicationBuilder builder, TransportSettings 
 {
     if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
     {
-        // The node's metrics (meter "Scheduler") and spans (source "Scheduler"), MassTransit's and Npgsql's, to the OTLP endpoint named by
+        // The node's metrics (meter "BrokerScheduler") and spans (source "BrokerScheduler"), MassTransit's and Npgsql's, to the OTLP endpoint named by
         // the standard variable; nothing leaves the process without it. docs/running.md lists them.
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "scheduler-node"))

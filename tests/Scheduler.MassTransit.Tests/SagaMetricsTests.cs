@@ -52,7 +52,7 @@ public class SagaMetricsTests
 
         Assert.Equal(2, counts.GetValueOrDefault("scheduler.attempts.failed"));
         Assert.Equal(1, counts.GetValueOrDefault("scheduler.attempts.retried"));
-        Assert.Equal(2, counts.GetValueOrDefault("scheduler.instances.dispatched"));
+        Assert.Equal(2, counts.GetValueOrDefault("messaging.client.sent.messages"));
         Assert.Equal(0, counts.GetValueOrDefault("scheduler.instances.completed"));
     }
 }

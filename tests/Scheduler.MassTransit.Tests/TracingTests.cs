@@ -10,7 +10,8 @@ namespace Scheduler.MassTransit.Tests;
 /// <summary>
 /// Issue #12, item 5: a task's trace runs from the ScheduleTask the client sent to the worker's handler: the node's schedule span joins the
 /// command's trace, the dispatch span continues it, MassTransit's send nests under the dispatch, so the worker's consume shares the trace id;
-/// the saga's outcome span follows in the same trace. MassTransit's test harness, fake time.
+/// the saga's outcome span follows in the same trace. Issue #20, item 5: the dispatch span is a messaging send span named
+/// <c>send {queue}</c>, whose message id is the one MassTransit sends. MassTransit's test harness, fake time.
 /// </summary>
 public sealed class TracingTests : IDisposable
 {
@@ -52,11 +53,16 @@ public sealed class TracingTests : IDisposable
         var consumed = Assert.Single(f.Recorder.Of<ConsumedIn>(), c => c.InstanceId == completed.Id);
         Assert.Equal(clientTrace, consumed.TraceId); // the worker's handler ran in the client's trace
         var schedule = Assert.Single(Spans("scheduler.schedule", taskId));
-        var dispatch = Assert.Single(Spans("scheduler.dispatch", taskId));
+        var dispatch = Assert.Single(Spans($"send {BusFixture.WorkerQueue}", taskId));
         Assert.Equal(clientTrace, schedule.TraceId);
         Assert.Equal((clientTrace, schedule.SpanId), (dispatch.TraceId, dispatch.ParentSpanId));
+        Assert.Equal((ActivityKind.Producer, "send", BusFixture.WorkerQueue), (dispatch.Kind, dispatch.GetTagItem("messaging.operation.name"),
+            dispatch.GetTagItem("messaging.destination.name")));
+        Assert.Null(dispatch.GetTagItem("messaging.system")); // the in-memory transport is no messaging system the conventions name
         var send = Assert.Single(_stopped, a => a.Source.Name == "MassTransit" && a.Kind == ActivityKind.Producer && a.ParentSpanId == dispatch.SpanId);
         Assert.Equal(clientTrace, send.TraceId); // MassTransit's send of TaskDue nests under the dispatch
+        Assert.Equal(send.GetTagItem("messaging.masstransit.message_id"), dispatch.GetTagItem("messaging.message.id")); // the attempt's id
+        Assert.Equal(send.GetTagItem("messaging.destination.name"), dispatch.GetTagItem("messaging.destination.name"));
         var outcome = Assert.Single(Spans("scheduler.outcome", taskId));
         Assert.Equal((clientTrace, nameof(Core.Storage.OutcomeKind.Completed)), (outcome.TraceId, outcome.GetTagItem("scheduler.outcome")));
     }

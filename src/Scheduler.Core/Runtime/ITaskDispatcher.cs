@@ -18,6 +18,13 @@ public interface ITaskDispatcher
     /// </summary>
     Task ProbeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+    /// <summary>
+    /// Describes the dispatch of <paramref name="message"/> to <paramref name="destinationQueue"/> (<see langword="null"/>: published) for the
+    /// node's telemetry (<see cref="DispatchTelemetry"/>): called once before each <see cref="DispatchAsync"/>; must neither block nor throw.
+    /// The default names the destination queue as the destination (nothing when published) and nothing else.
+    /// </summary>
+    DispatchTelemetry DescribeDispatch(TaskDue message, string? destinationQueue) => new() { DestinationName = destinationQueue };
+
     /// <summary>Publishes that an instance failed for good.</summary>
     Task PublishDeadLetteredAsync(TaskDeadLettered message, CancellationToken cancellationToken = default);
 }

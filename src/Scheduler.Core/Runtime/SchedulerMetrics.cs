@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Scheduler.Core.Storage;
@@ -5,28 +6,46 @@ using Scheduler.Core.Storage;
 namespace Scheduler.Core.Runtime;
 
 /// <summary>
-/// The node's metrics, on the <see cref="Meter"/> named <c>Scheduler</c>, created by the host's <see cref="IMeterFactory"/> (collect it with
-/// OpenTelemetry's <c>AddMeter("Scheduler")</c> or <c>dotnet-counters monitor --counters Scheduler</c>). Every measurement carries the tag
-/// <c>scheduler.node</c> (the node id). A singleton per node, registered by <c>AddSchedulerCore</c>.
+/// The node's metrics, on the <see cref="Meter"/> named <c>BrokerScheduler</c> (<see cref="MeterName"/>), created by the host's
+/// <see cref="IMeterFactory"/> (collect it with OpenTelemetry's <c>AddMeter(SchedulerMetrics.MeterName)</c> or
+/// <c>dotnet-counters monitor --counters BrokerScheduler</c>). Every measurement carries the tag <c>scheduler.node</c> (the node id). A
+/// singleton per node, registered by <c>AddSchedulerCore</c>.
 /// </summary>
 /// <remarks>
-/// <para>Counters: <c>scheduler.tasks.scheduled</c> (task definitions stored: new ones, not repeats of a command), <c>scheduler.instances.materialized</c>
-/// (task instances created by the scheduler loop), <c>scheduler.instances.claimed</c> (claims taken by the runner loop),
-/// <c>scheduler.instances.dispatched</c> (TaskDue published or sent), <c>scheduler.dispatch.failures</c> (sends that failed: the broker
-/// refused or did not confirm; the claim is released, or the attempt used up when the message itself was refused),
-/// <c>scheduler.instances.completed</c> (completions recorded), <c>scheduler.attempts.failed</c> (attempts a worker reported failed),
-/// <c>scheduler.attempts.retried</c> (retries scheduled after a failed attempt or a refused dispatch), <c>scheduler.instances.dead_lettered</c>
-/// (instances failed for good, tagged <c>scheduler.cause</c>: <c>expired</c> (the last attempt's ExpireAfter ran out), <c>failed</c> (the last
-/// attempt failed) or <c>dispatch_refused</c> (the last attempt's TaskDue was refused)), <c>scheduler.instances.skipped</c> (occurrences not
-/// run by the overlap policy). Histogram: <c>scheduler.dispatch.lateness</c> (milliseconds from an instance's due time to its dispatch; never
-/// negative). Gauges: <c>scheduler.instances.held</c> (claims this node holds: waiting for their due time or being dispatched) and
-/// <c>scheduler.instances.backlog</c> (of those, the ones already due: the runner's own view, without a query; instances no node has claimed
-/// are not counted), <c>scheduler.destinations.without_consumer</c> (destination queues without a consumer for the grace; their tasks wait).</para>
+/// <para>The sends of <c>TaskDue</c> are measured as OpenTelemetry's messaging client metrics (semantic conventions v1.36.0), tagged
+/// <c>messaging.system</c>, <c>messaging.operation.name</c> (<c>send</c>, <c>publish</c>), <c>messaging.destination.name</c>,
+/// <c>server.address</c> and <c>server.port</c> as far as the dispatcher knows them (<see cref="DispatchTelemetry"/>), and <c>error.type</c>
+/// (the exception's type) when the broker did not accept the message: <c>messaging.client.sent.messages</c> (counter, <c>{message}</c>) and
+/// <c>messaging.client.operation.duration</c> (histogram, seconds, from the start of the send to the broker's confirmation or the failure).
+/// A send the open circuit breaker stopped never reached the broker and is in neither.</para>
+/// <para>The scheduler's own counters, in the <c>scheduler.</c> namespace: <c>scheduler.tasks.scheduled</c> (task definitions stored: new ones,
+/// not repeats of a command), <c>scheduler.instances.materialized</c> (task instances created by the scheduler loop),
+/// <c>scheduler.instances.claimed</c> (claims taken by the runner loop), <c>scheduler.dispatch.failures</c> (dispatches that failed: the
+/// broker refused or did not confirm, or the circuit breaker was open; the claim is released, or the attempt used up when the message itself
+/// was refused), <c>scheduler.instances.completed</c> (completions recorded), <c>scheduler.attempts.failed</c> (attempts a worker reported
+/// failed), <c>scheduler.attempts.retried</c> (retries scheduled after a failed attempt or a refused dispatch),
+/// <c>scheduler.instances.dead_lettered</c> (instances failed for good, tagged <c>scheduler.cause</c>: <c>expired</c> (the last attempt's
+/// ExpireAfter ran out), <c>failed</c> (the last attempt failed) or <c>dispatch_refused</c> (the last attempt's TaskDue was refused)),
+/// <c>scheduler.instances.skipped</c> (occurrences not run by the overlap policy). Histogram: <c>scheduler.dispatch.lateness</c> (seconds from
+/// an instance's due time to its dispatch; never negative). Gauges: <c>scheduler.instances.held</c> (claims this node holds: waiting for
+/// their due time or being dispatched) and <c>scheduler.instances.backlog</c> (of those, the ones already due: the runner's own view, without
+/// a query; instances no node has claimed are not counted), <c>scheduler.destinations.without_consumer</c> (destination queues without a
+/// consumer for the grace; their tasks wait).</para>
+/// <para>The histograms advise bucket boundaries in seconds (<see cref="InstrumentAdvice{T}"/>), so an exporter's default buckets (made for
+/// milliseconds) do not put every sub-10 ms value in one bucket: <c>messaging.client.operation.duration</c> those of the conventions,
+/// 5 ms to 10 s; <c>scheduler.dispatch.lateness</c> 1 ms to 5 min.</para>
 /// </remarks>
 public sealed class SchedulerMetrics
 {
-    /// <summary>The meter's name: <c>Scheduler</c>.</summary>
-    public const string MeterName = "Scheduler";
+    /// <summary>The meter's name: <c>BrokerScheduler</c> (the packages' id prefix, so no other library's meter has it).</summary>
+    public const string MeterName = "BrokerScheduler";
+
+    /// <summary>The bucket boundaries, in seconds, that OpenTelemetry's messaging conventions give <c>messaging.client.operation.duration</c>.</summary>
+    private static readonly double[] SendDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+    /// <summary>The bucket boundaries, in seconds, of <c>scheduler.dispatch.lateness</c>: a node keeping up dispatches within milliseconds,
+    /// one behind or waiting for the broker within seconds to minutes.</summary>
+    private static readonly double[] LatenessBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
     private readonly KeyValuePair<string, object?> _node;
     private Func<int>? _held;
@@ -43,9 +62,12 @@ public sealed class SchedulerMetrics
         Scheduled = meter.CreateCounter<long>("scheduler.tasks.scheduled", "{task}", "Task definitions stored (new ones, not repeats).");
         Materialized = meter.CreateCounter<long>("scheduler.instances.materialized", "{instance}", "Task instances created by the scheduler loop.");
         Claimed = meter.CreateCounter<long>("scheduler.instances.claimed", "{instance}", "Task instances claimed by the runner loop.");
-        Dispatched = meter.CreateCounter<long>("scheduler.instances.dispatched", "{instance}", "TaskDue messages published or sent.");
+        SentMessages = meter.CreateCounter<long>("messaging.client.sent.messages", "{message}",
+            "TaskDue messages the node attempted to send to the broker (tagged error.type when the broker did not accept one).");
+        SendDuration = meter.CreateHistogram("messaging.client.operation.duration", "s", "Duration of each send of TaskDue to the broker.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SendDurationBuckets });
         DispatchFailures = meter.CreateCounter<long>("scheduler.dispatch.failures", "{instance}",
-            "Sends of TaskDue that failed; the claim is released, or the attempt used up when the broker refused the message itself.");
+            "Dispatches of TaskDue that failed (broker or open circuit breaker); the claim is released, or the attempt used up when the broker refused the message itself.");
         Completed = meter.CreateCounter<long>("scheduler.instances.completed", "{instance}", "Completions of task instances recorded.");
         Failed = meter.CreateCounter<long>("scheduler.attempts.failed", "{attempt}", "Attempts a worker reported failed.");
         Retried = meter.CreateCounter<long>("scheduler.attempts.retried", "{attempt}",
@@ -54,7 +76,8 @@ public sealed class SchedulerMetrics
             "Task instances failed for good, by cause: expired, failed, dispatch_refused.");
         Skipped = meter.CreateCounter<long>("scheduler.instances.skipped", "{instance}",
             "Occurrences not run because an earlier occurrence of their task was still active (overlap policy).");
-        Lateness = meter.CreateHistogram<double>("scheduler.dispatch.lateness", "ms", "Time from a task instance's due time to its dispatch.");
+        Lateness = meter.CreateHistogram("scheduler.dispatch.lateness", "s", "Time from a task instance's due time to its dispatch.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatenessBuckets });
         meter.CreateObservableGauge("scheduler.instances.held", () => Observe(_held), "{instance}",
             "Claims this node holds: waiting for their due time or being dispatched.");
         meter.CreateObservableGauge("scheduler.instances.backlog", () => Observe(_backlog), "{instance}",
@@ -69,7 +92,9 @@ public sealed class SchedulerMetrics
 
     internal Counter<long> Claimed { get; }
 
-    internal Counter<long> Dispatched { get; }
+    internal Counter<long> SentMessages { get; }
+
+    internal Histogram<double> SendDuration { get; }
 
     internal Counter<long> DispatchFailures { get; }
 
@@ -107,6 +132,33 @@ public sealed class SchedulerMetrics
             case OutcomeKind.DeadLettered:
                 Failed.Add(1, _node); // the dead letter itself is counted where it is announced (DeadLetterNotifier)
                 break;
+        }
+    }
+
+    /// <summary>Records one send of TaskDue to the broker that took <paramref name="duration"/>: in <c>messaging.client.sent.messages</c>
+    /// and <c>messaging.client.operation.duration</c>, tagged as <paramref name="target"/> describes it, with <c>error.type</c> when it failed
+    /// with <paramref name="error"/>.</summary>
+    internal void RecordSend(DispatchTelemetry target, string operation, TimeSpan duration, Exception? error)
+    {
+        var tags = new TagList { _node, { "messaging.operation.name", operation } };
+        AddIfKnown(ref tags, "messaging.system", target.System);
+        AddIfKnown(ref tags, "messaging.destination.name", target.DestinationName);
+        AddIfKnown(ref tags, "server.address", target.ServerAddress);
+        if (target.ServerPort is { } port)
+        {
+            tags.Add("server.port", port);
+        }
+
+        AddIfKnown(ref tags, "error.type", error?.GetType().FullName);
+        SentMessages.Add(1, tags);
+        SendDuration.Record(duration.TotalSeconds, tags);
+    }
+
+    private static void AddIfKnown(ref TagList tags, string key, string? value)
+    {
+        if (value is not null)
+        {
+            tags.Add(key, value);
         }
     }
 

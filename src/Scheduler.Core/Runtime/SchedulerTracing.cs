@@ -4,21 +4,29 @@ using Scheduler.Core.Storage;
 namespace Scheduler.Core.Runtime;
 
 /// <summary>
-/// The node's spans, on the <see cref="ActivitySource"/> named <c>Scheduler</c> (collect it with OpenTelemetry's <c>AddSource("Scheduler")</c>).
+/// The node's spans, on the <see cref="ActivitySource"/> named <c>BrokerScheduler</c> (<see cref="SourceName"/>; collect it with OpenTelemetry's
+/// <c>AddSource(SchedulerTracing.SourceName)</c>).
 /// </summary>
 /// <remarks>
-/// <para>Spans: <c>scheduler.schedule</c> (validating and storing one ScheduleTask command; a child of the command's own trace, its W3C
-/// traceparent kept with the task definition), <c>scheduler.materialize</c> (one scheduler loop batch), <c>scheduler.claim</c> (one runner
-/// claim batch), <c>scheduler.dispatch</c> (one TaskDue send, with the task id, instance id and attempt; MassTransit's send span nests
-/// under it, so the worker's consume joins its trace) and <c>scheduler.outcome</c> (the saga applying a worker's report). A dispatch of a
-/// one-off task continues the trace of the ScheduleTask that created it (its parent is the schedule span); a dispatch of a recurring task
-/// starts a trace of its own with a link to that schedule span, so one trace does not grow with every occurrence. Materialize and claim
-/// spans of ticks that found nothing are not recorded.</para>
+/// <para>The dispatch of a <c>TaskDue</c> is a producer span that follows OpenTelemetry's messaging semantic conventions (v1.36.0): it is named
+/// <c>{messaging.operation.name} {messaging.destination.name}</c> — <c>send orders</c> for a task with destination queue <c>orders</c>,
+/// <c>publish Scheduler.Contracts:TaskDue</c> for a published one — and carries <c>messaging.system</c>, <c>messaging.operation.name</c>
+/// (<c>send</c>, <c>publish</c>), <c>messaging.operation.type</c> (<c>send</c>), <c>messaging.destination.name</c>, <c>messaging.message.id</c>,
+/// <c>server.address</c> and <c>server.port</c> as far as the dispatcher knows them (<see cref="DispatchTelemetry"/>), with the task id,
+/// instance id, attempt and node (<c>scheduler.task_id</c>, <c>scheduler.instance_id</c>, <c>scheduler.attempt</c>, <c>scheduler.node</c>).
+/// MassTransit's send span nests under it, so the worker's consume joins its trace. A dispatch of a one-off task continues the trace of the
+/// ScheduleTask that created it (its parent is the schedule span); a dispatch of a recurring task starts a trace of its own with a link to
+/// that schedule span, so one trace does not grow with every occurrence.</para>
+/// <para>The node's own work, not messaging operations, is in internal spans named in the <c>scheduler.</c> namespace:
+/// <c>scheduler.schedule</c> (validating and storing one ScheduleTask command; a child of the command's own trace, its W3C traceparent kept
+/// with the task definition), <c>scheduler.materialize</c> (one scheduler loop batch), <c>scheduler.claim</c> (one runner claim batch) and
+/// <c>scheduler.outcome</c> (the saga applying a worker's report). Materialize and claim spans of ticks that found nothing are not
+/// recorded.</para>
 /// </remarks>
 public static class SchedulerTracing
 {
-    /// <summary>The activity source's name: <c>Scheduler</c>.</summary>
-    public const string SourceName = "Scheduler";
+    /// <summary>The activity source's name: <c>BrokerScheduler</c> (the packages' id prefix, so no other library's source has it).</summary>
+    public const string SourceName = "BrokerScheduler";
 
     internal static readonly ActivitySource Source = new(SourceName, typeof(SchedulerTracing).Assembly.GetName().Version?.ToString());
 
@@ -72,7 +80,7 @@ public static class SchedulerTracing
         activity.Dispose();
     }
 
-    /// <summary>Ends a span with an error status naming <paramref name="exception"/>.</summary>
+    /// <summary>Ends a span with an error status naming <paramref name="exception"/>, and its type as <c>error.type</c>.</summary>
     internal static void Fail(Activity? activity, Exception exception)
     {
         if (activity is null)
@@ -80,6 +88,7 @@ public static class SchedulerTracing
             return;
         }
 
+        activity.SetTag("error.type", exception.GetType().FullName);
         activity.SetStatus(ActivityStatusCode.Error, $"{exception.GetType().Name}: {exception.Message}");
         activity.Dispose();
     }
@@ -116,25 +125,55 @@ public static class SchedulerTracing
         return activity;
     }
 
-    /// <summary>Starts the span <c>scheduler.dispatch</c> of one TaskDue send (see the remarks of <see cref="SchedulerTracing"/>).</summary>
-    internal static Activity? StartDispatch(ClaimedInstance claim, string nodeId)
+    /// <summary>The <c>messaging.operation.name</c> of a dispatch to <paramref name="destinationQueue"/>: <c>send</c> to a queue,
+    /// <c>publish</c> when it has none.</summary>
+    internal static string OperationOf(string? destinationQueue) => destinationQueue is null ? "publish" : "send";
+
+    /// <summary>Starts the producer span of one TaskDue send, <c>{operation} {destination}</c> (see the remarks of
+    /// <see cref="SchedulerTracing"/>).</summary>
+    internal static Activity? StartDispatch(ClaimedInstance claim, string nodeId, DispatchTelemetry target)
     {
-        var instance = claim.Instance;
-        ActivityContext.TryParse(claim.TraceParent, null, isRemote: true, out var scheduled);
         Activity.Current = null; // the dispatch belongs to the task's trace (or its own), not to whatever the runner's flow carries
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var instance = claim.Instance;
+        var operation = OperationOf(claim.DestinationQueue);
+        var name = string.IsNullOrEmpty(target.DestinationName) ? operation : $"{operation} {target.DestinationName}";
+        ActivityContext.TryParse(claim.TraceParent, null, isRemote: true, out var scheduled);
         var activity = scheduled != default && !claim.Recurring
-            ? Source.StartActivity("scheduler.dispatch", ActivityKind.Producer, scheduled)
-            : Source.StartActivity("scheduler.dispatch", ActivityKind.Producer, default(ActivityContext),
+            ? Source.StartActivity(name, ActivityKind.Producer, scheduled)
+            : Source.StartActivity(name, ActivityKind.Producer, default(ActivityContext),
                 links: scheduled != default ? [new ActivityLink(scheduled)] : null);
         if (activity is { IsAllDataRequested: true })
         {
+            SetIfKnown(activity, "messaging.system", target.System);
+            activity.SetTag("messaging.operation.name", operation);
+            activity.SetTag("messaging.operation.type", "send");
+            SetIfKnown(activity, "messaging.destination.name", target.DestinationName);
+            SetIfKnown(activity, "messaging.message.id", target.MessageId);
+            SetIfKnown(activity, "server.address", target.ServerAddress);
+            if (target.ServerPort is { } port)
+            {
+                activity.SetTag("server.port", port);
+            }
+
             activity.SetTag("scheduler.task_id", instance.DefinitionId.ToString());
             activity.SetTag("scheduler.instance_id", instance.Id.ToString());
             activity.SetTag("scheduler.attempt", instance.Attempt);
-            activity.SetTag("scheduler.destination", claim.DestinationQueue ?? "(published)");
             activity.SetTag("scheduler.node", nodeId);
         }
 
         return activity;
+    }
+
+    private static void SetIfKnown(Activity activity, string key, string? value)
+    {
+        if (value is not null)
+        {
+            activity.SetTag(key, value);
+        }
     }
 }

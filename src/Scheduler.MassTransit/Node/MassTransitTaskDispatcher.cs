@@ -14,6 +14,8 @@ public sealed class MassTransitTaskDispatcher : ITaskDispatcher
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<ISendEndpoint>> _queues = new(StringComparer.Ordinal);
 
     private readonly bool _quorumQueues;
+    private readonly DispatchTelemetry _broker;
+    private string? _publishExchange;
 
     /// <summary>Creates the dispatcher.</summary>
     /// <param name="bus">The bus the node sends on.</param>
@@ -33,7 +35,29 @@ public sealed class MassTransitTaskDispatcher : ITaskDispatcher
         _timeProvider = timeProvider;
         _control = bus as IBusControl;
         _quorumQueues = quorumQueues;
+        _broker = BrokerOf(bus.Address);
     }
+
+    /// <inheritdoc />
+    /// <remarks>Over RabbitMQ (a bus address <c>rabbitmq://</c> or <c>rabbitmqs://</c>): system <c>rabbitmq</c>, the broker's host and port
+    /// from the bus address; over another transport none of these. The destination is the exchange MassTransit sends to: the destination
+    /// queue's own (of the same name), or when published the exchange of <see cref="TaskDue"/> (its entity name, by default
+    /// <c>Scheduler.Contracts:TaskDue</c>). The message id is the attempt's (<see cref="TaskDueMessageId"/>).</remarks>
+    public DispatchTelemetry DescribeDispatch(TaskDue message, string? destinationQueue)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return _broker with
+        {
+            DestinationName = destinationQueue ?? (_publishExchange ??= _bus.Topology.Message<TaskDue>().EntityName),
+            MessageId = TaskDueMessageId.For(message.InstanceId, message.Attempt).ToString(),
+        };
+    }
+
+    /// <summary>The messaging system and broker of a bus at <paramref name="busAddress"/>, when it is RabbitMQ.</summary>
+    private static DispatchTelemetry BrokerOf(Uri busAddress) =>
+        busAddress.Scheme is "rabbitmq" or "rabbitmqs"
+            ? new DispatchTelemetry { System = "rabbitmq", ServerAddress = busAddress.Host, ServerPort = busAddress.Port > 0 ? busAddress.Port : null }
+            : new DispatchTelemetry();
 
     /// <inheritdoc />
     /// <remarks>MassTransit's own view of its connection: healthy once its receive endpoints are connected to the broker again.</remarks>

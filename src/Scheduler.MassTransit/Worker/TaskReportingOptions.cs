@@ -8,6 +8,10 @@ public sealed class TaskReportingOptions
     /// <summary>The configuration section these options bind to: <c>TaskReporting</c>.</summary>
     public const string SectionName = "TaskReporting";
 
+    /// <summary>The name of the meter of a worker's reports (<c>scheduler.worker.*</c>): <c>BrokerScheduler.Worker</c>; collect it with
+    /// OpenTelemetry's <c>AddMeter(TaskReportingOptions.MeterName)</c>.</summary>
+    public const string MeterName = "BrokerScheduler.Worker";
+
     /// <summary>
     /// Whether to report <see cref="Contracts.TaskStarted"/> once a handler has run for a tenth of ExpireAfter (at most a second), so the
     /// attempt's ExpireAfter counts from its start, not from its dispatch: the time its <c>TaskDue</c> waited in the queue does not count, and a

@@ -16,7 +16,7 @@ namespace Scheduler.MassTransit.Worker;
 /// recognised as stale.
 /// </summary>
 /// <remarks>
-/// Metrics, on the meter <c>Scheduler.Worker</c>: <c>scheduler.worker.deliveries.stale</c> (deliveries of <c>TaskDue</c> acknowledged without
+/// Metrics, on the meter <c>BrokerScheduler.Worker</c> (<see cref="TaskReportingOptions.MeterName"/>): <c>scheduler.worker.deliveries.stale</c> (deliveries of <c>TaskDue</c> acknowledged without
 /// running the handler, tagged <c>scheduler.reason</c>: <c>queue_timeout</c> — received after its <c>StartBy</c>, when the scheduler may have
 /// dispatched the next attempt — <c>finished</c> — an attempt this worker already finished — or <c>running</c> — a copy of an attempt that
 /// runs here now), <c>scheduler.worker.reports.failed</c> (report
@@ -25,9 +25,6 @@ namespace Scheduler.MassTransit.Worker;
 /// </remarks>
 internal sealed partial class TaskReports : IDisposable
 {
-    /// <summary>The meter's name: <c>Scheduler.Worker</c>.</summary>
-    public const string MeterName = "Scheduler.Worker";
-
     private const int RememberedAttempts = 10_000;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
@@ -53,7 +50,7 @@ internal sealed partial class TaskReports : IDisposable
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = logger;
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(TaskReportingOptions.MeterName);
         _stale = meter.CreateCounter<long>("scheduler.worker.deliveries.stale", "{delivery}",
             "TaskDue deliveries acknowledged without running the handler: received after StartBy, or an attempt this worker already finished.");
         _failed = meter.CreateCounter<long>("scheduler.worker.reports.failed", "{report}", "Report sends that failed or timed out.");

@@ -141,6 +141,10 @@ internal sealed class RecordingDispatcher : ITaskDispatcher
 
     public bool Fail { get; set; }
 
+    /// <summary>What <see cref="DescribeDispatch"/> says of every dispatch (with the destination queue as its destination); default
+    /// <see cref="ITaskDispatcher"/>'s.</summary>
+    public DispatchTelemetry? Describes { get; set; }
+
     /// <summary>Awaited by every publish before it counts as sent: a slow or hanging broker. It gets the publish's cancellation token.</summary>
     public Func<TaskDue, CancellationToken, Task>? Gate { get; set; }
 
@@ -183,6 +187,9 @@ internal sealed class RecordingDispatcher : ITaskDispatcher
             _dispatched.Add((message, destinationQueue, Clock?.GetUtcNow() ?? default));
         }
     }
+
+    public DispatchTelemetry DescribeDispatch(TaskDue message, string? destinationQueue) =>
+        (Describes ?? new DispatchTelemetry()) with { DestinationName = destinationQueue };
 
     public Task ProbeAsync(CancellationToken cancellationToken = default) =>
         Fail ? Task.FromException(new InvalidOperationException("broker unavailable")) : Task.CompletedTask;

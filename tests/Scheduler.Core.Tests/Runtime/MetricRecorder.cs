@@ -8,6 +8,7 @@ internal sealed class MetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)> _measurements = new();
+    private readonly ConcurrentDictionary<string, Instrument> _instruments = new();
 
     public MetricRecorder(IMeterFactory scope)
     {
@@ -15,6 +16,7 @@ internal sealed class MetricRecorder : IDisposable
         {
             if (ReferenceEquals(instrument.Meter.Scope, scope))
             {
+                _instruments[instrument.Name] = instrument;
                 listener.EnableMeasurementEvents(instrument);
             }
         };
@@ -39,6 +41,13 @@ internal sealed class MetricRecorder : IDisposable
         _listener.RecordObservableInstruments();
         return Assert.Single(Values(instrument));
     }
+
+    /// <summary>The instruments of the scope's meters, by name.</summary>
+    public IReadOnlyDictionary<string, Instrument> Instruments => _instruments;
+
+    /// <summary>The tags of every measurement of <paramref name="instrument"/> so far.</summary>
+    public IReadOnlyList<Dictionary<string, object?>> TagsOf(string instrument) =>
+        _measurements.Where(m => m.Instrument == instrument).Select(m => m.Tags).ToList();
 
     /// <summary>The tags of every measurement so far.</summary>
     public IEnumerable<Dictionary<string, object?>> Tags => _measurements.Select(m => m.Tags);

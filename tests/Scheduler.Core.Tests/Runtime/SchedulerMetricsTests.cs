@@ -6,8 +6,9 @@ using Scheduler.Core.Storage;
 namespace Scheduler.Core.Tests.Runtime;
 
 /// <summary>
-/// Issue #12, item 5: the node's metrics (meter <c>Scheduler</c>, made by the host's <see cref="System.Diagnostics.Metrics.IMeterFactory"/>),
-/// each tagged with the node id, over the in-memory store and fake time.
+/// Issue #12, item 5: the node's metrics (meter <c>BrokerScheduler</c>, made by the host's <see cref="System.Diagnostics.Metrics.IMeterFactory"/>),
+/// each tagged with the node id, over the in-memory store and fake time; issue #20, item 5: sends measured by OpenTelemetry's messaging
+/// client metrics, durations in seconds.
 /// </summary>
 public sealed class SchedulerMetricsTests : IDisposable
 {
@@ -33,9 +34,50 @@ public sealed class SchedulerMetricsTests : IDisposable
         Assert.Equal(2, _metrics.Sum("scheduler.tasks.scheduled"));
         Assert.Equal(2, _metrics.Sum("scheduler.instances.materialized"));
         Assert.Equal(2, _metrics.Sum("scheduler.instances.claimed"));
-        Assert.Equal(2, _metrics.Sum("scheduler.instances.dispatched"));
-        Assert.Equal([1500.0, 500.0], _metrics.Values("scheduler.dispatch.lateness").Order().Reverse());
+        Assert.Equal(2, _metrics.Sum("messaging.client.sent.messages"));
+        Assert.Equal([1.5, 0.5], _metrics.Values("scheduler.dispatch.lateness").Order().Reverse());
         Assert.All(_metrics.Tags, tags => Assert.Equal("node-m", tags["scheduler.node"]));
+    }
+
+    [Fact]
+    public async Task Sends_AreCountedAsMessagingClientSentMessages_WithTheirOperationAndDestination_AndErrorTypeWhenTheyFail()
+    {
+        _f.Dispatcher.Describes = new DispatchTelemetry { System = "rabbitmq", ServerAddress = "broker.example", ServerPort = 5671 };
+        await _f.ScheduleAsync(Once(TimeSpan.Zero) with { DestinationQueue = "orders" });
+        await _f.ScheduleAsync(Once(TimeSpan.Zero) with { Broadcast = true });
+        await _f.TickAsync();
+        await _f.ScheduleAsync(Once(TimeSpan.FromSeconds(1)) with { DestinationQueue = "orders" });
+        _f.Time.Advance(TimeSpan.FromSeconds(1));
+        _f.Dispatcher.Fail = true;
+        await _f.TickAsync();
+
+        var sent = _metrics.TagsOf("messaging.client.sent.messages");
+        Assert.Equal(3, sent.Count);
+        Assert.All(sent, tags => Assert.Equal(("rabbitmq", "broker.example", 5671), (tags["messaging.system"], tags["server.address"], tags["server.port"])));
+        Assert.Equal(["publish/-/-", "send/orders/-", $"send/orders/{typeof(InvalidOperationException).FullName}"],
+            sent.Select(t => $"{t["messaging.operation.name"]}/{t.GetValueOrDefault("messaging.destination.name") ?? "-"}/{t.GetValueOrDefault("error.type") ?? "-"}")
+                .Order(StringComparer.Ordinal));
+        Assert.Equal(3, _metrics.Values("messaging.client.operation.duration").Count); // one per send, with the same tags
+        Assert.Equal(1, _metrics.Sum("scheduler.dispatch.failures"));
+    }
+
+    [Fact]
+    public void Instruments_HaveUcumUnits_DurationsInSeconds_WithBucketAdviceBelowTenMilliseconds()
+    {
+        Assert.Equal("BrokerScheduler", SchedulerMetrics.MeterName);
+        Assert.All(_metrics.Instruments.Values, i => Assert.Equal(SchedulerMetrics.MeterName, i.Meter.Name));
+        Assert.All(_metrics.Instruments.Values, i => Assert.Matches(@"^(s|\{[a-z]+\})$", i.Unit));
+        foreach (var name in new[] { "scheduler.dispatch.lateness", "messaging.client.operation.duration" })
+        {
+            var histogram = Assert.IsType<System.Diagnostics.Metrics.Histogram<double>>(_metrics.Instruments[name]);
+            Assert.Equal("s", histogram.Unit);
+            var buckets = histogram.Advice?.HistogramBucketBoundaries;
+            Assert.NotNull(buckets);
+            Assert.Contains(buckets, b => b < 0.01); // sub-10 ms values keep a bucket of their own
+            Assert.Equal(buckets.Order(), buckets); // ascending
+        }
+
+        Assert.Equal("{message}", _metrics.Instruments["messaging.client.sent.messages"].Unit);
     }
 
     [Fact]

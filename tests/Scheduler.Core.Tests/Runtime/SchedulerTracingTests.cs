@@ -6,8 +6,9 @@ using Scheduler.Core.Runtime;
 namespace Scheduler.Core.Tests.Runtime;
 
 /// <summary>
-/// Issue #12, item 5: the node's spans (source <c>Scheduler</c>) for schedule, materialize, claim and dispatch, and the dispatch's place in
-/// the trace of the ScheduleTask that created the task; in-memory store, fake time.
+/// Issue #12, item 5: the node's spans (source <c>BrokerScheduler</c>) for schedule, materialize, claim and dispatch, and the dispatch's place
+/// in the trace of the ScheduleTask that created the task; issue #20, item 5: the dispatch span follows OpenTelemetry's messaging conventions
+/// (named <c>{operation} {destination}</c>, <c>messaging.*</c> attributes); in-memory store, fake time.
 /// </summary>
 public sealed class SchedulerTracingTests : IDisposable
 {
@@ -65,6 +66,9 @@ public sealed class SchedulerTracingTests : IDisposable
     }
 
     [Fact]
+    public void Source_IsNamedAfterThePackages_SoNoOtherLibrarysSourceHasIt() => Assert.Equal("BrokerScheduler", SchedulerTracing.SourceName);
+
+    [Fact]
     public async Task Dispatch_OfAOneOffTask_ContinuesTheScheduleTrace_WithTaskInstanceAndAttemptTags()
     {
         Guid taskId;
@@ -76,7 +80,7 @@ public sealed class SchedulerTracingTests : IDisposable
         await _f.TickAsync();
 
         var schedule = Single("scheduler.schedule", "scheduler.task_id", taskId.ToString());
-        var dispatch = Single("scheduler.dispatch", "scheduler.task_id", taskId.ToString());
+        var dispatch = Single($"send {LoopFixture.DefaultQueue}", "scheduler.task_id", taskId.ToString());
         var instance = await _f.SingleInstanceAsync(taskId);
         Assert.Equal(schedule.TraceId, dispatch.TraceId);
         Assert.Equal(schedule.SpanId, dispatch.ParentSpanId);
@@ -84,6 +88,42 @@ public sealed class SchedulerTracingTests : IDisposable
         Assert.Equal(instance.Id.ToString(), dispatch.GetTagItem("scheduler.instance_id"));
         Assert.Equal(1, dispatch.GetTagItem("scheduler.attempt"));
         Assert.Equal(_f.Options.Value.NodeId, dispatch.GetTagItem("scheduler.node"));
+    }
+
+    [Fact]
+    public async Task Dispatch_IsAMessagingSendSpan_NamedAfterItsOperationAndDestination()
+    {
+        var sent = await _f.ScheduleAsync(Once(TimeSpan.Zero) with { DestinationQueue = "orders" });
+        var published = await _f.ScheduleAsync(Once(TimeSpan.Zero) with { Broadcast = true });
+        await _f.TickAsync();
+
+        var send = Single("send orders", "scheduler.task_id", sent.ToString());
+        Assert.Equal(ActivityKind.Producer, send.Kind);
+        Assert.Equal(("send", "send", "orders"), (send.GetTagItem("messaging.operation.name"), send.GetTagItem("messaging.operation.type"),
+            send.GetTagItem("messaging.destination.name")));
+        Assert.Null(send.GetTagItem("messaging.system")); // this dispatcher names no system: left out, not guessed
+        Assert.Null(send.GetTagItem("scheduler.destination"));
+
+        // A published TaskDue: this dispatcher knows no exchange, so the span is named after its operation alone.
+        var publish = Single("publish", "scheduler.task_id", published.ToString());
+        Assert.Equal(ActivityKind.Producer, publish.Kind);
+        Assert.Equal(("publish", "send"), (publish.GetTagItem("messaging.operation.name"), publish.GetTagItem("messaging.operation.type")));
+        Assert.Null(publish.GetTagItem("messaging.destination.name"));
+    }
+
+    [Fact]
+    public async Task Dispatch_CarriesWhatTheDispatcherDescribes_AndTheErrorTypeWhenTheSendFails()
+    {
+        _f.Dispatcher.Describes = new DispatchTelemetry { System = "rabbitmq", ServerAddress = "broker.example", ServerPort = 5671, MessageId = "m-1" };
+        var taskId = await _f.ScheduleAsync(Once(TimeSpan.Zero));
+        _f.Dispatcher.Fail = true;
+        await _f.TickAsync();
+
+        var dispatch = Single($"send {LoopFixture.DefaultQueue}", "scheduler.task_id", taskId.ToString());
+        Assert.Equal(("rabbitmq", "broker.example", 5671, "m-1"), (dispatch.GetTagItem("messaging.system"), dispatch.GetTagItem("server.address"),
+            dispatch.GetTagItem("server.port"), dispatch.GetTagItem("messaging.message.id")));
+        Assert.Equal(ActivityStatusCode.Error, dispatch.Status);
+        Assert.Equal(typeof(InvalidOperationException).FullName, dispatch.GetTagItem("error.type"));
     }
 
     [Fact]
@@ -98,7 +138,7 @@ public sealed class SchedulerTracingTests : IDisposable
         await _f.TickAsync();
 
         var schedule = Single("scheduler.schedule", "scheduler.task_id", taskId.ToString());
-        var dispatch = Single("scheduler.dispatch", "scheduler.task_id", taskId.ToString());
+        var dispatch = Single($"send {LoopFixture.DefaultQueue}", "scheduler.task_id", taskId.ToString());
         Assert.NotEqual(schedule.TraceId, dispatch.TraceId);
         Assert.Null(dispatch.Parent);
         Assert.Equal(default, dispatch.ParentSpanId);

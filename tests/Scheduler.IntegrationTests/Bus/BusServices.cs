@@ -388,6 +388,8 @@ internal sealed class LedgerDispatcher(string nodeId, ITaskDispatcher inner, Dis
         ledger.Add(new DispatchRecord(nodeId, message.InstanceId, message.Attempt, destinationQueue, TimeProvider.System.GetUtcNow()));
     }
 
+    public DispatchTelemetry DescribeDispatch(TaskDue message, string? destinationQueue) => inner.DescribeDispatch(message, destinationQueue);
+
     public Task ProbeAsync(CancellationToken cancellationToken = default) => inner.ProbeAsync(cancellationToken);
 
     public Task PublishDeadLetteredAsync(TaskDeadLettered message, CancellationToken cancellationToken = default) =>

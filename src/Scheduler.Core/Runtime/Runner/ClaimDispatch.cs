@@ -132,22 +132,32 @@ internal sealed partial class ClaimDispatch : IDisposable
                 // which a new run of its node id may take its claims over.
                 using var deadline = new ClaimDeadline(KeptUntil(lease) ?? dispatchedAt, () => KeptUntil(_held.LeaseOf(claim)), _timeProvider);
                 _held.Unrecorded.Sent(instance.Id);
-                span = SchedulerTracing.StartDispatch(claim, _options.NodeId); // MassTransit's send span nests under it
+                var target = _sender.Describe(message, claim.DestinationQueue);
+                var operation = SchedulerTracing.OperationOf(claim.DestinationQueue);
+                span = SchedulerTracing.StartDispatch(claim, _options.NodeId, target); // MassTransit's send span nests under it
+                var sending = _timeProvider.GetTimestamp();
                 try
                 {
                     await _sender.SendAsync(message, claim.DestinationQueue, _options.SendTimeout, deadline.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException ex) when (deadline.Expired)
                 {
-                    throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                    var timeout = new TimeoutException(string.Create(CultureInfo.InvariantCulture,
                         $"The broker did not accept TaskDue of instance {instance.Id} attempt {instance.Attempt} before its claim's lease ran low (renewals did not extend it past {_held.LeaseOf(claim) ?? lease:O})."),
                         ex);
+                    _metrics.RecordSend(target, operation, _timeProvider.GetElapsedTime(sending), timeout);
+                    throw timeout;
+                }
+                catch (Exception ex) when (ex is not BrokenCircuitException) // an open circuit sent nothing to the broker
+                {
+                    _metrics.RecordSend(target, operation, _timeProvider.GetElapsedTime(sending), ex);
+                    throw;
                 }
 
-                _metrics.Dispatched.Add(1, _metrics.Node);
-                var lateness = (dispatchedAt - message.DueAt).TotalMilliseconds;
-                _metrics.Lateness.Record(lateness, _metrics.Node);
-                LogDispatched(instance.Id, instance.DefinitionId, instance.Attempt, claim.DestinationQueue ?? "(published)", lateness);
+                _metrics.RecordSend(target, operation, _timeProvider.GetElapsedTime(sending), error: null);
+                var lateness = dispatchedAt - message.DueAt;
+                _metrics.Lateness.Record(lateness.TotalSeconds, _metrics.Node);
+                LogDispatched(instance.Id, instance.DefinitionId, instance.Attempt, claim.DestinationQueue ?? "(published)", lateness.TotalMilliseconds);
                 outcome = new DispatchOutcome(instance.Id, instance.Attempt, dispatchedAt);
             }
         }

@@ -98,6 +98,9 @@ internal sealed partial class TaskDueSender
         return await ProbeAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The dispatcher's description of a send of <paramref name="message"/>, for the dispatch span and the messaging metrics.</summary>
+    public DispatchTelemetry Describe(TaskDue message, string? destinationQueue) => _dispatcher.DescribeDispatch(message, destinationQueue);
+
     /// <summary>Sends <paramref name="message"/> through the circuit breaker within <paramref name="timeout"/> (<see cref="BoundedAsync"/>).</summary>
     public async ValueTask SendAsync(TaskDue message, string? destinationQueue, TimeSpan timeout, CancellationToken cancellationToken) =>
         await _sends.ExecuteAsync(static (state, ct) => state.Self.SendBoundedAsync(state.message, state.destinationQueue, state.timeout, ct),
