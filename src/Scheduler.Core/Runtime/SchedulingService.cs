@@ -428,7 +428,16 @@ public sealed partial class SchedulingService
             return definition.ToInfo(next, []);
         }
 
-        var trigger = Triggers.TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, definition.StartAt);
+        Triggers.ITrigger trigger;
+        try
+        {
+            trigger = Triggers.TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, definition.StartAt);
+        }
+        catch (Exception ex) when (Triggers.TriggerInstants.IsEvaluationFailure(ex))
+        {
+            return definition.ToInfo(next, pending); // a stored trigger that cannot be read plans nothing more (SchedulerLoop): what is planned is left
+        }
+
         var calendar = definition.Calendar is { } name && await _definitions.GetCalendarAsync(name, cancellationToken).ConfigureAwait(false) is { } named
             ? Exclusions(named, trigger.TimeZone)
             : null;
