@@ -24,9 +24,17 @@ public sealed record TaskInfo
     /// <summary>The task's start (UTC instant).</summary>
     public required DateTimeOffset StartAt { get; init; }
 
-    /// <summary>The next fire time not yet planned as an instance (UTC instant); <see langword="null"/> when the task fires no more.
-    /// While paused, the earliest fire time that resuming will consider.</summary>
+    /// <summary>The task's next fire time (UTC instant): the earliest fire time after now that will still fire, whether the scheduler has
+    /// already planned it as a task instance (not begun) or not yet. <see langword="null"/> when the task is paused or cancelled, or fires no
+    /// more. A run due now (a passed fire time being dispatched, a TriggerTaskNow run) and a retry waiting for its next attempt do not count.
+    /// In a list of tasks a fire time the task's calendar excludes may show (it is then skipped); <see cref="UpcomingFireTimes"/> leaves
+    /// such fire times out.</summary>
     public DateTimeOffset? NextFireTime { get; init; }
+
+    /// <summary>The task's next fire times that will fire, earliest first (UTC instants; its planned occurrences not begun, then its
+    /// trigger's in its time zone, within its end, less those its calendar excludes); empty when paused or cancelled. Only in the view of
+    /// one task that asks for them (the admin API's <c>GET /tasks/{id}?upcoming=5</c>); <see langword="null"/> elsewhere.</summary>
+    public IReadOnlyList<DateTimeOffset>? UpcomingFireTimes { get; init; }
 
     /// <summary>The task's metadata.</summary>
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }

@@ -6,7 +6,8 @@ public sealed record TaskScheduled
     /// <summary>The id of the task definition.</summary>
     public required Guid TaskId { get; init; }
 
-    /// <summary>The first fire time (UTC instant), or <see langword="null"/> when the task will never fire again.</summary>
+    /// <summary>The task's next fire time (UTC instant): its first for a new task; for one already scheduled, the earliest that will still
+    /// fire (<see cref="TaskInfo.NextFireTime"/>). <see langword="null"/> when the task will never fire again, or is paused or cancelled.</summary>
     public DateTimeOffset? NextFireTime { get; init; }
 
     /// <summary>The command's idempotency key, if it had one.</summary>
@@ -23,7 +24,7 @@ public sealed record TaskScheduled
     public DateTimeOffset? LastFireTime { get; init; }
 
     /// <summary>The calendar whose excluded times the task skips (<see cref="ScheduleTask.Calendar"/>, or what its phrase said:
-    /// <c>except holidays</c>), if any. <see cref="NextFireTime"/> is the trigger's, which the calendar may exclude (that occurrence is then
+    /// <c>except holidays</c>), if any. <see cref="NextFireTime"/> may be a fire time the calendar excludes (that occurrence is then
     /// recorded as skipped).</summary>
     public string? Calendar { get; init; }
 

@@ -61,6 +61,49 @@ public sealed partial class EfTaskStore<TContext>
     }
 
     /// <inheritdoc />
+    /// <remarks>One grouped MIN per chunk of ids, a seek on the (definition_id, fire_time) index per definition.</remarks>
+    public async Task<IReadOnlyDictionary<Guid, DateTimeOffset>> GetNextPendingFireTimesAsync(IReadOnlyCollection<Guid> definitionIds,
+        DateTimeOffset after, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitionIds);
+        var wanted = definitionIds.Distinct().ToList();
+        return await WithContextAsync(async context =>
+        {
+            var next = new Dictionary<Guid, DateTimeOffset>();
+            foreach (var chunk in wanted.Chunk(RowsPerStatement))
+            {
+                var rows = await context.Set<TaskInstance>().AsNoTracking()
+                    .Where(i => EF.Parameter(chunk).Contains(i.DefinitionId) && i.FireTime > after)
+                    .Where(TaskInstanceLifecycle.NotBegun)
+                    .GroupBy(i => i.DefinitionId)
+                    .Select(g => new { g.Key, Next = g.Min(i => i.FireTime) })
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var row in rows)
+                {
+                    next[row.Key] = row.Next;
+                }
+            }
+
+            return (IReadOnlyDictionary<Guid, DateTimeOffset>)next;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return await WithContextAsync(async context =>
+        {
+            return await context.Set<TaskInstance>().AsNoTracking()
+                .Where(i => i.DefinitionId == definitionId && i.FireTime > after)
+                .Where(TaskInstanceLifecycle.NotBegun)
+                .OrderBy(i => i.FireTime).Take(count).Select(i => i.FireTime)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

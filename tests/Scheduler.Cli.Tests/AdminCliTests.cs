@@ -69,7 +69,14 @@ public sealed class AdminCliTests
 
         var show = await RunAsync(node, "tasks", "show", task.ToString());
         var json = await RunAsync(node, "tasks", "show", task.ToString(), "--json");
+        var two = await RunAsync(node, "tasks", "show", task.ToString(), "--upcoming", "2");
 
+        // Issue #20, item 3: its next fire times that will fire, the last one its third occurrence.
+        Assert.Equal(["upcoming (UTC)  2031-01-01T09:00:00Z", "2031-01-02T09:00:00Z", "2031-01-03T09:00:00Z"],
+            show.Output.SkipWhile(l => !l.StartsWith("upcoming", StringComparison.Ordinal)).Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), " {2,}", "  ")));
+        Assert.Equal("2031-01-02T09:00:00Z", two.Output[^1].Trim());
+        Assert.StartsWith("upcoming (UTC)", two.Output[^2], StringComparison.Ordinal);
+        Assert.Contains(show.Output, l => l.StartsWith("next fire (UTC)", StringComparison.Ordinal) && l.EndsWith("2031-01-01T09:00:00Z", StringComparison.Ordinal));
         Assert.Contains(show.Output, l => l.StartsWith("end at (UTC)", StringComparison.Ordinal) && l.EndsWith("2031-06-01T00:00:00Z", StringComparison.Ordinal));
         Assert.Contains(show.Output, l => l.StartsWith("max occurrences", StringComparison.Ordinal) && l.EndsWith("3, the last at 2031-01-03T09:00:00Z", StringComparison.Ordinal));
         Assert.Contains(show.Output, l => l.StartsWith("jitter", StringComparison.Ordinal) && l.EndsWith("00:00:30", StringComparison.Ordinal));
@@ -77,6 +84,7 @@ public sealed class AdminCliTests
         Assert.Equal((3, "2031-01-03T09:00:00+00:00", "2031-06-01T00:00:00+00:00", "00:00:30"),
             (info.GetProperty("maxOccurrences").GetInt32(), info.GetProperty("lastFireTime").GetString(), info.GetProperty("endAt").GetString(),
                 info.GetProperty("jitter").GetString()));
+        Assert.Equal(3, info.GetProperty("upcomingFireTimes").GetArrayLength());
     }
 
     /// <summary>Issue #23, item 5: <c>scheduler calendars set|list|show|delete</c> and a task's calendar in <c>tasks show</c>.</summary>

@@ -82,6 +82,12 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default) =>
         inner.GetClusterViewAsync(request, cancellationToken);
 
+    public Task<IReadOnlyDictionary<Guid, DateTimeOffset>> GetNextPendingFireTimesAsync(IReadOnlyCollection<Guid> definitionIds, DateTimeOffset after,
+        CancellationToken cancellationToken = default) => inner.GetNextPendingFireTimesAsync(definitionIds, after, cancellationToken);
+
+    public Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
+        CancellationToken cancellationToken = default) => inner.GetPendingFireTimesAsync(definitionId, after, count, cancellationToken);
+
     public Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default) =>
         inner.ListDeadLettersAsync(query, cancellationToken);
 

@@ -40,8 +40,9 @@ internal static class AdminApi
         read.MapGet("/tasks", ListTasksAsync).WithName("ListTasks").WithSummary("A page of tasks, oldest first")
             .WithDescription("Filters: state (Active, Paused, Cancelled, Finished), metadataKey with optional metadataValue; pageSize 1 to 1000 (default 100), pageToken from the previous page's nextPageToken.")
             .Produces<TaskList>().ProducesProblem(400);
-        read.MapGet("/tasks/{taskId:guid}", GetTaskAsync).WithName("GetTask").WithSummary("One task")
-            .Produces<TaskInfo>().ProducesProblem(404);
+        read.MapGet("/tasks/{taskId:guid}", GetTaskAsync).WithName("GetTask").WithSummary("One task, with its upcoming fire times")
+            .WithDescription("nextFireTime is the earliest fire time that will still fire; upcomingFireTimes the next ones, earliest first: upcoming 0 to 50 (default 5).")
+            .Produces<TaskInfo>().ProducesProblem(400).ProducesProblem(404);
         read.MapGet("/tasks/{taskId:guid}/instances", ListInstancesAsync).WithName("ListTaskInstances")
             .WithSummary("A page of a task's instances, latest fire time first, with attempts, times and last error")
             .WithDescription("Filters: state (Scheduled, Claimed, Dispatched, Completed, Failed, Cancelled, Skipped); pageSize 1 to 1000 (default 100), pageToken.")
@@ -106,8 +107,9 @@ internal static class AdminApi
             PageToken = pageToken,
         }, cancellationToken).ConfigureAwait(false));
 
-    private static async Task<IResult> GetTaskAsync(SchedulingService scheduling, Guid taskId, CancellationToken cancellationToken) =>
-        await scheduling.GetAsync(taskId, cancellationToken).ConfigureAwait(false) is { } task ? Json(task) : NotFound(taskId);
+    private static async Task<IResult> GetTaskAsync(SchedulingService scheduling, Guid taskId, string? upcoming, CancellationToken cancellationToken) =>
+        await scheduling.GetDetailAsync(taskId, AdminQuery.Int(upcoming, "upcoming", 5), cancellationToken).ConfigureAwait(false) is { } task
+            ? Json(task) : NotFound(taskId);
 
     private static async Task<IResult> ListInstancesAsync(SchedulingService scheduling, Guid taskId, string? state, string? pageSize, string? pageToken,
         CancellationToken cancellationToken) =>

@@ -63,10 +63,12 @@ internal static class AdminCommands
             }
         }));
 
-        var show = new Command("show", "Show one task.") { taskId };
+        var upcoming = new Option<int>("--upcoming") { Description = "How many upcoming fire times to show (0 to 50).", DefaultValueFactory = _ => 5 };
+        var show = new Command("show", "Show one task, with its next fire times that will fire.") { taskId, upcoming };
         show.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
         {
-            var (task, body) = await client.SendAsync<TaskInfo>(HttpMethod.Get, $"tasks/{result.GetValue(taskId)}", ct).ConfigureAwait(false);
+            var query = Query(("upcoming", result.GetValue(upcoming).ToString(CultureInfo.InvariantCulture)));
+            var (task, body) = await client.SendAsync<TaskInfo>(HttpMethod.Get, $"tasks/{result.GetValue(taskId)}{query}", ct).ConfigureAwait(false);
             Print(result.GetValue(json), body, output, () => WriteTask(output, task));
         }));
 
@@ -325,7 +327,7 @@ internal static class AdminCommands
             ["max occurrences", t.MaxOccurrences is { } max ? $"{max}{(t.LastFireTime is { } last ? $", the last at {Time(last)}" : "")}" : ""],
             ["destination", t.DestinationQueue ?? "(published)"], ["created (UTC)", Time(t.CreatedAt)], ["paused (UTC)", Time(t.PausedAt)],
             ["cancelled (UTC)", Time(t.CancelledAt)],
-        }.Where(row => row[1].Length > 0));
+        }.Concat((t.UpcomingFireTimes ?? []).Select((fire, i) => new[] { i == 0 ? "upcoming (UTC)" : "", Time(fire) })).Where(row => row[1].Length > 0));
     }
 
     private static string Query(params (string Name, string? Value)[] parameters)

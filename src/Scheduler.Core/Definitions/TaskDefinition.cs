@@ -81,7 +81,9 @@ public sealed class TaskDefinition
     /// <summary>When the definition was stored (UTC).</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>The next fire time not yet materialized as a task instance (UTC); <see langword="null"/> once the trigger is exhausted or the task cancelled.</summary>
+    /// <summary>The next fire time not yet materialized as a task instance (UTC), the scheduler loop's planning cursor; <see langword="null"/> once
+    /// the trigger is exhausted or the task cancelled. It runs up to the execution window ahead of what fires next: operators' views show
+    /// <see cref="TaskViews.NextFireTime"/> instead (the earliest fire time that will still fire).</summary>
     public DateTimeOffset? NextFireTime { get; set; }
 
     /// <summary>When the task was cancelled (UTC), if it was.</summary>

@@ -33,7 +33,7 @@ internal static class OccurrencePlanner
         {
             try
             {
-                return trigger.GetNextFireTime(after) is { } fire && TriggerInstants.Contains(fire) && end.Allows(fire) ? fire : null;
+                return NextOccurrence(trigger, end, after);
             }
             catch (Exception ex) when (TriggerInstants.IsEvaluationFailure(ex))
             {
@@ -107,6 +107,12 @@ internal static class OccurrencePlanner
         }).ToList();
         return new Storage.MaterializePlan(instances, next);
     }
+
+    /// <summary>The trigger's first fire time after <paramref name="after"/> within <paramref name="end"/>, or <see langword="null"/>: the
+    /// occurrence a definition plans next (and the one its operators' views show next, <see cref="Definitions.TaskViews.UpcomingFireTimes"/>).</summary>
+    /// <exception cref="Exception">What the trigger throws (<see cref="TriggerInstants.IsEvaluationFailure"/>).</exception>
+    internal static DateTimeOffset? NextOccurrence(ITrigger trigger, TaskEnd end, DateTimeOffset after) =>
+        trigger.GetNextFireTime(after) is { } fire && TriggerInstants.Contains(fire) && end.Allows(fire) ? fire : null;
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }

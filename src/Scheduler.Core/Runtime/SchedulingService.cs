@@ -170,6 +170,9 @@ public sealed partial class SchedulingService
         }
 
         var stored = await _definitions.AddDefinitionsAsync(definitions, cancellationToken).ConfigureAwait(false);
+        // A new task has planned nothing yet (its next fire time is its first); a repeated one may have (one read for the batch).
+        var repeated = stored.Where(s => s.AlreadyExisted).Select(s => s.Definition.Id).ToList();
+        var pending = repeated.Count == 0 ? NoneNext : await _admin.GetNextPendingFireTimesAsync(repeated, now, cancellationToken).ConfigureAwait(false);
         var wake = false;
         for (var j = 0; j < stored.Count; j++)
         {
@@ -201,7 +204,7 @@ public sealed partial class SchedulingService
                 Scheduled = new TaskScheduled
                 {
                     TaskId = definition.Id,
-                    NextFireTime = definition.NextFireTime,
+                    NextFireTime = TaskViews.NextFireTime(definition, pending.TryGetValue(definition.Id, out var planned) ? planned : null),
                     IdempotencyKey = definition.IdempotencyKey,
                     AlreadyScheduled = alreadyExisted,
                     EndAt = definition.EndAt,
@@ -382,13 +385,67 @@ public sealed partial class SchedulingService
                 continue; // the fire time was taken by another instance
             }
 
-            return new TaskChanged { TaskId = taskId, Changed = added, Task = current.ToInfo(), InstanceId = instanceId };
+            // The view shows the next fire time after the run just added (which fires now).
+            return new TaskChanged { TaskId = taskId, Changed = added, Task = await ViewAsync(current, Later(fireTime, now), cancellationToken).ConfigureAwait(false), InstanceId = instanceId };
         }
     }
 
-    /// <summary>Task <paramref name="taskId"/>, or <see langword="null"/>.</summary>
-    public async Task<TaskInfo?> GetAsync(Guid taskId, CancellationToken cancellationToken = default) =>
-        (await _definitions.GetDefinitionAsync(taskId, cancellationToken).ConfigureAwait(false))?.ToInfo();
+    /// <summary>Task <paramref name="taskId"/>, or <see langword="null"/>; its <see cref="TaskInfo.NextFireTime"/> is the next fire time that
+    /// will fire (<see cref="TaskViews.NextFireTime"/>).</summary>
+    public Task<TaskInfo?> GetAsync(Guid taskId, CancellationToken cancellationToken = default) => GetDetailAsync(taskId, 0, cancellationToken);
+
+    /// <summary>Task <paramref name="taskId"/> as its detail view shows it: with its next <paramref name="upcoming"/> fire times that will fire
+    /// (<see cref="TaskInfo.UpcomingFireTimes"/>, <see cref="TaskViews.UpcomingFireTimes"/>), or <see langword="null"/> when there is no such task.</summary>
+    /// <param name="taskId">The task.</param>
+    /// <param name="upcoming">How many upcoming fire times: 0 (none: <see cref="TaskInfo.UpcomingFireTimes"/> is <see langword="null"/>) to
+    /// <see cref="MaxUpcomingFireTimes"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="TaskValidationException"><paramref name="upcoming"/> is out of range.</exception>
+    public async Task<TaskInfo?> GetDetailAsync(Guid taskId, int upcoming, CancellationToken cancellationToken = default)
+    {
+        if (upcoming is < 0 or > MaxUpcomingFireTimes)
+        {
+            throw new TaskValidationException($"Upcoming {upcoming} is out of range: ask for 0 to {MaxUpcomingFireTimes} upcoming fire times, e.g. upcoming=5.");
+        }
+
+        var definition = await _definitions.GetDefinitionAsync(taskId, cancellationToken).ConfigureAwait(false);
+        if (definition is null)
+        {
+            return null;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        if (upcoming == 0)
+        {
+            return await ViewAsync(definition, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        var live = definition.CancelledAt is null && definition.PausedAt is null;
+        var pending = live ? await _admin.GetPendingFireTimesAsync(taskId, now, upcoming, cancellationToken).ConfigureAwait(false) : [];
+        var next = TaskViews.NextFireTime(definition, pending.Count > 0 ? pending[0] : null);
+        if (!live)
+        {
+            return definition.ToInfo(next, []);
+        }
+
+        Triggers.ITrigger trigger;
+        try
+        {
+            trigger = Triggers.TriggerFactory.Create(definition.TriggerKind, definition.Trigger, definition.TimeZoneId, definition.StartAt);
+        }
+        catch (Exception ex) when (Triggers.TriggerInstants.IsEvaluationFailure(ex))
+        {
+            return definition.ToInfo(next, pending); // a stored trigger that cannot be read plans nothing more (SchedulerLoop): what is planned is left
+        }
+
+        var calendar = definition.Calendar is { } name && await _definitions.GetCalendarAsync(name, cancellationToken).ConfigureAwait(false) is { } named
+            ? Exclusions(named, trigger.TimeZone)
+            : null;
+        return definition.ToInfo(next, TaskViews.UpcomingFireTimes(definition, trigger, pending, upcoming, calendar));
+    }
+
+    /// <summary>The most upcoming fire times <see cref="GetDetailAsync"/> gives: 50.</summary>
+    public const int MaxUpcomingFireTimes = 50;
 
     /// <summary>A page of tasks (<see cref="ListTasks"/>), oldest first.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="query"/> is null.</exception>
@@ -417,7 +474,7 @@ public sealed partial class SchedulingService
         }, cancellationToken).ConfigureAwait(false);
         return new TaskList
         {
-            Tasks = page.Take(size).Select(d => d.ToInfo()).ToList(),
+            Tasks = await ViewsAsync(page.Take(size).ToList(), _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false),
             NextPageToken = page.Count > size ? NextPage(skip, size) : null,
         };
     }
@@ -653,18 +710,45 @@ public sealed partial class SchedulingService
             var now = _timeProvider.GetUtcNow();
             return _definitions.ChangeDefinitionAsync(new DefinitionChangeRequest { Id = taskId, Now = now, Edit = stored => edit(stored, now) }, ct);
         }, cancellationToken).ConfigureAwait(false);
+        var view = definition is null ? null : await ViewAsync(definition, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (_logger.IsEnabled(LogLevel.Information))
         {
-            LogChanged(taskId, command, definition is null ? "no such task"
-                : changed ? $"now {definition.State}, next fire time {definition.NextFireTime?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
-                : $"nothing to change (it is {definition.State})");
+            LogChanged(taskId, command, view is null ? "no such task"
+                : changed ? $"now {view.State}, next fire time {view.NextFireTime?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
+                : $"nothing to change (it is {view.State})");
         }
-        if (definition is null)
+
+        return view is null ? null : new TaskChanged { TaskId = taskId, Changed = changed, Task = view };
+    }
+
+    private static readonly IReadOnlyDictionary<Guid, DateTimeOffset> NoneNext = new Dictionary<Guid, DateTimeOffset>();
+
+    /// <summary>The contract views of <paramref name="definitions"/>, with their next fire times after <paramref name="after"/>
+    /// (<see cref="TaskViews.NextFireTime"/>): one store read for them all.</summary>
+    private async Task<IReadOnlyList<TaskInfo>> ViewsAsync(IReadOnlyList<TaskDefinition> definitions, DateTimeOffset after, CancellationToken cancellationToken)
+    {
+        var live = definitions.Where(d => d.CancelledAt is null && d.PausedAt is null).Select(d => d.Id).ToList();
+        var pending = live.Count == 0 ? NoneNext : await _admin.GetNextPendingFireTimesAsync(live, after, cancellationToken).ConfigureAwait(false);
+        return definitions.Select(d => d.ToInfo(TaskViews.NextFireTime(d, pending.TryGetValue(d.Id, out var next) ? next : null))).ToList();
+    }
+
+    private async Task<TaskInfo> ViewAsync(TaskDefinition definition, DateTimeOffset after, CancellationToken cancellationToken) =>
+        (await ViewsAsync([definition], after, cancellationToken).ConfigureAwait(false))[0];
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    // The task's calendar read for its zone; one that cannot be read any more (it could when it was stored) excludes nothing, as the
+    // scheduler loop reads it.
+    private static Triggers.Calendars.CalendarExclusions? Exclusions(Calendars.TaskCalendar calendar, NodaTime.DateTimeZone zone)
+    {
+        try
+        {
+            return Calendars.TaskCalendar.Compile(calendar.Spec, zone);
+        }
+        catch (TaskValidationException)
         {
             return null;
         }
-
-        return new TaskChanged { TaskId = taskId, Changed = changed, Task = definition.ToInfo() };
     }
 
     private static void RequireNotCancelled(TaskDefinition definition, string verb)

@@ -15,6 +15,29 @@ public interface IAdminStore
     /// <summary>The instances of a definition, ordered by fire time.</summary>
     Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The earliest fire time after <paramref name="after"/> of each definition's occurrences not yet begun
+    /// (<see cref="TaskInstanceLifecycle.IsNotBegun"/>: Scheduled or Claimed, no attempt handed out), for operators' views of a page of tasks:
+    /// one grouped query for the whole page.
+    /// </summary>
+    /// <param name="definitionIds">The definitions; may be empty or repeat an id.</param>
+    /// <param name="after">Fire times at or before this instant (UTC) are left out.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The earliest such fire time (UTC) by definition id; a definition without one is absent.</returns>
+    Task<IReadOnlyDictionary<Guid, DateTimeOffset>> GetNextPendingFireTimesAsync(IReadOnlyCollection<Guid> definitionIds, DateTimeOffset after,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>The first <paramref name="count"/> fire times after <paramref name="after"/> of definition <paramref name="definitionId"/>'s
+    /// occurrences not yet begun (<see cref="TaskInstanceLifecycle.IsNotBegun"/>), earliest first.</summary>
+    /// <param name="definitionId">The definition.</param>
+    /// <param name="after">Fire times at or before this instant (UTC) are left out.</param>
+    /// <param name="count">The most fire times returned: 1 or more.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>Up to <paramref name="count"/> fire times (UTC), ascending.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
+    Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
+        CancellationToken cancellationToken = default);
+
     /// <summary>A page of the dead letters: Failed instances of every task (their last allowed attempt failed or expired, or their dispatch was
     /// refused for good), newest <see cref="TaskInstance.FailedAt"/> first, then by id.</summary>
     Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);

@@ -43,6 +43,36 @@ public sealed partial class InMemoryTaskStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<Guid, DateTimeOffset>> GetNextPendingFireTimesAsync(IReadOnlyCollection<Guid> definitionIds, DateTimeOffset after,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitionIds);
+        var wanted = definitionIds.ToHashSet();
+        lock (_lock)
+        {
+            IReadOnlyDictionary<Guid, DateTimeOffset> next = _instances.Values
+                .Where(i => wanted.Contains(i.DefinitionId) && i.FireTime > after && TaskInstanceLifecycle.IsNotBegun(i))
+                .GroupBy(i => i.DefinitionId)
+                .ToDictionary(g => g.Key, g => g.Min(i => i.FireTime));
+            return Task.FromResult(next);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        lock (_lock)
+        {
+            IReadOnlyList<DateTimeOffset> fireTimes = _instances.Values
+                .Where(i => i.DefinitionId == definitionId && i.FireTime > after && TaskInstanceLifecycle.IsNotBegun(i))
+                .Select(i => i.FireTime).Order().Take(count).ToList();
+            return Task.FromResult(fireTimes);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

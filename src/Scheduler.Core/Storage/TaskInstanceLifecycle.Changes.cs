@@ -27,6 +27,10 @@ public static partial class TaskInstanceLifecycle
         return instance.Status is TaskInstanceState.Scheduled or TaskInstanceState.Claimed && !instance.HasBegun;
     }
 
+    /// <summary><see cref="IsNotBegun"/> as a query the EF Core store translates to SQL (its operators' reads of the fire times to come).</summary>
+    internal static readonly System.Linq.Expressions.Expression<Func<TaskInstance, bool>> NotBegun = i =>
+        (i.Status == TaskInstanceState.Scheduled || i.Status == TaskInstanceState.Claimed) && i.DispatchedAt == null && i.LastError == null;
+
     /// <summary>A definition's next fire time moved back to <paramref name="earliestTakenBack"/>, the earliest occurrence taken back
     /// (<see cref="TakeBack.Rewind"/>), so it is planned again.</summary>
     public static DateTimeOffset? Rewound(DateTimeOffset? nextFireTime, DateTimeOffset earliestTakenBack) =>

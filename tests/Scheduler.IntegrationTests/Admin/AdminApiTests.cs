@@ -8,6 +8,7 @@ using Scheduler.AspNetCore.Api;
 using Scheduler.AspNetCore.Security;
 using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
+using Scheduler.IntegrationTests.Bus;
 using Scheduler.TestSupport;
 
 namespace Scheduler.IntegrationTests.Admin;
@@ -81,6 +82,38 @@ public sealed class AdminApiTests
         Assert.Contains(node.AdminLog, l => l.StartsWith("Information: Admin loopback:127.0.0.1 pause task " + acme.TaskId, StringComparison.Ordinal));
         Assert.Contains(node.AdminLog, l => l.Contains($"trigger task {acme.TaskId}: done, instance {instanceId}", StringComparison.Ordinal));
         Assert.Equal(7, node.AdminLog.Count(l => l.Contains("Admin loopback:", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Issue #20, item 3: a task planned ahead shows as next the occurrence that fires next (not the scheduler loop's planning
+    /// cursor), and GET /tasks/{id} lists its upcoming fire times.</summary>
+    [Fact]
+    public async Task Api_ShowsTheNextFireTimeThatWillFire_AndATasksUpcomingFireTimes()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        using var http = node.CreateClient();
+        var task = await ScheduleAsync(node, "*/5 * * * * *");
+        // The node's loop plans the task's occurrences ExecutionWindow (10 s) ahead: its cursor runs on past the next one.
+        await Wait.UntilAsync(async () => (await node.Scheduling.GetInstancesAsync(new GetTaskInstances { TaskId = task.TaskId }))!.Instances.Count >= 2,
+            "the node plans the task's occurrences ahead", TimeSpan.FromSeconds(30));
+        var before = TimeProvider.System.GetUtcNow();
+
+        var detail = await ReadAsync<TaskInfo>(await http.GetAsync($"tasks/{task.TaskId}"));
+        var twelve = await ReadAsync<TaskInfo>(await http.GetAsync($"tasks/{task.TaskId}?upcoming=12"));
+        var none = await ReadAsync<TaskInfo>(await http.GetAsync($"tasks/{task.TaskId}?upcoming=0"));
+        var listed = Assert.Single((await ReadAsync<TaskList>(await http.GetAsync("tasks"))).Tasks);
+        var after = TimeProvider.System.GetUtcNow();
+
+        Assert.Equal(5, detail.UpcomingFireTimes!.Count);
+        Assert.Equal(detail.UpcomingFireTimes[0], detail.NextFireTime);
+        Assert.InRange(detail.NextFireTime!.Value, before, after.AddSeconds(5));
+        Assert.All(detail.UpcomingFireTimes.Zip(detail.UpcomingFireTimes.Skip(1)), p => Assert.Equal(TimeSpan.FromSeconds(5), p.Second - p.First));
+        Assert.Equal(12, twelve.UpcomingFireTimes!.Count); // 60 s: past what is planned, from the trigger
+        Assert.All(twelve.UpcomingFireTimes.Zip(twelve.UpcomingFireTimes.Skip(1)), p => Assert.Equal(TimeSpan.FromSeconds(5), p.Second - p.First));
+        Assert.Null(none.UpcomingFireTimes);
+        Assert.Null(listed.UpcomingFireTimes);
+        Assert.InRange(listed.NextFireTime!.Value, before, after.AddSeconds(5));
+        Assert.Contains("Upcoming 51 is out of range: ask for 0 to 50", await ProblemAsync(await http.GetAsync($"tasks/{task.TaskId}?upcoming=51"), HttpStatusCode.BadRequest));
+        Assert.Contains("upcoming='soon' is not a whole number", await ProblemAsync(await http.GetAsync($"tasks/{task.TaskId}?upcoming=soon"), HttpStatusCode.BadRequest));
     }
 
     [Fact]

@@ -110,6 +110,8 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         await Assertions.Expect(failedInstance).ToContainTextAsync("scripted failure of attempt 2");
         await page.Locator($"tr[data-task-id='{water.TaskId}'] td.id").ClickAsync();
         await Assertions.Expect(page.Locator("#instances tbody tr").Filter(new() { HasText = "Completed" }).First).ToBeVisibleAsync();
+        // Issue #20, item 3: the selected task's next fire times that will fire (every 2 s: five of them).
+        await Assertions.Expect(page.Locator("#upcoming time")).ToHaveCountAsync(5);
 
         // Without a key, loopback may only read: the page says so and asks for one; nothing changes.
         await standupRow.Locator("button[data-action=pause]").ClickAsync();

@@ -147,7 +147,12 @@ async function loadInstances() {
   if (!state.selectedTask) { section.hidden = true; return; }
   section.hidden = false;
   $("instances-title").textContent = `Instances of task ${state.selectedTask}`;
-  const list = await api(`tasks/${state.selectedTask}/instances?pageSize=50`);
+  // The task's next fire times that will fire (planned instances not begun, then its trigger's), as GET tasks/{id} gives them.
+  const [task, list] = await Promise.all([api(`tasks/${state.selectedTask}?upcoming=5`), api(`tasks/${state.selectedTask}/instances?pageSize=50`)]);
+  const upcoming = task.upcomingFireTimes || [];
+  $("upcoming").replaceChildren(...(upcoming.length
+    ? upcoming.flatMap((fire, i) => [...(i ? [", "] : []), el("time", { datetime: fire }, time(fire))])
+    : ["none"]));
   const rows = list.instances.map(i => el("tr", { "data-instance-id": i.instanceId },
     el("td", { class: "id", title: i.instanceId }, short(i.instanceId)),
     el("td", {}, time(i.fireTime)),
