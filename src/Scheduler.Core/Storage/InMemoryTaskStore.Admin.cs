@@ -76,6 +76,27 @@ public sealed partial class InMemoryTaskStore
     }
 
     /// <inheritdoc />
+    public Task<DeadLetterRequeueResult> RequeueMatchingDeadLettersAsync(DeadLetterRequeueRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.Limit, 1);
+        lock (_lock)
+        {
+            var matching = _instances.Values
+                .Where(i => TaskInstanceLifecycle.IsRequeueCandidate(i, _definitions.TryGetValue(i.DefinitionId, out var d) ? d.DestinationQueue : null, request))
+                .OrderBy(i => i.FinishedAt).ThenBy(i => i.Id).Take(request.Limit + 1).ToList();
+            var requeued = new List<Guid>();
+            foreach (var instance in matching.Take(request.Limit))
+            {
+                TaskInstanceLifecycle.Requeue(instance, request.Now);
+                requeued.Add(instance.Id);
+            }
+
+            return Task.FromResult(new DeadLetterRequeueResult(requeued, matching.Count > request.Limit));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
