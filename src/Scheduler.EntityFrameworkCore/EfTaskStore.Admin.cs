@@ -89,39 +89,40 @@ public sealed partial class EfTaskStore<TContext>
     public Task<DeadLetterRequeueResult> RequeueMatchingDeadLettersAsync(DeadLetterRequeueRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentOutOfRangeException.ThrowIfLessThan(request.Limit, 1);
+        var filter = request.Filter;
+        ArgumentOutOfRangeException.ThrowIfLessThan(filter.Limit, 1);
         return InTransactionAsync(async (context, ct) =>
         {
             var matching = context.Set<TaskInstance>().AsNoTracking().Where(i => i.Status == TaskInstanceState.Failed && i.FinishedAt != null);
-            if (request.TaskId is { } taskId)
+            if (filter.TaskId is { } taskId)
             {
                 matching = matching.Where(i => i.DefinitionId == taskId);
             }
 
-            if (request.Since is { } since)
+            if (filter.Since is { } since)
             {
                 matching = matching.Where(i => i.FinishedAt >= since);
             }
 
-            if (request.Until is { } until)
+            if (filter.Until is { } until)
             {
                 matching = matching.Where(i => i.FinishedAt < until);
             }
 
-            if (request.DestinationQueue is { } queue)
+            if (filter.DestinationQueue is { } queue)
             {
                 matching = matching.Where(i => context.Set<TaskDefinition>().Any(d => d.Id == i.DefinitionId && d.DestinationQueue == queue));
             }
 
-            var rows = await matching.OrderBy(i => i.FinishedAt).ThenBy(i => i.Id).Take(request.Limit + 1).ToListAsync(ct).ConfigureAwait(false);
-            var requeued = await RequeueAsync(context, rows.Take(request.Limit).ToList(), request.Now, ct).ConfigureAwait(false);
-            return new DeadLetterRequeueResult(requeued, rows.Count > request.Limit);
+            var rows = await matching.OrderBy(i => i.FinishedAt).ThenBy(i => i.Id).Take(filter.Limit + 1).ToListAsync(ct).ConfigureAwait(false);
+            var requeued = await RequeueAsync(context, rows.Take(filter.Limit).ToList(), request.Now, ct).ConfigureAwait(false);
+            return new DeadLetterRequeueResult(requeued, rows.Count > filter.Limit);
         }, cancellationToken);
     }
 
     /// <summary>Requeues the dead letters among <paramref name="rows"/> (at most <see cref="RowsPerStatement"/>, as read in this transaction):
     /// <see cref="TaskInstanceLifecycle.Requeue"/> decides each, one statement writes them, fenced by version and state.</summary>
-    /// <returns>The ids updated.</returns>
+    /// <returns>The ids updated, in the order of <paramref name="rows"/>.</returns>
     private async Task<List<Guid>> RequeueAsync(TContext context, IReadOnlyList<TaskInstance> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var dead = rows.Where(TaskInstanceLifecycle.IsDeadLetter).ToList();
@@ -138,7 +139,9 @@ public sealed partial class EfTaskStore<TContext>
             return string.Join(", ", args.Id(i.Id), args.Int(version), args.Int((int)i.Status), args.Time(i.DueAt), args.Int(i.MaxAttempts),
                 args.Time(i.FailedAt), args.Time(i.FinishedAt));
         });
-        return await ReadIdsAsync(context, TaskInstanceLifecycle.RequeueSql(values, _dialect.ReturningId), args, cancellationToken).ConfigureAwait(false);
+        var updated = (await ReadIdsAsync(context, TaskInstanceLifecycle.RequeueSql(values, _dialect.ReturningId), args, cancellationToken)
+            .ConfigureAwait(false)).ToHashSet();
+        return [.. dead.Select(i => i.Id).Where(updated.Contains)]; // in the order read: RETURNING keeps none
     }
 
     /// <inheritdoc />

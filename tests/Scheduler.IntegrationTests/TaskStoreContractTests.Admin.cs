@@ -92,9 +92,9 @@ public abstract partial class TaskStoreContractTests
         var m1 = await AddDeadLetterAsync(mail, T0.AddMinutes(1), failedAt: T0.AddMinutes(10));
         var now = T0.AddHours(1);
 
-        var first = await Store.RequeueMatchingDeadLettersAsync(new DeadLetterRequeueRequest { Now = now, Limit = 2, TaskId = reports.Id });
-        var second = await Store.RequeueMatchingDeadLettersAsync(new DeadLetterRequeueRequest { Now = now, Limit = 2, TaskId = reports.Id });
-        var none = await Store.RequeueMatchingDeadLettersAsync(new DeadLetterRequeueRequest { Now = now, Limit = 2, TaskId = reports.Id });
+        var first = await Store.RequeueMatchingDeadLettersAsync(Request(now, new() { Limit = 2, TaskId = reports.Id }));
+        var second = await Store.RequeueMatchingDeadLettersAsync(Request(now, new() { Limit = 2, TaskId = reports.Id }));
+        var none = await Store.RequeueMatchingDeadLettersAsync(Request(now, new() { Limit = 2, TaskId = reports.Id }));
 
         Assert.Equal([r2, r3], first.Requeued);
         Assert.True(first.More);
@@ -118,13 +118,12 @@ public abstract partial class TaskStoreContractTests
         var inside = await AddDeadLetterAsync(mail, T0.AddMinutes(3), failedAt: T0.AddMinutes(15));
         var atUntil = await AddDeadLetterAsync(reports, T0.AddMinutes(4), failedAt: T0.AddMinutes(20));
         var now = T0.AddHours(1);
-        DeadLetterRequeueRequest Request(string? queue = null) =>
-            new() { Now = now, Limit = 100, Since = T0.AddMinutes(10), Until = T0.AddMinutes(20), DestinationQueue = queue };
+        var window = new DeadLetterFilter { Since = T0.AddMinutes(10), Until = T0.AddMinutes(20) };
 
-        var byQueue = await Store.RequeueMatchingDeadLettersAsync(Request("reports"));
-        var byTime = await Store.RequeueMatchingDeadLettersAsync(Request());
-        var repeat = await Store.RequeueMatchingDeadLettersAsync(Request());
-        var all = await Store.RequeueMatchingDeadLettersAsync(new DeadLetterRequeueRequest { Now = now, Limit = 100 });
+        var byQueue = await Store.RequeueMatchingDeadLettersAsync(Request(now, window with { DestinationQueue = "reports" }));
+        var byTime = await Store.RequeueMatchingDeadLettersAsync(Request(now, window));
+        var repeat = await Store.RequeueMatchingDeadLettersAsync(Request(now, window));
+        var all = await Store.RequeueMatchingDeadLettersAsync(Request(now, new()));
 
         Assert.Equal([atSince], byQueue.Requeued);
         Assert.False(byQueue.More);
@@ -133,8 +132,10 @@ public abstract partial class TaskStoreContractTests
         Assert.Equal([early, atUntil], all.Requeued); // oldest first; the live (Scheduled) instance is no dead letter
         Assert.Equal(TaskInstanceState.Scheduled, (await Store.GetInstanceAsync(live[0].Id))!.Status);
         Assert.Equal(T0, (await Store.GetInstanceAsync(live[0].Id))!.DueAt);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.RequeueMatchingDeadLettersAsync(new DeadLetterRequeueRequest { Now = now, Limit = 0 }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.RequeueMatchingDeadLettersAsync(Request(now, new() { Limit = 0 })));
     }
+
+    private static DeadLetterRequeueRequest Request(DateTimeOffset now, DeadLetterFilter filter) => new() { Now = now, Filter = filter };
 
     /// <summary>Adds to <paramref name="definition"/> a dead letter, as the saga leaves one: Failed at <paramref name="failedAt"/> after its
     /// policy's last attempt.</summary>

@@ -569,11 +569,8 @@ public sealed partial class SchedulingService
             throw new TaskValidationException("Filter.DestinationQueue is blank. Name the queue (as the task's DestinationQueue), or leave it out to match any.");
         }
 
-        var result = await _admin.RequeueMatchingDeadLettersAsync(new DeadLetterRequeueRequest
-        {
-            Now = _timeProvider.GetUtcNow(), Limit = filter.Limit, TaskId = filter.TaskId, Since = filter.Since, Until = filter.Until,
-            DestinationQueue = filter.DestinationQueue,
-        }, cancellationToken).ConfigureAwait(false);
+        var result = await _admin.RequeueMatchingDeadLettersAsync(new DeadLetterRequeueRequest { Now = _timeProvider.GetUtcNow(), Filter = filter },
+            cancellationToken).ConfigureAwait(false);
         if (result.Requeued.Count > 0)
         {
             _signals.WakeRunner();

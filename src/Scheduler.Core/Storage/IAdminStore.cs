@@ -32,12 +32,12 @@ public interface IAdminStore
 
     /// <summary>
     /// Requeues, in one transaction, the oldest dead letters that <paramref name="request"/>'s filter selects
-    /// (<see cref="TaskInstanceLifecycle.IsRequeueCandidate"/>), at most <see cref="DeadLetterRequeueRequest.Limit"/>, ordered by when they
+    /// (<see cref="TaskInstanceLifecycle.IsRequeueCandidate"/>), at most its <see cref="Contracts.DeadLetterFilter.Limit"/>, ordered by when they
     /// dead-lettered, then by id; each as <see cref="RequeueDeadLettersAsync"/> does (<see cref="TaskInstanceLifecycle.Requeue"/>). A requeued
     /// instance is no longer a dead letter, so calling again until <see cref="DeadLetterRequeueResult.More"/> is false requeues them all, and a
     /// repeat changes nothing.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="DeadLetterRequeueRequest.Limit"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The filter's <see cref="Contracts.DeadLetterFilter.Limit"/> is less than 1.</exception>
     Task<DeadLetterRequeueResult> RequeueMatchingDeadLettersAsync(DeadLetterRequeueRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>

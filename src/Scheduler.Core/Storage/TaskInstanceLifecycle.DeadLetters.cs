@@ -42,18 +42,18 @@ public static partial class TaskInstanceLifecycle
     internal static int AttemptsBeforeBudget(TaskInstance instance) => Math.Max(0, instance.MaxAttempts - instance.Retry.MaxAttempts);
 
     /// <summary>Whether <paramref name="instance"/> (of a task sending to <paramref name="destinationQueue"/>) is a dead letter
-    /// <paramref name="request"/>'s filter selects: <see cref="IsDeadLetter"/>, of its task, dead-lettered (<see cref="TaskInstance.FailedAt"/>,
+    /// <paramref name="filter"/> selects: <see cref="IsDeadLetter"/>, of its task, dead-lettered (<see cref="TaskInstance.FailedAt"/>,
     /// which is its <see cref="TaskInstance.FinishedAt"/>) in [Since, Until), to its queue. The in-memory store filters by it; the EF Core store's
     /// query says the same over <c>finished_at</c>, whose index it uses.</summary>
-    public static bool IsRequeueCandidate(TaskInstance instance, string? destinationQueue, DeadLetterRequeueRequest request)
+    public static bool IsRequeueCandidate(TaskInstance instance, string? destinationQueue, DeadLetterFilter filter)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(filter);
         return IsDeadLetter(instance) && instance.FinishedAt is { } at
-            && (request.TaskId is null || instance.DefinitionId == request.TaskId)
-            && (request.Since is null || at >= request.Since)
-            && (request.Until is null || at < request.Until)
-            && (request.DestinationQueue is null || string.Equals(destinationQueue, request.DestinationQueue, StringComparison.Ordinal));
+            && (filter.TaskId is null || instance.DefinitionId == filter.TaskId)
+            && (filter.Since is null || at >= filter.Since)
+            && (filter.Until is null || at < filter.Until)
+            && (filter.DestinationQueue is null || string.Equals(destinationQueue, filter.DestinationQueue, StringComparison.Ordinal));
     }
 
     /// <summary>SQL that writes what <see cref="Requeue"/> decided, over rows <c>o (id, version, status, due_at, max_attempts, failed_at,
