@@ -179,7 +179,8 @@ public sealed class AdminCliTests
     [Fact]
     public async Task DeadLetters_AreRequeuedByAFilter_OneLimitAtATime_OrAllWithAll_AndAFilterBesideIdsIsRefused()
     {
-        await using var node = await AdminTestNode.StartAsync();
+        const string key = "ops-oncall-0123456789abcdef"; // a Write key, which a write needs wherever loopback callers may only read
+        await using var node = await AdminTestNode.StartAsync(o => o.ApiKeys.Add(new AdminApiKey { Name = "ops-oncall", Key = key, Role = AdminRole.Write }));
         var task = await ScheduleAsync(node, "0 9 * * *", "acme");
         var other = await ScheduleAsync(node, "0 10 * * *", "globex");
         var day = new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero);
@@ -191,11 +192,11 @@ public sealed class AdminCliTests
 
         var untouched = await node.AddDeadLetterAsync(other, day, "System.InvalidOperationException: boom");
 
-        var first = await RunAsync(node, "dead-letters", "requeue", "--task", task.ToString(), "--limit", "2");
-        var rest = await RunAsync(node, "dead-letters", "requeue", "--task", task.ToString(), "--since", "2025-01-01T00:00:00Z", "--all", "--limit", "1");
-        var both = await RunAsync(node, "dead-letters", "requeue", untouched.ToString(), "--task", other.ToString());
-        var neither = await RunAsync(node, "dead-letters", "requeue");
-        var badLimit = await RunAsync(node, "dead-letters", "requeue", "--all", "--limit", "0");
+        var first = await RunAsync(node, "dead-letters", "requeue", "--task", task.ToString(), "--limit", "2", "--api-key", key);
+        var rest = await RunAsync(node, "dead-letters", "requeue", "--task", task.ToString(), "--since", "2025-01-01T00:00:00Z", "--all", "--limit", "1", "--api-key", key);
+        var both = await RunAsync(node, "dead-letters", "requeue", untouched.ToString(), "--task", other.ToString(), "--api-key", key);
+        var neither = await RunAsync(node, "dead-letters", "requeue", "--api-key", key);
+        var badLimit = await RunAsync(node, "dead-letters", "requeue", "--all", "--limit", "0", "--api-key", key);
 
         Assert.Equal(0, first.ExitCode);
         Assert.Equal(["requeued 2 dead letters; more match: run again, or add --all"], first.Output);
@@ -215,7 +216,7 @@ public sealed class AdminCliTests
         Assert.Contains("--all for every dead letter", neither.Error, StringComparison.Ordinal);
         Assert.Equal(2, badLimit.ExitCode);
         Assert.Contains("Filter.Limit 0 is out of range", badLimit.Error, StringComparison.Ordinal);
-        Assert.Contains(node.AdminLog, l => l.Contains($"requeued 2 dead letters matching DeadLetterFilter {{ TaskId = {task}", StringComparison.Ordinal)
+        Assert.Contains(node.AdminLog, l => l.Contains($"key:ops-oncall requeued 2 dead letters matching DeadLetterFilter {{ TaskId = {task}", StringComparison.Ordinal)
             && l.Contains("(more match: True): " + string.Join(", ", dead.Take(2)), StringComparison.Ordinal));
     }
 
