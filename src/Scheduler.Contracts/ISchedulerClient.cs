@@ -52,10 +52,18 @@ public interface ISchedulerClient
     Task<TaskInstanceList> GetInstancesAsync(GetTaskInstances query, CancellationToken cancellationToken = default);
 
     /// <summary>Requeues dead letters (<see cref="RequeueDeadLetters"/>): each Failed instance among <paramref name="instanceIds"/> is due now,
-    /// with one more attempt.</summary>
+    /// with a fresh attempt budget (its retry policy's attempts again).</summary>
     /// <returns>The instances requeued; the others were not dead letters, and nothing changed for them.</returns>
     /// <exception cref="TaskRejectedException">No id, or more than 1,000, were given.</exception>
     Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Requeues the oldest dead letters matching <paramref name="filter"/>, at most its <see cref="DeadLetterFilter.Limit"/>
+    /// (<see cref="RequeueDeadLetters.Filter"/>), each due now with a fresh attempt budget. Call again while
+    /// <see cref="DeadLettersRequeued.More"/> is true to requeue every match.</summary>
+    /// <returns>The instances requeued, and whether more matched.</returns>
+    /// <exception cref="TaskRejectedException">The limit is outside 1 to 1,000, or <see cref="DeadLetterFilter.Since"/> is not before
+    /// <see cref="DeadLetterFilter.Until"/>.</exception>
+    Task<DeadLettersRequeued> RequeueMatchingDeadLettersAsync(DeadLetterFilter filter, CancellationToken cancellationToken = default);
 
     /// <summary>Creates or replaces a calendar (<see cref="SetCalendar"/>); the tasks that name it are planned again with it.</summary>
     /// <exception cref="TaskRejectedException">The name or a part of the calendar is invalid (<see cref="CalendarRejected"/>); nothing changed.</exception>

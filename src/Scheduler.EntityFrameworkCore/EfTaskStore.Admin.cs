@@ -129,25 +129,74 @@ public sealed partial class EfTaskStore<TContext>
             {
                 var rows = await context.Set<TaskInstance>().AsNoTracking()
                     .Where(i => EF.Parameter(chunk).Contains(i.Id) && i.Status == TaskInstanceState.Failed).ToListAsync(ct).ConfigureAwait(false);
-                if (rows.Count == 0)
-                {
-                    continue;
-                }
-
-                var args = _dialect.Arguments();
-                var values = Rows(rows.Where(TaskInstanceLifecycle.IsDeadLetter), i =>
-                {
-                    var version = i.Version;
-                    TaskInstanceLifecycle.Requeue(i, now);
-                    return string.Join(", ", args.Id(i.Id), args.Int(version), args.Int((int)i.Status), args.Time(i.DueAt), args.Text(SerializeRetry(i.Retry)),
-                        args.Int(i.MaxAttempts), args.Time(i.FailedAt), args.Time(i.FinishedAt));
-                });
-                var sql = TaskInstanceLifecycle.RequeueSql(values, _dialect.ReturningId);
-                requeued.AddRange(await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false));
+                requeued.AddRange(await RequeueAsync(context, rows, now, ct).ConfigureAwait(false));
             }
 
             return requeued;
         }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One transaction of two statements: the oldest Limit + 1 dead letters matching the filter are read by <c>finished_at</c> (a dead
+    /// letter's <c>failed_at</c>; its index orders them, and <c>ux_task_instances_definition_fire_time</c> narrows them to one task), then the
+    /// first Limit are requeued as by id (<see cref="TaskInstanceLifecycle.Requeue"/>, one fenced statement). Requeued rows leave the filter, so
+    /// the next call starts where this one ended without a cursor.</remarks>
+    public Task<DeadLetterRequeueResult> RequeueMatchingDeadLettersAsync(DeadLetterRequeueRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var filter = request.Filter;
+        ArgumentOutOfRangeException.ThrowIfLessThan(filter.Limit, 1);
+        return InTransactionAsync(async (context, ct) =>
+        {
+            var matching = context.Set<TaskInstance>().AsNoTracking().Where(i => i.Status == TaskInstanceState.Failed && i.FinishedAt != null);
+            if (filter.TaskId is { } taskId)
+            {
+                matching = matching.Where(i => i.DefinitionId == taskId);
+            }
+
+            if (filter.Since is { } since)
+            {
+                matching = matching.Where(i => i.FinishedAt >= since);
+            }
+
+            if (filter.Until is { } until)
+            {
+                matching = matching.Where(i => i.FinishedAt < until);
+            }
+
+            if (filter.DestinationQueue is { } queue)
+            {
+                matching = matching.Where(i => context.Set<TaskDefinition>().Any(d => d.Id == i.DefinitionId && d.DestinationQueue == queue));
+            }
+
+            var rows = await matching.OrderBy(i => i.FinishedAt).ThenBy(i => i.Id).Take(filter.Limit + 1).ToListAsync(ct).ConfigureAwait(false);
+            var requeued = await RequeueAsync(context, rows.Take(filter.Limit).ToList(), request.Now, ct).ConfigureAwait(false);
+            return new DeadLetterRequeueResult(requeued, rows.Count > filter.Limit);
+        }, cancellationToken);
+    }
+
+    /// <summary>Requeues the dead letters among <paramref name="rows"/> (at most <see cref="RowsPerStatement"/>, as read in this transaction):
+    /// <see cref="TaskInstanceLifecycle.Requeue"/> decides each, one statement writes them, fenced by version and state.</summary>
+    /// <returns>The ids updated, in the order of <paramref name="rows"/>.</returns>
+    private async Task<List<Guid>> RequeueAsync(TContext context, IReadOnlyList<TaskInstance> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var dead = rows.Where(TaskInstanceLifecycle.IsDeadLetter).ToList();
+        if (dead.Count == 0)
+        {
+            return [];
+        }
+
+        var args = _dialect.Arguments();
+        var values = Rows(dead, i =>
+        {
+            var version = i.Version;
+            TaskInstanceLifecycle.Requeue(i, now);
+            return string.Join(", ", args.Id(i.Id), args.Int(version), args.Int((int)i.Status), args.Time(i.DueAt), args.Int(i.MaxAttempts),
+                args.Time(i.FailedAt), args.Time(i.FinishedAt));
+        });
+        var updated = (await ReadIdsAsync(context, TaskInstanceLifecycle.RequeueSql(values, _dialect.ReturningId), args, cancellationToken)
+            .ConfigureAwait(false)).ToHashSet();
+        return [.. dead.Select(i => i.Id).Where(updated.Contains)]; // in the order read: RETURNING keeps none
     }
 
     /// <inheritdoc />

@@ -84,7 +84,8 @@ public static class SchedulerModelBuilderExtensions
             MapTime(i.Property(x => x.DueAt).HasColumnName("due_at"), sqlite);
             MapDuration(i.Property(x => x.ExpireAfter).HasColumnName("expire_after"), sqlite);
             i.Property(x => x.Retry).HasColumnName("retry").HasConversion(RetryConverter);
-            i.Ignore(x => x.MaxAttempts); // the max_attempts column is written from Retry by the store's insert, read only by its SQL
+            // Raised by a requeue (TaskInstanceLifecycle.Requeue); read through the property, which falls back to Retry before it is set.
+            i.Property(x => x.MaxAttempts).HasColumnName("max_attempts").UsePropertyAccessMode(PropertyAccessMode.Property);
             i.Property(x => x.LeaseOwner).HasColumnName("lease_owner");
             MapTime(i.Property(x => x.LeaseExpiresAt).HasColumnName("lease_expires_at"), sqlite);
             MapTime(i.Property(x => x.DispatchedAt).HasColumnName("dispatched_at"), sqlite);

@@ -191,6 +191,50 @@ public sealed class AdminCliTests
     }
 
     [Fact]
+    public async Task DeadLetters_AreRequeuedByAFilter_OneLimitAtATime_OrAllWithAll_AndAFilterBesideIdsIsRefused()
+    {
+        const string key = "ops-oncall-0123456789abcdef"; // a Write key, which a write needs wherever loopback callers may only read
+        await using var node = await AdminTestNode.StartAsync(o => o.ApiKeys.Add(new AdminApiKey { Name = "ops-oncall", Key = key, Role = AdminRole.Write }));
+        var task = await ScheduleAsync(node, "0 9 * * *", "acme");
+        var other = await ScheduleAsync(node, "0 10 * * *", "globex");
+        var day = new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        var dead = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            dead.Add(await node.AddDeadLetterAsync(task, day.AddDays(i), "System.InvalidOperationException: boom"));
+        }
+
+        var untouched = await node.AddDeadLetterAsync(other, day, "System.InvalidOperationException: boom");
+
+        var first = await RunAsync(node, "dead-letters", "requeue", "--task", task.ToString(), "--limit", "2", "--api-key", key);
+        var rest = await RunAsync(node, "dead-letters", "requeue", "--task", task.ToString(), "--since", "2025-01-01T00:00:00Z", "--all", "--limit", "1", "--api-key", key);
+        var both = await RunAsync(node, "dead-letters", "requeue", untouched.ToString(), "--task", other.ToString(), "--api-key", key);
+        var neither = await RunAsync(node, "dead-letters", "requeue", "--api-key", key);
+        var badLimit = await RunAsync(node, "dead-letters", "requeue", "--all", "--limit", "0", "--api-key", key);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(["requeued 2 dead letters; more match: run again, or add --all"], first.Output);
+        Assert.Equal(0, rest.ExitCode);
+        Assert.Equal(["requeued 1 dead letters", "requeued 1 dead letters in all"], rest.Output);
+        foreach (var id in dead)
+        {
+            var requeued = (await node.Store.GetInstanceAsync(id))!;
+            Assert.NotEqual(TaskInstanceState.Failed, requeued.Status);
+            Assert.Equal(2, requeued.MaxAttempts); // a fresh budget of its policy's one attempt
+        }
+
+        Assert.Equal(TaskInstanceState.Failed, (await node.Store.GetInstanceAsync(untouched))!.Status);
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("not both", both.Error, StringComparison.Ordinal);
+        Assert.Equal(2, neither.ExitCode);
+        Assert.Contains("--all for every dead letter", neither.Error, StringComparison.Ordinal);
+        Assert.Equal(2, badLimit.ExitCode);
+        Assert.Contains("Filter.Limit 0 is out of range", badLimit.Error, StringComparison.Ordinal);
+        Assert.Contains(node.AdminLog, l => l.Contains($"key:ops-oncall requeued 2 dead letters matching DeadLetterFilter {{ TaskId = {task}", StringComparison.Ordinal)
+            && l.Contains("(more match: True): " + string.Join(", ", dead.Take(2)), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Tasks_ExitsWithTheApisRefusal_AndItsReason()
     {
         const string readKey = "cli-read-key-0123456789", writeKey = "cli-write-key-0123456789";

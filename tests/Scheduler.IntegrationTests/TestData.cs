@@ -10,7 +10,7 @@ internal static class TestData
     public static readonly DateTimeOffset T0 = new(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
     public static TaskDefinition Definition(DateTimeOffset? nextFireTime = null, string? idempotencyKey = null, Guid? id = null,
-        DateTimeOffset? createdAt = null) => new()
+        DateTimeOffset? createdAt = null, string destinationQueue = "reports") => new()
     {
         Id = id ?? Guid.NewGuid(),
         TriggerKind = TriggerKind.Cron,
@@ -26,7 +26,7 @@ internal static class TestData
         EndAt = T0.AddYears(1),
         MaxOccurrences = 50_000,
         LastFireTime = T0.AddMonths(6),
-        DestinationQueue = "reports",
+        DestinationQueue = destinationQueue,
         IdempotencyKey = idempotencyKey,
         CreatedAt = createdAt ?? T0.AddHours(-1),
         NextFireTime = nextFireTime,

@@ -94,6 +94,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         inner.RequeueDeadLettersAsync(instanceIds, now, cancellationToken);
 
+    public Task<DeadLetterRequeueResult> RequeueMatchingDeadLettersAsync(DeadLetterRequeueRequest request, CancellationToken cancellationToken = default) =>
+        inner.RequeueMatchingDeadLettersAsync(request, cancellationToken);
+
     public Task<IReadOnlyList<OpenOccurrence>> GetOpenOccurrencesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default) =>
         inner.GetOpenOccurrencesAsync(definitionIds, cancellationToken);
 

@@ -40,6 +40,9 @@ public sealed class AdminTestNode : IAsyncDisposable
     /// <summary>The node's scheduling service, to schedule and inspect tasks in process.</summary>
     public SchedulingService Scheduling => _node.Services.GetRequiredService<SchedulingService>();
 
+    /// <summary>The node's store, to read what a command changed.</summary>
+    public Scheduler.Core.Storage.ITaskStore Store => _node.Services.GetRequiredService<Scheduler.Core.Storage.ITaskStore>();
+
     /// <summary>
     /// Adds to task <paramref name="taskId"/> a dead letter (a Failed instance whose one allowed attempt failed with <paramref name="error"/>),
     /// as the saga leaves one, straight in the node's store: the admin and tool tests of the requeue need one without a worker.

@@ -75,8 +75,10 @@ internal static class AdminApi
             .Produces<CalendarDeleted>().ProducesProblem(400);
 
         write.MapPost("/dead-letters/requeue", RequeueDeadLettersAsync).WithName("RequeueDeadLetters")
-            .WithSummary("Requeue dead letters: each Failed instance named is due now, with one more attempt (as RequeueDeadLetters)")
-            .WithDescription("Body: {\"instanceIds\": [...]}, 1 to 1000 ids from GET dead-letters. Ids that are not dead letters are left alone and left out of the reply.")
+            .WithSummary("Requeue dead letters, named or by a filter: each is due now, with a fresh attempt budget (as RequeueDeadLetters)")
+            .WithDescription("Body: {\"instanceIds\": [...]}, 1 to 1000 ids from GET dead-letters, or {\"filter\": {\"taskId\", \"since\", \"until\", " +
+                "\"destinationQueue\", \"limit\"}}: the oldest limit (1 to 1000, default 100) dead letters matching every field given; more is true when " +
+                "more matched. Instances that are not dead letters are left alone and left out of the reply.")
             .Accepts<RequeueDeadLetters>("application/json").Produces<DeadLettersRequeued>().ProducesProblem(400);
 
         write.MapPost("/tasks/{taskId:guid}/pause", PauseAsync).WithName("PauseTask")
@@ -218,7 +220,7 @@ internal static class AdminApi
 
     private static async Task<IResult> RequeueDeadLettersAsync(HttpContext http, SchedulingService scheduling, CancellationToken cancellationToken)
     {
-        const string example = "{\"instanceIds\": [\"0193a5c2-7d4e-7b1a-9f00-3c5d2e1f0a4b\"]}";
+        const string example = "{\"instanceIds\": [\"0193a5c2-7d4e-7b1a-9f00-3c5d2e1f0a4b\"]} or {\"filter\": {\"taskId\": \"0193a5c2-7d4e-7b1a-9f00-3c5d2e1f0a4b\", \"limit\": 100}}";
         RequeueDeadLetters? command;
         try
         {
@@ -229,14 +231,21 @@ internal static class AdminApi
             throw new TaskValidationException($"The body is not a valid requeue: {ex.Message} Send JSON such as {example}.");
         }
 
-        var ids = command?.InstanceIds ?? throw new TaskValidationException($"The body names no instances. Send JSON such as {example}, with ids from GET api/dead-letters.");
         var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(AdminLog.Category);
         var caller = AdminAccessFilter.Caller(http);
         try
         {
-            var requeued = await scheduling.RequeueDeadLettersAsync(ids, cancellationToken).ConfigureAwait(false);
-            AdminLog.Requeued(logger, caller, requeued.Count, ids.Count, requeued);
-            return Json(new DeadLettersRequeued { Requeued = requeued });
+            var result = await scheduling.RequeueAsync(command ?? new RequeueDeadLetters(), cancellationToken).ConfigureAwait(false);
+            if (command?.Filter is { } filter)
+            {
+                AdminLog.RequeuedMatching(logger, caller, result.Requeued.Count, filter, result.More, result.Requeued);
+            }
+            else
+            {
+                AdminLog.Requeued(logger, caller, result.Requeued.Count, command!.InstanceIds!.Count, result.Requeued);
+            }
+
+            return Json(result);
         }
         catch (TaskValidationException ex)
         {

@@ -17,6 +17,9 @@ internal static partial class AdminLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} requeued {Requeued} of {Asked} dead letters asked for: {Instances}")]
     public static partial void Requeued(ILogger logger, string caller, int requeued, int asked, IEnumerable<Guid> instances);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} requeued {Requeued} dead letters matching {Filter} (more match: {More}): {Instances}")]
+    public static partial void RequeuedMatching(ILogger logger, string caller, int requeued, Contracts.DeadLetterFilter filter, bool more, IEnumerable<Guid> instances);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} tried to requeue dead letters, refused: {Reason}")]
     public static partial void RequeueRefused(ILogger logger, string caller, string reason);
 

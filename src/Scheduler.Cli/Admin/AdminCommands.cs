@@ -144,11 +144,48 @@ internal static class AdminCommands
             }
         }));
 
-        var instanceIds = new Argument<Guid[]>("instanceId") { Description = "The dead letters to requeue (1 to 1000 instance ids, as list shows them).", Arity = ArgumentArity.OneOrMore };
-        var requeue = new Command("requeue", "Requeue dead letters: each is due now, with one more attempt. Ids that are not dead letters are left alone.") { instanceIds };
+        var instanceIds = new Argument<Guid[]>("instanceId")
+        {
+            Description = "The dead letters to requeue (1 to 1000 instance ids, as list shows them); or leave out and give a filter.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var task = new Option<Guid?>("--task") { Description = "Requeue by filter: only dead letters of this task." };
+        var since = new Option<DateTimeOffset?>("--since") { Description = "Requeue by filter: only those dead-lettered at or after this instant (UTC, e.g. 2025-01-01T09:00:00Z)." };
+        var until = new Option<DateTimeOffset?>("--until") { Description = "Requeue by filter: only those dead-lettered before this instant (UTC)." };
+        var queue = new Option<string?>("--queue") { Description = "Requeue by filter: only dead letters of tasks sent to this destination queue." };
+        var limit = new Option<int>("--limit") { Description = "Requeue by filter: at most this many per call, oldest first (1 to 1000).", DefaultValueFactory = _ => 100 };
+        var all = new Option<bool>("--all") { Description = "Requeue by filter until none match (every dead letter when no filter is given), --limit per call." };
+        var requeue = new Command("requeue",
+            "Requeue dead letters, by id or by a filter (--task, --since, --until, --queue; --all to repeat until none match): each is due now, with a " +
+            "fresh attempt budget (its retry policy's attempts again). Instances that are not dead letters are left alone.")
+        {
+            instanceIds, task, since, until, queue, limit, all,
+        };
+        requeue.Validators.Add(r =>
+        {
+            var byFilter = r.GetValue(all) || r.GetValue(task) is not null || r.GetValue(since) is not null || r.GetValue(until) is not null
+                || r.GetValue(queue) is not null || r.GetResult(limit) is { Implicit: false };
+            var byId = r.GetValue(instanceIds) is { Length: > 0 };
+            if (byId == byFilter)
+            {
+                r.AddError(byId
+                    ? "Give instance ids or a filter (--task, --since, --until, --queue, --limit, --all), not both."
+                    : "Give the instance ids to requeue (as 'scheduler dead-letters list' shows them), or a filter: --task, --since, --until, --queue, or --all for every dead letter.");
+            }
+        });
         requeue.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
         {
             var asked = result.GetValue(instanceIds) ?? [];
+            if (asked.Length == 0)
+            {
+                await RequeueMatchingAsync(client, new DeadLetterFilter
+                {
+                    TaskId = result.GetValue(task), Since = result.GetValue(since), Until = result.GetValue(until), DestinationQueue = result.GetValue(queue),
+                    Limit = result.GetValue(limit),
+                }, result.GetValue(all), result.GetValue(json), output, ct).ConfigureAwait(false);
+                return;
+            }
+
             var (requeued, body) = await client.SendAsync<DeadLettersRequeued>(HttpMethod.Post, "dead-letters/requeue", ct,
                 new RequeueDeadLetters { InstanceIds = asked }).ConfigureAwait(false);
             Print(result.GetValue(json), body, output, () =>
@@ -280,6 +317,29 @@ internal static class AdminCommands
         }
 
         return string.Join(", ", parts);
+    }
+
+    // A bulk requeue: one call, or with --all calls until none match; prints each call's count (with --json its reply), then the total.
+    private static async Task RequeueMatchingAsync(AdminClient client, DeadLetterFilter filter, bool all, bool json, TextWriter output, CancellationToken ct)
+    {
+        var total = 0;
+        while (true)
+        {
+            var (requeued, body) = await client.SendAsync<DeadLettersRequeued>(HttpMethod.Post, "dead-letters/requeue", ct,
+                new RequeueDeadLetters { Filter = filter }).ConfigureAwait(false);
+            total += requeued.Requeued.Count;
+            Print(json, body, output, () => output.WriteLine($"requeued {requeued.Requeued.Count} dead letters" +
+                (requeued.More && !all ? "; more match: run again, or add --all" : "")));
+            if (!all || !requeued.More || requeued.Requeued.Count == 0)
+            {
+                break;
+            }
+        }
+
+        if (all && !json)
+        {
+            output.WriteLine($"requeued {total} dead letters in all");
+        }
     }
 
     private static async Task<int> CallAsync(ParseResult result, Option<string> url, Option<string?> apiKey, TextWriter error, Func<AdminClient, Task> call)

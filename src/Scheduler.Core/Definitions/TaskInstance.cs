@@ -34,12 +34,20 @@ public sealed class TaskInstance
     /// <summary>Copied from the definition: how long an attempt may run.</summary>
     public required TimeSpan ExpireAfter { get; init; }
 
-    /// <summary>Copied from the definition: the retry policy. A requeue of a dead letter raises its <see cref="RetryPolicy.MaxAttempts"/> by one
-    /// (<see cref="Storage.TaskInstanceLifecycle.Requeue"/>).</summary>
-    public required RetryPolicy Retry { get; set; }
+    /// <summary>Copied from the definition: the retry policy (its attempt budget and backoff).</summary>
+    public required RetryPolicy Retry { get; init; }
 
-    /// <summary>The number of attempts the retry policy allows (<see cref="RetryPolicy.MaxAttempts"/>), as a column the store's SQL can compare.</summary>
-    public int MaxAttempts => Retry.MaxAttempts;
+    /// <summary>
+    /// The attempt number after which no attempt follows: <see cref="RetryPolicy.MaxAttempts"/> of <see cref="Retry"/> until a requeue of the
+    /// dead letter raises it by a whole budget (<see cref="Storage.TaskInstanceLifecycle.Requeue"/>); a column the store's SQL compares.
+    /// </summary>
+    public int MaxAttempts
+    {
+        get => _attemptLimit ?? Retry.MaxAttempts;
+        set => _attemptLimit = value;
+    }
+
+    private int? _attemptLimit;
 
     /// <summary>The scheduler node holding a claim on the instance, if any.</summary>
     public string? LeaseOwner { get; set; }

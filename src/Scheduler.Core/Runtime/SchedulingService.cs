@@ -576,7 +576,7 @@ public sealed partial class SchedulingService
 
     /// <summary>
     /// Requeues dead letters (<see cref="IAdminStore.RequeueDeadLettersAsync"/>): each of <paramref name="instanceIds"/> that is Failed becomes
-    /// Scheduled, due now, with one more attempt (<see cref="TaskInstanceLifecycle.Requeue"/>), and the runner is woken to dispatch it.
+    /// Scheduled, due now, with a fresh attempt budget (<see cref="TaskInstanceLifecycle.Requeue"/>), and the runner is woken to dispatch it.
     /// </summary>
     /// <param name="instanceIds">The task instances to requeue (ids of <see cref="DeadLetter"/>s); at most <see cref="MaxPageSize"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -605,6 +605,58 @@ public sealed partial class SchedulingService
 
         LogRequeued(requeued.Count, instanceIds.Count);
         return requeued;
+    }
+
+    /// <summary>
+    /// <see cref="RequeueDeadLetters"/>: requeues the dead letters its <see cref="RequeueDeadLetters.InstanceIds"/> name
+    /// (<see cref="RequeueDeadLettersAsync(IReadOnlyCollection{Guid}, CancellationToken)"/>) or the oldest ones its
+    /// <see cref="RequeueDeadLetters.Filter"/> selects, at most its limit (<see cref="IAdminStore.RequeueMatchingDeadLettersAsync"/>); each is
+    /// due now with a fresh attempt budget (<see cref="TaskInstanceLifecycle.Requeue"/>), and the runner is woken to dispatch them.
+    /// </summary>
+    /// <returns>The ids requeued and, for a filter, whether more matched than its limit.</returns>
+    /// <exception cref="TaskValidationException">Both or neither of InstanceIds and Filter are given; no id or more than <see cref="MaxPageSize"/>;
+    /// the filter's limit is outside 1 to <see cref="MaxPageSize"/>, its Since is not before its Until, or its DestinationQueue is blank.</exception>
+    public async Task<DeadLettersRequeued> RequeueAsync(RequeueDeadLetters command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        const string example = "InstanceIds (e.g. {\"instanceIds\": [\"<instanceId>\"]}) or Filter (e.g. {\"filter\": {\"taskId\": \"<taskId>\", \"limit\": 100}})";
+        if (command is { InstanceIds: not null, Filter: not null })
+        {
+            throw new TaskValidationException($"Both InstanceIds and Filter are given. Give one: {example}.");
+        }
+
+        if (command.Filter is not { } filter)
+        {
+            var ids = command.InstanceIds ?? throw new TaskValidationException(
+                $"Neither instanceIds nor filter is given. Give {example}; an empty filter, {{\"filter\": {{}}}}, matches every dead letter.");
+            return new DeadLettersRequeued { Requeued = await RequeueDeadLettersAsync(ids, cancellationToken).ConfigureAwait(false) };
+        }
+
+        if (filter.Limit is < 1 or > MaxPageSize)
+        {
+            throw new TaskValidationException(
+                $"Filter.Limit {filter.Limit} is out of range. Give 1 to {MaxPageSize} (default 100), and send again while More is true to requeue the rest.");
+        }
+
+        if (filter is { Since: { } since, Until: { } until } && since >= until)
+        {
+            throw new TaskValidationException($"Filter.Since {since:O} is not before Filter.Until {until:O}. Give a Since earlier than Until, or leave one out.");
+        }
+
+        if (filter.DestinationQueue is { } queue && string.IsNullOrWhiteSpace(queue))
+        {
+            throw new TaskValidationException("Filter.DestinationQueue is blank. Name the queue (as the task's DestinationQueue), or leave it out to match any.");
+        }
+
+        var result = await _admin.RequeueMatchingDeadLettersAsync(new DeadLetterRequeueRequest { Now = _timeProvider.GetUtcNow(), Filter = filter },
+            cancellationToken).ConfigureAwait(false);
+        if (result.Requeued.Count > 0)
+        {
+            _signals.WakeRunner();
+        }
+
+        LogRequeuedMatching(result.Requeued.Count, filter, result.More);
+        return new DeadLettersRequeued { Requeued = result.Requeued, More = result.More };
     }
 
     /// <summary>
@@ -803,4 +855,7 @@ public sealed partial class SchedulingService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Requeued {Requeued} of {Asked} dead letters asked for")]
     private partial void LogRequeued(int requeued, int asked);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Requeued {Requeued} dead letters matching {Filter}; more match: {More}")]
+    private partial void LogRequeuedMatching(int requeued, DeadLetterFilter filter, bool more);
 }

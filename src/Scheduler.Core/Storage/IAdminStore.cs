@@ -44,7 +44,7 @@ public interface IAdminStore
 
     /// <summary>
     /// Requeues the dead letters among <paramref name="instanceIds"/> (<see cref="TaskInstanceLifecycle.IsDeadLetter"/>) in one transaction:
-    /// each becomes Scheduled, due at <paramref name="now"/>, with one more attempt (<see cref="TaskInstanceLifecycle.Requeue"/>). Ids of
+    /// each becomes Scheduled, due at <paramref name="now"/>, with a fresh attempt budget (<see cref="TaskInstanceLifecycle.Requeue"/>). Ids of
     /// instances that are missing or not Failed are left out of the result and change nothing.
     /// </summary>
     /// <param name="instanceIds">The task instances to requeue; may be empty or repeat an id.</param>
@@ -52,6 +52,16 @@ public interface IAdminStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The ids of the instances requeued.</returns>
     Task<IReadOnlyList<Guid>> RequeueDeadLettersAsync(IReadOnlyCollection<Guid> instanceIds, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Requeues, in one transaction, the oldest dead letters that <paramref name="request"/>'s filter selects
+    /// (<see cref="TaskInstanceLifecycle.IsRequeueCandidate"/>), at most its <see cref="Contracts.DeadLetterFilter.Limit"/>, ordered by when they
+    /// dead-lettered, then by id; each as <see cref="RequeueDeadLettersAsync"/> does (<see cref="TaskInstanceLifecycle.Requeue"/>). A requeued
+    /// instance is no longer a dead letter, so calling again until <see cref="DeadLetterRequeueResult.More"/> is false requeues them all, and a
+    /// repeat changes nothing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The filter's <see cref="Contracts.DeadLetterFilter.Limit"/> is less than 1.</exception>
+    Task<DeadLetterRequeueResult> RequeueMatchingDeadLettersAsync(DeadLetterRequeueRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// What the task instances table says about the cluster at <see cref="ClusterViewRequest.Now"/>, for operators (the admin API and dashboard):

@@ -107,6 +107,28 @@ public sealed partial class InMemoryTaskStore
     }
 
     /// <inheritdoc />
+    public Task<DeadLetterRequeueResult> RequeueMatchingDeadLettersAsync(DeadLetterRequeueRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var filter = request.Filter;
+        ArgumentOutOfRangeException.ThrowIfLessThan(filter.Limit, 1);
+        lock (_lock)
+        {
+            var matching = _instances.Values
+                .Where(i => TaskInstanceLifecycle.IsRequeueCandidate(i, _definitions.TryGetValue(i.DefinitionId, out var d) ? d.DestinationQueue : null, filter))
+                .OrderBy(i => i.FinishedAt).ThenBy(i => i.Id).Take(filter.Limit + 1).ToList();
+            var requeued = new List<Guid>();
+            foreach (var instance in matching.Take(filter.Limit))
+            {
+                TaskInstanceLifecycle.Requeue(instance, request.Now);
+                requeued.Add(instance.Id);
+            }
+
+            return Task.FromResult(new DeadLetterRequeueResult(requeued, matching.Count > filter.Limit));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

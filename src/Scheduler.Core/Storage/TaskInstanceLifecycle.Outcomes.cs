@@ -30,11 +30,14 @@ public static partial class TaskInstanceLifecycle
 
     /// <summary>What a failure of <paramref name="attempt"/> leads to: the next attempt, due after the retry policy's backoff from
     /// <paramref name="now"/> (with its jitter), while the policy allows another; <see langword="null"/> when it was the last, and the instance is
-    /// dead-lettered. The saga decides a worker's failure by it, the runner a dispatch the broker refused.</summary>
+    /// dead-lettered. The saga decides a worker's failure by it, the runner a dispatch the broker refused. After a requeue the backoff starts
+    /// again from the policy's first delay (<see cref="Requeue"/>: a fresh budget).</summary>
     public static DateTimeOffset? RetryAt(TaskInstance instance, int attempt, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return attempt < instance.MaxAttempts ? now + Backoff.Delay(instance.Retry, attempt, Random.Shared.NextDouble) : null;
+        return attempt < instance.MaxAttempts
+            ? now + Backoff.Delay(instance.Retry, Math.Max(1, attempt - AttemptsBeforeBudget(instance)), Random.Shared.NextDouble)
+            : null;
     }
 
     /// <summary>Applies <paramref name="outcome"/>, which <see cref="Accepts"/> must allow.</summary>

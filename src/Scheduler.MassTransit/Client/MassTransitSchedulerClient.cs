@@ -110,6 +110,14 @@ public sealed class MassTransitSchedulerClient : ISchedulerClient
     }
 
     /// <inheritdoc />
+    public async Task<DeadLettersRequeued> RequeueMatchingDeadLettersAsync(DeadLetterFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return await RequestAsync<RequeueDeadLetters, DeadLettersRequeued>(new RequeueDeadLetters { Filter = filter }, null, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<CalendarChanged> SetCalendarAsync(SetCalendar command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -39,11 +39,8 @@ public sealed class TaskControlConsumer(SchedulingService scheduling, IOptions<S
     public Task Consume(ConsumeContext<GetTaskInstances> context) => AnswerAsync(context, m => m.TaskId, scheduling.GetInstancesAsync);
 
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<RequeueDeadLetters> context) => AnswerAsync(context, _ => null, async (m, ct) =>
-        (DeadLettersRequeued?)new DeadLettersRequeued
-        {
-            Requeued = await scheduling.RequeueDeadLettersAsync(m.InstanceIds ?? [], ct).ConfigureAwait(false),
-        });
+    public Task Consume(ConsumeContext<RequeueDeadLetters> context) => AnswerAsync(context, m => m.Filter?.TaskId, async (m, ct) =>
+        (DeadLettersRequeued?)await scheduling.RequeueAsync(m, ct).ConfigureAwait(false));
 
     private async Task AnswerAsync<TMessage, TReply>(ConsumeContext<TMessage> context, Func<TMessage, Guid?> taskIdOf,
         Func<TMessage, CancellationToken, Task<TReply?>> handle)

@@ -233,6 +233,47 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task Api_RequeuesDeadLettersByAFilter_WithMore_AndAnswersProblemsNamingTheField()
+    {
+        await using var node = await AdminTestNode.StartAsync(o =>
+        {
+            Keys(o);
+            o.TrustLoopback = false;
+        });
+        var task = await ScheduleAsync(node);
+        var other = await ScheduleAsync(node, tenant: "globex");
+        var day = new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        var older = await node.AddDeadLetterAsync(task.TaskId, day, "System.TimeoutException: slow");
+        var newer = await node.AddDeadLetterAsync(task.TaskId, day.AddHours(1), "System.TimeoutException: slow");
+        var others = await node.AddDeadLetterAsync(other.TaskId, day, "System.TimeoutException: slow");
+        using var reader = node.CreateClient(ReadKey);
+        using var writer = node.CreateClient(WriteKey);
+        async Task<string> RefusedAsync(object body) => await ProblemAsync(await writer.PostAsJsonAsync("dead-letters/requeue", body), HttpStatusCode.BadRequest);
+
+        Assert.Contains("may only read", await ProblemAsync(await reader.PostAsJsonAsync("dead-letters/requeue", new { filter = new { } }), HttpStatusCode.Forbidden));
+        Assert.Contains("Both InstanceIds and Filter", await RefusedAsync(new { instanceIds = new[] { older }, filter = new { taskId = task.TaskId } }));
+        Assert.Contains("Neither instanceIds nor filter", await RefusedAsync(new { }));
+        Assert.Contains("Filter.Limit 1001 is out of range", await RefusedAsync(new { filter = new { limit = 1001 } }));
+        Assert.Contains("Filter.Since", await RefusedAsync(new { filter = new { since = day, until = day } }));
+        Assert.Contains("not a valid requeue", await ProblemAsync(await writer.PostAsync("dead-letters/requeue",
+            new StringContent("{\"filter\": {\"since\": \"yesterday\"}}", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest));
+
+        var first = await ReadAsync<DeadLettersRequeued>(await writer.PostAsJsonAsync("dead-letters/requeue", new { filter = new { taskId = task.TaskId, limit = 1 } }));
+        var second = await ReadAsync<DeadLettersRequeued>(await writer.PostAsJsonAsync("dead-letters/requeue", new { filter = new { taskId = task.TaskId, limit = 1 } }));
+        var none = await ReadAsync<DeadLettersRequeued>(await writer.PostAsJsonAsync("dead-letters/requeue", new { filter = new { taskId = task.TaskId } }));
+
+        Assert.Equal([older], first.Requeued);
+        Assert.True(first.More);
+        Assert.Equal([newer], second.Requeued);
+        Assert.False(second.More);
+        Assert.Empty(none.Requeued);
+        Assert.Equal(others, Assert.Single((await ReadAsync<DeadLetterList>(await reader.GetAsync("dead-letters"))).DeadLetters).Instance.InstanceId);
+        Assert.Contains(node.AdminLog, l => l == $"Information: Admin key:ops-oncall requeued 1 dead letters matching DeadLetterFilter {{ TaskId = {task.TaskId}, " +
+            $"Since = , Until = , DestinationQueue = , Limit = 1 }} (more match: True): {older}");
+        Assert.Contains(node.AdminLog, l => l.StartsWith("Information: Admin key:ops-oncall tried to requeue dead letters, refused: Filter.Limit 1001", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Api_RefusesARequestWithoutCredentials_401_AndAWriteWithAReadKey_403()
     {
         await using var node = await AdminTestNode.StartAsync(o =>

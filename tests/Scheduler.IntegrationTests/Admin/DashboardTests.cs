@@ -9,8 +9,8 @@ namespace Scheduler.IntegrationTests.Admin;
 
 /// <summary>
 /// The dashboard in a real headless Chromium (Debian's <c>chromium</c>, driven by Microsoft.Playwright; scripts/services.sh installs it),
-/// served by a node on real RabbitMQ and PostgreSQL with tasks scheduled over the bus: what it shows, its buttons,
-/// and that a keyless loopback caller may only read.
+/// served by a node on real RabbitMQ and PostgreSQL with tasks scheduled over the bus: what it shows, its buttons (pause, requeue, requeue
+/// all shown), and that a keyless loopback caller may only read.
 /// </summary>
 public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutputHelper output) : IClassFixture<BusEnvironmentFixture>
 {
@@ -20,7 +20,7 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
     private static string Chromium => Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     [Fact]
-    public async Task Dashboard_ShowsTasksInstancesAndDeadLetters_PausesATask_AndRequeuesADeadLetter()
+    public async Task Dashboard_ShowsTasksInstancesAndDeadLetters_PausesATask_AndRequeuesADeadLetter_AndAllShown()
     {
         Assert.True(File.Exists(Chromium), $"No browser at {Chromium}. Run scripts/services.sh (it installs Debian's chromium) or set SCHEDULER_TEST_CHROMIUM.");
         await using var bus = new BusServices(environment, output);
@@ -49,6 +49,14 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
             Metadata = new Dictionary<string, string> { ["reminder"] = "flaky", ["behavior"] = "fail-always" },
             Retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromSeconds(1) },
         });
+        // Issue #20: a task whose handler fails until its bug is fixed; its one attempt dead-letters it.
+        var fixable = await scheduler.ScheduleAsync(new ScheduleTask
+        {
+            DestinationQueue = BusServices.WorkerQueue,
+            Trigger = TimeProvider.System.GetUtcNow().AddSeconds(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            Metadata = new Dictionary<string, string> { ["reminder"] = "fixable", ["behavior"] = "fail-until-fixed" },
+            Retry = RetryPolicy.None,
+        });
         // Issue #23, item 4: a task with an end finishes there, and the dashboard says so.
         var countdown = await scheduler.ScheduleAsync(new ScheduleTask
         {
@@ -59,6 +67,7 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         await Wait.UntilAsync(async () => (await bus.Store.GetDefinitionAsync(countdown.TaskId))?.State == TaskState.Finished,
             "countdown finishes after its 2 occurrences", Generous);
         await bus.WaitForInstanceAsync(flaky.TaskId, i => i.Status == TaskInstanceState.Failed, "flaky is dead-lettered after 2 attempts");
+        var fixableDead = await bus.WaitForInstanceAsync(fixable.TaskId, i => i.Status == TaskInstanceState.Failed, "fixable is dead-lettered after its attempt");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
@@ -93,6 +102,7 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         // Dead letters, with the worker's error; the last hour's completions.
         var deadLetter = page.Locator("#dead-letters tbody tr").Filter(new() { HasText = "scripted failure of attempt 2" });
         await Assertions.Expect(deadLetter).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#dead-letters tbody tr")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("#completed-hour")).Not.ToHaveTextAsync("0");
         // The instances of every task by state (issue #20, item 3): the completed ones include water's.
         await page.Locator("#by-state-filter").SelectOptionAsync("Completed");
@@ -130,12 +140,24 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("pause: done");
         Assert.Equal(TaskState.Active, (await scheduler.GetAsync(water.TaskId))!.State);
 
-        // Requeue: the dead letter's button gives it one more attempt. Flaky fails always, so attempt 3 fails and is a dead letter again.
+        // Requeue: the dead letter's button gives it a fresh budget of 2 attempts. Flaky fails always, so attempts 3 and 4 fail and it is a
+        // dead letter again.
         var dead = Assert.Single(await bus.Store.GetInstancesAsync(flaky.TaskId), i => i.Status == TaskInstanceState.Failed);
         await deadLetter.Locator("button[data-action=requeue]").ClickAsync();
-        await Wait.UntilAsync(async () => await bus.Store.GetInstanceAsync(dead.Id) is { Status: TaskInstanceState.Failed, Attempt: 3 },
-            "the requeued attempt 3 fails, and the instance is a dead letter again", Generous);
-        await Assertions.Expect(page.Locator("#dead-letters tbody tr").Filter(new() { HasText = "scripted failure of attempt 3" })).ToContainTextAsync("3 / 3");
+        await Wait.UntilAsync(async () => await bus.Store.GetInstanceAsync(dead.Id) is { Status: TaskInstanceState.Failed, Attempt: 4 },
+            "the requeued attempts 3 and 4 fail, and the instance is a dead letter again", Generous);
+        await Assertions.Expect(page.Locator("#dead-letters tbody tr").Filter(new() { HasText = "scripted failure of attempt 4" })).ToContainTextAsync("4 / 4");
+
+        // Requeue all shown, once fixable's bug is fixed: both dead letters through the filter; fixable's attempt 2 completes, flaky's 5 and 6 fail.
+        bus.HandlerFix.Fix();
+        await page.Locator("#requeue-all").ClickAsync();
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("requeue all: done, 2 of 2 shown are due now with a fresh attempt budget");
+        await Wait.UntilAsync(async () => await bus.Store.GetInstanceAsync(fixableDead.Id) is { Status: TaskInstanceState.Completed, Attempt: 2 },
+            "fixable's requeued attempt 2 completes", Generous);
+        await Wait.UntilAsync(async () => await bus.Store.GetInstanceAsync(dead.Id) is { Status: TaskInstanceState.Failed, Attempt: 6 },
+            "flaky's requeued attempts 5 and 6 fail", Generous);
+        await Assertions.Expect(page.Locator("#dead-letters tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#dead-letters tbody tr")).ToContainTextAsync("6 / 6");
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(), FullPage = true });
         Assert.Empty(errors);

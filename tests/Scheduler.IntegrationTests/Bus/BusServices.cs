@@ -60,6 +60,9 @@ internal sealed class BusServices : IAsyncDisposable
     /// <summary>Releases the workers' hanging handlers.</summary>
     public HangRelease HangRelease { get; } = new();
 
+    /// <summary>Ends the scripted failures of "fail-until-fixed" handlers.</summary>
+    public HandlerFix HandlerFix { get; } = new();
+
     /// <summary>The Warnings and Errors the hosts of this test logged; a test that provokes one allows it here (<see cref="HostLogs.Allow"/>).</summary>
     public HostLogs Logs => HostLogs.For(_output);
 
@@ -264,6 +267,7 @@ internal sealed class BusServices : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(Recorder);
         builder.Services.AddSingleton(HangRelease);
+        builder.Services.AddSingleton(HandlerFix);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         // Start returns once the bus is connected and its queues are bound, so nothing published right after start is lost.
         builder.Services.Configure<MassTransitHostOptions>(o =>
@@ -404,11 +408,21 @@ internal sealed class HangRelease : IDisposable
     public void Dispose() => Source.Dispose();
 }
 
+/// <summary>Whether the bug that "fail-until-fixed" handlers stand for is fixed: until it is, each attempt fails.</summary>
+internal sealed class HandlerFix
+{
+    private volatile bool _fixed;
+
+    public bool IsFixed => _fixed;
+
+    public void Fix() => _fixed = true;
+}
+
 /// <summary>
-/// A worker's handler; the task's metadata scripts it: "behavior" = fail-once | fail-always | hang-first (attempt 1 never finishes,
+/// A worker's handler; the task's metadata scripts it: "behavior" = fail-once | fail-always | fail-until-fixed (<see cref="HandlerFix"/>) | hang-first (attempt 1 never finishes,
 /// as if its worker died, until the test ends) | run-3x (the handler runs three times the task's ExpireAfter, then returns) | sleep-2500ms | fail-after-2s.
 /// </summary>
-internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder recorder, HangRelease release, TimeProvider time) : IConsumer<TaskDue>
+internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder recorder, HangRelease release, HandlerFix fix, TimeProvider time) : IConsumer<TaskDue>
 {
     public async Task Consume(ConsumeContext<TaskDue> context)
     {
@@ -418,6 +432,7 @@ internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder re
         switch (due.Metadata.GetValueOrDefault("behavior"))
         {
             case "fail-once" when due.Attempt == 1:
+            case "fail-until-fixed" when !fix.IsFixed:
             case "fail-always":
                 throw new InvalidOperationException($"scripted failure of attempt {due.Attempt}");
             case "hang-first" when due.Attempt == 1:

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
 using Xunit.Abstractions;
 
 namespace Scheduler.IntegrationTests.Bus;
@@ -80,5 +81,48 @@ public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHel
         Assert.Empty(await bus.SchedulerClient.RequeueDeadLettersAsync([failed.Id])); // completed: nothing to requeue
         var refused = await Assert.ThrowsAsync<TaskRejectedException>(() => bus.SchedulerClient.RequeueDeadLettersAsync([]));
         Assert.Contains("InstanceIds is empty", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeadLetters_RequeuedInBulkThroughTheClient_GetAFreshBudget_AndCompleteOnceFixed()
+    {
+        await using var bus = new BusServices(environment, Output);
+        Logs.AllowScriptedHandlerFailures(); // the handler fails until it is fixed
+        Logs.Allow(LogLevel.Warning, "Scheduler.MassTransit.Saga.TaskStoreSagaRepositoryContextFactory", "dead-lettered after attempt 2");
+        var client = await bus.StartNodeWorkerAndClientAsync();
+        var since = Once.FromNow(TimeSpan.Zero);
+        var retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromMilliseconds(100), Jitter = false };
+        var tasks = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            tasks.Add((await BusServices.ScheduleAsync(client, Once.Scripted(since, "fail-until-fixed") with { Retry = retry })).TaskId);
+        }
+
+        var dead = new List<Guid>();
+        foreach (var task in tasks)
+        {
+            dead.Add((await bus.WaitForInstanceAsync(task, i => i.Status == TaskInstanceState.Failed, "both attempts fail: a dead letter")).Id);
+        }
+
+        bus.HandlerFix.Fix();
+        var filter = new DeadLetterFilter { Since = since, DestinationQueue = BusServices.WorkerQueue, Limit = 2 };
+        var first = await bus.SchedulerClient.RequeueMatchingDeadLettersAsync(filter);
+        var second = await bus.SchedulerClient.RequeueMatchingDeadLettersAsync(filter);
+        var completed = new List<TaskInstance>();
+        foreach (var task in tasks)
+        {
+            completed.Add(await bus.WaitForInstanceAsync(task, i => i.Status == TaskInstanceState.Completed, "the requeued attempt completes"));
+        }
+
+        Assert.Equal(2, first.Requeued.Count);
+        Assert.True(first.More);
+        Assert.Single(second.Requeued);
+        Assert.False(second.More);
+        Assert.Equal(dead.Order(), first.Requeued.Concat(second.Requeued).Order());
+        Assert.All(completed, c => Assert.Equal((3, 4), (c.Attempt, c.MaxAttempts))); // attempt 3 of a fresh budget of 2 after attempt 2
+        Assert.All(tasks, t => Assert.Equal([1, 2, 3], bus.Recorder.Receipts(t).Select(r => r.Message.Attempt)));
+        Assert.Empty((await bus.SchedulerClient.RequeueMatchingDeadLettersAsync(filter)).Requeued); // all completed: nothing to requeue
+        var refused = await Assert.ThrowsAsync<TaskRejectedException>(() => bus.SchedulerClient.RequeueMatchingDeadLettersAsync(filter with { Limit = 0 }));
+        Assert.Contains("Filter.Limit 0 is out of range", refused.Message, StringComparison.Ordinal);
     }
 }

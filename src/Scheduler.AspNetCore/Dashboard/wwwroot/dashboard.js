@@ -5,7 +5,7 @@
 const KEY = "scheduler-admin-key";
 // The cluster view aggregates the whole instances table on the server: it is fetched every 15 s, the rest every 5 s.
 const CLUSTER_EVERY_MS = 15000;
-const state = { selectedTask: null, taskFilter: "", tasksShown: 100, instanceState: "Dispatched", instancesShown: 50, busy: false, clusterAt: 0 };
+const state = { selectedTask: null, taskFilter: "", tasksShown: 100, instanceState: "Dispatched", instancesShown: 50, busy: false, clusterAt: 0, deadLetters: [] };
 
 function $(id) { return document.getElementById(id); }
 
@@ -193,15 +193,41 @@ async function loadDeadLetters() {
     el("td", { class: "error" }, d.instance.lastError || ""),
     el("td", {}, el("button", { "data-action": "requeue", onclick: () => requeue(d.instance.instanceId) }, "Requeue"))));
   $("dead-letters").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 7 }, "No dead letters."))]));
+  state.deadLetters = list.deadLetters;
+  $("requeue-all").hidden = rows.length === 0;
 }
 
-// A dead letter requeued: due now, with one more attempt (POST api/dead-letters/requeue, as the bus's RequeueDeadLetters).
+// The dead letters shown, requeued through the filter (POST api/dead-letters/requeue with a filter): those that dead-lettered from the
+// oldest shown to the newest shown (the list is the newest first), at most as many as are shown, each due now with a fresh attempt budget.
+async function requeueAll() {
+  const shown = state.deadLetters;
+  if (!shown.length) return;
+  const failedAt = shown.map(d => Date.parse(d.instance.failedAt));
+  const filter = {
+    since: new Date(Math.min(...failedAt)).toISOString(),
+    until: new Date(Math.max(...failedAt) + 1).toISOString(), // the browser keeps milliseconds: past the newest's microseconds
+    limit: shown.length,
+  };
+  let message, failed = false;
+  try {
+    const result = await api("dead-letters/requeue", "POST", { filter });
+    message = `requeue all: done, ${result.requeued.length} of ${shown.length} shown are due now with a fresh attempt budget` +
+      (result.more ? " (more matched: click again)" : "");
+  } catch (error) {
+    message = `requeue all failed: ${error.message}`;
+    failed = true;
+  }
+  await refresh();
+  status(message, failed);
+}
+
+// A dead letter requeued: due now, with a fresh attempt budget (POST api/dead-letters/requeue, as the bus's RequeueDeadLetters).
 async function requeue(instanceId) {
   let message, failed = false;
   try {
     const result = await api("dead-letters/requeue", "POST", { instanceIds: [instanceId] });
     message = result.requeued.length
-      ? `requeue: done, instance ${short(instanceId)} is due now with one more attempt`
+      ? `requeue: done, instance ${short(instanceId)} is due now with a fresh attempt budget`
       : `requeue: nothing to do, instance ${short(instanceId)} is no longer a dead letter`;
   } catch (error) {
     message = `requeue failed: ${error.message}`;
@@ -256,6 +282,7 @@ $("key-form").addEventListener("submit", event => {
   refresh();
 });
 $("state-filter").addEventListener("change", event => { state.taskFilter = event.target.value; refresh(); });
+$("requeue-all").addEventListener("click", requeueAll);
 $("more-tasks").addEventListener("click", () => { state.tasksShown = Math.min(1000, state.tasksShown + 100); refresh(); });
 $("by-state-filter").addEventListener("change", event => { state.instanceState = event.target.value; state.instancesShown = 50; refresh(); });
 $("more-by-state").addEventListener("click", () => { state.instancesShown = Math.min(1000, state.instancesShown + 50); refresh(); });

@@ -117,7 +117,7 @@ internal sealed partial class ClaimDispatch : IDisposable
                     TaskId = instance.DefinitionId,
                     InstanceId = instance.Id,
                     Attempt = instance.Attempt,
-                    MaxAttempts = instance.Retry.MaxAttempts,
+                    MaxAttempts = instance.MaxAttempts,
                     FireTime = instance.FireTime,
                     DueAt = instance.DueAt ?? instance.FireTime,
                     StartBy = dispatchedAt + _options.QueueTimeout,
