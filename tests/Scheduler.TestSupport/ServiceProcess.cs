@@ -65,7 +65,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// its appsettings.json) until it exits by itself, or kills it after <paramref name="deadline"/>.
     /// </summary>
     /// <returns>Its exit code (<see langword="null"/> when it was killed at the deadline), its output lines and how long it ran.</returns>
-    public static async Task<ServiceExit> RunNodeToExitAsync(IReadOnlyDictionary<string, string> settings, TimeSpan deadline)
+    public static Task<ServiceExit> RunNodeToExitAsync(IReadOnlyDictionary<string, string> settings, TimeSpan deadline)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var start = StartInfo(Path.Combine("src", "Scheduler.Host"), "Scheduler.Host.dll");
@@ -75,6 +75,29 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
+        return RunToExitAsync(start, deadline);
+    }
+
+    /// <summary>
+    /// Runs the sample Client (samples/Client, built alongside the tests) with <paramref name="arguments"/>, e.g.
+    /// <c>schedule "in 5 seconds" --queue q --cluster c --rabbitmq amqp://…</c>, until it exits, or kills it after <paramref name="deadline"/>.
+    /// </summary>
+    /// <returns>Its exit code (<see langword="null"/> when it was killed at the deadline), its output lines and how long it ran.</returns>
+    public static Task<ServiceExit> RunClientAsync(IReadOnlyList<string> arguments, TimeSpan deadline)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var start = StartInfo(Path.Combine("samples", "Client"), "Client.dll");
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return RunToExitAsync(start, deadline);
+    }
+
+    private static async Task<ServiceExit> RunToExitAsync(ProcessStartInfo start, TimeSpan deadline)
+    {
         var output = new ConcurrentQueue<string>();
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Enqueue(output, e.Data);

@@ -159,12 +159,21 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         await Assertions.Expect(page.Locator("#dead-letters tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#dead-letters tbody tr")).ToContainTextAsync("6 / 6");
 
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath("dashboard.png"), FullPage = true });
         Assert.Empty(errors);
     }
 
-    /// <summary>docs/images/dashboard.png of the repository the test was built from (the README and docs/running.md show it).</summary>
-    private static string ScreenshotPath()
+    /// <summary>docs/images/<paramref name="name"/> (e.g. <c>dashboard.png</c>) of the repository the test was built from (the README and
+    /// docs/running.md show them).</summary>
+    internal static string ScreenshotPath(string name)
+    {
+        var images = Path.Combine(RepositoryRoot(), "docs", "images");
+        Directory.CreateDirectory(images);
+        return Path.Combine(images, name);
+    }
+
+    /// <summary>The repository the test was built from: the directory above its output that holds Scheduler.sln.</summary>
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Scheduler.sln")))
@@ -172,8 +181,6 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
             directory = directory.Parent;
         }
 
-        var images = Path.Combine(directory?.FullName ?? Path.GetTempPath(), "docs", "images");
-        Directory.CreateDirectory(images);
-        return Path.Combine(images, "dashboard.png");
+        return directory?.FullName ?? throw new InvalidOperationException($"No Scheduler.sln above {AppContext.BaseDirectory}.");
     }
 }
