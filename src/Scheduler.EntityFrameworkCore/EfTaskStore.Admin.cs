@@ -200,13 +200,16 @@ public sealed partial class EfTaskStore<TContext>
     }
 
     /// <inheritdoc />
-    /// <remarks>One transaction: the instances not in flight are deleted with one statement (<see cref="TaskInstanceLifecycle.IsInFlight"/>:
-    /// a row claimed meanwhile waits for it and is left), then any row of the task still there refuses the delete (the exception rolls it back),
-    /// else the definition row is deleted.</remarks>
+    /// <remarks>One transaction: the definition row is read and locked (<c>FOR UPDATE</c> on PostgreSQL and CockroachDB), which waits for a
+    /// materializer holding it, so the instances it planned are seen next; then its instances not in flight
+    /// (<see cref="TaskInstanceLifecycle.IsInFlight"/>) are deleted with one statement, a row claimed meanwhile waited for and left; any row
+    /// of the task still there refuses the delete (the exception rolls it back), else the definition row is deleted.</remarks>
     public Task<int?> DeleteDefinitionAsync(Guid id, CancellationToken cancellationToken = default) =>
         InTransactionAsync<int?>(async (context, ct) =>
         {
-            if (!await context.Set<TaskDefinition>().AnyAsync(d => d.Id == id, ct).ConfigureAwait(false))
+            var select = _dialect.Arguments();
+            if ((await context.Set<TaskDefinition>().FromSqlRaw(DefinitionForUpdateSql(select.Id(id)), select.ToArray()).AsNoTracking()
+                    .ToListAsync(ct).ConfigureAwait(false)).Count == 0)
             {
                 return null;
             }
