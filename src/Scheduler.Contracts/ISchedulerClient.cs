@@ -65,6 +65,23 @@ public interface ISchedulerClient
     /// <see cref="DeadLetterFilter.Until"/>.</exception>
     Task<DeadLettersRequeued> RequeueMatchingDeadLettersAsync(DeadLetterFilter filter, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes a task definition and all its instances (<see cref="DeleteTask"/>).</summary>
+    /// <returns><see langword="false"/> when there was no such task (deleted already).</returns>
+    /// <exception cref="TaskRejectedException">An instance of it is Claimed or Dispatched: cancel it first and wait until its dispatched
+    /// instances finish; nothing changed.</exception>
+    Task<bool> DeleteAsync(Guid taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a finished task instance: Completed, Failed, Cancelled or Skipped (<see cref="DeleteTaskInstance"/>).</summary>
+    /// <returns><see langword="false"/> when there was no such instance (deleted already).</returns>
+    /// <exception cref="TaskRejectedException">The instance is not finished (the reason names its state); nothing changed.</exception>
+    Task<bool> DeleteInstanceAsync(Guid instanceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes a task instance waiting for its retry backoff due now, its attempt count and budget kept (<see cref="RetryTaskInstanceNow"/>).</summary>
+    /// <returns>The reply: <see cref="TaskInstanceRetried.Found"/> is <see langword="false"/> when there is no such instance,
+    /// <see cref="TaskInstanceRetried.Changed"/> when it was due already.</returns>
+    /// <exception cref="TaskRejectedException">The instance is not waiting for a retry (a dead letter is requeued instead); nothing changed.</exception>
+    Task<TaskInstanceRetried> RetryInstanceNowAsync(Guid instanceId, CancellationToken cancellationToken = default);
+
     /// <summary>Creates or replaces a calendar (<see cref="SetCalendar"/>); the tasks that name it are planned again with it.</summary>
     /// <exception cref="TaskRejectedException">The name or a part of the calendar is invalid (<see cref="CalendarRejected"/>); nothing changed.</exception>
     Task<CalendarChanged> SetCalendarAsync(SetCalendar command, CancellationToken cancellationToken = default);

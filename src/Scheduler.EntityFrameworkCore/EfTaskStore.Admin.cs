@@ -200,6 +200,86 @@ public sealed partial class EfTaskStore<TContext>
     }
 
     /// <inheritdoc />
+    /// <remarks>One transaction: the definition row is read and locked (<c>FOR UPDATE</c> on PostgreSQL and CockroachDB), which waits for a
+    /// materializer holding it, so the instances it planned are seen next; then its instances not in flight
+    /// (<see cref="TaskInstanceLifecycle.IsInFlight"/>) are deleted with one statement, a row claimed meanwhile waited for and left; any row
+    /// of the task still there refuses the delete (the exception rolls it back), else the definition row is deleted.</remarks>
+    public Task<int?> DeleteDefinitionAsync(Guid id, CancellationToken cancellationToken = default) =>
+        InTransactionAsync<int?>(async (context, ct) =>
+        {
+            var select = _dialect.Arguments();
+            if ((await context.Set<TaskDefinition>().FromSqlRaw(DefinitionForUpdateSql(select.Id(id)), select.ToArray()).AsNoTracking()
+                    .ToListAsync(ct).ConfigureAwait(false)).Count == 0)
+            {
+                return null;
+            }
+
+            var args = _dialect.Arguments();
+            var deleted = await context.Database.ExecuteSqlRawAsync(TaskInstanceLifecycle.DeleteTaskInstancesSql(args.Id(id)), args.Parameters, ct)
+                .ConfigureAwait(false);
+            var inFlight = await context.Set<TaskInstance>().AsNoTracking().Where(i => i.DefinitionId == id).Select(i => i.Status)
+                .ToListAsync(ct).ConfigureAwait(false);
+            if (inFlight.Count > 0)
+            {
+                throw TaskInstanceLifecycle.DeleteTaskRefused(id, inFlight);
+            }
+
+            await context.Set<TaskDefinition>().Where(d => d.Id == id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            return deleted;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>One transaction: the row is read, <see cref="TaskInstanceLifecycle.RequireDeletable"/> decides, and the delete is fenced by the
+    /// version read.</remarks>
+    public Task<TaskInstance?> DeleteInstanceAsync(Guid id, CancellationToken cancellationToken = default) =>
+        InTransactionAsync(async (context, ct) =>
+        {
+            var row = await context.Set<TaskInstance>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct).ConfigureAwait(false);
+            if (row is null)
+            {
+                return null;
+            }
+
+            TaskInstanceLifecycle.RequireDeletable(row);
+            var version = row.Version;
+            RequireFenced(row, await context.Set<TaskInstance>().Where(i => i.Id == id && i.Version == version).ExecuteDeleteAsync(ct).ConfigureAwait(false));
+            return row;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>One transaction: the row is read, <see cref="TaskInstanceLifecycle.RequireWaitingForRetry"/> and
+    /// <see cref="TaskInstanceLifecycle.RetryNow"/> decide, and the update is fenced by the version read.</remarks>
+    public Task<(TaskInstance? Instance, bool Changed)> RetryInstanceNowAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        InTransactionAsync<(TaskInstance?, bool)>(async (context, ct) =>
+        {
+            var row = await context.Set<TaskInstance>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct).ConfigureAwait(false);
+            if (row is null)
+            {
+                return (null, false);
+            }
+
+            TaskInstanceLifecycle.RequireWaitingForRetry(row);
+            var version = row.Version;
+            if (!TaskInstanceLifecycle.RetryNow(row, now))
+            {
+                return (row, false);
+            }
+
+            RequireFenced(row, await context.Set<TaskInstance>().Where(i => i.Id == id && i.Version == version)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.DueAt, row.DueAt).SetProperty(i => i.Version, row.Version), ct).ConfigureAwait(false));
+            return (row, true);
+        }, cancellationToken);
+
+    /// <summary>Throws when a statement fenced by <paramref name="row"/>'s version changed no row: it changed since the read.</summary>
+    private static void RequireFenced(TaskInstance row, int changed)
+    {
+        if (changed == 0)
+        {
+            throw new TaskValidationException($"Task instance {row.Id} changed while this command ran (it was {row.Status}); nothing changed. Read it again and retry.");
+        }
+    }
+
+    /// <inheritdoc />
     /// <remarks>Three reads in one context, no transaction (a view for operators, not a decision): the backlog due now and the nodes from the
     /// due and lease indexes; the activity in one aggregate query (<see cref="ActivitySql"/>), which scans the instances table —
     /// bounded by retention (default 1 day), and read only when someone looks.</remarks>

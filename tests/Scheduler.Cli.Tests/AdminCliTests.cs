@@ -164,6 +164,44 @@ public sealed class AdminCliTests
     }
 
     [Fact]
+    public async Task TasksDelete_AndInstancesDeleteAndRetry_ChangeThroughTheApi_AndPrintTheRefusals()
+    {
+        await using var node = await AdminTestNode.StartAsync(Ops);
+        var task = await ScheduleAsync(node, "0 9 1 1 *", "acme");
+        var other = await ScheduleAsync(node, "0 9 1 1 *", "globex");
+        var dead = await node.AddDeadLetterAsync(task, new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero), "System.InvalidOperationException: boom");
+        var waiting = new Scheduler.Core.Definitions.TaskInstance
+        {
+            Id = Guid.CreateVersion7(), DefinitionId = other, FireTime = new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero), Status = TaskInstanceState.Scheduled,
+            Attempt = 1, DueAt = TimeProvider.System.GetUtcNow().AddHours(1), ExpireAfter = TimeSpan.FromMinutes(5),
+            Retry = (await node.Store.GetDefinitionAsync(other))!.Retry, LastError = "System.Exception: boom",
+        };
+        Assert.True((await node.Store.AddInstanceAsync(waiting)).Added);
+
+        var retryDead = await RunAsync(node, "instances", "retry", dead.ToString(), "--api-key", OpsKey);
+        var retry = await RunAsync(node, "instances", "retry", waiting.Id.ToString(), "--api-key", OpsKey);
+        var deleteWaiting = await RunAsync(node, "instances", "delete", waiting.Id.ToString(), "--api-key", OpsKey);
+        var delete = await RunAsync(node, "instances", "delete", dead.ToString(), "--api-key", OpsKey);
+        var deleteAgain = await RunAsync(node, "instances", "delete", dead.ToString(), "--api-key", OpsKey);
+        var deleteTask = await RunAsync(node, "tasks", "delete", task.ToString(), "--api-key", OpsKey);
+        var deleteTaskAgain = await RunAsync(node, "tasks", "delete", task.ToString(), "--api-key", OpsKey);
+
+        Assert.Equal(SchedulerCli.InvalidInput, retryDead.ExitCode);
+        Assert.Contains("a dead letter. Requeue it instead", retryDead.Error, StringComparison.Ordinal);
+        Assert.Equal((0, ""), (retry.ExitCode, retry.Error));
+        Assert.Equal([$"instance {waiting.Id} due now (attempt 1 of {waiting.Retry.MaxAttempts} done)"], retry.Output);
+        Assert.Equal(SchedulerCli.InvalidInput, deleteWaiting.ExitCode);
+        Assert.Contains("only a finished instance (Completed, Failed, Cancelled or Skipped) can", deleteWaiting.Error, StringComparison.Ordinal);
+        Assert.Equal([$"deleted instance {dead} of task {task}"], delete.Output);
+        Assert.NotEqual(0, deleteAgain.ExitCode);
+        Assert.Contains($"There is no task instance {dead}", deleteAgain.Error, StringComparison.Ordinal);
+        Assert.Equal([$"deleted {task} with 0 instances"], deleteTask.Output);
+        Assert.NotEqual(0, deleteTaskAgain.ExitCode);
+        Assert.Contains($"There is no task {task}", deleteTaskAgain.Error, StringComparison.Ordinal);
+        Assert.Null(await node.Scheduling.GetAsync(task));
+    }
+
+    [Fact]
     public async Task DeadLetters_AreListed_AndRequeued_AndAnIdThatIsNoDeadLetterIsLeftAlone()
     {
         await using var node = await AdminTestNode.StartAsync(Ops);

@@ -96,6 +96,15 @@ internal static class AdminApi
         write.MapPost("/tasks/{taskId:guid}/cancel", CancelAsync).WithName("CancelTask")
             .WithSummary("Cancel a task: it fires no more, its instances not yet dispatched are cancelled (as CancelTask). Changed is false when it was cancelled already.")
             .Produces<TaskChanged>().ProducesProblem(404);
+        write.MapDelete("/tasks/{taskId:guid}", DeleteTaskAsync).WithName("DeleteTask")
+            .WithSummary("Delete a task and all its instances (as DeleteTask); refused (400) while an instance is Claimed or Dispatched: cancel it first and wait until they finish")
+            .Produces<TaskDeleted>().ProducesProblem(400).ProducesProblem(404);
+        write.MapDelete("/instances/{instanceId:guid}", DeleteInstanceAsync).WithName("DeleteTaskInstance")
+            .WithSummary("Delete a finished instance: Completed, Failed, Cancelled or Skipped (as DeleteTaskInstance); refused (400) in any other state")
+            .Produces<TaskInstanceDeleted>().ProducesProblem(400).ProducesProblem(404);
+        write.MapPost("/instances/{instanceId:guid}/retry", RetryInstanceNowAsync).WithName("RetryTaskInstanceNow")
+            .WithSummary("Make an instance waiting for its retry backoff due now, attempts kept (as RetryTaskInstanceNow); refused (400) in any other state, e.g. a dead letter (requeue it instead)")
+            .Produces<TaskInstanceRetried>().ProducesProblem(400).ProducesProblem(404);
     }
 
     private static async Task<IResult> ListTasksAsync(SchedulingService scheduling, string? state, string? metadataKey, string? metadataValue,
@@ -152,6 +161,42 @@ internal static class AdminApi
                 ? new TaskChanged { TaskId = taskId, Changed = cancelled.Found, Task = task }
                 : null;
         });
+
+    private static Task<IResult> DeleteTaskAsync(HttpContext http, SchedulingService scheduling, Guid taskId, CancellationToken cancellationToken) =>
+        WriteOneAsync(http, "delete", "task", taskId, () => scheduling.DeleteAsync(taskId, cancellationToken),
+            deleted => deleted.Found ? $"deleted, with {deleted.InstancesDeleted} instances" : null, () => NotFound(taskId));
+
+    private static Task<IResult> DeleteInstanceAsync(HttpContext http, SchedulingService scheduling, Guid instanceId, CancellationToken cancellationToken) =>
+        WriteOneAsync(http, "delete", "instance", instanceId, () => scheduling.DeleteInstanceAsync(instanceId, cancellationToken),
+            deleted => deleted.Found ? $"deleted, of task {deleted.TaskId}" : null, () => InstanceNotFound(instanceId));
+
+    private static Task<IResult> RetryInstanceNowAsync(HttpContext http, SchedulingService scheduling, Guid instanceId, CancellationToken cancellationToken) =>
+        WriteOneAsync(http, "retry now", "instance", instanceId, () => scheduling.RetryInstanceNowAsync(instanceId, cancellationToken),
+            retried => !retried.Found ? null : retried.Changed ? $"due now, attempt {retried.Instance!.Attempt} of {retried.Instance.MaxAttempts}" : "due already",
+            () => InstanceNotFound(instanceId));
+
+    // A write of one task or instance, logged with who made it and what came of it (`outcome`: null when there was no such one, answered with
+    // `notFound`), or why it was refused.
+    private static async Task<IResult> WriteOneAsync<T>(HttpContext http, string action, string target, Guid id, Func<Task<T>> write,
+        Func<T, string?> outcome, Func<IResult> notFound)
+    {
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(AdminLog.Category);
+        var caller = AdminAccessFilter.Caller(http);
+        try
+        {
+            var result = await write().ConfigureAwait(false);
+            var done = outcome(result);
+            var logged = done ?? $"refused: no such {target}";
+            AdminLog.WriteOne(logger, caller, action, target, id, logged);
+            return done is null ? notFound() : Json(result);
+        }
+        catch (TaskValidationException ex)
+        {
+            var refused = "refused: " + ex.Message;
+            AdminLog.WriteOne(logger, caller, action, target, id, refused);
+            throw;
+        }
+    }
 
     private static async Task<IResult> UpdateAsync(HttpContext http, SchedulingService scheduling, Guid taskId, CancellationToken cancellationToken)
     {
@@ -296,6 +341,10 @@ internal static class AdminApi
     }
 
     private static IResult Json<T>(T value) => Results.Json(value, AdminJson.Options);
+
+    private static IResult InstanceNotFound(Guid instanceId) => Results.Problem(
+        $"There is no task instance {instanceId}. It was deleted, or retention deleted it after it finished; list a task's instances with GET api/tasks/{{taskId}}/instances.",
+        statusCode: StatusCodes.Status404NotFound, title: "Task instance not found");
 
     private static IResult NotFound(Guid taskId) => Results.Problem(
         $"There is no task {taskId}. It was never scheduled, or retention deleted it after it finished; list tasks with GET api/tasks.",

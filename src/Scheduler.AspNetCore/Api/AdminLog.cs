@@ -14,6 +14,9 @@ internal static partial class AdminLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} tried to {Action} task {TaskId}, refused: {Reason}")]
     public static partial void Refused(ILogger logger, string caller, string action, Guid taskId, string reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} {Action} {Target} {Id}: {Outcome}")]
+    public static partial void WriteOne(ILogger logger, string caller, string action, string target, Guid id, string outcome);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Caller} requeued {Requeued} of {Asked} dead letters asked for: {Instances}")]
     public static partial void Requeued(ILogger logger, string caller, int requeued, int asked, IEnumerable<Guid> instances);
 

@@ -6,7 +6,7 @@ using Scheduler.Contracts;
 namespace Scheduler.Cli.Admin;
 
 /// <summary>
-/// <c>scheduler tasks list|show|pause|resume|trigger|cancel</c>, <c>scheduler instances &lt;taskId&gt;</c>, <c>scheduler dead-letters
+/// <c>scheduler tasks list|show|pause|resume|trigger|cancel|delete</c>, <c>scheduler instances &lt;taskId&gt;|delete|retry</c>, <c>scheduler dead-letters
 /// list|requeue</c> and <c>scheduler calendars …</c>: a node's admin API from the command line, as a table or, with <c>--json</c>, the API's
 /// JSON as it came.
 /// </summary>
@@ -72,7 +72,7 @@ internal static class AdminCommands
             Print(result.GetValue(json), body, output, () => WriteTask(output, task));
         }));
 
-        var tasks = new Command("tasks", "List, show, pause, resume, trigger and cancel tasks through a node's admin API.") { list, show };
+        var tasks = new Command("tasks", "List, show, pause, resume, trigger, cancel and delete tasks through a node's admin API.") { list, show };
         foreach (var (name, verb, description) in new[]
         {
             ("pause", "paused", "Pause a task: it fires nothing until resumed."),
@@ -92,9 +92,20 @@ internal static class AdminCommands
             tasks.Add(command);
         }
 
+        var delete = new Command("delete", "Delete a task and all its instances; refused while one is Claimed or Dispatched (cancel the task first and wait until they finish).")
+        {
+            taskId,
+        };
+        delete.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        {
+            var (deleted, body) = await client.SendAsync<TaskDeleted>(HttpMethod.Delete, $"tasks/{result.GetValue(taskId)}", ct).ConfigureAwait(false);
+            Print(result.GetValue(json), body, output, () => output.WriteLine($"deleted {deleted.TaskId} with {deleted.InstancesDeleted} instances"));
+        }));
+        tasks.Add(delete);
+
         var instanceState = new Option<string?>("--state") { Description = $"Only instances in this state: {string.Join(", ", InstanceStates)}." };
         instanceState.AcceptOnlyFromAmong(InstanceStates);
-        var instances = new Command("instances", "List a task's instances, latest fire time first, with attempts, times and last error.")
+        var instances = new Command("instances", "List a task's instances, latest fire time first, with attempts, times and last error; delete a finished one, or retry one now.")
         {
             taskId, instanceState, pageSize, pageToken, url, apiKey, json,
         };
@@ -115,6 +126,29 @@ internal static class AdminCommands
                 error.WriteLine($"More instances: add --page-token {next}");
             }
         }));
+
+        var instanceId = new Argument<Guid>("instanceId") { Description = "The task instance's id, as 'scheduler instances <taskId>' lists it." };
+        var deleteInstance = new Command("delete", "Delete a finished instance (Completed, Failed, Cancelled or Skipped).") { instanceId };
+        deleteInstance.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        {
+            var (deleted, body) = await client.SendAsync<TaskInstanceDeleted>(HttpMethod.Delete, $"instances/{result.GetValue(instanceId)}", ct)
+                .ConfigureAwait(false);
+            Print(result.GetValue(json), body, output, () => output.WriteLine($"deleted instance {deleted.InstanceId} of task {deleted.TaskId}"));
+        }));
+        var retryInstance = new Command("retry", "Make an instance waiting for its retry backoff due now; its attempt count and budget are kept (a dead letter is requeued instead).")
+        {
+            instanceId,
+        };
+        retryInstance.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        {
+            var (retried, body) = await client.SendAsync<TaskInstanceRetried>(HttpMethod.Post, $"instances/{result.GetValue(instanceId)}/retry", ct)
+                .ConfigureAwait(false);
+            Print(result.GetValue(json), body, output, () => output.WriteLine(retried.Changed
+                ? $"instance {retried.InstanceId} due now (attempt {retried.Instance!.Attempt} of {retried.Instance.MaxAttempts} done)"
+                : $"nothing to change: instance {retried.InstanceId} is due already"));
+        }));
+        instances.Add(deleteInstance);
+        instances.Add(retryInstance);
 
         tasks.Add(url);
         tasks.Add(apiKey);

@@ -234,6 +234,59 @@ public sealed partial class SchedulingService
         return new TaskCancelled { TaskId = taskId, Found = found };
     }
 
+    /// <summary>Deletes task definition <paramref name="taskId"/> and all its instances (<see cref="DeleteTask"/>,
+    /// <see cref="IAdminStore.DeleteDefinitionAsync"/>), cancelled or not, once none of its instances is in flight.</summary>
+    /// <remarks>Runs in step with this node's runner (<see cref="LoopSignals.ChangeTaskAsync{T}"/>), as a cancel does.</remarks>
+    /// <returns>The reply; <see cref="TaskDeleted.Found"/> is <see langword="false"/> when there is no such task (deleted already).</returns>
+    /// <exception cref="TaskValidationException">An instance of it is Claimed or Dispatched; nothing changed.</exception>
+    public async Task<TaskDeleted> DeleteAsync(Guid taskId, CancellationToken cancellationToken = default)
+    {
+        var deleted = await _signals.ChangeTaskAsync(taskId, ct => _admin.DeleteDefinitionAsync(taskId, ct), cancellationToken).ConfigureAwait(false);
+        LogChanged(taskId, "delete", deleted is { } count ? $"done, with {count} instances" : "no such task");
+        return new TaskDeleted { TaskId = taskId, Found = deleted is not null, InstancesDeleted = deleted ?? 0 };
+    }
+
+    /// <summary>Deletes the finished task instance <paramref name="instanceId"/> (<see cref="DeleteTaskInstance"/>,
+    /// <see cref="IAdminStore.DeleteInstanceAsync"/>).</summary>
+    /// <returns>The reply; <see cref="TaskInstanceDeleted.Found"/> is <see langword="false"/> when there is no such instance.</returns>
+    /// <exception cref="TaskValidationException">The id is all zeros, or the instance is not Completed, Failed, Cancelled or Skipped; nothing changed.</exception>
+    public async Task<TaskInstanceDeleted> DeleteInstanceAsync(Guid instanceId, CancellationToken cancellationToken = default)
+    {
+        RequireInstanceId(instanceId);
+        var deleted = await _admin.DeleteInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        LogInstanceChanged(instanceId, "delete", deleted is null ? "no such instance" : $"done (it was {deleted.Status})");
+        return new TaskInstanceDeleted { InstanceId = instanceId, Found = deleted is not null, TaskId = deleted?.DefinitionId };
+    }
+
+    /// <summary>Makes task instance <paramref name="instanceId"/>, waiting for its retry backoff, due now (<see cref="RetryTaskInstanceNow"/>,
+    /// <see cref="IAdminStore.RetryInstanceNowAsync"/>), its attempt count and budget kept; wakes the runner.</summary>
+    /// <returns>The reply; <see cref="TaskInstanceRetried.Found"/> is <see langword="false"/> when there is no such instance.</returns>
+    /// <exception cref="TaskValidationException">The id is all zeros, or the instance is not waiting for a retry (a dead letter is requeued
+    /// instead); nothing changed.</exception>
+    public async Task<TaskInstanceRetried> RetryInstanceNowAsync(Guid instanceId, CancellationToken cancellationToken = default)
+    {
+        RequireInstanceId(instanceId);
+        var (instance, changed) = await _admin.RetryInstanceNowAsync(instanceId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (changed)
+        {
+            _signals.WakeRunner();
+        }
+
+        LogInstanceChanged(instanceId, "retry now", instance is null ? "no such instance" : changed ? "due now" : "due already");
+        return new TaskInstanceRetried
+        {
+            InstanceId = instanceId, Found = instance is not null, Changed = changed, TaskId = instance?.DefinitionId, Instance = instance?.ToInfo(),
+        };
+    }
+
+    private static void RequireInstanceId(Guid instanceId)
+    {
+        if (instanceId == Guid.Empty)
+        {
+            throw new TaskValidationException("InstanceId is missing (all zeros). Give the id of the task instance, as GetTaskInstances lists it.");
+        }
+    }
+
     /// <summary>Pauses task <paramref name="taskId"/> (<see cref="PauseTask"/>): it plans no occurrence until resumed, and its occurrences not
     /// yet begun are taken back (<see cref="TakeBack.Rewind"/>), to be planned again on resume.</summary>
     /// <returns>The task after the command, or <see langword="null"/> when there is no such task.</returns>
@@ -852,6 +905,9 @@ public sealed partial class SchedulingService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} {Command}: {Result}")]
     private partial void LogChanged(Guid taskId, string command, string result);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task instance {InstanceId}: {Command}: {Result}")]
+    private partial void LogInstanceChanged(Guid instanceId, string command, string result);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Requeued {Requeued} of {Asked} dead letters asked for")]
     private partial void LogRequeued(int requeued, int asked);

@@ -64,6 +64,37 @@ public interface IAdminStore
     Task<DeadLetterRequeueResult> RequeueMatchingDeadLettersAsync(DeadLetterRequeueRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Deletes task definition <paramref name="id"/> and all its instances in one transaction, cancelled or not, unless an instance of it is in
+    /// flight (<see cref="TaskInstanceLifecycle.IsInFlight"/>: Claimed or Dispatched), in which case nothing changes.
+    /// </summary>
+    /// <param name="id">The task definition.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The number of instances deleted with it, or <see langword="null"/> when there is no such task (a repeat of a delete).</returns>
+    /// <exception cref="TaskValidationException">An instance is Claimed or Dispatched; the message counts them and says to cancel the task and
+    /// wait until they finish.</exception>
+    Task<int?> DeleteDefinitionAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the finished task instance <paramref name="id"/> (<see cref="TaskInstanceLifecycle.RequireDeletable"/>: Completed,
+    /// Failed, Cancelled or Skipped), fenced by the version read.</summary>
+    /// <param name="id">The task instance.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The instance as it was deleted, or <see langword="null"/> when there is no such instance (a repeat of a delete).</returns>
+    /// <exception cref="TaskValidationException">The instance is not finished, or changed while being deleted; nothing changed.</exception>
+    Task<TaskInstance?> DeleteInstanceAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>Brings forward the retry of task instance <paramref name="id"/> (<see cref="TaskInstanceLifecycle.RequireWaitingForRetry"/>:
+    /// Scheduled after a failed attempt): it becomes due at <paramref name="now"/>, its attempt count and budget kept
+    /// (<see cref="TaskInstanceLifecycle.RetryNow"/>), fenced by the version read.</summary>
+    /// <param name="id">The task instance.</param>
+    /// <param name="now">The time (UTC) it comes due.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The instance after the call (<see langword="null"/> when there is no such instance), and whether it changed: <see langword="false"/>
+    /// when it was due already.</returns>
+    /// <exception cref="TaskValidationException">The instance is not waiting for a retry (e.g. a dead letter: requeue it instead), or changed
+    /// meanwhile; nothing changed.</exception>
+    Task<(TaskInstance? Instance, bool Changed)> RetryInstanceNowAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// What the task instances table says about the cluster at <see cref="ClusterViewRequest.Now"/>, for operators (the admin API and dashboard):
     /// the backlog due now, the nodes (<see cref="NodeStatus"/>), and the activity per bucket since <see cref="ClusterViewRequest.ActivitySince"/>
     /// (<see cref="ClusterActivity"/> says how it is derived). Reads only; a few aggregate queries, no row per instance leaves the store.

@@ -129,6 +129,69 @@ public sealed partial class InMemoryTaskStore
     }
 
     /// <inheritdoc />
+    public Task<int?> DeleteDefinitionAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (!_definitions.TryGetValue(id, out var definition))
+            {
+                return Task.FromResult<int?>(null);
+            }
+
+            var instances = _instances.Values.Where(i => i.DefinitionId == id).ToList();
+            if (instances.Where(TaskInstanceLifecycle.IsInFlight).Select(i => i.Status).ToList() is { Count: > 0 } inFlight)
+            {
+                throw TaskInstanceLifecycle.DeleteTaskRefused(id, inFlight);
+            }
+
+            foreach (var instance in instances)
+            {
+                _instances.Remove(instance.Id);
+            }
+
+            _definitions.Remove(id);
+            if (definition.IdempotencyKey is { } key)
+            {
+                _idempotencyKeys.Remove(key);
+            }
+
+            return Task.FromResult<int?>(instances.Count);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<TaskInstance?> DeleteInstanceAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (!_instances.TryGetValue(id, out var instance))
+            {
+                return Task.FromResult<TaskInstance?>(null);
+            }
+
+            TaskInstanceLifecycle.RequireDeletable(instance);
+            _instances.Remove(id);
+            return Task.FromResult<TaskInstance?>(instance.Clone());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<(TaskInstance? Instance, bool Changed)> RetryInstanceNowAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (!_instances.TryGetValue(id, out var instance))
+            {
+                return Task.FromResult<(TaskInstance?, bool)>((null, false));
+            }
+
+            TaskInstanceLifecycle.RequireWaitingForRetry(instance);
+            var changed = TaskInstanceLifecycle.RetryNow(instance, now);
+            return Task.FromResult<(TaskInstance?, bool)>((instance.Clone(), changed));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<ClusterView> GetClusterViewAsync(ClusterViewRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -118,6 +118,19 @@ public sealed class MassTransitSchedulerClient : ISchedulerClient
     }
 
     /// <inheritdoc />
+    public async Task<bool> DeleteAsync(Guid taskId, CancellationToken cancellationToken = default) =>
+        (await RequestAsync<DeleteTask, TaskDeleted>(new DeleteTask { TaskId = taskId }, taskId, cancellationToken).ConfigureAwait(false)).Found;
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteInstanceAsync(Guid instanceId, CancellationToken cancellationToken = default) =>
+        (await RequestAsync<DeleteTaskInstance, TaskInstanceDeleted>(new DeleteTaskInstance { InstanceId = instanceId }, null, cancellationToken)
+            .ConfigureAwait(false)).Found;
+
+    /// <inheritdoc />
+    public Task<TaskInstanceRetried> RetryInstanceNowAsync(Guid instanceId, CancellationToken cancellationToken = default) =>
+        RequestAsync<RetryTaskInstanceNow, TaskInstanceRetried>(new RetryTaskInstanceNow { InstanceId = instanceId }, null, cancellationToken);
+
+    /// <inheritdoc />
     public async Task<CalendarChanged> SetCalendarAsync(SetCalendar command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -8,12 +8,14 @@ namespace Scheduler.MassTransit.Node;
 
 /// <summary>
 /// Consumes the task control commands and queries (<see cref="PauseTask"/>, <see cref="ResumeTask"/>, <see cref="UpdateTask"/>,
-/// <see cref="TriggerTaskNow"/>, <see cref="GetTask"/>, <see cref="ListTasks"/>, <see cref="GetTaskInstances"/>, <see cref="RequeueDeadLetters"/>) through
+/// <see cref="TriggerTaskNow"/>, <see cref="GetTask"/>, <see cref="ListTasks"/>, <see cref="GetTaskInstances"/>, <see cref="RequeueDeadLetters"/>, <see cref="DeleteTask"/>,
+/// <see cref="DeleteTaskInstance"/>, <see cref="RetryTaskInstanceNow"/>) through
 /// <see cref="SchedulingService"/> and answers each: the result, <see cref="TaskNotFound"/>, or <see cref="TaskRejected"/> with the reason.
 /// </summary>
 public sealed class TaskControlConsumer(SchedulingService scheduling, IOptions<SchedulerOptions> options, TimeProvider timeProvider) :
     IConsumer<PauseTask>, IConsumer<ResumeTask>, IConsumer<UpdateTask>, IConsumer<TriggerTaskNow>,
-    IConsumer<GetTask>, IConsumer<ListTasks>, IConsumer<GetTaskInstances>, IConsumer<RequeueDeadLetters>
+    IConsumer<GetTask>, IConsumer<ListTasks>, IConsumer<GetTaskInstances>, IConsumer<RequeueDeadLetters>,
+    IConsumer<DeleteTask>, IConsumer<DeleteTaskInstance>, IConsumer<RetryTaskInstanceNow>
 {
     /// <inheritdoc />
     public Task Consume(ConsumeContext<PauseTask> context) => AnswerAsync(context, m => m.TaskId, (m, ct) => scheduling.PauseAsync(m.TaskId, ct));
@@ -41,6 +43,18 @@ public sealed class TaskControlConsumer(SchedulingService scheduling, IOptions<S
     /// <inheritdoc />
     public Task Consume(ConsumeContext<RequeueDeadLetters> context) => AnswerAsync(context, m => m.Filter?.TaskId, async (m, ct) =>
         (DeadLettersRequeued?)await scheduling.RequeueAsync(m, ct).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<DeleteTask> context) => AnswerAsync(context, m => m.TaskId, async (m, ct) =>
+        (TaskDeleted?)await scheduling.DeleteAsync(m.TaskId, ct).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<DeleteTaskInstance> context) => AnswerAsync(context, _ => null, async (m, ct) =>
+        (TaskInstanceDeleted?)await scheduling.DeleteInstanceAsync(m.InstanceId, ct).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<RetryTaskInstanceNow> context) => AnswerAsync(context, _ => null, async (m, ct) =>
+        (TaskInstanceRetried?)await scheduling.RetryInstanceNowAsync(m.InstanceId, ct).ConfigureAwait(false));
 
     private async Task AnswerAsync<TMessage, TReply>(ConsumeContext<TMessage> context, Func<TMessage, Guid?> taskIdOf,
         Func<TMessage, CancellationToken, Task<TReply?>> handle)

@@ -200,6 +200,68 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task Api_DeletesTasksAndFinishedInstances_AndRetriesAWaitingInstanceNow_RefusingOtherStates_AndAuditsEach()
+    {
+        await using var node = await AdminTestNode.StartAsync(Keys);
+        var task = await ScheduleAsync(node, trigger: "0 9 1 1 *");
+        var other = await ScheduleAsync(node, trigger: "0 9 1 1 *", tenant: "globex");
+        var retry = (await node.Store.GetDefinitionAsync(other.TaskId))!.Retry;
+        var now = TimeProvider.System.GetUtcNow();
+        var dead = await node.AddDeadLetterAsync(task.TaskId, new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero), "System.TimeoutException: slow");
+        var running = await AddInstanceAsync(node, task.TaskId, TaskInstanceState.Dispatched, now.AddHours(1), retry);
+        var waiting = await AddInstanceAsync(node, other.TaskId, TaskInstanceState.Scheduled, now.AddHours(1), retry);
+        using var reader = node.CreateClient(ReadKey);
+        using var writer = node.CreateClient(WriteKey);
+
+        Assert.Contains("may only read", await ProblemAsync(await reader.DeleteAsync($"tasks/{task.TaskId}"), HttpStatusCode.Forbidden));
+        var inFlight = await ProblemAsync(await writer.DeleteAsync($"tasks/{task.TaskId}"), HttpStatusCode.BadRequest);
+        Assert.Contains("(1 Dispatched)", inFlight);
+        Assert.Contains("Cancel it first and wait until its dispatched instances finish", inFlight);
+        Assert.Contains("is Dispatched", await ProblemAsync(await writer.DeleteAsync($"instances/{running}"), HttpStatusCode.BadRequest));
+        Assert.Contains("Requeue it instead", await ProblemAsync(await writer.PostAsync($"instances/{dead}/retry", null), HttpStatusCode.BadRequest));
+        Assert.Contains($"There is no task instance {task.TaskId}", await ProblemAsync(await writer.PostAsync($"instances/{task.TaskId}/retry", null),
+            HttpStatusCode.NotFound));
+
+        var retried = await ReadAsync<TaskInstanceRetried>(await writer.PostAsync($"instances/{waiting}/retry", null));
+        Assert.True(retried is { Found: true, Changed: true }, retried.ToString());
+        Assert.Equal((other.TaskId, 1), (retried.TaskId, retried.Instance!.Attempt));
+        Assert.InRange(retried.Instance.DueAt!.Value, now, TimeProvider.System.GetUtcNow());
+
+        var deletedInstance = await ReadAsync<TaskInstanceDeleted>(await writer.DeleteAsync($"instances/{dead}"));
+        Assert.Equal((dead, true, (Guid?)task.TaskId), (deletedInstance.InstanceId, deletedInstance.Found, deletedInstance.TaskId));
+        Assert.Contains($"There is no task instance {dead}", await ProblemAsync(await writer.DeleteAsync($"instances/{dead}"), HttpStatusCode.NotFound));
+
+        // Its dispatched attempt finishes; the task, not even cancelled, is then deleted with its instances.
+        Assert.Equal([true], await node.Store.ApplyOutcomesAsync(
+            [new Scheduler.Core.Storage.InstanceOutcome(running, 1, Scheduler.Core.Storage.OutcomeKind.Completed, now) { StartedAt = now, ReportedCompletedAt = now }]));
+        var deleted = await ReadAsync<TaskDeleted>(await writer.DeleteAsync($"tasks/{task.TaskId}"));
+
+        Assert.Equal((task.TaskId, true, 1), (deleted.TaskId, deleted.Found, deleted.InstancesDeleted));
+        Assert.Contains($"There is no task {task.TaskId}", await ProblemAsync(await writer.DeleteAsync($"tasks/{task.TaskId}"), HttpStatusCode.NotFound));
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync($"tasks/{task.TaskId}")).StatusCode);
+        Assert.NotNull(await node.Store.GetDefinitionAsync(other.TaskId));
+        Assert.Contains(node.AdminLog, l => l == $"Information: Admin key:ops-oncall delete task {task.TaskId}: deleted, with 1 instances");
+        Assert.Contains(node.AdminLog, l => l == $"Information: Admin key:ops-oncall delete instance {dead}: deleted, of task {task.TaskId}");
+        Assert.Contains(node.AdminLog, l => l == $"Information: Admin key:ops-oncall retry now instance {waiting}: due now, attempt 1 of {retry.MaxAttempts}");
+        Assert.Contains(node.AdminLog, l => l.StartsWith($"Information: Admin key:ops-oncall delete task {task.TaskId}: refused: Task {task.TaskId} has instances in flight", StringComparison.Ordinal));
+        Assert.Contains(node.AdminLog, l => l == $"Information: Admin key:ops-oncall delete task {task.TaskId}: refused: no such task");
+    }
+
+    /// <summary>Adds to task <paramref name="taskId"/> an instance in <paramref name="state"/> after one attempt (Dispatched: running; Scheduled:
+    /// waiting for its retry), due at <paramref name="dueAt"/>, straight in the node's store.</summary>
+    private static async Task<Guid> AddInstanceAsync(AdminTestNode node, Guid taskId, TaskInstanceState state, DateTimeOffset dueAt, RetryPolicy retry)
+    {
+        var instance = new Scheduler.Core.Definitions.TaskInstance
+        {
+            Id = Guid.CreateVersion7(), DefinitionId = taskId, FireTime = new DateTimeOffset(2025, 1, 2, 9, 0, 0, TimeSpan.Zero), Status = state, Attempt = 1,
+            DueAt = dueAt, ExpireAfter = TimeSpan.FromHours(2), Retry = retry, DispatchedAt = dueAt.AddHours(-1),
+            LastError = state == TaskInstanceState.Scheduled ? "System.Exception: boom" : null,
+        };
+        Assert.True((await node.Store.AddInstanceAsync(instance)).Added);
+        return instance.Id;
+    }
+
+    [Fact]
     public async Task Api_RequeuesDeadLetters_WithAWriteKey_AndAnswersProblemsForABadBody()
     {
         await using var node = await AdminTestNode.StartAsync(o =>

@@ -109,6 +109,68 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
     }
 
     [Fact]
+    public async Task Delete_IsRefusedWhileAnAttemptRuns_ThenDeletesTheTaskAndItsHistory_AndAFinishedInstanceAlone()
+    {
+        await using var bus = new BusServices(environment, Output);
+        await bus.StartNodeWorkerAndClientAsync();
+        var scheduler = bus.SchedulerClient;
+        var task = await scheduler.ScheduleAsync(new ScheduleTask
+        {
+            DestinationQueue = BusServices.WorkerQueue,
+            Trigger = "0 0 1 1 *", // once a year: only TriggerTaskNow runs it in this test
+            Metadata = new Dictionary<string, string> { ["behavior"] = "sleep-2500ms" },
+        });
+        var first = await scheduler.TriggerNowAsync(task.TaskId);
+        await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == first.InstanceId && i.Status == TaskInstanceState.Completed, "the first run completes");
+        var second = await scheduler.TriggerNowAsync(task.TaskId);
+        await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == second.InstanceId && i.Status == TaskInstanceState.Dispatched, "the second run is dispatched");
+
+        var refused = await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.DeleteAsync(task.TaskId));
+        var running = await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.DeleteInstanceAsync(second.InstanceId!.Value));
+
+        Assert.Contains("(1 Dispatched)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Cancel it first and wait until its dispatched instances finish", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("is Dispatched", running.Message, StringComparison.Ordinal);
+        Assert.NotNull(await scheduler.GetAsync(task.TaskId));
+        Assert.True(await scheduler.DeleteInstanceAsync(first.InstanceId!.Value));
+        Assert.False(await scheduler.DeleteInstanceAsync(first.InstanceId.Value));
+        Assert.Equal([second.InstanceId!.Value], (await bus.Store.GetInstancesAsync(task.TaskId)).Select(i => i.Id));
+
+        await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == second.InstanceId && i.Status == TaskInstanceState.Completed, "the second run completes");
+        Assert.True(await scheduler.DeleteAsync(task.TaskId));
+
+        Assert.Null(await scheduler.GetAsync(task.TaskId));
+        Assert.Null(await bus.Store.GetDefinitionAsync(task.TaskId));
+        Assert.Empty(await bus.Store.GetInstancesAsync(task.TaskId));
+        Assert.False(await scheduler.DeleteAsync(task.TaskId)); // a repeat: nothing to delete
+    }
+
+    [Fact]
+    public async Task RetryInstanceNow_DispatchesAWaitingRetryAtOnce_KeepingItsAttempts()
+    {
+        await using var bus = new BusServices(environment, Output);
+        Logs.AllowScriptedHandlerFailures(); // the first attempt fails on purpose
+        await bus.StartNodeWorkerAndClientAsync();
+        var scheduler = bus.SchedulerClient;
+        var task = await scheduler.ScheduleAsync(Once.Scripted(Once.FromNow(TimeSpan.Zero), "fail-once") with
+        {
+            Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromHours(1), MaxBackoff = TimeSpan.FromHours(1), Jitter = false },
+        });
+        var waiting = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceState.Scheduled && i.Attempt == 1,
+            "the failed attempt waits an hour for its retry");
+
+        var retried = await scheduler.RetryInstanceNowAsync(waiting.Id);
+
+        Assert.True(retried is { Found: true, Changed: true }, retried.ToString());
+        Assert.Equal((1, 3), (retried.Instance!.Attempt, retried.Instance.MaxAttempts));
+        var completed = await bus.WaitForInstanceAsync(task.TaskId, i => i.Status == TaskInstanceState.Completed, "the retry runs now and completes");
+        Assert.Equal(2, completed.Attempt);
+        var dead = await Assert.ThrowsAsync<TaskRejectedException>(() => scheduler.RetryInstanceNowAsync(waiting.Id));
+        Assert.Contains("is not waiting for a retry: it is Completed", dead.Message, StringComparison.Ordinal);
+        Assert.False((await scheduler.RetryInstanceNowAsync(Guid.NewGuid())).Found);
+    }
+
+    [Fact]
     public async Task BadCommands_AreRefused_WithTheReason_AndChangeNothing()
     {
         await using var bus = new BusServices(environment, Output);

@@ -118,9 +118,10 @@ async function loadCluster() {
 
 function actionButtons(task) {
   const act = (action, label) => el("button", { "data-action": action, onclick: event => { event.stopPropagation(); write(task.taskId, action); } }, label);
-  if (task.state === "Cancelled") return [];
+  const remove = el("button", { "data-action": "delete", onclick: event => { event.stopPropagation(); deleteTask(task.taskId); } }, "Delete");
+  if (task.state === "Cancelled") return [remove];
   const buttons = [task.state === "Paused" ? act("resume", "Resume") : act("pause", "Pause"), act("trigger", "Trigger now"), act("cancel", "Cancel")];
-  return task.state === "Finished" ? buttons.filter(b => b.dataset.action !== "pause") : buttons;
+  return task.state === "Finished" ? [...buttons.filter(b => b.dataset.action !== "pause"), remove] : buttons;
 }
 
 async function loadTasks() {
@@ -161,8 +162,11 @@ async function loadInstances() {
     el("td", {}, time(i.dispatchedAt)),
     el("td", {}, time(i.completedAt)),
     el("td", {}, time(i.failedAt)),
-    el("td", { class: "error" }, i.lastError || "")));
-  $("instances").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8 }, "No instances yet."))]));
+    el("td", { class: "error" }, i.lastError || ""),
+    // Waiting for its retry backoff (Scheduled after a failed attempt): due now on a click, its attempts kept.
+    el("td", {}, ...(i.state === "Scheduled" && i.attempt >= 1
+      ? [el("button", { "data-action": "retry", onclick: () => retryNow(i.instanceId) }, "Retry now")] : []))));
+  $("instances").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 9 }, "No instances yet."))]));
 }
 
 // The instances of every task in one state (what runs now, what failed today...), latest fire time first; "More" shows the next page.
@@ -223,14 +227,34 @@ async function requeueAll() {
 
 // A dead letter requeued: due now, with a fresh attempt budget (POST api/dead-letters/requeue, as the bus's RequeueDeadLetters).
 async function requeue(instanceId) {
+  await operate("requeue", async () => (await api("dead-letters/requeue", "POST", { instanceIds: [instanceId] })).requeued.length
+    ? `done, instance ${short(instanceId)} is due now with a fresh attempt budget`
+    : `nothing to do, instance ${short(instanceId)} is no longer a dead letter`);
+}
+
+// A task deleted with all its instances (DELETE api/tasks/{id}, as the bus's DeleteTask); refused while one is Claimed or Dispatched.
+async function deleteTask(taskId) {
+  if (!confirm(`Delete task ${taskId} and all its instances? This cannot be undone.`)) return;
+  await operate("delete", async () => {
+    const result = await api(`tasks/${taskId}`, "DELETE");
+    if (state.selectedTask === taskId) state.selectedTask = null;
+    return `done, task ${short(taskId)} and its ${result.instancesDeleted} instances are gone`;
+  });
+}
+
+// An instance waiting for its retry backoff made due now, attempts kept (POST api/instances/{id}/retry, as the bus's RetryTaskInstanceNow).
+async function retryNow(instanceId) {
+  await operate("retry now", async () =>
+    `${(await api(`instances/${instanceId}/retry`, "POST")).changed ? "done" : "nothing to change"}, instance ${short(instanceId)} is due now`);
+}
+
+// One operator's write: `call` returns what came of it; then the page is refreshed and that (or why it failed) shown.
+async function operate(name, call) {
   let message, failed = false;
   try {
-    const result = await api("dead-letters/requeue", "POST", { instanceIds: [instanceId] });
-    message = result.requeued.length
-      ? `requeue: done, instance ${short(instanceId)} is due now with a fresh attempt budget`
-      : `requeue: nothing to do, instance ${short(instanceId)} is no longer a dead letter`;
+    message = `${name}: ${await call()}`;
   } catch (error) {
-    message = `requeue failed: ${error.message}`;
+    message = `${name} failed: ${error.message}`;
     failed = true;
   }
   await refresh();
@@ -239,16 +263,10 @@ async function requeue(instanceId) {
 
 async function write(taskId, action) {
   if (action === "cancel" && !confirm(`Cancel task ${taskId}? It fires no more; this cannot be undone.`)) return;
-  let message, failed = false;
-  try {
+  await operate(action, async () => {
     const result = await api(`tasks/${taskId}/${action}`, "POST");
-    message = `${action}: ${result.changed ? "done" : "nothing to change"}, task ${short(taskId)} is ${result.task.state}`;
-  } catch (error) {
-    message = `${action} failed: ${error.message}`;
-    failed = true;
-  }
-  await refresh();
-  status(message, failed);
+    return `${result.changed ? "done" : "nothing to change"}, task ${short(taskId)} is ${result.task.state}`;
+  });
 }
 
 // A destination queue without a consumer for Scheduler:DestinationGrace: its tasks wait until a worker consumes it again.
