@@ -97,6 +97,13 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<DeadLetterRequeueResult> RequeueMatchingDeadLettersAsync(DeadLetterRequeueRequest request, CancellationToken cancellationToken = default) =>
         inner.RequeueMatchingDeadLettersAsync(request, cancellationToken);
 
+    public Task<int?> DeleteDefinitionAsync(Guid id, CancellationToken cancellationToken = default) => inner.DeleteDefinitionAsync(id, cancellationToken);
+
+    public Task<TaskInstance?> DeleteInstanceAsync(Guid id, CancellationToken cancellationToken = default) => inner.DeleteInstanceAsync(id, cancellationToken);
+
+    public Task<(TaskInstance? Instance, bool Changed)> RetryInstanceNowAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.RetryInstanceNowAsync(id, now, cancellationToken);
+
     public Task<IReadOnlyList<OpenOccurrence>> GetOpenOccurrencesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default) =>
         inner.GetOpenOccurrencesAsync(definitionIds, cancellationToken);
 
