@@ -37,10 +37,12 @@ public class RunnerLeaseTests
 
     /// <summary>Node a (one publish at a time, through a gated broker) holds the claims of <paramref name="tasks"/> tasks due at the start;
     /// node b shares its store and clock.</summary>
-    private static async Task<(LoopFixture A, LoopFixture B, Broker Broker, List<Guid> TaskIds)> TwoNodesAsync(int tasks)
+    private static async Task<(LoopFixture A, LoopFixture B, Broker Broker, List<Guid> TaskIds)> TwoNodesAsync(int tasks,
+        Func<ITaskStore, ITaskStore>? wrapStore = null)
     {
         // A send timeout longer than the lease: here the lease alone bounds each publish.
-        var a = new LoopFixture(o => { o.MaxConcurrentDispatches = 1; o.LeaseDuration = Lease; o.SendTimeout = TimeSpan.FromMinutes(5); }, nodeId: "a");
+        var a = new LoopFixture(o => { o.MaxConcurrentDispatches = 1; o.LeaseDuration = Lease; o.SendTimeout = TimeSpan.FromMinutes(5); }, nodeId: "a",
+            wrapStore: wrapStore);
         var b = new LoopFixture(o => o.LeaseDuration = Lease, nodeId: "b", store: a.Store, time: a.Time);
         var broker = new Broker();
         a.Dispatcher.Gate = broker.PublishAsync;
@@ -59,16 +61,28 @@ public class RunnerLeaseTests
     public async Task SlowDispatcher_NeverPublishesOnALapsingClaim_RenewsShortLeasesFirst_NoInstanceIsDispatchedTwice_NoneIsLost()
     {
         // Node a publishes one at a time, and its broker is slow: the first publish takes 20 s of its 30 s leases.
-        var (a, b, broker, taskIds) = await TwoNodesAsync(tasks: 4); // node a holds the 4 claims, leases until Start + 30 s
+        var renewalFails = 0; // 1: the next lease renewal fails (a slow database)
+        var (a, b, broker, taskIds) = await TwoNodesAsync(tasks: 4, inner =>
+        {
+            var (store, control) = InterceptedStore.Wrap(inner);
+            control.Before(nameof(IRunnerStore.RenewLeasesAsync),
+                () => Interlocked.Exchange(ref renewalFails, 0) == 1 ? throw new TimeoutException("database slow") : Task.CompletedTask);
+            return store;
+        }); // node a holds the 4 claims, leases until Start + 30 s
         using var disposeA = a;
         using var disposeB = b;
         var dispatching = a.Runner.DispatchDueAsync();
 
         var first = await broker.NextAsync();
         a.Time.Advance(TimeSpan.FromSeconds(20));
+        // With 10 s of its lease left, the first send renews it itself (the claim loop is not polling here).
+        await Eventually.UntilAsync(() => a.Store.GetInstanceAsync(first.Message.InstanceId).Result!.LeaseExpiresAt == LoopFixture.Start.AddSeconds(50),
+            "the first send renews its claim's lease");
+        Volatile.Write(ref renewalFails, 1);
         first.Release.SetResult(); // the first publish completes at Start + 20 s, inside its lease
 
-        // The second starts with 10 s of lease left: it may take only until 5 s before the lease ends, and the broker is still slow.
+        // The second starts with 10 s of lease left, and the database is slow now: its own renewal fails, so it may take only until 5 s
+        // before the lease ends, and the broker is still slow.
         var second = await broker.NextAsync();
         a.Time.Advance(TimeSpan.FromSeconds(6));
 
@@ -101,9 +115,9 @@ public class RunnerLeaseTests
         }
     }
 
-    /// <summary>A slow send on a claim the claim loop keeps renewing runs for its whole send timeout: the lease bounds a send only while it is
-    /// not renewed (CI: a first send on a busy broker took longer than what was left of a 3 s lease, and was abandoned although the node was
-    /// renewing that lease all along).</summary>
+    /// <summary>A slow send keeps its claim (it renews its lease as it goes, as does the claim loop) and runs for its whole send timeout: the
+    /// lease bounds a send only while it cannot be renewed (CI: a first send on a busy broker took longer than what was left of a 3 s lease,
+    /// and was abandoned although the lease could have been renewed).</summary>
     [Fact]
     public async Task SlowSend_OnAClaimRenewedMeanwhile_IsNotCutOffByItsFirstLease_AndDispatchesOnce()
     {

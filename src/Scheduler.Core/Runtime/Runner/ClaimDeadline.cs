@@ -2,30 +2,42 @@ namespace Scheduler.Core.Runtime.Runner;
 
 /// <summary>
 /// A token cancelled once a claim being sent can no longer be kept: the instant its bound returns (the claim's lease, as renewals extend it,
-/// less half the lease margin; never past the liveness of the node's run) has passed. The bound is read again each time the previous one is
-/// reached, so a send whose lease the claim loop keeps renewing may take its whole <see cref="SchedulerOptions.SendTimeout"/>, while one on a
-/// claim whose renewals stopped (a slow or unreachable database) ends before another node can take the claim over.
+/// less half the lease margin; never past the liveness of the node's run) has passed. The send keeps its claim itself: half a margin before
+/// the bound (when less than the margin is left of the lease) it renews the lease (<see cref="LeaseRenewal.RenewForSendAsync"/>, batched with
+/// the other sends'), and the bound is read again whenever a renewal ends or the previous bound is reached. So a send on a busy broker may
+/// take its whole <see cref="SchedulerOptions.SendTimeout"/>, while one on a claim whose renewals fail (a slow or unreachable database), or
+/// that was lost, ends before another node can take the claim over.
 /// </summary>
 internal sealed class ClaimDeadline : IDisposable
 {
     private readonly Func<DateTimeOffset?> _bound;
+    private readonly Func<Task> _renew;
+    private readonly TimeSpan _renewAhead;
     private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenSource _expired = new();
     private readonly ITimer _timer;
     private readonly Lock _lock = new();
+    private DateTimeOffset _last;
+    private DateTimeOffset? _renewedFor; // the bound a renewal was last started for: one try per bound, so a failing store is not hammered
+    private bool _renewing;
     private bool _disposed;
 
     /// <summary>Starts the watch.</summary>
     /// <param name="first">The bound when the send starts.</param>
-    /// <param name="bound">The bound now, read whenever the previous one is reached; <see langword="null"/> when it can no longer move (the claim
-    /// is no longer held): the claim expires then.</param>
+    /// <param name="bound">The bound now; <see langword="null"/> when it can no longer move (the claim is no longer held): the claim expires
+    /// at the last bound read.</param>
+    /// <param name="renew">Renews the claim's lease; it handles its own failures.</param>
+    /// <param name="renewAhead">How long before the bound to renew (half the lease margin).</param>
     /// <param name="timeProvider">The clock of the bound.</param>
-    public ClaimDeadline(DateTimeOffset first, Func<DateTimeOffset?> bound, TimeProvider timeProvider)
+    public ClaimDeadline(DateTimeOffset first, Func<DateTimeOffset?> bound, Func<Task> renew, TimeSpan renewAhead, TimeProvider timeProvider)
     {
         _bound = bound;
+        _renew = renew;
+        _renewAhead = renewAhead;
         _timeProvider = timeProvider;
-        _timer = timeProvider.CreateTimer(static state => ((ClaimDeadline)state!).Reached(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        Arm(first);
+        _last = first;
+        _timer = timeProvider.CreateTimer(static state => ((ClaimDeadline)state!).Check(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Check();
     }
 
     /// <summary>Cancelled once the claim can no longer be kept.</summary>
@@ -46,21 +58,10 @@ internal sealed class ClaimDeadline : IDisposable
         _expired.Dispose();
     }
 
-    private void Reached()
+    /// <summary>Reads the bound and, by how far off it is, waits, renews, or cancels the token.</summary>
+    private void Check()
     {
-        if (_bound() is { } moved && moved > _timeProvider.GetUtcNow())
-        {
-            Arm(moved);
-        }
-        else
-        {
-            Arm(null);
-        }
-    }
-
-    /// <summary>Sets the timer to <paramref name="until"/>, or cancels the token when it is <see langword="null"/> or has passed.</summary>
-    private void Arm(DateTimeOffset? until)
-    {
+        var renew = false;
         lock (_lock)
         {
             if (_disposed)
@@ -68,12 +69,33 @@ internal sealed class ClaimDeadline : IDisposable
                 return;
             }
 
-            var left = until - _timeProvider.GetUtcNow();
-            if (left is { } wait && wait > TimeSpan.Zero)
+            if (_bound() is { } moved)
             {
-                _timer.Change(wait, Timeout.InfiniteTimeSpan);
-                return;
+                _last = moved;
             }
+
+            var left = _last - _timeProvider.GetUtcNow();
+            if (left > TimeSpan.Zero)
+            {
+                renew = left <= _renewAhead && !_renewing && _renewedFor != _last;
+                if (renew)
+                {
+                    _renewing = true;
+                    _renewedFor = _last;
+                }
+
+                _timer.Change(left <= _renewAhead ? left : left - _renewAhead, Timeout.InfiniteTimeSpan);
+                if (!renew)
+                {
+                    return;
+                }
+            }
+        }
+
+        if (renew)
+        {
+            _ = RenewAsync();
+            return;
         }
 
         try
@@ -84,5 +106,24 @@ internal sealed class ClaimDeadline : IDisposable
         {
             // disposed between the check and the cancel: the send has ended
         }
+    }
+
+    private async Task RenewAsync()
+    {
+        try
+        {
+            await _renew().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // the renewal accounts for its own failures; the bound stays where it was
+        }
+
+        lock (_lock)
+        {
+            _renewing = false;
+        }
+
+        Check();
     }
 }

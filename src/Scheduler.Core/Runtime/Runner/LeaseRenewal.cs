@@ -110,9 +110,20 @@ internal sealed partial class LeaseRenewal : IDisposable
     public async Task<DateTimeOffset?> LeaseForSendAsync(ClaimedInstance claim)
     {
         var lease = _held.LeaseOf(claim);
-        if (lease is not { } current || current - _timeProvider.GetUtcNow() >= LeaseMargin || _clockOutOfBounds())
+        return lease is not { } current || current - _timeProvider.GetUtcNow() >= LeaseMargin ? lease : await RenewForSendAsync(claim).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Renews the lease of <paramref name="claim"/>, batched with the other claims being sent (by group commit): before its send (above), and
+    /// while its send is under way (<see cref="ClaimDeadline"/>), so a send on a busy broker keeps its claim without waiting for the claim
+    /// loop's next renewal. Returns the lease then; <see langword="null"/> when the claim is no longer held. Nothing is renewed while the
+    /// clock is out of bounds; a failed renewal is accounted for (the lease stands, and the send's deadline stays where it was).
+    /// </summary>
+    public async Task<DateTimeOffset?> RenewForSendAsync(ClaimedInstance claim)
+    {
+        if (_clockOutOfBounds())
         {
-            return lease;
+            return _held.LeaseOf(claim);
         }
 
         try
