@@ -14,6 +14,9 @@ namespace Scheduler.IntegrationTests.Admin;
 /// client's schedule), the dead letter seen through the admin API and on the dashboard in headless Chromium, the worker restarted fixed, the
 /// dead letter's Requeue button clicked, and the instance's new attempt completed. It takes the walkthrough's two screenshots.
 /// </summary>
+// Runs alone (after the parallel tests): it starts three processes and a browser, load that would otherwise land on the timing-sensitive
+// bus tests running beside it (a heartbeat stuck behind a saga backlog, HeartbeatTests, failed beside it once).
+[Collection(nameof(Bus.RunsAlone))]
 public sealed partial class WalkthroughTests(RabbitMqVirtualHostFixture broker, ITestOutputHelper output) : IClassFixture<RabbitMqVirtualHostFixture>, IDisposable
 {
     private const string Heading = "### Walkthrough: a failing task, dead-lettered, requeued";
