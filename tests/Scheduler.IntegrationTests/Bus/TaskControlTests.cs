@@ -10,6 +10,14 @@ namespace Scheduler.IntegrationTests.Bus;
 /// </summary>
 public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOutputHelper output) : BusTest(output), IClassFixture<BusEnvironmentFixture>
 {
+    /// <summary>A task that fires once a year (only TriggerTaskNow runs it in these tests) and whose runs take 2.5 s.</summary>
+    private static Task<TaskScheduled> ScheduleYearlySleeperAsync(ISchedulerClient scheduler) => scheduler.ScheduleAsync(new ScheduleTask
+    {
+        DestinationQueue = BusServices.WorkerQueue,
+        Trigger = "0 0 1 1 *",
+        Metadata = new Dictionary<string, string> { ["behavior"] = "sleep-2500ms" },
+    });
+
     [Fact]
     public async Task PausedRecurringTask_FiresNothingUntilResumed_ThenFiresAgain()
     {
@@ -48,12 +56,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
         await using var bus = new BusServices(environment, Output);
         await bus.StartNodeWorkerAndClientAsync();
         var scheduler = bus.SchedulerClient;
-        var task = await scheduler.ScheduleAsync(new ScheduleTask
-        {
-            DestinationQueue = BusServices.WorkerQueue,
-            Trigger = "0 0 1 1 *", // once a year: only TriggerTaskNow runs it in this test
-            Metadata = new Dictionary<string, string> { ["behavior"] = "sleep-2500ms" },
-        });
+        var task = await ScheduleYearlySleeperAsync(scheduler);
 
         var triggered = await scheduler.TriggerNowAsync(task.TaskId);
         var running = await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == triggered.InstanceId && i.Status == TaskInstanceState.Dispatched,
@@ -114,12 +117,7 @@ public sealed class TaskControlTests(BusEnvironmentFixture environment, ITestOut
         await using var bus = new BusServices(environment, Output);
         await bus.StartNodeWorkerAndClientAsync();
         var scheduler = bus.SchedulerClient;
-        var task = await scheduler.ScheduleAsync(new ScheduleTask
-        {
-            DestinationQueue = BusServices.WorkerQueue,
-            Trigger = "0 0 1 1 *", // once a year: only TriggerTaskNow runs it in this test
-            Metadata = new Dictionary<string, string> { ["behavior"] = "sleep-2500ms" },
-        });
+        var task = await ScheduleYearlySleeperAsync(scheduler);
         var first = await scheduler.TriggerNowAsync(task.TaskId);
         await bus.WaitForInstanceAsync(task.TaskId, i => i.Id == first.InstanceId && i.Status == TaskInstanceState.Completed, "the first run completes");
         var second = await scheduler.TriggerNowAsync(task.TaskId);
