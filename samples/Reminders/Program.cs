@@ -29,7 +29,7 @@ builder.Services.AddMassTransit(x =>
     // The scheduler node: consumers of ScheduleTask/CancelTask, the task instance saga, the three loops.
     x.AddSchedulerNode(o => o.PollInterval = TimeSpan.FromMilliseconds(500)).UseSqlite($"Data Source={database}");
 
-    // The worker: only the consumer is ours, on its own queue; AddTaskReporting publishes TaskCompleted / TaskFailed for it.
+    // The worker: only the consumer is ours, on its own queue; AddTaskReporting publishes its outcomes (TaskReportBatch) for it.
     x.AddTaskConsumer<ReminderConsumer>(ReminderQueue);
     x.AddTaskReporting();
 

@@ -23,7 +23,7 @@ public sealed class ReminderConsumer(TimeProvider timeProvider, Console console)
 
 /// <summary>Prints the scheduler's replies and the outcome events, as any service on the bus could.</summary>
 public sealed class OutcomePrinter(Console console) :
-    IConsumer<TaskScheduled>, IConsumer<TaskRejected>, IConsumer<TaskCompleted>, IConsumer<TaskFailed>, IConsumer<TaskDeadLettered>
+    IConsumer<TaskScheduled>, IConsumer<TaskRejected>, IConsumer<TaskReportBatch>, IConsumer<TaskDeadLettered>
 {
     public Task Consume(ConsumeContext<TaskScheduled> context)
     {
@@ -37,15 +37,19 @@ public sealed class OutcomePrinter(Console console) :
         return Task.CompletedTask;
     }
 
-    public Task Consume(ConsumeContext<TaskCompleted> context)
+    // Workers report the outcomes of their attempts together, in a TaskReportBatch.
+    public Task Consume(ConsumeContext<TaskReportBatch> context)
     {
-        console.Line($"[completed] {console.NameOf(context.Message.TaskId),-8} attempt {context.Message.Attempt}, took {(context.Message.CompletedAt - context.Message.StartedAt).TotalMilliseconds:F1} ms");
-        return Task.CompletedTask;
-    }
+        foreach (var completed in context.Message.Completed)
+        {
+            console.Line($"[completed] {console.NameOf(completed.TaskId),-8} attempt {completed.Attempt}, took {(completed.CompletedAt - completed.StartedAt).TotalMilliseconds:F1} ms");
+        }
 
-    public Task Consume(ConsumeContext<TaskFailed> context)
-    {
-        console.Line($"[failed]    {console.NameOf(context.Message.TaskId),-8} attempt {context.Message.Attempt}: {context.Message.Reason}");
+        foreach (var failed in context.Message.Failed)
+        {
+            console.Line($"[failed]    {console.NameOf(failed.TaskId),-8} attempt {failed.Attempt}: {failed.Reason}");
+        }
+
         return Task.CompletedTask;
     }
 

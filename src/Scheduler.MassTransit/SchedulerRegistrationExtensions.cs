@@ -61,6 +61,7 @@ public static class SchedulerRegistrationExtensions
         configurator.AddSagaStateMachine<TaskInstanceStateMachine, TaskInstanceSaga>(typeof(TaskInstanceSagaDefinition))
             .Repository(r => r.RegisterSagaRepository<TaskInstanceSaga, Core.Storage.IOutcomeStore,
                 SagaConsumeContextFactory<Core.Storage.IOutcomeStore, TaskInstanceSaga>, TaskStoreSagaRepositoryContextFactory>());
+        configurator.AddConsumer<TaskReportBatchConsumer, TaskReportBatchConsumerDefinition>();
 
         // No outbound connection the user did not configure: MassTransit's usage telemetry stays off (the application may turn it on after this call).
         configurator.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
@@ -81,7 +82,8 @@ public static class SchedulerRegistrationExtensions
     /// <summary>
     /// Makes this service report the outcome of its <c>IConsumer&lt;TaskDue&gt;</c> handlers: <see cref="Contracts.TaskCompleted"/> when a handler
     /// returns, <see cref="Contracts.TaskFailed"/> when it throws, and while it runs <see cref="Contracts.TaskStarted"/> and
-    /// <see cref="Contracts.TaskHeartbeat"/> (<see cref="TaskReportingOptions.Heartbeats"/>). Applies to every endpoint configured by
+    /// <see cref="Contracts.TaskHeartbeat"/> (<see cref="TaskReportingOptions.Heartbeats"/>), the reports of concurrent attempts together in one
+    /// <see cref="Contracts.TaskReportBatch"/> (<see cref="TaskReportingOptions.BatchReports"/>). Applies to every endpoint configured by
     /// <c>ConfigureEndpoints</c>. Stale deliveries (received after their <see cref="Contracts.TaskDue.StartBy"/>, or an attempt this worker already
     /// finished) are acknowledged without running the handler.
     /// </summary>

@@ -225,7 +225,7 @@ internal sealed class Recorder
 
 /// <summary>Records the scheduler's replies and outcome events, as any service on the bus could.</summary>
 internal sealed class RecordingConsumer(Recorder recorder) :
-    IConsumer<TaskScheduled>, IConsumer<TaskRejected>, IConsumer<TasksScheduled>, IConsumer<TasksRejected>, IConsumer<TaskFailed>,
+    IConsumer<TaskScheduled>, IConsumer<TaskRejected>, IConsumer<TasksScheduled>, IConsumer<TasksRejected>, IConsumer<TaskReportBatch>,
     IConsumer<TaskDeadLettered>
 {
     public Task Consume(ConsumeContext<TaskScheduled> context) => Record(context.Message);
@@ -236,7 +236,16 @@ internal sealed class RecordingConsumer(Recorder recorder) :
 
     public Task Consume(ConsumeContext<TaskRejected> context) => Record(context.Message);
 
-    public Task Consume(ConsumeContext<TaskFailed> context) => Record(context.Message);
+    // Workers report outcomes in batches (TaskReportBatch): each failure in one is recorded as if it came alone.
+    public Task Consume(ConsumeContext<TaskReportBatch> context)
+    {
+        foreach (var failed in context.Message.Failed)
+        {
+            recorder.Add(failed);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task Consume(ConsumeContext<TaskDeadLettered> context) => Record(context.Message);
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Scheduler.Contracts;
 using Scheduler.Core.Definitions;
 
@@ -45,10 +47,14 @@ public class ScheduleToCompletionTests
         Assert.Equal(1, instance.Attempt);
     }
 
-    [Fact]
-    public async Task FailedAttempt_IsRetriedAfterBackoff_ThenCompletes()
+    /// <summary>The same with the worker's reports in batches (the default) and each alone (<see cref="global::Scheduler.MassTransit.Worker.TaskReportingOptions.BatchReports"/>
+    /// off, for nodes older than the worker).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task FailedAttempt_IsRetriedAfterBackoff_ThenCompletes(bool batchReports)
     {
-        await using var f = await BusFixture.StartAsync();
+        await using var f = await BusFixture.StartAsync(configure: x => x.Configure<global::Scheduler.MassTransit.Worker.TaskReportingOptions>(o => o.BatchReports = batchReports));
         var scheduled = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.Zero, "fail-once") with
         {
             Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromSeconds(2), Jitter = false },
@@ -64,6 +70,9 @@ public class ScheduleToCompletionTests
         Assert.Equal([1, 2], f.ConsumedTaskDue(scheduled.TaskId).Select(d => d.Attempt));
         Assert.Equal(2, completed.Attempt);
         Assert.Equal(BusFixture.Start.AddSeconds(2), f.ConsumedTaskDue(scheduled.TaskId)[1].DueAt);
+        var instanceId = completed.Id;
+        Assert.Equal(batchReports, await f.Harness.Published.Any<TaskReportBatch>(m => m.Context.Message.Completed.Any(c => c.InstanceId == instanceId)));
+        Assert.Equal(!batchReports, await f.Harness.Published.Any<TaskCompleted>(m => m.Context.Message.InstanceId == instanceId));
     }
 
     [Fact]
@@ -152,6 +161,64 @@ public class ScheduleToCompletionTests
         });
         await SagaProcessedAsync(f, second.Id, "after completion");
         Assert.Equal(TaskInstanceState.Completed, (await f.Store.GetInstanceAsync(second.Id))!.Status);
+    }
+
+    /// <summary>A worker's <see cref="TaskReportBatch"/> is decided report by report by the same state machine as the reports sent alone, and
+    /// applied together: a completion completes, a failure schedules the retry, a stale failure of an older attempt changes nothing, and a
+    /// report of an instance the store does not have is discarded, without faulting the batch.</summary>
+    [Fact]
+    public async Task ReportBatch_IsDecidedReportByReport_AsTheReportsAlone()
+    {
+        await using var f = await BusFixture.StartAsync(heartbeats: false);
+        var first = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.Zero, "hang-always")));
+        var second = Assert.IsType<TaskScheduled>(await f.ScheduleAsync(Once(TimeSpan.Zero, "hang-always") with
+        {
+            Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromSeconds(10), Jitter = false },
+        }));
+        var completing = await f.WaitForInstanceAsync(first.TaskId, i => i.Status == TaskInstanceState.Dispatched && i.Attempt == 1);
+        var failing = await f.WaitForInstanceAsync(second.TaskId, i => i.Status == TaskInstanceState.Dispatched && i.Attempt == 1);
+        var unknown = Guid.NewGuid();
+
+        await f.Harness.Bus.Publish(new TaskReportBatch
+        {
+            Completed =
+            [
+                new TaskCompleted { TaskId = first.TaskId, InstanceId = completing.Id, Attempt = 1, StartedAt = BusFixture.Start, CompletedAt = BusFixture.Start },
+                new TaskCompleted { TaskId = Guid.NewGuid(), InstanceId = unknown, Attempt = 1, StartedAt = BusFixture.Start, CompletedAt = BusFixture.Start },
+            ],
+            Failed =
+            [
+                new TaskFailed
+                {
+                    TaskId = second.TaskId, InstanceId = failing.Id, Attempt = 1, StartedAt = BusFixture.Start, FailedAt = BusFixture.Start,
+                    ExceptionType = "System.Exception", Reason = "in a batch",
+                },
+            ],
+        });
+
+        var completed = await f.WaitForInstanceAsync(first.TaskId, i => i.Status == TaskInstanceState.Completed);
+        var retrying = await f.WaitForInstanceAsync(second.TaskId, i => i.Status == TaskInstanceState.Scheduled);
+        Assert.Equal(1, completed.Attempt);
+        Assert.Equal((1, "System.Exception: in a batch", BusFixture.Start.AddSeconds(10)), (retrying.Attempt, retrying.LastError, retrying.DueAt));
+
+        // A stale failure (attempt 1 again, after its retry was scheduled) in the next batch changes nothing.
+        await f.Harness.Bus.Publish(new TaskReportBatch
+        {
+            Failed =
+            [
+                new TaskFailed
+                {
+                    TaskId = second.TaskId, InstanceId = failing.Id, Attempt = 1, StartedAt = BusFixture.Start, FailedAt = BusFixture.Start,
+                    ExceptionType = "System.Exception", Reason = "stale",
+                },
+            ],
+        });
+        var saga = SchedulerEndpoints.Default.TaskInstanceSaga;
+        await BusFixture.Eventually(() => f.Processed.Any<TaskReportBatch>(saga, m => m.Failed.Any(r => r.Reason == "stale")), "the saga processes the second batch");
+        Assert.False(f.Processed.AnyFault<TaskReportBatch>(saga, _ => true));
+        var unchanged = (await f.Store.GetInstanceAsync(failing.Id))!;
+        Assert.Equal((TaskInstanceState.Scheduled, 1, "System.Exception: in a batch"), (unchanged.Status, unchanged.Attempt, unchanged.LastError));
+        Assert.Null(await f.Store.GetInstanceAsync(unknown));
     }
 
     /// <summary>Skipped is a final state of the saga (an instance its task's overlap policy did not run): a report on it, which only a stray or

@@ -1,7 +1,6 @@
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Saga;
-using Scheduler.Core.Runtime;
 using Scheduler.Core.Storage;
 
 namespace Scheduler.MassTransit.Saga;
@@ -13,13 +12,11 @@ internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextS
     private readonly TaskInstanceSagaBatches _batches;
     private readonly ConsumeContext<TMessage> _consumeContext;
     private readonly ISagaConsumeContextFactory<IOutcomeStore, TaskInstanceSaga> _factory;
-    private readonly SagaOutcomeReporter _reporter;
 
     public TaskStoreSagaRepositoryContext(IOutcomeStore store, TaskInstanceSagaBatches batches, ConsumeContext<TMessage> consumeContext,
-        ISagaConsumeContextFactory<IOutcomeStore, TaskInstanceSaga> factory, SagaOutcomeReporter reporter)
+        ISagaConsumeContextFactory<IOutcomeStore, TaskInstanceSaga> factory)
         : base(consumeContext, store)
     {
-        _reporter = reporter;
         _store = store;
         _batches = batches;
         _consumeContext = consumeContext;
@@ -52,26 +49,11 @@ internal sealed class TaskStoreSagaRepositoryContext<TMessage> : ConsumeContextS
     public Task Save(SagaConsumeContext<TaskInstanceSaga> context) =>
         throw new NotSupportedException("Task instance sagas are created by the scheduler loop, never by an event.");
 
-    /// <summary>Applies the state machine's decision as one fenced transition. A closed fence means the instance moved past the reported attempt
-    /// since it was loaded (the next attempt was claimed, or the instance finished): the report is stale, and on fresh state the decision would be
-    /// to ignore it, so it changes nothing and is not processed again.</summary>
-    public async Task Update(SagaConsumeContext<TaskInstanceSaga> context)
+    /// <summary>Applies the state machine's decision (<see cref="TaskInstanceSagaBatches.ApplyAsync"/>).</summary>
+    public Task Update(SagaConsumeContext<TaskInstanceSaga> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Saga.Outcome is not { } outcome)
-        {
-            return; // an ignored or stale event: nothing to write
-        }
-
-        using var span = SchedulerTracing.StartOutcome(outcome, context.Saga.Instance.DefinitionId);
-        if (!await _batches.Outcomes.WriteAsync(outcome).ConfigureAwait(false))
-        {
-            span?.SetTag("scheduler.stale", true);
-            _reporter.Stale(outcome);
-            return;
-        }
-
-        await _reporter.AppliedAsync(outcome, context.Saga.Instance).ConfigureAwait(false);
+        return _batches.ApplyAsync(context.Saga);
     }
 
     public Task Delete(SagaConsumeContext<TaskInstanceSaga> context) => Update(context);

@@ -1,7 +1,5 @@
 using MassTransit;
 using MassTransit.Saga;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Scheduler.Core.Runtime;
 using Scheduler.Core.Storage;
 
@@ -19,24 +17,20 @@ internal sealed class TaskStoreSagaRepositoryContextFactory : ISagaRepositoryCon
     private readonly TaskInstanceSagaBatches _batches;
     private readonly IOutcomeStore _store;
     private readonly ISagaConsumeContextFactory<IOutcomeStore, TaskInstanceSaga> _factory;
-    private readonly SagaOutcomeReporter _reporter;
 
     public TaskStoreSagaRepositoryContextFactory(IOutcomeStore store, TaskInstanceSagaBatches batches,
-        ISagaConsumeContextFactory<IOutcomeStore, TaskInstanceSaga> factory, SchedulerMetrics metrics, ITaskDispatcher dispatcher,
-        IOptions<SchedulerOptions> options, TimeProvider timeProvider, ILogger<TaskStoreSagaRepositoryContextFactory> logger)
+        ISagaConsumeContextFactory<IOutcomeStore, TaskInstanceSaga> factory)
     {
         _store = store;
         _batches = batches;
         _factory = factory;
-        _reporter = new SagaOutcomeReporter(metrics,
-            new DeadLetterNotifier(dispatcher, metrics, options.Value.SendTimeout, timeProvider, logger), logger);
     }
 
     public void Probe(ProbeContext context) => context.Add("persistence", "scheduler-task-store");
 
     public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TaskInstanceSaga, T>> next)
         where T : class =>
-        next.Send(new TaskStoreSagaRepositoryContext<T>(_store, _batches, context, _factory, _reporter));
+        next.Send(new TaskStoreSagaRepositoryContext<T>(_store, _batches, context, _factory));
 
     public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TaskInstanceSaga> query, IPipe<SagaRepositoryQueryContext<TaskInstanceSaga, T>> next)
         where T : class =>

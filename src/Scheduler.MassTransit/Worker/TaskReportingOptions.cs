@@ -30,6 +30,18 @@ public sealed class TaskReportingOptions
     public bool Heartbeats { get; set; } = true;
 
     /// <summary>
+    /// Whether reports travel together: the reports of concurrent attempts handed in while a report message is on its way leave in the next
+    /// <see cref="Contracts.TaskReportBatch"/> (at most <see cref="Contracts.TaskReportBatch.MaxReports"/> per message, two messages in flight,
+    /// no timer: a lone report leaves at once). Under load a worker then costs the bus about one report message per many tasks instead of one per
+    /// task, and the scheduler applies a batch in one transaction. What each report means does not change; a crash loses only reports not yet
+    /// sent, as before (their attempts expire and run again).
+    /// Turn it off only while the scheduler nodes are older than this worker (they do not consume <see cref="Contracts.TaskReportBatch"/>):
+    /// upgrade the nodes first.
+    /// <value>Default <see langword="true"/>.</value>
+    /// </summary>
+    public bool BatchReports { get; set; } = true;
+
+    /// <summary>
     /// Longest a single report (an outcome, a start, a heartbeat) may take to reach the broker before it is abandoned: an outcome is then sent
     /// again in the background (its message is acknowledged all the same, so a handler never runs twice for want of a report), a start or a
     /// heartbeat is superseded by the next one. A connection the broker dropped mid-call never holds a handler or the endpoint.

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
 
 namespace Scheduler.MassTransit.Worker;
@@ -15,6 +16,12 @@ namespace Scheduler.MassTransit.Worker;
 /// this worker finished lately, so a copy of one that the broker delivers again (after a connection loss took its acknowledgement) is
 /// recognised as stale.
 /// </summary>
+/// <remarks>
+/// <para>Reports go out together (<see cref="TaskReportingOptions.BatchReports"/>, on by default): those handed in while a report message is on
+/// its way to the broker leave together in the next <see cref="Contracts.TaskReportBatch"/>, at most <see cref="Contracts.TaskReportBatch.MaxReports"/>
+/// per message and two messages in flight (group commit: no timer, so a lone report leaves at once and adds no latency, and under load one message
+/// carries many). A batch that cannot be sent fails every report in it, as a single report would have failed.</para>
+/// </remarks>
 /// <remarks>
 /// Metrics, on the meter <c>BrokerScheduler.Worker</c> (<see cref="TaskReportingOptions.MeterName"/>): <c>scheduler.worker.deliveries.stale</c> (deliveries of <c>TaskDue</c> acknowledged without
 /// running the handler, tagged <c>scheduler.reason</c>: <c>queue_timeout</c> — received after its <c>StartBy</c>, when the scheduler may have
@@ -41,6 +48,7 @@ internal sealed partial class TaskReports : IDisposable
     private readonly ConcurrentQueue<(Guid InstanceId, int Attempt)> _finishedOrder = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lazy<Task> _retrying;
+    private readonly GroupCommit<Report, bool>? _batches;
 
     public TaskReports(IBus bus, IOptions<TaskReportingOptions> options, TimeProvider timeProvider, IMeterFactory meterFactory, ILogger<TaskReports> logger)
     {
@@ -57,6 +65,7 @@ internal sealed partial class TaskReports : IDisposable
         _dropped = meter.CreateCounter<long>("scheduler.worker.reports.dropped", "{report}",
             "Outcome reports given up after TaskReporting:OutcomeRetryLimit; their attempts expire and run again.");
         _retrying = new Lazy<Task>(() => Task.Run(RetryLoopAsync));
+        _batches = _options.BatchReports ? new GroupCommit<Report, bool>(PublishBatchAsync, TaskReportBatch.MaxReports) : null;
     }
 
     /// <summary>The settings.</summary>
@@ -92,14 +101,14 @@ internal sealed partial class TaskReports : IDisposable
         where T : class
     {
         Remember(instanceId, attempt);
-        var outcome = new Outcome(ct => _bus.Publish(report, ct), typeof(T).Name, instanceId, attempt, _timeProvider.GetUtcNow());
+        var outcome = new Outcome(new Report(report, instanceId, attempt), _timeProvider.GetUtcNow());
         try
         {
-            await SendAsync(outcome.Publish, outcome.Kind, instanceId, attempt, CancellationToken.None).ConfigureAwait(false);
+            await SendAsync(outcome.Report, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            LogOutcomeRetrying(ex, outcome.Kind, instanceId, attempt);
+            LogOutcomeRetrying(ex, outcome.Report.Kind, instanceId, attempt);
             _retries.Writer.TryWrite(outcome);
             _ = _retrying.Value;
         }
@@ -111,7 +120,7 @@ internal sealed partial class TaskReports : IDisposable
     {
         try
         {
-            await SendAsync(ct => _bus.Publish(report, ct), typeof(T).Name, instanceId, attempt, cancellationToken).ConfigureAwait(false);
+            await SendAsync(new Report(report, instanceId, attempt), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -142,20 +151,63 @@ internal sealed partial class TaskReports : IDisposable
         }
 
         _stopping.Dispose();
+        _batches?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
-    private async Task SendAsync(Func<CancellationToken, Task> publish, string kind, Guid instanceId, int attempt, CancellationToken cancellationToken)
+    /// <summary>Sends one report: in the next batch (awaited until that batch is sent or failed, or <paramref name="cancellationToken"/> is
+    /// cancelled — the batch then still carries it), or alone when batching is off; within the send timeout either way.</summary>
+    private Task SendAsync(Report report, CancellationToken cancellationToken) =>
+        _batches is null
+            ? PublishAsync(ct => _bus.Publish(report.Message, report.Message.GetType(), ct), [report], report.Describe(), cancellationToken)
+            : _batches.WriteAsync(report).WaitAsync(cancellationToken);
+
+    private async Task<IReadOnlyList<bool>> PublishBatchAsync(IReadOnlyList<Report> reports, CancellationToken cancellationToken)
+    {
+        var batch = TaskReportBatchOf(reports);
+        await PublishAsync(ct => _bus.Publish(batch, ct), reports, $"{reports.Count} reports", cancellationToken).ConfigureAwait(false);
+        return [.. reports.Select(_ => true)];
+    }
+
+    private async Task PublishAsync(Func<CancellationToken, Task> publish, IReadOnlyList<Report> reports, string what, CancellationToken cancellationToken)
     {
         try
         {
-            await BrokerCall.RunAsync(publish, _options.SendTimeout, $"accept {kind} of task instance {instanceId} attempt {attempt}",
-                "TaskReporting:SendTimeout", _timeProvider, cancellationToken).ConfigureAwait(false);
+            await BrokerCall.RunAsync(publish, _options.SendTimeout, $"accept {what}", "TaskReporting:SendTimeout", _timeProvider, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _failed.Add(1, new KeyValuePair<string, object?>("scheduler.report", kind));
+            foreach (var report in reports)
+            {
+                _failed.Add(1, new KeyValuePair<string, object?>("scheduler.report", report.Kind));
+            }
+
             throw;
         }
+    }
+
+    /// <summary>The batch that carries <paramref name="reports"/>: one report per attempt, an outcome over a start or heartbeat of its
+    /// attempt, and the last start or heartbeat over an earlier one.</summary>
+    private static TaskReportBatch TaskReportBatchOf(IReadOnlyList<Report> reports)
+    {
+        var latest = new Dictionary<(Guid, int), Report>();
+        foreach (var report in reports)
+        {
+            var key = (report.InstanceId, report.Attempt);
+            if (!latest.TryGetValue(key, out var kept) || !kept.IsOutcome || report.IsOutcome)
+            {
+                latest[key] = report;
+            }
+        }
+
+        var messages = latest.Values.Select(r => r.Message).ToList();
+        return new TaskReportBatch
+        {
+            Started = [.. messages.OfType<TaskStarted>()],
+            Heartbeats = [.. messages.OfType<TaskHeartbeat>()],
+            Completed = [.. messages.OfType<TaskCompleted>()],
+            Failed = [.. messages.OfType<TaskFailed>()],
+        };
     }
 
     private void Remember(Guid instanceId, int attempt)
@@ -180,17 +232,18 @@ internal sealed partial class TaskReports : IDisposable
                 var delay = TimeSpan.FromSeconds(1);
                 while (true)
                 {
+                    var report = outcome.Report;
                     if (_timeProvider.GetUtcNow() - outcome.Since > _options.OutcomeRetryLimit)
                     {
                         _dropped.Add(1);
-                        LogOutcomeDropped(outcome.Kind, outcome.InstanceId, outcome.Attempt, _options.OutcomeRetryLimit.TotalSeconds);
+                        LogOutcomeDropped(report.Kind, report.InstanceId, report.Attempt, _options.OutcomeRetryLimit.TotalSeconds);
                         break;
                     }
 
                     try
                     {
-                        await SendAsync(outcome.Publish, outcome.Kind, outcome.InstanceId, outcome.Attempt, _stopping.Token).ConfigureAwait(false);
-                        LogOutcomeSent(outcome.Kind, outcome.InstanceId, outcome.Attempt);
+                        await SendAsync(report, _stopping.Token).ConfigureAwait(false);
+                        LogOutcomeSent(report.Kind, report.InstanceId, report.Attempt);
                         break;
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !_stopping.IsCancellationRequested)
@@ -212,7 +265,17 @@ internal sealed partial class TaskReports : IDisposable
         public void Dispose() => running.TryRemove(KeyValuePair.Create(key, delivery));
     }
 
-    private sealed record Outcome(Func<CancellationToken, Task> Publish, string Kind, Guid InstanceId, int Attempt, DateTimeOffset Since);
+    /// <summary>One report: <see cref="TaskStarted"/>, <see cref="TaskHeartbeat"/>, <see cref="TaskCompleted"/> or <see cref="TaskFailed"/>.</summary>
+    private sealed record Report(object Message, Guid InstanceId, int Attempt)
+    {
+        public string Kind => Message.GetType().Name;
+
+        public bool IsOutcome => Message is TaskCompleted or TaskFailed;
+
+        public string Describe() => $"{Kind} of task instance {InstanceId} attempt {Attempt}";
+    }
+
+    private sealed record Outcome(Report Report, DateTimeOffset Since);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send {Kind} of task instance {InstanceId} attempt {Attempt}; sending it again in the background")]
     private partial void LogOutcomeRetrying(Exception exception, string kind, Guid instanceId, int attempt);

@@ -453,13 +453,22 @@ internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder re
 
 /// <summary>The client's subscriptions to the scheduler's events, as any service on the bus could have.</summary>
 internal sealed class EventRecordingConsumer(Recorder recorder) :
-    IConsumer<TaskScheduled>, IConsumer<TaskRejected>, IConsumer<TaskFailed>, IConsumer<TaskDeadLettered>
+    IConsumer<TaskScheduled>, IConsumer<TaskRejected>, IConsumer<TaskReportBatch>, IConsumer<TaskDeadLettered>
 {
     public Task Consume(ConsumeContext<TaskScheduled> context) => Record(context.Message);
 
     public Task Consume(ConsumeContext<TaskRejected> context) => Record(context.Message);
 
-    public Task Consume(ConsumeContext<TaskFailed> context) => Record(context.Message);
+    // Workers report outcomes in batches (TaskReportBatch): each failure in one is recorded as if it came alone.
+    public Task Consume(ConsumeContext<TaskReportBatch> context)
+    {
+        foreach (var failed in context.Message.Failed)
+        {
+            recorder.Add(failed);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task Consume(ConsumeContext<TaskDeadLettered> context) => Record(context.Message);
 

@@ -39,7 +39,7 @@ public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHel
         await using var bus = new BusServices(environment, Output);
         Logs.AllowScriptedHandlerFailures(); // every attempt fails on purpose
         // The last one dead-letters the instance, a Warning an operator should see (the saga announces it).
-        Logs.Allow(LogLevel.Warning, "Scheduler.MassTransit.Saga.TaskStoreSagaRepositoryContextFactory", "dead-lettered after attempt 3");
+        Logs.Allow(LogLevel.Warning, "Scheduler.MassTransit.Saga.TaskInstanceStateMachine", "dead-lettered after attempt 3");
         var client = await bus.StartNodeWorkerAndClientAsync();
 
         var scheduled = await BusServices.ScheduleAsync(client, Once.Scripted(Once.FromNow(TimeSpan.Zero), "fail-always") with
@@ -67,7 +67,7 @@ public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHel
     {
         await using var bus = new BusServices(environment, Output);
         Logs.AllowScriptedHandlerFailures(); // the first attempt fails on purpose
-        Logs.Allow(LogLevel.Warning, "Scheduler.MassTransit.Saga.TaskStoreSagaRepositoryContextFactory", "dead-lettered after attempt 1");
+        Logs.Allow(LogLevel.Warning, "Scheduler.MassTransit.Saga.TaskInstanceStateMachine", "dead-lettered after attempt 1");
         var client = await bus.StartNodeWorkerAndClientAsync();
         var scheduled = await BusServices.ScheduleAsync(client, Once.Scripted(Once.FromNow(TimeSpan.Zero), "fail-once") with { Retry = RetryPolicy.None });
         var failed = await bus.WaitForInstanceAsync(scheduled.TaskId, i => i.Status == TaskInstanceState.Failed, "the only attempt fails: a dead letter");
@@ -88,7 +88,7 @@ public sealed class RetryTests(BusEnvironmentFixture environment, ITestOutputHel
     {
         await using var bus = new BusServices(environment, Output);
         Logs.AllowScriptedHandlerFailures(); // the handler fails until it is fixed
-        Logs.Allow(LogLevel.Warning, "Scheduler.MassTransit.Saga.TaskStoreSagaRepositoryContextFactory", "dead-lettered after attempt 2");
+        Logs.Allow(LogLevel.Warning, "Scheduler.MassTransit.Saga.TaskInstanceStateMachine", "dead-lettered after attempt 2");
         var client = await bus.StartNodeWorkerAndClientAsync();
         var since = Once.FromNow(TimeSpan.Zero);
         var retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromMilliseconds(100), Jitter = false };

@@ -21,7 +21,7 @@ public class ScheduledMessageDeliveryTests
 
         await BusFixture.Eventually(() => f.Recorder.Of<Ping>().Any(p => p.Text == "ping"), "the message arrives at its destination");
         Assert.Equal(BusFixture.Start.AddSeconds(5), completed.FireTime);
-        Assert.Single(f.Harness.Published.Select<TaskCompleted>(), m => m.Context.Message.InstanceId == completed.Id);
+        Assert.Single(f.Harness.Published.Select<TaskReportBatch>().SelectMany(m => m.Context.Message.Completed), c => c.InstanceId == completed.Id);
     }
 }
 

@@ -63,7 +63,7 @@ public sealed class TaskReportingTests
 
         await using var reporter = AttemptReporter.Start(due, f.Services.GetRequiredService<TaskReports>(), f.Time.GetUtcNow() - TimeSpan.FromSeconds(1));
 
-        Assert.True(await f.Harness.Published.Any<TaskStarted>(m => m.Context.Message.InstanceId == due.InstanceId), "the start is reported at once");
+        Assert.True(await f.Harness.Published.Any<TaskReportBatch>(m => m.Context.Message.Started.Any(r => r.InstanceId == due.InstanceId)), "the start is reported at once");
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class TaskReportingTests
 
         await endpoint.Send(stale);
         await endpoint.Send(fresh);
-        Assert.True(await f.Harness.Published.Any<TaskCompleted>(m => m.Context.Message.InstanceId == fresh.InstanceId), "the fresh delivery runs and completes");
+        Assert.True(await f.Harness.Published.Any<TaskReportBatch>(m => m.Context.Message.Completed.Any(r => r.InstanceId == fresh.InstanceId)), "the fresh delivery runs and completes");
         await endpoint.Send(fresh); // the broker delivers a finished attempt again
         await endpoint.Send(fresh with { Attempt = 2 }); // a marker: the worker handled everything sent before it
         await BusFixture.Eventually(() => f.Recorder.Of<TaskDue>().Any(d => d.InstanceId == fresh.InstanceId && d.Attempt == 2), "the marker runs");
@@ -89,7 +89,7 @@ public sealed class TaskReportingTests
         Assert.DoesNotContain(f.Recorder.Of<TaskDue>(), d => d.InstanceId == stale.InstanceId);
         Assert.Single(f.Recorder.Of<TaskDue>(), d => d.InstanceId == fresh.InstanceId && d.Attempt == 1);
         Assert.True(await f.Harness.Consumed.Any<TaskDue>(m => m.Context.Message.InstanceId == stale.InstanceId)); // acknowledged, not skipped
-        Assert.False(await f.Harness.Published.Any<TaskCompleted>(m => m.Context.Message.InstanceId == stale.InstanceId)); // nothing reported
+        Assert.False(await f.Harness.Published.Any<TaskReportBatch>(m => m.Context.Message.Completed.Any(r => r.InstanceId == stale.InstanceId))); // nothing reported
     }
 
     /// <summary>Asks for 50 heartbeats at once, then runs until released.</summary>
@@ -109,18 +109,16 @@ public sealed class TaskReportingTests
         }
     }
 
-    /// <summary>Records the starts and heartbeats the worker publishes.</summary>
-    private sealed class AliveRecorder(Recorder recorder) : IConsumer<TaskStarted>, IConsumer<TaskHeartbeat>
+    /// <summary>Records the starts and heartbeats the worker publishes (in batches).</summary>
+    private sealed class AliveRecorder(Recorder recorder) : IConsumer<TaskReportBatch>
     {
-        public Task Consume(ConsumeContext<TaskStarted> context)
+        public Task Consume(ConsumeContext<TaskReportBatch> context)
         {
-            recorder.Add(context.Message);
-            return Task.CompletedTask;
-        }
+            foreach (var report in context.Message.Started.Cast<object>().Concat(context.Message.Heartbeats))
+            {
+                recorder.Add(report);
+            }
 
-        public Task Consume(ConsumeContext<TaskHeartbeat> context)
-        {
-            recorder.Add(context.Message);
             return Task.CompletedTask;
         }
     }
