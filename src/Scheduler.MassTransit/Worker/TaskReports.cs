@@ -28,7 +28,7 @@ namespace Scheduler.MassTransit.Worker;
 /// dispatched the next attempt — <c>finished</c> — an attempt this worker already finished — or <c>running</c> — a copy of an attempt that
 /// runs here now), <c>scheduler.worker.reports.failed</c> (report
 /// sends that failed or timed out, tagged <c>scheduler.report</c>) and <c>scheduler.worker.reports.dropped</c> (outcomes given up after the
-/// retry limit).
+/// retry limit), and <c>scheduler.worker.reports.batch.size</c> (reports per <see cref="TaskReportBatch"/> sent).
 /// </remarks>
 internal sealed partial class TaskReports : IDisposable
 {
@@ -42,6 +42,7 @@ internal sealed partial class TaskReports : IDisposable
     private readonly Counter<long> _stale;
     private readonly Counter<long> _failed;
     private readonly Counter<long> _dropped;
+    private readonly Histogram<int> _batchSize;
     private readonly Channel<Outcome> _retries = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<(Guid InstanceId, int Attempt), byte> _finished = new();
     private readonly ConcurrentDictionary<(Guid InstanceId, int Attempt), CancellationToken> _running = new();
@@ -64,6 +65,9 @@ internal sealed partial class TaskReports : IDisposable
         _failed = meter.CreateCounter<long>("scheduler.worker.reports.failed", "{report}", "Report sends that failed or timed out.");
         _dropped = meter.CreateCounter<long>("scheduler.worker.reports.dropped", "{report}",
             "Outcome reports given up after TaskReporting:OutcomeRetryLimit; their attempts expire and run again.");
+        _batchSize = meter.CreateHistogram<int>("scheduler.worker.reports.batch.size", "{report}",
+            "Reports per TaskReportBatch message sent (after an outcome superseded a start or heartbeat of its attempt).",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100] });
         _retrying = new Lazy<Task>(() => Task.Run(RetryLoopAsync));
         _batches = _options.BatchReports ? new GroupCommit<Report, bool>(PublishBatchAsync, TaskReportBatch.MaxReports) : null;
     }
@@ -165,6 +169,7 @@ internal sealed partial class TaskReports : IDisposable
     {
         var batch = TaskReportBatchOf(reports);
         await PublishAsync(ct => _bus.Publish(batch, ct), reports, $"{reports.Count} reports", cancellationToken).ConfigureAwait(false);
+        _batchSize.Record(batch.Started.Count + batch.Heartbeats.Count + batch.Completed.Count + batch.Failed.Count);
         return [.. reports.Select(_ => true)];
     }
 
