@@ -120,7 +120,16 @@ Console.WriteLine($"Handler starts for no current run (late duplicates or left-o
     + (log.Counts.Count == 0 ? "none." : string.Join(", ", log.Counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}: {c.Value}"))));
 return 0;
 
-static string Summary(RunResult r) => string.Create(CultureInfo.InvariantCulture,
-    $"scheduled/s {r.ScheduleRate:F0}, bulk intake/s {r.BulkIntakeRate:F0}, drain {r.DrainSeconds:F1} s, CPU {r.CpuPercent:F0} %, bytes/task {r.BytesPerTask:F0}, "
-    + $"cleanup rows/s {r.CleanupRate:F0}, to last start {r.StartRate:F0}/s, to last recorded {r.RecordedRate:F0}/s, lateness p50 {r.LatenessP50:F1} "
-    + $"p99 {r.LatenessP99:F1} max {r.LatenessMax:F1} ms, early {r.Early}, dup {r.Duplicates}, lost {r.Lost}{(r.Notes.Count > 0 ? "; " + string.Join("; ", r.Notes) : "")}");
+static string Summary(RunResult r)
+{
+    // The measures this run has (null ones left out), then the starts.
+    (string Name, double? Value, string Format)[] measures =
+    [
+        ("scheduled/s", r.ScheduleRate, "F0"), ("bulk intake/s", r.BulkIntakeRate, "F0"), ("to last start /s", r.StartRate, "F0"),
+        ("to last recorded /s", r.RecordedRate, "F0"), ("drain s", r.DrainSeconds, "F1"), ("CPU %", r.CpuPercent, "F0"),
+        ("bytes/task", r.BytesPerTask, "F0"), ("cleanup rows/s", r.CleanupRate, "F0"),
+    ];
+    return string.Join(", ", measures.Where(m => m.Value is not null).Select(m => $"{m.Name} {m.Value!.Value.ToString(m.Format, CultureInfo.InvariantCulture)}"))
+        + string.Create(CultureInfo.InvariantCulture, $", lateness p50 {r.LatenessP50:F1} p99 {r.LatenessP99:F1} max {r.LatenessMax:F1} ms, early {r.Early}, dup {r.Duplicates}, lost {r.Lost}")
+        + (r.Notes.Count > 0 ? "; " + string.Join("; ", r.Notes) : "");
+}

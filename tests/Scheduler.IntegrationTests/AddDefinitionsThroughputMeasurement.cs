@@ -7,7 +7,7 @@ namespace Scheduler.IntegrationTests;
 
 /// <summary>
 /// Times <see cref="IDefinitionStore.AddDefinitionsAsync"/> on PostgreSQL (SERIALIZABLE, one store) for batches of 1, 100, 1,000 and 10,000, one
-/// caller and two concurrent callers, and prints them; batches of 1,000 and 10,000 also through the CockroachDB dialect's multi-row
+/// caller and two concurrent callers, and prints them; batches of 100, 1,000 and 10,000 also through the CockroachDB dialect's multi-row
 /// <c>INSERT</c>, beside PostgreSQL's binary <c>COPY</c>. Asserts nothing about time (run with <c>--logger "console;verbosity=detailed"</c>).
 /// </summary>
 public sealed class AddDefinitionsThroughputMeasurement(PostgresDatabaseFixture database, ITestOutputHelper output) : IClassFixture<PostgresDatabaseFixture>
@@ -16,6 +16,7 @@ public sealed class AddDefinitionsThroughputMeasurement(PostgresDatabaseFixture 
     [InlineData(1, 1, 500, false)]
     [InlineData(100, 1, 50, false)]
     [InlineData(100, 2, 50, false)]
+    [InlineData(100, 1, 50, true)]
     [InlineData(1000, 1, 20, false)]
     [InlineData(1000, 2, 20, false)]
     [InlineData(1000, 1, 20, true)]
