@@ -9,7 +9,11 @@ internal sealed class BenchOptions
         Scheduler.Benchmarks: compares Scheduler, Quartz.NET, Hangfire and a bare MassTransit publish/consume on one machine.
 
           --systems LIST        scheduler,quartz,hangfire,bus (default: all four)
-          --workloads LIST      T10000,T1000,L (default: all three; Tn = n tasks due at one instant, L = 2,000 tasks one every 10 ms)
+          --workloads LIST      T10000,T1000,L (default: these three; Tn = n tasks due at one instant, L = 2,000 tasks one every 10 ms);
+                                also R (10,000 recurring tasks, cron * * * * *, measured for 3 minutes; Rn for n tasks) and B (the --backlog
+                                tasks due over the next 30 days, stored through the bulk command, then L while they wait); R and B run once
+          --backlog N           tasks of workload B (default 1000000; 20000 for a smoke run of seconds); not scaled by --tasks
+          --nodes LIST          scheduler nodes of our system, one row per entry, e.g. 1,2 (default 1)
           --tasks SCALE         multiplies every workload's task count (default 1; 0.1 for a quick check)
           --runs N              measured runs per system and workload (default 3), after one warm-up run
           --warmup-scale SCALE  size of the warm-up run relative to the workload (default 0.1, at least 50 tasks)
@@ -34,6 +38,12 @@ internal sealed class BenchOptions
     public IReadOnlyList<string> Workloads { get; private set; } = ["T10000", "T1000", "L"];
 
     public double TaskScale { get; private set; } = 1;
+
+    /// <summary>Tasks of workload B.</summary>
+    public int Backlog { get; private set; } = 1_000_000;
+
+    /// <summary>Scheduler node counts: our system runs once per entry (one row per workload each).</summary>
+    public IReadOnlyList<int> Nodes { get; private set; } = [1];
 
     public int Runs { get; private set; } = 3;
 
@@ -89,6 +99,9 @@ internal sealed class BenchOptions
                 {
                     case "--systems": o.Systems = List(value, ["scheduler", "quartz", "hangfire", "bus"], flag); break;
                     case "--workloads": o.Workloads = Workload.ParseList(value).Select(w => w.Name).ToList(); break;
+                    case "--backlog": o.Backlog = (int)Positive(value, flag); break;
+                    case "--nodes": o.Nodes = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(v => (int)Positive(v, flag)).Distinct().ToList(); break;
                     case "--tasks": o.TaskScale = Positive(value, flag); break;
                     case "--runs": o.Runs = (int)Positive(value, flag); break;
                     case "--warmup-scale": o.WarmupScale = Positive(value, flag); break;

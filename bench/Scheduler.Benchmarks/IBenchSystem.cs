@@ -34,6 +34,17 @@ internal interface IBenchSystem : IAsyncDisposable
     Task<double?> MeasureBulkIntakeAsync(string runId, IReadOnlyList<DateTimeOffset> dueTimes, CancellationToken cancellationToken) =>
         Task.FromResult<double?>(null);
 
+    /// <summary>Workload R: schedules <paramref name="count"/> recurring tasks (cron <c>* * * * *</c>, UTC) for run <paramref name="runId"/>;
+    /// returns how many were rejected, or <see langword="null"/> when the system does not run workload R.</summary>
+    Task<int?> ScheduleRecurringAsync(string runId, int count, CancellationToken cancellationToken) => Task.FromResult<int?>(null);
+
+    /// <summary>Workload B: the store's size in bytes (tables and indexes) with the backlog stored, or <see langword="null"/>.</summary>
+    Task<long?> MeasureStoreBytesAsync(CancellationToken cancellationToken) => Task.FromResult<long?>(null);
+
+    /// <summary>Workload B: makes every stored task finished past retention and deletes them with the store's own cleanup; returns rows
+    /// deleted per second, or <see langword="null"/>.</summary>
+    Task<double?> MeasureCleanupAsync(CancellationToken cancellationToken) => Task.FromResult<double?>(null);
+
     /// <summary>Reads the store's completion bookkeeping: how many tasks it records as completed, and the last completion instant;
     /// <see langword="null"/> when the system keeps none that can be read.</summary>
     Task<CompletionSnapshot?> ReadCompletionsAsync(CancellationToken cancellationToken);

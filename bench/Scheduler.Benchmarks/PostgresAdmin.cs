@@ -64,6 +64,17 @@ internal static class PostgresAdmin
         await ExecuteAsync(connection, sql, cancellationToken);
     }
 
+    /// <summary>Runs a query returning one value and reads it.</summary>
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+#pragma warning disable CA2100 // the benchmark's own SQL
+        await using var command = new NpgsqlCommand(sql, connection);
+#pragma warning restore CA2100
+        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Runs a query returning (count, max timestamp) and reads it.</summary>
     public static async Task<CompletionSnapshot> ReadCountAndMaxAsync(string connectionString, string sql, CancellationToken cancellationToken)
     {

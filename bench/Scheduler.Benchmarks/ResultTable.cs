@@ -13,6 +13,8 @@ internal static class ResultTable
     {
         ArgumentNullException.ThrowIfNull(rows);
         var withBulk = rows.Any(r => r.Runs.Any(x => x.BulkIntakeRate is not null));
+        // The R and B workloads' columns, only when a row has a value for them.
+        var extra = Extra.Where(c => rows.Any(r => r.Runs.Any(x => c.Value(x) is not null))).ToList();
         var sb = new StringBuilder();
         sb.Append("| system | workload | runs | scheduled/s |");
         if (withBulk)
@@ -20,14 +22,18 @@ internal static class ResultTable
             sb.Append(" bulk intake/s |");
         }
 
-        sb.AppendLine(" tasks/s to last start | tasks/s to last recorded | lateness p50 ms | p90 ms | p99 ms | max ms | early | dup | lost | notes |");
+        sb.Append(" tasks/s to last start | tasks/s to last recorded | lateness p50 ms | p90 ms | p99 ms | max ms | early | dup | lost |");
+        extra.ForEach(c => sb.Append(CultureInfo.InvariantCulture, $" {c.Header} |"));
+        sb.AppendLine(" notes |");
         sb.Append("| --- | --- | ---: | ---: |");
         if (withBulk)
         {
             sb.Append(" ---: |");
         }
 
-        sb.AppendLine(" ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        sb.Append(" ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        extra.ForEach(_ => sb.Append(" ---: |"));
+        sb.AppendLine(" --- |");
         foreach (var row in rows)
         {
             var r = row.Runs;
@@ -41,12 +47,21 @@ internal static class ResultTable
             sb.Append(CultureInfo.InvariantCulture, $" {Cell(r, x => x.LatenessP50, "F1")} | {Cell(r, x => x.LatenessP90, "F1")} |");
             sb.Append(CultureInfo.InvariantCulture, $" {Cell(r, x => x.LatenessP99, "F1")} | {Cell(r, x => x.LatenessMax, "F1")} |");
             sb.Append(CultureInfo.InvariantCulture, $" {Cell(r, x => x.Early, "F0")} | {Cell(r, x => x.Duplicates, "F0")} | {Cell(r, x => x.Lost, "F0")} |");
+            extra.ForEach(c => sb.Append(CultureInfo.InvariantCulture, $" {Cell(r, c.Value, c.Format)} |"));
             var notes = r.SelectMany((x, i) => x.Notes.Select(n => $"run {i + 1}: {n}")).ToList();
             sb.AppendLine(CultureInfo.InvariantCulture, $" {(notes.Count == 0 ? "" : string.Join("; ", notes))} |");
         }
 
         return sb.ToString();
     }
+
+    private static readonly (string Header, Func<RunResult, double?> Value, string Format)[] Extra =
+    [
+        ("drain s", x => x.DrainSeconds, "F1"),
+        ("CPU %", x => x.CpuPercent, "F0"),
+        ("bytes/task", x => x.BytesPerTask, "F0"),
+        ("cleanup rows/s", x => x.CleanupRate, "F0"),
+    ];
 
     /// <summary>"median (min–max)" of the runs' values; "n/a" when no run has one; the median alone when all runs agree.</summary>
     private static string Cell(IReadOnlyList<RunResult> runs, Func<RunResult, double?> value, string format)

@@ -46,10 +46,16 @@ internal sealed class RunRecorder
             return;
         }
 
-        if (Interlocked.Increment(ref current._counts[index]) == 1)
+        current.RecordStart(index, now);
+    }
+
+    /// <summary>Records a start of task <paramref name="index"/> (within range) at <paramref name="nowTicks"/> (UTC ticks).</summary>
+    public void RecordStart(int index, long nowTicks)
+    {
+        if (Interlocked.Increment(ref _counts[index]) == 1)
         {
-            Volatile.Write(ref current._firstStartTicks[index], now);
-            Interlocked.Increment(ref current._started);
+            Volatile.Write(ref _firstStartTicks[index], nowTicks);
+            Interlocked.Increment(ref _started);
         }
     }
 

@@ -11,6 +11,18 @@ internal sealed record RunResult
     /// <summary>Bulk intake accepted per second (see <see cref="IBenchSystem.MeasureBulkIntakeAsync"/>).</summary>
     public double? BulkIntakeRate { get; init; }
 
+    /// <summary>R: last handler start of the minute's burst − its due instant, in seconds.</summary>
+    public double? DrainSeconds { get; init; }
+
+    /// <summary>R: CPU time of the benchmark process (node, worker and client) over the minute, in % of one core.</summary>
+    public double? CpuPercent { get; init; }
+
+    /// <summary>B: the store's bytes (tables and indexes, <c>pg_total_relation_size</c>) per waiting task.</summary>
+    public double? BytesPerTask { get; init; }
+
+    /// <summary>B: rows the store's cleanup (<c>ICleanupStore.CleanupAsync</c>, the cleanup loop's batch size) deleted per second.</summary>
+    public double? CleanupRate { get; init; }
+
     /// <summary>T workloads: started tasks / (last handler start − due instant).</summary>
     public double? StartRate { get; init; }
 

@@ -11,7 +11,8 @@ public sealed partial class EfTaskStore<TContext>
 {
     /// <inheritdoc />
     /// <remarks>One transaction: multi-row <c>INSERT … ON CONFLICT DO NOTHING RETURNING id</c> per <see cref="DefinitionsPerStatement"/> definitions
-    /// (any unique key: id or idempotency key), then one query for the stored rows that the definitions not inserted collided with. A
+    /// (any unique key: id or idempotency key) — on PostgreSQL, from <see cref="CopyThreshold"/> definitions, a binary <c>COPY</c> into a
+    /// staging table and one such <c>INSERT … SELECT</c> instead (<see cref="CopyDefinitionsAsync"/>) — then one query for the stored rows that the definitions not inserted collided with. A
     /// concurrent writer of the same key makes PostgreSQL at SERIALIZABLE (and CockroachDB) fail the insert with 40001; the execution strategy
     /// runs the whole transaction again, which then finds that writer's row.</remarks>
     public async Task<IReadOnlyList<AddDefinitionResult>> AddDefinitionsAsync(IReadOnlyList<TaskDefinition> definitions,
@@ -27,9 +28,16 @@ public sealed partial class EfTaskStore<TContext>
         var (inserted, existing) = await InTransactionAsync(async (context, ct) =>
         {
             var inserted = new HashSet<Guid>();
-            foreach (var chunk in batch.Candidates.Chunk(DefinitionsPerStatement))
+            if (CopiesDefinitions(batch.Candidates.Count))
             {
-                inserted.UnionWith(await InsertDefinitionsAsync(context, chunk, ct).ConfigureAwait(false));
+                inserted.UnionWith(await CopyDefinitionsAsync(context, batch.Candidates, ct).ConfigureAwait(false));
+            }
+            else
+            {
+                foreach (var chunk in batch.Candidates.Chunk(DefinitionsPerStatement))
+                {
+                    inserted.UnionWith(await InsertDefinitionsAsync(context, chunk, ct).ConfigureAwait(false));
+                }
             }
 
             var existing = new List<TaskDefinition>();
@@ -307,17 +315,10 @@ public sealed partial class EfTaskStore<TContext>
     private async Task<List<Guid>> InsertDefinitionsAsync(TContext context, IReadOnlyCollection<TaskDefinition> definitions, CancellationToken cancellationToken)
     {
         var args = _dialect.Arguments();
-        var rows = Rows(definitions, d => string.Join(", ",
-            args.Id(d.Id), args.Int((int)d.TriggerKind), args.Text(d.Trigger), args.Text(d.TriggerPhrase), args.Text(d.TimeZoneId), args.Time(d.StartAt),
-            args.Text(SerializeMetadata(d.Metadata)), args.Text(d.Payload), args.Duration(d.ExpireAfter), args.Text(SerializeRetry(d.Retry)),
-            args.Int((int)d.Misfire), args.Text(d.DestinationQueue), args.Text(d.IdempotencyKey), args.Time(d.CreatedAt), args.Time(d.NextFireTime),
-            args.Time(d.CancelledAt), "1", args.Int((int)d.Overlap), args.Time(d.PausedAt), args.Time(d.ChangedAt), args.Text(d.TraceParent),
-            args.Duration(d.Jitter), args.Time(d.EndAt), d.MaxOccurrences is { } max ? args.Int(max) : "NULL", args.Time(d.LastFireTime), args.Text(d.Calendar)));
+        var rows = Rows(definitions, d => string.Join(", ", DefinitionColumns.Select(c => Argument(args, c.Type, c.Value(d)))));
         // No conflict target: a row that collides on any unique key (the primary key or the idempotency key's unique index) is skipped.
         var sql = $"""
-            INSERT INTO {DefinitionsTable} (id, trigger_kind, trigger_expression, trigger_phrase, time_zone_id, start_at, metadata, payload, expire_after, retry,
-                misfire, destination_queue, idempotency_key, created_at, next_fire_time, cancelled_at, version, overlap, paused_at, changed_at, trace_parent,
-                jitter, end_at, max_occurrences, last_fire_time, calendar)
+            INSERT INTO {DefinitionsTable} ({DefinitionColumnList})
             VALUES {rows}
             ON CONFLICT DO NOTHING
             RETURNING id AS "Value"

@@ -6,20 +6,27 @@ using static Scheduler.IntegrationTests.TestData;
 namespace Scheduler.IntegrationTests;
 
 /// <summary>
-/// Times <see cref="IDefinitionStore.AddDefinitionsAsync"/> on PostgreSQL (SERIALIZABLE, one store) for batches of 1, 100 and 1,000, one caller and
-/// two concurrent callers, and prints them. Asserts nothing about time (run with <c>--logger "console;verbosity=detailed"</c>).
+/// Times <see cref="IDefinitionStore.AddDefinitionsAsync"/> on PostgreSQL (SERIALIZABLE, one store) for batches of 1, 100, 1,000 and 10,000, one
+/// caller and two concurrent callers, and prints them; batches of 100, 1,000 and 10,000 also through the CockroachDB dialect's multi-row
+/// <c>INSERT</c>, beside PostgreSQL's binary <c>COPY</c>. Asserts nothing about time (run with <c>--logger "console;verbosity=detailed"</c>).
 /// </summary>
 public sealed class AddDefinitionsThroughputMeasurement(PostgresDatabaseFixture database, ITestOutputHelper output) : IClassFixture<PostgresDatabaseFixture>
 {
     [Theory]
-    [InlineData(1, 1, 500)]
-    [InlineData(100, 1, 50)]
-    [InlineData(100, 2, 50)]
-    [InlineData(1000, 1, 20)]
-    [InlineData(1000, 2, 20)]
-    public async Task AddDefinitions_OnPostgres(int batchSize, int callers, int batchesPerCaller)
+    [InlineData(1, 1, 500, false)]
+    [InlineData(100, 1, 50, false)]
+    [InlineData(100, 2, 50, false)]
+    [InlineData(100, 1, 50, true)]
+    [InlineData(1000, 1, 20, false)]
+    [InlineData(1000, 2, 20, false)]
+    [InlineData(1000, 1, 20, true)]
+    [InlineData(1000, 2, 20, true)]
+    [InlineData(10000, 1, 5, false)]
+    [InlineData(10000, 1, 5, true)]
+    public async Task AddDefinitions_OnPostgres(int batchSize, int callers, int batchesPerCaller, bool cockroachDialect)
     {
-        var store = await StoreFactory.CreateEmptyAsync(database.ConnectionString, PostgresDatabaseFixture.Options);
+        var store = await StoreFactory.CreateEmptyAsync(database.ConnectionString,
+            cockroachDialect ? PostgresDatabaseFixture.CockroachDialectOptions : PostgresDatabaseFixture.Options);
         await store.AddDefinitionAsync(Definition(nextFireTime: T0)); // warm-up
 
         var watch = Stopwatch.StartNew();
@@ -34,7 +41,7 @@ public sealed class AddDefinitionsThroughputMeasurement(PostgresDatabaseFixture 
         watch.Stop();
 
         var definitions = batchSize * callers * batchesPerCaller;
-        output.WriteLine($"batches of {batchSize}, {callers} caller(s): {definitions} definitions in {watch.ElapsedMilliseconds} ms = " +
+        output.WriteLine($"{(cockroachDialect ? "CockroachDB dialect (multi-row INSERT)" : "PostgreSQL")}: batches of {batchSize}, {callers} caller(s): {definitions} definitions in {watch.ElapsedMilliseconds} ms = " +
             $"{definitions / watch.Elapsed.TotalSeconds:F0} definitions/s, {watch.Elapsed.TotalMilliseconds / (callers * batchesPerCaller):F1} ms per batch");
     }
 }

@@ -1,4 +1,5 @@
 using Scheduler.Contracts;
+using Scheduler.Core.Definitions;
 using Scheduler.Core.Storage;
 using static Scheduler.IntegrationTests.TestData;
 
@@ -100,6 +101,76 @@ public abstract partial class TaskStoreContractTests
         Assert.Equal(T0.AddSeconds(2499), last!.NextFireTime);
         Assert.Equal("key-2498", (await Store.GetDefinitionAsync(definitions[^2].Id))!.IdempotencyKey);
     }
+
+    [Fact]
+    public async Task AddDefinitions_StoresEveryColumn_InABatchOfHundreds()
+    {
+        // 250 definitions: past the EF store's COPY threshold on PostgreSQL (100), so every column goes through the staging table too; one
+        // definition sets every optional field, one leaves each unset.
+        var full = new TaskDefinition
+        {
+            Id = Guid.NewGuid(), TriggerKind = TriggerKind.Text, Trigger = "0 9 * * 1", TriggerPhrase = "every monday at 9am",
+            TimeZoneId = "America/New_York", StartAt = T0.AddDays(-2), Metadata = new Dictionary<string, string> { ["a"] = "1", ["b"] = "ü\"" },
+            Payload = "{\"y\":2}", ExpireAfter = TimeSpan.FromSeconds(45.5), Retry = new RetryPolicy { MaxAttempts = 2, InitialBackoff = TimeSpan.FromSeconds(1) },
+            Misfire = MisfirePolicy.FireAll, Overlap = OverlapPolicy.BufferOne, Calendar = "holidays", EndAt = T0.AddYears(2), MaxOccurrences = 7,
+            LastFireTime = T0.AddMonths(1), Jitter = TimeSpan.FromSeconds(3), DestinationQueue = "billing", TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            IdempotencyKey = "full", CreatedAt = T0.AddHours(-3), NextFireTime = T0.AddMinutes(5), PausedAt = T0.AddMinutes(-1), ChangedAt = T0.AddMinutes(-1),
+        };
+        var bare = new TaskDefinition
+        {
+            Id = Guid.NewGuid(), TriggerKind = TriggerKind.Once, Trigger = "2026-12-07T10:00:00.000Z", TimeZoneId = "UTC", StartAt = T0,
+            Metadata = new Dictionary<string, string>(), ExpireAfter = TimeSpan.FromMinutes(1), Retry = new RetryPolicy(), CreatedAt = T0,
+        };
+        var batch = Enumerable.Range(0, 248).Select(n => Definition(nextFireTime: T0.AddSeconds(n))).Prepend(full).Append(bare).ToList();
+
+        var results = await Store.AddDefinitionsAsync(batch);
+
+        Assert.All(results, r => Assert.False(r.AlreadyExisted));
+        foreach (var definition in new[] { full, bare, batch[1], batch[^2] })
+        {
+            var stored = await Store.GetDefinitionAsync(definition.Id);
+            Assert.NotNull(stored);
+            Assert.Equal(Columns(definition), Columns(stored));
+            Assert.Equal(1, stored.Version);
+        }
+    }
+
+    [Fact]
+    public async Task AddDefinitions_AnswersRepeats_OfTheBatchAndOfEarlierBatches_InABatchOfHundreds()
+    {
+        // 302 candidates: past the EF store's COPY threshold on PostgreSQL (100), so the staging table meets every kind of repeat.
+        var storedById = Definition(nextFireTime: T0);
+        var storedByKey = Definition(nextFireTime: T0, idempotencyKey: "stored-key");
+        await Store.AddDefinitionsAsync([storedById, storedByKey]);
+        var fresh = Enumerable.Range(0, 300).Select(n => Definition(nextFireTime: T0.AddSeconds(n), idempotencyKey: n % 3 == 0 ? $"bulk-{n}" : null)).ToList();
+        var batch = fresh.Concat(
+        [
+            Definition(nextFireTime: T0.AddHours(1), id: storedById.Id),
+            Definition(nextFireTime: T0.AddHours(1), idempotencyKey: "stored-key"),
+            Definition(nextFireTime: T0.AddHours(1), id: fresh[7].Id),
+            Definition(nextFireTime: T0.AddHours(1), idempotencyKey: "bulk-9"),
+        ]).ToList();
+
+        var results = await Store.AddDefinitionsAsync(batch);
+        var again = await Store.AddDefinitionsAsync(batch); // a redelivered command: nothing is stored twice
+
+        Assert.Equal(fresh.Select(d => d.Id), results.Take(300).Select(r => r.Definition.Id));
+        Assert.All(results.Take(300), r => Assert.False(r.AlreadyExisted));
+        Assert.Equal([storedById.Id, storedByKey.Id, fresh[7].Id, fresh[9].Id], results.Skip(300).Select(r => r.Definition.Id));
+        Assert.All(results.Skip(300), r => Assert.True(r.AlreadyExisted));
+        Assert.DoesNotContain(results, r => r.Definition.NextFireTime == T0.AddHours(1));
+        Assert.Equal(results.Select(r => r.Definition.Id), again.Select(r => r.Definition.Id));
+        Assert.All(again, r => Assert.True(r.AlreadyExisted));
+        Assert.Null(await Store.GetDefinitionAsync(batch[301].Id));
+        Assert.Equal(302, (await Store.ListDefinitionsAsync(new DefinitionQuery { Take = 1000 })).Count);
+    }
+
+    /// <summary>Every stored column of a definition but its version, comparable with Assert.Equal.</summary>
+    private static string Columns(TaskDefinition d) => string.Join(" | ",
+        d.Id, d.TriggerKind, d.Trigger, d.TriggerPhrase, d.TimeZoneId, d.StartAt.UtcTicks, string.Join(",", d.Metadata.OrderBy(m => m.Key, StringComparer.Ordinal)),
+        d.Payload, d.ExpireAfter, d.Retry, d.Misfire, d.Overlap, d.Calendar, d.EndAt?.UtcTicks, d.MaxOccurrences, d.LastFireTime?.UtcTicks, d.Jitter,
+        d.DestinationQueue, d.TraceParent, d.IdempotencyKey, d.CreatedAt.UtcTicks, d.NextFireTime?.UtcTicks, d.CancelledAt?.UtcTicks, d.PausedAt?.UtcTicks,
+        d.ChangedAt?.UtcTicks);
 
     [Fact]
     public async Task AddDefinitions_StoresTheFirst_WhenTheBatchRepeatsAnId()

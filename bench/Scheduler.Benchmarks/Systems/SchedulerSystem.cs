@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Scheduler.Contracts;
 using Scheduler.Core.Runtime;
+using Scheduler.Core.Storage;
 using Scheduler.EntityFrameworkCore;
 using Scheduler.MassTransit;
 using Scheduler.MassTransit.Node;
@@ -11,26 +12,26 @@ using Scheduler.MassTransit.Node;
 namespace Scheduler.Benchmarks.Systems;
 
 /// <summary>
-/// Our scheduler through its public API only: one scheduler node (PostgreSQL store at its default isolation, default <see cref="SchedulerOptions"/>),
+/// Our scheduler through its public API only: <c>nodes</c> scheduler nodes (PostgreSQL store at its default isolation, default <see cref="SchedulerOptions"/>),
 /// one worker (<see cref="NoOpConsumer"/> on its own queue, with task reporting) and a client that sends <see cref="ScheduleTask"/> with a
 /// request client, each its own host and bus. Completion recorded = <c>task_instances.completed_at</c> of Completed (status 2) instances.
 /// </summary>
-internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker, WarningLog log) : IBenchSystem
+internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker, WarningLog log, int nodes = 1) : IBenchSystem
 {
     public const string WorkerQueue = "bench-worker";
     private string Database => $"{options.Instance}_scheduler";
     private static readonly SchedulerOptions Defaults = new();
     private string _connectionString = "";
-    private IHost? _node;
+    private readonly List<IHost> _nodes = [];
     private IHost? _worker;
     private IHost? _client;
     private IRequestClient<ScheduleTask>? _requests;
     private IRequestClient<ScheduleTasks>? _bulkRequests;
 
-    public string Name => "scheduler";
+    public string Name => nodes == 1 ? "scheduler" : $"scheduler ({nodes} nodes)";
 
     public string Settings => string.Create(CultureInfo.InvariantCulture,
-        $"1 node + 1 worker + 1 client in this process, each its own bus; PostgreSQL store (`UsePostgres`, default isolation ReadCommitted), "
+        $"{nodes} node{(nodes == 1 ? "" : "s")} + 1 worker + 1 client in this process, each its own bus; PostgreSQL store (`UsePostgres`, default isolation ReadCommitted), "
         + $"database `{Database}`; node options at their defaults (execution window {Defaults.ExecutionWindow.TotalSeconds:F0} s, poll "
         + $"{Defaults.PollInterval.TotalSeconds:F0} s, claim batch {Defaults.ClaimBatchSize}, {Defaults.MaxConcurrentDispatches} dispatches in flight); "
         + $"worker `AddTaskConsumer<NoOpConsumer>(\"{WorkerQueue}\", ownTasksOnly: true)` + `AddTaskReporting()`; prefetch {broker.Prefetch}; "
@@ -46,16 +47,20 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _connectionString = await PostgresAdmin.RecreateAsync(options.Postgres, Database, cancellationToken);
-        _node = await BenchHost.StartAsync("node", log, services => services.AddMassTransit(x =>
+        for (var i = 1; i <= nodes; i++)
         {
-            if (broker.QuorumQueues)
+            _nodes.Add(await BenchHost.StartAsync(nodes == 1 ? "node" : $"node{i}", log, services => services.AddMassTransit(x =>
             {
-                x.AddSingleton<ITaskDispatcher>(sp => new MassTransitTaskDispatcher(sp.GetRequiredService<IBus>(), sp.GetRequiredService<TimeProvider>(), quorumQueues: true));
-            }
+                if (broker.QuorumQueues)
+                {
+                    x.AddSingleton<ITaskDispatcher>(sp => new MassTransitTaskDispatcher(sp.GetRequiredService<IBus>(), sp.GetRequiredService<TimeProvider>(), quorumQueues: true));
+                }
 
-            x.AddSchedulerNode().UsePostgres(_connectionString);
-            x.UseBenchBus(broker);
-        }), cancellationToken);
+                x.AddSchedulerNode().UsePostgres(_connectionString);
+                x.UseBenchBus(broker);
+            }), cancellationToken));
+        }
+
         _worker = await BenchHost.StartAsync("worker", log, services => services.AddMassTransit(x =>
         {
             x.AddTaskConsumer<NoOpConsumer>(WorkerQueue, ownTasksOnly: true);
@@ -83,7 +88,7 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
         await Parallel.ForEachAsync(Enumerable.Range(0, dueTimes.Count),
             new ParallelOptions { MaxDegreeOfParallelism = options.InFlight, CancellationToken = cancellationToken }, async (i, ct) =>
             {
-                var response = await requests.GetResponse<TaskScheduled, TaskRejected>(Command(runId, i, dueTimes[i]), ct);
+                var response = await requests.GetResponse<TaskScheduled, TaskRejected>(Command(runId, i, Iso(dueTimes[i])), ct);
                 if (response.Is(out Response<TaskRejected>? rejection))
                 {
                     if (Interlocked.Increment(ref rejected) <= 3)
@@ -98,24 +103,62 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
     /// <summary>The same tasks through the bulk command: <see cref="ScheduleTasks"/> of 1,000 tasks each, 4 in flight, answered per task.</summary>
     public async Task<double?> MeasureBulkIntakeAsync(string runId, IReadOnlyList<DateTimeOffset> dueTimes, CancellationToken cancellationToken)
     {
-        var requests = _bulkRequests ?? throw new InvalidOperationException("Not started.");
-        var chunks = Enumerable.Range(0, dueTimes.Count).Chunk(1000).ToList();
-        var accepted = 0;
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (chunk, ct) =>
-        {
-            var response = await requests.GetResponse<TasksScheduled>(new ScheduleTasks
-            {
-                Tasks = chunk.Select(i => Command(runId, i, dueTimes[i])).ToList(),
-            }, ct);
-            Interlocked.Add(ref accepted, response.Message.Results.Count(r => r.Scheduled is not null));
-        });
+        var accepted = await ScheduleInBulkAsync(dueTimes.Count, i => Command(runId, i, Iso(dueTimes[i])), cancellationToken);
         return accepted / watch.Elapsed.TotalSeconds;
     }
 
-    private static ScheduleTask Command(string runId, int index, DateTimeOffset dueTime) => new()
+    /// <summary>Workload R: the recurring tasks through the bulk command, as <see cref="MeasureBulkIntakeAsync"/> sends them.</summary>
+    public async Task<int?> ScheduleRecurringAsync(string runId, int count, CancellationToken cancellationToken) =>
+        count - await ScheduleInBulkAsync(count, i => Command(runId, i, "* * * * *"), cancellationToken);
+
+    /// <summary>Sends tasks 0 to <paramref name="count"/> − 1 as <see cref="ScheduleTasks"/> of 1,000 tasks, 4 in flight; returns how many were
+    /// scheduled.</summary>
+    private async Task<int> ScheduleInBulkAsync(int count, Func<int, ScheduleTask> task, CancellationToken cancellationToken)
     {
-        Trigger = dueTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+        var requests = _bulkRequests ?? throw new InvalidOperationException("Not started.");
+        var accepted = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, count).Chunk(1000), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (chunk, ct) =>
+            {
+                var response = await requests.GetResponse<TasksScheduled>(new ScheduleTasks { Tasks = chunk.Select(task).ToList() }, ct);
+                Interlocked.Add(ref accepted, response.Message.Results.Count(r => r.Scheduled is not null));
+            });
+        return accepted;
+    }
+
+    /// <summary>Workload B: both tables with their indexes and TOAST, after <c>ANALYZE</c> (what autovacuum does to a table that grew).</summary>
+    public async Task<long?> MeasureStoreBytesAsync(CancellationToken cancellationToken)
+    {
+        await PostgresAdmin.ExecuteAsync(_connectionString, "ANALYZE task_definitions, task_instances", cancellationToken);
+        return await PostgresAdmin.ScalarAsync<long>(_connectionString,
+            "SELECT pg_total_relation_size('task_definitions') + pg_total_relation_size('task_instances')", cancellationToken);
+    }
+
+    /// <summary>Workload B: every task made finished two days ago (cancelled then, no next fire time: past the default retention of one
+    /// day), then the first node's store cleaned with <see cref="ICleanupStore.CleanupAsync"/> in batches of the cleanup loop's size until
+    /// nothing is left; returns rows deleted per second of that cleanup.</summary>
+    public async Task<double?> MeasureCleanupAsync(CancellationToken cancellationToken)
+    {
+        await PostgresAdmin.ExecuteAsync(_connectionString,
+            "UPDATE task_definitions SET next_fire_time = NULL, cancelled_at = now() - interval '2 days'", cancellationToken);
+        var store = _nodes[0].Services.GetRequiredService<ITaskStore>();
+        var request = new CleanupRequest { FinishedBefore = TimeProvider.System.GetUtcNow() - Defaults.Retention, MaxCount = Defaults.CleanupBatchSize };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        long deleted = 0;
+        while ((await store.CleanupAsync(request, cancellationToken)) is { } r && r.Instances + r.Definitions > 0)
+        {
+            deleted += r.Instances + r.Definitions;
+        }
+
+        return deleted / watch.Elapsed.TotalSeconds;
+    }
+
+    private static string Iso(DateTimeOffset dueTime) => dueTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static ScheduleTask Command(string runId, int index, string trigger) => new()
+    {
+        Trigger = trigger,
         DestinationQueue = WorkerQueue,
         Metadata = new Dictionary<string, string>
         {
@@ -133,6 +176,9 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
         // Client and worker first, then the node (it releases its claims while the bus still runs).
         await BenchHost.StopAsync(_client);
         await BenchHost.StopAsync(_worker);
-        await BenchHost.StopAsync(_node);
+        foreach (var node in _nodes)
+        {
+            await BenchHost.StopAsync(node);
+        }
     }
 }
