@@ -95,6 +95,11 @@ internal sealed class BenchRunner(BenchOptions options)
             }
         }
 
+        if (system.TakeWireNote(lateness.Count) is { } wire)
+        {
+            notes.Add(wire);
+        }
+
         RunRecorder.Current = null;
         if (!reset)
         {

@@ -48,6 +48,9 @@ internal interface IBenchSystem : IAsyncDisposable
     /// <summary>Reads the store's completion bookkeeping: how many tasks it records as completed, and the last completion instant;
     /// <see langword="null"/> when the system keeps none that can be read.</summary>
     Task<CompletionSnapshot?> ReadCompletionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>What went over the bus after the tasks were due since the last call (a run's note), or <see langword="null"/> when not measured.</summary>
+    string? TakeWireNote(int tasks) => null;
 }
 
 /// <summary>The store's view of completions: <paramref name="Completed"/> tasks, the last at <paramref name="LastCompletedAt"/> (UTC).</summary>

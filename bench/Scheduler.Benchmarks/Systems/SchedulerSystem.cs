@@ -27,6 +27,7 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
     private IHost? _client;
     private IRequestClient<ScheduleTask>? _requests;
     private IRequestClient<ScheduleTasks>? _bulkRequests;
+    private readonly ReportMessageCounter _reportMessages = new();
 
     public string Name => nodes == 1 ? "scheduler" : $"scheduler ({nodes} nodes)";
 
@@ -171,8 +172,18 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
         await PostgresAdmin.ReadCountAndMaxAsync(_connectionString, "SELECT count(*), max(completed_at) FROM task_instances WHERE status = 2",
             cancellationToken);
 
+    /// <summary>The worker's report messages (<c>scheduler.worker.reports.batch.size</c>) since the last call: with one <c>TaskDue</c> per task,
+    /// the messages per task after it is due are 1 + report messages / tasks.</summary>
+    public string? TakeWireNote(int tasks)
+    {
+        var (messages, reports) = _reportMessages.Take();
+        return tasks == 0 ? null : string.Create(CultureInfo.InvariantCulture,
+            $"{messages:N0} report messages carried {reports:N0} reports ({(messages == 0 ? 0 : (double)reports / messages):F1} per message): {1 + ((double)messages / tasks):F2} messages per task after it is due");
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _reportMessages.Dispose();
         // Client and worker first, then the node (it releases its claims while the bus still runs).
         await BenchHost.StopAsync(_client);
         await BenchHost.StopAsync(_worker);
