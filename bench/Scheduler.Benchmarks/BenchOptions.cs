@@ -8,7 +8,7 @@ internal sealed class BenchOptions
     public const string Usage = """
         Scheduler.Benchmarks: compares Scheduler, Quartz.NET, Hangfire and a bare MassTransit publish/consume on one machine.
 
-          --systems LIST        scheduler,quartz,hangfire,bus (default: all four)
+          --systems LIST        scheduler,embedded,quartz,hangfire,bus (default: all five); embedded = our node and worker in one host
           --workloads LIST      T10000,T1000,L (default: these three; Tn = n tasks due at one instant, L = 2,000 tasks one every 10 ms);
                                 also R (10,000 recurring tasks, cron * * * * *, measured for 3 minutes; Rn for n tasks) and B (the --backlog
                                 tasks due over the next 30 days, stored through the bulk command, then L while they wait); R and B run once
@@ -33,7 +33,7 @@ internal sealed class BenchOptions
           --grace SECONDS       wait after the last start, to catch duplicates (default 2)
         """;
 
-    public IReadOnlyList<string> Systems { get; private set; } = ["scheduler", "quartz", "hangfire", "bus"];
+    public IReadOnlyList<string> Systems { get; private set; } = ["scheduler", "embedded", "quartz", "hangfire", "bus"];
 
     public IReadOnlyList<string> Workloads { get; private set; } = ["T10000", "T1000", "L"];
 
@@ -97,7 +97,7 @@ internal sealed class BenchOptions
                 var value = i + 1 < args.Count ? args[++i] : throw new FormatException($"{flag} needs a value.");
                 switch (flag)
                 {
-                    case "--systems": o.Systems = List(value, ["scheduler", "quartz", "hangfire", "bus"], flag); break;
+                    case "--systems": o.Systems = List(value, ["scheduler", "embedded", "quartz", "hangfire", "bus"], flag); break;
                     case "--workloads": o.Workloads = Workload.ParseList(value).Select(w => w.Name).ToList(); break;
                     case "--backlog": o.Backlog = (int)Positive(value, flag); break;
                     case "--nodes": o.Nodes = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

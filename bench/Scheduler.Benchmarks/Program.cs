@@ -53,6 +53,7 @@ foreach (var (name, nodes) in options.Systems.SelectMany(s => s == "scheduler" ?
     await using IBenchSystem system = name switch
     {
         "scheduler" => new SchedulerSystem(options, broker, log, nodes),
+        "embedded" => new SchedulerSystem(options, broker, log, embedded: true),
         "quartz" => new QuartzSystem(options),
         "hangfire" => new HangfireSystem(options),
         _ => new BusCeilingSystem(options, broker, log),

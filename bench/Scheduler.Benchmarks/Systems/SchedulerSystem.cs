@@ -16,7 +16,8 @@ namespace Scheduler.Benchmarks.Systems;
 /// one worker (<see cref="NoOpConsumer"/> on its own queue, with task reporting) and a client that sends <see cref="ScheduleTask"/> with a
 /// request client, each its own host and bus. Completion recorded = <c>task_instances.completed_at</c> of Completed (status 2) instances.
 /// </summary>
-internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker, WarningLog log, int nodes = 1) : IBenchSystem
+/// <remarks>With <c>embedded</c>, the README's "Install" shape instead: one node and the worker in one host on one bus (the client still its own).</remarks>
+internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker, WarningLog log, int nodes = 1, bool embedded = false) : IBenchSystem
 {
     public const string WorkerQueue = "bench-worker";
     private string Database => $"{options.Instance}_scheduler";
@@ -29,10 +30,10 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
     private IRequestClient<ScheduleTasks>? _bulkRequests;
     private readonly ReportMessageCounter _reportMessages = new();
 
-    public string Name => nodes == 1 ? "scheduler" : $"scheduler ({nodes} nodes)";
+    public string Name => embedded ? "scheduler (node + worker in one host)" : nodes == 1 ? "scheduler" : $"scheduler ({nodes} nodes)";
 
     public string Settings => string.Create(CultureInfo.InvariantCulture,
-        $"{nodes} node{(nodes == 1 ? "" : "s")} + 1 worker + 1 client in this process, each its own bus; PostgreSQL store (`UsePostgres`, default isolation ReadCommitted), "
+        $"{(embedded ? "1 node and 1 worker in one host on one bus, + 1 client on its own bus" : $"{nodes} node{(nodes == 1 ? "" : "s")} + 1 worker + 1 client in this process, each its own bus")}; PostgreSQL store (`UsePostgres`, default isolation ReadCommitted), "
         + $"database `{Database}`; node options at their defaults (execution window {Defaults.ExecutionWindow.TotalSeconds:F0} s, poll "
         + $"{Defaults.PollInterval.TotalSeconds:F0} s, claim batch {Defaults.ClaimBatchSize}, {Defaults.MaxConcurrentDispatches} dispatches in flight); "
         + $"worker `AddTaskConsumer<NoOpConsumer>(\"{WorkerQueue}\", ownTasksOnly: true)` + `AddTaskReporting()`; prefetch {broker.Prefetch}; "
@@ -58,16 +59,25 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
                 }
 
                 x.AddSchedulerNode().UsePostgres(_connectionString);
+                if (embedded)
+                {
+                    AddWorker(x);
+                }
+
                 x.UseBenchBus(broker);
             }), cancellationToken));
         }
 
-        _worker = await BenchHost.StartAsync("worker", log, services => services.AddMassTransit(x =>
+        if (!embedded)
         {
-            x.AddTaskConsumer<NoOpConsumer>(WorkerQueue, ownTasksOnly: true);
-            x.AddTaskReporting();
-            x.UseBenchBus(broker);
-        }), cancellationToken);
+            _worker = await BenchHost.StartAsync("worker", log, services => services.AddMassTransit(x =>
+            {
+                AddWorker(x);
+                x.UseBenchBus(broker);
+            }), cancellationToken);
+        }
+
+
         _client = await BenchHost.StartAsync("client", log, services => services.AddMassTransit(x =>
         {
             // Sent to the default cluster's queues (SchedulerEndpoints), as a client of a node that names no cluster.
@@ -77,6 +87,12 @@ internal sealed class SchedulerSystem(BenchOptions options, BrokerTarget broker,
         }), cancellationToken);
         _requests = _client.Services.GetRequiredService<IRequestClient<ScheduleTask>>();
         _bulkRequests = _client.Services.GetRequiredService<IRequestClient<ScheduleTasks>>();
+    }
+
+    private static void AddWorker(IBusRegistrationConfigurator x)
+    {
+        x.AddTaskConsumer<NoOpConsumer>(WorkerQueue, ownTasksOnly: true);
+        x.AddTaskReporting();
     }
 
     public Task ResetAsync(CancellationToken cancellationToken) =>
