@@ -47,8 +47,8 @@ public sealed class DashboardViewsTests
 
         var rows = page.Locator("#recurring tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(3);
-        await Assertions.Expect(page.Locator($"#recurring tr[data-task-id='{once.TaskId}']")).ToHaveCountAsync(0);
-        var standupRow = page.Locator($"#recurring tr[data-task-id='{standup.TaskId}']");
+        await Assertions.Expect(page.Locator($"#recurring tr[data-recurring-task-id='{once.TaskId}']")).ToHaveCountAsync(0);
+        var standupRow = page.Locator($"#recurring tr[data-recurring-task-id='{standup.TaskId}']");
         await Assertions.Expect(standupRow.Locator("td.trigger")).ToHaveTextAsync("0 9 * * 1-5");
         await Assertions.Expect(standupRow.Locator("td.explanation")).ToHaveTextAsync("every weekday at 9am");
         await Assertions.Expect(standupRow).ToContainTextAsync("Europe/Berlin");
@@ -56,9 +56,9 @@ public sealed class DashboardViewsTests
         await Assertions.Expect(standupRow.Locator("td.next-fire")).ToContainTextAsync(next);
         await Assertions.Expect(standupRow.Locator("td.last-outcome")).ToContainTextAsync("Failed");
         await Assertions.Expect(standupRow.Locator("td.last-outcome")).ToHaveAttributeAsync("title", "System.TimeoutException: the mail server did not answer");
-        await Assertions.Expect(page.Locator($"#recurring tr[data-task-id='{backup.TaskId}'] td.explanation")).ToContainTextAsync("sunday at 3am");
-        await Assertions.Expect(page.Locator($"#recurring tr[data-task-id='{backup.TaskId}'] td.last-outcome")).ToHaveTextAsync("none yet");
-        var digestRow = page.Locator($"#recurring tr[data-task-id='{digest.TaskId}']");
+        await Assertions.Expect(page.Locator($"#recurring tr[data-recurring-task-id='{backup.TaskId}'] td.explanation")).ToContainTextAsync("sunday at 3am");
+        await Assertions.Expect(page.Locator($"#recurring tr[data-recurring-task-id='{backup.TaskId}'] td.last-outcome")).ToHaveTextAsync("none yet");
+        var digestRow = page.Locator($"#recurring tr[data-recurring-task-id='{digest.TaskId}']");
         await Assertions.Expect(digestRow.Locator("td.trigger")).ToHaveTextAsync("every other tuesday at 9:34am"); // as written; its RRULE is the tooltip
         await Assertions.Expect(digestRow.Locator("td.state")).ToHaveTextAsync("Paused");
         await Assertions.Expect(digestRow.Locator("td.next-fire")).ToHaveTextAsync("");

@@ -281,7 +281,7 @@ async function loadDestinations() {
 // that will fire and the occurrence that finished last; "More" shows more of them.
 async function loadRecurring() {
   const list = await api(`tasks/recurring?pageSize=${state.recurringShown}`);
-  const rows = list.tasks.map(r => el("tr", { "data-task-id": r.task.taskId },
+  const rows = list.tasks.map(r => el("tr", { "data-recurring-task-id": r.task.taskId },
     el("td", { class: "id", title: r.task.taskId, onclick: () => { state.selectedTask = r.task.taskId; refresh(); } }, short(r.task.taskId)),
     el("td", { class: "trigger", title: r.task.trigger }, shownTrigger(r.task)),
     el("td", { class: "explanation" }, r.explanation),
