@@ -13,7 +13,7 @@ public sealed class DashboardViewsTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
 
-    private static string Chromium => Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+    private static string Chromium => DashboardTests.Chromium;
 
     [Fact]
     public async Task Dashboard_ShowsRecurringTasks_Explained_WithNextFireTimeAndLastOutcome_NotOneOffs()
