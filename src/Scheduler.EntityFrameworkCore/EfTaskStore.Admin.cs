@@ -89,6 +89,40 @@ public sealed partial class EfTaskStore<TContext>
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<Guid, TaskInstance>> GetLastOutcomesAsync(IReadOnlyCollection<Guid> definitionIds,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitionIds);
+        var wanted = definitionIds.Distinct().ToList();
+        return await WithContextAsync(async context =>
+        {
+            var last = new Dictionary<Guid, TaskInstance>();
+            foreach (var chunk in wanted.Chunk(RowsPerStatement))
+            {
+                // Two reads: each definition's latest finish, then the instances that finished then (ties are resolved by id here).
+                var latest = await context.Set<TaskInstance>().AsNoTracking()
+                    .Where(i => EF.Parameter(chunk).Contains(i.DefinitionId))
+                    .Where(TaskInstanceLifecycle.Outcome)
+                    .GroupBy(i => i.DefinitionId)
+                    .Select(g => new { g.Key, Latest = g.Max(i => i.FinishedAt) })
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
+                var finishes = latest.Select(l => l.Latest).Distinct().ToList();
+                var rows = await context.Set<TaskInstance>().AsNoTracking()
+                    .Where(i => EF.Parameter(chunk).Contains(i.DefinitionId) && EF.Parameter(finishes).Contains(i.FinishedAt))
+                    .Where(TaskInstanceLifecycle.Outcome)
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
+                var byDefinition = latest.ToDictionary(l => l.Key, l => l.Latest);
+                foreach (var row in rows.Where(r => byDefinition[r.DefinitionId] == r.FinishedAt).OrderBy(r => r.Id))
+                {
+                    last[row.DefinitionId] = row;
+                }
+            }
+
+            return (IReadOnlyDictionary<Guid, TaskInstance>)last;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
         CancellationToken cancellationToken = default)
     {

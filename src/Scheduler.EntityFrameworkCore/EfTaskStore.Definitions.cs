@@ -108,6 +108,17 @@ public sealed partial class EfTaskStore<TContext>
                 TaskState.Active => definitions.Where(d => d.CancelledAt == null && d.PausedAt == null && d.NextFireTime != null),
                 _ => definitions,
             };
+            if (query.RecurringOnly)
+            {
+                definitions = definitions.Where(d => d.TriggerKind != TriggerKind.Once);
+            }
+
+            if (query.After is { } after)
+            {
+                // Keyset: the rows after the cursor in (created_at, id); uuid order is the order of the ids' text, as SQLite keeps them.
+                definitions = definitions.Where(d => d.CreatedAt > after.CreatedAt || (d.CreatedAt == after.CreatedAt && d.Id.CompareTo(after.Id) > 0));
+            }
+
             return await definitions.AsNoTracking().OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).Skip(query.Skip).Take(query.Take)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);

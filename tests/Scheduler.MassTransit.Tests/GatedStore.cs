@@ -85,6 +85,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<IReadOnlyDictionary<Guid, DateTimeOffset>> GetNextPendingFireTimesAsync(IReadOnlyCollection<Guid> definitionIds, DateTimeOffset after,
         CancellationToken cancellationToken = default) => inner.GetNextPendingFireTimesAsync(definitionIds, after, cancellationToken);
 
+    public Task<IReadOnlyDictionary<Guid, TaskInstance>> GetLastOutcomesAsync(IReadOnlyCollection<Guid> definitionIds,
+        CancellationToken cancellationToken = default) => inner.GetLastOutcomesAsync(definitionIds, cancellationToken);
+
     public Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
         CancellationToken cancellationToken = default) => inner.GetPendingFireTimesAsync(definitionId, after, count, cancellationToken);
 

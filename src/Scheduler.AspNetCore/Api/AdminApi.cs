@@ -40,6 +40,7 @@ internal static class AdminApi
         read.MapGet("/tasks", ListTasksAsync).WithName("ListTasks").WithSummary("A page of tasks, oldest first")
             .WithDescription("Filters: state (Active, Paused, Cancelled, Finished), metadataKey with optional metadataValue; pageSize 1 to 1000 (default 100), pageToken from the previous page's nextPageToken.")
             .Produces<TaskList>().ProducesProblem(400);
+        AdminViewsApi.Map(read);
         read.MapGet("/tasks/{taskId:guid}", GetTaskAsync).WithName("GetTask").WithSummary("One task, with its upcoming fire times")
             .WithDescription("nextFireTime is the earliest fire time that will still fire; upcomingFireTimes the next ones, earliest first: upcoming 0 to 50 (default 5).")
             .Produces<TaskInfo>().ProducesProblem(400).ProducesProblem(404);

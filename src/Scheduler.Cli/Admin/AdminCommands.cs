@@ -10,7 +10,7 @@ namespace Scheduler.Cli.Admin;
 /// list|requeue</c> and <c>scheduler calendars …</c>: a node's admin API from the command line, as a table or, with <c>--json</c>, the API's
 /// JSON as it came.
 /// </summary>
-internal static class AdminCommands
+internal static partial class AdminCommands
 {
     /// <summary>The admin address used when neither <c>--url</c> nor <c>SCHEDULER_ADMIN_URL</c> gives one.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8080/scheduler/";
@@ -47,12 +47,22 @@ internal static class AdminCommands
         var state = new Option<string?>("--state") { Description = $"Only tasks in this state: {string.Join(", ", TaskStates)}." };
         state.AcceptOnlyFromAmong(TaskStates);
         var meta = new Option<string?>("--meta") { Description = "Only tasks whose metadata has this entry: key=value, or just key." };
-        var list = new Command("list", "List tasks, oldest first, with their state and next fire time.") { state, meta, pageSize, pageToken };
+        var recurring = new Option<bool>("--recurring")
+        {
+            Description = "Only recurring tasks (cron, RRULE, phrase), with the trigger explained, the next fire time and the last outcome.",
+        };
+        var list = new Command("list", "List tasks, oldest first, with their state and next fire time.") { state, meta, pageSize, pageToken, recurring };
         list.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
         {
             var (key, value) = result.GetValue(meta) is { } m ? (m.Split('=', 2)[0], m.Contains('=', StringComparison.Ordinal) ? m.Split('=', 2)[1] : null) : (null, null);
             var query = Query(("state", result.GetValue(state)), ("metadataKey", key), ("metadataValue", value),
                 ("pageSize", result.GetValue(pageSize).ToString(CultureInfo.InvariantCulture)), ("pageToken", result.GetValue(pageToken)));
+            if (result.GetValue(recurring))
+            {
+                await ListRecurringAsync(client, query, result.GetValue(json), output, error, ct).ConfigureAwait(false);
+                return;
+            }
+
             var (page, body) = await client.SendAsync<TaskList>(HttpMethod.Get, "tasks" + query, ct).ConfigureAwait(false);
             Print(result.GetValue(json), body, output, () => TextTable.Write(output,
                 ["TASK", "STATE", "NEXT FIRE (UTC)", "TRIGGER", "ZONE", "METADATA"],

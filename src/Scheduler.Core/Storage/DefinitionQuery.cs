@@ -14,6 +14,14 @@ public sealed record DefinitionQuery
     /// <summary>With <see cref="MetadataKey"/>: the value the entry must have.</summary>
     public string? MetadataValue { get; init; }
 
+    /// <summary>Only recurring definitions: those whose trigger is not <see cref="TriggerKind.Once"/> (cron, RRULE or phrase).
+    /// <value>Default <see langword="false"/>: every trigger kind.</value></summary>
+    public bool RecurringOnly { get; init; }
+
+    /// <summary>Keyset paging: only definitions after this cursor in the order (created first, then by id); <see langword="null"/> from the
+    /// start. Combines with <see cref="Skip"/>, which passes over definitions after it.</summary>
+    public DefinitionCursor? After { get; init; }
+
     /// <summary>How many definitions of the ordered, filtered list to pass over.</summary>
     public int Skip { get; init; }
 

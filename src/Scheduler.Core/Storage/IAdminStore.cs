@@ -38,6 +38,16 @@ public interface IAdminStore
     Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Each definition's last outcome: its instance with an outcome (<see cref="TaskInstanceLifecycle.HasOutcome"/>: Completed, Failed or
+    /// Skipped) that finished last (latest <see cref="TaskInstance.FinishedAt"/>, then highest id), for operators' views of a page of tasks:
+    /// a few grouped queries for the whole page.
+    /// </summary>
+    /// <param name="definitionIds">The definitions; may be empty or repeat an id.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>That instance by definition id; a definition without one (none finished yet, or retention deleted them) is absent.</returns>
+    Task<IReadOnlyDictionary<Guid, TaskInstance>> GetLastOutcomesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default);
+
     /// <summary>A page of the dead letters: Failed instances of every task (their last allowed attempt failed or expired, or their dispatch was
     /// refused for good), newest <see cref="TaskInstance.FailedAt"/> first, then by id.</summary>
     Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);

@@ -59,6 +59,21 @@ public sealed partial class InMemoryTaskStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<Guid, TaskInstance>> GetLastOutcomesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definitionIds);
+        var wanted = definitionIds.ToHashSet();
+        lock (_lock)
+        {
+            IReadOnlyDictionary<Guid, TaskInstance> last = _instances.Values
+                .Where(i => wanted.Contains(i.DefinitionId) && TaskInstanceLifecycle.HasOutcome(i))
+                .GroupBy(i => i.DefinitionId)
+                .ToDictionary(g => g.Key, g => g.OrderByDescending(i => i.FinishedAt).ThenByDescending(i => i.Id).First().Clone());
+            return Task.FromResult(last);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
         CancellationToken cancellationToken = default)
     {

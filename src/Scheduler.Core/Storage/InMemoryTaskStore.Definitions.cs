@@ -39,6 +39,8 @@ public sealed partial class InMemoryTaskStore
                 .Where(d => query.State is null || d.State == query.State)
                 .Where(d => query.MetadataKey is null
                     || (d.Metadata.TryGetValue(query.MetadataKey, out var value) && (query.MetadataValue is null || value == query.MetadataValue)))
+                .Where(d => !query.RecurringOnly || d.TriggerKind != Contracts.TriggerKind.Once)
+                .Where(d => query.After is null || query.After.Precedes(d))
                 .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id)
                 .Skip(query.Skip).Take(query.Take)
                 .Select(d => d.Clone()).ToList();

@@ -17,7 +17,7 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
 
     /// <summary>The browser: <c>SCHEDULER_TEST_CHROMIUM</c>, else Debian's <c>/usr/bin/chromium</c>. Playwright's own downloads are not used.</summary>
-    private static string Chromium => Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+    internal static string Chromium => Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     [Fact]
     public async Task Dashboard_ShowsTasksInstancesAndDeadLetters_PausesATask_AndRequeuesADeadLetter_AndAllShown()

@@ -5,7 +5,7 @@
 const KEY = "scheduler-admin-key";
 // The cluster view aggregates the whole instances table on the server: it is fetched every 15 s, the rest every 5 s.
 const CLUSTER_EVERY_MS = 15000;
-const state = { selectedTask: null, taskFilter: "", tasksShown: 100, instanceState: "Dispatched", instancesShown: 50, busy: false, clusterAt: 0, deadLetters: [] };
+const state = { selectedTask: null, taskFilter: "", tasksShown: 100, instanceState: "Dispatched", instancesShown: 50, recurringShown: 50, busy: false, clusterAt: 0, deadLetters: [] };
 
 function $(id) { return document.getElementById(id); }
 
@@ -277,11 +277,28 @@ async function loadDestinations() {
     : [el("li", {}, "none")]));
 }
 
+// The recurring tasks (cron, RRULE, phrase; GET api/tasks/recurring), oldest first: the trigger explained in English, the next fire time
+// that will fire and the occurrence that finished last; "More" shows more of them.
+async function loadRecurring() {
+  const list = await api(`tasks/recurring?pageSize=${state.recurringShown}`);
+  const rows = list.tasks.map(r => el("tr", { "data-recurring-task-id": r.task.taskId },
+    el("td", { class: "id", title: r.task.taskId, onclick: () => { state.selectedTask = r.task.taskId; refresh(); } }, short(r.task.taskId)),
+    el("td", { class: "trigger", title: r.task.trigger }, shownTrigger(r.task)),
+    el("td", { class: "explanation" }, r.explanation),
+    el("td", {}, r.task.timeZone),
+    el("td", { class: `state state-${r.task.state}` }, r.task.state),
+    el("td", { class: "next-fire" }, time(r.task.nextFireTime)),
+    el("td", { class: "last-outcome", title: r.lastOutcome?.lastError || null },
+      ...(r.lastOutcome ? [el("span", { class: `state state-${r.lastOutcome.state}` }, r.lastOutcome.state), " " + time(r.lastOutcome.finishedAt)] : ["none yet"]))));
+  $("recurring").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 7 }, "No recurring tasks."))]));
+  $("more-recurring").hidden = !list.nextPageToken;
+}
+
 async function refresh() {
   if (state.busy) return;
   state.busy = true;
   try {
-    await Promise.all([loadCluster(), loadDestinations(), loadTasks(), loadInstances(), loadInstancesByState(), loadDeadLetters()]);
+    await Promise.all([loadCluster(), loadDestinations(), loadTasks(), loadRecurring(), loadInstances(), loadInstancesByState(), loadDeadLetters()]);
     status("Updated " + new Date().toLocaleTimeString());
     document.body.dataset.loaded = "true";
   } catch (error) {
@@ -302,6 +319,7 @@ $("key-form").addEventListener("submit", event => {
 $("state-filter").addEventListener("change", event => { state.taskFilter = event.target.value; refresh(); });
 $("requeue-all").addEventListener("click", requeueAll);
 $("more-tasks").addEventListener("click", () => { state.tasksShown = Math.min(1000, state.tasksShown + 100); refresh(); });
+$("more-recurring").addEventListener("click", () => { state.recurringShown = Math.min(1000, state.recurringShown + 50); refresh(); });
 $("by-state-filter").addEventListener("change", event => { state.instanceState = event.target.value; state.instancesShown = 50; refresh(); });
 $("more-by-state").addEventListener("click", () => { state.instancesShown = Math.min(1000, state.instancesShown + 50); refresh(); });
 if (sessionStorage.getItem(KEY)) $("api-key").placeholder = "key set for this tab";
