@@ -14,7 +14,7 @@ using Scheduler.TestSupport;
 namespace Scheduler.IntegrationTests.Admin;
 
 /// <summary>The admin API over HTTP (a real Kestrel listener) on an in-memory node: the operations, their errors, and who may call them.</summary>
-public sealed class AdminApiTests
+public sealed partial class AdminApiTests
 {
     private const string ReadKey = "read-key-0123456789abcdef";
     private const string WriteKey = "write-key-0123456789abcdef";
