@@ -6,7 +6,7 @@ using Scheduler.TestSupport;
 namespace Scheduler.Cli.Tests;
 
 /// <summary><c>scheduler tasks …</c> and <c>scheduler instances …</c> against a real admin API (an in-memory node on a loopback port).</summary>
-public sealed class AdminCliTests
+public sealed partial class AdminCliTests
 {
     /// <summary>A Write key: on loopback, too, changing tasks needs one (the admin's default).</summary>
     private const string OpsKey = "ops-oncall-0123456789abcdef";

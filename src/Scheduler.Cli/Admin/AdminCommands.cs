@@ -10,7 +10,7 @@ namespace Scheduler.Cli.Admin;
 /// list|requeue</c> and <c>scheduler calendars …</c>: a node's admin API from the command line, as a table or, with <c>--json</c>, the API's
 /// JSON as it came.
 /// </summary>
-internal static class AdminCommands
+internal static partial class AdminCommands
 {
     /// <summary>The admin address used when neither <c>--url</c> nor <c>SCHEDULER_ADMIN_URL</c> gives one.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8080/scheduler/";
@@ -50,7 +50,7 @@ internal static class AdminCommands
         var list = new Command("list", "List tasks, oldest first, with their state and next fire time.") { state, meta, pageSize, pageToken };
         list.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
         {
-            var (key, value) = result.GetValue(meta) is { } m ? (m.Split('=', 2)[0], m.Contains('=', StringComparison.Ordinal) ? m.Split('=', 2)[1] : null) : (null, null);
+            var (key, value) = MetadataEntry(result.GetValue(meta));
             var query = Query(("state", result.GetValue(state)), ("metadataKey", key), ("metadataValue", value),
                 ("pageSize", result.GetValue(pageSize).ToString(CultureInfo.InvariantCulture)), ("pageToken", result.GetValue(pageToken)));
             var (page, body) = await client.SendAsync<TaskList>(HttpMethod.Get, "tasks" + query, ct).ConfigureAwait(false);
@@ -149,6 +149,7 @@ internal static class AdminCommands
         }));
         instances.Add(deleteInstance);
         instances.Add(retryInstance);
+        AddOperations(tasks, instances, output, error, url, apiKey, json, pageSize, pageToken, instanceId);
 
         tasks.Add(url);
         tasks.Add(apiKey);
