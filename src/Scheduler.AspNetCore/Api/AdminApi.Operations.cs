@@ -29,6 +29,16 @@ internal static partial class AdminApi
         read.MapGet("/instances/{instanceId:guid}", GetInstanceAsync).WithName("GetTaskInstance")
             .WithSummary("One task instance by id, with its task's id")
             .Produces<TaskInstanceEntry>().ProducesProblem(404);
+        write.MapPost("/instances/delete", (HttpContext http, SchedulingService scheduling, CancellationToken ct) =>
+                ActOnMatchingAsync(http, "deleted", (filter, limit, token) => scheduling.DeleteInstancesAsync(filter, limit, token, ct), ct))
+            .WithName("DeleteMatchingInstances")
+            .WithSummary("Delete the finished instances (Completed, Failed, Cancelled, Skipped) among one page of the instances matching a filter, as DELETE instances/{id} does each")
+            .WithDescription(BulkDescription).Accepts<InstanceBatchRequest>("application/json").Produces<InstanceBatch>().ProducesProblem(400);
+        write.MapPost("/instances/retry", (HttpContext http, SchedulingService scheduling, CancellationToken ct) =>
+                ActOnMatchingAsync(http, "retried now", (filter, limit, token) => scheduling.RetryInstancesNowAsync(filter, limit, token, ct), ct))
+            .WithName("RetryMatchingInstancesNow")
+            .WithSummary("Make due now the instances waiting for their retry backoff among one page of the Scheduled instances matching a filter, as POST instances/{id}/retry does each")
+            .WithDescription(BulkDescription).Accepts<InstanceBatchRequest>("application/json").Produces<InstanceBatch>().ProducesProblem(400);
         write.MapPost("/tasks", CreateTaskAsync).WithName("ScheduleTask")
             .WithSummary("Create a task (as the ScheduleTask command; the body is that command): 201 with the task, or 200 when the same taskId or idempotencyKey was scheduled already with the same content")
             .WithDescription("Body e.g. " + CreateExample + ". trigger is required, and a destinationQueue or broadcast unless the node has a default " +
@@ -54,6 +64,53 @@ internal static partial class AdminApi
 
     private static async Task<IResult> GetInstanceAsync(SchedulingService scheduling, Guid instanceId, CancellationToken cancellationToken) =>
         await scheduling.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is { } entry ? Json(entry) : InstanceNotFound(instanceId);
+
+    private const string BulkDescription = "Body: {\"filter\": {\"taskId\", \"state\", \"destinationQueue\", \"metadataKey\", \"metadataValue\", " +
+        "\"firedSince\", \"firedUntil\", \"finishedSince\", \"finishedUntil\"}, \"limit\": 100, \"pageToken\": null}: the filter as GET instances " +
+        "takes it (every field optional); limit 1 to 1000 (default 100) matching instances, latest fire time first, looked at per call. The reply " +
+        "lists those changed, how many were left alone, and nextPageToken while more match: post it back with the same filter to go on.";
+
+    // An action over one page of the instances matching the body's filter, logged with who asked, the filter and what came of it.
+    private static async Task<IResult> ActOnMatchingAsync(HttpContext http, string done, Func<InstanceFilter, int, string?, Task<InstanceBatch>> act,
+        CancellationToken cancellationToken)
+    {
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(AdminLog.Category);
+        var caller = AdminAccessFilter.Caller(http);
+        InstanceBatchRequest? request = null;
+        try
+        {
+            try
+            {
+                request = await JsonSerializer.DeserializeAsync<InstanceBatchRequest>(http.Request.Body, AdminJson.Options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (JsonException ex)
+            {
+                throw new TaskValidationException($"The body is not a valid filter: {ex.Message} Send JSON such as {{\"filter\": {{\"state\": \"Completed\", \"finishedUntil\": \"2026-01-01T00:00:00Z\"}}, \"limit\": 100}}.");
+            }
+
+            request ??= new InstanceBatchRequest();
+            var filter = request.Filter ?? new InstanceFilter();
+            var batch = await act(filter, request.Limit, request.PageToken).ConfigureAwait(false);
+            var more = batch.NextPageToken is not null;
+            AdminLog.ActedOnMatching(logger, caller, done, batch.Affected.Count, filter, batch.LeftAlone, more, batch.Affected);
+            return Json(batch);
+        }
+        catch (TaskValidationException ex)
+        {
+            AdminLog.ActOnMatchingRefused(logger, caller, done, ex.Message);
+            throw;
+        }
+    }
+
+    /// <summary>The body of POST instances/delete and instances/retry.</summary>
+    internal sealed record InstanceBatchRequest
+    {
+        public InstanceFilter? Filter { get; init; }
+
+        public int Limit { get; init; } = 100;
+
+        public string? PageToken { get; init; }
+    }
 
     // The body is a ScheduleTask, validated by SchedulingService.ScheduleAsync as the bus command is; logged with who sent it and what came of it.
     private static async Task<IResult> CreateTaskAsync(HttpContext http, SchedulingService scheduling, CancellationToken cancellationToken)

@@ -21,6 +21,93 @@ public sealed partial class SchedulingService
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        var (page, next) = await ReadInstancePageAsync(FilteredPage(filter, pageSize, pageToken), cancellationToken).ConfigureAwait(false);
+        return new InstanceList(page.Select(i => new TaskInstanceEntry(i.DefinitionId, i.ToInfo())).ToList(), next);
+    }
+
+    /// <summary>
+    /// Deletes the finished instances (Completed, Failed, Cancelled or Skipped) among one page of the instances matching
+    /// <paramref name="filter"/>, latest fire time first, each as <see cref="DeleteInstanceAsync"/> does (fenced by its state in the store).
+    /// </summary>
+    /// <param name="filter">Which instances; <see cref="InstanceFilter.State"/>, if given, must be a finished state.</param>
+    /// <param name="limit">The most matching instances looked at in this call: 1 to <see cref="MaxPageSize"/>.</param>
+    /// <param name="pageToken">The <see cref="InstanceBatch.NextPageToken"/> of the previous call with the same filter; <see langword="null"/>
+    /// to begin.</param>
+    /// <param name="cancellationToken">Cancels the operation; instances deleted before it stay deleted.</param>
+    /// <exception cref="TaskValidationException">The filter (as <see cref="FindInstancesAsync"/>), a state not finished, the limit or the
+    /// token is invalid; nothing changed.</exception>
+    public Task<InstanceBatch> DeleteInstancesAsync(InstanceFilter filter, int limit = 100, string? pageToken = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (filter.State is { } state && !TaskInstanceLifecycle.FinalStates.Contains(state))
+        {
+            throw new TaskValidationException(
+                $"State {state} is not a finished state: only finished instances are deleted. Filter by Completed, Failed, Cancelled or Skipped, or leave the state out.");
+        }
+
+        return ActOnPageAsync(filter, limit, pageToken, async (id, ct) => (await DeleteInstanceAsync(id, ct).ConfigureAwait(false)).Found,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes due now the instances waiting for their retry backoff among one page of the Scheduled instances matching
+    /// <paramref name="filter"/>, latest fire time first, each as <see cref="RetryInstanceNowAsync"/> does (attempts kept).
+    /// </summary>
+    /// <param name="filter">Which instances; <see cref="InstanceFilter.State"/> is Scheduled when left out, and may be nothing else.</param>
+    /// <param name="limit">The most matching instances looked at in this call: 1 to <see cref="MaxPageSize"/>.</param>
+    /// <param name="pageToken">The <see cref="InstanceBatch.NextPageToken"/> of the previous call with the same filter; <see langword="null"/>
+    /// to begin.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="TaskValidationException">The filter (as <see cref="FindInstancesAsync"/>), a state other than Scheduled, the limit or
+    /// the token is invalid; nothing changed.</exception>
+    public Task<InstanceBatch> RetryInstancesNowAsync(InstanceFilter filter, int limit = 100, string? pageToken = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (filter.State is { } state && state != TaskInstanceState.Scheduled)
+        {
+            throw new TaskValidationException(
+                $"State {state} cannot be retried now: only Scheduled instances waiting for their retry backoff can. Leave the state out (a dead letter is requeued instead).");
+        }
+
+        return ActOnPageAsync(filter with { State = TaskInstanceState.Scheduled }, limit, pageToken,
+            async (id, ct) => (await RetryInstanceNowAsync(id, ct).ConfigureAwait(false)).Changed, cancellationToken);
+    }
+
+    // One page of the instances matching `filter`, each given to `act` (true: it changed); one it refuses (TaskValidationException: not in a
+    // state the action applies to, or changed since the page was read) is left alone.
+    private async Task<InstanceBatch> ActOnPageAsync(InstanceFilter filter, int limit, string? pageToken, Func<Guid, CancellationToken, Task<bool>> act,
+        CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxPageSize)
+        {
+            throw new TaskValidationException($"Limit {limit} is out of range. Give 1 to {MaxPageSize} (the most instances acted on per call).");
+        }
+
+        var (page, next) = await ReadInstancePageAsync(FilteredPage(filter, limit, pageToken), cancellationToken).ConfigureAwait(false);
+        var affected = new List<Guid>();
+        foreach (var instance in page)
+        {
+            try
+            {
+                if (await act(instance.Id, cancellationToken).ConfigureAwait(false))
+                {
+                    affected.Add(instance.Id);
+                }
+            }
+            catch (TaskValidationException)
+            {
+                // left alone: counted below
+            }
+        }
+
+        return new InstanceBatch(affected, page.Count - affected.Count, next);
+    }
+
+    /// <summary>The store query of one page of the instances matching <paramref name="filter"/>, validated.</summary>
+    private static InstanceQuery FilteredPage(InstanceFilter filter, int pageSize, string? pageToken)
+    {
         if (filter.MetadataValue is not null && filter.MetadataKey is null)
         {
             throw new TaskValidationException(
@@ -29,7 +116,7 @@ public sealed partial class SchedulingService
 
         RequireRange(filter.FiredSince, filter.FiredUntil, "fired");
         RequireRange(filter.FinishedSince, filter.FinishedUntil, "finished");
-        var query = InstancePage(filter.TaskId, filter.State, pageSize, pageToken) with
+        return InstancePage(filter.TaskId, filter.State, pageSize, pageToken) with
         {
             DestinationQueue = filter.DestinationQueue,
             MetadataKey = filter.MetadataKey,
@@ -39,8 +126,6 @@ public sealed partial class SchedulingService
             FinishedSince = filter.FinishedSince,
             FinishedUntil = filter.FinishedUntil,
         };
-        var (page, next) = await ReadInstancePageAsync(query, cancellationToken).ConfigureAwait(false);
-        return new InstanceList(page.Select(i => new TaskInstanceEntry(i.DefinitionId, i.ToInfo())).ToList(), next);
     }
 
     /// <summary>One task instance by id, with its task's id; <see langword="null"/> when there is none (never created, deleted, or removed by

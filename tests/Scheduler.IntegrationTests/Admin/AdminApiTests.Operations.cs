@@ -86,4 +86,53 @@ public sealed partial class AdminApiTests
         Assert.Contains("The finished range is empty", await ProblemAsync(
             await reader.GetAsync("instances?finishedSince=2025-01-02T00:00:00Z&finishedUntil=2025-01-01T00:00:00Z"), HttpStatusCode.BadRequest));
     }
+
+    [Fact]
+    public async Task Api_DeletesAndRetriesNowTheInstancesMatchingAFilter_APageAtATime_WithAContinuation()
+    {
+        await using var node = await AdminTestNode.StartAsync(Keys);
+        using var writer = node.CreateClient(WriteKey);
+        using var reader = node.CreateClient(ReadKey);
+        var acme = await ScheduleAsync(node, "0 0 1 1 *", tenant: "acme");
+        var globex = await ScheduleAsync(node, "0 0 1 1 *", tenant: "globex");
+        var at = new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        var acmeDead = new[] { await node.AddDeadLetterAsync(acme.TaskId, at, "boom"), await node.AddDeadLetterAsync(acme.TaskId, at.AddHours(1), "boom") };
+        var globexDead = await node.AddDeadLetterAsync(globex.TaskId, at, "boom");
+        var retry = (await node.Store.GetDefinitionAsync(acme.TaskId))!.Retry;
+        var waiting = new Scheduler.Core.Definitions.TaskInstance
+        {
+            Id = Guid.CreateVersion7(), DefinitionId = acme.TaskId, FireTime = at.AddHours(2), Status = TaskInstanceState.Scheduled, Attempt = 1,
+            DueAt = TimeProvider.System.GetUtcNow().AddHours(1), ExpireAfter = TimeSpan.FromMinutes(5), Retry = retry, LastError = "System.Exception: boom",
+        };
+        Assert.True((await node.Store.AddInstanceAsync(waiting)).Added);
+
+        // Delete, one at a time through the continuation: acme's finished instances only; its waiting retry is not finished, left alone.
+        var first = await ReadAsync<InstanceBatch>(await writer.PostAsJsonAsync("instances/delete", new { filter = new { taskId = acme.TaskId }, limit = 2 }));
+        var second = await ReadAsync<InstanceBatch>(await writer.PostAsJsonAsync("instances/delete", new { filter = new { taskId = acme.TaskId }, limit = 2, pageToken = first.NextPageToken }));
+
+        Assert.Equal([acmeDead[1]], first.Affected); // the page: the waiting one (latest, left alone), then acme's later dead letter
+        Assert.Equal(1, first.LeftAlone);
+        Assert.NotNull(first.NextPageToken);
+        Assert.Equal([acmeDead[0]], second.Affected);
+        Assert.Equal((0, (string?)null), (second.LeftAlone, second.NextPageToken));
+        Assert.Null(await node.Store.GetInstanceAsync(acmeDead[0]));
+        Assert.NotNull(await node.Store.GetInstanceAsync(globexDead));
+        Assert.NotNull(await node.Store.GetInstanceAsync(waiting.Id));
+
+        // Retry now: the waiting retry is due now, attempts kept; a dead letter is not retried (it is requeued instead).
+        var retried = await ReadAsync<InstanceBatch>(await writer.PostAsJsonAsync("instances/retry", new { filter = new { metadataKey = "tenant", metadataValue = "acme" } }));
+        Assert.Equal([waiting.Id], retried.Affected);
+        Assert.Equal((0, (string?)null), (retried.LeftAlone, retried.NextPageToken));
+        // Due now: the node's runner may have claimed and sent it already (nothing consumes its queue).
+        Assert.True(await node.Store.GetInstanceAsync(waiting.Id) is { } due && (due.Status != TaskInstanceState.Scheduled || due.DueAt <= TimeProvider.System.GetUtcNow()));
+
+        Assert.Contains("State Failed cannot be retried now", await ProblemAsync(await writer.PostAsJsonAsync("instances/retry", new { filter = new { state = "Failed" } }), HttpStatusCode.BadRequest));
+        Assert.Contains("State Scheduled is not a finished state", await ProblemAsync(await writer.PostAsJsonAsync("instances/delete", new { filter = new { state = "Scheduled" } }), HttpStatusCode.BadRequest));
+        Assert.Contains("Limit 0 is out of range", await ProblemAsync(await writer.PostAsJsonAsync("instances/delete", new { limit = 0 }), HttpStatusCode.BadRequest));
+        Assert.Contains("may only read", await ProblemAsync(await reader.PostAsJsonAsync("instances/delete", new { }), HttpStatusCode.Forbidden));
+        Assert.NotNull(await node.Store.GetInstanceAsync(globexDead));
+        Assert.True(node.AdminLog.Any(l => l.StartsWith($"Information: Admin key:ops-oncall deleted 1 instances matching InstanceFilter {{ TaskId = {acme.TaskId}", StringComparison.Ordinal)
+            && l.EndsWith($"(1 left alone, more match: True): [{acmeDead[1]}]", StringComparison.Ordinal)), string.Join("\n", node.AdminLog));
+        Assert.Contains(node.AdminLog, l => l.StartsWith("Information: Admin key:ops-oncall asked for instances matching a filter to be deleted, refused: Limit 0", StringComparison.Ordinal));
+    }
 }
