@@ -72,4 +72,38 @@ public sealed partial class AdminCliTests
         Assert.Equal(SchedulerCli.InvalidInput, emptyRange.ExitCode);
         Assert.Contains("The fired range is empty", emptyRange.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task InstancesDeleteAndRetryMatching_ActOnTheFilter_APageAtATime_OrAllWithAll()
+    {
+        await using var node = await AdminTestNode.StartAsync(Ops);
+        var acme = await ScheduleAsync(node, "0 9 1 1 *", "acme");
+        var globex = await ScheduleAsync(node, "0 9 1 1 *", "globex");
+        var at = new DateTimeOffset(2025, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        var acmeDead = new[] { await node.AddDeadLetterAsync(acme, at, "boom"), await node.AddDeadLetterAsync(acme, at.AddHours(1), "boom"), await node.AddDeadLetterAsync(acme, at.AddHours(2), "boom") };
+        var globexDead = await node.AddDeadLetterAsync(globex, at, "boom");
+        var waiting = new Scheduler.Core.Definitions.TaskInstance
+        {
+            Id = Guid.CreateVersion7(), DefinitionId = globex, FireTime = at.AddHours(3), Status = TaskInstanceState.Scheduled, Attempt = 1,
+            DueAt = TimeProvider.System.GetUtcNow().AddHours(1), ExpireAfter = TimeSpan.FromMinutes(5),
+            Retry = (await node.Store.GetDefinitionAsync(globex))!.Retry, LastError = "System.Exception: boom",
+        };
+        Assert.True((await node.Store.AddInstanceAsync(waiting)).Added);
+
+        var one = await RunAsync(node, "instances", "delete-matching", "--task", acme.ToString(), "--limit", "1", "--api-key", OpsKey);
+        var rest = await RunAsync(node, "instances", "delete-matching", "--meta", "tenant=acme", "--limit", "1", "--all", "--api-key", OpsKey);
+        var retry = await RunAsync(node, "instances", "retry-matching", "--task", globex.ToString(), "--api-key", OpsKey);
+        var refused = await RunAsync(node, "instances", "retry-matching", "--state", "Failed", "--api-key", OpsKey);
+        var noKey = await RunAsync(node, "instances", "delete-matching");
+
+        Assert.Equal((0, ""), (one.ExitCode, one.Error));
+        Assert.Equal([$"deleted {acmeDead[2]}", "1 deleted, 0 left alone; more match: add --all to go on"], one.Output);
+        Assert.Equal([$"deleted {acmeDead[1]}", $"deleted {acmeDead[0]}", "2 deleted, 0 left alone"], rest.Output);
+        Assert.Equal([$"due now {waiting.Id}", "1 due now, 0 left alone"], retry.Output);
+        Assert.Equal(SchedulerCli.InvalidInput, refused.ExitCode);
+        Assert.Contains("State Failed cannot be retried now", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(SchedulerCli.AccessDenied, noKey.ExitCode);
+        Assert.Empty(await node.Store.GetInstancesAsync(acme));
+        Assert.NotNull(await node.Store.GetInstanceAsync(globexDead));
+    }
 }

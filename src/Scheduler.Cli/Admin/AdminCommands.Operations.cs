@@ -25,13 +25,24 @@ internal static partial class AdminCommands
         {
             state, task, queue, meta, firedSince, firedUntil, finishedSince, finishedUntil, pageSize, pageToken,
         };
-        list.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        Core.Runtime.InstanceFilter Filter(ParseResult result)
         {
             var (key, value) = MetadataEntry(result.GetValue(meta));
-            var query = Query(("state", result.GetValue(state)), ("taskId", result.GetValue(task)?.ToString()), ("destinationQueue", result.GetValue(queue)),
-                ("metadataKey", key), ("metadataValue", value), ("firedSince", Instant(result.GetValue(firedSince))),
-                ("firedUntil", Instant(result.GetValue(firedUntil))), ("finishedSince", Instant(result.GetValue(finishedSince))),
-                ("finishedUntil", Instant(result.GetValue(finishedUntil))), ("pageSize", result.GetValue(pageSize).ToString(CultureInfo.InvariantCulture)),
+            return new Core.Runtime.InstanceFilter
+            {
+                State = result.GetValue(state) is { } s ? Enum.Parse<TaskInstanceState>(s) : null, TaskId = result.GetValue(task),
+                DestinationQueue = result.GetValue(queue), MetadataKey = key, MetadataValue = value, FiredSince = result.GetValue(firedSince),
+                FiredUntil = result.GetValue(firedUntil), FinishedSince = result.GetValue(finishedSince), FinishedUntil = result.GetValue(finishedUntil),
+            };
+        }
+
+        list.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+        {
+            var f = Filter(result);
+            var query = Query(("state", f.State?.ToString()), ("taskId", f.TaskId?.ToString()), ("destinationQueue", f.DestinationQueue),
+                ("metadataKey", f.MetadataKey), ("metadataValue", f.MetadataValue), ("firedSince", Instant(f.FiredSince)),
+                ("firedUntil", Instant(f.FiredUntil)), ("finishedSince", Instant(f.FinishedSince)),
+                ("finishedUntil", Instant(f.FinishedUntil)), ("pageSize", result.GetValue(pageSize).ToString(CultureInfo.InvariantCulture)),
                 ("pageToken", result.GetValue(pageToken)));
             var (page, body) = await client.SendAsync<Core.Runtime.InstanceList>(HttpMethod.Get, "instances" + query, ct).ConfigureAwait(false);
             Print(result.GetValue(json), body, output, () => TextTable.Write(output,
@@ -47,6 +58,42 @@ internal static partial class AdminCommands
             }
         }));
         instances.Add(list);
+
+        var limit = new Option<int>("--limit") { Description = "The most matching instances acted on per call, latest fire time first (1 to 1000).", DefaultValueFactory = _ => 100 };
+        var all = new Option<bool>("--all") { Description = "Go on, --limit per call, until no more match." };
+        foreach (var (name, path, done, description) in new[]
+        {
+            ("delete-matching", "instances/delete", "deleted", "Delete the finished instances (Completed, Failed, Cancelled, Skipped) matching the filter; others are left alone."),
+            ("retry-matching", "instances/retry", "due now", "Make due now the instances matching the filter that wait for their retry backoff (attempts kept); others are left alone."),
+        })
+        {
+            var command = new Command(name, description) { state, task, queue, meta, firedSince, firedUntil, finishedSince, finishedUntil, limit, all };
+            command.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
+            {
+                var (affected, leftAlone) = (0, 0);
+                string? token = null;
+                do
+                {
+                    var (batch, body) = await client.SendAsync<Core.Runtime.InstanceBatch>(HttpMethod.Post, path, ct,
+                        new { filter = Filter(result), limit = result.GetValue(limit), pageToken = token }).ConfigureAwait(false);
+                    (affected, leftAlone, token) = (affected + batch.Affected.Count, leftAlone + batch.LeftAlone, batch.NextPageToken);
+                    Print(result.GetValue(json), body, output, () =>
+                    {
+                        foreach (var id in batch.Affected)
+                        {
+                            output.WriteLine($"{done} {id}");
+                        }
+                    });
+                }
+                while (token is not null && result.GetValue(all));
+
+                if (!result.GetValue(json))
+                {
+                    output.WriteLine($"{affected} {done}, {leftAlone} left alone" + (token is null ? "" : "; more match: add --all to go on"));
+                }
+            }));
+            instances.Add(command);
+        }
 
         var show = new Command("show", "Show one task instance by id, with its task.") { instanceId };
         show.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
