@@ -6,7 +6,7 @@ using Scheduler.Contracts;
 namespace Scheduler.Cli.Admin;
 
 /// <summary>
-/// <c>scheduler tasks list|show|create|pause|resume|trigger|cancel|delete</c>, <c>scheduler instances &lt;taskId&gt;|list|show|delete|retry</c>, <c>scheduler dead-letters
+/// <c>scheduler tasks list|show|create|pause|resume|trigger|cancel|delete</c>, <c>scheduler instances &lt;taskId&gt;|list|show|delete|retry|delete-matching|retry-matching</c>, <c>scheduler dead-letters
 /// list|requeue</c> and <c>scheduler calendars …</c>: a node's admin API from the command line, as a table or, with <c>--json</c>, the API's
 /// JSON as it came.
 /// </summary>

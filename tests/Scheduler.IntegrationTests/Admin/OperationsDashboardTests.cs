@@ -110,9 +110,22 @@ public sealed class OperationsDashboardTests(BusEnvironmentFixture environment, 
         await page.Locator("#search-form button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("no task or instance has this id");
 
-        await page.Locator("#search").FillAsync(fired.Id.ToString());
+        // Delete all shown (after a confirm): the completed instances of the created task, by the task filter; the other task's stay.
+        await page.Locator("#by-task-filter").FillAsync(created.TaskId.ToString());
+        await page.Locator("#by-task-filter").DispatchEventAsync("change");
+        await Assertions.Expect(page.Locator($"#by-state tbody tr td.id[title='{other.TaskId}']")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#retry-all-shown")).ToBeHiddenAsync(); // Completed instances are not retried
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await page.Locator("#delete-all-shown").ClickAsync();
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("delete all shown: done, ");
+        Assert.Contains(await bus.Store.GetInstancesAsync(other.TaskId), i => i.Status == TaskInstanceState.Completed);
+        Assert.Null(await bus.Store.GetInstanceAsync(fired.Id));
+        await page.Locator("#by-task-filter").FillAsync("");
+        await page.Locator("#by-task-filter").DispatchEventAsync("change");
+
+        await page.Locator("#search").FillAsync(other.TaskId.ToString());
         await page.Locator("#search-form button[type=submit]").ClickAsync();
-        await Assertions.Expect(page.Locator("#found")).ToContainTextAsync($"Instance {fired.Id}");
+        await Assertions.Expect(page.Locator("#instances-title")).ToHaveTextAsync($"Instances of task {other.TaskId}");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = DashboardTests.ScreenshotPath("dashboard-operations.png"), FullPage = true });
         Assert.Empty(errors);
     }

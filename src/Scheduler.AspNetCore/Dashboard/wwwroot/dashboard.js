@@ -184,6 +184,11 @@ async function loadInstancesByState() {
     el("td", { class: "error" }, e.instance.lastError || "")));
   $("by-state").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8 }, "None."))]));
   $("more-by-state").hidden = !list.nextPageToken;
+  state.instancesListed = list.instances.length;
+  state.instancesLatest = list.instances[0]?.instance.fireTime;
+  // Each only where it can apply: delete to finished states, retry now to Scheduled ones (or every state: the others are left alone).
+  $("delete-all-shown").hidden = !list.instances.length || ["Scheduled", "Claimed", "Dispatched"].includes(state.instanceState);
+  $("retry-all-shown").hidden = !list.instances.length || !["", "Scheduled"].includes(state.instanceState);
 }
 
 async function loadDeadLetters() {
@@ -343,6 +348,24 @@ async function search(id) {
   status(message, failed);
 }
 
+// "Delete all shown" / "Retry all shown": the filter of the instances of every task, up to the latest fire time listed, acted on for as many
+// as are listed (latest fire time first, as listed) by POST api/instances/delete or /retry; an instance the action does not apply to is left alone.
+async function actOnShown(action) {
+  const shown = state.instancesListed || 0;
+  if (!shown) return;
+  const what = action === "delete" ? "Delete the finished instances among" : "Make due now the instances waiting for a retry among";
+  if (!confirm(`${what} the ${shown} shown (the current filter)?${action === "delete" ? " This cannot be undone." : ""}`)) return;
+  const params = new URLSearchParams(instanceFilters());
+  const filter = Object.fromEntries(params.entries());
+  if (state.instanceState) filter.state = state.instanceState;
+  // Anchored at the latest shown, so instances that fired since the listing do not take the place of those shown.
+  if (!filter.firedUntil && state.instancesLatest) filter.firedUntil = new Date(Date.parse(state.instancesLatest) + 1).toISOString();
+  await operate(`${action} all shown`, async () => {
+    const result = await api(`instances/${action}`, "POST", { filter, limit: shown });
+    return `done, ${result.affected.length} ${action === "delete" ? "deleted" : "due now"}, ${result.leftAlone} left alone`;
+  });
+}
+
 // A destination queue without a consumer for Scheduler:DestinationGrace: its tasks wait until a worker consumes it again.
 async function loadDestinations() {
   const destinations = (await api("destinations")).filter(d => d.withoutConsumer);
@@ -378,6 +401,8 @@ $("requeue-all").addEventListener("click", requeueAll);
 $("more-tasks").addEventListener("click", () => { state.tasksShown = Math.min(1000, state.tasksShown + 100); refresh(); });
 $("by-state-filter").addEventListener("change", event => { state.instanceState = event.target.value; state.instancesShown = 50; refresh(); });
 $("more-by-state").addEventListener("click", () => { state.instancesShown = Math.min(1000, state.instancesShown + 50); refresh(); });
+$("delete-all-shown").addEventListener("click", () => actOnShown("delete"));
+$("retry-all-shown").addEventListener("click", () => actOnShown("retry"));
 $("new-task-form").addEventListener("submit", event => { event.preventDefault(); createTask(event.target); });
 $("search-form").addEventListener("submit", event => { event.preventDefault(); search($("search").value.trim()); });
 for (const input of document.querySelectorAll("input[data-filter]")) {
