@@ -37,6 +37,18 @@ public sealed partial class EfTaskStore<TContext>
                 instances = instances.Where(i => i.Status == status);
             }
 
+            instances = WithinTimes(instances, query);
+            if (query.DestinationQueue is not null || query.MetadataKey is not null)
+            {
+                var definitions = DefinitionsMatching(context, query.MetadataKey, query.MetadataValue);
+                if (query.DestinationQueue is { } queue)
+                {
+                    definitions = definitions.Where(d => d.DestinationQueue == queue);
+                }
+
+                instances = instances.Where(i => definitions.Any(d => d.Id == i.DefinitionId));
+            }
+
             if (query.After is { } after)
             {
                 // Keyset: the rows after the cursor in (fire_time DESC, id DESC); uuid order is the order of the ids' text, as SQLite keeps them.
@@ -46,6 +58,32 @@ public sealed partial class EfTaskStore<TContext>
             return await instances.OrderByDescending(i => i.FireTime).ThenByDescending(i => i.Id).Take(query.Take)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The time filters of `query`, each a range on one column (fire_time, finished_at), so they compose with the keyset order.
+    private static IQueryable<TaskInstance> WithinTimes(IQueryable<TaskInstance> instances, InstanceQuery query)
+    {
+        if (query.FiredSince is { } firedSince)
+        {
+            instances = instances.Where(i => i.FireTime >= firedSince);
+        }
+
+        if (query.FiredUntil is { } firedUntil)
+        {
+            instances = instances.Where(i => i.FireTime < firedUntil);
+        }
+
+        if (query.FinishedSince is { } finishedSince)
+        {
+            instances = instances.Where(i => i.FinishedAt >= finishedSince);
+        }
+
+        if (query.FinishedUntil is { } finishedUntil)
+        {
+            instances = instances.Where(i => i.FinishedAt < finishedUntil);
+        }
+
+        return instances;
     }
 
     /// <inheritdoc />

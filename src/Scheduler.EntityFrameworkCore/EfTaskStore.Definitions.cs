@@ -89,16 +89,7 @@ public sealed partial class EfTaskStore<TContext>
         ArgumentNullException.ThrowIfNull(query);
         return await WithContextAsync(async context =>
         {
-            IQueryable<TaskDefinition> definitions;
-            if (query.MetadataKey is { } key)
-            {
-                var args = _dialect.Arguments();
-                definitions = context.Set<TaskDefinition>().FromSqlRaw(DefinitionsWithMetadataSql(args.Text(key), args.Text(query.MetadataValue)), args.ToArray());
-            }
-            else
-            {
-                definitions = context.Set<TaskDefinition>();
-            }
+            var definitions = DefinitionsMatching(context, query.MetadataKey, query.MetadataValue);
 
             definitions = query.State switch
             {
@@ -348,6 +339,19 @@ public sealed partial class EfTaskStore<TContext>
     /// <summary>Reads and locks the definitions that are not cancelled and name the calendar given by parameter <c>name</c>.</summary>
     private string DefinitionsNamingCalendarSql(string name) =>
         $"SELECT * FROM {DefinitionsTable} WHERE calendar = {name} AND cancelled_at IS NULL{_dialect.ForUpdate}";
+
+    /// <summary>The definitions, as a query EF can compose on: those whose metadata has the entry <paramref name="metadataKey"/>
+    /// (= <paramref name="metadataValue"/> unless it is <see langword="null"/>; <see cref="DefinitionsWithMetadataSql"/>), or all without a key.</summary>
+    private IQueryable<TaskDefinition> DefinitionsMatching(TContext context, string? metadataKey, string? metadataValue)
+    {
+        if (metadataKey is null)
+        {
+            return context.Set<TaskDefinition>();
+        }
+
+        var args = _dialect.Arguments();
+        return context.Set<TaskDefinition>().FromSqlRaw(DefinitionsWithMetadataSql(args.Text(metadataKey), args.Text(metadataValue)), args.ToArray());
+    }
 
     /// <summary>The definitions whose metadata has the entry <c>key</c> (= <c>value</c> unless <c>value</c> is NULL), as a query EF can compose
     /// on: SQLite walks the JSON with <c>json_each</c>; PostgreSQL and CockroachDB read it as <c>jsonb</c>. Keys and values are parameters.</summary>

@@ -18,7 +18,7 @@ namespace Scheduler.AspNetCore.Api;
 /// reads under the read access filter, writes under the write one. A <see cref="TaskValidationException"/> becomes 400 with its message
 /// (which names the value and the fix) as the problem's detail; an unknown task 404.
 /// </summary>
-internal static class AdminApi
+internal static partial class AdminApi
 {
     public static void Map(RouteGroupBuilder api)
     {
@@ -48,10 +48,6 @@ internal static class AdminApi
             .WithSummary("A page of a task's instances, latest fire time first, with attempts, times and last error")
             .WithDescription("Filters: state (Scheduled, Claimed, Dispatched, Completed, Failed, Cancelled, Skipped); pageSize 1 to 1000 (default 100), pageToken.")
             .Produces<TaskInstanceList>().ProducesProblem(400).ProducesProblem(404);
-        read.MapGet("/instances", ListAllInstancesAsync).WithName("ListInstances")
-            .WithSummary("A page of the instances of every task, latest fire time first, optionally in one state (e.g. Dispatched: running now)")
-            .WithDescription("state: Scheduled, Claimed, Dispatched, Completed, Failed, Cancelled or Skipped; pageSize 1 to 1000 (default 100); pageToken: the nextPageToken of the previous page (keyset: no instance is repeated or skipped between pages).")
-            .Produces<InstanceList>().ProducesProblem(400);
         read.MapGet("/dead-letters", ListDeadLettersAsync).WithName("ListDeadLetters")
             .WithSummary("A page of dead letters: Failed instances of every task, newest failure first")
             .Produces<DeadLetterList>().ProducesProblem(400);
@@ -106,6 +102,7 @@ internal static class AdminApi
         write.MapPost("/instances/{instanceId:guid}/retry", RetryInstanceNowAsync).WithName("RetryTaskInstanceNow")
             .WithSummary("Make an instance waiting for its retry backoff due now, attempts kept (as RetryTaskInstanceNow); refused (400) in any other state, e.g. a dead letter (requeue it instead)")
             .Produces<TaskInstanceRetried>().ProducesProblem(400).ProducesProblem(404);
+        MapOperations(read, write);
     }
 
     private static async Task<IResult> ListTasksAsync(SchedulingService scheduling, string? state, string? metadataKey, string? metadataValue,
@@ -132,11 +129,6 @@ internal static class AdminApi
             PageSize = AdminQuery.Int(pageSize, "pageSize", 100),
             PageToken = pageToken,
         }, cancellationToken).ConfigureAwait(false) is { } list ? Json(list) : NotFound(taskId);
-
-    private static async Task<IResult> ListAllInstancesAsync(SchedulingService scheduling, string? state, string? pageSize, string? pageToken,
-        CancellationToken cancellationToken) =>
-        Json(await scheduling.ListInstancesAsync(AdminQuery.Enum<TaskInstanceState>(state, "state"), AdminQuery.Int(pageSize, "pageSize", 100), pageToken,
-            cancellationToken).ConfigureAwait(false));
 
     private static async Task<IResult> ListDeadLettersAsync(SchedulingService scheduling, string? pageSize, string? pageToken, CancellationToken cancellationToken) =>
         Json(await scheduling.ListDeadLettersAsync(AdminQuery.Int(pageSize, "pageSize", 100), pageToken, cancellationToken).ConfigureAwait(false));

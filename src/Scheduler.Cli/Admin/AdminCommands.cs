@@ -6,7 +6,7 @@ using Scheduler.Contracts;
 namespace Scheduler.Cli.Admin;
 
 /// <summary>
-/// <c>scheduler tasks list|show|pause|resume|trigger|cancel|delete</c>, <c>scheduler instances &lt;taskId&gt;|delete|retry</c>, <c>scheduler dead-letters
+/// <c>scheduler tasks list|show|create|pause|resume|trigger|cancel|delete</c>, <c>scheduler instances &lt;taskId&gt;|list|show|delete|retry|delete-matching|retry-matching</c>, <c>scheduler dead-letters
 /// list|requeue</c> and <c>scheduler calendars …</c>: a node's admin API from the command line, as a table or, with <c>--json</c>, the API's
 /// JSON as it came.
 /// </summary>
@@ -54,7 +54,7 @@ internal static partial class AdminCommands
         var list = new Command("list", "List tasks, oldest first, with their state and next fire time.") { state, meta, pageSize, pageToken, recurring };
         list.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
         {
-            var (key, value) = result.GetValue(meta) is { } m ? (m.Split('=', 2)[0], m.Contains('=', StringComparison.Ordinal) ? m.Split('=', 2)[1] : null) : (null, null);
+            var (key, value) = MetadataEntry(result.GetValue(meta));
             var query = Query(("state", result.GetValue(state)), ("metadataKey", key), ("metadataValue", value),
                 ("pageSize", result.GetValue(pageSize).ToString(CultureInfo.InvariantCulture)), ("pageToken", result.GetValue(pageToken)));
             if (result.GetValue(recurring))
@@ -159,6 +159,7 @@ internal static partial class AdminCommands
         }));
         instances.Add(deleteInstance);
         instances.Add(retryInstance);
+        AddOperations(tasks, instances, output, error, url, apiKey, json, pageSize, pageToken, instanceId);
 
         tasks.Add(url);
         tasks.Add(apiKey);

@@ -557,12 +557,9 @@ public sealed partial class SchedulingService
     /// resume after the previous page's last instance (keyset), so none is repeated or skipped while instances are added.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <exception cref="TaskValidationException">The state, the page size or the page token is invalid.</exception>
-    public async Task<InstanceList> ListInstancesAsync(TaskInstanceState? state = null, int pageSize = 100, string? pageToken = null,
-        CancellationToken cancellationToken = default)
-    {
-        var (page, next) = await ReadInstancePageAsync(InstancePage(null, state, pageSize, pageToken), cancellationToken).ConfigureAwait(false);
-        return new InstanceList(page.Select(i => new TaskInstanceEntry(i.DefinitionId, i.ToInfo())).ToList(), next);
-    }
+    public Task<InstanceList> ListInstancesAsync(TaskInstanceState? state = null, int pageSize = 100, string? pageToken = null,
+        CancellationToken cancellationToken = default) =>
+        FindInstancesAsync(new InstanceFilter { State = state }, pageSize, pageToken, cancellationToken);
 
     /// <summary>The store query of one page of instances (one more than <paramref name="pageSize"/>, to tell whether another page follows).</summary>
     private static InstanceQuery InstancePage(Guid? definitionId, TaskInstanceState? state, int pageSize, string? pageToken)

@@ -23,13 +23,24 @@ public sealed partial class InMemoryTaskStore
         {
             IReadOnlyList<TaskInstance> page = _instances.Values
                 .Where(i => (query.DefinitionId is null || i.DefinitionId == query.DefinitionId) && (query.Status is null || i.Status == query.Status)
-                    && (query.After is null || query.After.Precedes(i)))
+                    && (query.After is null || query.After.Precedes(i)) && MatchesTimes(query, i) && MatchesTask(query, _definitions.GetValueOrDefault(i.DefinitionId)))
                 .OrderByDescending(i => i.FireTime).ThenByDescending(i => i.Id)
                 .Take(query.Take)
                 .Select(i => i.Clone()).ToList();
             return Task.FromResult(page);
         }
     }
+
+    private static bool MatchesTimes(InstanceQuery query, TaskInstance instance) =>
+        (query.FiredSince is not { } firedSince || instance.FireTime >= firedSince)
+        && (query.FiredUntil is not { } firedUntil || instance.FireTime < firedUntil)
+        && (query.FinishedSince is not { } finishedSince || instance.FinishedAt >= finishedSince)
+        && (query.FinishedUntil is not { } finishedUntil || instance.FinishedAt < finishedUntil);
+
+    private static bool MatchesTask(InstanceQuery query, TaskDefinition? definition) =>
+        (query.DestinationQueue is null || definition?.DestinationQueue == query.DestinationQueue)
+        && (query.MetadataKey is null
+            || (definition is not null && definition.Metadata.TryGetValue(query.MetadataKey, out var value) && (query.MetadataValue is null || value == query.MetadataValue)));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<TaskInstance>> GetInstancesAsync(Guid definitionId, CancellationToken cancellationToken = default)

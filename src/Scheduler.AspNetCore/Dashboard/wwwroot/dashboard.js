@@ -171,7 +171,7 @@ async function loadInstances() {
 
 // The instances of every task in one state (what runs now, what failed today...), latest fire time first; "More" shows the next page.
 async function loadInstancesByState() {
-  const filter = state.instanceState ? `&state=${encodeURIComponent(state.instanceState)}` : "";
+  const filter = (state.instanceState ? `&state=${encodeURIComponent(state.instanceState)}` : "") + instanceFilters();
   const list = await api(`instances?pageSize=${state.instancesShown}${filter}`);
   const rows = list.instances.map(e => el("tr", { "data-instance-id": e.instance.instanceId },
     el("td", { class: "id", title: e.taskId, onclick: () => { state.selectedTask = e.taskId; refresh(); } }, short(e.taskId)),
@@ -184,6 +184,11 @@ async function loadInstancesByState() {
     el("td", { class: "error" }, e.instance.lastError || "")));
   $("by-state").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8 }, "None."))]));
   $("more-by-state").hidden = !list.nextPageToken;
+  state.instancesListed = list.instances.length;
+  state.instancesLatest = list.instances[0]?.instance.fireTime;
+  // Each only where it can apply: delete to finished states, retry now to Scheduled ones (or every state: the others are left alone).
+  $("delete-all-shown").hidden = !list.instances.length || ["Scheduled", "Claimed", "Dispatched"].includes(state.instanceState);
+  $("retry-all-shown").hidden = !list.instances.length || !["", "Scheduled"].includes(state.instanceState);
 }
 
 async function loadDeadLetters() {
@@ -269,6 +274,98 @@ async function write(taskId, action) {
   });
 }
 
+// The filters of "Instances of every task" as query parameters (GET api/instances): task, destination, metadata key=value, fire and
+// finish time ranges; an empty input does not filter.
+function instanceFilters() {
+  let query = "";
+  for (const input of document.querySelectorAll("input[data-filter]")) {
+    const value = input.value.trim();
+    if (!value) continue;
+    if (input.dataset.filter === "metadata") {
+      const [key, ...rest] = value.split("=");
+      query += `&metadataKey=${encodeURIComponent(key)}` + (rest.length ? `&metadataValue=${encodeURIComponent(rest.join("="))}` : "");
+    } else {
+      query += `&${input.dataset.filter}=${encodeURIComponent(value)}`;
+    }
+  }
+  return query;
+}
+
+// "New task": the form as a ScheduleTask command (POST api/tasks), validated by the node as the bus command; its refusal names the field.
+async function createTask(form) {
+  const field = name => form.elements[name].value.trim();
+  const command = { trigger: field("trigger") };
+  for (const name of ["timeZone", "destinationQueue", "payload", "expireAfter", "idempotencyKey"]) if (field(name)) command[name] = field(name);
+  if (field("maxAttempts")) command.retry = { maxAttempts: Number(field("maxAttempts")) };
+  if (field("metadata")) {
+    command.metadata = Object.fromEntries(field("metadata").split(",").map(entry => entry.trim()).filter(Boolean).map(entry => {
+      const [key, ...rest] = entry.split("=");
+      return [key.trim(), rest.join("=").trim()];
+    }));
+  }
+  await operate("create", async () => {
+    const result = await api("tasks", "POST", command);
+    state.selectedTask = result.taskId;
+    if (!result.alreadyScheduled) form.reset();
+    return result.alreadyScheduled
+      ? `nothing to create, task ${result.taskId} was scheduled already`
+      : `done, task ${result.taskId}, next fire time ${result.nextFireTime ? time(result.nextFireTime) : "none"}`;
+  });
+}
+
+// Find: a task id opens that task (its instances below the tasks); an instance id shows that instance and opens its task.
+async function search(id) {
+  if (!id) return;
+  if (!/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(id)) {
+    status(`find: '${id}' is not an id. Paste a task's or an instance's id, e.g. 0193a5c2-7d4e-7b1a-9f00-3c5d2e1f0a4b.`, true);
+    return;
+  }
+  const found = $("found");
+  let message, failed = false;
+  try {
+    const task = await api(`tasks/${encodeURIComponent(id)}`).catch(error => error.message.startsWith("404") ? null : Promise.reject(error));
+    if (task) {
+      state.selectedTask = task.taskId;
+      $("found-section").hidden = true;
+      message = `task ${task.taskId}: ${task.state}`;
+    } else {
+      const entry = await api(`instances/${encodeURIComponent(id)}`);
+      const i = entry.instance;
+      state.selectedTask = entry.taskId;
+      found.replaceChildren(el("span", { "data-instance-id": i.instanceId },
+        `Instance ${i.instanceId} of task ${entry.taskId}: `, el("span", { class: `state state-${i.state}` }, i.state),
+        `, fire time ${time(i.fireTime)}, attempt ${i.attempt} / ${i.maxAttempts}`,
+        i.completedAt ? `, completed ${time(i.completedAt)}` : "", i.failedAt ? `, failed ${time(i.failedAt)}` : "",
+        i.lastError ? `, last error: ${i.lastError}` : ""));
+      $("found-section").hidden = false;
+      message = `instance ${i.instanceId}: ${i.state}`;
+    }
+  } catch (error) {
+    message = `find ${id}: ${error.message.startsWith("404") || error.message.startsWith("400") ? "no task or instance has this id" : error.message}`;
+    failed = true;
+  }
+  await refresh();
+  status(message, failed);
+}
+
+// "Delete all shown" / "Retry all shown": the filter of the instances of every task, up to the latest fire time listed, acted on for as many
+// as are listed (latest fire time first, as listed) by POST api/instances/delete or /retry; an instance the action does not apply to is left alone.
+async function actOnShown(action) {
+  const shown = state.instancesListed || 0;
+  if (!shown) return;
+  const what = action === "delete" ? "Delete the finished instances among" : "Make due now the instances waiting for a retry among";
+  if (!confirm(`${what} the ${shown} shown (the current filter)?${action === "delete" ? " This cannot be undone." : ""}`)) return;
+  const params = new URLSearchParams(instanceFilters());
+  const filter = Object.fromEntries(params.entries());
+  if (state.instanceState) filter.state = state.instanceState;
+  // Anchored at the latest shown, so instances that fired since the listing do not take the place of those shown.
+  if (!filter.firedUntil && state.instancesLatest) filter.firedUntil = new Date(Date.parse(state.instancesLatest) + 1).toISOString();
+  await operate(`${action} all shown`, async () => {
+    const result = await api(`instances/${action}`, "POST", { filter, limit: shown });
+    return `done, ${result.affected.length} ${action === "delete" ? "deleted" : "due now"}, ${result.leftAlone} left alone`;
+  });
+}
+
 // A destination queue without a consumer for Scheduler:DestinationGrace: its tasks wait until a worker consumes it again.
 async function loadDestinations() {
   const destinations = (await api("destinations")).filter(d => d.withoutConsumer);
@@ -322,6 +419,13 @@ $("more-tasks").addEventListener("click", () => { state.tasksShown = Math.min(10
 $("more-recurring").addEventListener("click", () => { state.recurringShown = Math.min(1000, state.recurringShown + 50); refresh(); });
 $("by-state-filter").addEventListener("change", event => { state.instanceState = event.target.value; state.instancesShown = 50; refresh(); });
 $("more-by-state").addEventListener("click", () => { state.instancesShown = Math.min(1000, state.instancesShown + 50); refresh(); });
+$("delete-all-shown").addEventListener("click", () => actOnShown("delete"));
+$("retry-all-shown").addEventListener("click", () => actOnShown("retry"));
+$("new-task-form").addEventListener("submit", event => { event.preventDefault(); createTask(event.target); });
+$("search-form").addEventListener("submit", event => { event.preventDefault(); search($("search").value.trim()); });
+for (const input of document.querySelectorAll("input[data-filter]")) {
+  input.addEventListener("change", () => { state.instancesShown = 50; refresh(); });
+}
 if (sessionStorage.getItem(KEY)) $("api-key").placeholder = "key set for this tab";
 refresh();
 setInterval(refresh, 5000);
