@@ -546,7 +546,7 @@ public sealed partial class SchedulingService
         }
 
         var (page, next) = await ReadInstancePageAsync(request, cancellationToken).ConfigureAwait(false);
-        return new TaskInstanceList { TaskId = query.TaskId, Instances = page.Select(i => i.ToInfo()).ToList(), NextPageToken = next };
+        return new TaskInstanceList { TaskId = query.TaskId, Instances = await WithAttemptsAsync(page, cancellationToken).ConfigureAwait(false), NextPageToken = next };
     }
 
     /// <summary>A page of the instances of every task (<see cref="IAdminStore.ListInstancesAsync"/>), latest fire time first, optionally in
@@ -561,7 +561,8 @@ public sealed partial class SchedulingService
         CancellationToken cancellationToken = default)
     {
         var (page, next) = await ReadInstancePageAsync(InstancePage(null, state, pageSize, pageToken), cancellationToken).ConfigureAwait(false);
-        return new InstanceList(page.Select(i => new TaskInstanceEntry(i.DefinitionId, i.ToInfo())).ToList(), next);
+        var infos = await WithAttemptsAsync(page, cancellationToken).ConfigureAwait(false);
+        return new InstanceList(page.Select((i, n) => new TaskInstanceEntry(i.DefinitionId, infos[n])).ToList(), next);
     }
 
     /// <summary>The store query of one page of instances (one more than <paramref name="pageSize"/>, to tell whether another page follows).</summary>

@@ -149,6 +149,8 @@ public sealed partial class InMemoryTaskStore
                 _instances.Remove(instance.Id);
             }
 
+            ForgetAttempts(instances);
+
             _definitions.Remove(id);
             if (definition.IdempotencyKey is { } key)
             {
@@ -171,6 +173,7 @@ public sealed partial class InMemoryTaskStore
 
             TaskInstanceLifecycle.RequireDeletable(instance);
             _instances.Remove(id);
+            ForgetAttempts([instance]);
             return Task.FromResult<TaskInstance?>(instance.Clone());
         }
     }
