@@ -18,7 +18,7 @@ namespace Scheduler.AspNetCore.Api;
 /// reads under the read access filter, writes under the write one. A <see cref="TaskValidationException"/> becomes 400 with its message
 /// (which names the value and the fix) as the problem's detail; an unknown task 404.
 /// </summary>
-internal static class AdminApi
+internal static partial class AdminApi
 {
     public static void Map(RouteGroupBuilder api)
     {
@@ -51,6 +51,7 @@ internal static class AdminApi
             .WithSummary("A page of the instances of every task, latest fire time first, optionally in one state (e.g. Dispatched: running now)")
             .WithDescription("state: Scheduled, Claimed, Dispatched, Completed, Failed, Cancelled or Skipped; pageSize 1 to 1000 (default 100); pageToken: the nextPageToken of the previous page (keyset: no instance is repeated or skipped between pages).")
             .Produces<InstanceList>().ProducesProblem(400);
+        MapInstance(read);
         read.MapGet("/dead-letters", ListDeadLettersAsync).WithName("ListDeadLetters")
             .WithSummary("A page of dead letters: Failed instances of every task, newest failure first")
             .Produces<DeadLetterList>().ProducesProblem(400);

@@ -6,11 +6,11 @@ using Scheduler.Contracts;
 namespace Scheduler.Cli.Admin;
 
 /// <summary>
-/// <c>scheduler tasks list|show|pause|resume|trigger|cancel|delete</c>, <c>scheduler instances &lt;taskId&gt;|delete|retry</c>, <c>scheduler dead-letters
+/// <c>scheduler tasks list|show|pause|resume|trigger|cancel|delete</c>, <c>scheduler instances &lt;taskId&gt;|show|delete|retry</c>, <c>scheduler dead-letters
 /// list|requeue</c> and <c>scheduler calendars …</c>: a node's admin API from the command line, as a table or, with <c>--json</c>, the API's
 /// JSON as it came.
 /// </summary>
-internal static class AdminCommands
+internal static partial class AdminCommands
 {
     /// <summary>The admin address used when neither <c>--url</c> nor <c>SCHEDULER_ADMIN_URL</c> gives one.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8080/scheduler/";
@@ -149,6 +149,7 @@ internal static class AdminCommands
         }));
         instances.Add(deleteInstance);
         instances.Add(retryInstance);
+        instances.Add(ShowInstance(output, error, url, apiKey, json, instanceId));
 
         tasks.Add(url);
         tasks.Add(apiKey);
