@@ -32,16 +32,6 @@ public sealed record TaskAttemptInfo
     /// <summary>The worker that ran it, as it reported itself (<c>host/process id</c>); <see langword="null"/> when no report named one.</summary>
     public string? Worker { get; init; }
 
-    /// <summary>The operator whose action brought this attempt about (a requeue of the dead letter, a retry now), as the admin API names the
-    /// caller's key; <see langword="null"/> for an attempt the scheduler made on its own.</summary>
-    public string? RequestedBy { get; init; }
-
-    /// <summary>What the operator did (<see cref="RequestedBy"/>): <c>Requeued</c> or <c>RetriedNow</c>.</summary>
-    public string? Request { get; init; }
-
-    /// <summary>When the operator did it.</summary>
-    public DateTimeOffset? RequestedAt { get; init; }
-
     /// <summary>How long it ran: <see cref="FinishedAt"/> minus <see cref="StartedAt"/> (a worker's clock against a node's), or
     /// <see langword="null"/> while either is unknown.</summary>
     public TimeSpan? Duration => StartedAt is { } started && FinishedAt is { } finished ? finished - started : null;

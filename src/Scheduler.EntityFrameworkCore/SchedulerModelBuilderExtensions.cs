@@ -116,9 +116,6 @@ public static class SchedulerModelBuilderExtensions
             a.Property(x => x.Outcome).HasColumnName("outcome");
             a.Property(x => x.Error).HasColumnName("error");
             a.Property(x => x.Worker).HasColumnName("worker");
-            a.Property(x => x.RequestedBy).HasColumnName("requested_by");
-            a.Property(x => x.Request).HasColumnName("request");
-            MapTime(a.Property(x => x.RequestedAt).HasColumnName("requested_at"), sqlite);
         });
 
         modelBuilder.Entity<Core.Calendars.TaskCalendar>(c =>

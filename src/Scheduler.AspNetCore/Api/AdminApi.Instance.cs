@@ -10,7 +10,7 @@ internal static partial class AdminApi
 {
     private static void MapInstance(RouteGroupBuilder read) =>
         read.MapGet("/instances/{instanceId:guid}", GetInstanceAsync).WithName("GetTaskInstance")
-            .WithSummary("One task instance and its task's id, with its attempt history: each attempt's node, worker, times, outcome, error and the operator action behind it")
+            .WithSummary("One task instance and its task's id, with its attempt history: each attempt's node, worker, times, duration, outcome and error")
             .Produces<TaskInstanceEntry>().ProducesProblem(400).ProducesProblem(404);
 
     private static async Task<IResult> GetInstanceAsync(SchedulingService scheduling, Guid instanceId, CancellationToken cancellationToken) =>

@@ -10,7 +10,7 @@ internal static partial class AdminCommands
     private static Command ShowInstance(TextWriter output, TextWriter error, Option<string> url, Option<string?> apiKey, Option<bool> json,
         Argument<Guid> instanceId)
     {
-        var show = new Command("show", "Show an instance and its attempt history: each attempt's node, worker, times, outcome, error, and the operator action behind it.")
+        var show = new Command("show", "Show an instance and its attempt history: each attempt's node, worker, times, duration, outcome and error.")
         {
             instanceId,
         };
@@ -27,13 +27,12 @@ internal static partial class AdminCommands
     {
         output.WriteLine($"instance {i.InstanceId} of task {taskId}: {i.State}, attempt {i.Attempt}/{i.MaxAttempts}, fire time {Time(i.FireTime)}" +
                          (i.LastError is { } last ? $", last error: {last}" : ""));
-        TextTable.Write(output, ["ATTEMPT", "CLAIMED BY", "CLAIMED (UTC)", "DISPATCHED (UTC)", "STARTED (UTC)", "FINISHED (UTC)", "DURATION", "OUTCOME", "WORKER", "ERROR", "REQUESTED BY"],
+        TextTable.Write(output, ["ATTEMPT", "CLAIMED BY", "CLAIMED (UTC)", "DISPATCHED (UTC)", "STARTED (UTC)", "FINISHED (UTC)", "DURATION", "OUTCOME", "WORKER", "ERROR"],
             i.Attempts.Select(a => new[]
             {
                 a.Attempt.ToString(CultureInfo.InvariantCulture), a.ClaimedBy ?? "", Time(a.ClaimedAt), Time(a.DispatchedAt), Time(a.StartedAt), Time(a.FinishedAt),
                 a.Duration is { } d ? $"{d.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s" : "",
                 a.Outcome?.ToString() ?? (a.ClaimedAt is null ? "" : "running"), a.Worker ?? "", a.Error ?? "",
-                a.RequestedBy is { } by ? $"{by} ({a.Request}, {Time(a.RequestedAt)})" : "",
             }));
     }
 }

@@ -40,15 +40,6 @@ public sealed class TaskAttempt
     /// <summary>The worker that reported on it (<c>host/process id</c>).</summary>
     public string? Worker { get; set; }
 
-    /// <summary>The operator whose action brought it about (a requeue, a retry now).</summary>
-    public string? RequestedBy { get; set; }
-
-    /// <summary>The operator's action: <c>Requeued</c> or <c>RetriedNow</c>.</summary>
-    public string? Request { get; set; }
-
-    /// <summary>When the operator acted.</summary>
-    public DateTimeOffset? RequestedAt { get; set; }
-
     /// <summary>A copy.</summary>
     public TaskAttempt Clone() => (TaskAttempt)MemberwiseClone();
 }

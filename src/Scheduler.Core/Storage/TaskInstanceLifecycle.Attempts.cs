@@ -15,15 +15,9 @@ namespace Scheduler.Core.Storage;
 /// </summary>
 public static partial class TaskInstanceLifecycle
 {
-    /// <summary>The operator action <see cref="TaskAttempt.Request"/> names for a requeued dead letter.</summary>
-    public const string RequeuedRequest = "Requeued";
-
-    /// <summary>The operator action <see cref="TaskAttempt.Request"/> names for a retry brought forward.</summary>
-    public const string RetriedNowRequest = "RetriedNow";
-
     /// <summary>The attempt row a claim writes (<see cref="Claim"/>, after it): attempt <see cref="TaskInstance.Attempt"/> claimed by
     /// <paramref name="owner"/> at <paramref name="now"/>. Merged with <c>claim: true</c> (<see cref="Record"/>): a number claimed again
-    /// (a lapsed claim, a released one) starts over, keeping only the operator's request.</summary>
+    /// (a lapsed claim, a released one) starts over.</summary>
     public static TaskAttempt Claimed(TaskInstance instance, string owner, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(instance);
@@ -91,21 +85,9 @@ public static partial class TaskInstanceLifecycle
         };
     }
 
-    /// <summary>The attempt row of an operator's action on <paramref name="instance"/> (before it runs again): the next attempt,
-    /// <see cref="TaskInstance.Attempt"/> + 1, requested by <paramref name="requestedBy"/> with <paramref name="request"/>
-    /// (<see cref="RequeuedRequest"/>, <see cref="RetriedNowRequest"/>) at <paramref name="now"/>.</summary>
-    public static TaskAttempt Requested(TaskInstance instance, string? requestedBy, string request, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(instance);
-        return new TaskAttempt
-        {
-            InstanceId = instance.Id, Attempt = instance.Attempt + 1, RequestedBy = requestedBy ?? "unknown", Request = request, RequestedAt = now,
-        };
-    }
-
     /// <summary>Writes <paramref name="change"/> into <paramref name="history"/>, as the SQL's upsert does (<see cref="UpsertAttemptsSql"/>): a
     /// new attempt is added; a kept one takes each value <paramref name="change"/> gives and keeps the others, or, for a
-    /// <paramref name="claim"/>, starts over with the claim (keeping the operator's request).</summary>
+    /// <paramref name="claim"/>, starts over with the claim.</summary>
     public static void Record(IDictionary<(Guid InstanceId, int Attempt), TaskAttempt> history, TaskAttempt? change, bool claim = false)
     {
         ArgumentNullException.ThrowIfNull(history);
@@ -138,9 +120,6 @@ public static partial class TaskInstanceLifecycle
         kept.Outcome = change.Outcome ?? kept.Outcome;
         kept.Error = change.Error ?? kept.Error;
         kept.Worker = change.Worker ?? kept.Worker;
-        kept.RequestedBy = change.RequestedBy ?? kept.RequestedBy;
-        kept.Request = change.Request ?? kept.Request;
-        kept.RequestedAt = change.RequestedAt ?? kept.RequestedAt;
     }
 
     /// <summary>
@@ -166,9 +145,6 @@ public static partial class TaskInstanceLifecycle
                 Outcome = superseded ? AttemptOutcome.Expired : a.Outcome,
                 Error = a.Error ?? (superseded ? (a.StartedAt is null ? NotStartedReason : ExpiredReason) : null),
                 Worker = a.Worker,
-                RequestedBy = a.RequestedBy,
-                Request = a.Request,
-                RequestedAt = a.RequestedAt,
             };
         }).ToList();
     }
@@ -182,20 +158,19 @@ public static partial class TaskInstanceLifecycle
     };
 
     // The SQL of the rows above. Each is a row of UpsertAttemptsSql's SELECT: (instance_id, attempt, claimed_by, claimed_at, dispatched_at,
-    // started_at, finished_at, outcome, error, worker, requested_by, request, requested_at), over the transition's rows (o, or u: the rows it
+    // started_at, finished_at, outcome, error, worker), over the transition's rows (o, or u: the rows it
     // updated).
 
     private const string AttemptColumns =
-        "instance_id, attempt, claimed_by, claimed_at, dispatched_at, started_at, finished_at, outcome, error, worker, requested_by, request, requested_at";
+        "instance_id, attempt, claimed_by, claimed_at, dispatched_at, started_at, finished_at, outcome, error, worker";
 
     private static readonly string[] MergedColumns =
-        ["claimed_by", "claimed_at", "dispatched_at", "started_at", "finished_at", "outcome", "error", "worker", "requested_by", "request", "requested_at"];
+        ["claimed_by", "claimed_at", "dispatched_at", "started_at", "finished_at", "outcome", "error", "worker"];
 
     /// <summary>One row of attempt values, <c>NULL</c> for each not given.</summary>
     private static string AttemptRow(string id, string attempt, string claimedBy = "NULL", string claimedAt = "NULL", string dispatchedAt = "NULL",
-        string startedAt = "NULL", string finishedAt = "NULL", string outcome = "NULL", string error = "NULL", string worker = "NULL",
-        string requestedBy = "NULL", string request = "NULL", string requestedAt = "NULL") =>
-        string.Join(", ", id, attempt, claimedBy, claimedAt, dispatchedAt, startedAt, finishedAt, outcome, error, worker, requestedBy, request, requestedAt);
+        string startedAt = "NULL", string finishedAt = "NULL", string outcome = "NULL", string error = "NULL", string worker = "NULL") =>
+        string.Join(", ", id, attempt, claimedBy, claimedAt, dispatchedAt, startedAt, finishedAt, outcome, error, worker);
 
     /// <summary>SQL of <see cref="Record"/>: <c>INSERT … SELECT <paramref name="row"/> FROM <paramref name="from"/> WHERE <paramref name="where"/></c>,
     /// merged into a kept row (each non-null value replaces), or, for a <paramref name="claim"/>, starting it over.</summary>
@@ -270,8 +245,4 @@ public static partial class TaskInstanceLifecycle
 
     /// <summary>The filter of <see cref="ReportedAttemptRow"/>: every report but a heartbeat.</summary>
     internal static readonly string ReportedAttemptFilter = $"o.kind <> {Of(OutcomeKind.Heartbeat)}";
-
-    /// <summary>Row of <see cref="Requested"/> over <c>o (id, attempt, requested_by, request, requested_at)</c>: the next attempt.</summary>
-    internal static readonly string RequestedAttemptRow = AttemptRow("o.id", "o.attempt", requestedBy: "o.requested_by", request: "o.request",
-        requestedAt: "o.requested_at");
 }

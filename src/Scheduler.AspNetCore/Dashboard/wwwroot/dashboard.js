@@ -171,7 +171,7 @@ async function loadInstances() {
 }
 
 // An instance's attempt history (GET tasks/{id}/instances carries it, as GetTaskInstances): its attempt count opens a row under it with every
-// attempt (node, times, duration, outcome, worker, error, the operator action behind it), kept open across refreshes.
+// attempt (node, times, duration, outcome, worker, error), kept open across refreshes.
 state.openAttempts = new Set();
 
 function attemptsToggle(i) {
@@ -201,9 +201,8 @@ function attemptsRow(i, columns) {
     el("td", {}, duration(a.duration)),
     el("td", { class: `outcome outcome-${a.outcome || "running"}` }, a.outcome || (a.claimedAt ? "running" : "")),
     el("td", {}, a.worker || ""),
-    el("td", { class: "error" }, a.error || ""),
-    el("td", {}, a.requestedBy ? `${a.request} by ${a.requestedBy} at ${time(a.requestedAt)}` : "")));
-  const header = ["Attempt", "Claimed by", "Claimed", "Dispatched", "Started", "Finished", "Duration", "Outcome", "Worker", "Error", "Requested"];
+    el("td", { class: "error" }, a.error || "")));
+  const header = ["Attempt", "Claimed by", "Claimed", "Dispatched", "Started", "Finished", "Duration", "Outcome", "Worker", "Error"];
   return el("tr", { class: "attempts", "data-attempts-of": i.instanceId }, el("td", { colspan: columns },
     el("table", { class: "attempts" },
       el("thead", {}, el("tr", {}, ...header.map(h => el("th", {}, h)))),

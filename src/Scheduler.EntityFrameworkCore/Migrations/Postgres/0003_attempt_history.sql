@@ -1,7 +1,7 @@
 -- The attempt history: every attempt of every instance (who claimed it, when it was dispatched, started and finished, which worker ran it,
--- how it ended, its error), and the operator's action that brought an attempt about. Written by the instance's transitions in their own
--- statements (TaskInstanceLifecycle.Attempts.cs); deleted with the instance (retention, deletes, take-backs). outcome: AttemptOutcome
--- (0 Completed, 1 Failed, 2 DeadLettered, 3 Expired, 4 Released, 5 Cancelled, 6 Skipped); NULL while claimed or running.
+-- how it ended, its error). Written by the instance's transitions in their own statements (TaskInstanceLifecycle.Attempts.cs); deleted
+-- with the instance (retention, deletes, take-backs). outcome: AttemptOutcome (0 Completed, 1 Failed, 2 DeadLettered, 3 Expired,
+-- 4 Released, 5 Cancelled, 6 Skipped); NULL while claimed or running.
 CREATE TABLE IF NOT EXISTS task_attempts (
     instance_id uuid NOT NULL REFERENCES task_instances (id) ON DELETE CASCADE,
     attempt int4 NOT NULL,
@@ -13,8 +13,5 @@ CREATE TABLE IF NOT EXISTS task_attempts (
     outcome int4 NULL,
     error text NULL,
     worker text NULL,
-    requested_by text NULL,
-    request text NULL,
-    requested_at timestamptz NULL,
     PRIMARY KEY (instance_id, attempt)
 );
