@@ -11,11 +11,7 @@ public sealed partial class SchedulingService
     /// <exception cref="TaskValidationException"><paramref name="instanceId"/> is all zeros.</exception>
     public async Task<TaskInstanceEntry?> GetInstanceAsync(Guid instanceId, CancellationToken cancellationToken = default)
     {
-        if (instanceId == Guid.Empty)
-        {
-            throw new TaskValidationException("InstanceId is missing (all zeros). Give the id of the task instance, as GetTaskInstances lists it.");
-        }
-
+        RequireInstanceId(instanceId);
         if (await _admin.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is not { } instance)
         {
             return null;
