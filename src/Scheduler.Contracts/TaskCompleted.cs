@@ -18,4 +18,8 @@ public sealed record TaskCompleted
 
     /// <summary>When the handler returned (UTC instant, worker's clock).</summary>
     public required DateTimeOffset CompletedAt { get; init; }
+
+    /// <summary>The worker that sent it: its host name and process id (<c>host/pid</c>), kept in the attempt history. Optional: a worker of an
+    /// earlier release sends none.</summary>
+    public string? Worker { get; init; }
 }

@@ -32,4 +32,8 @@ public sealed record TaskFailed
 
     /// <summary>The exception's message.</summary>
     public required string Reason { get; init; }
+
+    /// <summary>The worker that sent it: its host name and process id (<c>host/pid</c>), kept in the attempt history. Optional: a worker of an
+    /// earlier release sends none.</summary>
+    public string? Worker { get; init; }
 }

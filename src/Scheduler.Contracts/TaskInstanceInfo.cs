@@ -43,4 +43,8 @@ public sealed record TaskInstanceInfo
 
     /// <summary>The latest failure's reason (or why it was skipped).</summary>
     public string? LastError { get; init; }
+
+    /// <summary>Its attempts, first to last (the attempt history, kept as long as the instance is): who claimed and ran each, when, how it
+    /// ended. Empty before the first claim, and from a scheduler that does not keep the history.</summary>
+    public IReadOnlyList<TaskAttemptInfo> Attempts { get; init; } = [];
 }

@@ -18,4 +18,8 @@ public sealed record TaskStarted
 
     /// <summary>When the handler was called (UTC instant, worker's clock).</summary>
     public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>The worker that sent it: its host name and process id (<c>host/pid</c>), kept in the attempt history. Optional: a worker of an
+    /// earlier release sends none.</summary>
+    public string? Worker { get; init; }
 }

@@ -41,9 +41,10 @@ public sealed partial class EfTaskStore<TContext>
                     {
                         var o = outcomes[n];
                         return string.Join(", ", args.Id(o.InstanceId), args.Int(o.Attempt), args.Int((int)o.Kind), args.Time(o.RecordedAt),
-                            args.Time(o.StartedAt), args.Time(o.ReportedCompletedAt), args.Time(o.RetryAt), args.Text(o.Error));
+                            args.Time(o.StartedAt), args.Time(o.ReportedCompletedAt), args.Time(o.RetryAt), args.Text(o.Error),
+                            args.Text(o.Worker));
                     });
-                    var sql = TaskInstanceLifecycle.ApplyOutcomesSql(rows, _dialect.ReturningId);
+                    var sql = TaskInstanceLifecycle.ApplyOutcomesSql(rows, _dialect.ReturningId, !_dialect.IsSqlite);
                     var updated = (await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false)).ToHashSet();
                     foreach (var n in chunk)
                     {

@@ -25,14 +25,18 @@ public sealed partial class EfTaskStore<TContext>
                 var expire = _dialect.Arguments();
                 expired = await context.Set<TaskInstance>()
                     .FromSqlRaw(TaskInstanceLifecycle.DeadLetterExpiredSql(expire.Time(request.Now), expire.Text(TaskInstanceLifecycle.ExpiredReason),
-                        expire.Text(TaskInstanceLifecycle.NotStartedReason), expire.Int(request.MaxCount), _dialect.Lock), expire.ToArray())
+                        expire.Text(TaskInstanceLifecycle.NotStartedReason), expire.Int(request.MaxCount), _dialect.Lock, !_dialect.IsSqlite), expire.ToArray())
                     .AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
+                await WriteAttemptsOnSqliteAsync(context, expired, (args, i) => $"{args.Id(i.Id)}, {args.Int(i.Attempt)}, {args.Text(i.LastError)}",
+                    "(id, attempt, last_error)", args => TaskInstanceLifecycle.ExpiredAttemptSql(args.Time(request.Now)), ct).ConfigureAwait(false);
             }
 
             var args = _dialect.Arguments();
             var sql = TaskInstanceLifecycle.ClaimSql(args.Text(request.Owner), args.Time(request.Now), args.Time(request.Horizon),
-                args.Duration(request.LeaseDuration), args.Int(request.MaxCount), request.ExpiredAttempts, _dialect.Lock, _dialect.Greatest);
+                args.Duration(request.LeaseDuration), args.Int(request.MaxCount), request.ExpiredAttempts, _dialect.Lock, _dialect.Greatest, !_dialect.IsSqlite);
             var taken = await context.Set<TaskInstance>().FromSqlRaw(sql, args.ToArray()).AsNoTracking().ToListAsync(ct).ConfigureAwait(false);
+            await WriteAttemptsOnSqliteAsync(context, taken, (args, i) => $"{args.Id(i.Id)}, {args.Int(i.Attempt)}", "(id, attempt)",
+                args => TaskInstanceLifecycle.ClaimedAttemptSql(args.Text(request.Owner), args.Time(request.Now)), ct).ConfigureAwait(false);
             return (expired, taken);
         }, cancellationToken).ConfigureAwait(false);
         if (claimed.Count == 0)
@@ -69,7 +73,7 @@ public sealed partial class EfTaskStore<TContext>
         ArgumentNullException.ThrowIfNull(request);
         return (await UpdateClaimsAsync(request.Owner, request.Outcomes, (args, o) => $"{args.Id(o.InstanceId)}, {args.Int(o.Attempt)}, {args.Time(o.At)}",
             "(id, attempt, at)", args => TaskInstanceLifecycle.RecordDispatchSql(args.Duration(request.QueueTimeout), args.Duration(TimeSpan.Zero)),
-            cancellationToken).ConfigureAwait(false)).Count;
+            cancellationToken, _ => TaskInstanceLifecycle.DispatchedAttemptRow).ConfigureAwait(false)).Count;
     }
 
     /// <inheritdoc />
@@ -78,7 +82,7 @@ public sealed partial class EfTaskStore<TContext>
         ArgumentNullException.ThrowIfNull(request);
         return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
             args => TaskInstanceLifecycle.ReleaseSql(args.Time(request.DueAt)),
-            cancellationToken).ConfigureAwait(false)).Count;
+            cancellationToken, _ => TaskInstanceLifecycle.ReleasedAttemptRow).ConfigureAwait(false)).Count;
     }
 
     /// <inheritdoc />
@@ -89,7 +93,7 @@ public sealed partial class EfTaskStore<TContext>
             (args, f) => $"{args.Id(f.InstanceId)}, {args.Int(f.Attempt)}, {args.Time(f.At)}, {args.Text(f.Error)}, {args.Time(f.RetryAt)}",
             "(id, attempt, at, error, retry_at)",
             _ => TaskInstanceLifecycle.FailDispatchSql,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, _ => TaskInstanceLifecycle.DispatchFailedAttemptRow).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -98,8 +102,8 @@ public sealed partial class EfTaskStore<TContext>
         ArgumentNullException.ThrowIfNull(request);
         TaskInstanceLifecycle.RequireEndStatus(request.Status);
         return (await UpdateClaimsAsync(request.Owner, request.Claims.Distinct().ToList(), ClaimRow, "(id, attempt)",
-            args => TaskInstanceLifecycle.EndSql(args.Int((int)request.Status), args.Time(request.At), args.Text(request.Reason)), cancellationToken)
-            .ConfigureAwait(false)).Count;
+            args => TaskInstanceLifecycle.EndSql(args.Int((int)request.Status), args.Time(request.At), args.Text(request.Reason)), cancellationToken,
+            args => TaskInstanceLifecycle.EndedAttemptRow(request.Status, args.Time(request.At), args.Text(request.Reason))).ConfigureAwait(false)).Count;
     }
 
     /// <inheritdoc />
@@ -123,11 +127,13 @@ public sealed partial class EfTaskStore<TContext>
 
     /// <summary>
     /// One of the runner's fenced transitions over a batch: the <c>SET</c> clause of <paramref name="set"/> applied to each row the owner still
-    /// holds with the given attempt (<see cref="TaskInstanceLifecycle.HoldsClaim"/>), one statement per chunk, one transaction.
+    /// holds with the given attempt (<see cref="TaskInstanceLifecycle.HoldsClaim"/>), one statement per chunk, one transaction; with
+    /// <paramref name="attemptRow"/>, each updated row's attempt row is written in the same command
+    /// (<see cref="TaskInstanceLifecycle.HeldClaimsWithAttemptsSql"/>).
     /// </summary>
     /// <returns>The ids of the rows updated.</returns>
     private async Task<List<Guid>> UpdateClaimsAsync<T>(string owner, IReadOnlyList<T> items, Func<SqlArguments, T, string> row, string columns,
-        Func<SqlArguments, string> set, CancellationToken cancellationToken)
+        Func<SqlArguments, string> set, CancellationToken cancellationToken, Func<SqlArguments, string>? attemptRow = null)
     {
         if (items.Count == 0)
         {
@@ -143,7 +149,9 @@ public sealed partial class EfTaskStore<TContext>
                 var fence = args.Text(owner);
                 var assignments = set(args);
                 var rows = Rows(chunk, item => row(args, item));
-                var sql = TaskInstanceLifecycle.HeldClaimsSql(columns, rows, fence, assignments, _dialect.ReturningId);
+                var sql = attemptRow is null
+                    ? TaskInstanceLifecycle.HeldClaimsSql(columns, rows, fence, assignments, _dialect.ReturningId)
+                    : TaskInstanceLifecycle.HeldClaimsWithAttemptsSql(!_dialect.IsSqlite, columns, rows, fence, assignments, attemptRow(args), _dialect.ReturningId);
                 updated.AddRange(await ReadIdsAsync(context, sql, args, ct).ConfigureAwait(false));
             }
 

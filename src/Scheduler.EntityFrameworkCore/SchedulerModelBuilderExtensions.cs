@@ -23,7 +23,8 @@ public static class SchedulerModelBuilderExtensions
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
 
     /// <summary>
-    /// Adds <see cref="TaskDefinition"/> (table <c>task_definitions</c>) and <see cref="TaskInstance"/> (table <c>task_instances</c>) with
+    /// Adds <see cref="TaskDefinition"/> (table <c>task_definitions</c>), <see cref="TaskInstance"/> (table <c>task_instances</c>) and
+    /// <see cref="TaskAttempt"/> (table <c>task_attempts</c>, the attempt history) with
     /// snake_case columns. On SQLite instants are stored as UTC ticks and durations as ticks (INTEGER), so comparisons and ORDER BY are exact;
     /// on PostgreSQL and CockroachDB as <c>timestamptz</c> and <c>interval</c>. Metadata and retry policy are JSON text.
     /// </summary>
@@ -99,6 +100,22 @@ public static class SchedulerModelBuilderExtensions
             i.Ignore(x => x.IsFinal);
             i.Property(x => x.Version).HasColumnName("version");
             i.HasIndex(x => new { x.DefinitionId, x.FireTime }).IsUnique();
+        });
+
+        modelBuilder.Entity<TaskAttempt>(a =>
+        {
+            a.ToTable(Core.Storage.SqlValues.TaskAttempts);
+            a.HasKey(x => new { x.InstanceId, x.Attempt });
+            MapId(a.Property(x => x.InstanceId).HasColumnName("instance_id"), sqlite);
+            a.Property(x => x.Attempt).HasColumnName("attempt");
+            a.Property(x => x.ClaimedBy).HasColumnName("claimed_by");
+            MapTime(a.Property(x => x.ClaimedAt).HasColumnName("claimed_at"), sqlite);
+            MapTime(a.Property(x => x.DispatchedAt).HasColumnName("dispatched_at"), sqlite);
+            MapTime(a.Property(x => x.StartedAt).HasColumnName("started_at"), sqlite);
+            MapTime(a.Property(x => x.FinishedAt).HasColumnName("finished_at"), sqlite);
+            a.Property(x => x.Outcome).HasColumnName("outcome");
+            a.Property(x => x.Error).HasColumnName("error");
+            a.Property(x => x.Worker).HasColumnName("worker");
         });
 
         modelBuilder.Entity<Core.Calendars.TaskCalendar>(c =>

@@ -31,6 +31,27 @@ public sealed partial class AdminCliTests
         })).TaskId;
 
     [Fact]
+    public async Task InstancesShow_PrintsTheInstance_AndATableOfItsAttempts_OrTheApisJson()
+    {
+        await using var node = await AdminTestNode.StartAsync();
+        var task = await ScheduleAsync(node, "0 9 1 1 *", "acme");
+        var id = await node.AddAttemptHistoryAsync(task, new DateTimeOffset(2099, 1, 1, 9, 0, 0, TimeSpan.Zero));
+
+        var show = await RunAsync(node, "instances", "show", id.ToString());
+        var json = await RunAsync(node, "instances", "show", id.ToString(), "--json");
+        var missing = await RunAsync(node, "instances", "show", task.ToString());
+
+        Assert.True(show.ExitCode == 0, show.Error);
+        Assert.Equal($"instance {id} of task {task}: Completed, attempt 2/3, fire time 2099-01-01T09:00:00Z, last error: System.Exception: boom", show.Output[0]);
+        Assert.StartsWith("ATTEMPT", show.Output[1], StringComparison.Ordinal);
+        Assert.Matches(@"^1 +node-history +2099-01-01T09:00:00Z +2099-01-01T09:00:00Z +2099-01-01T09:00:01Z +2099-01-01T09:00:03Z +2 s +Failed +worker-host/4242 +System.Exception: boom", show.Output[2]);
+        Assert.Matches(@"^2 +node-history +2099-01-01T09:00:10Z .* 1\.5 s +Completed +worker-host/4242", show.Output[3]);
+        Assert.Equal(2, JsonDocument.Parse(string.Join('\n', json.Output)).RootElement.GetProperty("instance").GetProperty("attempts").GetArrayLength());
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains($"There is no task instance {task}", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TasksList_PrintsATableOfTasks_OrTheApisJson()
     {
         await using var node = await AdminTestNode.StartAsync();

@@ -52,6 +52,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
 
     public Task<TaskDefinition?> GetDefinitionAsync(Guid id, CancellationToken cancellationToken = default) => inner.GetDefinitionAsync(id, cancellationToken);
 
+    public Task<IReadOnlyList<TaskAttempt>> GetAttemptsAsync(IReadOnlyCollection<Guid> instanceIds, CancellationToken cancellationToken = default) =>
+        inner.GetAttemptsAsync(instanceIds, cancellationToken);
+
     public Task<bool> CancelDefinitionAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         inner.CancelDefinitionAsync(id, now, cancellationToken);
 

@@ -60,6 +60,60 @@ public sealed class AdminTestNode : IAsyncDisposable
         return added ? instance.Id : throw new InvalidOperationException($"Task {taskId} is missing or cancelled, or has an occurrence at {fireTime:O}.");
     }
 
+    /// <summary>
+    /// Adds to task <paramref name="taskId"/> an instance that ran twice, straight through the node's store as the runner and the saga would:
+    /// attempt 1 claimed by <c>node-history</c> at <paramref name="fireTime"/>, started by worker <c>worker-host/4242</c> a second later and
+    /// failed (<c>System.Exception: boom</c>) two seconds later, retried; attempt 2 claimed 10 s after the fire time, completed 1.5 s after its
+    /// start. <paramref name="fireTime"/> must be later than anything else due in the store (the claims take the earliest due instance).
+    /// </summary>
+    /// <returns>The instance's id.</returns>
+    public async Task<Guid> AddAttemptHistoryAsync(Guid taskId, DateTimeOffset fireTime)
+    {
+        const string Node = "node-history";
+        var store = Store;
+        var instance = new Scheduler.Core.Definitions.TaskInstance
+        {
+            Id = Guid.CreateVersion7(), DefinitionId = taskId, FireTime = fireTime, Status = TaskInstanceState.Scheduled, DueAt = fireTime,
+            ExpireAfter = TimeSpan.FromMinutes(5), Retry = new RetryPolicy { MaxAttempts = 3, InitialBackoff = TimeSpan.FromSeconds(10), Jitter = false },
+        };
+        var (_, added) = await store.AddInstanceAsync(instance).ConfigureAwait(false);
+        if (!added)
+        {
+            throw new InvalidOperationException($"Task {taskId} is missing or cancelled, or has an occurrence at {fireTime:O}.");
+        }
+
+        var worker = "worker-host/4242";
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            var at = fireTime.AddSeconds(10 * (attempt - 1));
+            var claimed = await store.ClaimDueInstancesAsync(new Scheduler.Core.Storage.ClaimRequest
+            {
+                Owner = Node, Now = at, Horizon = at, LeaseDuration = TimeSpan.FromSeconds(30), MaxCount = 1,
+            }).ConfigureAwait(false);
+            if (claimed.Claimed is not [{ Instance.Id: var id }] || id != instance.Id)
+            {
+                throw new InvalidOperationException($"The claim at {at:O} took another instance than {instance.Id}: something else was due earlier.");
+            }
+
+            await store.RecordDispatchesAsync(new Scheduler.Core.Storage.DispatchRecordRequest
+            {
+                Owner = Node, Outcomes = [new Scheduler.Core.Storage.DispatchOutcome(instance.Id, attempt, at)], QueueTimeout = TimeSpan.FromMinutes(1),
+            }).ConfigureAwait(false);
+            var outcome = attempt == 1
+                ? new Scheduler.Core.Storage.InstanceOutcome(instance.Id, 1, Scheduler.Core.Storage.OutcomeKind.RetryScheduled, at.AddSeconds(3))
+                {
+                    StartedAt = at.AddSeconds(1), RetryAt = fireTime.AddSeconds(10), Error = "System.Exception: boom", Worker = worker,
+                }
+                : new Scheduler.Core.Storage.InstanceOutcome(instance.Id, 2, Scheduler.Core.Storage.OutcomeKind.Completed, at.AddSeconds(2.5))
+                {
+                    StartedAt = at.AddSeconds(1), ReportedCompletedAt = at.AddSeconds(2.5), Worker = worker,
+                };
+            await store.ApplyOutcomesAsync([outcome]).ConfigureAwait(false);
+        }
+
+        return instance.Id;
+    }
+
     /// <summary>The log lines of the admin API (category <c>Scheduler.AspNetCore.Admin</c>), as "Level: message".</summary>
     public IReadOnlyList<string> AdminLog => [.. _log];
 

@@ -27,8 +27,8 @@ internal static partial class AdminApi
                 "pageToken: the nextPageToken of the previous page with the same filters (keyset: no instance is repeated or skipped between pages).")
             .Produces<InstanceList>().ProducesProblem(400);
         read.MapGet("/instances/{instanceId:guid}", GetInstanceAsync).WithName("GetTaskInstance")
-            .WithSummary("One task instance by id, with its task's id")
-            .Produces<TaskInstanceEntry>().ProducesProblem(404);
+            .WithSummary("One task instance and its task's id, with its attempt history: each attempt's node, worker, times, duration, outcome and error")
+            .Produces<TaskInstanceEntry>().ProducesProblem(400).ProducesProblem(404);
         write.MapPost("/instances/delete", (HttpContext http, SchedulingService scheduling, CancellationToken ct) =>
                 ActOnMatchingAsync(http, "deleted", (filter, limit, token) => scheduling.DeleteInstancesAsync(filter, limit, token, ct), ct))
             .WithName("DeleteMatchingInstances")
@@ -61,9 +61,6 @@ internal static partial class AdminApi
             FinishedSince = AdminQuery.Instant(finishedSince, "finishedSince"),
             FinishedUntil = AdminQuery.Instant(finishedUntil, "finishedUntil"),
         }, AdminQuery.Int(pageSize, "pageSize", 100), pageToken, cancellationToken).ConfigureAwait(false));
-
-    private static async Task<IResult> GetInstanceAsync(SchedulingService scheduling, Guid instanceId, CancellationToken cancellationToken) =>
-        await scheduling.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is { } entry ? Json(entry) : InstanceNotFound(instanceId);
 
     private const string BulkDescription = "Body: {\"filter\": {\"taskId\", \"state\", \"destinationQueue\", \"metadataKey\", \"metadataValue\", " +
         "\"firedSince\", \"firedUntil\", \"finishedSince\", \"finishedUntil\"}, \"limit\": 100, \"pageToken\": null}: the filter as GET instances " +

@@ -8,7 +8,7 @@ namespace Scheduler.Cli.Admin;
 internal static partial class AdminCommands
 {
     private static void AddOperations(Command tasks, Command instances, TextWriter output, TextWriter error, Option<string> url, Option<string?> apiKey,
-        Option<bool> json, Option<int> pageSize, Option<string?> pageToken, Argument<Guid> instanceId)
+        Option<bool> json, Option<int> pageSize, Option<string?> pageToken)
     {
         tasks.Add(CreateTask(output, url, apiKey, json, error));
 
@@ -94,21 +94,6 @@ internal static partial class AdminCommands
             }));
             instances.Add(command);
         }
-
-        var show = new Command("show", "Show one task instance by id, with its task.") { instanceId };
-        show.SetAction((result, ct) => CallAsync(result, url, apiKey, error, async client =>
-        {
-            var (entry, body) = await client.SendAsync<Core.Runtime.TaskInstanceEntry>(HttpMethod.Get, $"instances/{result.GetValue(instanceId)}", ct)
-                .ConfigureAwait(false);
-            var i = entry.Instance;
-            Print(result.GetValue(json), body, output, () => TextTable.Write(output, ["FIELD", "VALUE"], new string[][]
-            {
-                ["instance", i.InstanceId.ToString()], ["task", entry.TaskId.ToString()], ["state", i.State.ToString()], ["fire time (UTC)", Time(i.FireTime)],
-                ["attempt", $"{i.Attempt}/{i.MaxAttempts}"], ["dispatched (UTC)", Time(i.DispatchedAt)], ["completed (UTC)", Time(i.CompletedAt)],
-                ["failed (UTC)", Time(i.FailedAt)], ["last error", i.LastError ?? ""],
-            }.Where(row => row[1].Length > 0)));
-        }));
-        instances.Add(show);
     }
 
     // scheduler tasks create: the ScheduleTask command, sent as POST tasks; a repeat of its --task-id or --idempotency-key creates nothing.

@@ -159,7 +159,8 @@ internal static partial class AdminCommands
         }));
         instances.Add(deleteInstance);
         instances.Add(retryInstance);
-        AddOperations(tasks, instances, output, error, url, apiKey, json, pageSize, pageToken, instanceId);
+        AddOperations(tasks, instances, output, error, url, apiKey, json, pageSize, pageToken);
+        instances.Add(ShowInstance(output, error, url, apiKey, json, instanceId));
 
         tasks.Add(url);
         tasks.Add(apiKey);

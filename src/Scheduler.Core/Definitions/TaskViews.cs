@@ -120,7 +120,12 @@ public static class TaskViews
     // The most fire times of the trigger looked at for the upcoming ones (a calendar may exclude most of them).
     private const int MaxCandidates = 10_000;
 
-    /// <summary>The contract view of <paramref name="instance"/>.</summary>
+    /// <summary>The contract view of <paramref name="instance"/> with its attempt history (<see cref="Storage.TaskInstanceLifecycle.History"/>
+    /// of <paramref name="attempts"/>, which may hold other instances' rows too).</summary>
+    public static TaskInstanceInfo ToInfo(this TaskInstance instance, IEnumerable<TaskAttempt> attempts) =>
+        instance.ToInfo() with { Attempts = Storage.TaskInstanceLifecycle.History(instance, attempts) };
+
+    /// <summary>The contract view of <paramref name="instance"/>, without its attempt history.</summary>
     public static TaskInstanceInfo ToInfo(this TaskInstance instance)
     {
         ArgumentNullException.ThrowIfNull(instance);

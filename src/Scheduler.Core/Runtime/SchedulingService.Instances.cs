@@ -22,7 +22,8 @@ public sealed partial class SchedulingService
     {
         ArgumentNullException.ThrowIfNull(filter);
         var (page, next) = await ReadInstancePageAsync(FilteredPage(filter, pageSize, pageToken), cancellationToken).ConfigureAwait(false);
-        return new InstanceList(page.Select(i => new TaskInstanceEntry(i.DefinitionId, i.ToInfo())).ToList(), next);
+        var infos = await WithAttemptsAsync(page, cancellationToken).ConfigureAwait(false);
+        return new InstanceList(page.Select((i, n) => new TaskInstanceEntry(i.DefinitionId, infos[n])).ToList(), next);
     }
 
     /// <summary>
@@ -127,13 +128,6 @@ public sealed partial class SchedulingService
             FinishedUntil = filter.FinishedUntil,
         };
     }
-
-    /// <summary>One task instance by id, with its task's id; <see langword="null"/> when there is none (never created, deleted, or removed by
-    /// retention).</summary>
-    public async Task<TaskInstanceEntry?> GetInstanceAsync(Guid instanceId, CancellationToken cancellationToken = default) =>
-        await _admin.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is { } instance
-            ? new TaskInstanceEntry(instance.DefinitionId, instance.ToInfo())
-            : null;
 
     private static void RequireRange(DateTimeOffset? since, DateTimeOffset? until, string what)
     {

@@ -546,7 +546,7 @@ public sealed partial class SchedulingService
         }
 
         var (page, next) = await ReadInstancePageAsync(request, cancellationToken).ConfigureAwait(false);
-        return new TaskInstanceList { TaskId = query.TaskId, Instances = page.Select(i => i.ToInfo()).ToList(), NextPageToken = next };
+        return new TaskInstanceList { TaskId = query.TaskId, Instances = await WithAttemptsAsync(page, cancellationToken).ConfigureAwait(false), NextPageToken = next };
     }
 
     /// <summary>A page of the instances of every task (<see cref="IAdminStore.ListInstancesAsync"/>), latest fire time first, optionally in

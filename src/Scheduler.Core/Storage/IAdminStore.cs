@@ -4,7 +4,7 @@ namespace Scheduler.Core.Storage;
 
 /// <summary>What operators read (the admin API, the dashboard and the bus's queries): task instances, dead letters and the cluster view.</summary>
 /// <remarks>One of the ports of <see cref="ITaskStore"/>, which a store implements whole.</remarks>
-public interface IAdminStore
+public interface IAdminStore : IAttemptReader
 {
     /// <summary>The instance with id <paramref name="id"/>, or <see langword="null"/>.</summary>
     Task<TaskInstance?> GetInstanceAsync(Guid id, CancellationToken cancellationToken = default);

@@ -175,6 +175,8 @@ public sealed partial class InMemoryTaskStore
                 _instances.Remove(instance.Id);
             }
 
+            ForgetAttempts(instances);
+
             _definitions.Remove(id);
             if (definition.IdempotencyKey is { } key)
             {
@@ -197,6 +199,7 @@ public sealed partial class InMemoryTaskStore
 
             TaskInstanceLifecycle.RequireDeletable(instance);
             _instances.Remove(id);
+            ForgetAttempts([instance]);
             return Task.FromResult<TaskInstance?>(instance.Clone());
         }
     }

@@ -16,6 +16,8 @@ public sealed partial class InMemoryTaskStore
                 _occurrences.Remove((instance.DefinitionId, instance.FireTime));
             }
 
+            ForgetAttempts(instances);
+
             var live = _instances.Values.Select(i => i.DefinitionId).ToHashSet();
             var definitions = _definitions.Values
                 .Where(d => d.NextFireTime is null && !live.Contains(d.Id) && (d.CancelledAt ?? d.CreatedAt) < request.FinishedBefore)

@@ -107,6 +107,7 @@ public sealed partial class InMemoryTaskStore
                 _occurrences.Remove((instance.DefinitionId, instance.FireTime));
             }
 
+            ForgetAttempts(takenBack);
             if (edit.TakeBack == TakeBack.Rewind && takenBack.Count > 0)
             {
                 updated.NextFireTime = TaskInstanceLifecycle.Rewound(updated.NextFireTime, takenBack.Min(i => i.FireTime));

@@ -16,6 +16,7 @@ public sealed partial class InMemoryTaskStore
                 if (_instances.TryGetValue(outcome.InstanceId, out var instance) && TaskInstanceLifecycle.Accepts(instance, outcome.Kind, outcome.Attempt))
                 {
                     TaskInstanceLifecycle.Apply(instance, outcome);
+                    TaskInstanceLifecycle.Record(_attempts, TaskInstanceLifecycle.Reported(outcome));
                     applied[n] = true;
                 }
             }

@@ -17,6 +17,7 @@ public sealed partial class InMemoryTaskStore
             foreach (var instance in expired)
             {
                 TaskInstanceLifecycle.DeadLetterExpired(instance, request.Now);
+                TaskInstanceLifecycle.Record(_attempts, TaskInstanceLifecycle.Expired(instance, request.Now));
             }
 
             var claimable = _instances.Values
@@ -28,6 +29,7 @@ public sealed partial class InMemoryTaskStore
             foreach (var instance in claimable)
             {
                 TaskInstanceLifecycle.Claim(instance, request.Owner, request.Now, request.LeaseDuration);
+                TaskInstanceLifecycle.Record(_attempts, TaskInstanceLifecycle.Claimed(instance, request.Owner, request.Now), claim: true);
                 var definition = _definitions[instance.DefinitionId];
                 claimed.Add(new ClaimedInstance(instance.Clone(), definition.Metadata, definition.Payload, definition.DestinationQueue,
                     definition.CancelledAt is not null, definition.AppliedOverlap)
@@ -54,6 +56,7 @@ public sealed partial class InMemoryTaskStore
                 if (_instances.TryGetValue(outcome.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, outcome.Attempt))
                 {
                     TaskInstanceLifecycle.RecordDispatch(instance, outcome.At, request.QueueTimeout);
+                    TaskInstanceLifecycle.Record(_attempts, TaskInstanceLifecycle.Dispatched(instance.Id, outcome.Attempt, outcome.At));
                     updated++;
                 }
             }
@@ -73,6 +76,7 @@ public sealed partial class InMemoryTaskStore
             {
                 if (_instances.TryGetValue(claim.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, claim.Attempt))
                 {
+                    TaskInstanceLifecycle.Record(_attempts, TaskInstanceLifecycle.Released(instance.Id, claim.Attempt));
                     TaskInstanceLifecycle.Release(instance, request.DueAt);
                     released++;
                 }
@@ -94,6 +98,7 @@ public sealed partial class InMemoryTaskStore
                 if (_instances.TryGetValue(failure.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, failure.Attempt))
                 {
                     TaskInstanceLifecycle.FailDispatch(instance, failure);
+                    TaskInstanceLifecycle.Record(_attempts, TaskInstanceLifecycle.DispatchFailed(failure));
                     failed.Add(failure.InstanceId);
                 }
             }
@@ -115,6 +120,7 @@ public sealed partial class InMemoryTaskStore
                 if (_instances.TryGetValue(claim.InstanceId, out var instance) && TaskInstanceLifecycle.HoldsClaim(instance, request.Owner, claim.Attempt))
                 {
                     TaskInstanceLifecycle.End(instance, request.Status, request.At, request.Reason);
+                    TaskInstanceLifecycle.Record(_attempts, TaskInstanceLifecycle.Ended(instance.Id, claim.Attempt, request.Status, request.At, request.Reason));
                     ended++;
                 }
             }

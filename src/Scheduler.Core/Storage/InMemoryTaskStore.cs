@@ -12,6 +12,7 @@ public sealed partial class InMemoryTaskStore : ITaskStore
     private readonly Dictionary<Guid, TaskDefinition> _definitions = [];
     private readonly Dictionary<string, Guid> _idempotencyKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, TaskInstance> _instances = [];
+    private readonly Dictionary<(Guid InstanceId, int Attempt), TaskAttempt> _attempts = [];
     private readonly HashSet<(Guid DefinitionId, DateTimeOffset FireTime)> _occurrences = [];
     private readonly Dictionary<string, Calendars.TaskCalendar> _calendars = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeRunRecord> _nodeRuns = new(StringComparer.Ordinal);

@@ -19,4 +19,7 @@ public sealed record InstanceOutcome(Guid InstanceId, int Attempt, OutcomeKind K
 
     /// <summary><see cref="OutcomeKind.RetryScheduled"/> and <see cref="OutcomeKind.DeadLettered"/>: the failure, kept as <c>last_error</c>.</summary>
     public string? Error { get; init; }
+
+    /// <summary>The worker that reported it (<c>host/process id</c>), if its report named one: kept in the attempt history.</summary>
+    public string? Worker { get; init; }
 }

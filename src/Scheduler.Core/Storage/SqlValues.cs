@@ -16,6 +16,9 @@ internal static class SqlValues
     /// <summary>The task instances table.</summary>
     public const string TaskInstances = "task_instances";
 
+    /// <summary>The attempt history's table (<see cref="Definitions.TaskAttempt"/>).</summary>
+    public const string TaskAttempts = "task_attempts";
+
     /// <summary>The task definitions table.</summary>
     public const string TaskDefinitions = "task_definitions";
 
@@ -31,6 +34,9 @@ internal static class SqlValues
 
     /// <summary><paramref name="kind"/>'s number as SQL text.</summary>
     public static string Of(OutcomeKind kind) => Number((int)kind);
+
+    /// <summary><paramref name="outcome"/>'s number as SQL text.</summary>
+    public static string Of(AttemptOutcome outcome) => Number((int)outcome);
 
     /// <summary><paramref name="kind"/>'s number as SQL text.</summary>
     public static string Of(ActivityRowKind kind) => Number((int)kind);

@@ -188,34 +188,40 @@ public static partial class TaskInstanceLifecycle
     // are parameter placeholders, or the engine's fragments: lockClause (SqlDialect.Lock), greatest (MAX on SQLite, GREATEST elsewhere).
 
     /// <summary>SQL of <see cref="IsExpiredLastAttempt"/> → <see cref="DeadLetterExpired"/> for up to <c>limit</c> instances, with the reason of
-    /// <see cref="ExpiryReason"/>; returns their rows.</summary>
-    internal static string DeadLetterExpiredSql(string now, string expiredReason, string notStartedReason, string limit, string lockClause)
+    /// <see cref="ExpiryReason"/>; returns their rows. With <paramref name="cte"/> (PostgreSQL, CockroachDB) it writes their attempt rows
+    /// (<see cref="Expired"/>) too; without (SQLite) the store writes them next, from the rows returned (<see cref="ExpiredAttemptSql"/>).</summary>
+    internal static string DeadLetterExpiredSql(string now, string expiredReason, string notStartedReason, string limit, string lockClause, bool cte)
     {
         var candidates = $"SELECT i.id FROM {TaskInstances} AS i WHERE i.status IN ({DueIndexStates}) AND i.due_at <= {now} AND i.status = {Of(State.Dispatched)} " +
                          $"AND i.attempt >= i.max_attempts ORDER BY i.due_at LIMIT {limit}{lockClause}";
-        return $"UPDATE {TaskInstances} SET status = {Of(State.Failed)}, due_at = NULL, failed_at = {now}, finished_at = {now}, " +
+        var update = $"UPDATE {TaskInstances} SET status = {Of(State.Failed)}, due_at = NULL, failed_at = {now}, finished_at = {now}, " +
                $"last_error = CASE WHEN started_at IS NULL THEN {notStartedReason} ELSE {expiredReason} END, version = version + 1 WHERE id IN ({candidates}) RETURNING *";
+        return cte ? $"WITH u AS ({update}), a AS ({ExpiredAttemptSql(now)}) SELECT * FROM u" : update;
     }
 
     /// <summary>
     /// SQL of <see cref="IsDue"/> or <see cref="HasLapsedClaim"/> → <see cref="Claim"/> for up to <c>limit</c> instances, earliest first; returns
     /// their rows. Due ones come from the due index, lapsed claims from the lease index (their predicates repeated, so every engine can prove
-    /// the indexes apply); claimed rows leave the due index. Without <paramref name="expiredAttempts"/> expired attempts are left alone.
+    /// the indexes apply); claimed rows leave the due index. Without <paramref name="expiredAttempts"/> expired attempts are left alone. With
+    /// <paramref name="cte"/> (PostgreSQL, CockroachDB) it writes their attempt rows (<see cref="Claimed"/>) too; without (SQLite) the store writes
+    /// them next, from the rows returned (<see cref="ClaimedAttemptSql"/>).
     /// </summary>
-    internal static string ClaimSql(string owner, string now, string horizon, string lease, string limit, bool expiredAttempts, string lockClause, string greatest)
+    internal static string ClaimSql(string owner, string now, string horizon, string lease, string limit, bool expiredAttempts, string lockClause, string greatest,
+        bool cte)
     {
         var expired = expiredAttempts ? $"(i.due_at <= {now} AND i.attempt < i.max_attempts)" : "1 = 0";
         var due = $"SELECT i.id, i.due_at AS k FROM {TaskInstances} AS i WHERE i.status IN ({DueIndexStates}) AND i.due_at <= {horizon} AND (i.status = {Of(State.Scheduled)} OR {expired}) ORDER BY i.due_at LIMIT {limit}{lockClause}";
         var lapsed = $"SELECT i.id, i.lease_expires_at AS k FROM {TaskInstances} AS i WHERE i.status = {LeaseIndexState} AND i.lease_expires_at <= {now} ORDER BY i.lease_expires_at LIMIT {limit}{lockClause}";
         var dueAt = $"CASE WHEN status = {Of(State.Dispatched)} THEN {now} ELSE due_at END";
         var claimed = Of(State.Claimed);
-        return $"""
-            WITH due AS ({due}), lapsed AS ({lapsed}), pick AS (SELECT id FROM (SELECT id, k FROM due UNION ALL SELECT id, k FROM lapsed) AS c ORDER BY k LIMIT {limit})
+        var update = $"""
             UPDATE {TaskInstances} SET status = {claimed}, attempt = CASE WHEN status = {claimed} THEN attempt ELSE attempt + 1 END,
                 started_at = CASE WHEN status = {claimed} THEN started_at ELSE NULL END, due_at = {dueAt}, lease_owner = {owner},
                 lease_expires_at = {greatest}({dueAt}, {now}) + {lease}, version = version + 1
             WHERE id IN (SELECT id FROM pick) RETURNING *
             """;
+        var pick = $"WITH due AS ({due}), lapsed AS ({lapsed}), pick AS (SELECT id FROM (SELECT id, k FROM due UNION ALL SELECT id, k FROM lapsed) AS c ORDER BY k LIMIT {limit})";
+        return cte ? $"{pick}, u AS ({update}), a AS ({ClaimedAttemptSql(owner, now)}) SELECT * FROM u" : $"{pick} {update}";
     }
 
     /// <summary>SQL of a transition of held claims over rows <c>o</c> <paramref name="columns"/> (their first two: id, attempt): the fence
@@ -224,9 +230,19 @@ public static partial class TaskInstanceLifecycle
     internal static string HeldClaimsSql(string columns, string rows, string owner, string assignments, string returningId) => $"""
         WITH o {columns} AS (VALUES {rows})
         UPDATE {TaskInstances} AS t SET {assignments}, version = t.version + 1
-        FROM o WHERE t.id = o.id AND t.attempt = o.attempt AND t.lease_owner = {owner} AND t.status = {Of(State.Claimed)}
+        FROM o WHERE {HeldClaimFence(owner)}
         RETURNING {returningId} AS "Value"
         """;
+
+    /// <summary><see cref="HeldClaimsSql"/> that writes each updated row's attempt row (<paramref name="attemptRow"/> over <c>o</c>) too, in the
+    /// same command (<see cref="WithAttemptsSql"/>).</summary>
+    internal static string HeldClaimsWithAttemptsSql(bool cte, string columns, string rows, string owner, string assignments, string attemptRow,
+        string returningId) =>
+        WithAttemptsSql(cte, columns, rows, assignments, HeldClaimFence(owner), attemptRow, "1 = 1", returningId);
+
+    /// <summary>The fence <see cref="HoldsClaim"/> over rows <c>o (id, attempt, …)</c> and the instance <c>t</c>.</summary>
+    private static string HeldClaimFence(string owner) =>
+        $"t.id = o.id AND t.attempt = o.attempt AND t.lease_owner = {owner} AND t.status = {Of(State.Claimed)}";
 
     /// <summary>Assignments of <see cref="RecordDispatch"/> over rows <c>o (id, attempt, at)</c>.</summary>
     internal static string RecordDispatchSql(string queueTimeout, string zero) =>

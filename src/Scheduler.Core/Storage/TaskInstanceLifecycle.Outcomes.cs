@@ -104,18 +104,17 @@ public static partial class TaskInstanceLifecycle
     }
 
     /// <summary>SQL of <see cref="Accepts"/> → <see cref="Apply"/> over rows <c>o (id, attempt, kind, recorded_at, started_at, reported_at, retry_at,
-    /// error)</c>, each row's outcome once (run by EfTaskStore.Outcomes.cs): the fence is <see cref="AcceptingStates"/>; the assignments are
-    /// <see cref="Apply"/>'s (Started and Heartbeat are its Alive: a start, or a heartbeat that moves the expiry only forward). Returns the ids
-    /// updated in a column named <c>Value</c>.</summary>
-    internal static string ApplyOutcomesSql(string rows, string returningId)
+    /// error, worker)</c>, each row's outcome once (run by EfTaskStore.Outcomes.cs): the fence is <see cref="AcceptingStates"/>; the assignments are
+    /// <see cref="Apply"/>'s (Started and Heartbeat are its Alive: a start, or a heartbeat that moves the expiry only forward). Each applied
+    /// report but a heartbeat writes its attempt row (<see cref="Reported"/>) in the same command (<see cref="WithAttemptsSql"/>, <paramref name="cte"/>).
+    /// Returns the ids updated in a column named <c>Value</c>.</summary>
+    internal static string ApplyOutcomesSql(string rows, string returningId, bool cte)
     {
         var alive = In(OutcomeKind.Started, OutcomeKind.Heartbeat);
         var completed = Of(OutcomeKind.Completed);
         var retry = Of(OutcomeKind.RetryScheduled);
         var deadLettered = Of(OutcomeKind.DeadLettered);
-        return $"""
-            WITH o (id, attempt, kind, recorded_at, started_at, reported_at, retry_at, error) AS (VALUES {rows})
-            UPDATE {TaskInstances} AS t SET
+        var assignments = $"""
                 status = CASE WHEN o.kind IN ({alive}) THEN t.status WHEN o.kind = {completed} THEN {Of(State.Completed)}
                     WHEN o.kind = {retry} THEN {Of(State.Scheduled)} ELSE {Of(State.Failed)} END,
                 attempt = CASE WHEN o.kind = {completed} AND o.attempt > t.attempt THEN o.attempt ELSE t.attempt END,
@@ -130,12 +129,11 @@ public static partial class TaskInstanceLifecycle
                     WHEN o.kind = {retry} THEN o.retry_at ELSE NULL END,
                 last_error = CASE WHEN o.kind IN ({retry}, {deadLettered}) THEN o.error ELSE t.last_error END,
                 lease_owner = CASE WHEN o.kind IN ({alive}) THEN t.lease_owner ELSE NULL END,
-                lease_expires_at = CASE WHEN o.kind IN ({alive}) THEN t.lease_expires_at ELSE NULL END,
-                version = t.version + 1
-            FROM o
-            WHERE t.id = o.id AND ((o.kind = {completed} AND t.status IN ({In(AcceptingStates(OutcomeKind.Completed))}))
-                OR (o.kind <> {completed} AND t.attempt = o.attempt AND t.status IN ({In(AcceptingStates(OutcomeKind.Started))})))
-            RETURNING {returningId} AS "Value"
+                lease_expires_at = CASE WHEN o.kind IN ({alive}) THEN t.lease_expires_at ELSE NULL END
             """;
+        var fence = $"t.id = o.id AND ((o.kind = {completed} AND t.status IN ({In(AcceptingStates(OutcomeKind.Completed))})) " +
+                    $"OR (o.kind <> {completed} AND t.attempt = o.attempt AND t.status IN ({In(AcceptingStates(OutcomeKind.Started))})))";
+        return WithAttemptsSql(cte, "(id, attempt, kind, recorded_at, started_at, reported_at, retry_at, error, worker)", rows, assignments, fence,
+            ReportedAttemptRow(), ReportedAttemptFilter, returningId);
     }
 }

@@ -62,7 +62,7 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
                     timeProvider.GetUtcNow()) { StartedAt = ctx.Message.StartedAt }),
             When(StartReported, ctx => TaskInstanceLifecycle.Accepts(ctx.Saga.Instance, OutcomeKind.Started, ctx.Message.Attempt))
                 .Then(ctx => ctx.Saga.Outcome = new InstanceOutcome(ctx.Message.InstanceId, ctx.Message.Attempt, OutcomeKind.Started,
-                    timeProvider.GetUtcNow()) { StartedAt = ctx.Message.StartedAt }),
+                    timeProvider.GetUtcNow()) { StartedAt = ctx.Message.StartedAt, Worker = ctx.Message.Worker }),
             When(FailureReported, ctx => TaskInstanceLifecycle.Accepts(ctx.Saga.Instance, OutcomeKind.RetryScheduled, ctx.Message.Attempt))
                 .Then(ctx =>
                 {
@@ -74,6 +74,7 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
                         StartedAt = ctx.Message.StartedAt,
                         RetryAt = retryAt,
                         Error = Error(ctx.Message),
+                        Worker = ctx.Message.Worker,
                     };
                 })
                 .IfElse(ctx => ctx.Saga.Outcome!.Kind == OutcomeKind.RetryScheduled,
@@ -87,6 +88,7 @@ public sealed partial class TaskInstanceStateMachine : MassTransitStateMachine<T
                 {
                     StartedAt = ctx.Message.StartedAt,
                     ReportedCompletedAt = ctx.Message.CompletedAt,
+                    Worker = ctx.Message.Worker,
                 })
                 .TransitionTo(Completed));
 

@@ -97,6 +97,7 @@ internal sealed class AttemptReporter : IAsyncDisposable
                 InstanceId = _message.InstanceId,
                 Attempt = _message.Attempt,
                 StartedAt = _startedAt,
+                Worker = TaskReports.Worker,
             }, _message.InstanceId, _message.Attempt, cancellationToken).ConfigureAwait(false);
         }
 

@@ -96,6 +96,7 @@ internal sealed partial class TaskReportingFilter<T> : IFilter<ConsumeContext<T>
                     FailedAt = _reports.TimeProvider.GetUtcNow(),
                     ExceptionType = ex.GetType().FullName ?? ex.GetType().Name,
                     Reason = ex.Message,
+                    Worker = TaskReports.Worker,
                 }, message.InstanceId, message.Attempt).ConfigureAwait(false);
                 return;
             }
@@ -108,6 +109,7 @@ internal sealed partial class TaskReportingFilter<T> : IFilter<ConsumeContext<T>
             Attempt = message.Attempt,
             StartedAt = startedAt,
             CompletedAt = _reports.TimeProvider.GetUtcNow(),
+            Worker = TaskReports.Worker,
         }, message.InstanceId, message.Attempt).ConfigureAwait(false);
     }
 

@@ -78,6 +78,9 @@ internal sealed partial class TaskReports : IDisposable
     /// <summary>The worker's clock.</summary>
     public TimeProvider TimeProvider => _timeProvider;
 
+    /// <summary>This worker as its reports name it (<see cref="Contracts.TaskStarted.Worker"/>): host name and process id, <c>host/pid</c>.</summary>
+    public static string Worker { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
+
     /// <summary>Whether this worker finished (<paramref name="instanceId"/>, <paramref name="attempt"/>) lately (the last 10,000 attempts).</summary>
     public bool Finished(Guid instanceId, int attempt) => _finished.ContainsKey((instanceId, attempt));
 

@@ -247,6 +247,31 @@ public sealed partial class AdminApiTests
         Assert.Contains(node.AdminLog, l => l == $"Information: Admin key:ops-oncall delete task {task.TaskId}: refused: no such task");
     }
 
+    [Fact]
+    public async Task Api_ShowsAnInstance_AndEachListedInstance_WithItsAttemptHistory()
+    {
+        await using var node = await AdminTestNode.StartAsync(Keys);
+        var task = await ScheduleAsync(node, trigger: "0 9 1 1 *");
+        var fire = new DateTimeOffset(2099, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        var id = await node.AddAttemptHistoryAsync(task.TaskId, fire);
+        using var reader = node.CreateClient(ReadKey);
+
+        var entry = await ReadAsync<TaskInstanceEntry>(await reader.GetAsync($"instances/{id}"));
+        var listed = Assert.Single((await ReadAsync<TaskInstanceList>(await reader.GetAsync($"tasks/{task.TaskId}/instances"))).Instances);
+
+        Assert.Equal((task.TaskId, id, TaskInstanceState.Completed), (entry.TaskId, entry.Instance.InstanceId, entry.Instance.State));
+        foreach (var attempts in new[] { entry.Instance.Attempts, listed.Attempts })
+        {
+            Assert.Equal([(1, AttemptOutcome.Failed, "System.Exception: boom"), (2, AttemptOutcome.Completed, null)],
+                attempts.Select(a => (a.Attempt, a.Outcome!.Value, a.Error)));
+            Assert.All(attempts, a => Assert.Equal(("node-history", "worker-host/4242"), (a.ClaimedBy, a.Worker)));
+            Assert.Equal([fire, fire.AddSeconds(10)], attempts.Select(a => a.DispatchedAt!.Value));
+            Assert.Equal([TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1.5)], attempts.Select(a => a.Duration!.Value));
+        }
+
+        Assert.Contains($"There is no task instance {task.TaskId}", await ProblemAsync(await reader.GetAsync($"instances/{task.TaskId}"), HttpStatusCode.NotFound));
+    }
+
     /// <summary>Adds to task <paramref name="taskId"/> an instance in <paramref name="state"/> after one attempt (Dispatched: running; Scheduled:
     /// waiting for its retry), due at <paramref name="dueAt"/>, straight in the node's store.</summary>
     private static async Task<Guid> AddInstanceAsync(AdminTestNode node, Guid taskId, TaskInstanceState state, DateTimeOffset dueAt, RetryPolicy retry)

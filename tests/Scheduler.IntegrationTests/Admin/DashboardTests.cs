@@ -118,6 +118,17 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         var failedInstance = page.Locator("#instances tbody tr").Filter(new() { HasText = "Failed" });
         await Assertions.Expect(failedInstance).ToContainTextAsync("2 / 2");
         await Assertions.Expect(failedInstance).ToContainTextAsync("scripted failure of attempt 2");
+        // Issue #20, item 1: its attempt count opens its attempt history: both attempts, the node that claimed each, how each ended and why,
+        // how long each ran.
+        await failedInstance.Locator("button[data-action=attempts]").ClickAsync();
+        var attempts = page.Locator("#instances tr.attempts table.attempts tbody tr");
+        await Assertions.Expect(attempts).ToHaveCountAsync(2);
+        await Assertions.Expect(attempts.Nth(0).Locator("td.outcome")).ToHaveTextAsync("Failed");
+        await Assertions.Expect(attempts.Nth(0)).ToContainTextAsync("scripted failure of attempt 1");
+        await Assertions.Expect(attempts.Nth(1).Locator("td.outcome")).ToHaveTextAsync("DeadLettered");
+        await Assertions.Expect(attempts.Nth(1)).ToContainTextAsync("scripted failure of attempt 2");
+        await Assertions.Expect(attempts.Nth(0).Locator("td").Nth(1)).ToHaveTextAsync("node-a");
+        await Assertions.Expect(attempts.Nth(0).Locator("td").Nth(6)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[0-9.]+ s$"));
         await page.Locator($"tr[data-task-id='{water.TaskId}'] td.id").ClickAsync();
         await Assertions.Expect(page.Locator("#instances tbody tr").Filter(new() { HasText = "Completed" }).First).ToBeVisibleAsync();
         // Issue #20, item 3: the selected task's next fire times that will fire (every 2 s: five of them).

@@ -419,7 +419,7 @@ internal sealed class HandlerFix
 }
 
 /// <summary>
-/// A worker's handler; the task's metadata scripts it: "behavior" = fail-once | fail-always | fail-until-fixed (<see cref="HandlerFix"/>) | hang-first (attempt 1 never finishes,
+/// A worker's handler; the task's metadata scripts it: "behavior" = fail-once | fail-twice | fail-always | fail-until-fixed (<see cref="HandlerFix"/>) | hang-first (attempt 1 never finishes,
 /// as if its worker died, until the test ends) | run-3x (the handler runs three times the task's ExpireAfter, then returns) | sleep-2500ms | fail-after-2s.
 /// </summary>
 internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder recorder, HangRelease release, HandlerFix fix, TimeProvider time) : IConsumer<TaskDue>
@@ -432,6 +432,7 @@ internal sealed class WorkerTaskDueConsumer(WorkerIdentity identity, Recorder re
         switch (due.Metadata.GetValueOrDefault("behavior"))
         {
             case "fail-once" when due.Attempt == 1:
+            case "fail-twice" when due.Attempt <= 2:
             case "fail-until-fixed" when !fix.IsFixed:
             case "fail-always":
                 throw new InvalidOperationException($"scripted failure of attempt {due.Attempt}");

@@ -158,15 +158,55 @@ async function loadInstances() {
     el("td", { class: "id", title: i.instanceId }, short(i.instanceId)),
     el("td", {}, time(i.fireTime)),
     el("td", { class: `state state-${i.state}` }, i.state),
-    el("td", {}, `${i.attempt} / ${i.maxAttempts}`),
+    el("td", {}, attemptsToggle(i)),
     el("td", {}, time(i.dispatchedAt)),
     el("td", {}, time(i.completedAt)),
     el("td", {}, time(i.failedAt)),
     el("td", { class: "error" }, i.lastError || ""),
     // Waiting for its retry backoff (Scheduled after a failed attempt): due now on a click, its attempts kept.
     el("td", {}, ...(i.state === "Scheduled" && i.attempt >= 1
-      ? [el("button", { "data-action": "retry", onclick: () => retryNow(i.instanceId) }, "Retry now")] : []))));
+      ? [el("button", { "data-action": "retry", onclick: () => retryNow(i.instanceId) }, "Retry now")] : []))))
+    .flatMap((row, n) => state.openAttempts.has(list.instances[n].instanceId) ? [row, attemptsRow(list.instances[n], 9)] : [row]);
   $("instances").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 9 }, "No instances yet."))]));
+}
+
+// An instance's attempt history (GET tasks/{id}/instances carries it, as GetTaskInstances): its attempt count opens a row under it with every
+// attempt (node, times, duration, outcome, worker, error), kept open across refreshes.
+state.openAttempts = new Set();
+
+function attemptsToggle(i) {
+  const open = state.openAttempts.has(i.instanceId);
+  return el("button", {
+    "data-action": "attempts", "aria-expanded": String(open), title: open ? "Hide its attempts" : "Show its attempts",
+    onclick: () => { if (open) state.openAttempts.delete(i.instanceId); else state.openAttempts.add(i.instanceId); loadInstances(); },
+  }, `${i.attempt} / ${i.maxAttempts} ${open ? "▾" : "▸"}`);
+}
+
+// A TimeSpan as System.Text.Json writes it ("[d.]hh:mm:ss[.fffffff]") in seconds, or as written from a minute on.
+function duration(span) {
+  const m = span && /^(?:(\d+)\.)?(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(span);
+  if (!m) return span || "";
+  const seconds = (+(m[1] || 0)) * 86400 + (+m[2]) * 3600 + (+m[3]) * 60 + (+m[4]);
+  return seconds < 60 ? `${+seconds.toFixed(3)} s` : span;
+}
+
+function attemptsRow(i, columns) {
+  const rows = (i.attempts || []).map(a => el("tr", { "data-attempt": String(a.attempt) },
+    el("td", {}, String(a.attempt)),
+    el("td", {}, a.claimedBy || ""),
+    el("td", {}, time(a.claimedAt)),
+    el("td", {}, time(a.dispatchedAt)),
+    el("td", {}, time(a.startedAt)),
+    el("td", {}, time(a.finishedAt)),
+    el("td", {}, duration(a.duration)),
+    el("td", { class: `outcome outcome-${a.outcome || "running"}` }, a.outcome || (a.claimedAt ? "running" : "")),
+    el("td", {}, a.worker || ""),
+    el("td", { class: "error" }, a.error || "")));
+  const header = ["Attempt", "Claimed by", "Claimed", "Dispatched", "Started", "Finished", "Duration", "Outcome", "Worker", "Error"];
+  return el("tr", { class: "attempts", "data-attempts-of": i.instanceId }, el("td", { colspan: columns },
+    el("table", { class: "attempts" },
+      el("thead", {}, el("tr", {}, ...header.map(h => el("th", {}, h)))),
+      el("tbody", {}, ...(rows.length ? rows : [el("tr", {}, el("td", { colspan: header.length }, "No attempt recorded yet."))])))));
 }
 
 // The instances of every task in one state (what runs now, what failed today...), latest fire time first; "More" shows the next page.
