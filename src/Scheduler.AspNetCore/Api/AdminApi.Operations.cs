@@ -62,6 +62,9 @@ internal static partial class AdminApi
             FinishedUntil = AdminQuery.Instant(finishedUntil, "finishedUntil"),
         }, AdminQuery.Int(pageSize, "pageSize", 100), pageToken, cancellationToken).ConfigureAwait(false));
 
+    private static async Task<IResult> GetInstanceAsync(SchedulingService scheduling, Guid instanceId, CancellationToken cancellationToken) =>
+        await scheduling.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) is { } entry ? Json(entry) : InstanceNotFound(instanceId);
+
     private const string BulkDescription = "Body: {\"filter\": {\"taskId\", \"state\", \"destinationQueue\", \"metadataKey\", \"metadataValue\", " +
         "\"firedSince\", \"firedUntil\", \"finishedSince\", \"finishedUntil\"}, \"limit\": 100, \"pageToken\": null}: the filter as GET instances " +
         "takes it (every field optional); limit 1 to 1000 (default 100) matching instances, latest fire time first, looked at per call. The reply " +
