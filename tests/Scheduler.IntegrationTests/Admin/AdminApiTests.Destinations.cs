@@ -17,14 +17,21 @@ public sealed partial class AdminApiTests
         var mail = await node.Scheduling.ScheduleAsync(new ScheduleTask { Trigger = "2099-01-01T00:00:00Z", DestinationQueue = "mail" });
         var digest = await node.Scheduling.ScheduleAsync(new ScheduleTask { Trigger = "2099-01-02T00:00:00Z", DestinationQueue = "mail" });
         var now = TimeProvider.System.GetUtcNow();
-        await AddInstanceAsync(node, mail.TaskId, TaskInstanceState.Scheduled, now.AddMinutes(-1), new RetryPolicy()); // due: backlog
+        // Backlog: due, claimed by another node whose lease holds (this node's runner leaves it alone, so the count is stable).
+        var claimed = new Scheduler.Core.Definitions.TaskInstance
+        {
+            Id = Guid.CreateVersion7(), DefinitionId = mail.TaskId, FireTime = now.AddMinutes(-1), Status = TaskInstanceState.Claimed, DueAt = now.AddMinutes(-1),
+            LeaseOwner = "node-b", LeaseExpiresAt = now.AddHours(1), ExpireAfter = TimeSpan.FromHours(1), Retry = RetryPolicy.None,
+        };
+        Assert.True((await node.Store.AddInstanceAsync(claimed)).Added);
+        await node.AddDeadLetterAsync(mail.TaskId, now.AddHours(-1), "System.Exception: boom");
         var running = await AddInstanceAsync(node, digest.TaskId, TaskInstanceState.Dispatched, now.AddHours(1), new RetryPolicy()); // dispatched an hour ago
 
         var destinations = await ReadAsync<List<DestinationView>>(await http.GetAsync("destinations"));
         var raw = JsonNode.Parse(await http.GetStringAsync("destinations"))!.AsArray().Single(d => (string?)d!["queue"] == "mail")!;
 
         var shown = Assert.Single(destinations, d => d.Queue == "mail");
-        Assert.Equal(new DestinationView("mail", null, null, false, null, 1, 1, 0, (await node.Store.GetInstanceAsync(running))!.DispatchedAt), shown);
+        Assert.Equal(new DestinationView("mail", null, null, false, null, 1, 1, 1, (await node.Store.GetInstanceAsync(running))!.DispatchedAt), shown);
         Assert.Equal(["queue", "consumers", "noConsumerSince", "withoutConsumer", "checkedAt", "backlog", "inFlight", "failuresLast24Hours", "lastDispatchAt"],
             raw.AsObject().Select(p => p.Key));
         Assert.Equal(destinations.Select(d => d.Queue).Order(StringComparer.Ordinal), destinations.Select(d => d.Queue));
