@@ -161,6 +161,19 @@ public sealed partial class EfTaskStore<TContext>
     }
 
     /// <inheritdoc />
+    /// <remarks>One grouped query (<see cref="DestinationLoad.Query"/>): the instances joined to their definitions, GROUP BY the destination
+    /// queue, with conditional counts and a MAX; it scans the instances table, bounded by retention, and runs only when someone looks.</remarks>
+    public async Task<IReadOnlyList<DestinationLoad>> GetDestinationLoadsAsync(DateTimeOffset now, DateTimeOffset failedSince,
+        CancellationToken cancellationToken = default)
+    {
+        return await WithContextAsync(async context =>
+        {
+            return (IReadOnlyList<DestinationLoad>)await DestinationLoad.Query(context.Set<TaskInstance>().AsNoTracking(),
+                context.Set<TaskDefinition>().AsNoTracking(), now, failedSince).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
         CancellationToken cancellationToken = default)
     {

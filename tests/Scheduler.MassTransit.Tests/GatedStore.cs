@@ -91,6 +91,9 @@ internal sealed class GatedStore(ITaskStore inner) : ITaskStore
     public Task<IReadOnlyDictionary<Guid, TaskInstance>> GetLastOutcomesAsync(IReadOnlyCollection<Guid> definitionIds,
         CancellationToken cancellationToken = default) => inner.GetLastOutcomesAsync(definitionIds, cancellationToken);
 
+    public Task<IReadOnlyList<DestinationLoad>> GetDestinationLoadsAsync(DateTimeOffset now, DateTimeOffset failedSince,
+        CancellationToken cancellationToken = default) => inner.GetDestinationLoadsAsync(now, failedSince, cancellationToken);
+
     public Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
         CancellationToken cancellationToken = default) => inner.GetPendingFireTimesAsync(definitionId, after, count, cancellationToken);
 

@@ -55,10 +55,11 @@ internal static partial class AdminApi
             .WithSummary("Backlog due now, every node (idle ones and ones that stopped ticking too), and completed, failed, dispatched, lateness and backlog per bucket")
             .WithDescription("minutes: how far back the activity goes (default 60, at most 1440); bucketSeconds: one bucket's width (default 60). Derived from the task instances table; docs/running.md says how.")
             .Produces<ClusterView>().ProducesProblem(400);
-        read.MapGet("/destinations", ([Microsoft.AspNetCore.Mvc.FromServices] DestinationWatch watch) => Json(watch.Snapshot())).WithName("ListDestinations")
-            .WithSummary("The destination queues this node dispatches to, with their consumers; one without any for Scheduler:DestinationGrace holds its tasks back")
-            .WithDescription("This node's own view, checked on RabbitMQ every third of Scheduler:DestinationGrace; empty on a bus that cannot tell (in-memory) or with the watch off.")
-            .Produces<IReadOnlyList<DestinationStatus>>();
+        read.MapGet("/destinations", ListDestinationsAsync).WithName("ListDestinations")
+            .WithSummary("Every destination queue, with its consumers (one without any for Scheduler:DestinationGrace holds its tasks back), backlog due now, instances in flight, dead letters of the last 24 h and last dispatch")
+            .WithDescription("Consumers are this node's own view, checked on RabbitMQ every third of Scheduler:DestinationGrace (null on a bus that cannot tell, in-memory, or with the watch off); " +
+                "the counts come from the store, for every queue with a task instance stored (broadcast tasks are left out).")
+            .Produces<IReadOnlyList<DestinationView>>();
 
         read.MapGet("/calendars", ListCalendarsAsync).WithName("ListCalendars").WithSummary("Every calendar, by name (as ListCalendars)")
             .Produces<CalendarList>();
@@ -136,6 +137,10 @@ internal static partial class AdminApi
     private static async Task<IResult> GetClusterAsync(SchedulingService scheduling, string? minutes, string? bucketSeconds, CancellationToken cancellationToken) =>
         Json(await scheduling.GetClusterViewAsync(TimeSpan.FromMinutes(AdminQuery.Int(minutes, "minutes", 60)),
             TimeSpan.FromSeconds(AdminQuery.Int(bucketSeconds, "bucketSeconds", 60)), cancellationToken).ConfigureAwait(false));
+
+    private static async Task<IResult> ListDestinationsAsync(SchedulingService scheduling, [Microsoft.AspNetCore.Mvc.FromServices] DestinationWatch watch,
+        CancellationToken cancellationToken) =>
+        Json(await scheduling.ListDestinationsAsync(watch.Snapshot(), cancellationToken).ConfigureAwait(false));
 
     private static Task<IResult> PauseAsync(HttpContext http, SchedulingService scheduling, Guid taskId, CancellationToken cancellationToken) =>
         WriteAsync(http, "pause", taskId, () => scheduling.PauseAsync(taskId, cancellationToken));

@@ -165,7 +165,8 @@ internal static partial class AdminCommands
         tasks.Add(url);
         tasks.Add(apiKey);
         tasks.Add(json);
-        return [tasks, instances, DeadLetters(output, error, url, apiKey, json, pageSize, pageToken), Calendars(output, error, url, apiKey, json)];
+        return [tasks, instances, DeadLetters(output, error, url, apiKey, json, pageSize, pageToken), Calendars(output, error, url, apiKey, json),
+            Destinations(output, error, url, apiKey, json)];
     }
 
     // scheduler dead-letters list|requeue: the admin API's dead letters (Failed instances of every task) and their requeue.

@@ -48,6 +48,17 @@ public interface IAdminStore : IAttemptReader
     /// <returns>That instance by definition id; a definition without one (none finished yet, or retention deleted them) is absent.</returns>
     Task<IReadOnlyDictionary<Guid, TaskInstance>> GetLastOutcomesAsync(IReadOnlyCollection<Guid> definitionIds, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Each destination queue's load (<see cref="DestinationLoad"/>): its backlog due at <paramref name="now"/>, its instances in flight, its
+    /// dead letters since <paramref name="failedSince"/> and its last dispatch, for operators' destinations view: one grouped query over the
+    /// instances joined to their definitions (<see cref="DestinationLoad.Query"/>). Broadcast tasks (no destination queue) are left out.
+    /// </summary>
+    /// <param name="now">The time (UTC) the backlog is due by.</param>
+    /// <param name="failedSince">Dead letters that finished at or after this instant (UTC) are counted, e.g. 24 hours before <paramref name="now"/>.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>One load per destination queue with an instance stored, in no particular order.</returns>
+    Task<IReadOnlyList<DestinationLoad>> GetDestinationLoadsAsync(DateTimeOffset now, DateTimeOffset failedSince, CancellationToken cancellationToken = default);
+
     /// <summary>A page of the dead letters: Failed instances of every task (their last allowed attempt failed or expired, or their dispatch was
     /// refused for good), newest <see cref="TaskInstance.FailedAt"/> first, then by id.</summary>
     Task<IReadOnlyList<TaskInstance>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);

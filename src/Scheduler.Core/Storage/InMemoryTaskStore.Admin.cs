@@ -85,6 +85,16 @@ public sealed partial class InMemoryTaskStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<DestinationLoad>> GetDestinationLoadsAsync(DateTimeOffset now, DateTimeOffset failedSince, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<DestinationLoad> loads = [.. DestinationLoad.Query(_instances.Values.AsQueryable(), _definitions.Values.AsQueryable(), now, failedSince)];
+            return Task.FromResult(loads);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<DateTimeOffset>> GetPendingFireTimesAsync(Guid definitionId, DateTimeOffset after, int count,
         CancellationToken cancellationToken = default)
     {

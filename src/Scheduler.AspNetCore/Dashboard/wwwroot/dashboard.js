@@ -406,11 +406,18 @@ async function actOnShown(action) {
   });
 }
 
-// A destination queue without a consumer for Scheduler:DestinationGrace: its tasks wait until a worker consumes it again.
+// Every destination queue (GET api/destinations): its consumers as this node's watch last saw them ("not watched" on a bus that cannot
+// tell), its backlog due now, instances in flight, dead letters of the last 24 h and last dispatch. One without a consumer for
+// Scheduler:DestinationGrace is marked "bad": its tasks wait until a worker consumes it again.
 async function loadDestinations() {
-  const destinations = (await api("destinations")).filter(d => d.withoutConsumer);
+  const destinations = await api("destinations");
+  const consumers = d => d.withoutConsumer ? `no consumer since ${time(d.noConsumerSince)}; its tasks wait`
+    : d.consumers == null ? "not watched" : `${d.consumers} consumer${d.consumers === 1 ? "" : "s"}`;
   $("destinations").replaceChildren(...(destinations.length
-    ? destinations.map(d => el("li", { "class": "bad", "data-queue": d.queue }, `${d.queue}: none since ${time(d.noConsumerSince)}; its tasks wait`))
+    ? destinations.map(d => el("li", { "class": d.withoutConsumer ? "bad" : null, "data-queue": d.queue },
+      el("strong", {}, d.queue), " ", el("span", { class: "consumers" }, consumers(d)),
+      el("br"), el("span", { class: "load" },
+        `backlog ${d.backlog} · in flight ${d.inFlight} · failed 24 h ${d.failuresLast24Hours} · last dispatch ${d.lastDispatchAt ? time(d.lastDispatchAt) : "none"}`)))
     : [el("li", {}, "none")]));
 }
 
