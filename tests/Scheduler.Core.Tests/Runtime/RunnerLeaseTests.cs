@@ -142,6 +142,46 @@ public class RunnerLeaseTests
         Assert.Empty(b.Dispatcher.Dispatched);
     }
 
+    /// <summary>A send renews its claim's lease a whole margin before its bound (when half the lease is left), so a renewal that takes longer
+    /// than half a margin — a loaded database at Serializable — still moves the bound before it is reached (CI: a renewal started half a
+    /// margin before the bound of a 3 s lease ended after it, and a send on a busy broker was cut off).</summary>
+    [Fact]
+    public async Task SlowSend_WhoseRenewalIsSlow_StartsItEarlyEnough_AndKeepsItsClaim()
+    {
+        var renewalStarted = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var renewalEnds = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        LoopFixture? node = null;
+        var (a, b, broker, taskIds) = await TwoNodesAsync(tasks: 1, inner =>
+        {
+            var (store, control) = InterceptedStore.Wrap(inner);
+            control.Before(nameof(IRunnerStore.RenewLeasesAsync), () =>
+            {
+                renewalStarted.TrySetResult(node!.Time.GetUtcNow());
+                return renewalEnds.Task; // the database takes its time
+            });
+            return store;
+        }); // lease until Start + 30 s (a margin of 10 s): the send's bound is Start + 25 s
+        node = a;
+        using var disposeA = a;
+        using var disposeB = b;
+        var dispatching = a.Runner.DispatchDueAsync();
+        var send = await broker.NextAsync();
+
+        a.Time.Advance(TimeSpan.FromSeconds(15)); // half the lease left: the send renews it
+        Assert.Equal(LoopFixture.Start.AddSeconds(15), await renewalStarted.Task.WaitAsync(Eventually.Deadline));
+        a.Time.Advance(TimeSpan.FromSeconds(8)); // the renewal takes 8 s, more than half a margin, and ends before the bound
+        renewalEnds.SetResult();
+        await Eventually.UntilAsync(() => a.Store.GetInstanceAsync(send.Message.InstanceId).Result!.LeaseExpiresAt > LoopFixture.Start.AddSeconds(30),
+            "the renewal extends the lease");
+        a.Time.Advance(TimeSpan.FromSeconds(5)); // past the first bound (Start + 25 s)
+
+        Assert.False(dispatching.IsCompleted); // not cut off: the bound moved with the lease
+        Assert.Equal(0, await b.Runner.ClaimOnceAsync()); // still node a's
+        send.Release.SetResult();
+        Assert.Equal(1, await dispatching.WaitAsync(Eventually.Deadline));
+        Assert.Equal(TaskInstanceState.Dispatched, (await a.SingleInstanceAsync(taskIds[0])).Status);
+    }
+
     /// <summary>A sent TaskDue whose dispatch record is slow (a busy database) keeps its claim renewed until the record is written: its lease
     /// must not lapse meanwhile, or another node would take the claim over with the same attempt number and send it a second time.</summary>
     [Fact]

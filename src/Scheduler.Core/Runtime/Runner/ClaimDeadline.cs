@@ -2,9 +2,10 @@ namespace Scheduler.Core.Runtime.Runner;
 
 /// <summary>
 /// A token cancelled once a claim being sent can no longer be kept: the instant its bound returns (the claim's lease, as renewals extend it,
-/// less half the lease margin; never past the liveness of the node's run) has passed. The send keeps its claim itself: half a margin before
-/// the bound (when less than the margin is left of the lease) it renews the lease (<see cref="LeaseRenewal.RenewForSendAsync"/>, batched with
-/// the other sends'), and the bound is read again whenever a renewal ends or the previous bound is reached. So a send on a busy broker may
+/// less half the lease margin; never past the liveness of the node's run) has passed. The send keeps its claim itself: a whole margin before
+/// the bound (when half the lease is left) it renews the lease (<see cref="LeaseRenewal.RenewForSendAsync"/>, batched with the other sends'),
+/// so the renewal has a margin's time to reach the database (CI: one started half a margin before the bound of a 3 s lease, on a loaded box
+/// at Serializable, ended after it), and the bound is read again whenever a renewal ends or the previous bound is reached. So a send on a busy broker may
 /// take its whole <see cref="SchedulerOptions.SendTimeout"/>, while one on a claim whose renewals fail (a slow or unreachable database), or
 /// that was lost, ends before another node can take the claim over.
 /// </summary>
@@ -27,7 +28,7 @@ internal sealed class ClaimDeadline : IDisposable
     /// <param name="bound">The bound now; <see langword="null"/> when it can no longer move (the claim is no longer held): the claim expires
     /// at the last bound read.</param>
     /// <param name="renew">Renews the claim's lease; it handles its own failures.</param>
-    /// <param name="renewAhead">How long before the bound to renew (half the lease margin).</param>
+    /// <param name="renewAhead">How long before the bound to renew (the lease margin).</param>
     /// <param name="timeProvider">The clock of the bound.</param>
     public ClaimDeadline(DateTimeOffset first, Func<DateTimeOffset?> bound, Func<Task> renew, TimeSpan renewAhead, TimeProvider timeProvider)
     {

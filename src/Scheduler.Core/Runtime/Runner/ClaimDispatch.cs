@@ -131,7 +131,7 @@ internal sealed partial class ClaimDispatch : IDisposable
                 // claim loop's renewals), and ends before half the margin is left of the lease, so before another node can claim, and not
                 // past the node's liveness, after which a new run of its node id may take its claims over.
                 using var deadline = new ClaimDeadline(KeptUntil(lease) ?? dispatchedAt, () => KeptUntil(_held.LeaseOf(claim)),
-                    () => _renewal.RenewForSendAsync(claim), leaseMargin / 2, _timeProvider);
+                    () => _renewal.RenewForSendAsync(claim), leaseMargin, _timeProvider);
                 _held.Unrecorded.Sent(instance.Id);
                 var target = _sender.Describe(message, claim.DestinationQueue);
                 var operation = SchedulerTracing.OperationOf(claim.DestinationQueue);
