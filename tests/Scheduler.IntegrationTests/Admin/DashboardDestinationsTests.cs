@@ -13,7 +13,6 @@ public sealed class DashboardDestinationsTests
     [Fact]
     public async Task Dashboard_ListsEveryDestination_WithConsumersBacklogInFlightFailuresAndLastDispatch()
     {
-        Assert.True(File.Exists(DashboardTests.Chromium), $"No browser at {DashboardTests.Chromium}. Run scripts/services.sh (it installs Debian's chromium) or set SCHEDULER_TEST_CHROMIUM.");
         await using var node = await AdminTestNode.StartAsync();
         var task = await node.Scheduling.ScheduleAsync(new ScheduleTask { Trigger = "2099-01-01T00:00:00Z", DestinationQueue = "mail" });
         var now = TimeProvider.System.GetUtcNow();
@@ -31,13 +30,8 @@ public sealed class DashboardDestinationsTests
 
         await node.AddDeadLetterAsync(task.TaskId, now.AddHours(-1), "System.Exception: boom");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = DashboardTests.Chromium, Headless = true });
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout((float)Generous.TotalMilliseconds);
-        Assertions.SetDefaultExpectTimeout((float)Generous.TotalMilliseconds);
-        var errors = new List<string>();
-        page.PageError += (_, message) => errors.Add(message);
+        await using var browser = await DashboardBrowser.OpenAsync(Generous);
+        var (page, errors) = (browser.Page, browser.Errors);
         await page.GotoAsync(node.DashboardUri.ToString());
         await page.WaitForSelectorAsync("body[data-loaded=true]");
 

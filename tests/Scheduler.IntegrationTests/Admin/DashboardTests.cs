@@ -16,13 +16,9 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
 
-    /// <summary>The browser: <c>SCHEDULER_TEST_CHROMIUM</c>, else Debian's <c>/usr/bin/chromium</c>. Playwright's own downloads are not used.</summary>
-    internal static string Chromium => Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
-
     [Fact]
     public async Task Dashboard_ShowsTasksInstancesAndDeadLetters_PausesATask_AndRequeuesADeadLetter_AndAllShown()
     {
-        Assert.True(File.Exists(Chromium), $"No browser at {Chromium}. Run scripts/services.sh (it installs Debian's chromium) or set SCHEDULER_TEST_CHROMIUM.");
         await using var bus = new BusServices(environment, output);
         var node = await bus.StartNodeAsync("node-a");
         await bus.StartWorkerAsync("worker-a");
@@ -69,20 +65,8 @@ public sealed class DashboardTests(BusEnvironmentFixture environment, ITestOutpu
         await bus.WaitForInstanceAsync(flaky.TaskId, i => i.Status == TaskInstanceState.Failed, "flaky is dead-lettered after 2 attempts");
         var fixableDead = await bus.WaitForInstanceAsync(fixable.TaskId, i => i.Status == TaskInstanceState.Failed, "fixable is dead-lettered after its attempt");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        page.SetDefaultTimeout((float)Generous.TotalMilliseconds);
-        Assertions.SetDefaultExpectTimeout((float)Generous.TotalMilliseconds); // the page refreshes every 5 s; the CI box may be loaded
-        var errors = new List<string>();
-        page.PageError += (_, message) => errors.Add(message);
-        page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-            {
-                errors.Add(message.Text); // the page loads nothing its policy forbids
-            }
-        };
+        await using var browser = await DashboardBrowser.OpenAsync(Generous);
+        var (page, errors) = (browser.Page, browser.Errors);
         await page.GotoAsync(admin.DashboardUri.ToString());
         await page.WaitForSelectorAsync("body[data-loaded=true]");
 

@@ -13,12 +13,9 @@ public sealed class DashboardViewsTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
 
-    private static string Chromium => DashboardTests.Chromium;
-
     [Fact]
     public async Task Dashboard_ShowsRecurringTasks_Explained_WithNextFireTimeAndLastOutcome_NotOneOffs()
     {
-        Assert.True(File.Exists(Chromium), $"No browser at {Chromium}. Run scripts/services.sh (it installs Debian's chromium) or set SCHEDULER_TEST_CHROMIUM.");
         await using var node = await AdminTestNode.StartAsync();
         var standup = await ScheduleAsync(node, "0 9 * * 1-5", "Europe/Berlin");
         var once = await ScheduleAsync(node, "2099-01-01T00:00:00Z", "UTC");
@@ -35,13 +32,8 @@ public sealed class DashboardViewsTests
         Assert.True((await node.Store.AddInstanceAsync(failed)).Added);
         Assert.Equal([true], await node.Store.ApplyOutcomesAsync([new InstanceOutcome(failed.Id, 1, OutcomeKind.DeadLettered, now) { Error = "System.TimeoutException: the mail server did not answer" }]));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        page.SetDefaultTimeout((float)Generous.TotalMilliseconds);
-        Assertions.SetDefaultExpectTimeout((float)Generous.TotalMilliseconds);
-        var errors = new List<string>();
-        page.PageError += (_, message) => errors.Add(message);
+        await using var browser = await DashboardBrowser.OpenAsync(Generous);
+        var (page, errors) = (browser.Page, browser.Errors);
         await page.GotoAsync(node.DashboardUri.ToString());
         await page.WaitForSelectorAsync("body[data-loaded=true]");
 

@@ -16,12 +16,9 @@ public sealed class OperationsDashboardTests(BusEnvironmentFixture environment, 
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
 
-    private static string Chromium => Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
-
     [Fact]
     public async Task Dashboard_CreatesATaskFromTheForm_ThatFires_FiltersInstancesAcrossTasks_AndFindsATaskOrInstanceById()
     {
-        Assert.True(File.Exists(Chromium), $"No browser at {Chromium}. Run scripts/services.sh (it installs Debian's chromium) or set SCHEDULER_TEST_CHROMIUM.");
         await using var bus = new BusServices(environment, output);
         var node = await bus.StartNodeAsync("node-a");
         await bus.StartWorkerAsync("worker-a");
@@ -37,20 +34,8 @@ public sealed class OperationsDashboardTests(BusEnvironmentFixture environment, 
         });
         await bus.WaitForInstanceAsync(other.TaskId, i => i.Status == TaskInstanceState.Completed, "the other task completes a run");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        page.SetDefaultTimeout((float)Generous.TotalMilliseconds);
-        Assertions.SetDefaultExpectTimeout((float)Generous.TotalMilliseconds);
-        var errors = new List<string>();
-        page.PageError += (_, message) => errors.Add(message);
-        page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
-            {
-                errors.Add(message.Text);
-            }
-        };
+        await using var browser = await DashboardBrowser.OpenAsync(Generous);
+        var (page, errors) = (browser.Page, browser.Errors);
         await page.GotoAsync(admin.DashboardUri.ToString());
         await page.WaitForSelectorAsync("body[data-loaded=true]");
         await page.Locator("#api-key").FillAsync(OpsKey);

@@ -23,7 +23,7 @@ public sealed partial class WalkthroughTests(RabbitMqVirtualHostFixture broker, 
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
     private readonly string _directory = Directory.CreateTempSubdirectory("scheduler-walkthrough-").FullName;
 
-    private static string Chromium => Environment.GetEnvironmentVariable("SCHEDULER_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+    private static string Chromium => DashboardBrowser.Chromium;
 
     [Fact]
     public async Task Walkthrough_AFailingTaskDeadLetters_IsRequeuedFromTheDashboardAfterTheFix_AndCompletes()
