@@ -161,12 +161,14 @@ internal sealed partial class TaskReports : IDisposable
         _batches?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
-    /// <summary>Sends one report: in the next batch (awaited until that batch is sent or failed, or <paramref name="cancellationToken"/> is
-    /// cancelled — the batch then still carries it), or alone when batching is off; within the send timeout either way.</summary>
+    /// <summary>Sends one report: in the next batch, or alone when batching is off; either way its caller waits at most the send timeout from
+    /// now, also while earlier batches hold the way (a broker that does not answer): then it throws <see cref="TimeoutException"/> (the batch
+    /// may still carry the report later; a report sent twice changes nothing the second time). Cancelling <paramref name="cancellationToken"/>
+    /// ends the wait, not the batch.</summary>
     private Task SendAsync(Report report, CancellationToken cancellationToken) =>
         _batches is null
             ? PublishAsync(ct => _bus.Publish(report.Message, report.Message.GetType(), ct), [report], report.Describe(), cancellationToken)
-            : _batches.WriteAsync(report).WaitAsync(cancellationToken);
+            : _batches.WriteAsync(report).WaitAsync(_options.SendTimeout, _timeProvider, cancellationToken);
 
     private async Task<IReadOnlyList<bool>> PublishBatchAsync(IReadOnlyList<Report> reports, CancellationToken cancellationToken)
     {
